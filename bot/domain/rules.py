@@ -1,0 +1,220 @@
+"""Pure rules: limits, validation of what members send, and who may do what."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
+
+from bot.domain.errors import FormInvalid, RuleViolation
+from bot.domain.model import (
+    Member,
+    OutcomeEvent,
+    OutcomeReport,
+    OutcomeResult,
+    Reply,
+    Setback,
+    SetbackDraft,
+    SetbackKind,
+    Stage,
+)
+
+TITLE_MAX = 150
+BODY_MAX = 8000
+REPLY_MAX = 8000
+NOTE_MAX = 2000
+TAG_MAX_COUNT = 5
+TAG_MAX_LENGTH = 30
+OUTCOME_ASK_MAX_DAYS = 366
+
+_T = TypeVar("_T")
+_E = TypeVar("_E", Stage, SetbackKind, OutcomeResult)
+
+FormValues = Mapping[str, str | Sequence[str]]
+
+_TAG_SPLIT = re.compile(r"[,\s]+")
+
+
+def _text(values: FormValues, name: str) -> str:
+    value = values.get(name, "")
+    if not isinstance(value, str):
+        value = " ".join(value)
+    return value.strip()
+
+
+def _many(values: FormValues, name: str) -> list[str]:
+    value = values.get(name, ())
+    if isinstance(value, str):
+        return [part for part in _TAG_SPLIT.split(value) if part]
+    return [part.strip() for part in value if part.strip()]
+
+
+def _flag(values: FormValues, name: str) -> bool:
+    return _text(values, name).lower() in {"1", "true", "yes", "y", "on", "anonymous"}
+
+
+def require_text(value: str, field: str, limit: int) -> str:
+    """Return `value` stripped, or raise if it is empty or longer than `limit`."""
+    value = value.strip()
+    if not value:
+        raise RuleViolation("error.field_empty", field=field)
+    if len(value) > limit:
+        raise RuleViolation("error.field_too_long", field=field, limit=limit, length=len(value))
+    return value
+
+
+def _choice(enum: type[_E], raw: str, field: str) -> _E | None:
+    if not raw:
+        return None
+    try:
+        return enum(raw)
+    except ValueError:
+        raise RuleViolation("error.unknown_choice", field=field, value=raw) from None
+
+
+def normalise_tags(raw: Sequence[str]) -> tuple[str, ...]:
+    """Lower-case, de-duplicated tags; at most TAG_MAX_COUNT, each short."""
+    tags: list[str] = []
+    for tag in raw:
+        clean = tag.strip().lstrip("#").lower()
+        if not clean or clean in tags:
+            continue
+        if len(clean) > TAG_MAX_LENGTH:
+            raise RuleViolation("error.tag_too_long", field="tags", limit=TAG_MAX_LENGTH)
+        tags.append(clean)
+    if len(tags) > TAG_MAX_COUNT:
+        raise RuleViolation("error.too_many_tags", field="tags", limit=TAG_MAX_COUNT)
+    return tuple(tags)
+
+
+def outcome_ask_time(
+    raw: str, now: datetime, default_days: int, field: str = "ask_outcome_on"
+) -> datetime:
+    """When to ask about the outcome: a date (YYYY-MM-DD), `Nd` days, or the default."""
+    raw = raw.strip()
+    if not raw:
+        return now + timedelta(days=default_days)
+    if raw.endswith("d") and raw[:-1].isdigit():
+        days = int(raw[:-1])
+        if not 1 <= days <= OUTCOME_ASK_MAX_DAYS:
+            raise RuleViolation("error.bad_ask_date", field=field, value=raw)
+        return now + timedelta(days=days)
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise RuleViolation("error.bad_ask_date", field=field, value=raw) from None
+    # Ask in the morning (09:00 UTC) of the chosen day.
+    when = datetime.combine(day, time(9, 0), tzinfo=UTC)
+    if when <= now or when - now > timedelta(days=OUTCOME_ASK_MAX_DAYS):
+        raise RuleViolation("error.bad_ask_date", field=field, value=raw)
+    return when
+
+
+class _Problems:
+    """Gathers field problems so a form reports every bad field at once."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, RuleViolation] = {}
+
+    def check(self, name: str, step: Callable[[], _T], fallback: _T) -> _T:
+        try:
+            return step()
+        except RuleViolation as problem:
+            self.found[problem.field or name] = problem
+            return fallback
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise FormInvalid(self.found)
+
+
+def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> SetbackDraft:
+    """Validate a setback form; every bad field is reported at once."""
+    problems = _Problems()
+    title = problems.check(
+        "title", lambda: require_text(_text(values, "title"), "title", TITLE_MAX), ""
+    )
+    body = problems.check("body", lambda: require_text(_text(values, "body"), "body", BODY_MAX), "")
+    stage = problems.check("stage", lambda: _choice(Stage, _text(values, "stage"), "stage"), None)
+    kind = problems.check("kind", lambda: _choice(SetbackKind, _text(values, "kind"), "kind"), None)
+    tags: tuple[str, ...] = problems.check(
+        "tags", lambda: normalise_tags(_many(values, "tags")), ()
+    )
+    ask_at = problems.check(
+        "ask_outcome_on",
+        lambda: outcome_ask_time(_text(values, "ask_outcome_on"), now, default_days),
+        now,
+    )
+    problems.raise_if_any()
+    return SetbackDraft(
+        title=title,
+        body=body,
+        stage=stage,
+        kind=kind,
+        tags=tags,
+        anonymous=_flag(values, "anonymous"),
+        ask_outcome_at=ask_at,
+    )
+
+
+def parse_outcome_form(values: FormValues, replies: Sequence[Reply]) -> OutcomeReport:
+    """Validate the outcome form against the post's replies."""
+    problems = _Problems()
+    result = problems.check(
+        "result", lambda: _choice(OutcomeResult, _text(values, "result"), "result"), None
+    )
+    if result is None and "result" not in problems.found:
+        problems.found["result"] = RuleViolation("error.field_empty", field="result")
+    events: tuple[OutcomeEvent, ...] = problems.check(
+        "events", lambda: _events(_many(values, "events")), ()
+    )
+    known = {reply.id for reply in replies if not reply.by_poster}
+    acted_on: tuple[int, ...] = problems.check(
+        "acted_on", lambda: _reply_ids(_many(values, "acted_on"), known), ()
+    )
+    note = _text(values, "note")
+    if len(note) > NOTE_MAX:
+        problems.found["note"] = RuleViolation(
+            "error.field_too_long", field="note", limit=NOTE_MAX, length=len(note)
+        )
+    problems.raise_if_any()
+    assert result is not None
+    return OutcomeReport(result=result, events=events, acted_on_reply_ids=acted_on, note=note)
+
+
+def _events(raw: Sequence[str]) -> tuple[OutcomeEvent, ...]:
+    try:
+        return tuple(dict.fromkeys(OutcomeEvent(item) for item in raw))
+    except ValueError:
+        raise RuleViolation("error.unknown_choice", field="events", value=", ".join(raw)) from None
+
+
+def _reply_ids(raw: Sequence[str], known: set[int]) -> tuple[int, ...]:
+    ids: list[int] = []
+    for item in raw:
+        if not item.isdigit() or int(item) not in known:
+            raise RuleViolation("error.unknown_reply", field="acted_on", value=item)
+        ids.append(int(item))
+    return tuple(dict.fromkeys(ids))
+
+
+def may_mark_best(actor: Member, setback: Setback) -> bool:
+    """The poster decides which answers helped; moderators may act on their behalf."""
+    return actor.user_id == setback.poster_id or actor.is_moderator
+
+
+def check_markable(actor: Member, setback: Setback, reply: Reply) -> None:
+    """Raise a friendly refusal when `actor` may not mark `reply` as a best answer."""
+    if not may_mark_best(actor, setback):
+        raise RuleViolation("error.not_your_post", title=setback.title)
+    if reply.by_poster or reply.deleted:
+        raise RuleViolation("error.not_markable")
+
+
+def pseudonym_for(setback_id: int, adjectives: Sequence[str], animals: Sequence[str]) -> str:
+    """A stable per-post pseudonym; derived from the post, never from the poster."""
+    # Stepping through both lists with co-prime strides spreads neighbouring ids apart.
+    adjective = adjectives[(setback_id * 7) % len(adjectives)]
+    animal = animals[(setback_id * 11) % len(animals)]
+    return f"{adjective} {animal}"
