@@ -80,7 +80,7 @@ class Send:
 
 @dataclass(frozen=True, kw_only=True)
 class StartThread:
-    """Start a post's thread in a channel (a root message, or a forum post where threads are posts)."""
+    """Start a post's thread: a root message, or a forum post where posts are threads."""
 
     channel_id: str
     title: str

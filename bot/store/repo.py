@@ -1,0 +1,470 @@
+"""Repositories: the only code that speaks SQL. One `Repo` per transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, Table, and_, delete, func, or_, select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.domain.model import (
+    CommunitySettings,
+    FollowUp,
+    FollowUpKind,
+    OutcomeReport,
+    Reply,
+    Setback,
+    SetbackDraft,
+    SetbackKind,
+    SetbackSource,
+    Stage,
+)
+from bot.store.tables import (
+    AppreciationRow,
+    CommunityRow,
+    FollowUpRow,
+    OutcomeRow,
+    ProcessedEventRow,
+    ReplyRow,
+    SetbackRow,
+)
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+COMMUNITY = _table(CommunityRow)
+SETBACK = _table(SetbackRow)
+REPLY = _table(ReplyRow)
+APPRECIATION = _table(AppreciationRow)
+OUTCOME = _table(OutcomeRow)
+FOLLOW_UP = _table(FollowUpRow)
+PROCESSED = _table(ProcessedEventRow)
+
+
+def _setback(row: RowMapping) -> Setback:
+    return Setback(
+        id=row["id"],
+        community_id=row["community_id"],
+        poster_id=row["poster_id"],
+        poster_name=row["poster_name"],
+        anonymous=row["anonymous"],
+        pseudonym=row["pseudonym"],
+        title=row["title"],
+        body=row["body"],
+        stage=Stage(row["stage"]) if row["stage"] else None,
+        kind=SetbackKind(row["kind"]) if row["kind"] else None,
+        tags=tuple(row["tags"]),
+        source=SetbackSource(row["source"]),
+        channel_id=row["channel_id"],
+        thread_ref=row["thread_ref"],
+        status_message_ref=row["status_message_ref"],
+        created_at=row["created_at"],
+        last_activity_at=row["last_activity_at"],
+        outcome_ask_at=row["outcome_ask_at"],
+        closed_at=row["closed_at"],
+        stop_asking=row["stop_asking"],
+        still_waiting_count=row["still_waiting_count"],
+    )
+
+
+_APPRECIATIONS = (
+    select(func.count())
+    .where(APPRECIATION.c.reply_id == REPLY.c.id)
+    .correlate(REPLY)
+    .scalar_subquery()
+    .label("appreciations")
+)
+
+
+def _reply(row: RowMapping) -> Reply:
+    return Reply(
+        id=row["id"],
+        setback_id=row["setback_id"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        by_poster=row["by_poster"],
+        relayed=row["relayed"],
+        text=row["text"],
+        message_ref=row["message_ref"],
+        created_at=row["created_at"],
+        best_marked_at=row["best_marked_at"],
+        appreciations=row["appreciations"],
+        deleted=row["deleted"],
+    )
+
+
+def _follow_up(row: RowMapping) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        community_id=row["community_id"],
+        setback_id=row["setback_id"],
+        kind=FollowUpKind(row["kind"]),
+        due_at=row["due_at"],
+        attempts=row["attempts"],
+    )
+
+
+class Repo:
+    """Queries and changes within one transaction; every read is scoped to a community."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+        self._dialect = connection.dialect.name
+
+    def _insert(self, table: Table) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+
+    # --- inbound deliveries ---------------------------------------------------------------
+
+    async def claim_event(self, community_id: str, event_id: str, now: datetime) -> bool:
+        """Record a delivery; False when it was already applied (a redelivery)."""
+        statement = (
+            self._insert(PROCESSED)
+            .values(community_id=community_id, event_id=event_id, received_at=now)
+            .on_conflict_do_nothing()
+            .returning(PROCESSED.c.event_id)
+        )
+        return (await self._db.execute(statement)).first() is not None
+
+    # --- communities ----------------------------------------------------------------------
+
+    async def ensure_community(
+        self, community_id: str, platform: str, settings: CommunitySettings, now: datetime
+    ) -> None:
+        statement = (
+            self._insert(COMMUNITY)
+            .values(id=community_id, platform=platform, settings=asdict(settings), created_at=now)
+            .on_conflict_do_nothing()
+        )
+        await self._db.execute(statement)
+
+    async def community(self, community_id: str) -> tuple[str, CommunitySettings] | None:
+        row = (
+            await self._db.execute(
+                select(COMMUNITY.c.platform, COMMUNITY.c.settings).where(
+                    COMMUNITY.c.id == community_id
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        known = CommunitySettings.__dataclass_fields__
+        values = {k: v for k, v in row.settings.items() if k in known}
+        return row.platform, CommunitySettings(**values)
+
+    async def update_settings(self, community_id: str, settings: CommunitySettings) -> None:
+        await self._db.execute(
+            update(COMMUNITY)
+            .where(COMMUNITY.c.id == community_id)
+            .values(settings=asdict(settings))
+        )
+
+    # --- setbacks -------------------------------------------------------------------------
+
+    async def add_setback(
+        self,
+        *,
+        community_id: str,
+        poster_id: str,
+        poster_name: str,
+        draft: SetbackDraft,
+        source: SetbackSource,
+        channel_id: str,
+        now: datetime,
+        thread_ref: str | None = None,
+    ) -> int:
+        statement = SETBACK.insert().values(
+            community_id=community_id,
+            poster_id=poster_id,
+            poster_name=poster_name,
+            anonymous=draft.anonymous,
+            pseudonym="",
+            title=draft.title,
+            body=draft.body,
+            stage=draft.stage.value if draft.stage else None,
+            kind=draft.kind.value if draft.kind else None,
+            tags=list(draft.tags),
+            source=source.value,
+            channel_id=channel_id,
+            thread_ref=thread_ref,
+            created_at=now,
+            last_activity_at=now,
+            outcome_ask_at=draft.ask_outcome_at,
+            stop_asking=False,
+            still_waiting_count=0,
+        )
+        result = await self._db.execute(statement.returning(SETBACK.c.id))
+        return int(result.scalar_one())
+
+    async def update_setback(self, community_id: str, setback_id: int, **values: Any) -> None:
+        await self._db.execute(
+            update(SETBACK)
+            .where(SETBACK.c.community_id == community_id, SETBACK.c.id == setback_id)
+            .values(**values)
+        )
+
+    async def _one_setback(self, *conditions: Any) -> Setback | None:
+        row = (await self._db.execute(select(SETBACK).where(*conditions))).mappings().first()
+        return _setback(row) if row else None
+
+    async def setback(self, community_id: str, setback_id: int) -> Setback | None:
+        return await self._one_setback(
+            SETBACK.c.community_id == community_id, SETBACK.c.id == setback_id
+        )
+
+    async def setback_by_thread(self, community_id: str, thread_ref: str) -> Setback | None:
+        return await self._one_setback(
+            SETBACK.c.community_id == community_id, SETBACK.c.thread_ref == thread_ref
+        )
+
+    async def latest_anonymous_setback(self, community_id: str, poster_id: str) -> Setback | None:
+        """The poster's most recently active anonymous post that is still open."""
+        row = (
+            (
+                await self._db.execute(
+                    select(SETBACK)
+                    .where(
+                        SETBACK.c.community_id == community_id,
+                        SETBACK.c.poster_id == poster_id,
+                        SETBACK.c.anonymous.is_(True),
+                        SETBACK.c.closed_at.is_(None),
+                        SETBACK.c.thread_ref.is_not(None),
+                    )
+                    .order_by(SETBACK.c.last_activity_at.desc(), SETBACK.c.id.desc())
+                    .limit(1)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return _setback(row) if row else None
+
+    async def setbacks(self, community_id: str, ids: Iterable[int]) -> dict[int, Setback]:
+        rows = await self._db.execute(
+            select(SETBACK).where(SETBACK.c.community_id == community_id, SETBACK.c.id.in_(ids))
+        )
+        return {row["id"]: _setback(row) for row in rows.mappings()}
+
+    # --- replies --------------------------------------------------------------------------
+
+    async def add_reply(
+        self,
+        setback: Setback,
+        *,
+        author_id: str,
+        author_name: str,
+        text: str,
+        message_ref: str | None,
+        now: datetime,
+        relayed: bool = False,
+    ) -> int:
+        statement = REPLY.insert().values(
+            community_id=setback.community_id,
+            setback_id=setback.id,
+            author_id=author_id,
+            author_name=author_name,
+            by_poster=author_id == setback.poster_id,
+            relayed=relayed,
+            text=text,
+            message_ref=message_ref,
+            created_at=now,
+            deleted=False,
+        )
+        result = await self._db.execute(statement.returning(REPLY.c.id))
+        return int(result.scalar_one())
+
+    async def _one_reply(self, *conditions: Any) -> Reply | None:
+        statement = select(REPLY, _APPRECIATIONS).where(*conditions)
+        row = (await self._db.execute(statement)).mappings().first()
+        return _reply(row) if row else None
+
+    async def reply_by_ref(self, community_id: str, message_ref: str) -> Reply | None:
+        return await self._one_reply(
+            REPLY.c.community_id == community_id, REPLY.c.message_ref == message_ref
+        )
+
+    async def reply(self, community_id: str, reply_id: int) -> Reply | None:
+        return await self._one_reply(REPLY.c.community_id == community_id, REPLY.c.id == reply_id)
+
+    async def replies(self, community_id: str, setback_id: int) -> list[Reply]:
+        rows = await self._db.execute(
+            select(REPLY, _APPRECIATIONS)
+            .where(REPLY.c.community_id == community_id, REPLY.c.setback_id == setback_id)
+            .order_by(REPLY.c.created_at, REPLY.c.id)
+        )
+        return [_reply(row) for row in rows.mappings()]
+
+    async def update_reply(self, community_id: str, reply_id: int, **values: Any) -> None:
+        await self._db.execute(
+            update(REPLY)
+            .where(REPLY.c.community_id == community_id, REPLY.c.id == reply_id)
+            .values(**values)
+        )
+
+    async def add_appreciation(self, reply_id: int, member_id: str, now: datetime) -> bool:
+        statement = (
+            self._insert(APPRECIATION)
+            .values(reply_id=reply_id, member_id=member_id, created_at=now)
+            .on_conflict_do_nothing()
+            .returning(APPRECIATION.c.reply_id)
+        )
+        return (await self._db.execute(statement)).first() is not None
+
+    async def remove_appreciation(self, reply_id: int, member_id: str) -> bool:
+        result = await self._db.execute(
+            delete(APPRECIATION).where(
+                APPRECIATION.c.reply_id == reply_id, APPRECIATION.c.member_id == member_id
+            )
+        )
+        return bool(result.rowcount)
+
+    # --- outcomes -------------------------------------------------------------------------
+
+    async def add_outcome(self, setback: Setback, report: OutcomeReport, now: datetime) -> int:
+        statement = OUTCOME.insert().values(
+            community_id=setback.community_id,
+            setback_id=setback.id,
+            result=report.result.value,
+            events=[event.value for event in report.events],
+            acted_on=list(report.acted_on_reply_ids),
+            note=report.note,
+            created_at=now,
+        )
+        result = await self._db.execute(statement.returning(OUTCOME.c.id))
+        return int(result.scalar_one())
+
+    async def has_outcome(self, community_id: str, setback_id: int) -> bool:
+        row = await self._db.execute(
+            select(OUTCOME.c.id)
+            .where(OUTCOME.c.community_id == community_id, OUTCOME.c.setback_id == setback_id)
+            .limit(1)
+        )
+        return row.first() is not None
+
+    # --- follow-ups -----------------------------------------------------------------------
+
+    async def schedule(
+        self,
+        setback: Setback,
+        platform: str,
+        kind: FollowUpKind,
+        due_at: datetime,
+        *,
+        reopen: bool,
+    ) -> None:
+        """Set when `kind` fires for `setback`. A fired row comes back only when `reopen`."""
+        pending = FOLLOW_UP.c.done_at.is_(None)
+        statement = self._insert(FOLLOW_UP).values(
+            community_id=setback.community_id,
+            platform=platform,
+            setback_id=setback.id,
+            kind=kind.value,
+            due_at=due_at,
+            attempts=0,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind],
+            set_={"due_at": due_at, "done_at": None, "attempts": 0, "lease_until": None},
+            where=or_(pending, true()) if reopen else pending,
+        )
+        await self._db.execute(statement)
+
+    async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
+        await self._db.execute(
+            update(FOLLOW_UP)
+            .where(
+                FOLLOW_UP.c.setback_id == setback_id,
+                FOLLOW_UP.c.kind == kind.value,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+            .values(done_at=now)
+        )
+
+    async def pending_due_at(self, setback_id: int, kind: FollowUpKind) -> datetime | None:
+        row = await self._db.execute(
+            select(FOLLOW_UP.c.due_at).where(
+                FOLLOW_UP.c.setback_id == setback_id,
+                FOLLOW_UP.c.kind == kind.value,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+        )
+        value: datetime | None = row.scalar()
+        return value
+
+    async def claim_due(
+        self,
+        now: datetime,
+        platforms: Sequence[str],
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+    ) -> list[FollowUp]:
+        """Lease up to `limit` due rows to `owner` in one statement; others skip locked rows."""
+        free = or_(FOLLOW_UP.c.lease_until.is_(None), FOLLOW_UP.c.lease_until <= now)
+        due = (
+            select(FOLLOW_UP.c.id)
+            .where(
+                FOLLOW_UP.c.done_at.is_(None),
+                FOLLOW_UP.c.due_at <= now,
+                FOLLOW_UP.c.platform.in_(platforms),
+                free,
+            )
+            .order_by(FOLLOW_UP.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(FOLLOW_UP)
+            .where(FOLLOW_UP.c.id.in_(due.scalar_subquery()), free)
+            .values(lease_owner=owner, lease_until=lease_until, attempts=FOLLOW_UP.c.attempts + 1)
+            .returning(*FOLLOW_UP.c)
+        )
+        rows = (await self._db.execute(statement)).mappings().all()
+        return sorted((_follow_up(row) for row in rows), key=lambda f: (f.due_at, f.id))
+
+    async def finish(
+        self, follow_up_id: int, owner: str, now: datetime, sent_ref: str | None = None
+    ) -> bool:
+        """Mark a leased row done; False if the lease was lost to another worker meanwhile."""
+        result = await self._db.execute(
+            update(FOLLOW_UP)
+            .where(
+                FOLLOW_UP.c.id == follow_up_id,
+                FOLLOW_UP.c.lease_owner == owner,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+            .values(done_at=now, lease_until=None, sent_ref=sent_ref)
+        )
+        return bool(result.rowcount)
+
+    async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
+        """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""
+        await self._db.execute(
+            update(FOLLOW_UP)
+            .where(and_(FOLLOW_UP.c.id == follow_up_id, FOLLOW_UP.c.lease_owner == owner))
+            .values(due_at=due_at, lease_until=None, lease_owner=None)
+        )
+
+
+class Store:
+    """Hands out transactions; each yields a `Repo` and commits when the block ends cleanly."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Repo]:
+        async with self.engine.begin() as connection:
+            yield Repo(connection)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

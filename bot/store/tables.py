@@ -1,0 +1,131 @@
+"""The schema, as sqlmodel tables. Migrations in migrations/ must match it (a test checks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from bot.store.types import UTCDateTime
+
+
+def _when(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class CommunityRow(SQLModel, table=True):
+    __tablename__ = "community"
+
+    id: str = Field(primary_key=True, max_length=100)
+    platform: str = Field(max_length=20)
+    settings: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when()
+
+
+class SetbackRow(SQLModel, table=True):
+    __tablename__ = "setback"
+    __table_args__ = (
+        UniqueConstraint("community_id", "thread_ref", name="uq_setback_thread"),
+        Index("ix_setback_poster", "community_id", "poster_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    poster_id: str = Field(max_length=100)
+    poster_name: str = Field(max_length=200)
+    anonymous: bool
+    pseudonym: str = Field(max_length=100)
+    title: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    stage: str | None = Field(default=None, max_length=30)
+    kind: str | None = Field(default=None, max_length=30)
+    tags: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    source: str = Field(max_length=20)
+    channel_id: str = Field(max_length=100)
+    thread_ref: str | None = Field(default=None, max_length=200)
+    status_message_ref: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _when()
+    last_activity_at: datetime = _when()
+    outcome_ask_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+    stop_asking: bool = False
+    still_waiting_count: int = 0
+
+
+class ReplyRow(SQLModel, table=True):
+    __tablename__ = "reply"
+    __table_args__ = (UniqueConstraint("community_id", "message_ref", name="uq_reply_message"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    setback_id: int = Field(foreign_key="setback.id", index=True)
+    author_id: str = Field(max_length=100)
+    author_name: str = Field(max_length=200)
+    by_poster: bool
+    relayed: bool
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    message_ref: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _when()
+    edited_at: datetime | None = _when(nullable=True)
+    best_marked_at: datetime | None = _when(nullable=True)
+    best_marked_by: str | None = Field(default=None, max_length=100)
+    deleted: bool = False
+
+
+class AppreciationRow(SQLModel, table=True):
+    __tablename__ = "appreciation"
+
+    reply_id: int = Field(foreign_key="reply.id", primary_key=True)
+    member_id: str = Field(primary_key=True, max_length=100)
+    created_at: datetime = _when()
+
+
+class OutcomeRow(SQLModel, table=True):
+    __tablename__ = "outcome_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    setback_id: int = Field(foreign_key="setback.id", index=True)
+    result: str = Field(max_length=30)
+    events: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    acted_on: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _when()
+
+
+class FollowUpRow(SQLModel, table=True):
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        UniqueConstraint("setback_id", "kind", name="uq_follow_up_kind"),
+        # Only pending rows are ever scanned by due time, so the index holds only them.
+        Index(
+            "ix_follow_up_pending_due",
+            "due_at",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    platform: str = Field(max_length=20)
+    setback_id: int = Field(foreign_key="setback.id")
+    kind: str = Field(max_length=30)
+    due_at: datetime = _when()
+    done_at: datetime | None = _when(nullable=True)
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = _when(nullable=True)
+    attempts: int = 0
+    sent_ref: str | None = Field(default=None, max_length=200)
+
+
+class ProcessedEventRow(SQLModel, table=True):
+    """One row per inbound delivery applied: a redelivery hits the primary key and stops."""
+
+    __tablename__ = "processed_event"
+
+    community_id: str = Field(primary_key=True, max_length=100)
+    event_id: str = Field(primary_key=True, max_length=200)
+    received_at: datetime = _when()
