@@ -1,0 +1,60 @@
+"""Self-describing ids for buttons and forms (`rb:verb:args`), so they survive restarts.
+
+Discord caps custom ids at 100 characters; these stay far below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+PREFIX = "rb"
+
+
+class Verb(StrEnum):
+    RELAY = "relay"
+    APPRECIATE = "appreciate"
+    OUTCOME = "outcome"
+    WAITING = "waiting"
+    SNOOZE = "snooze"
+    STOP = "stop"
+
+
+class FormKind(StrEnum):
+    SETBACK = "setback"
+    RELAY = "relay"
+    OUTCOME = "outcome"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    name: str
+    args: tuple[str, ...]
+
+    def number(self, index: int = 0) -> int | None:
+        """Argument `index` as a record id, or None if absent or not a number."""
+        if len(self.args) <= index or not self.args[index].isdigit():
+            return None
+        return int(self.args[index])
+
+
+def action_id(verb: Verb, *args: object) -> str:
+    return ":".join((PREFIX, verb.value, *(str(arg) for arg in args)))
+
+
+def form_id(kind: FormKind, *args: object) -> str:
+    return ":".join((PREFIX, "form", kind.value, *(str(arg) for arg in args)))
+
+
+def parse_action(raw: str) -> Parsed | None:
+    parts = raw.split(":")
+    if len(parts) < 2 or parts[0] != PREFIX or parts[1] == "form":
+        return None
+    return Parsed(parts[1], tuple(parts[2:]))
+
+
+def parse_form(raw: str) -> Parsed | None:
+    parts = raw.split(":")
+    if len(parts) < 3 or parts[:2] != [PREFIX, "form"]:
+        return None
+    return Parsed(parts[2], tuple(parts[3:]))

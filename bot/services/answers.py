@@ -1,0 +1,189 @@
+"""Replies in a post's thread, the anonymous poster's relayed replies, and appreciation."""
+
+from __future__ import annotations
+
+from bot.actions import FormKind, Verb, action_id, form_id
+from bot.domain.errors import RuleViolation
+from bot.domain.model import Member, Setback
+from bot.domain.rules import REPLY_MAX, require_text
+from bot.events import (
+    DirectMessageReceived,
+    FormSubmitted,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+)
+from bot.intents import (
+    Button,
+    Form,
+    FormField,
+    Intent,
+    Message,
+    OpenForm,
+    Send,
+    Thread,
+    TrackAs,
+    Tracking,
+)
+from bot.services import followups
+from bot.services.context import Context
+from bot.services.safety import neutralise_mentions
+from bot.services.status import refresh, shown_author
+
+
+async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> list[Intent]:
+    """A message in a post's thread; refused (privately) once the thread has closed."""
+    if setback.is_closed:
+        return [ctx.notice(event.actor, "error.thread_closed", title=setback.title)]
+    if not event.text.strip():
+        return []
+    await ctx.repo.add_reply(
+        setback,
+        author_id=event.actor.user_id,
+        author_name=event.actor.display_name,
+        text=event.text,
+        message_ref=event.message_ref,
+        now=ctx.now,
+    )
+    await followups.on_reply(ctx, setback, by_poster=event.actor.user_id == setback.poster_id)
+    return []
+
+
+async def edit_reply(ctx: Context, event: MessageEdited) -> list[Intent]:
+    reply = await ctx.repo.reply_by_ref(ctx.community_id, event.message_ref)
+    if reply is None or reply.author_id != event.actor.user_id:
+        return []
+    await ctx.repo.update_reply(ctx.community_id, reply.id, text=event.text, edited_at=ctx.now)
+    return await _refresh_if_best(ctx, reply.setback_id, reply.is_best)
+
+
+async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
+    reply = await ctx.repo.reply_by_ref(ctx.community_id, event.message_ref)
+    if reply is None:
+        return []
+    await ctx.repo.update_reply(
+        ctx.community_id, reply.id, deleted=True, best_marked_at=None, best_marked_by=None
+    )
+    return await _refresh_if_best(ctx, reply.setback_id, reply.is_best)
+
+
+async def _refresh_if_best(ctx: Context, setback_id: int, was_best: bool) -> list[Intent]:
+    setback = await ctx.repo.setback(ctx.community_id, setback_id)
+    if setback is None or not was_best:
+        return []
+    return await refresh(ctx, setback)
+
+
+def relay_form(ctx: Context, setback: Setback) -> Form:
+    return Form(
+        form_id=form_id(FormKind.RELAY, setback.id),
+        title=ctx.say("form.relay.title"),
+        submit_label=ctx.say("form.relay.submit"),
+        fields=(
+            FormField(
+                name="text",
+                label=ctx.say("field.relay_text.label"),
+                kind="long_text",
+                required=True,
+                max_length=REPLY_MAX,
+            ),
+        ),
+    )
+
+
+async def poster_setback(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+    """The post `setback_id`, provided `actor` is its poster."""
+    setback = await ctx.repo.setback(ctx.community_id, setback_id) if setback_id else None
+    if setback is None:
+        raise RuleViolation("error.unknown_action")
+    if setback.poster_id != actor.user_id:
+        raise RuleViolation("error.not_poster")
+    return setback
+
+
+async def open_relay_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    setback = await poster_setback(ctx, actor, setback_id)
+    if setback.is_closed:
+        raise RuleViolation("error.thread_closed", title=setback.title)
+    return [OpenForm(user_id=actor.user_id, form=relay_form(ctx, setback))]
+
+
+async def relay(ctx: Context, actor: Member, setback: Setback, raw_text: str) -> list[Intent]:
+    """Post the anonymous poster's words in their thread under the post's pseudonym."""
+    if setback.is_closed:
+        raise RuleViolation("error.thread_closed", title=setback.title)
+    text = require_text(raw_text, "text", REPLY_MAX)
+    assert setback.thread_ref is not None
+    reply_id = await ctx.repo.add_reply(
+        setback,
+        author_id=actor.user_id,
+        author_name=setback.pseudonym,
+        text=text,
+        message_ref=None,
+        now=ctx.now,
+        relayed=True,
+    )
+    await followups.on_reply(ctx, setback, by_poster=True)
+    appreciate = Button(
+        label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
+    )
+    message = Message(
+        text=neutralise_mentions(text),
+        buttons=(appreciate,),
+        author=shown_author(ctx, setback),
+    )
+    return [
+        Send(
+            target=Thread(thread_ref=setback.thread_ref),
+            message=message,
+            track=Tracking(kind=TrackAs.RELAYED_REPLY, record_id=reply_id),
+        ),
+        ctx.notice(actor, "relay.done", title=setback.title),
+    ]
+
+
+async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> list[Intent]:
+    """A private message from an anonymous poster goes to their most recent open post."""
+    setback = await ctx.repo.latest_anonymous_setback(ctx.community_id, event.actor.user_id)
+    if setback is None:
+        return [ctx.notice(event.actor, "relay.no_post")]
+    if not event.text.strip():
+        return [ctx.notice(event.actor, "error.empty_message")]
+    return await relay(ctx, event.actor, setback, event.text)
+
+
+async def submit_relay_form(
+    ctx: Context, event: FormSubmitted, setback_id: int | None
+) -> list[Intent]:
+    setback = await poster_setback(ctx, event.actor, setback_id)
+    text = event.values.get("text", "")
+    return await relay(ctx, event.actor, setback, text if isinstance(text, str) else "")
+
+
+async def on_relay_sent(ctx: Context, reply_id: int, ref: str) -> None:
+    await ctx.repo.update_reply(ctx.community_id, reply_id, message_ref=ref)
+
+
+async def appreciate(ctx: Context, actor: Member, reply_id: int | None) -> list[Intent]:
+    """One appreciation per member per reply, never for one's own."""
+    reply = await ctx.repo.reply(ctx.community_id, reply_id) if reply_id else None
+    if reply is None or reply.deleted:
+        raise RuleViolation("error.unknown_message")
+    if reply.author_id == actor.user_id:
+        raise RuleViolation("appreciate.own")
+    if not await ctx.repo.add_appreciation(reply.id, actor.user_id, ctx.now):
+        raise RuleViolation("appreciate.already")
+    return [ctx.notice(actor, "appreciate.done", author=reply.author_name)]
+
+
+async def react(ctx: Context, actor: Member, message_ref: str, emoji: str, added: bool) -> None:
+    """The community's appreciation emoji on a reply counts, quietly; other emoji don't."""
+    if emoji.strip(":") != ctx.settings.appreciation_emoji:
+        return
+    reply = await ctx.repo.reply_by_ref(ctx.community_id, message_ref)
+    if reply is None or reply.author_id == actor.user_id:
+        return
+    if added:
+        await ctx.repo.add_appreciation(reply.id, actor.user_id, ctx.now)
+    else:
+        await ctx.repo.remove_appreciation(reply.id, actor.user_id)

@@ -1,0 +1,52 @@
+"""Best answers: the poster (or a moderator on their behalf) marks and unmarks them."""
+
+from __future__ import annotations
+
+from bot.domain.errors import RuleViolation
+from bot.domain.model import Member, Reply, Setback
+from bot.domain.rules import check_markable, may_mark_best
+from bot.events import MessageActionInvoked
+from bot.intents import DirectTo, Intent, Send
+from bot.services.context import Context
+from bot.services.status import refresh
+
+MARK = "mark_best"
+UNMARK = "unmark_best"
+
+
+async def _target(ctx: Context, message_ref: str) -> tuple[Setback, Reply]:
+    reply = await ctx.repo.reply_by_ref(ctx.community_id, message_ref)
+    setback = await ctx.repo.setback(ctx.community_id, reply.setback_id) if reply else None
+    if reply is None or setback is None:
+        raise RuleViolation("error.unknown_message")
+    return setback, reply
+
+
+async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
+    setback, reply = await _target(ctx, event.message_ref)
+    check_markable(event.actor, setback, reply)
+    if reply.is_best:
+        raise RuleViolation("best.already")
+    await ctx.repo.update_reply(
+        ctx.community_id, reply.id, best_marked_at=ctx.now, best_marked_by=event.actor.user_id
+    )
+    told = Send(
+        target=DirectTo(user_id=reply.author_id),
+        message=ctx.message("best.author_told", title=setback.title),
+    )
+    acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
+    return [*await refresh(ctx, setback), acknowledged, told]
+
+
+async def unmark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
+    setback, reply = await _target(ctx, event.message_ref)
+    actor: Member = event.actor
+    if not may_mark_best(actor, setback):
+        raise RuleViolation("error.not_your_post", title=setback.title)
+    if not reply.is_best:
+        raise RuleViolation("best.not_marked")
+    await ctx.repo.update_reply(
+        ctx.community_id, reply.id, best_marked_at=None, best_marked_by=None
+    )
+    acknowledged = ctx.notice(actor, "best.unmarked", author=reply.author_name)
+    return [*await refresh(ctx, setback), acknowledged]

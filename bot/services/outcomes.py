@@ -1,0 +1,219 @@
+"""Asking the poster how it turned out, and sharing their answer with the thread."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.actions import FormKind, Verb, action_id, form_id
+from bot.domain.errors import RuleViolation
+from bot.domain.model import (
+    FollowUpKind,
+    Member,
+    OutcomeEvent,
+    OutcomeReport,
+    OutcomeResult,
+    Reply,
+    Setback,
+)
+from bot.domain.rules import NOTE_MAX, parse_outcome_form
+from bot.events import FormSubmitted
+from bot.intents import (
+    Button,
+    Choice,
+    DirectTo,
+    Form,
+    FormField,
+    Intent,
+    Message,
+    OpenForm,
+    Send,
+    Thread,
+)
+from bot.services import followups
+from bot.services.answers import poster_setback
+from bot.services.context import Context
+from bot.services.posting import choices
+from bot.services.safety import excerpt, neutralise_mentions
+from bot.services.status import refresh, shown_author
+
+STILL_WAITING_ASKS = 1
+
+
+def ask_message(ctx: Context, setback: Setback) -> Message:
+    """The private 'how did it go?' with one button per answer, snooze and stop."""
+    answers = [
+        Button(
+            label=ctx.say(f"result.{result}"),
+            action_id=(
+                action_id(Verb.WAITING, setback.id)
+                if result is OutcomeResult.STILL_WAITING
+                else action_id(Verb.OUTCOME, setback.id, result.value)
+            ),
+            style="primary" if result is OutcomeResult.WORKED else "default",
+        )
+        for result in OutcomeResult
+    ]
+    buttons = (
+        *answers,
+        Button(label=ctx.say("button.snooze"), action_id=action_id(Verb.SNOOZE, setback.id)),
+        Button(
+            label=ctx.say("button.stop_asking"),
+            action_id=action_id(Verb.STOP, setback.id),
+            style="danger",
+        ),
+    )
+    days = max((ctx.now - setback.created_at).days, 1)
+    return Message(text=ctx.say("outcome.ask", title=setback.title, days=days), buttons=buttons)
+
+
+def _reply_choices(ctx: Context, replies: list[Reply]) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(
+            value=str(reply.id),
+            label=ctx.say("link.reply", author=reply.author_name, excerpt=excerpt(reply.text)),
+        )
+        for reply in replies
+        if not reply.by_poster and not reply.deleted
+    )
+
+
+async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
+    replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    fields = [
+        FormField(
+            name="result",
+            label=ctx.say("field.result.label"),
+            kind="choice",
+            required=True,
+            choices=choices(ctx, "result", [r.value for r in OutcomeResult]),
+            initial=result,
+        ),
+        FormField(
+            name="events",
+            label=ctx.say("field.events.label"),
+            kind="multi_choice",
+            choices=choices(ctx, "event", [e.value for e in OutcomeEvent]),
+        ),
+    ]
+    reply_choices = _reply_choices(ctx, replies)
+    if reply_choices:
+        fields.append(
+            FormField(
+                name="acted_on",
+                label=ctx.say("field.acted_on.label"),
+                kind="multi_choice",
+                choices=reply_choices,
+            )
+        )
+    fields.append(
+        FormField(
+            name="note",
+            label=ctx.say("field.note.label"),
+            kind="long_text",
+            max_length=NOTE_MAX,
+            hint=ctx.say("field.note.hint"),
+        )
+    )
+    return Form(
+        form_id=form_id(FormKind.OUTCOME, setback.id),
+        title=ctx.say("form.outcome.title"),
+        submit_label=ctx.say("form.outcome.submit"),
+        fields=tuple(fields),
+    )
+
+
+async def open_outcome_form(
+    ctx: Context, actor: Member, setback_id: int | None, result: str
+) -> list[Intent]:
+    setback = await poster_setback(ctx, actor, setback_id)
+    if result not in OutcomeResult.__members__.values():
+        raise RuleViolation("error.unknown_action")
+    return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, setback, result))]
+
+
+async def snooze(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    setback = await poster_setback(ctx, actor, setback_id)
+    await followups.ask_outcome_again(ctx, setback, ctx.settings.snooze_days)
+    when = ctx.day(ctx.now + timedelta(days=ctx.settings.snooze_days))
+    return [ctx.notice(actor, "outcome.snoozed", date=when)]
+
+
+async def stop_asking(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    setback = await poster_setback(ctx, actor, setback_id)
+    await ctx.repo.update_setback(ctx.community_id, setback.id, stop_asking=True)
+    await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+    return [ctx.notice(actor, "outcome.stopped", title=setback.title)]
+
+
+async def still_waiting(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    """'Still waiting' earns one more ask later; after that Rebound stops asking."""
+    setback = await poster_setback(ctx, actor, setback_id)
+    waits = setback.still_waiting_count + 1
+    await ctx.repo.update_setback(ctx.community_id, setback.id, still_waiting_count=waits)
+    if waits > STILL_WAITING_ASKS:
+        await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+        return [ctx.notice(actor, "outcome.waiting_last", title=setback.title)]
+    await followups.ask_outcome_again(ctx, setback, ctx.settings.still_waiting_days)
+    when = ctx.day(ctx.now + timedelta(days=ctx.settings.still_waiting_days))
+    return [ctx.notice(actor, "outcome.waiting", date=when)]
+
+
+def _update_text(
+    ctx: Context, setback: Setback, replies: list[Reply], report: OutcomeReport
+) -> str:
+    result = ctx.say(f"result.{report.result}")
+    parts = [ctx.say("outcome.update.headline", author=shown_author(ctx, setback), result=result)]
+    if report.events:
+        events = ", ".join(ctx.say(f"event.{event}") for event in report.events)
+        parts.append(ctx.say("outcome.update.events", events=events))
+    names = sorted({r.author_name for r in replies if r.id in report.acted_on_reply_ids})
+    if names:
+        parts.append(ctx.say("outcome.update.acted_on", names=", ".join(names)))
+    if report.note:
+        parts.append(ctx.say("outcome.update.note", note=neutralise_mentions(report.note)))
+    return "\n".join(parts)
+
+
+async def submit_outcome(
+    ctx: Context, event: FormSubmitted, setback_id: int | None
+) -> list[Intent]:
+    """Save the update, post it in the thread, and tell everyone who replied."""
+    setback = await poster_setback(ctx, event.actor, setback_id)
+    replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    report = parse_outcome_form(event.values, replies)
+    await ctx.repo.add_outcome(setback, report, ctx.now)
+    await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+    result_label = ctx.say(f"result.{report.result}")
+    text = _update_text(ctx, setback, replies, report)
+    intents: list[Intent] = []
+    if setback.thread_ref:
+        intents.append(
+            Send(target=Thread(thread_ref=setback.thread_ref), message=Message(text=text))
+        )
+    intents.extend(await refresh(ctx, setback))
+    intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
+    intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
+    return intents
+
+
+def _tell_repliers(
+    ctx: Context, setback: Setback, replies: list[Reply], acted_on: tuple[int, ...], result: str
+) -> list[Intent]:
+    acted_authors = {reply.author_id for reply in replies if reply.id in acted_on}
+    told: dict[str, Intent] = {}
+    author = shown_author(ctx, setback)
+    for reply in replies:
+        if reply.by_poster or reply.deleted or reply.author_id in told:
+            continue
+        if reply.author_id in acted_authors:
+            message = ctx.message(
+                "outcome.told_acted",
+                name=reply.author_name,
+                author=author,
+                title=setback.title,
+                result=result,
+            )
+        else:
+            message = ctx.message("outcome.told", author=author, title=setback.title, result=result)
+        told[reply.author_id] = Send(target=DirectTo(user_id=reply.author_id), message=message)
+    return list(told.values())

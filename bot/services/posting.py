@@ -1,0 +1,194 @@
+"""Sharing a setback: the form, a post made through it, and adopting a plain message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.actions import FormKind, form_id
+from bot.domain.model import (
+    Member,
+    Setback,
+    SetbackDraft,
+    SetbackKind,
+    SetbackSource,
+    Stage,
+)
+from bot.domain.rules import BODY_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
+from bot.events import FormSubmitted, MessagePosted
+from bot.intents import (
+    Choice,
+    Form,
+    FormField,
+    Intent,
+    OpenForm,
+    Send,
+    StartThread,
+    Thread,
+    TrackAs,
+    Tracking,
+)
+from bot.services import followups
+from bot.services.context import Context
+from bot.services.safety import excerpt
+from bot.services.status import load_view, status_message, thread_tags
+
+
+def choices(ctx: Context, prefix: str, values: list[str]) -> tuple[Choice, ...]:
+    return tuple(Choice(value=value, label=ctx.say(f"{prefix}.{value}")) for value in values)
+
+
+def setback_form(ctx: Context) -> Form:
+    fields = (
+        FormField(
+            name="title",
+            label=ctx.say("field.title.label"),
+            kind="text",
+            required=True,
+            max_length=TITLE_MAX,
+            hint=ctx.say("field.title.hint"),
+        ),
+        FormField(
+            name="body",
+            label=ctx.say("field.body.label"),
+            kind="long_text",
+            required=True,
+            max_length=BODY_MAX,
+            hint=ctx.say("field.body.hint"),
+        ),
+        FormField(
+            name="stage",
+            label=ctx.say("field.stage.label"),
+            kind="choice",
+            choices=choices(ctx, "stage", [s.value for s in Stage]),
+        ),
+        FormField(
+            name="kind",
+            label=ctx.say("field.kind.label"),
+            kind="choice",
+            choices=choices(ctx, "kind", [k.value for k in SetbackKind]),
+        ),
+        FormField(
+            name="tags",
+            label=ctx.say("field.tags.label"),
+            kind="text",
+            max_length=200,
+            hint=ctx.say("field.tags.hint"),
+        ),
+        FormField(
+            name="anonymous",
+            label=ctx.say("field.anonymous.label"),
+            kind="checkbox",
+            hint=ctx.say("field.anonymous.hint"),
+        ),
+        FormField(
+            name="ask_outcome_on",
+            label=ctx.say("field.ask_outcome_on.label"),
+            kind="date",
+            hint=ctx.say("field.ask_outcome_on.hint", days=ctx.settings.outcome_after_days),
+        ),
+    )
+    return Form(
+        form_id=form_id(FormKind.SETBACK),
+        title=ctx.say("form.setback.title"),
+        submit_label=ctx.say("form.setback.submit"),
+        fields=fields,
+    )
+
+
+def open_setback_form(ctx: Context, actor: Member) -> list[Intent]:
+    return [OpenForm(user_id=actor.user_id, form=setback_form(ctx))]
+
+
+async def _create(
+    ctx: Context,
+    actor: Member,
+    draft: SetbackDraft,
+    source: SetbackSource,
+    thread_ref: str | None,
+) -> Setback:
+    channel = ctx.settings.support_channel
+    setback_id = await ctx.repo.add_setback(
+        community_id=ctx.community_id,
+        poster_id=actor.user_id,
+        poster_name=actor.display_name,
+        draft=draft,
+        source=source,
+        channel_id=channel,
+        now=ctx.now,
+        thread_ref=thread_ref,
+    )
+    pseudonym = pseudonym_for(
+        setback_id,
+        ctx.content.words("pseudonym_adjectives"),
+        ctx.content.words("pseudonym_animals"),
+    )
+    await ctx.repo.update_setback(ctx.community_id, setback_id, pseudonym=pseudonym)
+    setback = await ctx.repo.setback(ctx.community_id, setback_id)
+    assert setback is not None
+    await followups.on_posted(ctx, setback)
+    return setback
+
+
+async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
+    """A setback form came back: validate it, save the post, and start its thread."""
+    draft = parse_setback_form(event.values, ctx.now, ctx.settings.outcome_after_days)
+    setback = await _create(ctx, event.actor, draft, SetbackSource.FORM, thread_ref=None)
+    view = await load_view(ctx, setback)
+    ask_date = ctx.day(setback.outcome_ask_at)
+    if setback.anonymous:
+        ack = ctx.notice(
+            event.actor,
+            "setback.posted_ack_anonymous",
+            title=setback.title,
+            pseudonym=setback.pseudonym,
+            ask_date=ask_date,
+        )
+    else:
+        ack = ctx.notice(event.actor, "setback.posted_ack", title=setback.title, ask_date=ask_date)
+    start = StartThread(
+        channel_id=setback.channel_id,
+        title=setback.title,
+        message=status_message(ctx, view),
+        tags=thread_tags(ctx, view),
+        track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),
+    )
+    return [start, ack]
+
+
+def _title_from(text: str) -> str:
+    first_line = next((line for line in text.splitlines() if line.strip()), text)
+    return excerpt(first_line, TITLE_MAX)
+
+
+async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
+    """A plain top-level message in the support channel becomes a post, in its own thread."""
+    thread_ref = event.thread_ref or event.message_ref
+    draft = SetbackDraft(
+        title=_title_from(event.text),
+        body=event.text[:BODY_MAX],
+        stage=None,
+        kind=None,
+        tags=(),
+        anonymous=False,
+        ask_outcome_at=ctx.now + timedelta(days=ctx.settings.outcome_after_days),
+    )
+    setback = await _create(ctx, event.actor, draft, SetbackSource.ADOPTED, thread_ref)
+    view = await load_view(ctx, setback)
+    return [
+        Send(
+            target=Thread(thread_ref=thread_ref),
+            message=status_message(ctx, view),
+            track=Tracking(kind=TrackAs.STATUS_MESSAGE, record_id=setback.id),
+        )
+    ]
+
+
+async def on_thread_started(ctx: Context, setback_id: int, ref: str) -> None:
+    """The root message the bot posted is the thread, and the post's status message too."""
+    await ctx.repo.update_setback(
+        ctx.community_id, setback_id, thread_ref=ref, status_message_ref=ref
+    )
+
+
+async def on_status_message_sent(ctx: Context, setback_id: int, ref: str) -> None:
+    await ctx.repo.update_setback(ctx.community_id, setback_id, status_message_ref=ref)

@@ -1,0 +1,117 @@
+"""How a post presents itself: its status message (root or first bot reply) and its tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.actions import Verb, action_id
+from bot.domain.model import Reply, Setback, SetbackSource
+from bot.intents import Button, EditMessage, Intent, Link, Message, SetThreadTags
+from bot.services.context import Context
+from bot.services.safety import excerpt
+
+
+def shown_author(ctx: Context, setback: Setback) -> str:
+    """The poster's name, or their post's pseudonym marked as anonymous."""
+    if setback.anonymous:
+        return ctx.say("anonymous.label", pseudonym=setback.pseudonym)
+    return setback.poster_name
+
+
+def details_line(ctx: Context, setback: Setback) -> str:
+    parts = [ctx.say(f"stage.{setback.stage}")] if setback.stage else []
+    if setback.kind:
+        parts.append(ctx.say(f"kind.{setback.kind}"))
+    parts.extend(f"#{tag}" for tag in setback.tags)
+    return " · ".join(parts)
+
+
+def best_links(ctx: Context, replies: list[Reply]) -> tuple[Link, ...]:
+    return tuple(
+        Link(
+            label=ctx.say("link.reply", author=reply.author_name, excerpt=excerpt(reply.text)),
+            message_ref=reply.message_ref,
+        )
+        for reply in replies
+        if reply.is_best and reply.message_ref and not reply.deleted
+    )
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post with what its summary needs: its replies and whether an update was shared."""
+
+    setback: Setback
+    replies: list[Reply]
+    has_outcome: bool
+
+
+async def load_view(ctx: Context, setback: Setback) -> PostView:
+    replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    return PostView(setback, replies, await ctx.repo.has_outcome(ctx.community_id, setback.id))
+
+
+def status_message(ctx: Context, view: PostView) -> Message:
+    """The post's living summary: status line, best answers, and its buttons."""
+    setback = view.setback
+    links = best_links(ctx, view.replies)
+    has_outcome = view.has_outcome
+    if setback.is_closed:
+        status = ctx.say("setback.status.closed")
+    elif has_outcome:
+        status = ctx.say("setback.status.update_shared")
+    elif links:
+        status = ctx.say("setback.status.answered", count=len(links))
+    else:
+        status = ctx.say("setback.status.open")
+    if links:
+        status = f"{status}\n{ctx.say('setback.best_header')}"
+    if setback.source is SetbackSource.FORM:
+        text = ctx.say(
+            "setback.root",
+            title=setback.title,
+            author=shown_author(ctx, setback),
+            details=details_line(ctx, setback),
+            body=setback.body,
+            status=status,
+        )
+    else:
+        text = ctx.say("setback.adopted", author=setback.poster_name, status=status)
+    buttons: tuple[Button, ...] = ()
+    if setback.anonymous and not setback.is_closed:
+        buttons = (
+            Button(
+                label=ctx.say("button.reply_anonymously"),
+                action_id=action_id(Verb.RELAY, setback.id),
+            ),
+        )
+    author = shown_author(ctx, setback) if setback.anonymous else None
+    return Message(text=text, buttons=buttons, links=links, author=author)
+
+
+def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
+    """Forum-style tags: stage and kind, then Answered / Update shared / Closed."""
+    setback = view.setback
+    tags = [ctx.say(f"stage.{setback.stage}")] if setback.stage else []
+    if setback.kind:
+        tags.append(ctx.say(f"kind.{setback.kind}"))
+    if any(reply.is_best for reply in view.replies):
+        tags.append(ctx.say("tag.answered"))
+    if view.has_outcome:
+        tags.append(ctx.say("tag.update_shared"))
+    if setback.is_closed:
+        tags.append(ctx.say("tag.closed"))
+    return tuple(tags)
+
+
+async def refresh(ctx: Context, setback: Setback) -> list[Intent]:
+    """Bring the post's status message and tags up to date after a change."""
+    view = await load_view(ctx, setback)
+    intents: list[Intent] = []
+    if setback.status_message_ref:
+        intents.append(
+            EditMessage(message_ref=setback.status_message_ref, message=status_message(ctx, view))
+        )
+    if setback.thread_ref:
+        intents.append(SetThreadTags(thread_ref=setback.thread_ref, tags=thread_tags(ctx, view)))
+    return intents
