@@ -9,6 +9,7 @@ from bot.content import Content
 from bot.domain.errors import RuleViolation
 from bot.domain.model import CommunitySettings, Member
 from bot.intents import Button, Message, Notice
+from bot.services.safety import neutralise_mentions
 from bot.store.repo import Repo
 
 
@@ -22,8 +23,9 @@ class Context:
     content: Content
 
     def say(self, key: str, **params: object) -> str:
-        """Render a message key in the community's locale."""
-        return self.content.render(key, self.settings.locale, **params)
+        """Render a message key in the community's locale; member text in it cannot ping."""
+        safe = {k: neutralise_mentions(v) if isinstance(v, str) else v for k, v in params.items()}
+        return self.content.render(key, self.settings.locale, **safe)
 
     def message(self, key: str, *, buttons: tuple[Button, ...] = (), **params: object) -> Message:
         return Message(text=self.say(key, **params), buttons=buttons)

@@ -8,7 +8,7 @@ from bot.actions import Verb, action_id
 from bot.domain.model import Reply, Setback, SetbackSource
 from bot.intents import Button, EditMessage, Intent, Link, Message, SetThreadTags
 from bot.services.context import Context
-from bot.services.safety import excerpt
+from bot.services.safety import excerpt, neutralise_mentions
 
 
 def shown_author(ctx: Context, setback: Setback) -> str:
@@ -72,7 +72,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
             title=setback.title,
             author=shown_author(ctx, setback),
             details=details_line(ctx, setback),
-            body=setback.body,
+            body=neutralise_mentions(setback.body),
             status=status,
         )
     else:

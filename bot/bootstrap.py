@@ -1,0 +1,36 @@
+"""The composition root: picks the store, clock and content, and builds the core."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+from bot.content import load_content
+from bot.ports import Clock
+from bot.runtime import Rebound
+from bot.store.engine import create_engine
+from bot.store.migrate import upgrade
+from bot.store.repo import Store
+
+
+def worker_id() -> str:
+    """Unique per process, readable in the follow-up table (host, pid, random suffix)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+async def build_rebound(
+    database_url: str,
+    clock: Clock,
+    *,
+    content_dir: Path | None = None,
+    migrate: bool = True,
+    worker: str | None = None,
+) -> Rebound:
+    """A ready core on `database_url`, with the schema brought up to date first."""
+    content = load_content(content_dir)
+    engine = create_engine(database_url)
+    if migrate:
+        await upgrade(engine)
+    return Rebound(Store(engine), content, clock, worker or worker_id())

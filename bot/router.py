@@ -1,0 +1,123 @@
+"""Routes each inbound event, button and form to its use case."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.actions import FormKind, Verb, parse_action, parse_form
+from bot.domain.errors import RuleViolation
+from bot.events import (
+    ButtonPressed,
+    CommandInvoked,
+    DirectMessageReceived,
+    FormSubmitted,
+    InboundEvent,
+    MessageActionInvoked,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from bot.intents import Intent
+from bot.services import answers, best, outcomes, posting
+from bot.services.context import Context
+
+SETBACK_COMMAND = "setback"
+
+
+async def on_command(ctx: Context, event: CommandInvoked) -> list[Intent]:
+    command = event.command.lstrip("/").lower()
+    if command == SETBACK_COMMAND:
+        return posting.open_setback_form(ctx, event.actor)
+    raise RuleViolation("error.unknown_command", command=event.command)
+
+
+async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
+    parsed = parse_form(event.form_id)
+    if parsed is None:
+        raise RuleViolation("error.form_expired")
+    if parsed.name == FormKind.SETBACK:
+        return await posting.submit_setback(ctx, event)
+    if parsed.name == FormKind.RELAY:
+        return await answers.submit_relay_form(ctx, event, parsed.number())
+    if parsed.name == FormKind.OUTCOME:
+        return await outcomes.submit_outcome(ctx, event, parsed.number())
+    raise RuleViolation("error.form_expired")
+
+
+async def on_message(ctx: Context, event: MessagePosted) -> list[Intent]:
+    top_level = event.thread_ref is None or event.thread_ref == event.message_ref
+    if not top_level and event.thread_ref is not None:
+        setback = await ctx.repo.setback_by_thread(ctx.community_id, event.thread_ref)
+        return await answers.record_reply(ctx, setback, event) if setback else []
+    if event.channel_id == ctx.settings.support_channel and event.text.strip():
+        return await posting.adopt_message(ctx, event)
+    return []
+
+
+async def on_button(ctx: Context, event: ButtonPressed) -> list[Intent]:
+    parsed = parse_action(event.action_id)
+    if parsed is None:
+        raise RuleViolation("error.unknown_action")
+    actor, record = event.actor, parsed.number()
+    match parsed.name:
+        case Verb.RELAY:
+            return await answers.open_relay_form(ctx, actor, record)
+        case Verb.APPRECIATE:
+            return await answers.appreciate(ctx, actor, record)
+        case Verb.OUTCOME:
+            result = parsed.args[1] if len(parsed.args) > 1 else ""
+            return await outcomes.open_outcome_form(ctx, actor, record, result)
+        case Verb.WAITING:
+            return await outcomes.still_waiting(ctx, actor, record)
+        case Verb.SNOOZE:
+            return await outcomes.snooze(ctx, actor, record)
+        case Verb.STOP:
+            return await outcomes.stop_asking(ctx, actor, record)
+    raise RuleViolation("error.unknown_action")
+
+
+async def on_message_action(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
+    if event.action == best.MARK:
+        return await best.mark(ctx, event)
+    if event.action == best.UNMARK:
+        return await best.unmark(ctx, event)
+    raise RuleViolation("error.unknown_action")
+
+
+async def on_reaction(ctx: Context, event: ReactionAdded | ReactionRemoved) -> list[Intent]:
+    added = isinstance(event, ReactionAdded)
+    await answers.react(ctx, event.actor, event.message_ref, event.emoji, added)
+    return []
+
+
+async def on_direct_message(ctx: Context, event: DirectMessageReceived) -> list[Intent]:
+    return await answers.relay_direct_message(ctx, event)
+
+
+async def on_edit(ctx: Context, event: MessageEdited) -> list[Intent]:
+    return await answers.edit_reply(ctx, event)
+
+
+async def on_delete(ctx: Context, event: MessageDeleted) -> list[Intent]:
+    return await answers.delete_reply(ctx, event)
+
+
+ROUTES: dict[type[InboundEvent], Callable[..., Awaitable[list[Intent]]]] = {
+    CommandInvoked: on_command,
+    FormSubmitted: on_form,
+    MessagePosted: on_message,
+    MessageEdited: on_edit,
+    MessageDeleted: on_delete,
+    DirectMessageReceived: on_direct_message,
+    ReactionAdded: on_reaction,
+    ReactionRemoved: on_reaction,
+    ButtonPressed: on_button,
+    MessageActionInvoked: on_message_action,
+}
+
+
+async def route(ctx: Context, event: InboundEvent) -> list[Intent]:
+    handler = ROUTES.get(type(event))
+    return await handler(ctx, event) if handler else []

@@ -1,0 +1,175 @@
+"""Shared helpers for tests: a recording outbox, members, and a core on a real database."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from bot.bootstrap import build_rebound
+from bot.clock import ManualClock
+from bot.domain.model import CommunitySettings, Member
+from bot.events import (
+    ButtonPressed,
+    CommandInvoked,
+    DirectMessageReceived,
+    FormSubmitted,
+    InboundEvent,
+    MessageActionInvoked,
+    MessagePosted,
+)
+from bot.intents import (
+    Button,
+    DirectTo,
+    Intent,
+    Notice,
+    OpenForm,
+    RejectForm,
+    Send,
+    StartThread,
+    Thread,
+)
+from bot.ports import Capabilities
+from bot.runtime import Rebound
+
+_T = TypeVar("_T")
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+COMMUNITY = "console:test"
+
+MAYA = Member(user_id="U-maya", display_name="Maya Okafor")
+JO = Member(user_id="U-jo", display_name="Jo")
+RUTH = Member(user_id="U-ruth", display_name="Ruth")
+SAM = Member(user_id="U-sam", display_name="Sam", is_moderator=True)
+
+
+@dataclass
+class RecordingOutbox:
+    """An outbox that keeps every intent it is given and invents message ids."""
+
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
+    sent: list[Intent] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    async def deliver(self, intent: Intent) -> str | None:
+        self.sent.append(intent)
+        if isinstance(intent, Send | StartThread):
+            return f"out-{next(self._ids)}"
+        return None
+
+    def of(self, kind: type[_T]) -> list[_T]:
+        return [intent for intent in self.sent if isinstance(intent, kind)]
+
+    def texts(self) -> list[str]:
+        texts: list[str] = []
+        for intent in self.sent:
+            message = getattr(intent, "message", None)
+            if message is not None:
+                texts.append(message.text)
+        return texts
+
+    def direct_to(self, member: Member) -> list[Send]:
+        return [
+            s
+            for s in self.of(Send)
+            if isinstance(s.target, DirectTo) and s.target.user_id == member.user_id
+        ]
+
+    def notices_to(self, member: Member) -> list[Notice]:
+        return [n for n in self.of(Notice) if n.user_id == member.user_id]
+
+    def clear(self) -> None:
+        self.sent.clear()
+
+
+class Harness:
+    """Drives a real core (real database, real content) the way an adapter would."""
+
+    def __init__(self, core: Rebound, clock: ManualClock) -> None:
+        self.core = core
+        self.clock = clock
+        self.outbox = RecordingOutbox()
+        self._event_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+
+    def next_event_id(self) -> str:
+        return f"ev-{next(self._event_ids)}"
+
+    def next_message_ref(self) -> str:
+        return f"msg-{next(self._message_ids)}"
+
+    async def send(self, event: InboundEvent) -> list[Intent]:
+        return await self.core.handle(event, self.outbox)
+
+    def _base(self, actor: Member) -> dict[str, object]:
+        return {"community_id": COMMUNITY, "event_id": self.next_event_id(), "actor": actor}
+
+    async def command(self, actor: Member, command: str = "setback") -> list[Intent]:
+        return await self.send(CommandInvoked(**self._base(actor), command=command))  # type: ignore[arg-type]
+
+    async def post(self, actor: Member, **values: str) -> str:
+        """Post a setback through the form; returns the thread ref of its root message."""
+        form = [i for i in await self.command(actor) if isinstance(i, OpenForm)][0].form
+        fields = {"title": "Froze in the screening call", "body": "It went badly.", **values}
+        intents = await self.submit(actor, form.form_id, **fields)
+        rejected = [i for i in intents if isinstance(i, RejectForm)]
+        assert not rejected, rejected
+        start = next(i for i in self.outbox.sent[::-1] if isinstance(i, StartThread))
+        return f"out-{self._ref_of(start)}"
+
+    def _ref_of(self, intent: Intent) -> int:
+        index = [i for i in self.outbox.sent if isinstance(i, Send | StartThread)].index(intent)  # type: ignore[arg-type]
+        return index + 1
+
+    async def submit(self, actor: Member, form_id: str, **values: str) -> list[Intent]:
+        event = FormSubmitted(**self._base(actor), form_id=form_id, values=values)  # type: ignore[arg-type]
+        return await self.send(event)
+
+    async def reply(self, actor: Member, thread: str, text: str) -> str:
+        ref = self.next_message_ref()
+        event = MessagePosted(
+            **self._base(actor),
+            channel_id="support",
+            message_ref=ref,
+            text=text,
+            thread_ref=thread,  # type: ignore[arg-type]
+        )
+        await self.send(event)
+        return ref
+
+    async def dm(self, actor: Member, text: str) -> list[Intent]:
+        return await self.send(DirectMessageReceived(**self._base(actor), text=text))  # type: ignore[arg-type]
+
+    async def press(self, actor: Member, button: Button) -> list[Intent]:
+        return await self.send(ButtonPressed(**self._base(actor), action_id=button.action_id))  # type: ignore[arg-type]
+
+    async def mark(
+        self, actor: Member, message_ref: str, action: str = "mark_best"
+    ) -> list[Intent]:
+        event = MessageActionInvoked(**self._base(actor), action=action, message_ref=message_ref)  # type: ignore[arg-type]
+        return await self.send(event)
+
+    async def wait(self, delta: timedelta) -> int:
+        self.clock.advance(delta)
+        fired = 0
+        while (n := await self.core.tick(lambda _c: self.outbox, frozenset({"console"}))) > 0:
+            fired += n
+        return fired
+
+
+@asynccontextmanager
+async def harness(
+    database_url: str, settings: CommunitySettings | None = None
+) -> AsyncIterator[Harness]:
+    clock = ManualClock(START)
+    core = await build_rebound(database_url, clock, worker="test-worker")
+    await core.ensure_community(
+        COMMUNITY, "console", settings or CommunitySettings(helpers_channel="helpers")
+    )
+    try:
+        yield Harness(core, clock)
+    finally:
+        await core.close()
