@@ -97,7 +97,10 @@ class Content:
                 f"unexpected {sorted(extra)}"
             )
         entry = self._entry(key, locale)
-        return entry.text.format_map({name: params[name] for name in entry.placeholders}).strip()
+        try:
+            return entry.text.format_map({n: params[n] for n in entry.placeholders}).strip()
+        except (ValueError, TypeError) as problem:
+            raise ContentError(f"{entry.where}: {key} could not be filled: {problem}") from None
 
     def _entry(self, key: str, locale: str) -> _Entry:
         localised = self._messages.get(locale, {})

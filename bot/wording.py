@@ -76,6 +76,7 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_choices("event", [e.value for e in OutcomeEvent]),
     **_keys("field.ask_outcome_on.hint", params=("days",)),
     **_keys("anonymous.label", params=("pseudonym",)),
+    **_keys("date.day", params=("date",)),
     **_keys("link.reply", params=("author", "excerpt")),
     **_keys("setback.root", params=("title", "author", "details", "body", "status")),
     **_keys("setback.adopted", params=("author", "status")),

@@ -38,4 +38,4 @@ class Context:
         return Notice(user_id=actor.user_id, message=Message(text=text))
 
     def day(self, when: datetime) -> str:
-        return when.strftime("%A %-d %B %Y")
+        return self.say("date.day", date=when)

@@ -1,0 +1,105 @@
+"""The `rebound` command: runs an adapter, the demo, or maintenance tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.content import ContentError, default_content_dir, load_content
+from bot.settings import CoreSettings
+
+app = typer.Typer(help="Rebound: peer support for job-interview setbacks.", no_args_is_help=True)
+
+DEMO_SCRIPT = default_content_dir() / "en" / "demo.yaml"
+
+
+def _settings() -> CoreSettings:
+    settings = CoreSettings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+@app.command()
+def demo(
+    transcript: Annotated[
+        Path | None, typer.Option(help="Also write the transcript as JSON Lines here.")
+    ] = None,
+) -> None:
+    """Play the built-in story through the console adapter on a fresh SQLite file."""
+    from adapters.console.app import play_script
+
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="rebound-demo-") as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
+        played = asyncio.run(play_script(DEMO_SCRIPT, url, transcript))
+    typer.echo(played.render_text())
+
+
+@app.command()
+def console(
+    script: Annotated[Path | None, typer.Option(help="Play this YAML script instead.")] = None,
+    transcript: Annotated[
+        Path | None, typer.Option(help="Write what everyone saw as JSON Lines here.")
+    ] = None,
+) -> None:
+    """Chat with Rebound in the terminal, or play a scripted story."""
+    from adapters.console.app import interactive, play_script
+    from adapters.console.script import ScriptError
+
+    settings = _settings()
+    if script is None:
+        asyncio.run(interactive(settings.database_url))
+        return
+    try:
+        played = asyncio.run(play_script(script, settings.database_url, transcript))
+    except ScriptError as problem:
+        typer.echo(f"Script problem: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(played.render_text())
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (safe to run repeatedly)."""
+    from bot.store.engine import create_engine
+    from bot.store.migrate import upgrade
+
+    settings = _settings()
+
+    async def _run() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_run())
+    typer.echo("Schema is up to date.")
+
+
+content_app = typer.Typer(help="Work with the content/ folder.")
+app.add_typer(content_app, name="content")
+
+
+@content_app.command("check")
+def content_check(
+    folder: Annotated[Path | None, typer.Argument(help="Content folder.")] = None,
+) -> None:
+    """Validate every message file; exits non-zero and names the problem if one is found."""
+    try:
+        content = load_content(folder)
+    except ContentError as problem:
+        typer.echo(f"Content problem: {problem}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Content is valid ({', '.join(content.locales)}).")
+
+
+def main() -> None:
+    app(prog_name="rebound")
+    sys.exit(0)

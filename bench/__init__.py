@@ -1,0 +1,1 @@
+"""Benchmarks for Rebound's core and scheduler: run them all with `python -m bench`."""

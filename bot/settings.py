@@ -1,0 +1,16 @@
+"""Process settings from the environment (and a .env file)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rebound.db"
+
+
+class CoreSettings(BaseSettings):
+    """Settings every Rebound process shares; adapters add their own."""
+
+    model_config = SettingsConfigDict(env_prefix="REBOUND_", env_file=".env", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"

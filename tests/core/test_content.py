@@ -1,0 +1,110 @@
+"""Every word comes from content/: the catalogue and the YAML agree, and every key renders."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentError, default_content_dir, load_content
+from bot.wording import CATALOGUE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_message_key_renders_with_sample_values() -> None:
+    content = load_content()
+    for key, params in CATALOGUE.items():
+        samples: dict[str, object] = {name: f"<{name}>" for name in params}
+        if "date" in samples:
+            samples["date"] = datetime(2026, 3, 16, 9, tzinfo=UTC)
+        text = content.render(key, **samples)
+        assert text, key
+        assert "{" not in text, key
+
+
+def _copy_english(tmp_path: Path) -> Path:
+    (tmp_path / "en").mkdir()
+    for name in ("messages.yaml", "words.yaml"):
+        source = default_content_dir() / "en" / name
+        (tmp_path / "en" / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    return tmp_path / "en" / "messages.yaml"
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda t: t.replace("form.setback.submit: Post it\n", ""), "missing message key"),
+        (lambda t: t + "\nnot.a.key: Hello\n", "unknown message key"),
+        (lambda t: t + "\nform.setback.submit: Again\n", "duplicate key"),
+        (
+            lambda t: t.replace("relay.done: Passed on", "relay.done: Passed {who} on"),
+            "unknown placeholder",
+        ),
+        (lambda t: t + "\n  : : bad yaml [", "messages.yaml"),
+    ],
+)
+def test_bad_content_fails_fast_naming_the_file(tmp_path: Path, change, problem: str) -> None:  # type: ignore[no-untyped-def]
+    messages = _copy_english(tmp_path)
+    messages.write_text(change(messages.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(tmp_path)
+    assert problem in str(caught.value)
+    assert "messages.yaml" in str(caught.value)
+
+
+def test_a_missing_key_in_another_locale_falls_back_to_english(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _copy_english(tmp_path)
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "fr" / "messages.yaml").write_text("form.setback.submit: Publier\n", "utf-8")
+    content = load_content(tmp_path)
+    assert content.render("form.setback.submit", "fr") == "Publier"
+    with caplog.at_level(logging.WARNING):
+        assert content.render("form.setback.title", "fr") == "Share a setback"
+    assert "missing in locale fr" in caplog.text
+
+
+def test_render_rejects_params_the_catalogue_does_not_declare() -> None:
+    content = load_content()
+    with pytest.raises(ContentError):
+        content.render("relay.done", title="t", extra="x")
+    with pytest.raises(ContentError):
+        content.render("relay.done")
+
+
+def _string_literals_in_services() -> list[str]:
+    """String constants in service code, leaving out docstrings."""
+    literals: list[str] = []
+    for path in (ROOT / "bot" / "services").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        literals.extend(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        )
+    return literals
+
+
+def test_no_service_speaks_words_outside_the_catalogue() -> None:
+    """A literal with words and spaces in a service would be copy that bypassed content/."""
+    suspicious = [
+        text for text in _string_literals_in_services() if " " in text.strip() and any(
+            c.isalpha() for c in text
+        )
+    ]
+    assert suspicious == []
