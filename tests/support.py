@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
@@ -30,7 +30,6 @@ from bot.intents import (
     RejectForm,
     Send,
     StartThread,
-    Thread,
 )
 from bot.ports import Capabilities
 from bot.runtime import Rebound
@@ -54,11 +53,18 @@ class RecordingOutbox:
     sent: list[Intent] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    refs: list[tuple[Intent, str]] = field(default_factory=list)
+
     async def deliver(self, intent: Intent) -> str | None:
         self.sent.append(intent)
         if isinstance(intent, Send | StartThread):
-            return f"out-{next(self._ids)}"
+            ref = f"out-{next(self._ids)}"
+            self.refs.append((intent, ref))
+            return ref
         return None
+
+    def ref_of(self, wanted: Intent) -> str:
+        return next(ref for intent, ref in self.refs if intent is wanted)
 
     def of(self, kind: type[_T]) -> list[_T]:
         return [intent for intent in self.sent if isinstance(intent, kind)]
@@ -85,6 +91,12 @@ class RecordingOutbox:
         self.sent.clear()
 
 
+class EventBase(TypedDict):
+    community_id: str
+    event_id: str
+    actor: Member
+
+
 class Harness:
     """Drives a real core (real database, real content) the way an adapter would."""
 
@@ -104,28 +116,24 @@ class Harness:
     async def send(self, event: InboundEvent) -> list[Intent]:
         return await self.core.handle(event, self.outbox)
 
-    def _base(self, actor: Member) -> dict[str, object]:
+    def _base(self, actor: Member) -> EventBase:
         return {"community_id": COMMUNITY, "event_id": self.next_event_id(), "actor": actor}
 
     async def command(self, actor: Member, command: str = "setback") -> list[Intent]:
-        return await self.send(CommandInvoked(**self._base(actor), command=command))  # type: ignore[arg-type]
+        return await self.send(CommandInvoked(**self._base(actor), command=command))
 
     async def post(self, actor: Member, **values: str) -> str:
         """Post a setback through the form; returns the thread ref of its root message."""
-        form = [i for i in await self.command(actor) if isinstance(i, OpenForm)][0].form
+        form = next(i for i in await self.command(actor) if isinstance(i, OpenForm)).form
         fields = {"title": "Froze in the screening call", "body": "It went badly.", **values}
         intents = await self.submit(actor, form.form_id, **fields)
         rejected = [i for i in intents if isinstance(i, RejectForm)]
         assert not rejected, rejected
         start = next(i for i in self.outbox.sent[::-1] if isinstance(i, StartThread))
-        return f"out-{self._ref_of(start)}"
-
-    def _ref_of(self, intent: Intent) -> int:
-        index = [i for i in self.outbox.sent if isinstance(i, Send | StartThread)].index(intent)  # type: ignore[arg-type]
-        return index + 1
+        return self.outbox.ref_of(start)
 
     async def submit(self, actor: Member, form_id: str, **values: str) -> list[Intent]:
-        event = FormSubmitted(**self._base(actor), form_id=form_id, values=values)  # type: ignore[arg-type]
+        event = FormSubmitted(**self._base(actor), form_id=form_id, values=values)
         return await self.send(event)
 
     async def reply(self, actor: Member, thread: str, text: str) -> str:
@@ -135,21 +143,21 @@ class Harness:
             channel_id="support",
             message_ref=ref,
             text=text,
-            thread_ref=thread,  # type: ignore[arg-type]
+            thread_ref=thread,
         )
         await self.send(event)
         return ref
 
     async def dm(self, actor: Member, text: str) -> list[Intent]:
-        return await self.send(DirectMessageReceived(**self._base(actor), text=text))  # type: ignore[arg-type]
+        return await self.send(DirectMessageReceived(**self._base(actor), text=text))
 
     async def press(self, actor: Member, button: Button) -> list[Intent]:
-        return await self.send(ButtonPressed(**self._base(actor), action_id=button.action_id))  # type: ignore[arg-type]
+        return await self.send(ButtonPressed(**self._base(actor), action_id=button.action_id))
 
     async def mark(
         self, actor: Member, message_ref: str, action: str = "mark_best"
     ) -> list[Intent]:
-        event = MessageActionInvoked(**self._base(actor), action=action, message_ref=message_ref)  # type: ignore[arg-type]
+        event = MessageActionInvoked(**self._base(actor), action=action, message_ref=message_ref)
         return await self.send(event)
 
     async def wait(self, delta: timedelta) -> int:

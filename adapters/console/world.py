@@ -328,13 +328,18 @@ class World:
         self._threads[root_id] = ThreadState(root_id, root.place.channel_id)
         return self._threads[root_id]
 
+    def thread_place(self, message_id: str) -> InThread:
+        """The thread of a message: the one it is in, or the one it is the root of."""
+        message = self.message(message_id)
+        root = message.place.thread_ref if isinstance(message.place, InThread) else message.id
+        return InThread(self.thread(root).channel_id, root)
+
     def thread_to_reply(self, member: Member, message_id: str) -> ThreadState:
         """The thread a member replies in, given its root or any message in it."""
-        message = self.seen_by(member, message_id)
-        root = message.place.thread_ref if isinstance(message.place, InThread) else message.id
-        thread = self.thread(root)
+        self.seen_by(member, message_id)
+        thread = self.thread(self.thread_place(message_id).thread_ref)
         if thread.closed and not member.is_moderator:
-            raise WorldError(f"the thread {root} is closed to new replies")
+            raise WorldError(f"the thread {thread.root} is closed to new replies")
         return thread
 
     def close_thread(self, root_id: str) -> None:

@@ -21,7 +21,7 @@ def test_every_message_key_renders_with_sample_values() -> None:
         samples: dict[str, object] = {name: f"<{name}>" for name in params}
         if "date" in samples:
             samples["date"] = datetime(2026, 3, 16, 9, tzinfo=UTC)
-        text = content.render(key, **samples)
+        text = content.render(key, "en", **samples)
         assert text, key
         assert "{" not in text, key
 
@@ -103,8 +103,8 @@ def _string_literals_in_services() -> list[str]:
 def test_no_service_speaks_words_outside_the_catalogue() -> None:
     """A literal with words and spaces in a service would be copy that bypassed content/."""
     suspicious = [
-        text for text in _string_literals_in_services() if " " in text.strip() and any(
-            c.isalpha() for c in text
-        )
+        text
+        for text in _string_literals_in_services()
+        if " " in text.strip() and any(c.isalpha() for c in text)
     ]
     assert suspicious == []

@@ -1,0 +1,242 @@
+"""Transcripts: the console log as JSON Lines records and as readable text.
+
+Every record has `type`, `step` and `time`; message records also carry `id`, `where`,
+`author`, `text`, `buttons`, `links` and `audience` (`["everyone"]` or member names).
+The text rendering is made from the records, so both always tell the same story.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from adapters.console.durations import format_duration
+from adapters.console.entries import (
+    ActionInvoked,
+    Commanded,
+    ConsoleMessage,
+    Deleted,
+    Edited,
+    Entry,
+    FormAnswered,
+    FormRejected,
+    FormShown,
+    Noted,
+    Posted,
+    Pressed,
+    Reacted,
+    Seen,
+    TagsSet,
+    ThreadClosed,
+    TimePassed,
+)
+from bot.intents import Form
+
+Record = dict[str, Any]
+INDENT = "      "
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def message_fields(message: ConsoleMessage) -> Record:
+    """The message part of a record (also used to show the world's current state)."""
+    fields: Record = {
+        "id": message.id,
+        "author": message.author,
+        "text": message.text,
+        "buttons": [button.label for button in message.buttons],
+        "links": [{"label": link.label, "message": link.message_ref} for link in message.links],
+    }
+    if message.title:
+        fields["title"] = message.title
+    if message.tags:
+        fields["tags"] = list(message.tags)
+    return fields
+
+
+def record_of(entry: Entry) -> Record:
+    """One JSON-ready record for a log entry."""
+    head: Record = {"type": _TYPES[type(entry)], "step": entry.step, "time": timestamp(entry.time)}
+    if isinstance(entry, Seen):
+        head |= {"where": entry.where, "audience": list(entry.audience)}
+    return head | _details(entry)
+
+
+def _details(entry: Entry) -> Record:
+    match entry:
+        case Posted(message=message) | Edited(message=message):
+            return message_fields(message)
+        case Deleted():
+            return {"id": entry.message_id, "author": entry.author}
+        case Reacted():
+            return {"message": entry.message_id, "author": entry.author, "emoji": entry.emoji}
+        case Commanded():
+            return {"author": entry.author, "command": entry.command, "text": entry.text}
+        case Pressed():
+            return {"author": entry.author, "message": entry.message_id, "button": entry.button}
+        case ActionInvoked():
+            return {"author": entry.author, "action": entry.action, "message": entry.message_id}
+        case FormShown(form=form):
+            return _form_fields(form)
+        case FormAnswered():
+            values = {k: list(v) if isinstance(v, tuple) else v for k, v in entry.values.items()}
+            return {"author": entry.author, "form_id": entry.form_id, "values": values}
+        case FormRejected(form=form):
+            return {"form_id": form.form_id, "title": form.title, "errors": dict(entry.errors)}
+        case ThreadClosed():
+            return {"thread": entry.thread_ref}
+        case TagsSet():
+            return {"thread": entry.thread_ref, "tags": list(entry.tags)}
+        case TimePassed():
+            return {"duration": format_duration(entry.duration), "until": timestamp(entry.until)}
+        case Noted():
+            return {"text": entry.text}
+    return {}
+
+
+def _form_fields(form: Form) -> Record:
+    return {
+        "form_id": form.form_id,
+        "title": form.title,
+        "submit": form.submit_label,
+        "fields": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "kind": f.kind,
+                "required": f.required,
+                "choices": [c.label for c in f.choices],
+            }
+            for f in form.fields
+        ],
+    }
+
+
+_TYPES: dict[type[Entry], str] = {
+    Posted: "message",
+    Edited: "edit",
+    Deleted: "delete",
+    Reacted: "reaction",
+    Commanded: "command",
+    Pressed: "press",
+    ActionInvoked: "message_action",
+    FormShown: "form",
+    FormAnswered: "form_submitted",
+    FormRejected: "form_errors",
+    ThreadClosed: "thread_closed",
+    TagsSet: "tags",
+    TimePassed: "wait",
+    Noted: "note",
+}
+
+
+@dataclass
+class Transcript:
+    """What a console session showed, in order."""
+
+    records: list[Record] = field(default_factory=list)
+
+    @classmethod
+    def from_log(cls, entries: Iterable[Entry]) -> Transcript:
+        return cls([record_of(entry) for entry in entries])
+
+    def of_type(self, kind: str) -> list[Record]:
+        return [r for r in self.records if r["type"] == kind]
+
+    def to_jsonl(self) -> str:
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in self.records)
+
+    def write_jsonl(self, path: Path) -> None:
+        path.write_text(self.to_jsonl(), encoding="utf-8")
+
+    def render_text(self) -> str:
+        return "\n".join(TextRenderer().render(self.records))
+
+
+class TextRenderer:
+    """Readable lines for records; remembers buttons shown, for `/press N`.
+
+    With `running_numbers`, buttons are numbered across everything rendered since the
+    last `reset` (the console prompt); otherwise per message (a printed transcript).
+    """
+
+    def __init__(self, *, running_numbers: bool = False) -> None:
+        self.running_numbers = running_numbers
+        self.numbered: list[tuple[str, str]] = []  # (message id, button label)
+        self._day = ""
+
+    def reset(self) -> None:
+        self.numbered = []
+
+    def render(self, records: Iterable[Record]) -> Iterator[str]:
+        for record in records:
+            yield from self._day_line(record["time"])
+            yield from self.lines(record)
+
+    def _day_line(self, time: str) -> Iterator[str]:
+        day = time[:10]
+        if day != self._day:
+            self._day = day
+            weekday = datetime.fromisoformat(day).strftime("%a")
+            yield f"=== {day} {weekday} ==="
+
+    def lines(self, r: Record) -> list[str]:
+        clock = r["time"][11:16]
+        kind = r["type"]
+        if kind in ("message", "edit"):
+            mark = " (edited)" if kind == "edit" else ""
+            return [f"{clock} {r['id']}{mark} {r['where']} | {r['author']}", *self._body(r)]
+        head = f"{clock} {r.get('where', '')} |".replace("  |", " |")
+        single = {
+            "delete": lambda: f"{head} {r['author']} x {r['id']}",
+            "reaction": lambda: f"{head} {r['author']} :{r['emoji']}: {r['message']}",
+            "command": lambda: f"{head} {r['author']}> /{r['command']} {r['text']}".rstrip(),
+            "press": lambda: f"{head} {r['author']}> [{r['button']}] {r['message']}",
+            "message_action": lambda: f"{head} {r['author']}> {r['action']} {r['message']}",
+            "thread_closed": lambda: f"{head} [closed]",
+            "tags": lambda: f"{head} tags: {', '.join(r['tags'])}",
+            "wait": lambda: f"{clock} ~~ +{r['duration']} -> {r['until'][:16].replace('T', ' ')}",
+            "note": lambda: f"{clock} -- {r['text']}",
+        }
+        if kind in single:
+            return [single[kind]()]
+        if kind == "form":
+            return [f"{head} [{r['title']}]", *self._form(r)]
+        if kind == "form_submitted":
+            pairs = (f"{k}={v!r}" for k, v in r["values"].items())
+            return [f"{head} {r['author']}> [{r['form_id']}]", f"{INDENT}{', '.join(pairs)}"]
+        if kind == "form_errors":
+            errors = [f"{INDENT}! {name}: {text}" for name, text in r["errors"].items()]
+            return [f"{head} [{r['title']}]", *errors]
+        return [f"{head} {kind}"]
+
+    def _body(self, r: Record) -> list[str]:
+        lines = [f"{INDENT}# {r['title']}"] if r.get("title") else []
+        lines += [INDENT + line for line in r["text"].splitlines() or [""]]
+        if r.get("tags"):
+            lines.append(f"{INDENT}tags: {', '.join(r['tags'])}")
+        if r["buttons"]:
+            if not self.running_numbers:
+                self.reset()
+            shown = []
+            for label in r["buttons"]:
+                self.numbered.append((r["id"], label))
+                shown.append(f"[{len(self.numbered)}] {label}")
+            lines.append(INDENT + "  ".join(shown))
+        lines += [f"{INDENT}-> {link['label']} ({link['message']})" for link in r["links"]]
+        return lines
+
+    def _form(self, r: Record) -> list[str]:
+        lines = []
+        for f in r["fields"]:
+            required = " *" if f["required"] else ""
+            choices = f" ({' / '.join(f['choices'])})" if f["choices"] else ""
+            lines.append(f"{INDENT}- {f['label']}{required}{choices}")
+        lines.append(f"{INDENT}[{r['submit']}]")
+        return lines

@@ -1,0 +1,390 @@
+"""The setback loop through the real core on a real SQLite file, driven as an adapter would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness
+
+from bot.domain.model import CommunitySettings, Member
+from bot.events import MessagePosted, ReactionAdded, ReactionRemoved
+from bot.intents import (
+    Channel,
+    CloseThread,
+    EditMessage,
+    OpenForm,
+    RejectForm,
+    Send,
+    SetThreadTags,
+    StartThread,
+    Thread,
+)
+
+NEWCOMER = Member(user_id="U-new", display_name="Ade")
+
+
+@pytest.fixture
+async def h(sqlite_url: str) -> AsyncIterator[Harness]:
+    async with harness(sqlite_url) as running:
+        yield running
+
+
+async def _replies(h: Harness, thread: str) -> list[tuple[str, bool, bool]]:
+    async with h.core.store.transaction() as repo:
+        setback = await repo.setback_by_thread(COMMUNITY, thread)
+        assert setback is not None
+        return [
+            (r.author_name, r.by_poster, r.is_best)
+            for r in await repo.replies(COMMUNITY, setback.id)
+        ]
+
+
+async def test_a_named_post_starts_a_thread_and_thanks_the_poster(h: Harness) -> None:
+    await h.post(MAYA, stage="final_round", kind="rejected", tags="design")
+    start = h.outbox.of(StartThread)[0]
+    assert start.channel_id == "support"
+    assert "Maya Okafor" in start.message.text
+    assert "Final round" in start.message.text and "#design" in start.message.text
+    assert start.message.author is None
+    assert start.tags == ("Final round", "Rejected")
+    assert "is up" in h.outbox.notices_to(MAYA)[0].message.text
+
+
+async def test_an_anonymous_post_never_shows_the_poster(h: Harness) -> None:
+    await h.post(MAYA, anonymous="yes")
+    start = h.outbox.of(StartThread)[0]
+    assert "Maya" not in start.message.text and "U-maya" not in start.message.text
+    assert start.message.author is not None and "anonymous" in start.message.author
+    ack = h.outbox.notices_to(MAYA)[0].message.text
+    assert "private message" in ack
+
+
+async def test_a_bad_form_is_rejected_field_by_field_and_posts_nothing(h: Harness) -> None:
+    form = next(i for i in await h.command(MAYA) if isinstance(i, OpenForm)).form
+    intents = await h.submit(MAYA, form.form_id, title="", body="x" * 8001, tags="a,b,c,d,e,f")
+    rejected = [i for i in intents if isinstance(i, RejectForm)]
+    assert len(rejected) == 1
+    assert set(rejected[0].errors) == {"title", "body", "tags"}
+    assert "8001" in rejected[0].errors["body"]
+    assert h.outbox.of(StartThread) == []
+    async with h.core.store.transaction() as repo:
+        assert await repo.setback(COMMUNITY, 1) is None
+
+
+async def test_an_unknown_command_gets_a_friendly_answer(h: Harness) -> None:
+    intents = await h.command(MAYA, "dance")
+    assert "dance" in h.outbox.notices_to(MAYA)[0].message.text
+    assert len(intents) == 1
+
+
+async def test_a_plain_message_in_support_is_adopted(h: Harness) -> None:
+    event = MessagePosted(
+        community_id=COMMUNITY,
+        event_id="plain-1",
+        actor=JO,
+        channel_id="support",
+        message_ref="root-9",
+        text="Ghosted after the final round\nThree weeks of silence now.",
+    )
+    await h.send(event)
+    sent = h.outbox.of(Send)
+    assert len(sent) == 1 and sent[0].target == Thread(thread_ref="root-9")
+    assert "Jo" in sent[0].message.text
+    async with h.core.store.transaction() as repo:
+        setback = await repo.setback_by_thread(COMMUNITY, "root-9")
+    assert setback is not None and setback.title == "Ghosted after the final round"
+    assert setback.status_message_ref == "out-1"
+
+
+async def test_messages_elsewhere_are_not_adopted(h: Harness) -> None:
+    event = MessagePosted(
+        community_id=COMMUNITY,
+        event_id="e",
+        actor=JO,
+        channel_id="random",
+        message_ref="x",
+        text="hi",
+    )
+    assert await h.send(event) == []
+
+
+async def test_replies_are_recorded_and_the_posters_own_are_flagged(h: Harness) -> None:
+    thread = await h.post(MAYA)
+    await h.reply(JO, thread, "Send a short thank-you.")
+    await h.reply(MAYA, thread, "Thanks Jo!")
+    assert await _replies(h, thread) == [("Jo", False, False), ("Maya Okafor", True, False)]
+
+
+async def test_an_anonymous_poster_speaks_through_the_bot(h: Harness) -> None:
+    thread = await h.post(MAYA, anonymous="yes")
+    await h.dm(MAYA, "Thank you, @here, truly")
+    relayed = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)]
+    assert len(relayed) == 1
+    assert relayed[0].message.author is not None and "anonymous" in relayed[0].message.author
+    assert "@here" not in relayed[0].message.text
+    assert "Maya" not in str(relayed[0])
+    assert await _replies(h, thread) == [(relayed[0].message.author.split(" (")[0], True, False)]
+
+
+async def test_a_private_message_without_an_anonymous_post_is_explained(h: Harness) -> None:
+    await h.dm(JO, "hello?")
+    assert "anonymous post" in h.outbox.notices_to(JO)[0].message.text
+
+
+async def test_only_the_poster_can_use_the_anonymous_reply_button(h: Harness) -> None:
+    await h.post(MAYA, anonymous="yes")
+    button = h.outbox.of(StartThread)[0].message.buttons[0]
+    refused = await h.press(JO, button)
+    assert "Only the person" in h.outbox.notices_to(JO)[0].message.text
+    assert not any(isinstance(i, OpenForm) for i in refused)
+    opened = await h.press(MAYA, button)
+    assert isinstance(opened[0], OpenForm)
+
+
+async def test_appreciation_counts_once_per_member_and_never_ones_own(h: Harness) -> None:
+    thread = await h.post(MAYA)
+    tip = await h.reply(JO, thread, "Call them.")
+    for actor in (RUTH, RUTH, SAM, JO):
+        await h.send(
+            ReactionAdded(
+                community_id=COMMUNITY,
+                event_id=h.next_event_id(),
+                actor=actor,
+                message_ref=tip,
+                emoji=":+1:",
+            )
+        )
+    await h.send(
+        ReactionAdded(
+            community_id=COMMUNITY,
+            event_id=h.next_event_id(),
+            actor=MAYA,
+            message_ref=tip,
+            emoji="tada",
+        )
+    )
+    async with h.core.store.transaction() as repo:
+        reply = await repo.reply_by_ref(COMMUNITY, tip)
+    assert reply is not None and reply.appreciations == 2
+    await h.send(
+        ReactionRemoved(
+            community_id=COMMUNITY,
+            event_id=h.next_event_id(),
+            actor=SAM,
+            message_ref=tip,
+            emoji="+1",
+        )
+    )
+    async with h.core.store.transaction() as repo:
+        reply = await repo.reply_by_ref(COMMUNITY, tip)
+    assert reply is not None and reply.appreciations == 1
+
+
+async def test_the_appreciate_button_says_so_when_pressed_twice(h: Harness) -> None:
+    await h.post(MAYA, anonymous="yes")
+    await h.dm(MAYA, "Update: I wrote to them.")
+    button = h.outbox.of(Send)[-1].message.buttons[0]
+    await h.press(JO, button)
+    await h.press(JO, button)
+    texts = [n.message.text for n in h.outbox.notices_to(JO)]
+    assert "appreciated" in texts[0] and "already" in texts[1]
+
+
+async def test_the_poster_marks_several_best_answers_and_can_unmark(h: Harness) -> None:
+    thread = await h.post(MAYA)
+    first = await h.reply(JO, thread, "Write to the interviewer directly.")
+    second = await h.reply(RUTH, thread, "Ask HR for feedback.")
+    await h.mark(MAYA, first)
+    await h.mark(MAYA, second)
+    assert await _replies(h, thread) == [("Jo", False, True), ("Ruth", False, True)]
+    edit = h.outbox.of(EditMessage)[-1]
+    assert edit.message_ref == thread
+    assert [link.message_ref for link in edit.message.links] == [first, second]
+    assert "Answered" in h.outbox.of(SetThreadTags)[-1].tags
+    assert any("best answer" in s.message.text for s in h.outbox.direct_to(JO))
+    await h.mark(MAYA, first, action="unmark_best")
+    assert await _replies(h, thread) == [("Jo", False, False), ("Ruth", False, True)]
+
+
+async def test_a_moderator_may_mark_but_nobody_else(h: Harness) -> None:
+    thread = await h.post(MAYA)
+    tip = await h.reply(JO, thread, "Try again next cycle.")
+    await h.mark(RUTH, tip)
+    assert "Only the person" in h.outbox.notices_to(RUTH)[0].message.text
+    assert await _replies(h, thread) == [("Jo", False, False)]
+    await h.mark(SAM, tip)
+    assert await _replies(h, thread) == [("Jo", False, True)]
+
+
+async def test_marking_something_that_is_not_a_reply_is_explained(h: Harness) -> None:
+    await h.mark(MAYA, "no-such-message")
+    assert "can't find" in h.outbox.notices_to(MAYA)[0].message.text
+
+
+async def test_the_best_answer_reminder_comes_once_after_a_quiet_spell(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="60d")
+    await h.reply(JO, thread, "One idea.")
+    await h.wait(timedelta(hours=71))
+    assert h.outbox.direct_to(MAYA) == []
+    await h.wait(timedelta(hours=2))
+    reminders = [s for s in h.outbox.direct_to(MAYA) if "best answers" in s.message.text]
+    assert len(reminders) == 1
+    await h.reply(RUTH, thread, "Another idea.")
+    await h.wait(timedelta(days=5))
+    assert len([s for s in h.outbox.direct_to(MAYA) if "best answers" in s.message.text]) == 1
+
+
+async def test_no_reminder_once_a_best_answer_is_chosen(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="60d")
+    tip = await h.reply(JO, thread, "One idea.")
+    await h.mark(MAYA, tip)
+    await h.wait(timedelta(days=4))
+    assert not [s for s in h.outbox.direct_to(MAYA) if "best answers" in s.message.text]
+
+
+async def test_helpers_are_nudged_once_about_an_unanswered_post(h: Harness) -> None:
+    await h.post(MAYA)
+    await h.wait(timedelta(hours=23))
+    assert not [s for s in h.outbox.of(Send) if s.target == Channel(channel_id="helpers")]
+    await h.wait(timedelta(hours=2))
+    await h.wait(timedelta(days=3))
+    nudges = [s for s in h.outbox.of(Send) if s.target == Channel(channel_id="helpers")]
+    assert len(nudges) == 1
+    assert "waited 24 hours" in nudges[0].message.text
+
+
+async def test_no_nudge_when_someone_replied(h: Harness) -> None:
+    thread = await h.post(MAYA)
+    await h.reply(JO, thread, "Hello!")
+    await h.wait(timedelta(days=2))
+    assert not [s for s in h.outbox.of(Send) if s.target == Channel(channel_id="helpers")]
+
+
+def _asks(h: Harness) -> list[Send]:
+    return [s for s in h.outbox.direct_to(MAYA) if "How did things turn out" in s.message.text]
+
+
+async def test_the_outcome_ask_comes_on_the_chosen_day_and_snooze_waits_a_week(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="10d")
+    await h.wait(timedelta(days=9))
+    assert _asks(h) == []
+    await h.wait(timedelta(days=1))
+    assert len(_asks(h)) == 1
+    snooze = next(b for b in _asks(h)[0].message.buttons if b.action_id.startswith("rb:snooze"))
+    await h.press(MAYA, snooze)
+    await h.wait(timedelta(days=6))
+    assert len(_asks(h)) == 1
+    await h.wait(timedelta(days=1))
+    assert len(_asks(h)) == 2
+
+
+async def test_stop_asking_is_one_press(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    await h.wait(timedelta(days=2))
+    stop = next(b for b in _asks(h)[0].message.buttons if b.action_id.startswith("rb:stop"))
+    await h.press(MAYA, stop)
+    await h.wait(timedelta(days=60))
+    assert len(_asks(h)) == 1
+
+
+async def test_still_waiting_asks_again_once(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    await h.wait(timedelta(days=2))
+    for _ in range(2):
+        waiting = next(
+            b for b in _asks(h)[-1].message.buttons if b.action_id.startswith("rb:waiting")
+        )
+        await h.press(MAYA, waiting)
+        await h.wait(timedelta(days=14))
+    assert len(_asks(h)) == 2
+    assert "won't ask" in h.outbox.notices_to(MAYA)[-1].message.text
+
+
+async def test_only_the_poster_answers_the_outcome_ask(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    await h.wait(timedelta(days=2))
+    worked = _asks(h)[0].message.buttons[0]
+    assert await h.press(JO, worked) == [h.outbox.notices_to(JO)[0]]
+
+
+async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="3d")
+    await h.reply(JO, thread, "Write a warm note.")
+    await h.reply(RUTH, thread, "Ask for feedback.")
+    await h.wait(timedelta(days=3))
+    opened = await h.press(MAYA, _asks(h)[0].message.buttons[0])
+    form = opened[0].form
+    acted = next(f for f in form.fields if f.name == "acted_on")
+    jo_choice = next(c.value for c in acted.choices if c.label.startswith("Jo"))
+    await h.submit(
+        MAYA,
+        form.form_id,
+        result="worked",
+        events="another_interview",
+        acted_on=jo_choice,
+        note="They invited me back!",
+    )
+    update = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1]
+    assert "It worked" in update.message.text and "Jo" in update.message.text
+    assert "They invited me back!" in update.message.text
+    assert "Jo, " in h.outbox.direct_to(JO)[-1].message.text
+    assert "acted on" not in h.outbox.direct_to(RUTH)[-1].message.text
+    assert "Update shared" in h.outbox.of(SetThreadTags)[-1].tags
+
+
+async def test_quiet_threads_close_but_still_take_the_outcome(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="45d")
+    await h.reply(JO, thread, "Hang in there.")
+    await h.wait(timedelta(days=20))
+    await h.reply(RUTH, thread, "Same here.")
+    await h.wait(timedelta(days=29))
+    assert h.outbox.of(CloseThread) == []
+    await h.wait(timedelta(days=2))
+    assert h.outbox.of(CloseThread) == [CloseThread(thread_ref=thread)]
+    await h.reply(JO, thread, "Late reply")
+    assert "closed" in h.outbox.notices_to(JO)[-1].message.text
+    assert len(await _replies(h, thread)) == 2
+    await h.wait(timedelta(days=5))
+    form = (await h.press(MAYA, _asks(h)[0].message.buttons[1]))[0].form
+    await h.submit(MAYA, form.form_id, result="partly", note="Got feedback at least.")
+    assert (
+        "Partly"
+        in [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1].message.text
+    )
+
+
+async def test_communities_never_see_each_other(sqlite_url: str) -> None:
+    async with harness(sqlite_url) as h:
+        await h.core.ensure_community(
+            "console:other", "console", CommunitySettings(close_after_days=2)
+        )
+        thread = await h.post(MAYA)
+        tip = await h.reply(JO, thread, "A tip")
+        foreign = MessagePosted(
+            community_id="console:other",
+            event_id="x-1",
+            actor=RUTH,
+            channel_id="support",
+            message_ref="y",
+            text="hi",
+            thread_ref=thread,
+        )
+        assert await h.send(foreign) == []
+        from bot.events import MessageActionInvoked
+
+        await h.send(
+            MessageActionInvoked(
+                community_id="console:other",
+                event_id="x-2",
+                actor=SAM,
+                action="mark_best",
+                message_ref=tip,
+            )
+        )
+        assert await _replies(h, thread) == [("Jo", False, False)]
+        async with h.core.store.transaction() as repo:
+            assert await repo.setback_by_thread("console:other", thread) is None
+            other = await repo.community("console:other")
+        assert other is not None and other[1].close_after_days == 2

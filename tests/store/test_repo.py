@@ -1,0 +1,388 @@
+"""The repository on both databases: time, idempotency keys, scoping and follow-up leases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import StatementError
+
+from bot.domain.model import (
+    CommunitySettings,
+    FollowUpKind,
+    OutcomeReport,
+    OutcomeResult,
+    Setback,
+    SetbackDraft,
+    SetbackSource,
+    Stage,
+)
+from bot.store.engine import create_engine
+from bot.store.migrate import upgrade
+from bot.store.repo import FOLLOW_UP, Repo, Store
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+A = "console:alpha"
+B = "console:beta"
+LEASE = timedelta(minutes=5)
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    store = Store(engine)
+    async with store.transaction() as repo:
+        await repo.ensure_community(A, "console", CommunitySettings(), NOW)
+        await repo.ensure_community(B, "console", CommunitySettings(), NOW)
+        await repo.ensure_community("slack:T1", "slack", CommunitySettings(), NOW)
+    try:
+        yield store
+    finally:
+        await store.dispose()
+
+
+def _draft(title: str = "Froze in the screening call", *, anonymous: bool = False) -> SetbackDraft:
+    return SetbackDraft(
+        title=title,
+        body="It went badly.",
+        stage=Stage.PANEL,
+        kind=None,
+        tags=("nerves",),
+        anonymous=anonymous,
+        ask_outcome_at=NOW + timedelta(days=14),
+    )
+
+
+async def _setback(
+    repo: Repo,
+    community_id: str = A,
+    *,
+    poster_id: str = "U-maya",
+    thread_ref: str | None = None,
+    anonymous: bool = False,
+    now: datetime = NOW,
+) -> Setback:
+    setback_id = await repo.add_setback(
+        community_id=community_id,
+        poster_id=poster_id,
+        poster_name="Maya",
+        draft=_draft(anonymous=anonymous),
+        source=SetbackSource.FORM,
+        channel_id="support",
+        now=now,
+        thread_ref=thread_ref,
+    )
+    setback = await repo.setback(community_id, setback_id)
+    assert setback is not None
+    return setback
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+async def test_datetimes_round_trip_as_aware_utc(store: Store) -> None:
+    plus_two = timezone(timedelta(hours=2))
+    local = datetime(2026, 3, 2, 11, 30, 15, 123456, tzinfo=plus_two)
+    async with store.transaction() as repo:
+        setback = await _setback(repo, now=local)
+        await repo.update_setback(A, setback.id, closed_at=NOW)
+
+    async with store.transaction() as repo:
+        found = await repo.setback(A, setback.id)
+
+    assert found is not None
+    for value in (found.created_at, found.last_activity_at, found.outcome_ask_at):
+        assert value.tzinfo is not None
+        assert value.utcoffset() == timedelta(0)
+    assert found.created_at == local
+    assert found.created_at == datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+    assert found.outcome_ask_at == NOW + timedelta(days=14)
+    assert found.closed_at == NOW
+    assert found.closed_at is not None
+    assert found.closed_at.utcoffset() == timedelta(0)
+
+
+async def test_naive_datetimes_are_refused(store: Store) -> None:
+    with pytest.raises((ValueError, StatementError), match="naive"):
+        async with store.transaction() as repo:
+            await repo.claim_event(A, "ev-naive", datetime(2026, 3, 2, 9, 0))  # noqa: DTZ001
+
+
+# --- inbound deliveries -------------------------------------------------------------------
+
+
+async def test_claim_event_once_per_community(store: Store) -> None:
+    async with store.transaction() as repo:
+        assert await repo.claim_event(A, "ev-1", NOW) is True
+    async with store.transaction() as repo:
+        assert await repo.claim_event(A, "ev-1", NOW) is False
+        assert await repo.claim_event(A, "ev-1", NOW + timedelta(hours=1)) is False
+    async with store.transaction() as repo:
+        assert await repo.claim_event(B, "ev-1", NOW) is True
+        assert await repo.claim_event(A, "ev-2", NOW) is True
+
+
+async def test_a_rolled_back_claim_is_forgotten(store: Store) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with store.transaction() as repo:
+            assert await repo.claim_event(A, "ev-1", NOW) is True
+            raise Boom
+
+    async with store.transaction() as repo:
+        assert await repo.claim_event(A, "ev-1", NOW) is True
+
+
+# --- communities --------------------------------------------------------------------------
+
+
+async def test_community_settings_round_trip(store: Store) -> None:
+    settings = CommunitySettings(
+        support_channel="C-support",
+        helpers_channel="C-helpers",
+        locale="en",
+        appreciation_emoji="heart",
+        reminder_quiet_hours=12,
+        nudge_after_hours=6,
+        outcome_after_days=21,
+        still_waiting_days=10,
+        snooze_days=3,
+        close_after_days=45,
+    )
+    async with store.transaction() as repo:
+        await repo.ensure_community("slack:T2", "slack", settings, NOW)
+
+    async with store.transaction() as repo:
+        assert await repo.community("slack:T2") == ("slack", settings)
+        assert await repo.community("slack:unknown") is None
+
+    # An existing community keeps its settings when ensured again.
+    async with store.transaction() as repo:
+        await repo.ensure_community("slack:T2", "slack", CommunitySettings(), NOW)
+    async with store.transaction() as repo:
+        assert await repo.community("slack:T2") == ("slack", settings)
+
+    changed = CommunitySettings(support_channel="C-other", close_after_days=7)
+    async with store.transaction() as repo:
+        await repo.update_settings("slack:T2", changed)
+    async with store.transaction() as repo:
+        assert await repo.community("slack:T2") == ("slack", changed)
+        # Other communities are untouched.
+        assert await repo.community(A) == ("console", CommunitySettings())
+
+
+# --- scoping ------------------------------------------------------------------------------
+
+
+async def test_records_are_scoped_by_community(store: Store) -> None:
+    async with store.transaction() as repo:
+        setback = await _setback(repo, A, thread_ref="T-1", anonymous=True)
+        reply_id = await repo.add_reply(
+            setback,
+            author_id="U-jo",
+            author_name="Jo",
+            text="Been there.",
+            message_ref="M-1",
+            now=NOW,
+        )
+        await repo.add_outcome(setback, OutcomeReport(result=OutcomeResult.WORKED), NOW)
+
+    async with store.transaction() as repo:
+        # Community A finds everything...
+        assert await repo.setback(A, setback.id) is not None
+        assert await repo.setback_by_thread(A, "T-1") is not None
+        assert await repo.latest_anonymous_setback(A, "U-maya") is not None
+        assert set(await repo.setbacks(A, [setback.id])) == {setback.id}
+        assert await repo.reply(A, reply_id) is not None
+        assert await repo.reply_by_ref(A, "M-1") is not None
+        assert [r.id for r in await repo.replies(A, setback.id)] == [reply_id]
+        assert await repo.has_outcome(A, setback.id) is True
+
+        # ...and community B, given the very same ids and refs, finds nothing.
+        assert await repo.setback(B, setback.id) is None
+        assert await repo.setback_by_thread(B, "T-1") is None
+        assert await repo.latest_anonymous_setback(B, "U-maya") is None
+        assert await repo.setbacks(B, [setback.id]) == {}
+        assert await repo.reply(B, reply_id) is None
+        assert await repo.reply_by_ref(B, "M-1") is None
+        assert await repo.replies(B, setback.id) == []
+        assert await repo.has_outcome(B, setback.id) is False
+
+    async with store.transaction() as repo:
+        # Changes addressed through B do not reach A's records.
+        await repo.update_setback(B, setback.id, title="Hijacked")
+        await repo.update_reply(B, reply_id, text="Hijacked")
+    async with store.transaction() as repo:
+        found = await repo.setback(A, setback.id)
+        reply = await repo.reply(A, reply_id)
+    assert found is not None
+    assert found.title == "Froze in the screening call"
+    assert reply is not None
+    assert reply.text == "Been there."
+
+
+async def test_thread_and_message_refs_may_repeat_across_communities(store: Store) -> None:
+    async with store.transaction() as repo:
+        in_a = await _setback(repo, A, thread_ref="T-1")
+        in_b = await _setback(repo, B, thread_ref="T-1", poster_id="U-jo")
+        await repo.add_reply(
+            in_a, author_id="U-jo", author_name="Jo", text="a", message_ref="M-1", now=NOW
+        )
+        await repo.add_reply(
+            in_b, author_id="U-ruth", author_name="Ruth", text="b", message_ref="M-1", now=NOW
+        )
+
+    async with store.transaction() as repo:
+        found_a = await repo.setback_by_thread(A, "T-1")
+        found_b = await repo.setback_by_thread(B, "T-1")
+        reply_a = await repo.reply_by_ref(A, "M-1")
+        reply_b = await repo.reply_by_ref(B, "M-1")
+    assert found_a is not None
+    assert found_a.id == in_a.id
+    assert found_b is not None
+    assert found_b.id == in_b.id
+    assert reply_a is not None
+    assert reply_a.text == "a"
+    assert reply_b is not None
+    assert reply_b.text == "b"
+
+
+# --- follow-ups ---------------------------------------------------------------------------
+
+
+async def test_schedule_reopen_false_does_not_revive_a_finished_row(store: Store) -> None:
+    kind = FollowUpKind.OUTCOME_ASK
+    async with store.transaction() as repo:
+        setback = await _setback(repo)
+        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+    async with store.transaction() as repo:
+        claimed = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
+        assert [f.setback_id for f in claimed] == [setback.id]
+        assert await repo.finish(claimed[0].id, "w1", NOW) is True
+
+    later = NOW + timedelta(days=7)
+    async with store.transaction() as repo:
+        await repo.schedule(setback, "console", kind, later, reopen=False)
+    async with store.transaction() as repo:
+        assert await repo.pending_due_at(setback.id, kind) is None
+        assert await repo.claim_due(later, ["console"], "w1", later + LEASE, 10) == []
+
+    async with store.transaction() as repo:
+        await repo.schedule(setback, "console", kind, later, reopen=True)
+    async with store.transaction() as repo:
+        assert await repo.pending_due_at(setback.id, kind) == later
+        assert (
+            await repo.claim_due(later - timedelta(seconds=1), ["console"], "w1", later, 10) == []
+        )
+        revived = await repo.claim_due(later, ["console"], "w1", later + LEASE, 10)
+    assert [f.setback_id for f in revived] == [setback.id]
+    assert revived[0].attempts == 1  # reopening starts the attempts afresh
+
+
+async def test_schedule_moves_a_pending_row(store: Store) -> None:
+    kind = FollowUpKind.CLOSE
+    async with store.transaction() as repo:
+        setback = await _setback(repo)
+        await repo.schedule(setback, "console", kind, NOW + timedelta(days=30), reopen=False)
+        await repo.schedule(setback, "console", kind, NOW + timedelta(days=31), reopen=False)
+    async with store.transaction() as repo:
+        assert await repo.pending_due_at(setback.id, kind) == NOW + timedelta(days=31)
+        rows = (
+            await repo._db.execute(
+                select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == setback.id)
+            )
+        ).all()
+    assert len(rows) == 1
+
+
+async def test_cancel_finishes_a_pending_row(store: Store) -> None:
+    kind = FollowUpKind.OUTCOME_ASK
+    async with store.transaction() as repo:
+        setback = await _setback(repo)
+        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+        await repo.cancel(setback.id, kind, NOW)
+    async with store.transaction() as repo:
+        assert await repo.pending_due_at(setback.id, kind) is None
+        assert await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10) == []
+
+
+async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: Store) -> None:
+    kind = FollowUpKind.OUTCOME_ASK
+    offsets = [40, 10, 30, 20, 50]  # minutes before NOW; all due
+    async with store.transaction() as repo:
+        console = [await _setback(repo, A, poster_id=f"U-{i}") for i in range(len(offsets))]
+        for setback, minutes in zip(console, offsets, strict=True):
+            await repo.schedule(
+                setback, "console", kind, NOW - timedelta(minutes=minutes), reopen=False
+            )
+        not_yet = await _setback(repo, A, poster_id="U-later")
+        await repo.schedule(not_yet, "console", kind, NOW + timedelta(days=1), reopen=False)
+        done = await _setback(repo, A, poster_id="U-done")
+        await repo.schedule(done, "console", kind, NOW - timedelta(hours=5), reopen=False)
+        await repo.cancel(done.id, kind, NOW)
+        slack = await _setback(repo, "slack:T1", poster_id="U-slack")
+        await repo.schedule(slack, "slack", kind, NOW - timedelta(hours=9), reopen=False)
+
+    by_due = [s.id for _, s in sorted(zip(offsets, console, strict=True), key=lambda p: -p[0])]
+
+    async with store.transaction() as repo:
+        first = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 2)
+    assert [f.setback_id for f in first] == by_due[:2]
+    assert all(f.community_id == A and f.kind is kind and f.attempts == 1 for f in first)
+    assert [f.due_at for f in first] == sorted(f.due_at for f in first)
+
+    # Leased rows are skipped by everyone, the lease holder included.
+    async with store.transaction() as repo:
+        second = await repo.claim_due(NOW, ["console"], "w2", NOW + LEASE, 2)
+    assert [f.setback_id for f in second] == by_due[2:4]
+    async with store.transaction() as repo:
+        third = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
+    assert [f.setback_id for f in third] == by_due[4:]
+    async with store.transaction() as repo:
+        assert await repo.claim_due(NOW, ["console"], "w2", NOW + LEASE, 10) == []
+
+    # Another platform's rows go only to a worker serving that platform.
+    async with store.transaction() as repo:
+        slack_rows = await repo.claim_due(NOW, ["slack", "discord"], "w3", NOW + LEASE, 10)
+    assert [f.setback_id for f in slack_rows] == [slack.id]
+
+    # Finished rows never come back; unfinished ones do once their lease has passed.
+    async with store.transaction() as repo:
+        assert await repo.finish(first[0].id, "w1", NOW) is True
+        assert await repo.finish(first[1].id, "w2", NOW) is False  # not w2's lease
+    just_before = NOW + LEASE - timedelta(seconds=1)
+    async with store.transaction() as repo:
+        assert await repo.claim_due(just_before, ["console"], "w2", just_before + LEASE, 10) == []
+    expired = NOW + LEASE
+    async with store.transaction() as repo:
+        again = await repo.claim_due(expired, ["console", "slack"], "w2", expired + LEASE, 10)
+    assert [f.setback_id for f in again] == [slack.id, *by_due[1:]]
+    assert all(f.attempts == 2 for f in again)
+    assert not_yet.id not in {f.setback_id for f in again}
+
+    # The row that lost its lease to w2 cannot be finished by w1 any more.
+    async with store.transaction() as repo:
+        assert await repo.finish(first[1].id, "w1", expired) is False
+        assert await repo.finish(first[1].id, "w2", expired) is True
+
+
+async def test_postpone_gives_a_row_back_for_later(store: Store) -> None:
+    kind = FollowUpKind.CLOSE
+    async with store.transaction() as repo:
+        setback = await _setback(repo)
+        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+    async with store.transaction() as repo:
+        (row,) = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
+        await repo.postpone(row.id, "w1", NOW + timedelta(hours=1))
+    async with store.transaction() as repo:
+        assert await repo.pending_due_at(setback.id, kind) == NOW + timedelta(hours=1)
+        # Not due yet, although its lease was given up.
+        assert await repo.claim_due(NOW + LEASE, ["console"], "w2", NOW + 2 * LEASE, 10) == []
+        later = NOW + timedelta(hours=1)
+        (again,) = await repo.claim_due(later, ["console"], "w2", later + LEASE, 10)
+    assert again.id == row.id
