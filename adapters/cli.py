@@ -32,13 +32,8 @@ def demo(
     ] = None,
 ) -> None:
     """Play the built-in story through the console adapter on a fresh SQLite file."""
-    from adapters.console.app import play_script
-
     logging.basicConfig(level=logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="rebound-demo-") as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
-        played = asyncio.run(play_script(DEMO_SCRIPT, url, transcript))
-    typer.echo(played.render_text())
+    _play(DEMO_SCRIPT, transcript, database=None)
 
 
 @app.command()
@@ -47,20 +42,39 @@ def console(
     transcript: Annotated[
         Path | None, typer.Option(help="Write what everyone saw as JSON Lines here.")
     ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(help="Database URL; scripts default to a fresh SQLite file each run."),
+    ] = None,
 ) -> None:
     """Chat with Rebound in the terminal, or play a scripted story."""
-    from adapters.console.app import interactive, play_script
+    from adapters.console.app import interactive
     from adapters.console.script import ScriptError
 
     settings = _settings()
     if script is None:
-        asyncio.run(interactive(settings.database_url))
+        asyncio.run(interactive(database or settings.database_url))
         return
     try:
-        played = asyncio.run(play_script(script, settings.database_url, transcript))
+        _play(script, transcript, database)
     except ScriptError as problem:
         typer.echo(f"Script problem: {problem}", err=True)
         raise typer.Exit(code=2) from None
+
+
+def _play(script: Path, transcript: Path | None, database: str | None) -> None:
+    """Play a script and print its transcript; without a database, on a fresh SQLite file.
+
+    Script event ids repeat on every run, so a used database would take them as redeliveries.
+    """
+    from adapters.console.app import play_script
+
+    if database is not None:
+        played = asyncio.run(play_script(script, database, transcript))
+    else:
+        with tempfile.TemporaryDirectory(prefix="rebound-script-") as folder:
+            url = f"sqlite+aiosqlite:///{Path(folder) / 'rebound.db'}"
+            played = asyncio.run(play_script(script, url, transcript))
     typer.echo(played.render_text())
 
 

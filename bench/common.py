@@ -121,7 +121,7 @@ def render(result: BenchResult) -> str:
         for f in result.figures
     ]
     body = table(["figure", "value", "unit", "goal", ""], rows, right={1})
-    notes = "".join(f"\n  * {note}" for note in result.notes)
+    notes = "".join("\n  * " + note.replace("\n", "\n      ") for note in result.notes)
     return f"== {result.title} ==\n{body}{notes}\n"
 
 

@@ -41,7 +41,7 @@ from bot.store.repo import SETBACK
 NAME = "core_throughput"
 TITLE = "Core throughput (SQLite file): Rebound.handle vs raw sqlite3 single-row commits"
 
-FULL_POSTS = 1500
+FULL_POSTS = 800
 QUICK_POSTS = 4
 REPLIES_PER_POST = 3
 RATIO_GOAL_PERCENT = 25.0
@@ -138,7 +138,9 @@ class CoreDriver:
 
     async def post(self, i: int) -> str:
         actor = poster(i)
-        opened = await self._timed(OPEN_FORM, CommandInvoked(**self._base(actor), command="setback"))
+        opened = await self._timed(
+            OPEN_FORM, CommandInvoked(**self._base(actor), command="setback")
+        )
         form = next(intent.form for intent in opened if isinstance(intent, OpenForm))
         self.outbox.last_thread_ref = None
         submitted = FormSubmitted(**self._base(actor), form_id=form.form_id, values=form_values(i))
@@ -314,7 +316,9 @@ def check_rows(path: Path, side: str, posts: int) -> None:
         raise RuntimeError(f"{side}: expected (posts, replies, marks) {expected}, found {found}")
 
 
-async def run(quick: bool = False, posts: int | None = None, workdir: Path | None = None) -> BenchResult:
+async def run(
+    quick: bool = False, posts: int | None = None, workdir: Path | None = None
+) -> BenchResult:
     """Run both sides on fresh files in a temporary directory (under `workdir` if given)."""
     n = posts or (QUICK_POSTS if quick else FULL_POSTS)
     result = BenchResult(NAME, TITLE)

@@ -106,6 +106,7 @@ class FormShown(Seen):
 class FormAnswered(Seen):
     author: str
     form_id: str
+    title: str
     values: Mapping[str, str | tuple[str, ...]]
 
 

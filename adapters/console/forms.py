@@ -79,10 +79,14 @@ def _items(raw: object) -> list[str]:
 
 
 def _choose(choices: tuple[Choice, ...], given: str) -> str:
+    """A choice's value from its value, else its label, else its position (from 1)."""
     folded = given.casefold()
-    for number, choice in enumerate(choices, start=1):
-        if folded in (choice.value.casefold(), choice.label.casefold(), str(number)):
-            return choice.value
+    for attribute in ("value", "label"):
+        for choice in choices:
+            if str(getattr(choice, attribute)).casefold() == folded:
+                return choice.value
+    if given.isdigit() and 1 <= int(given) <= len(choices):
+        return choices[int(given) - 1].value
     options = ", ".join(f"{c.value} ({c.label})" for c in choices)
     raise AnswerError(f"{given!r} is not one of the choices: {options}")
 

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from adapters.console.entries import ConsoleMessage
 from adapters.console.forms import AnswerError, fill_form
 from adapters.console.places import InChannel, InDM, Place
-from adapters.console.script import (
-    DM,
+from adapters.console.script import DM, ScriptError
+from adapters.console.session import ConsoleSession, Core, manual_clock, open_session
+from adapters.console.steps import (
     Action,
     Command,
     Delete,
@@ -21,36 +22,28 @@ from adapters.console.script import (
     Reply,
     Say,
     Script,
-    ScriptError,
     Step,
     Wait,
 )
-from adapters.console.session import ConsoleSession, Core
 from adapters.console.transcript import Transcript
 from adapters.console.world import World, WorldError
-from bot.clock import ManualClock
 from bot.domain.model import Member
 
 
 async def run_script(script: Script, core: Core) -> Transcript:
     """Play `script` against `core` (built on a ManualClock) and return what everyone saw."""
-    clock = core.clock
-    if not isinstance(clock, ManualClock):
-        raise TypeError("the console moves time itself: build the core on a ManualClock")
+    clock = manual_clock(core)
     if clock.now() < script.start:
         clock.advance(script.start - clock.now())
-    world = World(clock, script.members, script.channels)
-    session = ConsoleSession(
+    session = await open_session(
         core,
-        clock,
-        world,
         community=script.community,
+        members=script.members,
         settings=script.settings,
         tick_every=script.tick_every,
     )
-    await session.open()
     await _Player(script, session).play()
-    return Transcript.from_log(world.log)
+    return Transcript.from_log(session.world.log)
 
 
 class _Player:
@@ -148,7 +141,6 @@ class _Player:
         (a public channel message), else the first message the bot sent."""
         made = [m for m in self.world.created_since(mark) if m.by_bot]
         public = [m for m in made if isinstance(m.place, InChannel) and m.only is None]
-        chosen = (public or made or [None])[0]
-        if chosen is None:
+        if not made:
             raise WorldError("the step's label has nothing to name: no message was posted")
-        return chosen.id
+        return (public or made)[0].id

@@ -8,21 +8,36 @@ the format is documented in docs/console.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, get_type_hints
+from typing import Any, get_type_hints
 
 import yaml
 
+from adapters.console.community import CONSOLE_SETTINGS, channels_of
 from adapters.console.durations import DurationError, parse_duration
+from adapters.console.steps import (
+    Action,
+    Command,
+    Delete,
+    Dm,
+    Edit,
+    Fill,
+    Note,
+    Press,
+    React,
+    Reply,
+    Say,
+    Script,
+    Step,
+    Wait,
+)
 from bot.domain.model import CommunitySettings, Member
 
 DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DEFAULT_TICK = "1h"
-CONSOLE_SETTINGS = CommunitySettings(helpers_channel="helpers")
-"""The console's community: the core's defaults, plus a helpers channel to nudge."""
 
 MESSAGE_ID = re.compile(r"m\d+")
 _LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -32,119 +47,6 @@ DM = "dm"
 
 class ScriptError(Exception):
     """A script that cannot be played; the message says where and why."""
-
-
-# Steps ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class Step:
-    kind: ClassVar[str]
-    number: int
-    actor: str | None = None  # a member's name; None for `wait` and `note`
-    label: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Command(Step):
-    kind = "command"
-    name: str
-    text: str = ""
-    place: str | None = None  # `dm`, a channel, or a thread's label/id
-
-
-@dataclass(frozen=True, kw_only=True)
-class Fill(Step):
-    kind = "fill"
-    values: Mapping[str, object]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Say(Step):
-    kind = "say"
-    text: str
-    channel: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Reply(Step):
-    kind = "reply"
-    thread: str
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Dm(Step):
-    kind = "dm"
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Edit(Step):
-    kind = "edit"
-    message: str
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Delete(Step):
-    kind = "delete"
-    message: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class React(Step):
-    kind = "react"
-    message: str
-    emoji: str
-    removed: bool = False
-
-
-@dataclass(frozen=True, kw_only=True)
-class Press(Step):
-    kind = "press"
-    button: str | int
-    message: str | None = None
-    place: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Action(Step):
-    kind = "action"
-    name: str
-    message: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Wait(Step):
-    kind = "wait"
-    duration: timedelta
-
-
-@dataclass(frozen=True, kw_only=True)
-class Note(Step):
-    kind = "note"
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Script:
-    source: str
-    community: str
-    start: datetime
-    members: tuple[Member, ...]
-    settings: CommunitySettings
-    tick_every: timedelta
-    steps: tuple[Step, ...]
-
-    @property
-    def channels(self) -> tuple[str, ...]:
-        return channels_of(self.settings)
-
-
-def channels_of(settings: CommunitySettings) -> tuple[str, ...]:
-    helpers = settings.helpers_channel
-    return (settings.support_channel, *([helpers] if helpers else []))
 
 
 # Loading ----------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ Scripts and the interactive prompt both drive the core through this one class.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
+from adapters.console.community import channels_of
 from adapters.console.durations import format_duration
 from adapters.console.entries import (
     ActionInvoked,
@@ -106,7 +107,11 @@ class ConsoleSession:
         stamp = self.world.stamp(self.world.place_of(member.user_id), only=member.user_id)
         self.world.log.append(
             FormAnswered(
-                **stamp, author=member.display_name, form_id=form.form_id, values=dict(values)
+                **stamp,
+                author=member.display_name,
+                form_id=form.form_id,
+                title=form.title,
+                values=dict(values),
             )
         )
         await self._handle(self.events.form_submitted(member, form.form_id, values))
@@ -252,3 +257,28 @@ class ConsoleSession:
         if message.author_id != member.user_id:
             raise WorldError(f"message {message_id} is not {member.display_name}'s to change")
         return message
+
+
+def manual_clock(core: Core) -> ManualClock:
+    """The core's clock, which the console must be able to move."""
+    if not isinstance(core.clock, ManualClock):
+        raise TypeError("the console moves time itself: build the core on a ManualClock")
+    return core.clock
+
+
+async def open_session(
+    core: Core,
+    *,
+    community: str,
+    members: Iterable[Member],
+    settings: CommunitySettings,
+    tick_every: timedelta = timedelta(hours=1),
+) -> ConsoleSession:
+    """A fresh world with `members`, wired to `core`, with the community made known to it."""
+    clock = manual_clock(core)
+    world = World(clock, members, channels_of(settings))
+    session = ConsoleSession(
+        core, clock, world, community=community, settings=settings, tick_every=tick_every
+    )
+    await session.open()
+    return session

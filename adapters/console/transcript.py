@@ -86,7 +86,12 @@ def _details(entry: Entry) -> Record:
             return _form_fields(form)
         case FormAnswered():
             values = {k: list(v) if isinstance(v, tuple) else v for k, v in entry.values.items()}
-            return {"author": entry.author, "form_id": entry.form_id, "values": values}
+            return {
+                "author": entry.author,
+                "form_id": entry.form_id,
+                "title": entry.title,
+                "values": values,
+            }
         case FormRejected(form=form):
             return {"form_id": form.form_id, "title": form.title, "errors": dict(entry.errors)}
         case ThreadClosed():
@@ -188,33 +193,38 @@ class TextRenderer:
 
     def lines(self, r: Record) -> list[str]:
         clock = r["time"][11:16]
-        kind = r["type"]
-        if kind in ("message", "edit"):
-            mark = " (edited)" if kind == "edit" else ""
-            return [f"{clock} {r['id']}{mark} {r['where']} | {r['author']}", *self._body(r)]
-        head = f"{clock} {r.get('where', '')} |".replace("  |", " |")
-        single = {
-            "delete": lambda: f"{head} {r['author']} x {r['id']}",
-            "reaction": lambda: f"{head} {r['author']} :{r['emoji']}: {r['message']}",
-            "command": lambda: f"{head} {r['author']}> /{r['command']} {r['text']}".rstrip(),
-            "press": lambda: f"{head} {r['author']}> [{r['button']}] {r['message']}",
-            "message_action": lambda: f"{head} {r['author']}> {r['action']} {r['message']}",
-            "thread_closed": lambda: f"{head} [closed]",
-            "tags": lambda: f"{head} tags: {', '.join(r['tags'])}",
-            "wait": lambda: f"{clock} ~~ +{r['duration']} -> {r['until'][:16].replace('T', ' ')}",
-            "note": lambda: f"{clock} -- {r['text']}",
-        }
-        if kind in single:
-            return [single[kind]()]
-        if kind == "form":
-            return [f"{head} [{r['title']}]", *self._form(r)]
-        if kind == "form_submitted":
-            pairs = (f"{k}={v!r}" for k, v in r["values"].items())
-            return [f"{head} {r['author']}> [{r['form_id']}]", f"{INDENT}{', '.join(pairs)}"]
-        if kind == "form_errors":
-            errors = [f"{INDENT}! {name}: {text}" for name, text in r["errors"].items()]
-            return [f"{head} [{r['title']}]", *errors]
-        return [f"{head} {kind}"]
+        head = f"{clock} {r['where']} |" if "where" in r else clock
+        match r["type"]:
+            case "message" | "edit" as kind:
+                mark = " (edited)" if kind == "edit" else ""
+                return [f"{clock} {r['id']}{mark} {r['where']} | {r['author']}", *self._body(r)]
+            case "delete":
+                return [f"{head} {r['author']} x {r['id']}"]
+            case "reaction":
+                return [f"{head} {r['author']} :{r['emoji']}: {r['message']}"]
+            case "command":
+                return [f"{head} {r['author']}> /{r['command']} {r['text']}".rstrip()]
+            case "press":
+                return [f"{head} {r['author']}> [{r['button']}] {r['message']}"]
+            case "message_action":
+                return [f"{head} {r['author']}> {r['action']} {r['message']}"]
+            case "form":
+                return [f"{head} [{r['title']}]", *self._form(r)]
+            case "form_submitted":
+                pairs = ", ".join(f"{k}={v!r}" for k, v in r["values"].items())
+                return [f"{head} {r['author']}> [{r['title']}]", f"{INDENT}{pairs}"]
+            case "form_errors":
+                errors = [f"{INDENT}! {name}: {text}" for name, text in r["errors"].items()]
+                return [f"{head} [{r['title']}]", *errors]
+            case "thread_closed":
+                return [f"{head} [closed]"]
+            case "tags":
+                return [f"{head} tags: {', '.join(r['tags'])}"]
+            case "wait":
+                return [f"{clock} ~~ +{r['duration']} -> {r['until'][:16].replace('T', ' ')}"]
+            case "note":
+                return [f"{clock} -- {r['text']}"]
+        return [f"{head} {r['type']}"]
 
     def _body(self, r: Record) -> list[str]:
         lines = [f"{INDENT}# {r['title']}"] if r.get("title") else []
@@ -237,6 +247,6 @@ class TextRenderer:
         for f in r["fields"]:
             required = " *" if f["required"] else ""
             choices = f" ({' / '.join(f['choices'])})" if f["choices"] else ""
-            lines.append(f"{INDENT}- {f['label']}{required}{choices}")
+            lines.append(f"{INDENT}- {f['name']}: {f['label']}{required}{choices}")
         lines.append(f"{INDENT}[{r['submit']}]")
         return lines

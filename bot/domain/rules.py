@@ -33,7 +33,7 @@ _E = TypeVar("_E", Stage, SetbackKind, OutcomeResult)
 
 FormValues = Mapping[str, str | Sequence[str]]
 
-_TAG_SPLIT = re.compile(r"[,\s]+")
+_LIST_SPLIT = re.compile(r"[,\n]+")
 
 
 def _text(values: FormValues, name: str) -> str:
@@ -46,7 +46,7 @@ def _text(values: FormValues, name: str) -> str:
 def _many(values: FormValues, name: str) -> list[str]:
     value = values.get(name, ())
     if isinstance(value, str):
-        return [part for part in _TAG_SPLIT.split(value) if part]
+        return [part.strip() for part in _LIST_SPLIT.split(value) if part.strip()]
     return [part.strip() for part in value if part.strip()]
 
 
@@ -77,7 +77,7 @@ def normalise_tags(raw: Sequence[str]) -> tuple[str, ...]:
     """Lower-case, de-duplicated tags; at most TAG_MAX_COUNT, each short."""
     tags: list[str] = []
     for tag in raw:
-        clean = tag.strip().lstrip("#").lower()
+        clean = "-".join(tag.strip().lstrip("#").lower().split())
         if not clean or clean in tags:
             continue
         if len(clean) > TAG_MAX_LENGTH:

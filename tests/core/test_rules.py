@@ -89,6 +89,11 @@ def test_days_from_now_are_accepted() -> None:
     assert outcome_ask_time("10d", NOW, 14) == NOW + timedelta(days=10)
 
 
+def test_tags_are_split_on_commas_and_keep_their_words_together() -> None:
+    draft = parse_setback_form({"title": "t", "body": "b", "tags": "System design, nerves"}, NOW, 14)
+    assert draft.tags == ("system-design", "nerves")
+
+
 def test_tags_are_limited_in_length() -> None:
     with pytest.raises(RuleViolation):
         normalise_tags(["x" * 31])

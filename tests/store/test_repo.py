@@ -108,7 +108,7 @@ async def test_datetimes_round_trip_as_aware_utc(store: Store) -> None:
 async def test_naive_datetimes_are_refused(store: Store) -> None:
     with pytest.raises((ValueError, StatementError), match="naive"):
         async with store.transaction() as repo:
-            await repo.claim_event(A, "ev-naive", datetime(2026, 3, 2, 9, 0))  # noqa: DTZ001
+            await repo.claim_event(A, "ev-naive", datetime(2026, 3, 2, 9, 0))
 
 
 # --- inbound deliveries -------------------------------------------------------------------
@@ -129,10 +129,13 @@ async def test_a_rolled_back_claim_is_forgotten(store: Store) -> None:
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom):
+    async def claim_then_fail() -> None:
         async with store.transaction() as repo:
             assert await repo.claim_event(A, "ev-1", NOW) is True
             raise Boom
+
+    with pytest.raises(Boom):
+        await claim_then_fail()
 
     async with store.transaction() as repo:
         assert await repo.claim_event(A, "ev-1", NOW) is True
@@ -292,11 +295,9 @@ async def test_schedule_moves_a_pending_row(store: Store) -> None:
         await repo.schedule(setback, "console", kind, NOW + timedelta(days=31), reopen=False)
     async with store.transaction() as repo:
         assert await repo.pending_due_at(setback.id, kind) == NOW + timedelta(days=31)
-        rows = (
-            await repo._db.execute(
-                select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == setback.id)
-            )
-        ).all()
+    async with store.engine.connect() as connection:
+        statement = select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == setback.id)
+        rows = (await connection.execute(statement)).all()
     assert len(rows) == 1
 
 

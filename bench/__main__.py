@@ -1,0 +1,102 @@
+"""Run the benchmarks: `python -m bench [--quick] [--only NAME] [--no-postgres] [--dir DIR]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import platform
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from bench import core_throughput, scheduler_tick
+from bench.common import BenchResult, format_goal, format_value, render, table
+
+Runner = Callable[[argparse.Namespace], Awaitable[BenchResult]]
+
+
+def _core(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return core_throughput.run(quick=args.quick, workdir=args.dir)
+
+
+def _scheduler(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return scheduler_tick.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
+
+
+BENCHMARKS: dict[str, Runner] = {
+    core_throughput.NAME: _core,
+    scheduler_tick.NAME: _scheduler,
+}
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (seconds, not minutes)")
+    parser.add_argument(
+        "--only", choices=sorted(BENCHMARKS), action="append", help="run only this (repeatable)"
+    )
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="skip PostgreSQL even when reachable"
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="where the temporary SQLite files go (default: TMPDIR)",
+    )
+    return parser.parse_args(argv)
+
+
+def summary(results: Sequence[BenchResult]) -> str:
+    """Every figure with a goal (and the key context figures), next to its goal."""
+    rows = [
+        [
+            result.name,
+            f.label,
+            format_value(f.value),
+            f.unit,
+            format_goal(f.goal, f.unit),
+            f.verdict,
+        ]
+        for result in results
+        for f in result.figures
+        if f.goal is not None or f.key
+    ]
+    return table(["benchmark", "figure", "value", "unit", "goal", "verdict"], rows, right={2})
+
+
+def machine() -> str:
+    return (
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs"
+    )
+
+
+async def run_all(args: argparse.Namespace) -> list[BenchResult]:
+    results: list[BenchResult] = []
+    for name in args.only or list(BENCHMARKS):
+        print(f"running {name}{' (quick)' if args.quick else ''} ...", flush=True)
+        started = time.perf_counter()
+        result = await BENCHMARKS[name](args)
+        print(f"{render(result)}  ({time.perf_counter() - started:.1f} s)\n", flush=True)
+        results.append(result)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    print(f"Rebound benchmarks: {machine()}\n", flush=True)
+    results = asyncio.run(run_all(args))
+    print("== Summary ==")
+    print(summary(results))
+    missed = sum(f.verdict == "MISS" for r in results for f in r.figures)
+    print(f"\n{missed} goal(s) missed" if missed else "\nall goals met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,487 @@
+"""Scheduler tick time with a million future follow-ups and a thousand due ones.
+
+The schema comes from the product's migrations; the rows are bulk-loaded around the store
+(raw sqlite3 `executemany` / asyncpg `COPY`, in big transactions), then the real core runs:
+
+* (a) empty ticks: nothing is due, every pending row lies in the future, so a tick is the
+  claim statement alone;
+* (b) ticks over the due rows with the real `Scheduler` (default batch 100): each due row is
+  an OUTCOME_ASK of an open post, so every one of them is planned, sent to an in-memory
+  outbox and marked done;
+* (c) empty ticks again, once the due rows are done.
+
+The claim statement (captured from the core as it runs) is explained once, to show whether
+the partial index `ix_follow_up_pending_due` is used. PostgreSQL runs too when a server is
+reachable (`REBOUND_TEST_POSTGRES_URL`, default postgres@127.0.0.1:5432/test), in a scratch
+database that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.common import (
+    BenchResult,
+    CountingOutbox,
+    Goal,
+    asyncpg_dsn,
+    percentile,
+    postgres_base_url,
+    postgres_unreachable,
+    scratch_postgres,
+)
+from bot.bootstrap import build_rebound
+from bot.clock import ManualClock
+from bot.domain.model import CommunitySettings, FollowUpKind
+from bot.ports import Outbox
+from bot.runtime import Rebound
+from bot.scheduler import BATCH
+from bot.store.engine import create_engine
+from bot.store.migrate import upgrade
+from bot.store.repo import FOLLOW_UP
+
+NAME = "scheduler_tick"
+
+FULL_FUTURE = 1_000_000
+QUICK_FUTURE = 10_000
+DUE = 1_000
+QUICK_DUE = 200
+EMPTY_TICKS = 30
+QUICK_EMPTY_TICKS = 5
+TICK_GOAL_MS = 20.0
+CHUNK = 50_000
+INDEX = "ix_follow_up_pending_due"
+
+NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+COMMUNITY = "console:bench"
+PLATFORM = "console"
+PLATFORMS = frozenset({PLATFORM})
+# Every setback carries one follow-up of each kind, so future rows need a quarter as many.
+FUTURE_KINDS = (
+    FollowUpKind.UNANSWERED_NUDGE,
+    FollowUpKind.BEST_REMINDER,
+    FollowUpKind.OUTCOME_ASK,
+    FollowUpKind.CLOSE,
+)
+
+SETBACK_COLUMNS = (
+    "id",
+    "community_id",
+    "poster_id",
+    "poster_name",
+    "anonymous",
+    "pseudonym",
+    "title",
+    "body",
+    "stage",
+    "kind",
+    "tags",
+    "source",
+    "channel_id",
+    "thread_ref",
+    "status_message_ref",
+    "created_at",
+    "last_activity_at",
+    "outcome_ask_at",
+    "closed_at",
+    "stop_asking",
+    "still_waiting_count",
+)
+FOLLOW_UP_COLUMNS = (
+    "id",
+    "community_id",
+    "platform",
+    "setback_id",
+    "kind",
+    "due_at",
+    "done_at",
+    "lease_owner",
+    "lease_until",
+    "attempts",
+    "sent_ref",
+)
+
+
+@dataclass(frozen=True)
+class Sizes:
+    future: int
+    due: int
+    empty_ticks: int
+
+    @property
+    def future_setbacks(self) -> int:
+        return -(-self.future // len(FUTURE_KINDS))
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+
+class Rows:
+    """The bulk rows, with datetimes converted exactly as the store converts them."""
+
+    def __init__(self, sizes: Sizes, dialect: Dialect) -> None:
+        self.sizes = sizes
+        processor = FOLLOW_UP.c.due_at.type.bind_processor(dialect)
+        self._when: Callable[[datetime], Any] = processor or (lambda value: value)
+
+    def community(self) -> tuple[Any, ...]:
+        settings = json.dumps(asdict(CommunitySettings()))
+        return (COMMUNITY, PLATFORM, settings, self._when(NOW - timedelta(days=400)))
+
+    def setbacks(self) -> Iterator[tuple[Any, ...]]:
+        """Setbacks 1..due are the due posts; the rest carry the future follow-ups."""
+        created = self._when(NOW - timedelta(days=20))
+        ask = self._when(NOW - timedelta(hours=1))
+        tags = json.dumps(["backend"])
+        for setback_id in range(1, self.sizes.due + self.sizes.future_setbacks + 1):
+            poster = f"U-poster-{setback_id % 997}"
+            ref = f"thread-{setback_id}"
+            yield (
+                setback_id,
+                COMMUNITY,
+                poster,
+                "Poster",
+                False,
+                f"pseudonym {setback_id}",
+                f"Setback {setback_id}",
+                "It went badly.",
+                "panel",
+                "rejected",
+                tags,
+                "form",
+                "support",
+                ref,
+                ref,
+                created,
+                created,
+                ask,
+                None,
+                False,
+                0,
+            )
+
+    def follow_ups(self) -> Iterator[tuple[Any, ...]]:
+        """Due rows first (due in the last `due` seconds), then the future ones (1 h to ~60 d)."""
+        follow_up_id = 0
+        for setback_id in range(1, self.sizes.due + 1):
+            follow_up_id += 1
+            due_at = self._when(NOW - timedelta(seconds=self.sizes.due - setback_id + 1))
+            yield self._follow_up(follow_up_id, setback_id, FollowUpKind.OUTCOME_ASK, due_at)
+        step = timedelta(days=60) / max(self.sizes.future, 1)
+        for n in range(self.sizes.future):
+            follow_up_id += 1
+            setback_id = self.sizes.due + 1 + n // len(FUTURE_KINDS)
+            kind = FUTURE_KINDS[n % len(FUTURE_KINDS)]
+            due_at = self._when(NOW + timedelta(hours=1) + step * n)
+            yield self._follow_up(follow_up_id, setback_id, kind, due_at)
+
+    @staticmethod
+    def _follow_up(
+        follow_up_id: int, setback_id: int, kind: FollowUpKind, due_at: Any
+    ) -> tuple[Any, ...]:
+        return (
+            follow_up_id,
+            COMMUNITY,
+            PLATFORM,
+            setback_id,
+            kind.value,
+            due_at,
+            None,
+            None,
+            None,
+            0,
+            None,
+        )
+
+
+def chunks(rows: Iterator[tuple[Any, ...]], size: int = CHUNK) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+def load_sqlite(path: Path, rows: Rows) -> None:
+    """Bulk-load with the standard library: executemany, one transaction per chunk."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO community (id, platform, settings, created_at) VALUES (?, ?, ?, ?)",
+            rows.community(),
+        )
+        conn.execute("COMMIT")
+        for table, columns, source in (
+            ("setback", SETBACK_COLUMNS, rows.setbacks()),
+            ("follow_up", FOLLOW_UP_COLUMNS, rows.follow_ups()),
+        ):
+            statement = _insert_sql(table, columns)
+            for chunk in chunks(source):
+                conn.execute("BEGIN")
+                conn.executemany(statement, chunk)
+                conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+async def load_postgres(url: URL, rows: Rows) -> None:
+    """Bulk-load with COPY, then fix the id sequences and ANALYZE (as autovacuum would)."""
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        await conn.execute(
+            "INSERT INTO community (id, platform, settings, created_at) VALUES ($1, $2, $3, $4)",
+            *rows.community(),
+        )
+        for table, columns, source in (
+            ("setback", SETBACK_COLUMNS, rows.setbacks()),
+            ("follow_up", FOLLOW_UP_COLUMNS, rows.follow_ups()),
+        ):
+            for chunk in chunks(source, 200_000):
+                await conn.copy_records_to_table(table, records=chunk, columns=list(columns))
+            await conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Captured:
+    """The claim statement as the core sent it to the driver, for EXPLAIN."""
+
+    sql: str | None = None
+    params: Any = None
+
+
+def capture_claim(engine: AsyncEngine) -> Captured:
+    captured = Captured()
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _before(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        text = " ".join(statement.split()).upper()
+        if captured.sql is None and text.startswith("UPDATE FOLLOW_UP") and "RETURNING" in text:
+            captured.sql, captured.params = statement, parameters
+
+    return captured
+
+
+async def explain_claim(engine: AsyncEngine, captured: Captured) -> tuple[bool | None, str]:
+    """(whether the plan uses the partial index, the plan as text); None if not explained."""
+    if captured.sql is None:
+        return None, "claim statement not captured"
+    sqlite = engine.dialect.name == "sqlite"
+    prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+    try:
+        async with engine.connect() as conn:
+            result = await conn.exec_driver_sql(prefix + captured.sql, captured.params)
+            rows = result.all()
+            await conn.rollback()
+    except Exception as exc:  # a plan is information, not a reason to fail the benchmark
+        return None, f"EXPLAIN failed: {type(exc).__name__}: {exc}"
+    lines = [str(row[-1]) for row in rows]
+    return any(INDEX in line for line in lines), "\n".join(lines)
+
+
+@dataclass
+class Backend:
+    """What one database measured."""
+
+    name: str
+    load_s: float = 0.0
+    empty_before_ms: list[float] = field(default_factory=list)
+    due_tick_ms: list[float] = field(default_factory=list)
+    due_claim_ms: list[float] = field(default_factory=list)
+    empty_after_ms: list[float] = field(default_factory=list)
+    fired: int = 0
+    index_used: bool | None = None
+    plan: str = ""
+
+
+class TimedClaims:
+    """Wraps the scheduler's claim to time it inside a tick (the core is not changed)."""
+
+    def __init__(self, core: Rebound) -> None:
+        self.samples_ms: list[float] = []
+        scheduler = core.scheduler
+        claim = scheduler.claim
+
+        async def timed(platforms: frozenset[str]) -> Any:
+            started = time.perf_counter()
+            try:
+                return await claim(platforms)
+            finally:
+                self.samples_ms.append(1000 * (time.perf_counter() - started))
+
+        scheduler.claim = timed  # type: ignore[method-assign]
+
+
+async def timed_tick(
+    core: Rebound, outbox_for: Callable[[str], Outbox | None]
+) -> tuple[float, int]:
+    started = time.perf_counter()
+    fired = await core.tick(outbox_for, PLATFORMS)
+    return 1000 * (time.perf_counter() - started), fired
+
+
+async def measure(url: str, name: str, sizes: Sizes) -> Backend:
+    """Ticks on a loaded database at `url` with the real core."""
+    backend = Backend(name)
+    clock = ManualClock(NOW - timedelta(minutes=30))  # before the first due row: nothing due
+    core = await build_rebound(url, clock, migrate=False, worker="bench-scheduler")
+    captured = capture_claim(core.store.engine)
+    claims = TimedClaims(core)
+    outbox = CountingOutbox()
+
+    def outbox_for(_community: str) -> Outbox:
+        return outbox
+
+    try:
+        for _ in range(sizes.empty_ticks):
+            ms, fired = await timed_tick(core, outbox_for)
+            backend.empty_before_ms.append(ms)
+            backend.fired += fired
+
+        clock.advance(timedelta(minutes=30))  # now every due row is due
+        claims.samples_ms.clear()
+        while True:
+            ms, fired = await timed_tick(core, outbox_for)
+            if core.scheduler.last_claimed == 0:
+                break
+            backend.due_tick_ms.append(ms)
+            backend.fired += fired
+        backend.due_claim_ms = claims.samples_ms[: len(backend.due_tick_ms)]
+
+        for _ in range(sizes.empty_ticks):
+            ms, fired = await timed_tick(core, outbox_for)
+            backend.empty_after_ms.append(ms)
+            backend.fired += fired
+
+        backend.index_used, backend.plan = await explain_claim(core.store.engine, captured)
+    finally:
+        await core.close()
+    if backend.fired != sizes.due:
+        raise RuntimeError(f"{name}: expected {sizes.due} follow-ups fired, got {backend.fired}")
+    return backend
+
+
+async def migrate(url: str) -> Dialect:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        return engine.dialect
+    finally:
+        await engine.dispose()
+
+
+async def on_sqlite(sizes: Sizes, workdir: Path | None) -> Backend:
+    with tempfile.TemporaryDirectory(prefix="rebound-bench-", dir=workdir) as tmp:
+        path = Path(tmp) / "scheduler.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        dialect = await migrate(url)
+        started = time.perf_counter()
+        load_sqlite(path, Rows(sizes, dialect))
+        load_s = time.perf_counter() - started
+        backend = await measure(url, "SQLite", sizes)
+        backend.load_s = load_s
+        return backend
+
+
+async def on_postgres(sizes: Sizes, base: URL) -> Backend:
+    async with scratch_postgres(base) as url:
+        shown = url.render_as_string(hide_password=False)
+        dialect = await migrate(shown)
+        started = time.perf_counter()
+        await load_postgres(url, Rows(sizes, dialect))
+        load_s = time.perf_counter() - started
+        backend = await measure(shown, "PostgreSQL", sizes)
+        backend.load_s = load_s
+        return backend
+
+
+def report(result: BenchResult, backend: Backend, sizes: Sizes) -> None:
+    tag = backend.name
+    goal = Goal("<=", TICK_GOAL_MS)
+    ticks = len(backend.due_tick_ms)
+    mean_tick = sum(backend.due_tick_ms) / ticks if ticks else 0.0
+    fired_ms = sum(backend.due_tick_ms) / backend.fired if backend.fired else 0.0
+    result.add(
+        f"{tag} empty tick p50 (claim only)", percentile(backend.empty_before_ms, 50), "ms", goal
+    )
+    result.add(f"{tag} empty tick max", max(backend.empty_before_ms, default=0.0), "ms")
+    result.add(f"{tag} tick firing {BATCH} (mean of {ticks})", mean_tick, "ms", goal)
+    result.add(f"{tag} tick firing {BATCH} max", max(backend.due_tick_ms, default=0.0), "ms")
+    result.add(f"{tag} claim inside those ticks, mean", _mean(backend.due_claim_ms), "ms")
+    result.add(f"{tag} per fired follow-up", fired_ms, "ms", key=True)
+    result.add(f"{tag} empty tick p50 after firing", percentile(backend.empty_after_ms, 50), "ms")
+    result.add(f"{tag} bulk load", backend.load_s, "s")
+    verdict = {True: "USED", False: "NOT USED", None: "unknown"}[backend.index_used]
+    result.notes.append(
+        f"{tag}: partial index {INDEX} {verdict} by the claim; plan:\n{backend.plan}"
+    )
+    result.notes.append(
+        f"{tag}: {sizes.future:,} future + {sizes.due:,} due follow-ups; "
+        f"{backend.fired} fired in {ticks} ticks"
+    )
+
+
+def _mean(samples: list[float]) -> float:
+    return sum(samples) / len(samples) if samples else 0.0
+
+
+async def run(
+    quick: bool = False,
+    future: int | None = None,
+    postgres: bool = True,
+    workdir: Path | None = None,
+) -> BenchResult:
+    sizes = Sizes(
+        future=future if future is not None else (QUICK_FUTURE if quick else FULL_FUTURE),
+        due=QUICK_DUE if quick else DUE,
+        empty_ticks=QUICK_EMPTY_TICKS if quick else EMPTY_TICKS,
+    )
+    title = f"Scheduler tick: {sizes.due:,} due follow-ups among {sizes.future:,} future ones"
+    result = BenchResult(NAME, title)
+    report(result, await on_sqlite(sizes, workdir), sizes)
+    if not postgres:
+        result.notes.append("PostgreSQL SKIPPED: not requested")
+        return result
+    base = postgres_base_url()
+    why = await postgres_unreachable(base)
+    if why is not None:
+        shown = base.render_as_string(hide_password=True)
+        result.notes.append(f"PostgreSQL SKIPPED: not reachable at {shown} ({why})")
+        return result
+    report(result, await on_postgres(sizes, base), sizes)
+    return result

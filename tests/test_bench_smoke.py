@@ -1,0 +1,84 @@
+"""The benchmarks run end to end in --quick mode and report positive figures.
+
+No timing thresholds here: the figures depend on the machine, and a timed test would flake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+# bench/ is not an installed package: it runs from the project root (`python -m bench`), and
+# pytest puts tests/ rather than the root on sys.path.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import core_throughput, scheduler_tick  # noqa: E402
+from bench.__main__ import main, parse_args, summary  # noqa: E402
+from bench.common import BenchResult, Goal, percentile  # noqa: E402
+
+
+def _assert_positive(result: BenchResult) -> None:
+    assert result.figures
+    for figure in result.figures:
+        assert figure.value > 0, figure
+
+
+async def test_core_throughput_quick(tmp_path: Path) -> None:
+    result = await core_throughput.run(quick=True, workdir=tmp_path)
+
+    _assert_positive(result)
+    assert result.figure("core/raw throughput").goal == Goal(">=", 25.0)
+    for side in ("core", "raw"):
+        for op in ("post", "reply", "mark"):
+            assert (
+                result.figure(f"{side} {op} p99").value >= result.figure(f"{side} {op} p50").value
+            )
+    leftovers = await asyncio.to_thread(lambda: list(tmp_path.iterdir()))
+    assert leftovers == []  # the temporary database files are gone
+
+
+async def test_scheduler_tick_quick_on_sqlite(tmp_path: Path) -> None:
+    result = await scheduler_tick.run(quick=True, postgres=False, workdir=tmp_path)
+
+    _assert_positive(result)
+    assert "10,000 future" in result.title
+    assert any("SQLite: partial index" in note for note in result.notes)
+    assert any("PostgreSQL SKIPPED" in note for note in result.notes)
+
+
+@pytest.mark.postgres
+async def test_scheduler_tick_quick_on_postgres(postgres_url: str) -> None:
+    # The fixture only proves the server is up; the benchmark makes its own scratch database.
+    result = await scheduler_tick.run(quick=True, future=2_000)
+
+    _assert_positive(result)
+    assert any(f.label.startswith("PostgreSQL ") for f in result.figures)
+    assert not any("SKIPPED" in note for note in result.notes)
+
+
+def test_cli_quick_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--quick", "--only", "core_throughput", "--dir", str(tmp_path)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "== Summary ==" in out
+    assert "core/raw throughput" in out
+
+
+def test_options_and_helpers() -> None:
+    args = parse_args(["--quick", "--only", "scheduler_tick", "--no-postgres"])
+    assert args.quick and args.no_postgres and args.only == ["scheduler_tick"]
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert percentile([1.0] * 99 + [50.0], 99) == 1.0
+    assert percentile([], 50) == 0.0
+    result = BenchResult("x", "X")
+    result.add("fast enough", 10.0, "ms", Goal("<=", 20.0))
+    result.add("slow", 30.0, "ms", Goal("<=", 20.0))
+    result.add("context", 1.0, "s")
+    text = summary([result])
+    assert "PASS" in text and "MISS" in text and "context" not in text
