@@ -111,7 +111,6 @@ FOLLOW_UP_COLUMNS = (
     "lease_owner",
     "lease_until",
     "attempts",
-    "sent_ref",
 )
 
 
@@ -203,7 +202,6 @@ class Rows:
             None,
             None,
             0,
-            None,
         )
 
 

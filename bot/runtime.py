@@ -7,12 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.content import Content
+from bot.delivery import LEASE, Pending, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
 from bot.events import FormSubmitted, InboundEvent
 from bot.intents import Intent, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
-from bot.ports import Clock, Outbox
+from bot.ports import Capabilities, Clock, Outbox
 from bot.router import route
 from bot.scheduler import Scheduler
 from bot.services import answers, posting
@@ -37,6 +38,7 @@ class Rebound:
         self.store = store
         self.content = content
         self.clock = clock
+        self.worker_id = worker_id
         self.scheduler = Scheduler(self, worker_id)
         self._settings: dict[str, CommunitySettings] = {}
 
@@ -61,47 +63,51 @@ class Rebound:
         return Context(repo, now, community_id, platform_of(community_id), settings, self.content)
 
     async def handle(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
-        """Apply `event` once (redeliveries are no-ops) and deliver what it caused."""
-        intents = await self.decide(event)
-        return await self.deliver(event.community_id, intents, outbox)
+        """Apply `event` once (redeliveries only resume what failed) and deliver its intents."""
+        pending = await self.decide(event, outbox.capabilities)
+        return await self.send(event.community_id, pending, outbox)
 
-    async def decide(self, event: InboundEvent) -> list[Intent]:
-        """The intents `event` causes, with its changes committed; [] for a redelivery."""
-        now = self.clock.now()
+    async def decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
+        """Apply `event` and store its durable intents, in one transaction."""
+        now, source = self.clock.now(), f"event:{event.event_id}"
         try:
             async with self.store.transaction() as repo:
                 if not await repo.claim_event(event.community_id, event.event_id, now):
-                    log.info("redelivery ignored: %s %s", type(event).__name__, event.event_id)
-                    return []
+                    log.info("redelivery: %s %s", type(event).__name__, event.event_id)
+                    rows = await repo.outbound.claim_source(
+                        event.community_id, source, now, self.worker_id, now + LEASE
+                    )
+                    return from_rows(rows)
                 ctx = await self.context(repo, event.community_id, now)
-                return await route(ctx, event)
+                intents = lower(await route(ctx, event), capabilities)
+                return await enqueue(ctx, source, intents, self.worker_id)
         except (RuleViolation, FormInvalid) as refusal:
-            # Nothing of the event's changes was kept; remember the delivery so a redelivery
+            # None of the event's changes were kept; remember the delivery so a redelivery
             # does not repeat the explanation.
             async with self.store.transaction() as repo:
                 if not await repo.claim_event(event.community_id, event.event_id, now):
                     return []
                 ctx = await self.context(repo, event.community_id, now)
             log.info("refused %s: %s", type(event).__name__, refusal)
-            return [_explain(ctx, event, refusal)]
+            return [
+                Pending(intent) for intent in lower([_explain(ctx, event, refusal)], capabilities)
+            ]
 
-    async def deliver(
-        self, community_id: str, intents: Sequence[Intent], outbox: Outbox
+    async def send(
+        self, community_id: str, pending: Sequence[Pending], outbox: Outbox
     ) -> list[Intent]:
-        """Send intents in order, then record the platform ids of messages the core tracks."""
-        lowered = lower(intents, outbox.capabilities)
-        tracked: list[tuple[Tracking, str]] = []
-        for intent in lowered:
-            ref = await outbox.deliver(intent)
-            track = getattr(intent, "track", None)
-            if track is not None and ref is not None:
-                tracked.append((track, ref))
-        if tracked:
+        """Deliver in order; then, in one transaction, mark what went out and track its ids."""
+        if not pending:
+            return []
+        sent = await send_in_order(pending, outbox)
+        if sent.refs or sent.undelivered or sent.tracked:
             async with self.store.transaction() as repo:
-                ctx = await self.context(repo, community_id, self.clock.now())
-                for track, ref in tracked:
+                now = self.clock.now()
+                await sent.record(repo, self.worker_id, now)
+                ctx = await self.context(repo, community_id, now)
+                for track, ref in sent.tracked:
                     await _record(ctx, track, ref)
-        return lowered
+        return sent.intents
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Fire due follow-ups of communities on `platforms`; return how many fired."""

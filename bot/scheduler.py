@@ -1,19 +1,24 @@
 """Durable follow-ups: claim due rows with a lease, fire them, mark them done.
 
-Delivery is at least once: a worker that dies after sending but before marking leaves
-the row to fire again once its lease runs out, so the window between is kept small.
+Firing a follow-up is one transaction: decide what it says, store those intents in the
+outbox, apply its effect and mark the row done. Delivery follows the commit; whatever
+the platform does not take stays in the outbox and is retried by later ticks. A worker
+that dies after claiming leaves its rows to another once the lease runs out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.delivery import LEASE as SEND_LEASE
+from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
-from bot.ports import DeliveryFailed, Outbox
+from bot.ports import Outbox
 from bot.services import due
 
 if TYPE_CHECKING:
@@ -23,14 +28,8 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 BATCH = 100
-RETRY_BASE = timedelta(minutes=1)
-RETRY_MAX = timedelta(hours=6)
 
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential back-off for a follow-up the platform would not take."""
-    factor: int = 2 ** max(attempts - 1, 0)
-    return min(RETRY_BASE * factor, RETRY_MAX)
+OutboxFor = Callable[[str], Outbox | None]
 
 
 class Scheduler:
@@ -47,51 +46,55 @@ class Scheduler:
                 now, sorted(platforms), self.worker_id, now + LEASE, self.batch
             )
 
-    async def tick(
-        self, outbox_for: Callable[[str], Outbox | None], platforms: frozenset[str]
-    ) -> int:
-        """One pass: claim a batch of due rows and fire each; returns how many were sent."""
-        fired = 0
+    async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
+        """One pass: retry undelivered intents, then fire a batch of due follow-ups.
+
+        Returns how many intents reached a platform, so callers can tick until quiet.
+        """
+        delivered = await self.retry_undelivered(outbox_for, platforms)
         claimed = await self.claim(platforms)
         self.last_claimed = len(claimed)
         for follow_up in claimed:
             outbox = outbox_for(follow_up.community_id)
-            if outbox is not None and await self.fire(follow_up, outbox):
-                fired += 1
-        return fired
+            if outbox is not None:
+                delivered += await self.fire(follow_up, outbox)
+        return delivered
 
-    async def fire(self, follow_up: FollowUp, outbox: Outbox) -> bool:
+    async def fire(self, follow_up: FollowUp, outbox: Outbox) -> int:
+        """Decide, store and finish in one transaction; then deliver what it says."""
         core, now = self._core, self._core.clock.now()
         async with core.store.transaction() as repo:
             ctx = await core.context(repo, follow_up.community_id, now)
             plan = await due.plan(ctx, follow_up)
-        if plan.postpone_to is not None:
-            async with core.store.transaction() as repo:
+            if plan.postpone_to is not None:
                 await repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
-            return False
-        try:
-            delivered = await core.deliver(follow_up.community_id, plan.intents, outbox)
-        except DeliveryFailed as failure:
-            retry_at = now + retry_delay(follow_up.attempts)
-            log.warning(
-                "follow-up %s not delivered (%s); retry at %s", follow_up.id, failure, retry_at
-            )
-            async with core.store.transaction() as repo:
-                await repo.postpone(follow_up.id, self.worker_id, retry_at)
-            return False
-        async with core.store.transaction() as repo:
+                return 0
+            source = f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"
+            pending = await enqueue(ctx, source, plan.intents, self.worker_id)
             if plan.close_post:
-                await repo.update_setback(
-                    follow_up.community_id, follow_up.setback_id, closed_at=now
-                )
-            await repo.finish(follow_up.id, self.worker_id, now)
-        return bool(delivered)
+                await repo.update_setback(ctx.community_id, follow_up.setback_id, closed_at=now)
+            await repo.finish(follow_up, self.worker_id, now)
+        return len(await core.send(follow_up.community_id, pending, outbox))
+
+    async def retry_undelivered(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
+        """Deliver outbox rows whose earlier delivery failed or was cut short."""
+        now = self._core.clock.now()
+        async with self._core.store.transaction() as repo:
+            rows = await repo.outbound.claim_due(
+                now, sorted(platforms), self.worker_id, now + SEND_LEASE, self.batch
+            )
+        by_community: dict[str, list[Pending]] = defaultdict(list)
+        for row in rows:
+            by_community[row.community_id].extend(from_rows([row]))
+        delivered = 0
+        for community_id, pending in by_community.items():
+            outbox = outbox_for(community_id)
+            if outbox is not None:
+                delivered += len(await self._core.send(community_id, pending, outbox))
+        return delivered
 
     async def run(
-        self,
-        outbox_for: Callable[[str], Outbox | None],
-        platforms: frozenset[str],
-        interval: float = 5.0,
+        self, outbox_for: OutboxFor, platforms: frozenset[str], interval: float = 5.0
     ) -> None:
         """Tick forever; a full batch means more may be due, so the next tick comes at once."""
         while True:

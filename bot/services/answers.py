@@ -37,7 +37,7 @@ async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> 
         return [ctx.notice(event.actor, "error.thread_closed", title=setback.title)]
     if not event.text.strip():
         return []
-    await ctx.repo.add_reply(
+    recorded = await ctx.repo.add_reply(
         setback,
         author_id=event.actor.user_id,
         author_name=event.actor.display_name,
@@ -45,6 +45,8 @@ async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> 
         message_ref=event.message_ref,
         now=ctx.now,
     )
+    if recorded is None:  # the same message, delivered under another event id
+        return []
     await followups.on_reply(ctx, setback, by_poster=event.actor.user_id == setback.poster_id)
     return []
 
@@ -123,6 +125,7 @@ async def relay(ctx: Context, actor: Member, setback: Setback, raw_text: str) ->
         now=ctx.now,
         relayed=True,
     )
+    assert reply_id is not None  # a relay has no platform message yet, so it never collides
     await followups.on_reply(ctx, setback, by_poster=True)
     appreciate = Button(
         label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from bot.store.tables import (
     AppreciationRow,
     CommunityRow,
     FollowUpRow,
+    OutboundRow,
     OutcomeRow,
     ProcessedEventRow,
     ReplyRow,
@@ -48,6 +49,7 @@ APPRECIATION = _table(AppreciationRow)
 OUTCOME = _table(OutcomeRow)
 FOLLOW_UP = _table(FollowUpRow)
 PROCESSED = _table(ProcessedEventRow)
+OUTBOUND = _table(OutboundRow)
 
 
 def _setback(row: RowMapping) -> Setback:
@@ -113,12 +115,136 @@ def _follow_up(row: RowMapping) -> FollowUp:
     )
 
 
+@dataclass(frozen=True)
+class Outbound:
+    """A stored intent (still JSON) and where it belongs."""
+
+    id: int
+    community_id: str
+    source: str
+    intent: dict[str, Any]
+    attempts: int
+
+
+class OutboundRepo:
+    """The transactional outbox: intents stored with the change that caused them."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def enqueue(
+        self,
+        *,
+        community_id: str,
+        platform: str,
+        source: str,
+        intents: Sequence[dict[str, Any]],
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+    ) -> list[int]:
+        """Store intents leased to `owner`, who delivers them right after the commit."""
+        if not intents:
+            return []
+        rows = [
+            {
+                "community_id": community_id,
+                "platform": platform,
+                "source": source,
+                "seq": seq,
+                "intent": intent,
+                "created_at": now,
+                "next_try_at": now,
+                "attempts": 0,
+                "lease_owner": owner,
+                "lease_until": lease_until,
+            }
+            for seq, intent in enumerate(intents)
+        ]
+        result = await self._db.execute(
+            OUTBOUND.insert().returning(OUTBOUND.c.id, sort_by_parameter_order=True), rows
+        )
+        return [int(row_id) for row_id in result.scalars()]
+
+    async def _claim(
+        self,
+        conditions: Sequence[Any],
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+    ) -> list[Outbound]:
+        free = or_(OUTBOUND.c.lease_until.is_(None), OUTBOUND.c.lease_until <= now)
+        pending = (
+            select(OUTBOUND.c.id)
+            .where(OUTBOUND.c.delivered_at.is_(None), free, *conditions)
+            .order_by(OUTBOUND.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id.in_(pending.scalar_subquery()), free)
+            .values(lease_owner=owner, lease_until=lease_until)
+            .returning(
+                OUTBOUND.c.id,
+                OUTBOUND.c.community_id,
+                OUTBOUND.c.source,
+                OUTBOUND.c.intent,
+                OUTBOUND.c.attempts,
+            )
+        )
+        rows = (await self._db.execute(statement)).all()
+        return sorted((Outbound(*row) for row in rows), key=lambda row: row.id)
+
+    async def claim_source(
+        self, community_id: str, source: str, now: datetime, owner: str, lease_until: datetime
+    ) -> list[Outbound]:
+        """Undelivered intents of one event (its redelivery resumes what failed)."""
+        conditions = [OUTBOUND.c.community_id == community_id, OUTBOUND.c.source == source]
+        return await self._claim(conditions, now, owner, lease_until, limit=1000)
+
+    async def claim_due(
+        self,
+        now: datetime,
+        platforms: Sequence[str],
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+    ) -> list[Outbound]:
+        """Intents whose delivery failed or was interrupted and are due for another try."""
+        conditions = [OUTBOUND.c.next_try_at <= now, OUTBOUND.c.platform.in_(platforms)]
+        return await self._claim(conditions, now, owner, lease_until, limit)
+
+    async def delivered(self, refs: Mapping[int, str | None], now: datetime) -> None:
+        for row_id, ref in refs.items():
+            await self._db.execute(
+                update(OUTBOUND)
+                .where(OUTBOUND.c.id == row_id)
+                .values(delivered_at=now, delivered_ref=ref, lease_until=None)
+            )
+
+    async def failed(self, row_ids: Iterable[int], owner: str, retry_at: datetime) -> None:
+        """Give undelivered rows back, to be tried again at `retry_at`."""
+        await self._db.execute(
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id.in_(list(row_ids)), OUTBOUND.c.lease_owner == owner)
+            .values(
+                next_try_at=retry_at,
+                lease_until=None,
+                lease_owner=None,
+                attempts=OUTBOUND.c.attempts + 1,
+            )
+        )
+
+
 class Repo:
     """Queries and changes within one transaction; every read is scoped to a community."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
         self._dialect = connection.dialect.name
+        self.outbound = OutboundRepo(connection)
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
@@ -266,8 +392,9 @@ class Repo:
         message_ref: str | None,
         now: datetime,
         relayed: bool = False,
-    ) -> int:
-        statement = REPLY.insert().values(
+    ) -> int | None:
+        """Record a reply; None if its message was already recorded (under another event id)."""
+        statement = self._insert(REPLY).values(
             community_id=setback.community_id,
             setback_id=setback.id,
             author_id=author_id,
@@ -279,8 +406,9 @@ class Repo:
             created_at=now,
             deleted=False,
         )
-        result = await self._db.execute(statement.returning(REPLY.c.id))
-        return int(result.scalar_one())
+        statement = statement.on_conflict_do_nothing().returning(REPLY.c.id)
+        row_id = (await self._db.execute(statement)).scalar()
+        return None if row_id is None else int(row_id)
 
     async def _one_reply(self, *conditions: Any) -> Reply | None:
         statement = select(REPLY, _APPRECIATIONS).where(*conditions)
@@ -373,7 +501,7 @@ class Repo:
         )
         statement = statement.on_conflict_do_update(
             index_elements=[FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind],
-            set_={"due_at": due_at, "done_at": None, "attempts": 0, "lease_until": None},
+            set_={"due_at": due_at, "done_at": None, "attempts": 0},
             where=or_(pending, true()) if reopen else pending,
         )
         await self._db.execute(statement)
@@ -431,20 +559,21 @@ class Repo:
         rows = (await self._db.execute(statement)).mappings().all()
         return sorted((_follow_up(row) for row in rows), key=lambda f: (f.due_at, f.id))
 
-    async def finish(
-        self, follow_up_id: int, owner: str, now: datetime, sent_ref: str | None = None
-    ) -> bool:
-        """Mark a leased row done; False if the lease was lost to another worker meanwhile."""
+    async def finish(self, follow_up: FollowUp, owner: str, now: datetime) -> bool:
+        """Mark a fired row done, unless it was rescheduled meanwhile (then just release it)."""
+        mine = and_(FOLLOW_UP.c.id == follow_up.id, FOLLOW_UP.c.lease_owner == owner)
         result = await self._db.execute(
             update(FOLLOW_UP)
-            .where(
-                FOLLOW_UP.c.id == follow_up_id,
-                FOLLOW_UP.c.lease_owner == owner,
-                FOLLOW_UP.c.done_at.is_(None),
-            )
-            .values(done_at=now, lease_until=None, sent_ref=sent_ref)
+            # Rescheduling resets `attempts`, so a changed count means the row moved meanwhile.
+            .where(mine, FOLLOW_UP.c.done_at.is_(None), FOLLOW_UP.c.attempts == follow_up.attempts)
+            .values(done_at=now, lease_until=None)
         )
-        return bool(result.rowcount)
+        if result.rowcount:
+            return True
+        await self._db.execute(
+            update(FOLLOW_UP).where(mine).values(lease_until=None, lease_owner=None)
+        )
+        return False
 
     async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
         """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""

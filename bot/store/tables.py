@@ -118,7 +118,6 @@ class FollowUpRow(SQLModel, table=True):
     lease_owner: str | None = Field(default=None, max_length=100)
     lease_until: datetime | None = _when(nullable=True)
     attempts: int = 0
-    sent_ref: str | None = Field(default=None, max_length=200)
 
 
 class ProcessedEventRow(SQLModel, table=True):
@@ -129,3 +128,36 @@ class ProcessedEventRow(SQLModel, table=True):
     community_id: str = Field(primary_key=True, max_length=100)
     event_id: str = Field(primary_key=True, max_length=200)
     received_at: datetime = _when()
+
+
+class OutboundRow(SQLModel, table=True):
+    """A durable intent waiting to reach its platform (the transactional outbox).
+
+    Written in the same transaction as the change that caused it, so a failed or
+    interrupted delivery is retried instead of lost.
+    """
+
+    __tablename__ = "outbound"
+    __table_args__ = (
+        Index("ix_outbound_source", "community_id", "source"),
+        Index(
+            "ix_outbound_pending",
+            "next_try_at",
+            postgresql_where=text("delivered_at IS NULL"),
+            sqlite_where=text("delivered_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    platform: str = Field(max_length=20)
+    source: str = Field(max_length=250)
+    seq: int
+    intent: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when()
+    next_try_at: datetime = _when()
+    delivered_at: datetime | None = _when(nullable=True)
+    delivered_ref: str | None = Field(default=None, max_length=200)
+    attempts: int = 0
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = _when(nullable=True)

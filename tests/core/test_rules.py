@@ -90,7 +90,9 @@ def test_days_from_now_are_accepted() -> None:
 
 
 def test_tags_are_split_on_commas_and_keep_their_words_together() -> None:
-    draft = parse_setback_form({"title": "t", "body": "b", "tags": "System design, nerves"}, NOW, 14)
+    draft = parse_setback_form(
+        {"title": "t", "body": "b", "tags": "System design, nerves"}, NOW, 14
+    )
     assert draft.tags == ("system-design", "nerves")
 
 

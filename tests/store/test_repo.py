@@ -193,6 +193,7 @@ async def test_records_are_scoped_by_community(store: Store) -> None:
             message_ref="M-1",
             now=NOW,
         )
+        assert reply_id is not None
         await repo.add_outcome(setback, OutcomeReport(result=OutcomeResult.WORKED), NOW)
 
     async with store.transaction() as repo:
@@ -266,7 +267,7 @@ async def test_schedule_reopen_false_does_not_revive_a_finished_row(store: Store
     async with store.transaction() as repo:
         claimed = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
         assert [f.setback_id for f in claimed] == [setback.id]
-        assert await repo.finish(claimed[0].id, "w1", NOW) is True
+        assert await repo.finish(claimed[0], "w1", NOW) is True
 
     later = NOW + timedelta(days=7)
     async with store.transaction() as repo:
@@ -354,8 +355,8 @@ async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: S
 
     # Finished rows never come back; unfinished ones do once their lease has passed.
     async with store.transaction() as repo:
-        assert await repo.finish(first[0].id, "w1", NOW) is True
-        assert await repo.finish(first[1].id, "w2", NOW) is False  # not w2's lease
+        assert await repo.finish(first[0], "w1", NOW) is True
+        assert await repo.finish(first[1], "w2", NOW) is False  # not w2's lease
     just_before = NOW + LEASE - timedelta(seconds=1)
     async with store.transaction() as repo:
         assert await repo.claim_due(just_before, ["console"], "w2", just_before + LEASE, 10) == []
@@ -368,8 +369,9 @@ async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: S
 
     # The row that lost its lease to w2 cannot be finished by w1 any more.
     async with store.transaction() as repo:
-        assert await repo.finish(first[1].id, "w1", expired) is False
-        assert await repo.finish(first[1].id, "w2", expired) is True
+        assert await repo.finish(first[1], "w1", expired) is False
+        retaken = next(f for f in again if f.id == first[1].id)
+        assert await repo.finish(retaken, "w2", expired) is True
 
 
 async def test_postpone_gives_a_row_back_for_later(store: Store) -> None:
@@ -387,3 +389,22 @@ async def test_postpone_gives_a_row_back_for_later(store: Store) -> None:
         later = NOW + timedelta(hours=1)
         (again,) = await repo.claim_due(later, ["console"], "w2", later + LEASE, 10)
     assert again.id == row.id
+
+
+async def test_a_row_rescheduled_while_leased_is_released_not_finished(store: Store) -> None:
+    """A snooze that lands while the ask is being sent must not be swallowed by `finish`."""
+    kind = FollowUpKind.OUTCOME_ASK
+    async with store.transaction() as repo:
+        setback = await _setback(repo)
+        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+    async with store.transaction() as repo:
+        (claimed,) = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
+    later = NOW + timedelta(days=7)
+    async with store.transaction() as repo:
+        await repo.schedule(setback, "console", kind, later, reopen=True)
+    async with store.transaction() as repo:
+        assert await repo.finish(claimed, "w1", NOW) is False
+        assert await repo.pending_due_at(setback.id, kind) == later
+    async with store.transaction() as repo:
+        (again,) = await repo.claim_due(later, ["console"], "w2", later + LEASE, 10)
+    assert again.id == claimed.id

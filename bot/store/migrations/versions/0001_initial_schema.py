@@ -35,6 +35,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("community_id", "event_id"),
     )
     op.create_table(
+        "outbound",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=250), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("intent", sa.JSON(), nullable=False),
+        sa.Column("created_at", bot.store.types.UTCDateTime(), nullable=False),
+        sa.Column("next_try_at", bot.store.types.UTCDateTime(), nullable=False),
+        sa.Column("delivered_at", bot.store.types.UTCDateTime(), nullable=True),
+        sa.Column("delivered_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("lease_until", bot.store.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["community_id"],
+            ["community.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("outbound", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_outbound_pending",
+            ["next_try_at"],
+            unique=False,
+            postgresql_where=sa.text("delivered_at IS NULL"),
+            sqlite_where=sa.text("delivered_at IS NULL"),
+        )
+        batch_op.create_index("ix_outbound_source", ["community_id", "source"], unique=False)
+
+    op.create_table(
         "setback",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -81,7 +112,6 @@ def upgrade() -> None:
         sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.Column("lease_until", bot.store.types.UTCDateTime(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("sent_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["community_id"],
             ["community.id"],
@@ -192,5 +222,14 @@ def downgrade() -> None:
         batch_op.drop_index("ix_setback_poster")
 
     op.drop_table("setback")
+    with op.batch_alter_table("outbound", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbound_source")
+        batch_op.drop_index(
+            "ix_outbound_pending",
+            postgresql_where=sa.text("delivered_at IS NULL"),
+            sqlite_where=sa.text("delivered_at IS NULL"),
+        )
+
+    op.drop_table("outbound")
     op.drop_table("processed_event")
     op.drop_table("community")

@@ -1,0 +1,110 @@
+"""Getting intents to the platform: durable ones through the outbox, in order, once.
+
+Durable intents (posts, edits, tags, closing) are stored with the change that caused
+them and marked delivered afterwards, so a failure leaves them to be retried rather
+than lost. Request-bound ones (private notices, forms) belong to the member's action
+and only make sense right away, so they are delivered directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.intent_codec import decode, encode
+from bot.intents import (
+    CloseThread,
+    EditMessage,
+    Intent,
+    Send,
+    SetThreadTags,
+    StartThread,
+    Tracking,
+)
+from bot.ports import DeliveryFailed, Outbox
+from bot.services.context import Context
+from bot.store.repo import Outbound, Repo
+
+log = logging.getLogger(__name__)
+
+DURABLE = (Send, StartThread, EditMessage, CloseThread, SetThreadTags)
+LEASE = timedelta(minutes=2)
+RETRY_BASE = timedelta(seconds=30)
+RETRY_MAX = timedelta(hours=6)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off for something the platform would not take."""
+    factor: int = 2 ** max(attempts, 0)
+    return min(RETRY_BASE * factor, RETRY_MAX)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An intent on its way; `row_id` is its outbox row when it is durable."""
+
+    intent: Intent
+    row_id: int | None = None
+    attempts: int = 0
+
+
+async def enqueue(
+    ctx: Context, source: str, intents: Sequence[Intent], owner: str
+) -> list[Pending]:
+    """Store the durable intents in the current transaction; keep every intent's order."""
+    durable = [intent for intent in intents if isinstance(intent, DURABLE)]
+    ids = iter(
+        await ctx.repo.outbound.enqueue(
+            community_id=ctx.community_id,
+            platform=ctx.platform,
+            source=source,
+            intents=[encode(intent) for intent in durable],
+            now=ctx.now,
+            owner=owner,
+            lease_until=ctx.now + LEASE,
+        )
+    )
+    return [Pending(i, next(ids) if isinstance(i, DURABLE) else None) for i in intents]
+
+
+def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
+    return [Pending(decode(row.intent), row.id, row.attempts) for row in rows]
+
+
+@dataclass
+class Sent:
+    """What one delivery run achieved."""
+
+    intents: list[Intent] = field(default_factory=list)
+    refs: dict[int, str | None] = field(default_factory=dict)
+    tracked: list[tuple[Tracking, str]] = field(default_factory=list)
+    undelivered: list[int] = field(default_factory=list)
+    attempts: int = 0
+
+    async def record(self, repo: Repo, owner: str, now: datetime) -> None:
+        """Mark what went out as delivered, and give back what did not, for a later try."""
+        await repo.outbound.delivered(self.refs, now)
+        if self.undelivered:
+            await repo.outbound.failed(self.undelivered, owner, now + retry_delay(self.attempts))
+
+
+async def send_in_order(pending: Sequence[Pending], outbox: Outbox) -> Sent:
+    """Deliver in order and stop at the first failure: later intents may depend on earlier."""
+    sent = Sent()
+    for position, item in enumerate(pending):
+        try:
+            ref = await outbox.deliver(item.intent)
+        except DeliveryFailed as failure:
+            sent.undelivered = [p.row_id for p in pending[position:] if p.row_id is not None]
+            sent.attempts = item.attempts
+            log.warning("delivery failed (%s); %d left for retry", failure, len(sent.undelivered))
+            return sent
+        sent.intents.append(item.intent)
+        if item.row_id is not None:
+            sent.refs[item.row_id] = ref
+        track = getattr(item.intent, "track", None)
+        if track is not None and ref is not None:
+            sent.tracked.append((track, ref))
+    return sent
