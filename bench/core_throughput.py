@@ -36,7 +36,7 @@ from bot.events import CommandInvoked, FormSubmitted, MessageActionInvoked, Mess
 from bot.intents import Intent, OpenForm, RejectForm
 from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from bot.store.migrate import upgrade
-from bot.store.repo import SETBACK
+from bot.store.statements import SETBACK
 
 NAME = "core_throughput"
 TITLE = "Core throughput (SQLite file): Rebound.handle vs raw sqlite3 single-row commits"

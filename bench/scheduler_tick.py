@@ -51,7 +51,7 @@ from bot.runtime import Rebound
 from bot.scheduler import BATCH
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
-from bot.store.repo import FOLLOW_UP
+from bot.store.statements import FOLLOW_UP
 
 NAME = "scheduler_tick"
 

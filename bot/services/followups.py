@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.model import FollowUpKind, Setback
 from bot.services.context import Context
@@ -10,42 +10,32 @@ from bot.services.context import Context
 
 async def on_posted(ctx: Context, setback: Setback) -> None:
     """A new post: nudge helpers if unanswered, ask about the outcome, close when quiet."""
-    settings = ctx.settings
-    await ctx.repo.schedule(
-        setback,
-        ctx.platform,
-        FollowUpKind.UNANSWERED_NUDGE,
-        ctx.now + timedelta(hours=settings.nudge_after_hours),
-        reopen=False,
-    )
-    await ctx.repo.schedule(
-        setback, ctx.platform, FollowUpKind.OUTCOME_ASK, setback.outcome_ask_at, reopen=False
-    )
-    await schedule_close(ctx, setback)
+    due = {
+        FollowUpKind.UNANSWERED_NUDGE: ctx.now + timedelta(hours=ctx.settings.nudge_after_hours),
+        FollowUpKind.OUTCOME_ASK: setback.outcome_ask_at,
+        FollowUpKind.CLOSE: _close_time(ctx),
+    }
+    await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
 
 
-async def schedule_close(ctx: Context, setback: Setback) -> None:
+def _close_time(ctx: Context) -> datetime:
     """Closing moves with activity: the thread closes after a quiet period."""
-    due = ctx.now + timedelta(days=ctx.settings.close_after_days)
-    await ctx.repo.schedule(setback, ctx.platform, FollowUpKind.CLOSE, due, reopen=False)
+    return ctx.now + timedelta(days=ctx.settings.close_after_days)
 
 
 async def on_reply(ctx: Context, setback: Setback, by_poster: bool) -> None:
     """Activity postpones closing; a helper's reply (re)starts the best-answer quiet spell."""
-    await ctx.repo.update_setback(ctx.community_id, setback.id, last_activity_at=ctx.now)
-    await schedule_close(ctx, setback)
+    await ctx.repo.touch_setback(ctx.community_id, setback.id, ctx.now)
+    due = {FollowUpKind.CLOSE: _close_time(ctx)}
     if not by_poster:
         # The reminder is sent once at most: a fired row is never reopened.
-        await ctx.repo.schedule(
-            setback,
-            ctx.platform,
-            FollowUpKind.BEST_REMINDER,
-            ctx.now + timedelta(hours=ctx.settings.reminder_quiet_hours),
-            reopen=False,
+        due[FollowUpKind.BEST_REMINDER] = ctx.now + timedelta(
+            hours=ctx.settings.reminder_quiet_hours
         )
+    await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
 
 
 async def ask_outcome_again(ctx: Context, setback: Setback, days: int) -> None:
     due = ctx.now + timedelta(days=days)
-    await ctx.repo.schedule(setback, ctx.platform, FollowUpKind.OUTCOME_ASK, due, reopen=True)
+    await ctx.repo.schedule(setback, ctx.platform, {FollowUpKind.OUTCOME_ASK: due}, reopen=True)
     await ctx.repo.update_setback(ctx.community_id, setback.id, outcome_ask_at=due)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.actions import FormKind, form_id
@@ -30,7 +31,7 @@ from bot.intents import (
 from bot.services import followups
 from bot.services.context import Context
 from bot.services.safety import excerpt
-from bot.services.status import load_view, status_message, thread_tags
+from bot.services.status import PostView, status_message, thread_tags
 
 
 def choices(ctx: Context, prefix: str, values: list[str]) -> tuple[Choice, ...]:
@@ -106,25 +107,25 @@ async def _create(
     source: SetbackSource,
     thread_ref: str | None,
 ) -> Setback:
-    channel = ctx.settings.support_channel
-    setback_id = await ctx.repo.add_setback(
+    setback = await ctx.repo.add_setback(
         community_id=ctx.community_id,
         poster_id=actor.user_id,
         poster_name=actor.display_name,
         draft=draft,
+        pseudonym="",
         source=source,
-        channel_id=channel,
+        channel_id=ctx.settings.support_channel,
         now=ctx.now,
         thread_ref=thread_ref,
     )
+    # The pseudonym comes from the post's own id, never from anything about the poster.
     pseudonym = pseudonym_for(
-        setback_id,
+        setback.id,
         ctx.content.words("pseudonym_adjectives"),
         ctx.content.words("pseudonym_animals"),
     )
-    await ctx.repo.update_setback(ctx.community_id, setback_id, pseudonym=pseudonym)
-    setback = await ctx.repo.setback(ctx.community_id, setback_id)
-    assert setback is not None
+    await ctx.repo.update_setback(ctx.community_id, setback.id, pseudonym=pseudonym)
+    setback = replace(setback, pseudonym=pseudonym)
     await followups.on_posted(ctx, setback)
     return setback
 
@@ -133,7 +134,7 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
     """A setback form came back: validate it, save the post, and start its thread."""
     draft = parse_setback_form(event.values, ctx.now, ctx.settings.outcome_after_days)
     setback = await _create(ctx, event.actor, draft, SetbackSource.FORM, thread_ref=None)
-    view = await load_view(ctx, setback)
+    view = PostView(setback, replies=[], has_outcome=False)
     ask_date = ctx.day(setback.outcome_ask_at)
     if setback.anonymous:
         ack = ctx.notice(
@@ -173,7 +174,7 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
         ask_outcome_at=ctx.now + timedelta(days=ctx.settings.outcome_after_days),
     )
     setback = await _create(ctx, event.actor, draft, SetbackSource.ADOPTED, thread_ref)
-    view = await load_view(ctx, setback)
+    view = PostView(setback, replies=[], has_outcome=False)
     return [
         Send(
             target=Thread(thread_ref=thread_ref),

@@ -19,7 +19,13 @@ def create_engine(url: str) -> AsyncEngine:
     """An async engine tuned for its database; SQLite runs in WAL mode with durable commits."""
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    # Every use goes through engine.begin(), which always ends its transaction, so the
+    # rollback the pool would issue on check-in is a wasted round trip.
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_reset_on_return=None,
+    )
     sync_engine = engine.sync_engine
 
     @event.listens_for(sync_engine, "connect")

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, and_, delete, func, or_, select, true, update
+from sqlalchemy import RowMapping, Table, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -24,32 +24,16 @@ from bot.domain.model import (
     SetbackSource,
     Stage,
 )
-from bot.store.tables import (
-    AppreciationRow,
-    CommunityRow,
-    FollowUpRow,
-    OutboundRow,
-    OutcomeRow,
-    ProcessedEventRow,
-    ReplyRow,
-    SetbackRow,
+from bot.store.statements import (
+    APPRECIATION,
+    COMMUNITY,
+    FOLLOW_UP,
+    OUTBOUND,
+    OUTCOME,
+    REPLY,
+    SETBACK,
+    hot_statements,
 )
-
-
-def _table(model: type[Any]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-COMMUNITY = _table(CommunityRow)
-SETBACK = _table(SetbackRow)
-REPLY = _table(ReplyRow)
-APPRECIATION = _table(AppreciationRow)
-OUTCOME = _table(OutcomeRow)
-FOLLOW_UP = _table(FollowUpRow)
-PROCESSED = _table(ProcessedEventRow)
-OUTBOUND = _table(OutboundRow)
 
 
 def _setback(row: RowMapping) -> Setback:
@@ -217,12 +201,15 @@ class OutboundRepo:
         return await self._claim(conditions, now, owner, lease_until, limit)
 
     async def delivered(self, refs: Mapping[int, str | None], now: datetime) -> None:
-        for row_id, ref in refs.items():
-            await self._db.execute(
-                update(OUTBOUND)
-                .where(OUTBOUND.c.id == row_id)
-                .values(delivered_at=now, delivered_ref=ref, lease_until=None)
-            )
+        if not refs:
+            return
+        statement = (
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id == bindparam("row_id"))
+            .values(delivered_at=now, delivered_ref=bindparam("ref"), lease_until=None)
+        )
+        rows = [{"row_id": row_id, "ref": ref} for row_id, ref in refs.items()]
+        await self._db.execute(statement, rows)
 
     async def failed(self, row_ids: Iterable[int], owner: str, retry_at: datetime) -> None:
         """Give undelivered rows back, to be tried again at `retry_at`."""
@@ -245,6 +232,7 @@ class Repo:
         self._db = connection
         self._dialect = connection.dialect.name
         self.outbound = OutboundRepo(connection)
+        self._hot = hot_statements(self._dialect)
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
@@ -253,13 +241,8 @@ class Repo:
 
     async def claim_event(self, community_id: str, event_id: str, now: datetime) -> bool:
         """Record a delivery; False when it was already applied (a redelivery)."""
-        statement = (
-            self._insert(PROCESSED)
-            .values(community_id=community_id, event_id=event_id, received_at=now)
-            .on_conflict_do_nothing()
-            .returning(PROCESSED.c.event_id)
-        )
-        return (await self._db.execute(statement)).first() is not None
+        params = {"community_id": community_id, "event_id": event_id, "received_at": now}
+        return (await self._db.execute(self._hot.claim_event, params)).first() is not None
 
     # --- communities ----------------------------------------------------------------------
 
@@ -303,17 +286,18 @@ class Repo:
         poster_id: str,
         poster_name: str,
         draft: SetbackDraft,
+        pseudonym: str,
         source: SetbackSource,
         channel_id: str,
         now: datetime,
         thread_ref: str | None = None,
-    ) -> int:
+    ) -> Setback:
         statement = SETBACK.insert().values(
             community_id=community_id,
             poster_id=poster_id,
             poster_name=poster_name,
             anonymous=draft.anonymous,
-            pseudonym="",
+            pseudonym=pseudonym,
             title=draft.title,
             body=draft.body,
             stage=draft.stage.value if draft.stage else None,
@@ -328,8 +312,8 @@ class Repo:
             stop_asking=False,
             still_waiting_count=0,
         )
-        result = await self._db.execute(statement.returning(SETBACK.c.id))
-        return int(result.scalar_one())
+        result = await self._db.execute(statement.returning(*SETBACK.c))
+        return _setback(result.mappings().one())
 
     async def update_setback(self, community_id: str, setback_id: int, **values: Any) -> None:
         await self._db.execute(
@@ -348,9 +332,14 @@ class Repo:
         )
 
     async def setback_by_thread(self, community_id: str, thread_ref: str) -> Setback | None:
-        return await self._one_setback(
-            SETBACK.c.community_id == community_id, SETBACK.c.thread_ref == thread_ref
-        )
+        params = {"b_community": community_id, "b_thread": thread_ref}
+        row = (await self._db.execute(self._hot.setback_by_thread, params)).mappings().first()
+        return _setback(row) if row else None
+
+    async def touch_setback(self, community_id: str, setback_id: int, now: datetime) -> None:
+        """Note activity on a post (which keeps it from closing)."""
+        params = {"b_community": community_id, "b_id": setback_id, "b_at": now}
+        await self._db.execute(self._hot.touch_setback, params)
 
     async def latest_anonymous_setback(self, community_id: str, poster_id: str) -> Setback | None:
         """The poster's most recently active anonymous post that is still open."""
@@ -394,20 +383,19 @@ class Repo:
         relayed: bool = False,
     ) -> int | None:
         """Record a reply; None if its message was already recorded (under another event id)."""
-        statement = self._insert(REPLY).values(
-            community_id=setback.community_id,
-            setback_id=setback.id,
-            author_id=author_id,
-            author_name=author_name,
-            by_poster=author_id == setback.poster_id,
-            relayed=relayed,
-            text=text,
-            message_ref=message_ref,
-            created_at=now,
-            deleted=False,
-        )
-        statement = statement.on_conflict_do_nothing().returning(REPLY.c.id)
-        row_id = (await self._db.execute(statement)).scalar()
+        params = {
+            "community_id": setback.community_id,
+            "setback_id": setback.id,
+            "author_id": author_id,
+            "author_name": author_name,
+            "by_poster": author_id == setback.poster_id,
+            "relayed": relayed,
+            "text": text,
+            "message_ref": message_ref,
+            "created_at": now,
+            "deleted": False,
+        }
+        row_id = (await self._db.execute(self._hot.add_reply, params)).scalar()
         return None if row_id is None else int(row_id)
 
     async def _one_reply(self, *conditions: Any) -> Reply | None:
@@ -484,27 +472,26 @@ class Repo:
         self,
         setback: Setback,
         platform: str,
-        kind: FollowUpKind,
-        due_at: datetime,
+        due: Mapping[FollowUpKind, datetime],
         *,
         reopen: bool,
     ) -> None:
-        """Set when `kind` fires for `setback`. A fired row comes back only when `reopen`."""
-        pending = FOLLOW_UP.c.done_at.is_(None)
-        statement = self._insert(FOLLOW_UP).values(
-            community_id=setback.community_id,
-            platform=platform,
-            setback_id=setback.id,
-            kind=kind.value,
-            due_at=due_at,
-            attempts=0,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind],
-            set_={"due_at": due_at, "done_at": None, "attempts": 0},
-            where=or_(pending, true()) if reopen else pending,
-        )
-        await self._db.execute(statement)
+        """Set when each kind fires for `setback`. A fired row comes back only when `reopen`."""
+        if not due:
+            return
+        rows = [
+            {
+                "community_id": setback.community_id,
+                "platform": platform,
+                "setback_id": setback.id,
+                "kind": kind.value,
+                "due_at": due_at,
+                "attempts": 0,
+            }
+            for kind, due_at in due.items()
+        ]
+        statement = self._hot.schedule_reopen if reopen else self._hot.schedule
+        await self._db.execute(statement, rows)
 
     async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
         await self._db.execute(

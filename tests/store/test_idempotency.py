@@ -20,7 +20,7 @@ from bot.events import (
 )
 from bot.intents import DirectTo, EditMessage, Intent, Notice, Send, StartThread
 from bot.ports import Capabilities, DeliveryFailed
-from bot.store.repo import APPRECIATION, PROCESSED, REPLY, SETBACK
+from bot.store.statements import APPRECIATION, PROCESSED, REPLY, SETBACK
 
 COPIES = 4
 

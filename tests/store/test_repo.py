@@ -21,7 +21,8 @@ from bot.domain.model import (
 )
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
-from bot.store.repo import FOLLOW_UP, Repo, Store
+from bot.store.repo import Repo, Store
+from bot.store.statements import FOLLOW_UP
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 A = "console:alpha"
@@ -65,18 +66,19 @@ async def _setback(
     anonymous: bool = False,
     now: datetime = NOW,
 ) -> Setback:
-    setback_id = await repo.add_setback(
+    added = await repo.add_setback(
         community_id=community_id,
         poster_id=poster_id,
         poster_name="Maya",
         draft=_draft(anonymous=anonymous),
+        pseudonym="Calm Owl",
         source=SetbackSource.FORM,
         channel_id="support",
         now=now,
         thread_ref=thread_ref,
     )
-    setback = await repo.setback(community_id, setback_id)
-    assert setback is not None
+    setback = await repo.setback(community_id, added.id)
+    assert setback == added
     return setback
 
 
@@ -263,7 +265,7 @@ async def test_schedule_reopen_false_does_not_revive_a_finished_row(store: Store
     kind = FollowUpKind.OUTCOME_ASK
     async with store.transaction() as repo:
         setback = await _setback(repo)
-        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
     async with store.transaction() as repo:
         claimed = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
         assert [f.setback_id for f in claimed] == [setback.id]
@@ -271,13 +273,13 @@ async def test_schedule_reopen_false_does_not_revive_a_finished_row(store: Store
 
     later = NOW + timedelta(days=7)
     async with store.transaction() as repo:
-        await repo.schedule(setback, "console", kind, later, reopen=False)
+        await repo.schedule(setback, "console", {kind: later}, reopen=False)
     async with store.transaction() as repo:
         assert await repo.pending_due_at(setback.id, kind) is None
         assert await repo.claim_due(later, ["console"], "w1", later + LEASE, 10) == []
 
     async with store.transaction() as repo:
-        await repo.schedule(setback, "console", kind, later, reopen=True)
+        await repo.schedule(setback, "console", {kind: later}, reopen=True)
     async with store.transaction() as repo:
         assert await repo.pending_due_at(setback.id, kind) == later
         assert (
@@ -292,8 +294,8 @@ async def test_schedule_moves_a_pending_row(store: Store) -> None:
     kind = FollowUpKind.CLOSE
     async with store.transaction() as repo:
         setback = await _setback(repo)
-        await repo.schedule(setback, "console", kind, NOW + timedelta(days=30), reopen=False)
-        await repo.schedule(setback, "console", kind, NOW + timedelta(days=31), reopen=False)
+        await repo.schedule(setback, "console", {kind: NOW + timedelta(days=30)}, reopen=False)
+        await repo.schedule(setback, "console", {kind: NOW + timedelta(days=31)}, reopen=False)
     async with store.transaction() as repo:
         assert await repo.pending_due_at(setback.id, kind) == NOW + timedelta(days=31)
     async with store.engine.connect() as connection:
@@ -306,7 +308,7 @@ async def test_cancel_finishes_a_pending_row(store: Store) -> None:
     kind = FollowUpKind.OUTCOME_ASK
     async with store.transaction() as repo:
         setback = await _setback(repo)
-        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
         await repo.cancel(setback.id, kind, NOW)
     async with store.transaction() as repo:
         assert await repo.pending_due_at(setback.id, kind) is None
@@ -320,15 +322,15 @@ async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: S
         console = [await _setback(repo, A, poster_id=f"U-{i}") for i in range(len(offsets))]
         for setback, minutes in zip(console, offsets, strict=True):
             await repo.schedule(
-                setback, "console", kind, NOW - timedelta(minutes=minutes), reopen=False
+                setback, "console", {kind: NOW - timedelta(minutes=minutes)}, reopen=False
             )
         not_yet = await _setback(repo, A, poster_id="U-later")
-        await repo.schedule(not_yet, "console", kind, NOW + timedelta(days=1), reopen=False)
+        await repo.schedule(not_yet, "console", {kind: NOW + timedelta(days=1)}, reopen=False)
         done = await _setback(repo, A, poster_id="U-done")
-        await repo.schedule(done, "console", kind, NOW - timedelta(hours=5), reopen=False)
+        await repo.schedule(done, "console", {kind: NOW - timedelta(hours=5)}, reopen=False)
         await repo.cancel(done.id, kind, NOW)
         slack = await _setback(repo, "slack:T1", poster_id="U-slack")
-        await repo.schedule(slack, "slack", kind, NOW - timedelta(hours=9), reopen=False)
+        await repo.schedule(slack, "slack", {kind: NOW - timedelta(hours=9)}, reopen=False)
 
     by_due = [s.id for _, s in sorted(zip(offsets, console, strict=True), key=lambda p: -p[0])]
 
@@ -378,7 +380,7 @@ async def test_postpone_gives_a_row_back_for_later(store: Store) -> None:
     kind = FollowUpKind.CLOSE
     async with store.transaction() as repo:
         setback = await _setback(repo)
-        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
     async with store.transaction() as repo:
         (row,) = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
         await repo.postpone(row.id, "w1", NOW + timedelta(hours=1))
@@ -396,12 +398,12 @@ async def test_a_row_rescheduled_while_leased_is_released_not_finished(store: St
     kind = FollowUpKind.OUTCOME_ASK
     async with store.transaction() as repo:
         setback = await _setback(repo)
-        await repo.schedule(setback, "console", kind, NOW, reopen=False)
+        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
     async with store.transaction() as repo:
         (claimed,) = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
     later = NOW + timedelta(days=7)
     async with store.transaction() as repo:
-        await repo.schedule(setback, "console", kind, later, reopen=True)
+        await repo.schedule(setback, "console", {kind: later}, reopen=True)
     async with store.transaction() as repo:
         assert await repo.finish(claimed, "w1", NOW) is False
         assert await repo.pending_due_at(setback.id, kind) == later

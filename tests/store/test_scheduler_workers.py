@@ -20,7 +20,7 @@ from bot.intents import Channel, CloseThread, DirectTo, Intent, Send, Thread
 from bot.ports import Capabilities, DeliveryFailed, Outbox
 from bot.runtime import Rebound
 from bot.scheduler import LEASE
-from bot.store.repo import FOLLOW_UP, OUTBOUND
+from bot.store.statements import FOLLOW_UP, OUTBOUND
 from bot.store.types import UTCDateTime
 
 PLATFORMS = frozenset({"console"})

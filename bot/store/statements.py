@@ -1,0 +1,78 @@
+"""Statements on the hot path, built once per dialect with bound parameters.
+
+Building a SQLAlchemy statement and its cache key costs more than running it on SQLite;
+these are built once and executed with plain parameter dictionaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import Select, Update
+
+from bot.store.tables import (
+    AppreciationRow,
+    CommunityRow,
+    FollowUpRow,
+    OutboundRow,
+    OutcomeRow,
+    ProcessedEventRow,
+    ReplyRow,
+    SetbackRow,
+)
+
+
+def table(model: type[Any]) -> Table:
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
+
+
+COMMUNITY = table(CommunityRow)
+SETBACK = table(SetbackRow)
+REPLY = table(ReplyRow)
+APPRECIATION = table(AppreciationRow)
+OUTCOME = table(OutcomeRow)
+FOLLOW_UP = table(FollowUpRow)
+PROCESSED = table(ProcessedEventRow)
+OUTBOUND = table(OutboundRow)
+
+
+@dataclass(frozen=True)
+class HotStatements:
+    claim_event: Any
+    add_reply: Any
+    schedule: Any
+    schedule_reopen: Any
+    setback_by_thread: Select[Any]
+    touch_setback: Update
+
+
+@cache
+def hot_statements(dialect: str) -> HotStatements:
+    """The prepared statements for `dialect` ("sqlite" or "postgresql")."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    follow_up = insert(FOLLOW_UP)
+    key = [FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind]
+    moved = {"due_at": follow_up.excluded.due_at, "done_at": None, "attempts": 0}
+    return HotStatements(
+        claim_event=insert(PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.event_id),
+        add_reply=insert(REPLY).on_conflict_do_nothing().returning(REPLY.c.id),
+        schedule=follow_up.on_conflict_do_update(
+            index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
+        ),
+        schedule_reopen=follow_up.on_conflict_do_update(index_elements=key, set_=moved),
+        setback_by_thread=select(SETBACK).where(
+            SETBACK.c.community_id == bindparam("b_community"),
+            SETBACK.c.thread_ref == bindparam("b_thread"),
+        ),
+        touch_setback=update(SETBACK)
+        .where(
+            SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
+        )
+        .values(last_activity_at=bindparam("b_at")),
+    )
