@@ -32,7 +32,7 @@ async def test_core_throughput_quick(tmp_path: Path) -> None:
     result = await core_throughput.run(quick=True, workdir=tmp_path)
 
     _assert_positive(result)
-    assert result.figure("core/raw throughput").goal == Goal(">=", 25.0)
+    assert result.figure("core/raw same rows").goal == Goal(">=", 25.0)
     for side in ("core", "raw"):
         for op in ("post", "reply", "mark"):
             assert (
@@ -67,7 +67,7 @@ def test_cli_quick_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert code == 0
     assert "== Summary ==" in out
-    assert "core/raw throughput" in out
+    assert "core/raw same rows" in out
 
 
 def test_options_and_helpers() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -212,9 +213,12 @@ def check_markable(actor: Member, setback: Setback, reply: Reply) -> None:
         raise RuleViolation("error.not_markable")
 
 
-def pseudonym_for(setback_id: int, adjectives: Sequence[str], animals: Sequence[str]) -> str:
-    """A stable per-post pseudonym; derived from the post, never from the poster."""
-    # Stepping through both lists with co-prime strides spreads neighbouring ids apart.
-    adjective = adjectives[(setback_id * 7) % len(adjectives)]
-    animal = animals[(setback_id * 11) % len(animals)]
+def pseudonym_for(seed: str, adjectives: Sequence[str], animals: Sequence[str]) -> str:
+    """A per-post pseudonym picked by hashing the post's own seed (its delivery id).
+
+    Nothing about the poster goes in, so the name reveals nothing about them.
+    """
+    digest = hashlib.sha256(seed.encode("utf-8")).digest()
+    adjective = adjectives[int.from_bytes(digest[:4], "big") % len(adjectives)]
+    animal = animals[int.from_bytes(digest[4:8], "big") % len(animals)]
     return f"{adjective} {animal}"

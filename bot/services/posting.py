@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from bot.actions import FormKind, form_id
@@ -15,7 +14,7 @@ from bot.domain.model import (
     Stage,
 )
 from bot.domain.rules import BODY_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
-from bot.events import FormSubmitted, MessagePosted
+from bot.events import FormSubmitted, InboundEvent, MessagePosted
 from bot.intents import (
     Choice,
     Form,
@@ -102,30 +101,27 @@ def open_setback_form(ctx: Context, actor: Member) -> list[Intent]:
 
 async def _create(
     ctx: Context,
-    actor: Member,
+    event: InboundEvent,
     draft: SetbackDraft,
     source: SetbackSource,
     thread_ref: str | None,
 ) -> Setback:
+    actor = event.actor
     setback = await ctx.repo.add_setback(
         community_id=ctx.community_id,
         poster_id=actor.user_id,
         poster_name=actor.display_name,
         draft=draft,
-        pseudonym="",
+        pseudonym=pseudonym_for(
+            f"{ctx.community_id}:{event.event_id}",
+            ctx.content.words("pseudonym_adjectives"),
+            ctx.content.words("pseudonym_animals"),
+        ),
         source=source,
         channel_id=ctx.settings.support_channel,
         now=ctx.now,
         thread_ref=thread_ref,
     )
-    # The pseudonym comes from the post's own id, never from anything about the poster.
-    pseudonym = pseudonym_for(
-        setback.id,
-        ctx.content.words("pseudonym_adjectives"),
-        ctx.content.words("pseudonym_animals"),
-    )
-    await ctx.repo.update_setback(ctx.community_id, setback.id, pseudonym=pseudonym)
-    setback = replace(setback, pseudonym=pseudonym)
     await followups.on_posted(ctx, setback)
     return setback
 
@@ -133,7 +129,7 @@ async def _create(
 async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
     """A setback form came back: validate it, save the post, and start its thread."""
     draft = parse_setback_form(event.values, ctx.now, ctx.settings.outcome_after_days)
-    setback = await _create(ctx, event.actor, draft, SetbackSource.FORM, thread_ref=None)
+    setback = await _create(ctx, event, draft, SetbackSource.FORM, None)
     view = PostView(setback, replies=[], has_outcome=False)
     ask_date = ctx.day(setback.outcome_ask_at)
     if setback.anonymous:
@@ -173,7 +169,7 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
         anonymous=False,
         ask_outcome_at=ctx.now + timedelta(days=ctx.settings.outcome_after_days),
     )
-    setback = await _create(ctx, event.actor, draft, SetbackSource.ADOPTED, thread_ref)
+    setback = await _create(ctx, event, draft, SetbackSource.ADOPTED, thread_ref)
     view = PostView(setback, replies=[], has_outcome=False)
     return [
         Send(

@@ -145,10 +145,12 @@ class OutboundRepo:
             }
             for seq, intent in enumerate(intents)
         ]
+        # Matched by seq rather than by order, so the rows can go in one batched INSERT.
         result = await self._db.execute(
-            OUTBOUND.insert().returning(OUTBOUND.c.id, sort_by_parameter_order=True), rows
+            OUTBOUND.insert().returning(OUTBOUND.c.seq, OUTBOUND.c.id), rows
         )
-        return [int(row_id) for row_id in result.scalars()]
+        ids: dict[int, int] = dict(result.all())
+        return [int(ids[seq]) for seq in range(len(rows))]
 
     async def _claim(
         self,

@@ -117,9 +117,9 @@ def test_an_outcome_needs_a_result() -> None:
 
 def test_pseudonyms_are_stable_and_vary_between_posts() -> None:
     adjectives, animals = ["Calm", "Bold", "Kind"], ["Owl", "Fox", "Seal", "Wren"]
-    first = pseudonym_for(1, adjectives, animals)
-    assert first == pseudonym_for(1, adjectives, animals)
-    assert len({pseudonym_for(i, adjectives, animals) for i in range(1, 13)}) == 12
+    first = pseudonym_for("console:a:ev-1", adjectives, animals)
+    assert first == pseudonym_for("console:a:ev-1", adjectives, animals)
+    assert len({pseudonym_for(f"console:a:ev-{i}", adjectives, animals) for i in range(60)}) > 6
 
 
 def test_member_is_plain_data() -> None:
