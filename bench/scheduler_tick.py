@@ -320,29 +320,10 @@ class Backend:
     load_s: float = 0.0
     empty_before_ms: list[float] = field(default_factory=list)
     due_tick_ms: list[float] = field(default_factory=list)
-    due_claim_ms: list[float] = field(default_factory=list)
     empty_after_ms: list[float] = field(default_factory=list)
     fired: int = 0
     index_used: bool | None = None
     plan: str = ""
-
-
-class TimedClaims:
-    """Wraps the scheduler's claim to time it inside a tick (the core is not changed)."""
-
-    def __init__(self, core: Rebound) -> None:
-        self.samples_ms: list[float] = []
-        scheduler = core.scheduler
-        claim = scheduler.claim
-
-        async def timed(platforms: frozenset[str]) -> Any:
-            started = time.perf_counter()
-            try:
-                return await claim(platforms)
-            finally:
-                self.samples_ms.append(1000 * (time.perf_counter() - started))
-
-        scheduler.claim = timed  # type: ignore[method-assign]
 
 
 async def timed_tick(
@@ -359,7 +340,6 @@ async def measure(url: str, name: str, sizes: Sizes) -> Backend:
     clock = ManualClock(NOW - timedelta(minutes=30))  # before the first due row: nothing due
     core = await build_rebound(url, clock, migrate=False, worker="bench-scheduler")
     captured = capture_claim(core.store.engine)
-    claims = TimedClaims(core)
     outbox = CountingOutbox()
 
     def outbox_for(_community: str) -> Outbox:
@@ -372,14 +352,12 @@ async def measure(url: str, name: str, sizes: Sizes) -> Backend:
             backend.fired += fired
 
         clock.advance(timedelta(minutes=30))  # now every due row is due
-        claims.samples_ms.clear()
         while True:
             ms, fired = await timed_tick(core, outbox_for)
             if core.scheduler.last_claimed == 0:
                 break
             backend.due_tick_ms.append(ms)
             backend.fired += fired
-        backend.due_claim_ms = claims.samples_ms[: len(backend.due_tick_ms)]
 
         for _ in range(sizes.empty_ticks):
             ms, fired = await timed_tick(core, outbox_for)
@@ -440,7 +418,6 @@ def report(result: BenchResult, backend: Backend, sizes: Sizes) -> None:
     result.add(f"{tag} empty tick max", max(backend.empty_before_ms, default=0.0), "ms")
     result.add(f"{tag} tick firing {BATCH} (mean of {ticks})", mean_tick, "ms", goal)
     result.add(f"{tag} tick firing {BATCH} max", max(backend.due_tick_ms, default=0.0), "ms")
-    result.add(f"{tag} claim inside those ticks, mean", _mean(backend.due_claim_ms), "ms")
     result.add(f"{tag} per fired follow-up", fired_ms, "ms", key=True)
     result.add(f"{tag} empty tick p50 after firing", percentile(backend.empty_after_ms, 50), "ms")
     result.add(f"{tag} bulk load", backend.load_s, "s")
@@ -452,10 +429,6 @@ def report(result: BenchResult, backend: Backend, sizes: Sizes) -> None:
         f"{tag}: {sizes.future:,} future + {sizes.due:,} due follow-ups; "
         f"{backend.fired} fired in {ticks} ticks"
     )
-
-
-def _mean(samples: list[float]) -> float:
-    return sum(samples) / len(samples) if samples else 0.0
 
 
 async def run(

@@ -33,6 +33,7 @@ DURABLE = (Send, StartThread, EditMessage, CloseThread, SetThreadTags)
 LEASE = timedelta(minutes=2)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=6)
+MAX_ATTEMPTS = 10  # about a day of back-off; then the platform is taken at its word
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -43,9 +44,14 @@ def retry_delay(attempts: int) -> timedelta:
 
 @dataclass(frozen=True)
 class Pending:
-    """An intent on its way; `row_id` is its outbox row when it is durable."""
+    """An intent on its way; `row_id` is its outbox row when it is durable.
+
+    Intents of one `source` (an event, a follow-up firing) go out in order, and a failure
+    holds back the rest of that source only.
+    """
 
     intent: Intent
+    source: str
     row_id: int | None = None
     attempts: int = 0
 
@@ -66,11 +72,11 @@ async def enqueue(
             lease_until=ctx.now + LEASE,
         )
     )
-    return [Pending(i, next(ids) if isinstance(i, DURABLE) else None) for i in intents]
+    return [Pending(i, source, next(ids) if isinstance(i, DURABLE) else None) for i in intents]
 
 
 def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
-    return [Pending(decode(row.intent), row.id, row.attempts) for row in rows]
+    return [Pending(decode(row.intent), row.source, row.id, row.attempts) for row in rows]
 
 
 @dataclass
@@ -80,27 +86,39 @@ class Sent:
     intents: list[Intent] = field(default_factory=list)
     refs: dict[int, str | None] = field(default_factory=dict)
     tracked: list[tuple[Tracking, str]] = field(default_factory=list)
-    undelivered: list[int] = field(default_factory=list)
-    attempts: int = 0
+    held_back: dict[int, int] = field(default_factory=dict)  # row id -> attempts so far
 
     async def record(self, repo: Repo, owner: str, now: datetime) -> None:
-        """Mark what went out as delivered, and give back what did not, for a later try."""
-        await repo.outbound.delivered(self.refs, now)
-        if self.undelivered:
-            await repo.outbound.failed(self.undelivered, owner, now + retry_delay(self.attempts))
+        """Mark what went out as delivered; give back what did not, for a later try."""
+        given_up = {row: n for row, n in self.held_back.items() if n + 1 >= MAX_ATTEMPTS}
+        if given_up:
+            log.warning("giving up on %d intent(s) after %d attempts", len(given_up), MAX_ATTEMPTS)
+        await repo.outbound.delivered(self.refs | dict.fromkeys(given_up), now)
+        by_attempts: dict[int, list[int]] = {}
+        for row, attempts in self.held_back.items():
+            if row not in given_up:
+                by_attempts.setdefault(attempts, []).append(row)
+        for attempts, rows in by_attempts.items():
+            await repo.outbound.failed(rows, owner, now + retry_delay(attempts))
 
 
 async def send_in_order(pending: Sequence[Pending], outbox: Outbox) -> Sent:
-    """Deliver in order and stop at the first failure: later intents may depend on earlier."""
+    """Deliver in order; a failure holds back the rest of its source for a later try."""
     sent = Sent()
-    for position, item in enumerate(pending):
+    failed: set[str] = set()
+    for item in pending:
+        if item.source in failed:
+            if item.row_id is not None:
+                sent.held_back[item.row_id] = item.attempts
+            continue
         try:
             ref = await outbox.deliver(item.intent)
         except DeliveryFailed as failure:
-            sent.undelivered = [p.row_id for p in pending[position:] if p.row_id is not None]
-            sent.attempts = item.attempts
-            log.warning("delivery failed (%s); %d left for retry", failure, len(sent.undelivered))
-            return sent
+            failed.add(item.source)
+            if item.row_id is not None:
+                sent.held_back[item.row_id] = item.attempts
+            log.warning("delivery failed (%s); the rest of its source waits", failure)
+            continue
         sent.intents.append(item.intent)
         if item.row_id is not None:
             sent.refs[item.row_id] = ref

@@ -89,9 +89,8 @@ class Rebound:
                     return []
                 ctx = await self.context(repo, event.community_id, now)
             log.info("refused %s: %s", type(event).__name__, refusal)
-            return [
-                Pending(intent) for intent in lower([_explain(ctx, event, refusal)], capabilities)
-            ]
+            explained = lower([_explain(ctx, event, refusal)], capabilities)
+            return [Pending(intent, source) for intent in explained]
 
     async def send(
         self, community_id: str, pending: Sequence[Pending], outbox: Outbox
@@ -100,7 +99,7 @@ class Rebound:
         if not pending:
             return []
         sent = await send_in_order(pending, outbox)
-        if sent.refs or sent.undelivered or sent.tracked:
+        if sent.refs or sent.held_back or sent.tracked:
             async with self.store.transaction() as repo:
                 now = self.clock.now()
                 await sent.record(repo, self.worker_id, now)

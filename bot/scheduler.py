@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery import LEASE as SEND_LEASE
@@ -20,6 +20,7 @@ from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
 from bot.ports import Outbox
 from bot.services import due
+from bot.store.repo import Repo
 
 if TYPE_CHECKING:
     from bot.runtime import Rebound
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
-BATCH = 100
+# A tick holds the database (and, on SQLite, the event loop) while it fires its batch;
+# small batches keep member-facing events quick between ticks.
+BATCH = 20
 
 OutboxFor = Callable[[str], Outbox | None]
 
@@ -40,11 +43,17 @@ class Scheduler:
         self.last_claimed = 0
 
     async def claim(self, platforms: frozenset[str]) -> list[FollowUp]:
+        """Lease a batch of due rows without firing them (what a worker that dies leaves)."""
         now = self._core.clock.now()
         async with self._core.store.transaction() as repo:
-            return await repo.claim_due(
-                now, sorted(platforms), self.worker_id, now + LEASE, self.batch
-            )
+            return await self._claim(repo, now, platforms)
+
+    async def _claim(self, repo: Repo, now: datetime, platforms: frozenset[str]) -> list[FollowUp]:
+        claimed = await repo.claim_due(
+            now, sorted(platforms), self.worker_id, now + LEASE, self.batch
+        )
+        self.last_claimed = len(claimed)
+        return claimed
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """One pass: retry undelivered intents, then fire a batch of due follow-ups.
@@ -52,29 +61,37 @@ class Scheduler:
         Returns how many intents reached a platform, so callers can tick until quiet.
         """
         delivered = await self.retry_undelivered(outbox_for, platforms)
-        claimed = await self.claim(platforms)
-        self.last_claimed = len(claimed)
-        for follow_up in claimed:
-            outbox = outbox_for(follow_up.community_id)
+        for community_id, pending in (await self.fire_due(outbox_for, platforms)).items():
+            outbox = outbox_for(community_id)
             if outbox is not None:
-                delivered += await self.fire(follow_up, outbox)
+                delivered += len(await self._core.send(community_id, pending, outbox))
         return delivered
 
-    async def fire(self, follow_up: FollowUp, outbox: Outbox) -> int:
-        """Decide, store and finish in one transaction; then deliver what it says."""
+    async def fire_due(
+        self, outbox_for: OutboxFor, platforms: frozenset[str]
+    ) -> dict[str, list[Pending]]:
+        """Claim a batch and fire it in one transaction: decide, store in the outbox, finish.
+
+        A crash before the commit undoes the claim too; after it, the outbox holds the rest.
+        """
         core, now = self._core, self._core.clock.now()
+        pending: dict[str, list[Pending]] = defaultdict(list)
         async with core.store.transaction() as repo:
-            ctx = await core.context(repo, follow_up.community_id, now)
-            plan = await due.plan(ctx, follow_up)
-            if plan.postpone_to is not None:
-                await repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
-                return 0
-            source = f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"
-            pending = await enqueue(ctx, source, plan.intents, self.worker_id)
-            if plan.close_post:
-                await repo.update_setback(ctx.community_id, follow_up.setback_id, closed_at=now)
-            await repo.finish(follow_up, self.worker_id, now)
-        return len(await core.send(follow_up.community_id, pending, outbox))
+            for follow_up in await self._claim(repo, now, platforms):
+                if outbox_for(follow_up.community_id) is None:
+                    continue  # not served here; its lease runs out for a worker that does
+                ctx = await core.context(repo, follow_up.community_id, now)
+                plan = await due.plan(ctx, follow_up)
+                if plan.postpone_to is not None:
+                    await repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
+                    continue
+                source = f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"
+                queued = await enqueue(ctx, source, plan.intents, self.worker_id)
+                pending[follow_up.community_id].extend(queued)
+                if plan.close_post:
+                    await repo.update_setback(ctx.community_id, follow_up.setback_id, closed_at=now)
+                await repo.finish(follow_up, self.worker_id, now)
+        return pending
 
     async def retry_undelivered(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Deliver outbox rows whose earlier delivery failed or was cut short."""
