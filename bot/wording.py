@@ -80,7 +80,6 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("link.reply", params=("author", "excerpt")),
     **_keys("setback.root", params=("title", "author", "details", "body", "status")),
     **_keys("setback.adopted", params=("author", "status")),
-    **_keys("setback.status.answered", params=("count",)),
     **_keys("setback.posted_ack", params=("title", "ask_date")),
     **_keys("setback.posted_ack_anonymous", params=("title", "pseudonym", "ask_date")),
     **_keys("relay.done", params=("title",)),

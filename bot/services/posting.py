@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from bot.actions import FormKind, form_id
@@ -152,9 +153,15 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
     return [start, ack]
 
 
+ADOPTED_TITLE_MAX = 80
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
 def _title_from(text: str) -> str:
+    """A title for an adopted message: its first sentence, kept short."""
     first_line = next((line for line in text.splitlines() if line.strip()), text)
-    return excerpt(first_line, TITLE_MAX)
+    first_sentence = _SENTENCE_END.split(first_line.strip(), maxsplit=1)[0]
+    return excerpt(first_sentence, ADOPTED_TITLE_MAX)
 
 
 async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:

@@ -60,8 +60,6 @@ def status_message(ctx: Context, view: PostView) -> Message:
         status = ctx.say("setback.status.closed")
     elif has_outcome:
         status = ctx.say("setback.status.update_shared")
-    elif links:
-        status = ctx.say("setback.status.answered", count=len(links))
     else:
         status = ctx.say("setback.status.open")
     if links:
