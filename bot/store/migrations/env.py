@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import AutoString
 
 import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 target_metadata = SQLModel.metadata
+
+
+def _render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
+    """Write sqlmodel's AutoString as a plain String, so migrations need only SQLAlchemy."""
+    if kind == "type" and isinstance(item, AutoString):
+        return f"sa.String(length={item.length})"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -17,6 +27,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

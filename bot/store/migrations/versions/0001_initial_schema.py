@@ -7,7 +7,6 @@ Revises:
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import bot.store.types
@@ -21,33 +20,33 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "community",
-        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("id", sa.String(length=100), nullable=False),
+        sa.Column("platform", sa.String(length=20), nullable=False),
         sa.Column("settings", sa.JSON(), nullable=False),
         sa.Column("created_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
         "processed_event",
-        sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("event_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
+        sa.Column("event_id", sa.String(length=200), nullable=False),
         sa.Column("received_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("community_id", "event_id"),
     )
     op.create_table(
         "outbound",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=250), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
+        sa.Column("platform", sa.String(length=20), nullable=False),
+        sa.Column("source", sa.String(length=250), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("intent", sa.JSON(), nullable=False),
         sa.Column("created_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.Column("next_try_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.Column("delivered_at", bot.store.types.UTCDateTime(), nullable=True),
-        sa.Column("delivered_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("delivered_ref", sa.String(length=200), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("lease_owner", sa.String(length=100), nullable=True),
         sa.Column("lease_until", bot.store.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["community_id"],
@@ -68,22 +67,20 @@ def upgrade() -> None:
     op.create_table(
         "setback",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("poster_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("poster_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
+        sa.Column("poster_id", sa.String(length=100), nullable=False),
+        sa.Column("poster_name", sa.String(length=200), nullable=False),
         sa.Column("anonymous", sa.Boolean(), nullable=False),
-        sa.Column("pseudonym", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("pseudonym", sa.String(length=100), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("stage", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
+        sa.Column("stage", sa.String(length=30), nullable=True),
+        sa.Column("kind", sa.String(length=30), nullable=True),
         sa.Column("tags", sa.JSON(), nullable=False),
-        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("channel_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("thread_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column(
-            "status_message_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
-        ),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("channel_id", sa.String(length=100), nullable=False),
+        sa.Column("thread_ref", sa.String(length=200), nullable=True),
+        sa.Column("status_message_ref", sa.String(length=200), nullable=True),
         sa.Column("created_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.Column("last_activity_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.Column("outcome_ask_at", bot.store.types.UTCDateTime(), nullable=False),
@@ -103,13 +100,13 @@ def upgrade() -> None:
     op.create_table(
         "follow_up",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
+        sa.Column("platform", sa.String(length=20), nullable=False),
         sa.Column("setback_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
         sa.Column("due_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.Column("done_at", bot.store.types.UTCDateTime(), nullable=True),
-        sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("lease_owner", sa.String(length=100), nullable=True),
         sa.Column("lease_until", bot.store.types.UTCDateTime(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -135,9 +132,9 @@ def upgrade() -> None:
     op.create_table(
         "outcome_update",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
         sa.Column("setback_id", sa.Integer(), nullable=False),
-        sa.Column("result", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("result", sa.String(length=30), nullable=False),
         sa.Column("events", sa.JSON(), nullable=False),
         sa.Column("acted_on", sa.JSON(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
@@ -160,18 +157,18 @@ def upgrade() -> None:
     op.create_table(
         "reply",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("community_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
         sa.Column("setback_id", sa.Integer(), nullable=False),
-        sa.Column("author_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("author_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("author_id", sa.String(length=100), nullable=False),
+        sa.Column("author_name", sa.String(length=200), nullable=False),
         sa.Column("by_poster", sa.Boolean(), nullable=False),
         sa.Column("relayed", sa.Boolean(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("message_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("message_ref", sa.String(length=200), nullable=True),
         sa.Column("created_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.Column("edited_at", bot.store.types.UTCDateTime(), nullable=True),
         sa.Column("best_marked_at", bot.store.types.UTCDateTime(), nullable=True),
-        sa.Column("best_marked_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("best_marked_by", sa.String(length=100), nullable=True),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["community_id"],
@@ -190,7 +187,7 @@ def upgrade() -> None:
     op.create_table(
         "appreciation",
         sa.Column("reply_id", sa.Integer(), nullable=False),
-        sa.Column("member_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("member_id", sa.String(length=100), nullable=False),
         sa.Column("created_at", bot.store.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["reply_id"],
