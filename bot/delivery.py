@@ -8,8 +8,9 @@ and only make sense right away, so they are delivered directly.
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -57,22 +58,32 @@ class Pending:
 
 
 async def enqueue(
-    ctx: Context, source: str, intents: Sequence[Intent], owner: str
+    ctx: Context, batches: Mapping[str, Sequence[Intent]], owner: str
 ) -> list[Pending]:
-    """Store the durable intents in the current transaction; keep every intent's order."""
-    durable = [intent for intent in intents if isinstance(intent, DURABLE)]
-    ids = iter(
-        await ctx.repo.outbound.enqueue(
-            community_id=ctx.community_id,
-            platform=ctx.platform,
-            source=source,
-            intents=[encode(intent) for intent in durable],
-            now=ctx.now,
-            owner=owner,
-            lease_until=ctx.now + LEASE,
-        )
+    """Store the durable intents of each source in the current transaction, in one INSERT.
+
+    Returns every intent, durable or not, in order and tagged with its source.
+    """
+    rows = [
+        (source, seq, encode(intent))
+        for source, intents in batches.items()
+        for seq, intent in enumerate(i for i in intents if isinstance(i, DURABLE))
+    ]
+    ids = await ctx.repo.outbound.enqueue(
+        community_id=ctx.community_id,
+        platform=ctx.platform,
+        rows=rows,
+        now=ctx.now,
+        owner=owner,
+        lease_until=ctx.now + LEASE,
     )
-    return [Pending(i, source, next(ids) if isinstance(i, DURABLE) else None) for i in intents]
+    pending: list[Pending] = []
+    for source, intents in batches.items():
+        durable = itertools.count()
+        for intent in intents:
+            row_id = ids[(source, next(durable))] if isinstance(intent, DURABLE) else None
+            pending.append(Pending(intent, source, row_id))
+    return pending
 
 
 def from_rows(rows: Sequence[Outbound]) -> list[Pending]:

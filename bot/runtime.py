@@ -80,7 +80,7 @@ class Rebound:
                     return from_rows(rows)
                 ctx = await self.context(repo, event.community_id, now)
                 intents = lower(await route(ctx, event), capabilities)
-                return await enqueue(ctx, source, intents, self.worker_id)
+                return await enqueue(ctx, {source: intents}, self.worker_id)
         except (RuleViolation, FormInvalid) as refusal:
             # None of the event's changes were kept; remember the delivery so a redelivery
             # does not repeat the explanation.

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 from bot.delivery import LEASE as SEND_LEASE
 from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
+from bot.intents import Intent
 from bot.ports import Outbox
 from bot.services import due
+from bot.services.context import Context
 from bot.store.repo import Repo
 
 if TYPE_CHECKING:
@@ -75,23 +77,38 @@ class Scheduler:
         A crash before the commit undoes the claim too; after it, the outbox holds the rest.
         """
         core, now = self._core, self._core.clock.now()
-        pending: dict[str, list[Pending]] = defaultdict(list)
+        pending: dict[str, list[Pending]] = {}
         async with core.store.transaction() as repo:
+            by_community: dict[str, list[FollowUp]] = defaultdict(list)
             for follow_up in await self._claim(repo, now, platforms):
-                if outbox_for(follow_up.community_id) is None:
-                    continue  # not served here; its lease runs out for a worker that does
-                ctx = await core.context(repo, follow_up.community_id, now)
-                plan = await due.plan(ctx, follow_up)
-                if plan.postpone_to is not None:
-                    await repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
-                    continue
-                source = f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"
-                queued = await enqueue(ctx, source, plan.intents, self.worker_id)
-                pending[follow_up.community_id].extend(queued)
-                if plan.close_post:
-                    await repo.update_setback(ctx.community_id, follow_up.setback_id, closed_at=now)
-                await repo.finish(follow_up, self.worker_id, now)
+                # A community not served here is left leased; the lease runs out for a
+                # worker that serves it.
+                if outbox_for(follow_up.community_id) is not None:
+                    by_community[follow_up.community_id].append(follow_up)
+            for community_id, follow_ups in by_community.items():
+                ctx = await core.context(repo, community_id, now)
+                pending[community_id] = await self._fire(ctx, follow_ups)
         return pending
+
+    async def _fire(self, ctx: Context, follow_ups: list[FollowUp]) -> list[Pending]:
+        """Decide what each row says, store it, apply its effect and finish it."""
+        setbacks = await ctx.repo.setbacks(ctx.community_id, {f.setback_id for f in follow_ups})
+        batches: dict[str, list[Intent]] = {}
+        finished: list[FollowUp] = []
+        for follow_up in follow_ups:
+            plan = await due.plan(ctx, follow_up, setbacks.get(follow_up.setback_id))
+            if plan.postpone_to is not None:
+                await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
+                continue
+            batches[f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"] = plan.intents
+            if plan.close_post:
+                await ctx.repo.update_setback(
+                    ctx.community_id, follow_up.setback_id, closed_at=ctx.now
+                )
+            finished.append(follow_up)
+        queued = await enqueue(ctx, batches, self.worker_id)
+        await ctx.repo.finish_many(finished, self.worker_id, ctx.now)
+        return queued
 
     async def retry_undelivered(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Deliver outbox rows whose earlier delivery failed or was cut short."""

@@ -33,8 +33,8 @@ class Plan:
 NOTHING = Plan([])
 
 
-async def plan(ctx: Context, follow_up: FollowUp) -> Plan:
-    setback = await ctx.repo.setback(ctx.community_id, follow_up.setback_id)
+async def plan(ctx: Context, follow_up: FollowUp, setback: Setback | None) -> Plan:
+    """What `follow_up` says now about `setback` (loaded by the caller, with its batch)."""
     if setback is None or setback.thread_ref is None:
         return NOTHING
     planners = {

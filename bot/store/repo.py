@@ -121,16 +121,19 @@ class OutboundRepo:
         *,
         community_id: str,
         platform: str,
-        source: str,
-        intents: Sequence[dict[str, Any]],
+        rows: Sequence[tuple[str, int, dict[str, Any]]],
         now: datetime,
         owner: str,
         lease_until: datetime,
-    ) -> list[int]:
-        """Store intents leased to `owner`, who delivers them right after the commit."""
-        if not intents:
-            return []
-        rows = [
+    ) -> dict[tuple[str, int], int]:
+        """Store (source, seq, intent) rows leased to `owner`, who delivers them next.
+
+        Returns each row's id by (source, seq); matching by key rather than by order lets
+        every row go in one batched INSERT.
+        """
+        if not rows:
+            return {}
+        values = [
             {
                 "community_id": community_id,
                 "platform": platform,
@@ -143,14 +146,11 @@ class OutboundRepo:
                 "lease_owner": owner,
                 "lease_until": lease_until,
             }
-            for seq, intent in enumerate(intents)
+            for source, seq, intent in rows
         ]
-        # Matched by seq rather than by order, so the rows can go in one batched INSERT.
-        result = await self._db.execute(
-            OUTBOUND.insert().returning(OUTBOUND.c.seq, OUTBOUND.c.id), rows
-        )
-        ids: dict[int, int] = dict(result.all())
-        return [int(ids[seq]) for seq in range(len(rows))]
+        statement = OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id)
+        result = await self._db.execute(statement, values)
+        return {(source, seq): int(row_id) for source, seq, row_id in result.all()}
 
     async def _claim(
         self,
@@ -550,19 +550,39 @@ class Repo:
 
     async def finish(self, follow_up: FollowUp, owner: str, now: datetime) -> bool:
         """Mark a fired row done, unless it was rescheduled meanwhile (then just release it)."""
-        mine = and_(FOLLOW_UP.c.id == follow_up.id, FOLLOW_UP.c.lease_owner == owner)
         result = await self._db.execute(
-            update(FOLLOW_UP)
-            # Rescheduling resets `attempts`, so a changed count means the row moved meanwhile.
-            .where(mine, FOLLOW_UP.c.done_at.is_(None), FOLLOW_UP.c.attempts == follow_up.attempts)
-            .values(done_at=now, lease_until=None)
+            self._hot.finish_follow_up, self._finish_params(follow_up, owner, now)
         )
-        if result.rowcount:
-            return True
+        await self._release_unfinished([follow_up.id], owner)
+        return bool(result.rowcount)
+
+    async def finish_many(self, follow_ups: Sequence[FollowUp], owner: str, now: datetime) -> None:
+        """`finish` for a whole batch, in two statements."""
+        if not follow_ups:
+            return
+        params = [self._finish_params(f, owner, now) for f in follow_ups]
+        await self._db.execute(self._hot.finish_follow_up, params)
+        await self._release_unfinished([f.id for f in follow_ups], owner)
+
+    @staticmethod
+    def _finish_params(follow_up: FollowUp, owner: str, now: datetime) -> dict[str, Any]:
+        return {
+            "b_id": follow_up.id,
+            "b_attempts": follow_up.attempts,
+            "b_owner": owner,
+            "b_now": now,
+        }
+
+    async def _release_unfinished(self, ids: list[int], owner: str) -> None:
         await self._db.execute(
-            update(FOLLOW_UP).where(mine).values(lease_until=None, lease_owner=None)
+            update(FOLLOW_UP)
+            .where(
+                FOLLOW_UP.c.id.in_(ids),
+                FOLLOW_UP.c.lease_owner == owner,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+            .values(lease_until=None, lease_owner=None)
         )
-        return False
 
     async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
         """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""

@@ -50,6 +50,7 @@ class HotStatements:
     schedule_reopen: Any
     setback_by_thread: Select[Any]
     touch_setback: Update
+    finish_follow_up: Update
 
 
 @cache
@@ -75,4 +76,13 @@ def hot_statements(dialect: str) -> HotStatements:
             SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
         )
         .values(last_activity_at=bindparam("b_at")),
+        # Rescheduling resets `attempts`, so a changed count means the row moved meanwhile.
+        finish_follow_up=update(FOLLOW_UP)
+        .where(
+            FOLLOW_UP.c.id == bindparam("b_id"),
+            FOLLOW_UP.c.lease_owner == bindparam("b_owner"),
+            FOLLOW_UP.c.done_at.is_(None),
+            FOLLOW_UP.c.attempts == bindparam("b_attempts"),
+        )
+        .values(done_at=bindparam("b_now"), lease_until=None),
     )
