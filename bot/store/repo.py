@@ -366,10 +366,14 @@ class Repo:
         return _setback(row) if row else None
 
     async def setbacks(self, community_id: str, ids: Iterable[int]) -> dict[int, Setback]:
-        rows = await self._db.execute(
-            select(SETBACK).where(SETBACK.c.community_id == community_id, SETBACK.c.id.in_(ids))
-        )
-        return {row["id"]: _setback(row) for row in rows.mappings()}
+        # By primary key alone: with the community in the WHERE clause SQLite's planner picks
+        # the (community, poster) index and walks the whole community. Scoped just below.
+        rows = await self._db.execute(select(SETBACK).where(SETBACK.c.id.in_(list(ids))))
+        return {
+            row["id"]: _setback(row)
+            for row in rows.mappings()
+            if row["community_id"] == community_id
+        }
 
     # --- replies --------------------------------------------------------------------------
 
