@@ -5,7 +5,7 @@ The schema comes from the product's migrations; the rows are bulk-loaded around 
 
 * (a) empty ticks: nothing is due, every pending row lies in the future, so a tick is the
   claim statement alone;
-* (b) ticks over the due rows with the real `Scheduler` (default batch 100): each due row is
+* (b) ticks over the due rows with the real `Scheduler` (its default batch of 20): each due row is
   an OUTCOME_ASK of an open post, so every one of them is planned, sent to an in-memory
   outbox and marked done;
 * (c) empty ticks again, once the due rows are done.
