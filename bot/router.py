@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.actions import FormKind, Verb, parse_action, parse_form
-from bot.domain.errors import RuleViolation
+from bot.domain.errors import FormInvalid, RuleViolation
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -20,7 +20,7 @@ from bot.events import (
     ReactionRemoved,
 )
 from bot.intents import Intent
-from bot.services import answers, best, outcomes, posting
+from bot.services import answers, best, conversation, outcomes, posting
 from bot.services.context import Context
 
 SETBACK_COMMAND = "setback"
@@ -93,7 +93,31 @@ async def on_reaction(ctx: Context, event: ReactionAdded | ReactionRemoved) -> l
 
 
 async def on_direct_message(ctx: Context, event: DirectMessageReceived) -> list[Intent]:
-    return await answers.relay_direct_message(ctx, event)
+    """A private message answers a waiting form or choice, or is relayed to the thread."""
+    answered = await conversation.answer(ctx, event)
+    if answered is None:
+        return await answers.relay_direct_message(ctx, event)
+    if answered.completed is None:
+        return answered.intents
+    return await _complete(ctx, event, answered.completed)
+
+
+async def _complete(
+    ctx: Context, event: DirectMessageReceived, completed: InboundEvent
+) -> list[Intent]:
+    """Apply the form or button a conversation produced, as if the platform had sent it."""
+    user_id = event.actor.user_id
+    try:
+        async with ctx.repo.savepoint():
+            intents = await route(ctx, completed)
+    except FormInvalid as invalid:
+        return await conversation.retry(ctx, user_id, invalid)
+    except RuleViolation as refusal:
+        await conversation.finish(ctx, user_id)
+        return [ctx.explain(event.actor, refusal)]
+    if isinstance(completed, FormSubmitted):
+        await conversation.finish(ctx, user_id)
+    return intents
 
 
 async def on_edit(ctx: Context, event: MessageEdited) -> list[Intent]:

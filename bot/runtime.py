@@ -79,7 +79,7 @@ class Rebound:
                     )
                     return from_rows(rows)
                 ctx = await self.context(repo, event.community_id, now)
-                intents = lower(await route(ctx, event), capabilities)
+                intents = await lower(ctx, await route(ctx, event), capabilities)
                 return await enqueue(ctx, {source: intents}, self.worker_id)
         except (RuleViolation, FormInvalid) as refusal:
             # None of the event's changes were kept; remember the delivery so a redelivery
@@ -88,8 +88,8 @@ class Rebound:
                 if not await repo.claim_event(event.community_id, event.event_id, now):
                     return []
                 ctx = await self.context(repo, event.community_id, now)
+                explained = await lower(ctx, [_explain(ctx, event, refusal)], capabilities)
             log.info("refused %s: %s", type(event).__name__, refusal)
-            explained = lower([_explain(ctx, event, refusal)], capabilities)
             return [Pending(intent, source) for intent in explained]
 
     async def send(

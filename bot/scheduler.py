@@ -19,7 +19,8 @@ from bot.delivery import LEASE as SEND_LEASE
 from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
 from bot.intents import Intent
-from bot.ports import Outbox
+from bot.lowering import lower
+from bot.ports import Capabilities, Outbox
 from bot.services import due
 from bot.services.context import Context
 from bot.store.repo import Repo
@@ -86,11 +87,15 @@ class Scheduler:
                 if outbox_for(follow_up.community_id) is not None:
                     by_community[follow_up.community_id].append(follow_up)
             for community_id, follow_ups in by_community.items():
+                outbox = outbox_for(community_id)
+                assert outbox is not None
                 ctx = await core.context(repo, community_id, now)
-                pending[community_id] = await self._fire(ctx, follow_ups)
+                pending[community_id] = await self._fire(ctx, follow_ups, outbox.capabilities)
         return pending
 
-    async def _fire(self, ctx: Context, follow_ups: list[FollowUp]) -> list[Pending]:
+    async def _fire(
+        self, ctx: Context, follow_ups: list[FollowUp], capabilities: Capabilities
+    ) -> list[Pending]:
         """Decide what each row says, store it, apply its effect and finish it."""
         setbacks = await ctx.repo.setbacks(ctx.community_id, {f.setback_id for f in follow_ups})
         batches: dict[str, list[Intent]] = {}
@@ -100,7 +105,8 @@ class Scheduler:
             if plan.postpone_to is not None:
                 await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
                 continue
-            batches[f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"] = plan.intents
+            source = f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"
+            batches[source] = await lower(ctx, plan.intents, capabilities)
             if plan.close_post:
                 await ctx.repo.update_setback(
                     ctx.community_id, follow_up.setback_id, closed_at=ctx.now

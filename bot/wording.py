@@ -66,6 +66,15 @@ _LABELS = _keys(
     "tag.answered",
     "tag.update_shared",
     "tag.closed",
+    "conversation.multi",
+    "conversation.yes_no",
+    "conversation.how",
+    "conversation.required",
+    "conversation.cancelled",
+    "conversation.retry",
+    "conversation.word.skip",
+    "conversation.word.cancel",
+    "conversation.word.yes",
 )
 
 CATALOGUE: Mapping[str, frozenset[str]] = {
@@ -112,6 +121,12 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("error.not_your_post", params=("title",)),
     **_keys("error.unknown_command", params=("command",)),
     **_keys("error.form_problems", params=("count",)),
+    **_keys("conversation.question", params=("form", "label")),
+    **_keys("conversation.option", params=("number", "label")),
+    **_keys("conversation.options", params=("options",)),
+    **_keys("conversation.choose", params=("options",)),
+    **_keys("conversation.bad_choice", params=("value",)),
+    **_keys("conversation.problem", params=("label", "problem")),
 }
 
 WORD_LISTS = frozenset({"pseudonym_adjectives", "pseudonym_animals"})

@@ -24,6 +24,7 @@ from bot.events import (
 from bot.intents import (
     Button,
     DirectTo,
+    Form,
     Intent,
     Notice,
     OpenForm,
@@ -89,6 +90,11 @@ class RecordingOutbox:
 
     def clear(self) -> None:
         self.sent.clear()
+
+
+def form_in(intents: list[Intent]) -> Form:
+    """The form among `intents` (the test fails if the core opened none)."""
+    return next(intent.form for intent in intents if isinstance(intent, OpenForm))
 
 
 class EventBase(TypedDict):

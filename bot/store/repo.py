@@ -27,6 +27,7 @@ from bot.domain.model import (
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
+    CONVERSATION,
     FOLLOW_UP,
     OUTBOUND,
     OUTCOME,
@@ -234,7 +235,14 @@ class Repo:
         self._db = connection
         self._dialect = connection.dialect.name
         self.outbound = OutboundRepo(connection)
+        self.conversations = ConversationRepo(connection, self._insert)
         self._hot = hot_statements(self._dialect)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """Changes inside are undone if the block raises; the transaction goes on."""
+        async with self._db.begin_nested():
+            yield
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
@@ -594,6 +602,42 @@ class Repo:
             update(FOLLOW_UP)
             .where(and_(FOLLOW_UP.c.id == follow_up_id, FOLLOW_UP.c.lease_owner == owner))
             .values(due_at=due_at, lease_until=None, lease_owner=None)
+        )
+
+
+class ConversationRepo:
+    """Answers given one private message at a time (see bot/services/conversation.py)."""
+
+    def __init__(self, connection: AsyncConnection, insert: Any) -> None:
+        self._db = connection
+        self._insert = insert
+
+    async def get(self, community_id: str, user_id: str) -> dict[str, Any] | None:
+        row = await self._db.execute(
+            select(CONVERSATION.c.state).where(
+                CONVERSATION.c.community_id == community_id, CONVERSATION.c.user_id == user_id
+            )
+        )
+        state: dict[str, Any] | None = row.scalar()
+        return state
+
+    async def put(
+        self, community_id: str, user_id: str, state: dict[str, Any], now: datetime
+    ) -> None:
+        statement = self._insert(CONVERSATION).values(
+            community_id=community_id, user_id=user_id, state=state, updated_at=now
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[CONVERSATION.c.community_id, CONVERSATION.c.user_id],
+            set_={"state": statement.excluded.state, "updated_at": now},
+        )
+        await self._db.execute(statement)
+
+    async def end(self, community_id: str, user_id: str) -> None:
+        await self._db.execute(
+            delete(CONVERSATION).where(
+                CONVERSATION.c.community_id == community_id, CONVERSATION.c.user_id == user_id
+            )
         )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.sql import Select, Update
 from bot.store.tables import (
     AppreciationRow,
     CommunityRow,
+    ConversationRow,
     FollowUpRow,
     OutboundRow,
     OutcomeRow,
@@ -40,6 +41,7 @@ OUTCOME = table(OutcomeRow)
 FOLLOW_UP = table(FollowUpRow)
 PROCESSED = table(ProcessedEventRow)
 OUTBOUND = table(OutboundRow)
+CONVERSATION = table(ConversationRow)
 
 
 @dataclass(frozen=True)

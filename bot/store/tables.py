@@ -161,3 +161,15 @@ class OutboundRow(SQLModel, table=True):
     attempts: int = 0
     lease_owner: str | None = Field(default=None, max_length=100)
     lease_until: datetime | None = _when(nullable=True)
+
+
+class ConversationRow(SQLModel, table=True):
+    """A form or a choice being answered by private message, on a platform without forms or
+    buttons: one at a time per member."""
+
+    __tablename__ = "conversation"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    user_id: str = Field(primary_key=True, max_length=100)
+    state: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _when()

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import MAYA, RUTH, Harness, RecordingOutbox, harness
 
 from bot.delivery import MAX_ATTEMPTS
 from bot.intents import DirectTo, Intent, Send
 from bot.ports import Capabilities, DeliveryFailed
 from bot.store.statements import OUTBOUND
+from tests.support import MAYA, RUTH, Harness, RecordingOutbox, harness
 
 
 @dataclass

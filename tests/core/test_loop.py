@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness
 
 from bot.domain.model import CommunitySettings, Member
 from bot.events import MessagePosted, ReactionAdded, ReactionRemoved
@@ -21,6 +20,7 @@ from bot.intents import (
     StartThread,
     Thread,
 )
+from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness
 
 NEWCOMER = Member(user_id="U-new", display_name="Ade")
 
@@ -314,8 +314,7 @@ async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness
     await h.reply(JO, thread, "Write a warm note.")
     await h.reply(RUTH, thread, "Ask for feedback.")
     await h.wait(timedelta(days=3))
-    opened = await h.press(MAYA, _asks(h)[0].message.buttons[0])
-    form = opened[0].form
+    form = form_in(await h.press(MAYA, _asks(h)[0].message.buttons[0]))
     acted = next(f for f in form.fields if f.name == "acted_on")
     jo_choice = next(c.value for c in acted.choices if c.label.startswith("Jo"))
     await h.submit(
@@ -347,7 +346,7 @@ async def test_quiet_threads_close_but_still_take_the_outcome(h: Harness) -> Non
     assert "closed" in h.outbox.notices_to(JO)[-1].message.text
     assert len(await _replies(h, thread)) == 2
     await h.wait(timedelta(days=5))
-    form = (await h.press(MAYA, _asks(h)[0].message.buttons[1]))[0].form
+    form = form_in(await h.press(MAYA, _asks(h)[0].message.buttons[1]))
     await h.submit(MAYA, form.form_id, result="partly", note="Got feedback at least.")
     assert (
         "Partly"

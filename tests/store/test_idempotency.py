@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import ColumnElement, Table, func, select
-from support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, RecordingOutbox, harness
 
 from bot.actions import FormKind, Verb, action_id, form_id
 from bot.events import (
@@ -21,6 +20,7 @@ from bot.events import (
 from bot.intents import DirectTo, EditMessage, Intent, Notice, Send, StartThread
 from bot.ports import Capabilities, DeliveryFailed
 from bot.store.statements import APPRECIATION, PROCESSED, REPLY, SETBACK
+from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, RecordingOutbox, harness
 
 COPIES = 4
 

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from support import COMMUNITY, JO, START, Harness, RecordingOutbox
 
 from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
@@ -22,6 +21,7 @@ from bot.runtime import Rebound
 from bot.scheduler import LEASE
 from bot.store.statements import FOLLOW_UP, OUTBOUND
 from bot.store.types import UTCDateTime
+from tests.support import COMMUNITY, JO, START, Harness, RecordingOutbox
 
 PLATFORMS = frozenset({"console"})
 HELPERS = "helpers"
