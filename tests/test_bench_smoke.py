@@ -6,20 +6,13 @@ No timing thresholds here: the figures depend on the machine, and a timed test w
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import pytest
 
-# bench/ is not an installed package: it runs from the project root (`python -m bench`), and
-# pytest puts tests/ rather than the root on sys.path.
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench import core_throughput, scheduler_tick  # noqa: E402
-from bench.__main__ import main, parse_args, summary  # noqa: E402
-from bench.common import BenchResult, Goal, percentile  # noqa: E402
+from bench import core_throughput, scheduler_tick
+from bench.__main__ import main, parse_args, summary
+from bench.common import BenchResult, Goal, percentile
 
 
 def _assert_positive(result: BenchResult) -> None:
