@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.rules import RECORD_ID
+
 PREFIX = "rb"
 
 
@@ -32,8 +34,8 @@ class Parsed:
     args: tuple[str, ...]
 
     def number(self, index: int = 0) -> int | None:
-        """Argument `index` as a record id, or None if absent or not a number."""
-        if len(self.args) <= index or not self.args[index].isdigit():
+        """Argument `index` as a record id, or None if absent or not a plausible id."""
+        if len(self.args) <= index or not RECORD_ID.fullmatch(self.args[index]):
             return None
         return int(self.args[index])
 

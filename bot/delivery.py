@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from bot.intent_codec import decode, encode
 from bot.intents import (
     CloseThread,
+    DirectTo,
     EditMessage,
     Intent,
     Send,
@@ -64,6 +65,9 @@ async def enqueue(
 
     Returns every intent, durable or not, in order and tagged with its source.
     """
+    batches = {
+        part: items for source, all_ in batches.items() for part, items in _split(source, all_)
+    }
     rows = [
         (source, seq, encode(intent))
         for source, intents in batches.items()
@@ -84,6 +88,22 @@ async def enqueue(
             row_id = ids[(source, next(durable))] if isinstance(intent, DURABLE) else None
             pending.append(Pending(intent, source, row_id))
     return pending
+
+
+def _split(source: str, intents: Sequence[Intent]) -> list[tuple[str, list[Intent]]]:
+    """Private messages to each member form a source of their own: one member's closed DMs
+    must not hold back the thread, nor the thread's trouble their messages."""
+    parts: dict[str, list[Intent]] = {source: []}
+    recipients: dict[str, str] = {}
+    for intent in intents:
+        if isinstance(intent, Send) and isinstance(intent.target, DirectTo):
+            # Numbered, not named: the source is stored and must not say who it is for.
+            user = intent.target.user_id
+            part = recipients.setdefault(user, f"{source}/dm{len(recipients) + 1}")
+            parts.setdefault(part, []).append(intent)
+        else:
+            parts[source].append(intent)
+    return list(parts.items())
 
 
 def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
@@ -124,11 +144,13 @@ async def send_in_order(pending: Sequence[Pending], outbox: Outbox) -> Sent:
             continue
         try:
             ref = await outbox.deliver(item.intent)
-        except DeliveryFailed as failure:
+        except Exception as failure:  # an adapter bug must not lose or repeat what was sent
             failed.add(item.source)
             if item.row_id is not None:
                 sent.held_back[item.row_id] = item.attempts
-            log.warning("delivery failed (%s); the rest of its source waits", failure)
+            # The type only: platform errors can quote what was being sent.
+            kind = "delivery refused" if isinstance(failure, DeliveryFailed) else "adapter error"
+            log.warning("%s (%s); the rest of its source waits", kind, type(failure).__name__)
             continue
         sent.intents.append(item.intent)
         if item.row_id is not None:

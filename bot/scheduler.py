@@ -23,6 +23,7 @@ from bot.lowering import lower
 from bot.ports import Capabilities, Outbox
 from bot.services import due
 from bot.services.context import Context
+from bot.services.status import load_views
 from bot.store.repo import Repo
 
 if TYPE_CHECKING:
@@ -97,11 +98,13 @@ class Scheduler:
         self, ctx: Context, follow_ups: list[FollowUp], capabilities: Capabilities
     ) -> list[Pending]:
         """Decide what each row says, store it, apply its effect and finish it."""
-        setbacks = await ctx.repo.setbacks(ctx.community_id, {f.setback_id for f in follow_ups})
+        ids = {f.setback_id for f in follow_ups}
+        setbacks = await ctx.repo.setbacks(ctx.community_id, ids, lock=True)
+        views = await load_views(ctx, setbacks.values())
         batches: dict[str, list[Intent]] = {}
         finished: list[FollowUp] = []
         for follow_up in follow_ups:
-            plan = await due.plan(ctx, follow_up, setbacks.get(follow_up.setback_id))
+            plan = due.plan(ctx, follow_up, views.get(follow_up.setback_id))
             if plan.postpone_to is not None:
                 await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
                 continue

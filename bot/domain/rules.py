@@ -35,20 +35,27 @@ _E = TypeVar("_E", Stage, SetbackKind, OutcomeResult)
 FormValues = Mapping[str, str | Sequence[str]]
 
 _LIST_SPLIT = re.compile(r"[,\n]+")
+_DAYS = re.compile(r"[0-9]{1,3}d")
+RECORD_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, small enough for any integer column
 
 
 def _text(values: FormValues, name: str) -> str:
-    value = values.get(name, "")
+    """A field as one string; platforms send None for an empty input."""
+    value = values.get(name)
+    if value is None:
+        return ""
     if not isinstance(value, str):
-        value = " ".join(value)
+        value = " ".join(part for part in value if isinstance(part, str))
     return value.strip()
 
 
 def _many(values: FormValues, name: str) -> list[str]:
-    value = values.get(name, ())
+    value = values.get(name)
+    if value is None:
+        return []
     if isinstance(value, str):
         return [part.strip() for part in _LIST_SPLIT.split(value) if part.strip()]
-    return [part.strip() for part in value if part.strip()]
+    return [part.strip() for part in value if isinstance(part, str) and part.strip()]
 
 
 def _flag(values: FormValues, name: str) -> bool:
@@ -96,7 +103,7 @@ def outcome_ask_time(
     raw = raw.strip()
     if not raw:
         return now + timedelta(days=default_days)
-    if raw.endswith("d") and raw[:-1].isdigit():
+    if _DAYS.fullmatch(raw):
         days = int(raw[:-1])
         if not 1 <= days <= OUTCOME_ASK_MAX_DAYS:
             raise RuleViolation("error.bad_ask_date", field=field, value=raw)
@@ -162,15 +169,13 @@ def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> 
 def parse_outcome_form(values: FormValues, replies: Sequence[Reply]) -> OutcomeReport:
     """Validate the outcome form against the post's replies."""
     problems = _Problems()
-    result = problems.check(
-        "result", lambda: _choice(OutcomeResult, _text(values, "result"), "result"), None
-    )
+    result = problems.check("result", lambda: _form_result(_text(values, "result")), None)
     if result is None and "result" not in problems.found:
         problems.found["result"] = RuleViolation("error.field_empty", field="result")
     events: tuple[OutcomeEvent, ...] = problems.check(
         "events", lambda: _events(_many(values, "events")), ()
     )
-    known = {reply.id for reply in replies if not reply.by_poster}
+    known = {reply.id for reply in replies if not reply.by_poster and not reply.deleted}
     acted_on: tuple[int, ...] = problems.check(
         "acted_on", lambda: _reply_ids(_many(values, "acted_on"), known), ()
     )
@@ -184,6 +189,14 @@ def parse_outcome_form(values: FormValues, replies: Sequence[Reply]) -> OutcomeR
     return OutcomeReport(result=result, events=events, acted_on_reply_ids=acted_on, note=note)
 
 
+def _form_result(raw: str) -> OutcomeResult | None:
+    """'Still waiting' is a button of its own (it asks again later), not an outcome to share."""
+    result = _choice(OutcomeResult, raw, "result")
+    if result is OutcomeResult.STILL_WAITING:
+        raise RuleViolation("error.unknown_choice", field="result", value=raw)
+    return result
+
+
 def _events(raw: Sequence[str]) -> tuple[OutcomeEvent, ...]:
     try:
         return tuple(dict.fromkeys(OutcomeEvent(item) for item in raw))
@@ -194,7 +207,7 @@ def _events(raw: Sequence[str]) -> tuple[OutcomeEvent, ...]:
 def _reply_ids(raw: Sequence[str], known: set[int]) -> tuple[int, ...]:
     ids: list[int] = []
     for item in raw:
-        if not item.isdigit() or int(item) not in known:
+        if not RECORD_ID.fullmatch(item) or int(item) not in known:
             raise RuleViolation("error.unknown_reply", field="acted_on", value=item)
         ids.append(int(item))
     return tuple(dict.fromkeys(ids))

@@ -19,6 +19,7 @@ from bot.intents import (
     FormField,
     Intent,
     Message,
+    Notice,
     OpenForm,
     Send,
     Thread,
@@ -27,7 +28,7 @@ from bot.intents import (
 )
 from bot.services import followups
 from bot.services.context import Context
-from bot.services.safety import neutralise_mentions
+from bot.services.safety import excerpt, neutralise_mentions
 from bot.services.status import refresh, shown_author
 
 
@@ -146,13 +147,27 @@ async def relay(ctx: Context, actor: Member, setback: Setback, raw_text: str) ->
 
 
 async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> list[Intent]:
-    """A private message from an anonymous poster goes to their most recent open post."""
-    setback = await ctx.repo.latest_anonymous_setback(ctx.community_id, event.actor.user_id)
-    if setback is None:
+    """A private message from an anonymous poster goes to their open post.
+
+    With several open, Rebound asks which rather than guess: a reply in the wrong thread
+    would also tell readers that the two anonymous posts share a poster.
+    """
+    posts = await ctx.repo.open_anonymous_setbacks(ctx.community_id, event.actor.user_id)
+    if not posts:
         return [ctx.notice(event.actor, "relay.no_post")]
     if not event.text.strip():
         return [ctx.notice(event.actor, "error.empty_message")]
-    return await relay(ctx, event.actor, setback, event.text)
+    if len(posts) == 1:
+        return await relay(ctx, event.actor, posts[0], event.text)
+    choices = tuple(
+        Button(
+            label=ctx.say("button.reply_in", title=excerpt(post.title, 60)),
+            action_id=action_id(Verb.RELAY, post.id),
+        )
+        for post in posts
+    )
+    which = Message(text=ctx.say("relay.which", count=len(posts)), buttons=choices)
+    return [Notice(user_id=event.actor.user_id, message=which)]
 
 
 async def submit_relay_form(

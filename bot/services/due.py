@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot.domain.model import FollowUp, FollowUpKind, Setback
+from bot.domain.model import FollowUp, FollowUpKind, Reply, Setback
 from bot.intents import (
     Channel,
     CloseThread,
@@ -18,7 +18,7 @@ from bot.intents import (
 )
 from bot.services.context import Context
 from bot.services.outcomes import ask_message
-from bot.services.status import refresh
+from bot.services.status import PostView, refresh_view, safe_title
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ class Plan:
 NOTHING = Plan([])
 
 
-async def plan(ctx: Context, follow_up: FollowUp, setback: Setback | None) -> Plan:
-    """What `follow_up` says now about `setback` (loaded by the caller, with its batch)."""
-    if setback is None or setback.thread_ref is None:
+def plan(ctx: Context, follow_up: FollowUp, view: PostView | None) -> Plan:
+    """What `follow_up` says now about its post (loaded by the caller, with its batch)."""
+    if view is None or view.setback.thread_ref is None:
         return NOTHING
     planners = {
         FollowUpKind.BEST_REMINDER: _best_reminder,
@@ -43,38 +43,47 @@ async def plan(ctx: Context, follow_up: FollowUp, setback: Setback | None) -> Pl
         FollowUpKind.OUTCOME_ASK: _outcome_ask,
         FollowUpKind.CLOSE: _close,
     }
-    return await planners[follow_up.kind](ctx, setback)
+    return planners[follow_up.kind](ctx, view)
 
 
-async def _best_reminder(ctx: Context, setback: Setback) -> Plan:
-    replies = await ctx.repo.replies(ctx.community_id, setback.id)
-    helpers = [r for r in replies if not r.by_poster and not r.deleted]
-    if setback.is_closed or not helpers or any(r.is_best for r in replies):
+def _helpers_replies(view: PostView) -> list[Reply]:
+    return [r for r in view.replies if not r.by_poster and not r.deleted]
+
+
+def _pointing_to(setback: Setback, text: str) -> Message:
+    return Message(text=text, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
+
+
+def _best_reminder(ctx: Context, view: PostView) -> Plan:
+    setback, helpers = view.setback, _helpers_replies(view)
+    if setback.is_closed or not helpers or any(r.is_best for r in view.replies):
         return NOTHING
     text = ctx.say("reminder.best", title=setback.title, count=len(helpers))
-    message = Message(text=text, links=(Link(label=setback.title, message_ref=_root(setback)),))
-    return Plan([Send(target=DirectTo(user_id=setback.poster_id), message=message)])
+    return Plan(
+        [Send(target=DirectTo(user_id=setback.poster_id), message=_pointing_to(setback, text))]
+    )
 
 
-async def _unanswered_nudge(ctx: Context, setback: Setback) -> Plan:
-    replies = await ctx.repo.replies(ctx.community_id, setback.id)
-    if setback.is_closed or any(not r.by_poster and not r.deleted for r in replies):
+def _unanswered_nudge(ctx: Context, view: PostView) -> Plan:
+    setback = view.setback
+    if setback.is_closed or _helpers_replies(view):
         return NOTHING
     channel = ctx.settings.helpers_channel or ctx.settings.support_channel
     text = ctx.say("nudge.unanswered", title=setback.title, hours=ctx.settings.nudge_after_hours)
-    message = Message(text=text, links=(Link(label=setback.title, message_ref=_root(setback)),))
-    return Plan([Send(target=Channel(channel_id=channel), message=message)])
+    return Plan([Send(target=Channel(channel_id=channel), message=_pointing_to(setback, text))])
 
 
-async def _outcome_ask(ctx: Context, setback: Setback) -> Plan:
-    if setback.stop_asking:
+def _outcome_ask(ctx: Context, view: PostView) -> Plan:
+    setback = view.setback
+    if setback.stop_asking or view.has_outcome:
         return NOTHING
     return Plan(
         [Send(target=DirectTo(user_id=setback.poster_id), message=ask_message(ctx, setback))]
     )
 
 
-async def _close(ctx: Context, setback: Setback) -> Plan:
+def _close(ctx: Context, view: PostView) -> Plan:
+    setback = view.setback
     if setback.is_closed:
         return NOTHING
     quiet_until = setback.last_activity_at + timedelta(days=ctx.settings.close_after_days)
@@ -82,10 +91,10 @@ async def _close(ctx: Context, setback: Setback) -> Plan:
         return Plan([], postpone_to=quiet_until)
     assert setback.thread_ref is not None
     note = ctx.message("thread.closed_note", days=ctx.settings.close_after_days)
-    closed = replace(setback, closed_at=ctx.now)
+    closed = replace(view, setback=replace(setback, closed_at=ctx.now))
     intents: list[Intent] = [
         Send(target=Thread(thread_ref=setback.thread_ref), message=note),
-        *await refresh(ctx, closed),
+        *refresh_view(ctx, closed),
         CloseThread(thread_ref=setback.thread_ref),
     ]
     return Plan(intents, close_post=True)

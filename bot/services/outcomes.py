@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.actions import FormKind, Verb, action_id, form_id
 from bot.domain.errors import RuleViolation
@@ -37,6 +37,7 @@ from bot.services.safety import excerpt, neutralise_mentions
 from bot.services.status import refresh, shown_author
 
 STILL_WAITING_ASKS = 1
+SHAREABLE = frozenset(OutcomeResult) - {OutcomeResult.STILL_WAITING}
 
 
 def ask_message(ctx: Context, setback: Setback) -> Message:
@@ -85,7 +86,7 @@ async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
             label=ctx.say("field.result.label"),
             kind="choice",
             required=True,
-            choices=choices(ctx, "result", [r.value for r in OutcomeResult]),
+            choices=choices(ctx, "result", [r for r in OutcomeResult if r in SHAREABLE]),
             initial=result,
         ),
         FormField(
@@ -131,11 +132,29 @@ async def open_outcome_form(
     return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, setback, result))]
 
 
-async def snooze(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+    """The post, if Rebound is still asking about its outcome; a friendly refusal if not."""
     setback = await poster_setback(ctx, actor, setback_id)
-    await followups.ask_outcome_again(ctx, setback, ctx.settings.snooze_days)
-    when = ctx.day(ctx.now + timedelta(days=ctx.settings.snooze_days))
-    return [ctx.notice(actor, "outcome.snoozed", date=when)]
+    if await ctx.repo.has_outcome(ctx.community_id, setback.id):
+        raise RuleViolation("outcome.already_shared", title=setback.title)
+    if setback.stop_asking:
+        raise RuleViolation("outcome.stopped", title=setback.title)
+    return setback
+
+
+async def _next_ask(ctx: Context, setback: Setback) -> datetime | None:
+    """When the next ask is already set for (a button pressed twice), if it is."""
+    due_at = await ctx.repo.pending_due_at(setback.id, FollowUpKind.OUTCOME_ASK)
+    return due_at if due_at is not None and due_at > ctx.now else None
+
+
+async def snooze(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    setback = await _still_asking(ctx, actor, setback_id)
+    when = await _next_ask(ctx, setback)
+    if when is None:
+        await followups.ask_outcome_again(ctx, setback, ctx.settings.snooze_days)
+        when = ctx.now + timedelta(days=ctx.settings.snooze_days)
+    return [ctx.notice(actor, "outcome.snoozed", date=ctx.day(when))]
 
 
 async def stop_asking(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
@@ -147,15 +166,18 @@ async def stop_asking(ctx: Context, actor: Member, setback_id: int | None) -> li
 
 async def still_waiting(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
     """'Still waiting' earns one more ask later; after that Rebound stops asking."""
-    setback = await poster_setback(ctx, actor, setback_id)
+    setback = await _still_asking(ctx, actor, setback_id)
+    when = await _next_ask(ctx, setback)
+    if when is not None:
+        return [ctx.notice(actor, "outcome.waiting", date=ctx.day(when))]
     waits = setback.still_waiting_count + 1
     await ctx.repo.update_setback(ctx.community_id, setback.id, still_waiting_count=waits)
     if waits > STILL_WAITING_ASKS:
         await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
         return [ctx.notice(actor, "outcome.waiting_last", title=setback.title)]
     await followups.ask_outcome_again(ctx, setback, ctx.settings.still_waiting_days)
-    when = ctx.day(ctx.now + timedelta(days=ctx.settings.still_waiting_days))
-    return [ctx.notice(actor, "outcome.waiting", date=when)]
+    when = ctx.now + timedelta(days=ctx.settings.still_waiting_days)
+    return [ctx.notice(actor, "outcome.waiting", date=ctx.day(when))]
 
 
 def _update_text(
@@ -166,7 +188,8 @@ def _update_text(
     if report.events:
         events = ", ".join(ctx.say(f"event.{event}") for event in report.events)
         parts.append(ctx.say("outcome.update.events", events=events))
-    names = sorted({r.author_name for r in replies if r.id in report.acted_on_reply_ids})
+    acted_on = report.acted_on_reply_ids
+    names = sorted({r.author_name for r in replies if r.id in acted_on and not r.deleted})
     if names:
         parts.append(ctx.say("outcome.update.acted_on", names=", ".join(names)))
     if report.note:

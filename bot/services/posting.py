@@ -31,7 +31,7 @@ from bot.intents import (
 from bot.services import followups
 from bot.services.context import Context
 from bot.services.safety import excerpt
-from bot.services.status import PostView, status_message, thread_tags
+from bot.services.status import PostView, safe_title, status_message, thread_tags
 
 
 def choices(ctx: Context, prefix: str, values: list[str]) -> tuple[Choice, ...]:
@@ -145,7 +145,7 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
         ack = ctx.notice(event.actor, "setback.posted_ack", title=setback.title, ask_date=ask_date)
     start = StartThread(
         channel_id=setback.channel_id,
-        title=setback.title,
+        title=safe_title(setback),
         message=status_message(ctx, view),
         tags=thread_tags(ctx, view),
         track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),

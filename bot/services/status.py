@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.actions import Verb, action_id
@@ -16,6 +17,11 @@ def shown_author(ctx: Context, setback: Setback) -> str:
     if setback.anonymous:
         return ctx.say("anonymous.label", pseudonym=setback.pseudonym)
     return setback.poster_name
+
+
+def safe_title(setback: Setback) -> str:
+    """The title as it may appear outside bot copy (thread names, link labels): ping-free."""
+    return neutralise_mentions(setback.title)
 
 
 def details_line(ctx: Context, setback: Setback) -> str:
@@ -46,9 +52,19 @@ class PostView:
     has_outcome: bool
 
 
+async def load_views(ctx: Context, setbacks: Iterable[Setback]) -> dict[int, PostView]:
+    """Views of several posts in two queries, by post id."""
+    by_id = {setback.id: setback for setback in setbacks}
+    replies = await ctx.repo.replies_of(ctx.community_id, by_id)
+    updated = await ctx.repo.with_outcome(ctx.community_id, by_id)
+    return {
+        post_id: PostView(setback, replies.get(post_id, []), post_id in updated)
+        for post_id, setback in by_id.items()
+    }
+
+
 async def load_view(ctx: Context, setback: Setback) -> PostView:
-    replies = await ctx.repo.replies(ctx.community_id, setback.id)
-    return PostView(setback, replies, await ctx.repo.has_outcome(ctx.community_id, setback.id))
+    return (await load_views(ctx, [setback]))[setback.id]
 
 
 def status_message(ctx: Context, view: PostView) -> Message:
@@ -104,7 +120,12 @@ def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
 
 async def refresh(ctx: Context, setback: Setback) -> list[Intent]:
     """Bring the post's status message and tags up to date after a change."""
-    view = await load_view(ctx, setback)
+    return refresh_view(ctx, await load_view(ctx, setback))
+
+
+def refresh_view(ctx: Context, view: PostView) -> list[Intent]:
+    """`refresh` for a view already loaded."""
+    setback = view.setback
     intents: list[Intent] = []
     if setback.status_message_ref:
         intents.append(

@@ -20,7 +20,9 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str) -> AsyncEngine:
     """An async engine tuned for its database; SQLite runs in WAL mode with durable commits."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+        )
     # Every use goes through engine.begin(), which always ends its transaction, so the
     # rollback the pool would issue on check-in is a wasted round trip.
     path = make_url(url).database or ":memory:"
@@ -28,6 +30,7 @@ def create_engine(url: str) -> AsyncEngine:
         url,
         async_creator=inline_creator(path, SQLITE_BUSY_TIMEOUT_MS / 1000),
         pool_reset_on_return=None,
+        hide_parameters=True,  # errors must not carry members' words or ids into logs
     )
     sync_engine = engine.sync_engine
 

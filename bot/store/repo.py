@@ -8,7 +8,19 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    RowMapping,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -199,9 +211,32 @@ class OutboundRepo:
         lease_until: datetime,
         limit: int,
     ) -> list[Outbound]:
-        """Intents whose delivery failed or was interrupted and are due for another try."""
-        conditions = [OUTBOUND.c.next_try_at <= now, OUTBOUND.c.platform.in_(platforms)]
-        return await self._claim(conditions, now, owner, lease_until, limit)
+        """Sources whose first undelivered intent is due again, each with all its rows.
+
+        Whole sources, head first, so a retry never sends a later intent before an
+        earlier one (a closing note before the thread's close, say).
+        """
+        earlier = OUTBOUND.alias("earlier")
+        is_head = ~exists(
+            select(earlier.c.id).where(
+                earlier.c.community_id == OUTBOUND.c.community_id,
+                earlier.c.source == OUTBOUND.c.source,
+                earlier.c.seq < OUTBOUND.c.seq,
+                earlier.c.delivered_at.is_(None),
+            )
+        )
+        heads = (
+            select(OUTBOUND.c.community_id, OUTBOUND.c.source)
+            .where(
+                OUTBOUND.c.delivered_at.is_(None),
+                OUTBOUND.c.next_try_at <= now,
+                OUTBOUND.c.platform.in_(platforms),
+                is_head,
+            )
+            .limit(limit)
+        )
+        in_due_sources = tuple_(OUTBOUND.c.community_id, OUTBOUND.c.source).in_(heads)
+        return await self._claim([in_due_sources], now, owner, lease_until, limit * 10)
 
     async def delivered(self, refs: Mapping[int, str | None], now: datetime) -> None:
         if not refs:
@@ -351,32 +386,29 @@ class Repo:
         params = {"b_community": community_id, "b_id": setback_id, "b_at": now}
         await self._db.execute(self._hot.touch_setback, params)
 
-    async def latest_anonymous_setback(self, community_id: str, poster_id: str) -> Setback | None:
-        """The poster's most recently active anonymous post that is still open."""
-        row = (
-            (
-                await self._db.execute(
-                    select(SETBACK)
-                    .where(
-                        SETBACK.c.community_id == community_id,
-                        SETBACK.c.poster_id == poster_id,
-                        SETBACK.c.anonymous.is_(True),
-                        SETBACK.c.closed_at.is_(None),
-                        SETBACK.c.thread_ref.is_not(None),
-                    )
-                    .order_by(SETBACK.c.last_activity_at.desc(), SETBACK.c.id.desc())
-                    .limit(1)
-                )
+    async def open_anonymous_setbacks(self, community_id: str, poster_id: str) -> list[Setback]:
+        """The poster's anonymous posts still open for replies, newest first."""
+        rows = await self._db.execute(
+            select(SETBACK)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.poster_id == poster_id,
+                SETBACK.c.anonymous.is_(True),
+                SETBACK.c.closed_at.is_(None),
+                SETBACK.c.thread_ref.is_not(None),
             )
-            .mappings()
-            .first()
+            .order_by(SETBACK.c.id.desc())
         )
-        return _setback(row) if row else None
+        return [_setback(row) for row in rows.mappings()]
 
-    async def setbacks(self, community_id: str, ids: Iterable[int]) -> dict[int, Setback]:
+    async def setbacks(
+        self, community_id: str, ids: Iterable[int], *, lock: bool = False
+    ) -> dict[int, Setback]:
+        """Posts by id; `lock` holds them (PostgreSQL) until the transaction ends."""
         # By primary key alone: with the community in the WHERE clause SQLite's planner picks
         # the (community, poster) index and walks the whole community. Scoped just below.
-        rows = await self._db.execute(select(SETBACK).where(SETBACK.c.id.in_(list(ids))))
+        query = select(SETBACK).where(SETBACK.c.id.in_(list(ids)))
+        rows = await self._db.execute(query.with_for_update() if lock else query)
         return {
             row["id"]: _setback(row)
             for row in rows.mappings()
@@ -426,12 +458,21 @@ class Repo:
         return await self._one_reply(REPLY.c.community_id == community_id, REPLY.c.id == reply_id)
 
     async def replies(self, community_id: str, setback_id: int) -> list[Reply]:
+        return (await self.replies_of(community_id, [setback_id])).get(setback_id, [])
+
+    async def replies_of(
+        self, community_id: str, setback_ids: Iterable[int]
+    ) -> dict[int, list[Reply]]:
+        """Replies of several posts in one query, oldest first, by post id."""
         rows = await self._db.execute(
             select(REPLY, _APPRECIATIONS)
-            .where(REPLY.c.community_id == community_id, REPLY.c.setback_id == setback_id)
+            .where(REPLY.c.community_id == community_id, REPLY.c.setback_id.in_(list(setback_ids)))
             .order_by(REPLY.c.created_at, REPLY.c.id)
         )
-        return [_reply(row) for row in rows.mappings()]
+        found: dict[int, list[Reply]] = {}
+        for row in rows.mappings():
+            found.setdefault(row["setback_id"], []).append(_reply(row))
+        return found
 
     async def update_reply(self, community_id: str, reply_id: int, **values: Any) -> None:
         await self._db.execute(
@@ -473,12 +514,19 @@ class Repo:
         return int(result.scalar_one())
 
     async def has_outcome(self, community_id: str, setback_id: int) -> bool:
-        row = await self._db.execute(
-            select(OUTCOME.c.id)
-            .where(OUTCOME.c.community_id == community_id, OUTCOME.c.setback_id == setback_id)
-            .limit(1)
+        return setback_id in await self.with_outcome(community_id, [setback_id])
+
+    async def with_outcome(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
+        """Which of these posts have an outcome update."""
+        rows = await self._db.execute(
+            select(OUTCOME.c.setback_id)
+            .distinct()
+            .where(
+                OUTCOME.c.community_id == community_id,
+                OUTCOME.c.setback_id.in_(list(setback_ids)),
+            )
         )
-        return row.first() is not None
+        return set(rows.scalars())
 
     # --- follow-ups -----------------------------------------------------------------------
 

@@ -69,10 +69,13 @@ def hot_statements(dialect: str) -> HotStatements:
             index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
         ),
         schedule_reopen=follow_up.on_conflict_do_update(index_elements=key, set_=moved),
-        setback_by_thread=select(SETBACK).where(
+        # Locked (on PostgreSQL) so a reply and the thread's closing cannot interleave.
+        setback_by_thread=select(SETBACK)
+        .where(
             SETBACK.c.community_id == bindparam("b_community"),
             SETBACK.c.thread_ref == bindparam("b_thread"),
-        ),
+        )
+        .with_for_update(),
         touch_setback=update(SETBACK)
         .where(
             SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")

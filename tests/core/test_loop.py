@@ -387,3 +387,26 @@ async def test_communities_never_see_each_other(sqlite_url: str) -> None:
             assert await repo.setback_by_thread("console:other", thread) is None
             other = await repo.community("console:other")
         assert other is not None and other[1].close_after_days == 2
+
+
+async def test_with_two_anonymous_posts_open_a_private_message_asks_which(h: Harness) -> None:
+    first = await h.post(MAYA, anonymous="yes", title="Screen went badly")
+    second = await h.post(MAYA, anonymous="yes", title="Ghosted after the panel")
+    await h.dm(MAYA, "Thanks, I'll try that.")
+    relayed = [
+        s
+        for s in h.outbox.of(Send)
+        if s.target in (Thread(thread_ref=first), Thread(thread_ref=second))
+    ]
+    assert relayed == []
+    which = h.outbox.notices_to(MAYA)[-1].message
+    assert "2 anonymous posts" in which.text
+    assert [b.label for b in which.buttons] == [
+        "Reply in: Ghosted after the panel",
+        "Reply in: Screen went badly",
+    ]
+    opened = await h.press(MAYA, which.buttons[1])
+    form = form_in(opened)
+    await h.submit(MAYA, form.form_id, text="Thanks, I'll try that.")
+    relayed = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=first)]
+    assert [s.message.text for s in relayed] == ["Thanks, I'll try that."]

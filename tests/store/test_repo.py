@@ -202,7 +202,7 @@ async def test_records_are_scoped_by_community(store: Store) -> None:
         # Community A finds everything...
         assert await repo.setback(A, setback.id) is not None
         assert await repo.setback_by_thread(A, "T-1") is not None
-        assert await repo.latest_anonymous_setback(A, "U-maya") is not None
+        assert len(await repo.open_anonymous_setbacks(A, "U-maya")) == 1
         assert set(await repo.setbacks(A, [setback.id])) == {setback.id}
         assert await repo.reply(A, reply_id) is not None
         assert await repo.reply_by_ref(A, "M-1") is not None
@@ -212,7 +212,7 @@ async def test_records_are_scoped_by_community(store: Store) -> None:
         # ...and community B, given the very same ids and refs, finds nothing.
         assert await repo.setback(B, setback.id) is None
         assert await repo.setback_by_thread(B, "T-1") is None
-        assert await repo.latest_anonymous_setback(B, "U-maya") is None
+        assert await repo.open_anonymous_setbacks(B, "U-maya") == []
         assert await repo.setbacks(B, [setback.id]) == {}
         assert await repo.reply(B, reply_id) is None
         assert await repo.reply_by_ref(B, "M-1") is None
