@@ -167,6 +167,8 @@ def _title_from(text: str) -> str:
 async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     """A plain top-level message in the support channel becomes a post, in its own thread."""
     thread_ref = event.thread_ref or event.message_ref
+    if await ctx.repo.setback_by_thread(ctx.community_id, thread_ref) is not None:
+        return []  # the same message delivered under another event id: adopted already
     draft = SetbackDraft(
         title=_title_from(event.text),
         body=event.text[:BODY_MAX],

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.delivery import MAX_ATTEMPTS
-from bot.intents import DirectTo, Intent, Send
+from bot.events import CommandInvoked, FormSubmitted
+from bot.intents import DirectTo, Intent, Notice, Send, StartThread, Thread
 from bot.ports import Capabilities, DeliveryFailed
 from bot.store.statements import OUTBOUND
-from tests.support import MAYA, RUTH, Harness, RecordingOutbox, harness
+from tests.support import COMMUNITY, MAYA, RUTH, Harness, RecordingOutbox, form_in, harness
 
 
 @dataclass
@@ -64,3 +65,85 @@ async def test_a_refused_dm_is_retried_without_holding_up_others_then_given_up(
         await h.core.tick(lambda _c: outbox, frozenset({"console"}))
     assert outbox.refused == MAX_ATTEMPTS
     assert await _waiting(h) == 0
+
+
+@dataclass
+class Broken:
+    """An adapter with a bug: raising something other than DeliveryFailed, `times` times."""
+
+    kind: type
+    times: int
+    inner: RecordingOutbox = field(default_factory=RecordingOutbox)
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
+
+    async def deliver(self, intent: Intent) -> str | None:
+        if isinstance(intent, self.kind) and self.times > 0:
+            self.times -= 1
+            raise KeyError("a bug in the adapter")
+        ref: str | None = await self.inner.deliver(intent)
+        return ref
+
+
+async def test_an_adapter_bug_neither_loses_nor_repeats_what_was_sent(h: Harness) -> None:
+    outbox = Broken(Notice, times=1)
+    h.outbox = outbox.inner
+    form = form_in(await h.core.handle(*_command(h), outbox))
+    await h.core.handle(_submit(h, form.form_id), outbox)  # the thread starts; the ack fails
+    (start,) = outbox.inner.of(StartThread)
+    async with h.core.store.transaction() as repo:
+        post = await repo.setback(COMMUNITY, 1)
+    assert post is not None
+    assert post.thread_ref == outbox.inner.ref_of(start)
+    h.clock.advance(timedelta(hours=1))
+    await h.core.tick(lambda _c: outbox, frozenset({"console"}))
+    assert len(outbox.inner.of(StartThread)) == 1
+
+
+async def test_a_retry_keeps_each_sources_order_across_batches(h: Harness) -> None:
+    """Closing sends a note, refreshes the status, then closes: never the close first."""
+    threads = [await h.post(MAYA, title=f"Post {n}", ask_outcome_on="60d") for n in range(3)]
+    outbox = ThreadsDown()
+    h.outbox = outbox.inner
+    h.core.scheduler.batch = 2
+    h.clock.advance(timedelta(days=31))
+    for _ in range(12):  # retries come and fail while thread posts are down
+        await h.core.tick(lambda _c: outbox, frozenset({"console"}))
+        h.clock.advance(timedelta(minutes=3))
+    outbox.down = False
+    for _ in range(40):
+        h.clock.advance(timedelta(minutes=10))
+        await h.core.tick(lambda _c: outbox, frozenset({"console"}))
+    for thread in threads:
+        kinds = [
+            type(i).__name__
+            for i in outbox.inner.sent
+            if getattr(i, "thread_ref", None) == thread
+            or getattr(getattr(i, "target", None), "thread_ref", None) == thread
+        ]
+        assert kinds == ["Send", "SetThreadTags", "CloseThread"], kinds
+
+
+@dataclass
+class ThreadsDown:
+    """A platform whose thread posts fail until `down` is cleared."""
+
+    down: bool = True
+    inner: RecordingOutbox = field(default_factory=RecordingOutbox)
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
+
+    async def deliver(self, intent: Intent) -> str | None:
+        if self.down and isinstance(intent, Send) and isinstance(intent.target, Thread):
+            raise DeliveryFailed("service unavailable")
+        ref: str | None = await self.inner.deliver(intent)
+        return ref
+
+
+def _command(h: Harness) -> tuple[CommandInvoked]:
+    return (CommandInvoked(community_id=COMMUNITY, event_id="c", actor=MAYA, command="setback"),)
+
+
+def _submit(h: Harness, form_id: str) -> FormSubmitted:
+    values = {"title": "A title", "body": "A story"}
+    return FormSubmitted(
+        community_id=COMMUNITY, event_id="f", actor=MAYA, form_id=form_id, values=values
+    )

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.model import CommunitySettings, Member
-from bot.events import MessagePosted, ReactionAdded, ReactionRemoved
+from bot.events import MessageDeleted, MessagePosted, ReactionAdded, ReactionRemoved
 from bot.intents import (
+    Button,
     Channel,
     CloseThread,
     EditMessage,
@@ -410,3 +411,75 @@ async def test_with_two_anonymous_posts_open_a_private_message_asks_which(h: Har
     await h.submit(MAYA, form.form_id, text="Thanks, I'll try that.")
     relayed = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=first)]
     assert [s.message.text for s in relayed] == ["Thanks, I'll try that."]
+
+
+def _button(h: Harness, prefix: str) -> Button:
+    return next(b for b in _asks(h)[-1].message.buttons if b.action_id.startswith(prefix))
+
+
+async def test_old_ask_buttons_cannot_undo_a_shared_outcome_or_a_stop(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="2d")
+    await h.reply(JO, thread, "Good luck.")
+    await h.wait(timedelta(days=2))
+    snooze, waiting = _button(h, "rb:snooze"), _button(h, "rb:waiting")
+    form = form_in(await h.press(MAYA, _asks(h)[-1].message.buttons[0]))
+    assert "still_waiting" not in [c.value for c in form.fields[0].choices]
+    await h.submit(MAYA, form.form_id, result="worked")
+    await h.press(MAYA, snooze)
+    assert "already shared" in h.outbox.notices_to(MAYA)[-1].message.text
+    await h.press(MAYA, waiting)
+    await h.wait(timedelta(days=30))
+    assert len(_asks(h)) == 1
+
+
+async def test_still_waiting_pressed_twice_counts_once(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    await h.wait(timedelta(days=2))
+    waiting = _button(h, "rb:waiting")
+    await h.press(MAYA, waiting)
+    await h.press(MAYA, waiting)
+    await h.wait(timedelta(days=14))
+    assert len(_asks(h)) == 2
+
+
+async def test_snooze_after_stop_asking_is_refused(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    await h.wait(timedelta(days=2))
+    snooze = _button(h, "rb:snooze")
+    await h.press(MAYA, _button(h, "rb:stop"))
+    await h.press(MAYA, snooze)
+    assert "won't ask" in h.outbox.notices_to(MAYA)[-1].message.text
+    await h.wait(timedelta(days=30))
+    assert len(_asks(h)) == 1
+
+
+async def test_the_outcome_form_refuses_still_waiting(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    await h.wait(timedelta(days=2))
+    form = form_in(await h.press(MAYA, _asks(h)[-1].message.buttons[0]))
+    intents = await h.submit(MAYA, form.form_id, result="still_waiting")
+    assert [type(i) for i in intents] == [RejectForm]
+
+
+async def test_a_deleted_reply_is_never_credited(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="2d")
+    tip = await h.reply(RUTH, thread, "Call them.")
+    await h.wait(timedelta(days=2))
+    form = form_in(await h.press(MAYA, _asks(h)[-1].message.buttons[0]))
+    ruth = next(c.value for c in form.fields[2].choices if c.label.startswith("Ruth"))
+    await h.send(
+        MessageDeleted(community_id=COMMUNITY, event_id="del", actor=RUTH, message_ref=tip)
+    )
+    intents = await h.submit(MAYA, form.form_id, result="worked", acted_on=ruth)
+    assert [type(i) for i in intents] == [RejectForm]
+
+
+async def test_titles_cannot_ping_as_thread_names_or_link_labels(h: Harness) -> None:
+    await h.post(MAYA, title="@everyone <!channel> <@&123> help")
+    start = h.outbox.of(StartThread)[0]
+    assert "@everyone" not in start.title
+    assert "<!channel>" not in start.title
+    await h.wait(timedelta(days=2))
+    nudge = next(s for s in h.outbox.of(Send) if s.target == Channel(channel_id="helpers"))
+    assert all("@everyone" not in link.label for link in nudge.message.links)
+    assert "@everyone" not in nudge.message.text

@@ -1,0 +1,112 @@
+"""Odd or hostile input gets a friendly answer and changes nothing; nothing crashes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from bot.events import ButtonPressed, FormSubmitted, MessagePosted
+from bot.intents import Notice, RejectForm, StartThread
+from bot.store.engine import create_engine
+from tests.support import COMMUNITY, JO, MAYA, Harness, form_in, harness
+
+
+@pytest.fixture
+async def h(sqlite_url: str) -> AsyncIterator[Harness]:
+    async with harness(sqlite_url) as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    "action_id",
+    [
+        "rb:appreciate:99999999999999999999",
+        f"rb:snooze:{2**63}",
+        "rb:appreciate:²",
+        "rb:outcome:abc:worked",
+        "rb:appreciate:",
+        "rb:nonsense:1",
+        "rb",
+        "",
+    ],
+)
+async def test_malformed_buttons_are_explained(h: Harness, action_id: str) -> None:
+    event = ButtonPressed(community_id=COMMUNITY, event_id="b1", actor=JO, action_id=action_id)
+    intents = await h.send(event)
+    assert len(intents) == 1
+    assert isinstance(intents[0], Notice)
+    assert "expired" in intents[0].message.text or "can't find" in intents[0].message.text
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"title": "t", "body": "b", "ask_outcome_on": "²d"},
+        {"title": "t", "body": "b", "stage": None},
+        {"title": "t", "body": "b", "tags": [None, "ok"]},
+        {"title": None, "body": "b"},
+        {"title": ["a", 3], "body": "b"},
+    ],
+)
+async def test_strange_form_values_never_crash(h: Harness, values: dict[str, object]) -> None:
+    form = form_in(await h.command(MAYA))
+    event = FormSubmitted(
+        community_id=COMMUNITY,
+        event_id="f1",
+        actor=MAYA,
+        form_id=form.form_id,
+        values=values,  # type: ignore[arg-type]
+    )
+    intents = await h.send(event)
+    started = [i for i in intents if isinstance(i, StartThread)]
+    rejected = [i for i in intents if isinstance(i, RejectForm)]
+    assert len(started) + len(rejected) == 1
+
+
+async def test_an_outcome_naming_an_odd_reply_is_refused(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="1d")
+    await h.reply(JO, thread, "Try again.")
+    form = form_in(
+        await h.send(
+            ButtonPressed(
+                community_id=COMMUNITY, event_id="o", actor=MAYA, action_id="rb:outcome:1:worked"
+            )
+        )
+    )
+    for odd in ("²", "99999999999999999999", "-1"):
+        intents = await h.submit(MAYA, form.form_id, result="worked", acted_on=odd)
+        assert [type(i) for i in intents] == [RejectForm]
+
+
+async def test_a_message_adopted_under_two_event_ids_is_one_post(h: Harness) -> None:
+    for event_id in ("message-1", "mention-1"):
+        event = MessagePosted(
+            community_id=COMMUNITY,
+            event_id=event_id,
+            actor=JO,
+            channel_id="support",
+            message_ref="root-1",
+            text="Ghosted after three rounds.",
+        )
+        await h.send(event)
+    async with h.core.store.transaction() as repo:
+        assert len(await repo.setbacks(COMMUNITY, [1, 2])) == 1
+
+
+async def test_database_errors_do_not_carry_members_words(sqlite_url: str) -> None:
+    """Exceptions end up in logs: SQL parameters (names, ids, text) must not be in them."""
+
+    engine = create_engine(sqlite_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (x TEXT UNIQUE)"))
+            await connection.execute(text("INSERT INTO t VALUES (:x)"), {"x": "Secret Name"})
+        with pytest.raises(IntegrityError) as caught:
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t VALUES (:x)"), {"x": "Secret Name"})
+        assert "Secret Name" not in str(caught.value)
+    finally:
+        await engine.dispose()
