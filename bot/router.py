@@ -83,7 +83,7 @@ async def on_message_action(ctx: Context, event: MessageActionInvoked) -> list[I
         return await best.mark(ctx, event)
     if event.action == best.UNMARK:
         return await best.unmark(ctx, event)
-    raise RuleViolation("error.unknown_action")
+    raise RuleViolation("error.unknown_message_action")
 
 
 async def on_reaction(ctx: Context, event: ReactionAdded | ReactionRemoved) -> list[Intent]:

@@ -120,6 +120,8 @@ class Reply:
     message_ref: str | None
     created_at: datetime
     best_marked_at: datetime | None
+    # Kept when unmarked, so marking again does not thank the author twice.
+    best_marked_by: str | None
     appreciations: int
     deleted: bool
 

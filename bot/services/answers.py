@@ -34,7 +34,8 @@ from bot.services.status import refresh, shown_author
 
 async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> list[Intent]:
     """A message in a post's thread; refused (privately) once the thread has closed."""
-    if setback.is_closed:
+    # Moderators may still post in a closed (locked) thread, as the platforms allow.
+    if setback.is_closed and not event.actor.is_moderator:
         return [ctx.notice(event.actor, "error.thread_closed", title=setback.title)]
     if not event.text.strip():
         return []

@@ -30,12 +30,12 @@ async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     await ctx.repo.update_reply(
         ctx.community_id, reply.id, best_marked_at=ctx.now, best_marked_by=event.actor.user_id
     )
-    told = Send(
-        target=DirectTo(user_id=reply.author_id),
-        message=ctx.message("best.author_told", title=setback.title),
-    )
     acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
-    return [*await refresh(ctx, setback), acknowledged, told]
+    intents = [*await refresh(ctx, setback), acknowledged]
+    if reply.best_marked_by is None:  # thank the author the first time only
+        thanks = ctx.message("best.author_told", title=setback.title)
+        intents.append(Send(target=DirectTo(user_id=reply.author_id), message=thanks))
+    return intents
 
 
 async def unmark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
@@ -45,8 +45,6 @@ async def unmark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
         raise RuleViolation("error.not_your_post", title=setback.title)
     if not reply.is_best:
         raise RuleViolation("best.not_marked")
-    await ctx.repo.update_reply(
-        ctx.community_id, reply.id, best_marked_at=None, best_marked_by=None
-    )
+    await ctx.repo.update_reply(ctx.community_id, reply.id, best_marked_at=None)
     acknowledged = ctx.notice(actor, "best.unmarked", author=reply.author_name)
     return [*await refresh(ctx, setback), acknowledged]

@@ -34,7 +34,7 @@ from bot.services.answers import poster_setback
 from bot.services.context import Context
 from bot.services.posting import choices
 from bot.services.safety import excerpt, neutralise_mentions
-from bot.services.status import refresh, shown_author
+from bot.services.status import poster_name, refresh
 
 STILL_WAITING_ASKS = 1
 SHAREABLE = frozenset(OutcomeResult) - {OutcomeResult.STILL_WAITING}
@@ -184,7 +184,7 @@ def _update_text(
     ctx: Context, setback: Setback, replies: list[Reply], report: OutcomeReport
 ) -> str:
     result = ctx.say(f"result.{report.result}")
-    parts = [ctx.say("outcome.update.headline", author=shown_author(ctx, setback), result=result)]
+    parts = [ctx.say("outcome.update.headline", author=poster_name(setback), result=result)]
     if report.events:
         events = ", ".join(ctx.say(f"event.{event}") for event in report.events)
         parts.append(ctx.say("outcome.update.events", events=events))
@@ -224,7 +224,7 @@ def _tell_repliers(
 ) -> list[Intent]:
     acted_authors = {reply.author_id for reply in replies if reply.id in acted_on}
     told: dict[str, Intent] = {}
-    author = shown_author(ctx, setback)
+    author = poster_name(setback)
     for reply in replies:
         if reply.by_poster or reply.deleted or reply.author_id in told:
             continue

@@ -161,7 +161,7 @@ def _title_from(text: str) -> str:
     """A title for an adopted message: its first sentence, kept short."""
     first_line = next((line for line in text.splitlines() if line.strip()), text)
     first_sentence = _SENTENCE_END.split(first_line.strip(), maxsplit=1)[0]
-    return excerpt(first_sentence, ADOPTED_TITLE_MAX)
+    return excerpt(first_sentence.rstrip("."), ADOPTED_TITLE_MAX)
 
 
 async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:

@@ -13,10 +13,16 @@ from bot.services.safety import excerpt, neutralise_mentions
 
 
 def shown_author(ctx: Context, setback: Setback) -> str:
-    """The poster's name, or their post's pseudonym marked as anonymous."""
+    """Who a message posted for the poster is shown as: their name, or the pseudonym
+    marked as the anonymous poster."""
     if setback.anonymous:
         return ctx.say("anonymous.label", pseudonym=setback.pseudonym)
     return setback.poster_name
+
+
+def poster_name(setback: Setback) -> str:
+    """How sentences name the poster: their name, or the post's bare pseudonym."""
+    return setback.pseudonym if setback.anonymous else setback.poster_name
 
 
 def safe_title(setback: Setback) -> str:
@@ -29,7 +35,7 @@ def details_line(ctx: Context, setback: Setback) -> str:
     if setback.kind:
         parts.append(ctx.say(f"kind.{setback.kind}"))
     parts.extend(f"#{tag}" for tag in setback.tags)
-    return " · ".join(parts)
+    return "".join(ctx.say("setback.detail", detail=part) for part in parts)
 
 
 def best_links(ctx: Context, replies: list[Reply]) -> tuple[Link, ...]:
@@ -84,7 +90,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
         text = ctx.say(
             "setback.root",
             title=setback.title,
-            author=shown_author(ctx, setback),
+            author=poster_name(setback),
             details=details_line(ctx, setback),
             body=neutralise_mentions(setback.body),
             status=status,

@@ -96,6 +96,7 @@ def _reply(row: RowMapping) -> Reply:
         message_ref=row["message_ref"],
         created_at=row["created_at"],
         best_marked_at=row["best_marked_at"],
+        best_marked_by=row["best_marked_by"],
         appreciations=row["appreciations"],
         deleted=row["deleted"],
     )

@@ -483,3 +483,30 @@ async def test_titles_cannot_ping_as_thread_names_or_link_labels(h: Harness) -> 
     nudge = next(s for s in h.outbox.of(Send) if s.target == Channel(channel_id="helpers"))
     assert all("@everyone" not in link.label for link in nudge.message.links)
     assert "@everyone" not in nudge.message.text
+
+
+async def test_marking_again_does_not_thank_the_author_twice(h: Harness) -> None:
+    thread = await h.post(MAYA)
+    tip = await h.reply(JO, thread, "Ask for feedback.")
+    await h.mark(MAYA, tip)
+    await h.mark(MAYA, tip, action="unmark_best")
+    await h.mark(MAYA, tip)
+    thanks = [s for s in h.outbox.direct_to(JO) if "marked as a best answer" in s.message.text]
+    assert len(thanks) == 1
+    assert await _replies(h, thread) == [("Jo", False, True)]
+
+
+async def test_a_moderator_may_still_post_in_a_closed_thread(h: Harness) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="60d")
+    await h.wait(timedelta(days=31))
+    await h.reply(SAM, thread, "Closing remarks from the moderators.")
+    await h.reply(JO, thread, "Too late?")
+    assert await _replies(h, thread) == [("Sam", False, False)]
+    assert h.outbox.notices_to(SAM) == []
+
+
+async def test_an_unknown_message_action_is_explained(h: Harness) -> None:
+    thread = await h.post(MAYA)
+    tip = await h.reply(JO, thread, "Hi")
+    await h.mark(MAYA, tip, action="explode")
+    assert "don't know that action" in h.outbox.notices_to(MAYA)[-1].message.text
