@@ -20,6 +20,8 @@ from bot.events import (
     InboundEvent,
     MessageActionInvoked,
     MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
 )
 from bot.intents import (
     Button,
@@ -153,6 +155,12 @@ class Harness:
         )
         await self.send(event)
         return ref
+
+    async def react(
+        self, actor: Member, message_ref: str, emoji: str, *, removed: bool = False
+    ) -> list[Intent]:
+        kind = ReactionRemoved if removed else ReactionAdded
+        return await self.send(kind(**self._base(actor), message_ref=message_ref, emoji=emoji))
 
     async def dm(self, actor: Member, text: str) -> list[Intent]:
         return await self.send(DirectMessageReceived(**self._base(actor), text=text))

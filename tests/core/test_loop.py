@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.model import CommunitySettings, Member
-from bot.events import MessageDeleted, MessagePosted, ReactionAdded, ReactionRemoved
+from bot.events import MessageDeleted, MessagePosted
 from bot.intents import (
     Button,
     Channel,
@@ -144,43 +144,22 @@ async def test_only_the_poster_can_use_the_anonymous_reply_button(h: Harness) ->
     assert isinstance(opened[0], OpenForm)
 
 
+async def _appreciations(h: Harness, message_ref: str) -> int:
+    async with h.core.store.transaction() as repo:
+        reply = await repo.reply_by_ref(COMMUNITY, message_ref)
+    assert reply is not None
+    return reply.appreciations
+
+
 async def test_appreciation_counts_once_per_member_and_never_ones_own(h: Harness) -> None:
     thread = await h.post(MAYA)
     tip = await h.reply(JO, thread, "Call them.")
     for actor in (RUTH, RUTH, SAM, JO):
-        await h.send(
-            ReactionAdded(
-                community_id=COMMUNITY,
-                event_id=h.next_event_id(),
-                actor=actor,
-                message_ref=tip,
-                emoji=":+1:",
-            )
-        )
-    await h.send(
-        ReactionAdded(
-            community_id=COMMUNITY,
-            event_id=h.next_event_id(),
-            actor=MAYA,
-            message_ref=tip,
-            emoji="tada",
-        )
-    )
-    async with h.core.store.transaction() as repo:
-        reply = await repo.reply_by_ref(COMMUNITY, tip)
-    assert reply is not None and reply.appreciations == 2
-    await h.send(
-        ReactionRemoved(
-            community_id=COMMUNITY,
-            event_id=h.next_event_id(),
-            actor=SAM,
-            message_ref=tip,
-            emoji="+1",
-        )
-    )
-    async with h.core.store.transaction() as repo:
-        reply = await repo.reply_by_ref(COMMUNITY, tip)
-    assert reply is not None and reply.appreciations == 1
+        await h.react(actor, tip, ":+1:")
+    await h.react(MAYA, tip, "tada")
+    assert await _appreciations(h, tip) == 2
+    await h.react(SAM, tip, "+1", removed=True)
+    assert await _appreciations(h, tip) == 1
 
 
 async def test_the_appreciate_button_says_so_when_pressed_twice(h: Harness) -> None:
