@@ -6,6 +6,7 @@ Both build the real core through `bot.bootstrap.build_rebound` on a ManualClock;
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from adapters.console.community import CONSOLE_SETTINGS
 from adapters.console.repl import Read, Repl, Write, read_line
 from adapters.console.runner import run_script
-from adapters.console.script import load_script
+from adapters.console.script import ScriptError, load_script
 from adapters.console.session import ConsoleSession, Core, open_session
 from adapters.console.transcript import Transcript
 from bot.clock import ManualClock
@@ -52,6 +53,11 @@ async def play_script(
     core = await _build_core(database_url, ManualClock(script.start))
     try:
         transcript = await run_script(script, core)
+    except ScriptError as problem:
+        # A script that stopped part-way still leaves what happened until then.
+        if transcript_path is not None and problem.transcript is not None:
+            problem.transcript.write_jsonl(transcript_path)
+        raise
     finally:
         await core.close()
     if transcript_path is not None:
@@ -87,4 +93,11 @@ async def run_interactive(
     (`live-<time>`), so a database kept between runs never mixes two worlds' ids."""
     name = community or f"live-{core.clock.now():%Y%m%d-%H%M%S}"
     session = await open_session(core, community=name, members=members, settings=CONSOLE_SETTINGS)
-    await Repl(session, read=read, write=write).run()
+    try:
+        await Repl(session, read=read, write=write).run()
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        # Ctrl-C: leave at once, without a traceback; the caller still closes the core.
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        write("")  # end the line the prompt was on

@@ -14,6 +14,7 @@ _UNITS = {
 }
 _WHOLE = re.compile(r"(?:\d+[wdhms])+")
 _PART = re.compile(r"(\d+)([wdhms])")
+MAX_DURATION = timedelta(days=3650)
 
 
 class DurationError(ValueError):
@@ -21,14 +22,19 @@ class DurationError(ValueError):
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse `3d`, `1d12h`, `2w`, `90m`, `30s` (no spaces, positive)."""
+    """Parse `3d`, `1d12h`, `2w`, `90m`, `30s` (no spaces, positive, at most 3650 days)."""
     compact = text.strip().lower().replace(" ", "")
     if not _WHOLE.fullmatch(compact):
         raise DurationError(f"bad duration {text!r}: write it like 3d, 12h, 1w2d or 90m")
-    total = sum((int(n) * _UNITS[unit] for n, unit in _PART.findall(compact)), timedelta())
-    if total <= timedelta():
+    # Summed as whole seconds first: a huge count would overflow timedelta itself.
+    seconds = sum(int(n) * int(_UNITS[unit].total_seconds()) for n, unit in _PART.findall(compact))
+    if seconds <= 0:
         raise DurationError(f"bad duration {text!r}: it must be longer than zero")
-    return total
+    if seconds > MAX_DURATION.total_seconds():
+        raise DurationError(
+            f"bad duration {text!r}: it can be at most {MAX_DURATION.days}d (about ten years)"
+        )
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:

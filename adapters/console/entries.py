@@ -105,8 +105,7 @@ class FormShown(Seen):
 @dataclass(frozen=True, kw_only=True)
 class FormAnswered(Seen):
     author: str
-    form_id: str
-    title: str
+    form: Form
     values: Mapping[str, str | tuple[str, ...]]
 
 

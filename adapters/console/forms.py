@@ -1,14 +1,15 @@
 """Answering the core's forms at the console, as a form UI would.
 
 Scripts (`fill` steps) and the interactive prompt share these rules: a choice may be
-given by value, label or number; a date as `2026-03-12` or as a delay from today
-(`10d`); a field left out takes its initial value, as on Slack or Discord.
+given by its number in the list (digits always mean a position, counted from 1), or by
+its label or value; a date as an ISO day or as a delay from today (`10d`); a field left
+out takes its initial value, as on Slack or Discord.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from adapters.console.durations import DurationError, parse_duration
 from bot.intents import Choice, Form, FormField
@@ -79,16 +80,23 @@ def _items(raw: object) -> list[str]:
 
 
 def _choose(choices: tuple[Choice, ...], given: str) -> str:
-    """A choice's value from its value, else its label, else its position (from 1)."""
+    """A choice's value from its position (digits, from 1), else its label or value.
+
+    Digits never match values: a choice's value may itself be a number (a record id),
+    and what a person sees and types is the position in the list."""
+    if given.isdigit():
+        if 1 <= int(given) <= len(choices):
+            return choices[int(given) - 1].value
+        raise AnswerError(f"there is no choice {given}: {_numbered(choices)}")
     folded = given.casefold()
-    for attribute in ("value", "label"):
-        for choice in choices:
-            if str(getattr(choice, attribute)).casefold() == folded:
-                return choice.value
-    if given.isdigit() and 1 <= int(given) <= len(choices):
-        return choices[int(given) - 1].value
-    options = ", ".join(f"{c.value} ({c.label})" for c in choices)
-    raise AnswerError(f"{given!r} is not one of the choices: {options}")
+    for choice in choices:
+        if folded in (choice.label.casefold(), choice.value.casefold()):
+            return choice.value
+    raise AnswerError(f"{given!r} is not one of the choices: {_numbered(choices)}")
+
+
+def _numbered(choices: tuple[Choice, ...]) -> str:
+    return ", ".join(f"{c.label} ({n})" for n, c in enumerate(choices, start=1))
 
 
 def _date(text: str, today: date) -> str:
@@ -101,7 +109,8 @@ def _date(text: str, today: date) -> str:
     try:
         delta = parse_duration(text.lstrip("+"))
     except DurationError:
-        raise AnswerError(f"{text!r} is not a date: write 2026-03-12 or a delay like 10d") from None
+        example = (today + timedelta(days=10)).isoformat()
+        raise AnswerError(f"{text!r} is not a date: write {example} or a delay like 10d") from None
     moment = datetime.combine(today, datetime.min.time()) + delta
     return moment.date().isoformat()
 
@@ -123,3 +132,16 @@ def describe_field(field: FormField) -> list[str]:
         lines.append(f"  ({field.hint})")
     lines.extend(f"  [{n}] {c.label}" for n, c in enumerate(field.choices, start=1))
     return lines
+
+
+def shown_answer(field: FormField, answer: Answer, *, numbered: bool = False) -> str:
+    """An answer as a person reads it: choices by their labels (and numbers, if asked)."""
+    picked = answer if isinstance(answer, tuple) else (answer,) if answer else ()
+    if not field.choices:
+        return ", ".join(picked)
+    known = {c.value: (n, c.label) for n, c in enumerate(field.choices, start=1)}
+    shown = []
+    for value in picked:
+        number, label = known.get(value, (0, value))
+        shown.append(f"{label} ({number})" if numbered and number else label)
+    return ", ".join(shown)

@@ -6,14 +6,23 @@ Every bad line gets a one-line answer and the prompt comes back; nothing raises.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 
 from adapters.console.durations import DurationError, parse_duration
-from adapters.console.entries import ConsoleMessage, Entry, FormRejected, FormShown
-from adapters.console.forms import Answer, AnswerError, answer_field, describe_field
-from adapters.console.session import ConsoleSession
-from adapters.console.transcript import Record, TextRenderer, message_fields, record_of, timestamp
+from adapters.console.entries import ConsoleMessage, Entry, FormRejected, FormShown, Posted
+from adapters.console.forms import (
+    Answer,
+    AnswerError,
+    answer_field,
+    describe_field,
+    shown_answer,
+)
+from adapters.console.places import InChannel, Place
+from adapters.console.session import ConsoleSession, CoreFailed
+from adapters.console.transcript import Record, TextRenderer, record_of
 from adapters.console.world import WorldError
 from bot.domain.model import Member
 from bot.intents import Form, FormField
@@ -27,15 +36,17 @@ SHOW_DEFAULT = 10
 
 HELP = """\
 /as NAME            act as another member          /members       who is here
-/post               share a setback (form)         /cmd NAME [TEXT]  any slash command
-/say TEXT           message in #support            /fill          fill your open form again
+/post               share a setback (form)         /fill          fill your open form again
+/cmd [#PLACE] NAME [TEXT]  a slash command (#PLACE: #helpers, #dm, or #m3 for m3's thread)
+/say [#CHANNEL] TEXT       a message in #support, or in the channel named
 /reply MSG TEXT     reply in the thread of MSG     /dm TEXT       private message to the bot
 /react MSG EMOJI    add a reaction                 /unreact MSG EMOJI
-/press N|LABEL      press button N (as numbered below messages) or by its label
+/press N|LABEL      press button [N] of the last output, or a button by its label
 /best MSG           mark MSG as a best answer      /unbest MSG
 /action NAME MSG    any message action             /edit MSG TEXT  /delete MSG
 /wait 3d            let time pass (w d h m)        /show [N]      what you can see now
-/help  /quit        (in a form: /cancel to stop; an empty answer keeps the default)"""
+/help  /quit        (in a form: /cancel to stop; an empty answer keeps the default;
+                    a number picks a choice by its place in the list)"""
 
 
 class UsageError(Exception):
@@ -47,7 +58,32 @@ class _Cancelled(Exception):
 
 
 async def read_line(prompt: str) -> str:
-    return await asyncio.to_thread(input, prompt)
+    """`input(prompt)` without blocking the loop.
+
+    It runs in a daemon thread rather than the loop's executor: a cancelled read (Ctrl-C)
+    then returns at once, and the blocked `input` cannot hold up the program's exit."""
+    loop = asyncio.get_running_loop()
+    typed: asyncio.Future[str] = loop.create_future()
+
+    def settle(outcome: str | Exception) -> None:
+        if typed.done():  # the read was cancelled meanwhile
+            return
+        if isinstance(outcome, Exception):
+            typed.set_exception(outcome)
+        else:
+            typed.set_result(outcome)
+
+    def read() -> None:
+        outcome: str | Exception
+        try:
+            outcome = input(prompt)
+        except Exception as exc:  # EOFError on Ctrl-D, an OSError if stdin is gone
+            outcome = exc
+        with contextlib.suppress(RuntimeError):  # the loop may be closed by now
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await typed
 
 
 class Repl:
@@ -59,7 +95,8 @@ class Repl:
         self.member: Member = self.world.members[0]
         self.renderer = TextRenderer(running_numbers=True)
         self.printed = 0
-        self.answers: dict[str, dict[str, Answer]] = {}
+        self.last_buttons: list[tuple[str, str]] = []  # (message id, label) as numbered
+        self.answers: dict[tuple[str, str], dict[str, Answer]] = {}  # (user id, form id)
         self.commands: dict[str, Callable[[str], Awaitable[None]]] = {
             "as": self._as,
             "members": self._members,
@@ -83,12 +120,12 @@ class Repl:
         }
 
     async def run(self) -> None:
-        """Read and carry out lines until /quit or end of input."""
+        """Read and carry out lines until /quit or end of input (Ctrl-D)."""
         self.write(HELP)
         while True:
             try:
                 line = await self.read(f"{self.member.display_name}> ")
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:
                 return
             if not await self.execute(line):
                 return
@@ -98,18 +135,22 @@ class Repl:
         line = line.strip()
         if not line:
             return True
-        if not line.startswith("/"):
-            self.write("Commands start with / (try /say TEXT, or /help).")
-            return True
-        name, _, rest = line[1:].partition(" ")
-        if name.lower() in ("quit", "exit", "q"):
+        if line.lower() in ("/quit", "/exit", "/q"):
             return False
+        # `/press N` counts the buttons of the previous command's output only.
+        self.last_buttons = self.renderer.numbered
+        self.renderer.reset()
+        await self._guarded(self._dispatch(line))
+        return True
+
+    async def _dispatch(self, line: str) -> None:
+        if not line.startswith("/"):
+            raise UsageError("commands start with / (try /say TEXT, or /help)")
+        name, _, rest = line[1:].partition(" ")
         handler = self.commands.get(name.lower())
         if handler is None:
-            self.write(f"There is no /{name}; /help lists the commands.")
-            return True
-        await self._guarded(handler(rest.strip()))
-        return True
+            raise UsageError(f"there is no /{name}; /help lists the commands")
+        await handler(rest.strip())
 
     async def _guarded(self, action: Awaitable[None]) -> None:
         start = len(self.world.log)
@@ -119,9 +160,12 @@ class Repl:
             self.write(f"! {problem}")
         except _Cancelled:
             self.write("Form left open: /fill to come back to it.")
-        except Exception as crash:
+        except CoreFailed as failure:
             log.debug("the core failed", exc_info=True)
-            self.write(f"! the core failed: {type(crash).__name__}: {crash}")
+            self.write(f"! the core failed: {failure}")
+        except Exception as crash:
+            log.debug("the console failed", exc_info=True)
+            self.write(f"! the console failed: {type(crash).__name__}: {crash}")
         self._print_new()
         await self._answer_forms(self.world.log[start:])
 
@@ -131,8 +175,6 @@ class Repl:
         self._print([record_of(entry) for entry in new])
 
     def _print(self, records: list[Record]) -> None:
-        if any(r.get("buttons") for r in records):
-            self.renderer.reset()
         for line in self.renderer.render(records):
             self.write(line)
 
@@ -149,26 +191,30 @@ class Repl:
         form = self.session.pending_form(self.member)
         if form is None:
             raise UsageError(f"{self.member.display_name} has no form open")
-        values = await self._ask(form)
-        await self.session.submit_form(self.member, values)
+        key = (self.member.user_id, form.form_id)
+        self.answers[key] = await self._ask(form, self.answers.get(key, {}))
+        await self.session.submit_form(self.member, self.answers[key])
+        if self.session.pending_form(self.member) != form:  # accepted, not bounced back
+            del self.answers[key]
 
-    async def _ask(self, form: Form) -> dict[str, Answer]:
-        before = self.answers.get(form.form_id, {})
+    async def _ask(self, form: Form, before: dict[str, Answer]) -> dict[str, Answer]:
         values: dict[str, Answer] = {}
         for field in form.fields:
             for line in describe_field(field):
                 self.write(line)
             default = before.get(field.name, field.initial)
             values[field.name] = await self._ask_field(field, default)
-        self.answers[form.form_id] = values
         return values
 
     async def _ask_field(self, field: FormField, default: Answer) -> Answer:
-        shown = ", ".join(default) if isinstance(default, tuple) else default
+        shown = shown_answer(field, default, numbered=True)
         prompt = f"  [{shown}] > " if shown else "  > "
         today = self.session.clock.now().date()
         while True:
-            typed = (await self.read(prompt)).strip()
+            try:
+                typed = (await self.read(prompt)).strip()
+            except EOFError:
+                raise _Cancelled from None
             if typed == "/cancel":
                 raise _Cancelled
             if typed.startswith("/"):
@@ -197,11 +243,24 @@ class Repl:
         await self.session.command(self.member, SETBACK_COMMAND)
 
     async def _cmd(self, rest: str) -> None:
-        name, _, text = _needed(rest, "/cmd NAME [TEXT]").lstrip("/").partition(" ")
-        await self.session.command(self.member, name, text.strip())
+        usage = "/cmd [#PLACE] NAME [TEXT]"
+        place, command = self._place_and_rest(_needed(rest, usage), usage)
+        name, _, text = command.lstrip("/").partition(" ")
+        await self.session.command(self.member, name, text.strip(), place)
 
-    async def _say(self, text: str) -> None:
-        await self.session.say(self.member, _needed(text, "/say TEXT"))
+    async def _say(self, rest: str) -> None:
+        usage = "/say [#CHANNEL] TEXT"
+        place, text = self._place_and_rest(_needed(rest, usage), usage)
+        if place is not None and not isinstance(place, InChannel):
+            raise UsageError(f"/say posts in a channel ({', '.join(self.world.channels)})")
+        await self.session.say(self.member, text, place.channel_id if place else None)
+
+    def _place_and_rest(self, text: str, usage: str) -> tuple[Place | None, str]:
+        """An optional leading `#support`, `#dm` or `#m3` (that message's thread), and the rest."""
+        if not text.startswith("#"):
+            return None, text
+        name, rest = _two(text, usage)
+        return self.world.place_named(name, self.member), rest
 
     async def _reply(self, rest: str) -> None:
         message, text = _two(rest, "/reply MSG TEXT")
@@ -222,9 +281,13 @@ class Repl:
         wanted = _needed(rest, "/press N  or  /press LABEL")
         if wanted.isdigit():
             number = int(wanted)
-            if not 1 <= number <= len(self.renderer.numbered):
-                raise UsageError(f"there is no button [{number}] among the latest shown")
-            message_id, label = self.renderer.numbered[number - 1]
+            if not self.last_buttons:
+                raise UsageError(
+                    "the last output has no numbered buttons (/show lists recent messages)"
+                )
+            if not 1 <= number <= len(self.last_buttons):
+                raise UsageError(f"there is no button [{number}] in the last output")
+            message_id, label = self.last_buttons[number - 1]
             message, button = self.world.find_button(self.member, label, message_id=message_id)
         else:
             message, button = self.world.find_button(self.member, wanted)
@@ -253,19 +316,15 @@ class Repl:
         await self.session.wait(parse_duration(_needed(text, "/wait 3d")))
 
     async def _show(self, text: str) -> None:
-        count = int(text) if text.isdigit() else SHOW_DEFAULT
+        count = _positive(text, "/show [N]") if text else SHOW_DEFAULT
         visible = self.world.visible_to(self.member.user_id)[-count:]
-        self.renderer.reset()
         self._print([self._current(m) for m in visible])
 
     def _current(self, message: ConsoleMessage) -> Record:
         """A record of a message as it is now (for /show)."""
-        return {
-            "type": "message",
-            "time": timestamp(message.time),
-            "where": self.world.where(message.place, message.only),
-            **message_fields(message),
-        }
+        stamp = self.world.stamp(message.place, message.only)
+        stamp["time"] = message.time
+        return record_of(Posted(**stamp, message=message))
 
     async def _help(self, _: str) -> None:
         self.write(HELP)
@@ -275,6 +334,12 @@ def _needed(text: str, usage: str) -> str:
     if not text.strip():
         raise UsageError(f"usage: {usage}")
     return text.strip()
+
+
+def _positive(text: str, usage: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"{text!r} is not a number above zero (usage: {usage})")
+    return int(text)
 
 
 def _two(text: str, usage: str) -> tuple[str, str]:

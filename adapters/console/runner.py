@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from adapters.console.entries import ConsoleMessage
 from adapters.console.forms import AnswerError, fill_form
-from adapters.console.places import InChannel, InDM, Place
-from adapters.console.script import DM, ScriptError
+from adapters.console.places import InChannel, Place
+from adapters.console.script import ScriptError
 from adapters.console.session import ConsoleSession, Core, manual_clock, open_session
 from adapters.console.steps import (
     Action,
@@ -42,7 +42,11 @@ async def run_script(script: Script, core: Core) -> Transcript:
         settings=script.settings,
         tick_every=script.tick_every,
     )
-    await _Player(script, session).play()
+    try:
+        await _Player(script, session).play()
+    except ScriptError as problem:
+        problem.transcript = Transcript.from_log(session.world.log)
+        raise
     return Transcript.from_log(session.world.log)
 
 
@@ -130,11 +134,7 @@ class _Player:
         return self.labels.get(ref, ref)
 
     def _place(self, ref: str, member: Member) -> Place:
-        if ref == DM:
-            return InDM(member.user_id)
-        if ref in self.world.channels:
-            return InChannel(ref)
-        return self.world.thread_place(self._id(ref))
+        return self.world.place_named(self._id(ref), member)
 
     def _made_by_bot(self, mark: int) -> str:
         """What a label names on a step that posts nothing itself: a post the bot started

@@ -17,7 +17,7 @@ from typing import Any, get_type_hints
 import yaml
 
 from adapters.console.community import CONSOLE_SETTINGS, channels_of
-from adapters.console.durations import DurationError, parse_duration
+from adapters.console.durations import DurationError, format_duration, parse_duration
 from adapters.console.steps import (
     Action,
     Command,
@@ -34,6 +34,8 @@ from adapters.console.steps import (
     Step,
     Wait,
 )
+from adapters.console.transcript import Transcript
+from adapters.console.world import DM, WorldError, emoji_name
 from bot.domain.model import CommunitySettings, Member
 
 DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -42,11 +44,17 @@ DEFAULT_TICK = "1h"
 MESSAGE_ID = re.compile(r"m\d+")
 _LABEL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _COMMUNITY = re.compile(r"[a-z0-9][a-z0-9_-]*")
-DM = "dm"
+MAX_TICKS_PER_WAIT = 100_000
 
 
 class ScriptError(Exception):
-    """A script that cannot be played; the message says where and why."""
+    """A script that cannot be played; the message says where and why.
+
+    If it stopped part-way, `transcript` holds what everyone saw up to that point."""
+
+    def __init__(self, message: str, transcript: Transcript | None = None) -> None:
+        super().__init__(message)
+        self.transcript = transcript
 
 
 # Loading ----------------------------------------------------------------------------------
@@ -56,6 +64,7 @@ class _StrictLoader(yaml.SafeLoader):
     """Safe YAML that refuses a key given twice (PyYAML would keep the last silently)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        node.value = [(_as_written(key), value) for key, value in node.value]
         seen: set[object] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -66,6 +75,13 @@ class _StrictLoader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _as_written(key: yaml.Node) -> yaml.Node:
+    """A plain key as text, as written: `yes:` is the key 'yes', not True."""
+    if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+        return yaml.ScalarNode("tag:yaml.org,2002:str", key.value, key.start_mark, key.end_mark)
+    return key
 
 
 def load_script(path: Path) -> Script:
@@ -104,6 +120,7 @@ class _ScriptParser:
         self.channels: tuple[str, ...] = ()
         self.labels: list[str] = []
         self.where = ""
+        self.tick = parse_duration(DEFAULT_TICK)
 
     def fail(self, problem: str) -> ScriptError:
         return ScriptError(f"{self.source}: {self.where}{problem}")
@@ -116,7 +133,7 @@ class _ScriptParser:
         settings = self.settings(top.get("settings", {}))
         self.channels = channels_of(settings)
         members = self.member_list(top["members"])
-        tick = self.duration(top.get("tick_every", DEFAULT_TICK), "tick_every")
+        self.tick = self.duration(top.get("tick_every", DEFAULT_TICK), "tick_every")
         start = self.start(top.get("start", DEFAULT_START))
         steps = self.step_list(top["steps"])
         return Script(
@@ -125,7 +142,7 @@ class _ScriptParser:
             start=start,
             members=members,
             settings=settings,
-            tick_every=tick,
+            tick_every=self.tick,
             steps=steps,
         )
 
@@ -348,7 +365,10 @@ def _delete(p: _ScriptParser, value: object, base: dict[str, Any]) -> Step:
 def _reaction(removed: bool) -> StepParser:
     def parse(p: _ScriptParser, value: object, base: dict[str, Any]) -> Step:
         body = p.fields_of(value, ("message", "emoji"))
-        emoji = p.text(body["emoji"], "emoji").strip().strip(":")
+        try:
+            emoji = emoji_name(p.text(body["emoji"], "emoji"))
+        except WorldError as exc:
+            raise p.fail(f"emoji: {exc}") from None
         return React(
             **base, message=p.ref(body["message"], "message"), emoji=emoji, removed=removed
         )
@@ -382,7 +402,14 @@ def _action(p: _ScriptParser, value: object, base: dict[str, Any]) -> Step:
 
 
 def _wait(p: _ScriptParser, value: object, base: dict[str, Any]) -> Step:
-    return Wait(**base, duration=p.duration(value, "wait"))
+    duration = p.duration(value, "wait")
+    if duration / p.tick > MAX_TICKS_PER_WAIT:
+        raise p.fail(
+            f"waiting {format_duration(duration)} in steps of tick_every "
+            f"{format_duration(p.tick)} takes over {MAX_TICKS_PER_WAIT:,} ticks: "
+            "wait less, or set a longer tick_every"
+        )
+    return Wait(**base, duration=duration)
 
 
 def _note(p: _ScriptParser, value: object, base: dict[str, Any]) -> Step:

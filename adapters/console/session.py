@@ -7,7 +7,8 @@ Scripts and the interactive prompt both drive the core through this one class.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
@@ -27,7 +28,7 @@ from adapters.console.forms import Answer
 from adapters.console.inbound import PLATFORM, EventFactory
 from adapters.console.outbox import ConsoleOutbox
 from adapters.console.places import InChannel, InDM, InThread, Place
-from adapters.console.world import World, WorldError
+from adapters.console.world import World, WorldError, emoji_name
 from bot.clock import ManualClock
 from bot.domain.model import CommunitySettings, Member
 from bot.events import InboundEvent
@@ -36,6 +37,10 @@ from bot.ports import Clock, Outbox
 from bot.runtime import OutboxFor
 
 MAX_TICK_ROUNDS = 1000
+
+
+class CoreFailed(Exception):
+    """The core raised while handling an event or ticking; the cause is chained."""
 
 
 class Core(Protocol):
@@ -109,8 +114,7 @@ class ConsoleSession:
             FormAnswered(
                 **stamp,
                 author=member.display_name,
-                form_id=form.form_id,
-                title=form.title,
+                form=form,
                 values=dict(values),
             )
         )
@@ -168,7 +172,7 @@ class ConsoleSession:
         self, member: Member, message_id: str, emoji: str, *, removed: bool = False
     ) -> None:
         """Add (or remove) an emoji reaction on a message the member can see."""
-        emoji = emoji.strip().strip(":")
+        emoji = emoji_name(emoji)
         self.world.react(member, message_id, emoji, removed=removed)
         await self._handle(self.events.reaction(member, message_id, emoji, removed=removed))
 
@@ -204,17 +208,15 @@ class ConsoleSession:
 
     # Time and narration -------------------------------------------------------------------
 
-    async def wait(self, duration: timedelta) -> int:
-        """Let `duration` pass in `tick_every` steps, firing what falls due; returns the count."""
+    async def wait(self, duration: timedelta) -> None:
+        """Let `duration` pass in `tick_every` steps, firing what falls due."""
         self.world.time_passes(duration, self.clock.now() + duration)
-        fired = 0
         left = duration
         while left > timedelta():
             step = min(self.tick_every, left)
             self.clock.advance(step)
             left -= step
-            fired += await self._tick_until_quiet()
-        return fired
+            await self._tick_until_quiet()
 
     def note(self, text: str) -> None:
         self.world.note(text)
@@ -222,15 +224,17 @@ class ConsoleSession:
     # Plumbing -----------------------------------------------------------------------------
 
     async def _handle(self, event: InboundEvent) -> None:
-        await self.core.handle(event, self.outbox)
+        with _blaming_the_core():
+            await self.core.handle(event, self.outbox)
 
-    async def _tick_until_quiet(self) -> int:
-        fired = 0
+    async def _tick(self) -> int:
+        with _blaming_the_core():
+            return await self.core.tick(self._outbox_for, frozenset({PLATFORM}))
+
+    async def _tick_until_quiet(self) -> None:
         for _ in range(MAX_TICK_ROUNDS):
-            count = await self.core.tick(self._outbox_for, frozenset({PLATFORM}))
-            if count == 0:
-                return fired
-            fired += count
+            if await self._tick() == 0:
+                return
         raise WorldError(
             f"the scheduler was still firing after {MAX_TICK_ROUNDS} rounds at "
             f"{self.clock.now():%Y-%m-%d %H:%M} (tick every {format_duration(self.tick_every)})"
@@ -257,6 +261,14 @@ class ConsoleSession:
         if message.author_id != member.user_id:
             raise WorldError(f"message {message_id} is not {member.display_name}'s to change")
         return message
+
+
+@contextmanager
+def _blaming_the_core() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        raise CoreFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
 def manual_clock(core: Core) -> ManualClock:

@@ -8,7 +8,7 @@ The text rendering is made from the records, so both always tell the same story.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from adapters.console.entries import (
     ThreadClosed,
     TimePassed,
 )
+from adapters.console.forms import Answer, shown_answer
 from bot.intents import Form
 
 Record = dict[str, Any]
@@ -75,7 +76,12 @@ def _details(entry: Entry) -> Record:
         case Deleted():
             return {"id": entry.message_id, "author": entry.author}
         case Reacted():
-            return {"message": entry.message_id, "author": entry.author, "emoji": entry.emoji}
+            return {
+                "message": entry.message_id,
+                "author": entry.author,
+                "emoji": entry.emoji,
+                "removed": entry.removed,
+            }
         case Commanded():
             return {"author": entry.author, "command": entry.command, "text": entry.text}
         case Pressed():
@@ -84,13 +90,14 @@ def _details(entry: Entry) -> Record:
             return {"author": entry.author, "action": entry.action, "message": entry.message_id}
         case FormShown(form=form):
             return _form_fields(form)
-        case FormAnswered():
+        case FormAnswered(form=form):
             values = {k: list(v) if isinstance(v, tuple) else v for k, v in entry.values.items()}
             return {
                 "author": entry.author,
-                "form_id": entry.form_id,
-                "title": entry.title,
+                "form_id": form.form_id,
+                "title": form.title,
                 "values": values,
+                "answers": _answers(form, entry.values),
             }
         case FormRejected(form=form):
             return {"form_id": form.form_id, "title": form.title, "errors": dict(entry.errors)}
@@ -103,6 +110,16 @@ def _details(entry: Entry) -> Record:
         case Noted():
             return {"text": entry.text}
     return {}
+
+
+def _answers(form: Form, values: Mapping[str, Answer]) -> list[Record]:
+    """The answered fields as a person reads them: `{label, answer}`, choices by label."""
+    shown = [
+        (field.label, shown_answer(field, values[field.name]))
+        for field in form.fields
+        if field.name in values
+    ]
+    return [{"label": label, "answer": answer} for label, answer in shown if answer]
 
 
 def _form_fields(form: Form) -> Record:
@@ -164,6 +181,10 @@ class Transcript:
         return "\n".join(TextRenderer().render(self.records))
 
 
+def _indented(text: str) -> str:
+    return INDENT + text.replace("\n", "\n" + INDENT + "  ")
+
+
 class TextRenderer:
     """Readable lines for records; remembers buttons shown, for `/press N`.
 
@@ -200,6 +221,8 @@ class TextRenderer:
                 return [f"{clock} {r['id']}{mark} {r['where']} | {r['author']}", *self._body(r)]
             case "delete":
                 return [f"{head} {r['author']} x {r['id']}"]
+            case "reaction" if r["removed"]:
+                return [f"{head} {r['author']} removed :{r['emoji']}: from {r['message']}"]
             case "reaction":
                 return [f"{head} {r['author']} :{r['emoji']}: {r['message']}"]
             case "command":
@@ -211,13 +234,13 @@ class TextRenderer:
             case "form":
                 return [f"{head} [{r['title']}]", *self._form(r)]
             case "form_submitted":
-                pairs = ", ".join(f"{k}={v!r}" for k, v in r["values"].items())
-                return [f"{head} {r['author']}> [{r['title']}]", f"{INDENT}{pairs}"]
+                answers = [_indented(f"{a['label']}: {a['answer']}") for a in r["answers"]]
+                return [f'{head} {r["author"]}> submitted "{r["title"]}"', *answers]
             case "form_errors":
                 errors = [f"{INDENT}! {name}: {text}" for name, text in r["errors"].items()]
                 return [f"{head} [{r['title']}]", *errors]
             case "thread_closed":
-                return [f"{head} [closed]"]
+                return [f"{head} thread closed"]
             case "tags":
                 return [f"{head} tags: {', '.join(r['tags'])}"]
             case "wait":
@@ -227,20 +250,25 @@ class TextRenderer:
         return [f"{head} {r['type']}"]
 
     def _body(self, r: Record) -> list[str]:
-        lines = [f"{INDENT}# {r['title']}"] if r.get("title") else []
+        title = r.get("title", "")
+        # The core often starts a post's text with its title; printing both would repeat it.
+        lines = [f"{INDENT}# {title}"] if title and not r["text"].startswith(title) else []
         lines += [INDENT + line for line in r["text"].splitlines() or [""]]
+        lines += [f"{INDENT}-> {link['label']} ({link['message']})" for link in r["links"]]
         if r.get("tags"):
             lines.append(f"{INDENT}tags: {', '.join(r['tags'])}")
         if r["buttons"]:
-            if not self.running_numbers:
-                self.reset()
-            shown = []
-            for label in r["buttons"]:
-                self.numbered.append((r["id"], label))
-                shown.append(f"[{len(self.numbered)}] {label}")
-            lines.append(INDENT + "  ".join(shown))
-        lines += [f"{INDENT}-> {link['label']} ({link['message']})" for link in r["links"]]
+            lines.append(INDENT + "  ".join(self._number(r["id"], r["buttons"])))
         return lines
+
+    def _number(self, message_id: str, labels: list[str]) -> list[str]:
+        if not self.running_numbers:
+            self.reset()
+        shown = []
+        for label in labels:
+            self.numbered.append((message_id, label))
+            shown.append(f"[{len(self.numbered)}] {label}")
+        return shown
 
     def _form(self, r: Record) -> list[str]:
         lines = []

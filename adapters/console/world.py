@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TypedDict
 
+from adapters.console.community import CONSOLE_SETTINGS, channels_of
 from adapters.console.entries import (
     EVERYONE,
     ConsoleMessage,
@@ -30,7 +31,7 @@ from bot.intents import Button, Form, Link
 from bot.ports import Clock
 
 BOT_NAME = "Rebound"
-DEFAULT_CHANNELS = ("support", "helpers")
+DM = "dm"
 
 
 class WorldError(Exception):
@@ -56,35 +57,41 @@ class ThreadState:
 
 
 class PendingForms:
-    """Forms the core opened, and which one each member still has to fill."""
+    """Forms the core opened, and which one each member still has to fill.
+
+    Several members may have the same form (same id) open at once, so forms are kept per
+    member; a rejection names only the form, so it goes back to whoever last submitted it.
+    """
 
     def __init__(self) -> None:
-        self._opened: dict[str, tuple[str, Form]] = {}
+        self._opened: dict[tuple[str, str], Form] = {}
         self._pending: dict[str, str] = {}
+        self._submitter: dict[str, str] = {}
 
     def open(self, user_id: str, form: Form) -> None:
-        self._opened[form.form_id] = (user_id, form)
+        self._opened[user_id, form.form_id] = form
         self._pending[user_id] = form.form_id
 
     def pending(self, user_id: str) -> Form | None:
         form_id = self._pending.get(user_id)
-        return None if form_id is None else self._opened[form_id][1]
+        return None if form_id is None else self._opened[user_id, form_id]
 
     def take(self, user_id: str) -> Form:
-        """The member's pending form, no longer pending (it is being submitted)."""
+        """The member's pending form, no longer pending (they are submitting it)."""
         form = self.pending(user_id)
         if form is None:
             raise WorldError("there is no form waiting to be filled")
         del self._pending[user_id]
+        self._submitter[form.form_id] = user_id
         return form
 
     def reopen(self, form_id: str) -> tuple[str, Form]:
-        """Make a submitted form pending again (it was rejected); returns (user id, form)."""
-        if form_id not in self._opened:
-            raise WorldError(f"no form {form_id!r} was ever opened")
-        user_id, form = self._opened[form_id]
+        """Make a submitted form pending again for its submitter; returns (user id, form)."""
+        user_id = self._submitter.get(form_id)
+        if user_id is None:
+            raise WorldError(f"nobody has submitted a form {form_id!r}")
         self._pending[user_id] = form_id
-        return user_id, form
+        return user_id, self._opened[user_id, form_id]
 
 
 class World:
@@ -94,7 +101,7 @@ class World:
         self,
         clock: Clock,
         members: Iterable[Member] = (),
-        channels: Iterable[str] = DEFAULT_CHANNELS,
+        channels: Iterable[str] = channels_of(CONSOLE_SETTINGS),
     ) -> None:
         self.clock = clock
         self.channels = tuple(channels)
@@ -152,6 +159,15 @@ class World:
                 self.thread(root)
             case InDM(user_id):
                 self.member(user_id)
+
+    def place_named(self, name: str, member: Member) -> Place:
+        """`dm` (the member's DM with the bot), a channel, or the thread of a message id."""
+        name = name.strip().lstrip("#")
+        if name == DM:
+            return InDM(member.user_id)
+        if name in self.channels:
+            return InChannel(name)
+        return self.thread_place(name)
 
     def where(self, place: Place, only: str | None = None) -> str:
         """The place as a transcript shows it: `#support > thread m3`, `DM @Maya`."""
@@ -257,6 +273,8 @@ class World:
     def seen_by(self, member: Member, message_id: str) -> ConsoleMessage:
         """The message, if `member` can see it."""
         message = self.message(message_id)
+        if message.deleted:
+            raise WorldError(f"message {message_id} was deleted")
         if not self.can_see(member.user_id, message):
             raise WorldError(f"{member.display_name} cannot see message {message_id}")
         return message
@@ -349,8 +367,12 @@ class World:
         self.log.append(ThreadClosed(**self.stamp(place), thread_ref=root_id))
 
     def set_tags(self, root_id: str, tags: tuple[str, ...]) -> None:
+        """Set a thread's tags (shown on its root message); unchanged tags log nothing."""
         thread = self.thread(root_id)
+        if thread.tags == tags:
+            return
         thread.tags = tags
+        self.replace(replace(self.message(root_id), tags=tags))
         place = InThread(thread.channel_id, root_id)
         self.log.append(TagsSet(**self.stamp(place), thread_ref=root_id, tags=tags))
 
@@ -384,6 +406,14 @@ class World:
 
     def time_passes(self, duration: timedelta, until: datetime) -> None:
         self.log.append(TimePassed(**self.moment(), duration=duration, until=until))
+
+
+def emoji_name(text: str) -> str:
+    """An emoji's name as reactions use it: `:+1:` and `+1` are both `+1`."""
+    name = text.strip().strip(":")
+    if not name or any(c.isspace() for c in name):
+        raise WorldError(f"{text!r} is not an emoji: write a name like +1 or :tada:")
+    return name
 
 
 def _pick_button(buttons: tuple[Button, ...], wanted: str | int) -> Button | None:

@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from adapters.console.forms import AnswerError, answer_field, describe_field, fill_form
+from adapters.console.forms import (
+    AnswerError,
+    answer_field,
+    describe_field,
+    fill_form,
+    shown_answer,
+)
 from bot.intents import Choice, Form, FormField
 from tests.adapters.console.console_fakes import SETBACK_FORM
 
@@ -28,22 +34,35 @@ def test_a_choice_by_value_label_or_number(given: object) -> None:
     assert answer_field(STAGE, given, TODAY) == "panel"
 
 
-def test_a_value_wins_over_a_position() -> None:
+def test_digits_are_positions_even_when_the_values_are_digits() -> None:
     field = FormField(
         name="acted_on",
         label="Acted on",
         kind="multi_choice",
-        choices=(Choice(value="2", label="Jo"), Choice(value="1", label="Priya")),
+        choices=(Choice(value="2", label="Jo"), Choice(value="4", label="Priya")),
     )
-    assert answer_field(field, "1", TODAY) == ("1",)
-    assert answer_field(field, [2, "Priya"], TODAY) == ("2", "1")
+    assert answer_field(field, "1", TODAY) == ("2",)
+    assert answer_field(field, [2], TODAY) == ("4",)
+    assert answer_field(field, [1, "Priya"], TODAY) == ("2", "4")
+    with pytest.raises(AnswerError, match=r"acted_on: there is no choice 4: Jo \(1\), Priya \(2\)"):
+        answer_field(field, "4", TODAY)
 
 
-def test_an_unknown_choice_lists_the_choices() -> None:
+def test_an_unknown_choice_lists_the_choices_by_label_and_number() -> None:
     with pytest.raises(
-        AnswerError, match=r"stage: 'onsite' is not one of the choices: recruiter_screen"
+        AnswerError,
+        match=r"stage: 'onsite' is not one of the choices: Recruiter screen \(1\), "
+        r"Panel or onsite \(2\)$",
     ):
         answer_field(STAGE, "onsite", TODAY)
+
+
+def test_answers_are_shown_by_label() -> None:
+    assert shown_answer(STAGE, "panel") == "Panel or onsite"
+    assert shown_answer(STAGE, "panel", numbered=True) == "Panel or onsite (2)"
+    assert shown_answer(PICKS, ("feedback", "offer")) == "I got feedback, An offer"
+    assert shown_answer(SETBACK_FORM.fields[0], "Froze") == "Froze"
+    assert shown_answer(STAGE, "") == ""
 
 
 def test_multi_choice_from_a_list_or_commas() -> None:
@@ -60,9 +79,10 @@ def test_a_date_as_a_day_or_a_delay(given: str, expected: str) -> None:
     assert answer_field(SETBACK_FORM.fields[4], given, TODAY) == expected
 
 
-def test_a_bad_date_says_how_to_write_one() -> None:
-    with pytest.raises(AnswerError, match="ask_outcome_on: 'soon' is not a date"):
-        answer_field(SETBACK_FORM.fields[4], "soon", TODAY)
+def test_a_bad_date_says_how_to_write_one_from_today() -> None:
+    later = date(2031, 1, 1)
+    with pytest.raises(AnswerError, match="ask_outcome_on: 'soon' is not a date: write 2031-01-11"):
+        answer_field(SETBACK_FORM.fields[4], "soon", later)
 
 
 @pytest.mark.parametrize(

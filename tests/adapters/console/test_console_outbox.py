@@ -149,6 +149,20 @@ async def test_a_form_waits_for_its_member_and_comes_back_when_rejected(
     assert (rejected.errors, rejected.audience) == (errors, ("Maya",))
 
 
+async def test_a_rejected_form_goes_back_to_its_submitter_when_others_have_it_open(
+    outbox: ConsoleOutbox, world: World
+) -> None:
+    await outbox.deliver(OpenForm(user_id=MAYA.user_id, form=SETBACK_FORM))
+    await outbox.deliver(OpenForm(user_id=JO.user_id, form=SETBACK_FORM))
+    world.forms.take(MAYA.user_id)
+    await outbox.deliver(RejectForm(form_id=SETBACK_FORM.form_id, errors={"title": "Add one."}))
+    rejected = world.log[-1]
+    assert isinstance(rejected, FormRejected)
+    assert rejected.audience == ("Maya",)
+    assert world.forms.pending(MAYA.user_id) == SETBACK_FORM
+    assert world.forms.pending(JO.user_id) == SETBACK_FORM
+
+
 async def test_close_and_tag_a_thread(outbox: ConsoleOutbox, world: World) -> None:
     root = await _root(outbox)
     assert await outbox.deliver(SetThreadTags(thread_ref=root, tags=("Answered",))) is None

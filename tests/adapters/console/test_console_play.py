@@ -10,7 +10,7 @@ import pytest
 
 from adapters.console.app import run_script
 from adapters.console.script import ScriptError, parse_script
-from adapters.console.transcript import Transcript
+from adapters.console.transcript import TextRenderer, Transcript
 from bot.clock import ManualClock
 from bot.events import ButtonPressed, DirectMessageReceived, FormSubmitted, MessagePosted
 from tests.adapters.console.console_fakes import PSEUDONYM, START, FakeCore, ToyCore
@@ -197,3 +197,76 @@ async def test_the_console_needs_a_manual_clock() -> None:
     core.clock = Wall()  # type: ignore[assignment]
     with pytest.raises(TypeError, match="ManualClock"):
         await play(core)
+
+
+async def test_members_with_the_same_form_open_each_fill_their_own(core: ToyCore) -> None:
+    text = HEAD + (
+        "  - {as: Maya, command: setback}\n"
+        "  - {as: Jo, command: setback}\n"
+        "  - {as: Maya, fill: {body: no title}}\n"
+        "  - {as: Maya, fill: {title: Mine, body: x}}\n"
+        "  - {as: Jo, fill: {title: Yours, body: y}}\n"
+    )
+    transcript = await play(core, text)
+    assert transcript.of_type("form_errors")[0]["audience"] == ["Maya"]
+    submitted = [(r["author"], r["values"]["title"]) for r in transcript.of_type("form_submitted")]
+    assert submitted == [("Maya", ""), ("Maya", "Mine"), ("Jo", "Yours")]
+
+
+async def test_a_removed_reaction_reads_as_removed(core: ToyCore) -> None:
+    text = HEAD + (
+        "  - {as: Maya, say: hi}\n"
+        "  - {as: Jo, react: {message: m1, emoji: '+1'}}\n"
+        "  - {as: Jo, unreact: {message: m1, emoji: ':+1:'}}\n"
+    )
+    transcript = await play(core, text)
+    assert [r["removed"] for r in transcript.of_type("reaction")] == [False, True]
+    lines = transcript.render_text().splitlines()
+    assert lines[-2].endswith("#support | Jo :+1: m1")
+    assert lines[-1].endswith("#support | Jo removed :+1: from m1")
+
+
+async def test_a_submitted_form_reads_as_labels_and_a_closed_thread_as_words(
+    core: ToyCore,
+) -> None:
+    text = (await play(core)).render_text()
+    assert '09:00 #support (only Maya) | Maya> submitted "Share a setback"' in text
+    assert "      A short title: Froze\n      What happened: I froze.\n" in text
+    assert "      How far you got: Panel or onsite\n      Post anonymously: yes\n" in text
+    assert "values" not in text
+    assert f"#support > thread {core.root} | thread closed" in text
+
+
+async def test_a_script_that_stops_part_way_keeps_its_transcript(core: ToyCore) -> None:
+    text = STORY + "  - {as: Jo, reply: {thread: post, text: late}}\n"
+    with pytest.raises(ScriptError) as caught:
+        await play(core, text)
+    partial = caught.value.transcript
+    assert partial is not None
+    assert partial.of_type("thread_closed")
+    assert partial.records[-1]["step"] == 11
+
+
+def test_a_root_is_shown_with_its_title_once_then_links_tags_and_buttons() -> None:
+    record = {
+        "type": "message",
+        "time": "2026-03-02T09:00:00Z",
+        "where": "#support",
+        "id": "m1",
+        "author": "Rebound",
+        "title": "Froze",
+        "text": "Froze\nI froze.\nBest answers:",
+        "tags": ["Answered"],
+        "buttons": ["Appreciate"],
+        "links": [{"label": "Jo", "message": "m3"}],
+    }
+    assert TextRenderer().lines(record)[1:] == [
+        "      Froze",
+        "      I froze.",
+        "      Best answers:",
+        "      -> Jo (m3)",
+        "      tags: Answered",
+        "      [1] Appreciate",
+    ]
+    untitled = TextRenderer().lines({**record, "text": "I froze."})
+    assert untitled[1:3] == ["      # Froze", "      I froze."]

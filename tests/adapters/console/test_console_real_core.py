@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from adapters.console.app import play_script
+from adapters.console.script import ScriptError
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "adapters/console/examples/panel_freeze.yaml"
 
@@ -25,3 +28,23 @@ async def test_the_example_plays_on_the_real_core(sqlite_url: str, tmp_path: Pat
     assert asks[0]["time"] == "2026-03-12T09:00:00Z"
     assert [r["thread"] for r in transcript.of_type("thread_closed")] == [root["id"]]
     assert not transcript.of_type("form_errors")
+
+
+async def test_a_script_that_stops_part_way_still_writes_its_transcript(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "broken.yaml"
+    script.write_text(
+        "members: [{id: U1, name: Maya}]\n"
+        "steps:\n"
+        "  - {as: Maya, say: hello}\n"
+        "  - {as: Maya, press: Nope}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "t.jsonl"
+    with pytest.raises(ScriptError, match=r"step 2 \(press\)") as caught:
+        await play_script(script, sqlite_url, out)
+    partial = caught.value.transcript
+    assert partial is not None
+    assert out.read_text(encoding="utf-8") == partial.to_jsonl()
+    assert partial.of_type("message")[0]["text"] == "hello"

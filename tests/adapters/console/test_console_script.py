@@ -126,12 +126,32 @@ def test_settings_override_the_console_defaults() -> None:
             "step 1 (react): this step is missing the field 'emoji'",
         ),
         ("just text", "step 1: a step must be a mapping"),
+        ("{as: Jo, yes: hi}", "step 1: unknown step type 'yes'"),
+        (
+            "{as: Jo, react: {message: m1, emoji: '::'}}",
+            "step 1 (react): emoji: '::' is not an emoji",
+        ),
+        (
+            "{as: Jo, unreact: {message: m1, emoji: 'a b'}}",
+            "step 1 (unreact): emoji: 'a b' is not an emoji",
+        ),
+        ("{wait: 999999999999d}", "step 1 (wait): wait: bad duration '999999999999d': it can be"),
+        ("{wait: 99999999d}", "step 1 (wait): wait: bad duration '99999999d': it can be at most"),
     ],
 )
 def test_a_bad_step_is_named_with_its_problem(step: str, problem: str) -> None:
     with pytest.raises(ScriptError) as caught:
         parse_script(script(step), source="s.yaml")
     assert str(caught.value).startswith(f"s.yaml: {problem}"), str(caught.value)
+
+
+def test_a_wait_that_needs_too_many_ticks_is_refused() -> None:
+    text = script("{wait: 2d}").replace("steps:", "tick_every: 1s\nsteps:")
+    with pytest.raises(ScriptError, match=r"step 1 \(wait\): waiting 2d in steps of tick_every 1s"):
+        parse_script(text)
+    assert parse_script(script("{wait: 3650d}")).steps[0] == Wait(
+        number=1, duration=timedelta(days=3650)
+    )
 
 
 def test_a_label_cannot_be_used_before_or_twice() -> None:

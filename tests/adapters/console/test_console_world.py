@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from adapters.console.entries import EVERYONE
+from adapters.console.community import CONSOLE_SETTINGS, channels_of
+from adapters.console.entries import EVERYONE, TagsSet
 from adapters.console.places import InChannel, InDM, InThread
-from adapters.console.world import BOT_NAME, World, WorldError
+from adapters.console.world import BOT_NAME, World, WorldError, emoji_name
 from bot.clock import ManualClock
 from bot.domain.model import Member
 from bot.intents import Button
-from tests.adapters.console.console_fakes import JO, MAYA, SAM
+from tests.adapters.console.console_fakes import JO, MAYA, SAM, SETBACK_FORM
 
 
 def test_message_ids_count_up_across_places(world: World) -> None:
@@ -113,3 +115,53 @@ def test_messages_carry_the_clock_time(world: World, clock: ManualClock) -> None
 
 def _ok(action_id: str) -> Button:
     return Button(label="OK", action_id=action_id)
+
+
+def test_the_default_channels_are_the_console_communitys(clock: ManualClock) -> None:
+    assert World(clock).channels == channels_of(CONSOLE_SETTINGS)
+
+
+def test_new_tags_are_shown_on_the_root_and_unchanged_ones_are_not_logged(world: World) -> None:
+    root = world.start_thread("support", title="T", author=BOT_NAME, text="r", tags=("Open",))
+    world.set_tags(root, ("Answered",))
+    logged = len(world.log)
+    world.set_tags(root, ("Answered",))
+    assert len(world.log) == logged
+    assert world.message(root).tags == ("Answered",)
+    assert isinstance(world.log[-1], TagsSet)
+
+
+def test_a_deleted_message_is_said_to_be_deleted(world: World) -> None:
+    msg = world.post(InChannel("support"), author="Jo", author_id=JO.user_id, text="hi")
+    world.replace(replace(msg, deleted=True))
+    with pytest.raises(WorldError, match=f"message {msg.id} was deleted"):
+        world.seen_by(MAYA, msg.id)
+
+
+@pytest.mark.parametrize(("given", "name"), [("+1", "+1"), (":tada:", "tada"), (" :x: ", "x")])
+def test_an_emoji_is_named_with_or_without_colons(given: str, name: str) -> None:
+    assert emoji_name(given) == name
+
+
+@pytest.mark.parametrize("given", ["", "::", "a b", ": :"])
+def test_an_empty_or_spaced_emoji_is_refused(given: str) -> None:
+    with pytest.raises(WorldError, match="is not an emoji"):
+        emoji_name(given)
+
+
+def test_places_are_named_like_in_scripts(world: World) -> None:
+    root = world.start_thread("support", title="T", author=BOT_NAME, text="r")
+    assert world.place_named("#dm", JO) == InDM(JO.user_id)
+    assert world.place_named("helpers", JO) == InChannel("helpers")
+    assert world.place_named(f"#{root}", JO) == InThread("support", root)
+    with pytest.raises(WorldError, match="no message 'nowhere'"):
+        world.place_named("#nowhere", JO)
+
+
+def test_two_members_with_the_same_form_open_keep_their_own(world: World) -> None:
+    world.forms.open(MAYA.user_id, SETBACK_FORM)
+    world.forms.open(JO.user_id, SETBACK_FORM)
+    world.forms.take(MAYA.user_id)
+    assert world.forms.reopen(SETBACK_FORM.form_id) == (MAYA.user_id, SETBACK_FORM)
+    assert world.forms.pending(MAYA.user_id) == SETBACK_FORM
+    assert world.forms.pending(JO.user_id) == SETBACK_FORM
