@@ -19,9 +19,11 @@ app = typer.Typer(help="Rebound: peer support for job-interview setbacks.", no_a
 DEMO_SCRIPT = default_content_dir() / "en" / "demo.yaml"
 
 
-def _settings() -> CoreSettings:
+def _settings(level: str | None = None) -> CoreSettings:
     settings = CoreSettings()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level or settings.log_level, format="%(levelname)s %(name)s: %(message)s"
+    )
     return settings
 
 
@@ -32,7 +34,7 @@ def demo(
     ] = None,
 ) -> None:
     """Play the built-in story through the console adapter on a fresh SQLite file."""
-    logging.basicConfig(level=logging.WARNING)
+    _settings(level="WARNING")
     _play(DEMO_SCRIPT, transcript, database=None)
 
 
@@ -51,13 +53,16 @@ def console(
     from adapters.console.app import interactive
     from adapters.console.script import ScriptError
 
-    settings = _settings()
+    # The console is a conversation: only warnings may interrupt it.
+    settings = _settings(level="WARNING")
     if script is None:
         asyncio.run(interactive(database or settings.database_url))
         return
     try:
         _play(script, transcript, database)
     except ScriptError as problem:
+        if problem.transcript is not None:
+            typer.echo(problem.transcript.render_text())
         typer.echo(f"Script problem: {problem}", err=True)
         raise typer.Exit(code=2) from None
 

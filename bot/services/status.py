@@ -35,7 +35,7 @@ def details_line(ctx: Context, setback: Setback) -> str:
     if setback.kind:
         parts.append(ctx.say(f"kind.{setback.kind}"))
     parts.extend(f"#{tag}" for tag in setback.tags)
-    return "".join(ctx.say("setback.detail", detail=part) for part in parts)
+    return "".join(f" {ctx.say('setback.detail', detail=part)}" for part in parts)
 
 
 def best_links(ctx: Context, replies: list[Reply]) -> tuple[Link, ...]:
