@@ -6,12 +6,13 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from bot.content import Content
+from bot.content import DEFAULT_LOCALE, Content
 from bot.delivery import LEASE, Pending, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
 from bot.events import FormSubmitted, InboundEvent
-from bot.intents import Intent, RejectForm, TrackAs, Tracking
+from bot.failures import log_failure
+from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
 from bot.ports import Capabilities, Clock, Outbox
 from bot.router import route
@@ -63,9 +64,23 @@ class Rebound:
         return Context(repo, now, community_id, platform_of(community_id), settings, self.content)
 
     async def handle(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
-        """Apply `event` once (redeliveries only resume what failed) and deliver its intents."""
-        pending = await self.decide(event, outbox.capabilities)
+        """Apply `event` once (redeliveries only resume what failed) and deliver its intents.
+
+        Never raises for a member's input: an unexpected failure changes nothing, is logged
+        without the member's words, and the member is told to try again.
+        """
+        try:
+            pending = await self.decide(event, outbox.capabilities)
+        except Exception as failure:
+            log_failure(log, f"handling {type(event).__name__} {event.event_id}", failure)
+            sorry = Notice(user_id=event.actor.user_id, message=Message(text=self._sorry(event)))
+            pending = [Pending(sorry, f"event:{event.event_id}")]
         return await self.send(event.community_id, pending, outbox)
+
+    def _sorry(self, event: InboundEvent) -> str:
+        settings = self._settings.get(event.community_id)
+        locale = settings.locale if settings else DEFAULT_LOCALE
+        return self.content.render("error.unexpected", locale)
 
     async def decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         """Apply `event` and store its durable intents, in one transaction."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from bot.delivery import LEASE as SEND_LEASE
 from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
+from bot.failures import log_failure
 from bot.intents import Intent
 from bot.lowering import lower
 from bot.ports import Capabilities, Outbox
@@ -143,8 +144,8 @@ class Scheduler:
         while True:
             try:
                 await self.tick(outbox_for, platforms)
-            except Exception:
-                log.exception("scheduler tick failed; trying again")
+            except Exception as failure:
+                log_failure(log, "scheduler tick", failure)
                 self.last_claimed = 0
             if self.last_claimed < self.batch:
                 await asyncio.sleep(interval)

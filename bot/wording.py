@@ -61,6 +61,7 @@ _LABELS = _keys(
     "error.unknown_message",
     "error.unknown_action",
     "error.unknown_message_action",
+    "error.unexpected",
     "error.not_poster",
     "error.form_expired",
     "error.empty_message",

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.events import ButtonPressed, FormSubmitted, MessagePosted
 from bot.intents import Notice, RejectForm, StartThread
+from bot.services import followups
 from bot.store.engine import create_engine
 from tests.support import COMMUNITY, JO, MAYA, Harness, form_in, harness
 
@@ -110,3 +111,32 @@ async def test_database_errors_do_not_carry_members_words(sqlite_url: str) -> No
         assert "Secret Name" not in str(caught.value)
     finally:
         await engine.dispose()
+
+
+async def test_an_unexpected_failure_changes_nothing_and_tells_the_member(
+    h: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    thread = await h.post(MAYA)
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        # Built at run time, so the words are in the message but not in the source line.
+        raise ValueError(" ".join(["quoting the member:", "Private", "Words"]))
+
+    monkeypatch.setattr(followups, "on_reply", broken)
+    intents = await h.send(
+        MessagePosted(
+            community_id=COMMUNITY,
+            event_id="r1",
+            actor=JO,
+            channel_id="support",
+            message_ref="m-r1",
+            text="Private Words",
+            thread_ref=thread,
+        )
+    )
+    assert [type(i) for i in intents] == [Notice]
+    assert "went wrong" in intents[0].message.text  # type: ignore[union-attr]
+    async with h.core.store.transaction() as repo:
+        assert await repo.reply_by_ref(COMMUNITY, "m-r1") is None
+    assert "ValueError" in caplog.text
+    assert "Private Words" not in caplog.text
