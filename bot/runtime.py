@@ -124,7 +124,10 @@ class Rebound:
         return sent.intents
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
-        """Fire due follow-ups of communities on `platforms`; return how many fired."""
+        """Retry undelivered intents and fire due follow-ups of communities on `platforms`.
+
+        Returns how many intents reached a platform; tick until it returns 0 to catch up.
+        """
         return await self.scheduler.tick(outbox_for, platforms)
 
     async def close(self) -> None:
