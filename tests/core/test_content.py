@@ -108,3 +108,19 @@ def test_no_service_speaks_words_outside_the_catalogue() -> None:
         if " " in text.strip() and any(c.isalpha() for c in text)
     ]
     assert suspicious == []
+
+
+def test_every_catalogue_key_is_used_by_the_code() -> None:
+    """Keys no code renders are copy nobody sees; choice labels are named by prefix."""
+    source = "".join(
+        path.read_text(encoding="utf-8")
+        for path in (ROOT / "bot").rglob("*.py")
+        if path.name != "wording.py"
+    )
+    by_prefix = ("stage.", "kind.", "result.", "event.")
+    unused = [
+        key
+        for key in CATALOGUE
+        if not key.startswith(by_prefix) and f'"{key}"' not in source and f"'{key}'" not in source
+    ]
+    assert unused == []
