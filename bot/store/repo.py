@@ -16,7 +16,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    or_,
     select,
     tuple_,
     update,
@@ -36,6 +35,7 @@ from bot.domain.model import (
     SetbackSource,
     Stage,
 )
+from bot.store import leases
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
@@ -174,28 +174,19 @@ class OutboundRepo:
         lease_until: datetime,
         limit: int,
     ) -> list[Outbound]:
-        free = or_(OUTBOUND.c.lease_until.is_(None), OUTBOUND.c.lease_until <= now)
-        pending = (
-            select(OUTBOUND.c.id)
-            .where(OUTBOUND.c.delivered_at.is_(None), free, *conditions)
-            .order_by(OUTBOUND.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        rows = await leases.take(
+            self._db,
+            OUTBOUND,
+            leases.Lease(owner, now, lease_until),
+            where=[OUTBOUND.c.delivered_at.is_(None), *conditions],
+            order_by=OUTBOUND.c.id,
+            limit=limit,
         )
-        statement = (
-            update(OUTBOUND)
-            .where(OUTBOUND.c.id.in_(pending.scalar_subquery()), free)
-            .values(lease_owner=owner, lease_until=lease_until)
-            .returning(
-                OUTBOUND.c.id,
-                OUTBOUND.c.community_id,
-                OUTBOUND.c.source,
-                OUTBOUND.c.intent,
-                OUTBOUND.c.attempts,
-            )
+        claimed = (
+            Outbound(r["id"], r["community_id"], r["source"], r["intent"], r["attempts"])
+            for r in rows
         )
-        rows = (await self._db.execute(statement)).all()
-        return sorted((Outbound(*row) for row in rows), key=lambda row: row.id)
+        return sorted(claimed, key=lambda row: row.id)
 
     async def claim_source(
         self, community_id: str, source: str, now: datetime, owner: str, lease_until: datetime
@@ -586,27 +577,20 @@ class Repo:
         lease_until: datetime,
         limit: int,
     ) -> list[FollowUp]:
-        """Lease up to `limit` due rows to `owner` in one statement; others skip locked rows."""
-        free = or_(FOLLOW_UP.c.lease_until.is_(None), FOLLOW_UP.c.lease_until <= now)
-        due = (
-            select(FOLLOW_UP.c.id)
-            .where(
+        """Lease up to `limit` due rows to `owner`; concurrent workers take other rows."""
+        rows = await leases.take(
+            self._db,
+            FOLLOW_UP,
+            leases.Lease(owner, now, lease_until),
+            where=[
                 FOLLOW_UP.c.done_at.is_(None),
                 FOLLOW_UP.c.due_at <= now,
                 FOLLOW_UP.c.platform.in_(platforms),
-                free,
-            )
-            .order_by(FOLLOW_UP.c.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+            ],
+            order_by=FOLLOW_UP.c.due_at,
+            limit=limit,
+            also_set={"attempts": FOLLOW_UP.c.attempts + 1},
         )
-        statement = (
-            update(FOLLOW_UP)
-            .where(FOLLOW_UP.c.id.in_(due.scalar_subquery()), free)
-            .values(lease_owner=owner, lease_until=lease_until, attempts=FOLLOW_UP.c.attempts + 1)
-            .returning(*FOLLOW_UP.c)
-        )
-        rows = (await self._db.execute(statement)).mappings().all()
         return sorted((_follow_up(row) for row in rows), key=lambda f: (f.due_at, f.id))
 
     async def finish(self, follow_up: FollowUp, owner: str, now: datetime) -> bool:
