@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.content import DEFAULT_LOCALE, Content
@@ -16,15 +16,12 @@ from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
 from bot.ports import Capabilities, Clock, Outbox
 from bot.router import route
-from bot.scheduler import Scheduler
+from bot.scheduler import OutboxFor, Scheduler
 from bot.services import answers, posting
 from bot.services.context import Context
 from bot.store.repo import Repo, Store
 
 log = logging.getLogger(__name__)
-
-OutboxFor = Callable[[str], Outbox | None]
-"""Finds the outbox of a community id, or None where this process does not serve it."""
 
 
 def platform_of(community_id: str) -> str:

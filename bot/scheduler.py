@@ -38,6 +38,7 @@ LEASE = timedelta(minutes=5)
 BATCH = 20
 
 OutboxFor = Callable[[str], Outbox | None]
+"""Finds the outbox of a community id, or None where this process does not serve it."""
 
 
 class Scheduler:

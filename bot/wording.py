@@ -37,7 +37,7 @@ _LABELS = _keys(
     "field.anonymous.label",
     "field.anonymous.hint",
     "field.ask_outcome_on.label",
-    "field.relay_text.label",
+    "field.text.label",
     "field.result.label",
     "field.events.label",
     "field.acted_on.label",

@@ -34,7 +34,7 @@ from bot.domain.model import CommunitySettings, Member
 from bot.events import InboundEvent
 from bot.intents import Button, Form, Intent
 from bot.ports import Clock, Outbox
-from bot.runtime import OutboxFor
+from bot.scheduler import OutboxFor
 
 MAX_TICK_ROUNDS = 1000
 

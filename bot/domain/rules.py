@@ -27,6 +27,7 @@ REPLY_MAX = 8000
 NOTE_MAX = 2000
 TAG_MAX_COUNT = 5
 TAG_MAX_LENGTH = 30
+TAGS_INPUT_MAX = 200  # what the tags box accepts: five tags and their separators
 OUTCOME_ASK_MAX_DAYS = 366
 
 _T = TypeVar("_T")

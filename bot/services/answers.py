@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.actions import FormKind, Verb, action_id, form_id
+from bot.actions import FormKind, Verb, action_id
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Setback
 from bot.domain.rules import REPLY_MAX, require_text
@@ -16,7 +16,6 @@ from bot.events import (
 from bot.intents import (
     Button,
     Form,
-    FormField,
     Intent,
     Message,
     Notice,
@@ -28,6 +27,7 @@ from bot.intents import (
 )
 from bot.services import followups
 from bot.services.context import Context
+from bot.services.forms import field, form
 from bot.services.safety import excerpt, neutralise_mentions
 from bot.services.status import refresh, shown_author
 
@@ -79,20 +79,8 @@ async def _refresh_if_best(ctx: Context, setback_id: int, was_best: bool) -> lis
 
 
 def relay_form(ctx: Context, setback: Setback) -> Form:
-    return Form(
-        form_id=form_id(FormKind.RELAY, setback.id),
-        title=ctx.say("form.relay.title"),
-        submit_label=ctx.say("form.relay.submit"),
-        fields=(
-            FormField(
-                name="text",
-                label=ctx.say("field.relay_text.label"),
-                kind="long_text",
-                required=True,
-                max_length=REPLY_MAX,
-            ),
-        ),
-    )
+    text = field(ctx, "text", "long_text", required=True, max_length=REPLY_MAX)
+    return form(ctx, FormKind.RELAY, [text], setback.id)
 
 
 async def poster_setback(ctx: Context, actor: Member, setback_id: int | None) -> Setback:

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.content import Content
 from bot.domain.errors import RuleViolation
 from bot.domain.model import CommunitySettings, Member
-from bot.intents import Button, Message, Notice
+from bot.intents import Message, Notice
 from bot.services.safety import neutralise_mentions
 from bot.store.repo import Repo
 
@@ -27,8 +27,8 @@ class Context:
         safe = {k: neutralise_mentions(v) if isinstance(v, str) else v for k, v in params.items()}
         return self.content.render(key, self.settings.locale, **safe)
 
-    def message(self, key: str, *, buttons: tuple[Button, ...] = (), **params: object) -> Message:
-        return Message(text=self.say(key, **params), buttons=buttons)
+    def message(self, key: str, **params: object) -> Message:
+        return Message(text=self.say(key, **params))
 
     def notice(self, actor: Member, key: str, **params: object) -> Notice:
         return Notice(user_id=actor.user_id, message=Message(text=self.say(key, **params)))

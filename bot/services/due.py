@@ -25,12 +25,12 @@ from bot.services.status import PostView, refresh_view, safe_title
 class Plan:
     """Intents to send; then either finish the row (closing the post if asked) or postpone it."""
 
-    intents: list[Intent]
+    intents: tuple[Intent, ...]
     close_post: bool = False
     postpone_to: datetime | None = None
 
 
-NOTHING = Plan([])
+NOTHING = Plan(())
 
 
 def plan(ctx: Context, follow_up: FollowUp, view: PostView | None) -> Plan:
@@ -54,14 +54,16 @@ def _pointing_to(setback: Setback, text: str) -> Message:
     return Message(text=text, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
 
 
+def _to_poster(setback: Setback, message: Message) -> Plan:
+    return Plan((Send(target=DirectTo(user_id=setback.poster_id), message=message),))
+
+
 def _best_reminder(ctx: Context, view: PostView) -> Plan:
     setback, helpers = view.setback, _helpers_replies(view)
     if setback.is_closed or not helpers or any(r.is_best for r in view.replies):
         return NOTHING
     text = ctx.say("reminder.best", title=setback.title, count=len(helpers))
-    return Plan(
-        [Send(target=DirectTo(user_id=setback.poster_id), message=_pointing_to(setback, text))]
-    )
+    return _to_poster(setback, _pointing_to(setback, text))
 
 
 def _unanswered_nudge(ctx: Context, view: PostView) -> Plan:
@@ -70,16 +72,14 @@ def _unanswered_nudge(ctx: Context, view: PostView) -> Plan:
         return NOTHING
     channel = ctx.settings.helpers_channel or ctx.settings.support_channel
     text = ctx.say("nudge.unanswered", title=setback.title, hours=ctx.settings.nudge_after_hours)
-    return Plan([Send(target=Channel(channel_id=channel), message=_pointing_to(setback, text))])
+    return Plan((Send(target=Channel(channel_id=channel), message=_pointing_to(setback, text)),))
 
 
 def _outcome_ask(ctx: Context, view: PostView) -> Plan:
     setback = view.setback
     if setback.stop_asking or view.has_outcome:
         return NOTHING
-    return Plan(
-        [Send(target=DirectTo(user_id=setback.poster_id), message=ask_message(ctx, setback))]
-    )
+    return _to_poster(setback, ask_message(ctx, setback))
 
 
 def _close(ctx: Context, view: PostView) -> Plan:
@@ -88,7 +88,7 @@ def _close(ctx: Context, view: PostView) -> Plan:
         return NOTHING
     quiet_until = setback.last_activity_at + timedelta(days=ctx.settings.close_after_days)
     if quiet_until > ctx.now:
-        return Plan([], postpone_to=quiet_until)
+        return Plan((), postpone_to=quiet_until)
     assert setback.thread_ref is not None
     note = ctx.message("thread.closed_note", days=ctx.settings.close_after_days)
     closed = replace(view, setback=replace(setback, closed_at=ctx.now))
@@ -97,7 +97,7 @@ def _close(ctx: Context, view: PostView) -> Plan:
         *refresh_view(ctx, closed),
         CloseThread(thread_ref=setback.thread_ref),
     ]
-    return Plan(intents, close_post=True)
+    return Plan(tuple(intents), close_post=True)
 
 
 def _root(setback: Setback) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.actions import FormKind, Verb, action_id, form_id
+from bot.actions import FormKind, Verb, action_id
 from bot.domain.errors import RuleViolation
 from bot.domain.model import (
     FollowUpKind,
@@ -22,7 +22,6 @@ from bot.intents import (
     Choice,
     DirectTo,
     Form,
-    FormField,
     Intent,
     Message,
     OpenForm,
@@ -32,7 +31,7 @@ from bot.intents import (
 from bot.services import followups
 from bot.services.answers import poster_setback
 from bot.services.context import Context
-from bot.services.posting import choices
+from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt, neutralise_mentions
 from bot.services.status import poster_name, refresh
 
@@ -80,47 +79,23 @@ def _reply_choices(ctx: Context, replies: list[Reply]) -> tuple[Choice, ...]:
 
 async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
     replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    shareable = [r for r in OutcomeResult if r in SHAREABLE]
     fields = [
-        FormField(
-            name="result",
-            label=ctx.say("field.result.label"),
-            kind="choice",
+        field(
+            ctx,
+            "result",
+            "choice",
             required=True,
-            choices=choices(ctx, "result", [r for r in OutcomeResult if r in SHAREABLE]),
             initial=result,
+            choices=choices(ctx, "result", shareable),
         ),
-        FormField(
-            name="events",
-            label=ctx.say("field.events.label"),
-            kind="multi_choice",
-            choices=choices(ctx, "event", [e.value for e in OutcomeEvent]),
-        ),
+        field(ctx, "events", "multi_choice", choices=choices(ctx, "event", OutcomeEvent)),
     ]
     reply_choices = _reply_choices(ctx, replies)
     if reply_choices:
-        fields.append(
-            FormField(
-                name="acted_on",
-                label=ctx.say("field.acted_on.label"),
-                kind="multi_choice",
-                choices=reply_choices,
-            )
-        )
-    fields.append(
-        FormField(
-            name="note",
-            label=ctx.say("field.note.label"),
-            kind="long_text",
-            max_length=NOTE_MAX,
-            hint=ctx.say("field.note.hint"),
-        )
-    )
-    return Form(
-        form_id=form_id(FormKind.OUTCOME, setback.id),
-        title=ctx.say("form.outcome.title"),
-        submit_label=ctx.say("form.outcome.submit"),
-        fields=tuple(fields),
-    )
+        fields.append(field(ctx, "acted_on", "multi_choice", choices=reply_choices))
+    fields.append(field(ctx, "note", "long_text", max_length=NOTE_MAX, hinted=True))
+    return form(ctx, FormKind.OUTCOME, fields, setback.id)
 
 
 async def open_outcome_form(

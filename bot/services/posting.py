@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.actions import FormKind, form_id
+from bot.actions import FormKind
 from bot.domain.model import (
     Member,
     Setback,
@@ -14,12 +14,10 @@ from bot.domain.model import (
     SetbackSource,
     Stage,
 )
-from bot.domain.rules import BODY_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
+from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
 from bot.events import FormSubmitted, InboundEvent, MessagePosted
 from bot.intents import (
-    Choice,
     Form,
-    FormField,
     Intent,
     OpenForm,
     Send,
@@ -30,70 +28,23 @@ from bot.intents import (
 )
 from bot.services import followups
 from bot.services.context import Context
+from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt
 from bot.services.status import PostView, safe_title, status_message, thread_tags
 
 
-def choices(ctx: Context, prefix: str, values: list[str]) -> tuple[Choice, ...]:
-    return tuple(Choice(value=value, label=ctx.say(f"{prefix}.{value}")) for value in values)
-
-
 def setback_form(ctx: Context) -> Form:
+    days = ctx.settings.outcome_after_days
     fields = (
-        FormField(
-            name="title",
-            label=ctx.say("field.title.label"),
-            kind="text",
-            required=True,
-            max_length=TITLE_MAX,
-            hint=ctx.say("field.title.hint"),
-        ),
-        FormField(
-            name="body",
-            label=ctx.say("field.body.label"),
-            kind="long_text",
-            required=True,
-            max_length=BODY_MAX,
-            hint=ctx.say("field.body.hint"),
-        ),
-        FormField(
-            name="stage",
-            label=ctx.say("field.stage.label"),
-            kind="choice",
-            choices=choices(ctx, "stage", [s.value for s in Stage]),
-        ),
-        FormField(
-            name="kind",
-            label=ctx.say("field.kind.label"),
-            kind="choice",
-            choices=choices(ctx, "kind", [k.value for k in SetbackKind]),
-        ),
-        FormField(
-            name="tags",
-            label=ctx.say("field.tags.label"),
-            kind="text",
-            max_length=200,
-            hint=ctx.say("field.tags.hint"),
-        ),
-        FormField(
-            name="anonymous",
-            label=ctx.say("field.anonymous.label"),
-            kind="checkbox",
-            hint=ctx.say("field.anonymous.hint"),
-        ),
-        FormField(
-            name="ask_outcome_on",
-            label=ctx.say("field.ask_outcome_on.label"),
-            kind="date",
-            hint=ctx.say("field.ask_outcome_on.hint", days=ctx.settings.outcome_after_days),
-        ),
+        field(ctx, "title", "text", required=True, max_length=TITLE_MAX, hinted=True),
+        field(ctx, "body", "long_text", required=True, max_length=BODY_MAX, hinted=True),
+        field(ctx, "stage", "choice", choices=choices(ctx, "stage", Stage)),
+        field(ctx, "kind", "choice", choices=choices(ctx, "kind", SetbackKind)),
+        field(ctx, "tags", "text", max_length=TAGS_INPUT_MAX, hinted=True),
+        field(ctx, "anonymous", "checkbox", hinted=True),
+        field(ctx, "ask_outcome_on", "date", hinted=True, days=days),
     )
-    return Form(
-        form_id=form_id(FormKind.SETBACK),
-        title=ctx.say("form.setback.title"),
-        submit_label=ctx.say("form.setback.submit"),
-        fields=fields,
-    )
+    return form(ctx, FormKind.SETBACK, fields)
 
 
 def open_setback_form(ctx: Context, actor: Member) -> list[Intent]:

@@ -111,13 +111,13 @@ def test_no_service_speaks_words_outside_the_catalogue() -> None:
 
 
 def test_every_catalogue_key_is_used_by_the_code() -> None:
-    """Keys no code renders are copy nobody sees; choice labels are named by prefix."""
+    """Keys no code renders are copy nobody sees; choice and form words are named by prefix."""
     source = "".join(
         path.read_text(encoding="utf-8")
         for path in (ROOT / "bot").rglob("*.py")
         if path.name != "wording.py"
     )
-    by_prefix = ("stage.", "kind.", "result.", "event.")
+    by_prefix = ("stage.", "kind.", "result.", "event.", "field.", "form.")
     unused = [
         key
         for key in CATALOGUE

@@ -36,7 +36,7 @@ from bot.intents import (
     Thread,
 )
 from bot.ports import Outbox
-from bot.runtime import OutboxFor
+from bot.scheduler import OutboxFor
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MAYA = Member(user_id="U1", display_name="Maya")
