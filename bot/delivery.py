@@ -65,12 +65,14 @@ async def enqueue(
 
     Returns every intent, durable or not, in order and tagged with its source.
     """
-    batches = {
-        part: items for source, all_ in batches.items() for part, items in _split(source, all_)
+    sources = {
+        part: items
+        for source, intents in batches.items()
+        for part, items in _split(source, intents)
     }
     rows = [
         (source, seq, encode(intent))
-        for source, intents in batches.items()
+        for source, intents in sources.items()
         for seq, intent in enumerate(i for i in intents if isinstance(i, DURABLE))
     ]
     ids = await ctx.repo.outbound.enqueue(
@@ -82,7 +84,7 @@ async def enqueue(
         lease_until=ctx.now + LEASE,
     )
     pending: list[Pending] = []
-    for source, intents in batches.items():
+    for source, intents in sources.items():
         durable = itertools.count()
         for intent in intents:
             row_id = ids[(source, next(durable))] if isinstance(intent, DURABLE) else None
