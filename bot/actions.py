@@ -20,12 +20,19 @@ class Verb(StrEnum):
     WAITING = "waiting"
     SNOOZE = "snooze"
     STOP = "stop"
+    TEMPLATE_SEND = "tsend"
+    TEMPLATE_POST = "tpost"
+    TEMPLATE_OTHER = "tother"
+    TEMPLATE_VARIANT = "tvariant"
 
 
 class FormKind(StrEnum):
     SETBACK = "setback"
     RELAY = "relay"
     OUTCOME = "outcome"
+    TEMPLATE = "template"
+    TEMPLATE_ADD = "template_add"
+    TEMPLATE_EDIT = "template_edit"
 
 
 @dataclass(frozen=True)

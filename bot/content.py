@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import logging
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from bot.located_yaml import ContentError, Located, load_located, placeholders_of
+from bot.templates.loading import parse_library
+from bot.templates.model import Library
 from bot.wording import CATALOGUE, WORD_LISTS
+
+__all__ = ["Content", "ContentError", "default_content_dir", "load_content"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCALE = "en"
 MESSAGE_FILE = "messages.yaml"
 WORDS_FILE = "words.yaml"
-
-
-class ContentError(Exception):
-    """Content is missing, malformed, or does not match the catalogue."""
+TEMPLATES_FILE = "templates.yaml"
 
 
 @dataclass(frozen=True)
@@ -35,34 +34,12 @@ def default_content_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "content"
 
 
-def placeholders_of(text: str, where: str) -> frozenset[str]:
-    try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-    except ValueError as problem:
-        raise ContentError(f"{where}: malformed placeholder: {problem}") from None
-    for name in fields:
-        if not name.isidentifier():
-            raise ContentError(f"{where}: placeholder {{{name}}} must be a plain name")
-    return frozenset(fields)
-
-
-def _load_mapping(path: Path) -> tuple[dict[str, object], dict[str, int]]:
-    """Parse a YAML mapping and remember each top-level key's line, for error messages."""
+def _load_mapping(path: Path) -> Located:
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as problem:
+    except OSError as problem:
         raise ContentError(f"{path}: {problem}") from None
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise ContentError(f"{path}: expected a mapping of keys to texts")
-    lines: dict[str, int] = {}
-    for key_node, _ in node.value:
-        key = str(key_node.value)
-        if key in lines:
-            raise ContentError(f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r}")
-        lines[key] = key_node.start_mark.line + 1
-    return {str(k): v for k, v in data.items()}, lines
+    return load_located(text, str(path))
 
 
 class Content:
@@ -72,9 +49,11 @@ class Content:
         self,
         messages: Mapping[str, Mapping[str, _Entry]],
         words: Mapping[str, tuple[str, ...]],
+        libraries: Mapping[str, Library],
     ) -> None:
         self._messages = messages
         self._words = words
+        self._libraries = libraries
         self._warned: set[tuple[str, str]] = set()
 
     @property
@@ -83,6 +62,10 @@ class Content:
 
     def words(self, name: str) -> tuple[str, ...]:
         return self._words[name]
+
+    def templates(self, locale: str = DEFAULT_LOCALE) -> Library:
+        """The built-in template library of `locale`, English where it has none."""
+        return self._libraries.get(locale) or self._libraries[DEFAULT_LOCALE]
 
     def render(self, key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
         """The text of `key` in `locale` (falling back to English), filled with `params`."""
@@ -114,10 +97,10 @@ class Content:
 
 def _load_locale(folder: Path, complete: bool) -> dict[str, _Entry]:
     path = folder / MESSAGE_FILE
-    data, lines = _load_mapping(path)
+    data = _load_mapping(path)
     entries: dict[str, _Entry] = {}
     for key, value in data.items():
-        where = f"{path}:{lines[key]}"
+        where = f"{path}:{data.line_of(key)}"
         if key not in CATALOGUE:
             raise ContentError(f"{where}: unknown message key {key!r}")
         if not isinstance(value, str) or not value.strip():
@@ -139,7 +122,7 @@ def _load_locale(folder: Path, complete: bool) -> dict[str, _Entry]:
 
 def _load_words(folder: Path) -> dict[str, tuple[str, ...]]:
     path = folder / WORDS_FILE
-    data, lines = _load_mapping(path)
+    data = _load_mapping(path)
     words: dict[str, tuple[str, ...]] = {}
     for name in WORD_LISTS:
         value = data.get(name)
@@ -147,7 +130,7 @@ def _load_words(folder: Path) -> dict[str, tuple[str, ...]]:
             raise ContentError(f"{path}: {name} must be a non-empty list of words")
         words[name] = tuple(value)
     for name in data.keys() - WORD_LISTS:
-        raise ContentError(f"{path}:{lines[name]}: unknown word list {name!r}")
+        raise ContentError(f"{path}:{data.line_of(name)}: unknown word list {name!r}")
     return words
 
 
@@ -162,4 +145,40 @@ def load_content(root: Path | None = None) -> Content:
         for folder in sorted(root.iterdir())
         if (folder / MESSAGE_FILE).is_file()
     }
-    return Content(messages, _load_words(english))
+    english_library = _load_library(english)
+    if english_library is None:
+        raise ContentError(f"{english / TEMPLATES_FILE}: the template library is missing")
+    libraries = {DEFAULT_LOCALE: english_library}
+    for locale in messages.keys() - {DEFAULT_LOCALE}:
+        libraries[locale] = _with_fallback(locale, _load_library(root / locale), english_library)
+    return Content(messages, _load_words(english), libraries)
+
+
+def _load_library(folder: Path) -> Library | None:
+    path = folder / TEMPLATES_FILE
+    if not path.is_file():
+        return None
+    return parse_library(path.read_text(encoding="utf-8"), str(path))
+
+
+def _with_fallback(locale: str, library: Library | None, english: Library) -> Library:
+    """A locale's templates, with English ones standing in (and a warning) for any missing."""
+    if library is None:
+        log.warning("content: no %s in locale %s; using %s", TEMPLATES_FILE, locale, DEFAULT_LOCALE)
+        return english
+    own = {t.key for t in library.templates}
+    borrowed = tuple(t for t in english.templates if t.key not in own)
+    for template in borrowed:
+        log.warning(
+            "content: template %s missing in locale %s; using %s",
+            template.key,
+            locale,
+            DEFAULT_LOCALE,
+        )
+    own_situations = {s.id for s in library.situations}
+    return Library(
+        situations=library.situations
+        + tuple(s for s in english.situations if s.id not in own_situations),
+        templates=library.templates + borrowed,
+        shared_placeholders={**english.shared_placeholders, **library.shared_placeholders},
+    )

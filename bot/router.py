@@ -20,16 +20,27 @@ from bot.events import (
     ReactionRemoved,
 )
 from bot.intents import Intent
-from bot.services import answers, best, conversation, outcomes, posting
+from bot.services import (
+    answers,
+    best,
+    community_templates,
+    conversation,
+    outcomes,
+    posting,
+    templates,
+)
 from bot.services.context import Context
 
 SETBACK_COMMAND = "setback"
+TEMPLATE_COMMAND = "template"
 
 
 async def on_command(ctx: Context, event: CommandInvoked) -> list[Intent]:
     command = event.command.lstrip("/").lower()
     if command == SETBACK_COMMAND:
         return posting.open_setback_form(ctx, event.actor)
+    if command == TEMPLATE_COMMAND:
+        return await templates.command(ctx, event.actor, event.text)
     raise RuleViolation("error.unknown_command", command=event.command)
 
 
@@ -43,6 +54,12 @@ async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
         return await answers.submit_relay_form(ctx, event, parsed.number())
     if parsed.name == FormKind.OUTCOME:
         return await outcomes.submit_outcome(ctx, event, parsed.number())
+    if parsed.name == FormKind.TEMPLATE:
+        return await templates.submit_fill(ctx, event, parsed)
+    if parsed.name == FormKind.TEMPLATE_ADD:
+        return await community_templates.submit_add(ctx, event, parsed.number())
+    if parsed.name == FormKind.TEMPLATE_EDIT and parsed.args:
+        return await community_templates.submit_edit(ctx, event, parsed.args[0])
     raise RuleViolation("error.form_expired")
 
 
@@ -75,6 +92,14 @@ async def on_button(ctx: Context, event: ButtonPressed) -> list[Intent]:
             return await outcomes.snooze(ctx, actor, record)
         case Verb.STOP:
             return await outcomes.stop_asking(ctx, actor, record)
+        case Verb.TEMPLATE_SEND:
+            return await templates.send_privately(ctx, actor, record)
+        case Verb.TEMPLATE_POST:
+            return await templates.post_in_thread(ctx, actor, record)
+        case Verb.TEMPLATE_OTHER:
+            return await templates.other_variants(ctx, actor, record)
+        case Verb.TEMPLATE_VARIANT:
+            return await templates.choose_variant(ctx, actor, parsed)
     raise RuleViolation("error.unknown_action")
 
 
@@ -83,6 +108,8 @@ async def on_message_action(ctx: Context, event: MessageActionInvoked) -> list[I
         return await best.mark(ctx, event)
     if event.action == best.UNMARK:
         return await best.unmark(ctx, event)
+    if event.action == community_templates.SAVE_AS_TEMPLATE:
+        return await community_templates.from_best_answer(ctx, event)
     raise RuleViolation("error.unknown_message_action")
 
 

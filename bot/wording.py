@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain.model import OutcomeEvent, OutcomeResult, SetbackKind, Stage
+from bot.templates.model import CHANNELS, REGISTERS
 
 
 def _keys(*names: str, params: tuple[str, ...] = ()) -> dict[str, frozenset[str]]:
@@ -79,8 +80,67 @@ _LABELS = _keys(
     "conversation.word.yes",
 )
 
+_TEMPLATE_KEYS = {
+    **_keys(
+        "form.template.title",
+        "form.template.submit",
+        "form.template_add.title",
+        "form.template_add.submit",
+        "form.template_edit.title",
+        "form.template_edit.submit",
+        "field.source.label",
+        "field.source.hint",
+        "field.templates_used.label",
+        "button.template_send",
+        "button.template_post",
+        "button.template_other",
+        "template.list.footer",
+        "template.list.community_group",
+        "template.not_yours",
+        "template.moderators_only",
+        "template.not_best",
+        "template.snippet_example",
+        "template.from_best.when",
+    ),
+    **_choices("channel", list(CHANNELS)),
+    **_choices("register", list(REGISTERS)),
+    **_keys("template.list.header", params=("count",)),
+    **_keys("template.list.situation", params=("title",)),
+    **_keys("template.list.item", params=("template", "title", "when", "variants")),
+    **_keys("template.list.item_community", params=("template", "title", "when", "variants")),
+    **_keys("template.list.origin", params=("title",)),
+    **_keys("template.search.header", params=("count", "query")),
+    **_keys("template.search.none", params=("query", "keys")),
+    **_keys("template.variant", params=("channel", "register")),
+    **_keys("template.no_variant", params=("title", "asked", "variants")),
+    **_keys("template.field_hint", params=("description", "example")),
+    **_keys("template.missing_value", params=("label",)),
+    **_keys("template.preview.header", params=("title", "variant")),
+    **_keys("template.preview.subject", params=("subject",)),
+    **_keys("template.other.header", params=("title",)),
+    **_keys("template.sent_privately", params=("title",)),
+    **_keys("template.posted", params=("author", "title")),
+    **_keys("template.posted_notice", params=("title",)),
+    **_keys("template.already_posted", params=("title",)),
+    **_keys("template.gone", params=("template",)),
+    **_keys("template.use_label", params=("title", "variant")),
+    **_keys("template.key_needed", params=("verb",)),
+    **_keys("template.builtin_fixed", params=("template",)),
+    **_keys("template.not_community", params=("template",)),
+    **_keys("template.invalid", params=("problem",)),
+    **_keys("template.key_taken", params=("template",)),
+    **_keys("template.key_changed", params=("template",)),
+    **_keys("template.added", params=("template", "title")),
+    **_keys("template.saved", params=("template", "title", "version")),
+    **_keys("template.disabled", params=("template",)),
+    **_keys("template.enabled", params=("template",)),
+    **_keys("template.from_best.title", params=("title",)),
+    **_keys("outcome.update.templates", params=("titles",)),
+}
+
 CATALOGUE: Mapping[str, frozenset[str]] = {
     **_LABELS,
+    **_TEMPLATE_KEYS,
     **_choices("stage", [s.value for s in Stage]),
     **_choices("kind", [k.value for k in SetbackKind]),
     **_choices("result", [r.value for r in OutcomeResult]),

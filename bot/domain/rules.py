@@ -40,7 +40,7 @@ _DAYS = re.compile(r"[0-9]{1,3}d")
 RECORD_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits, small enough for any integer column
 
 
-def _text(values: FormValues, name: str) -> str:
+def form_text(values: FormValues, name: str) -> str:
     """A field as one string; platforms send None for an empty input."""
     value = values.get(name)
     if value is None:
@@ -60,7 +60,7 @@ def _many(values: FormValues, name: str) -> list[str]:
 
 
 def _flag(values: FormValues, name: str) -> bool:
-    return _text(values, name).lower() in {"1", "true", "yes", "y", "on", "anonymous"}
+    return form_text(values, name).lower() in {"1", "true", "yes", "y", "on", "anonymous"}
 
 
 def require_text(value: str, field: str, limit: int) -> str:
@@ -142,17 +142,23 @@ def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> 
     """Validate a setback form; every bad field is reported at once."""
     problems = _Problems()
     title = problems.check(
-        "title", lambda: require_text(_text(values, "title"), "title", TITLE_MAX), ""
+        "title", lambda: require_text(form_text(values, "title"), "title", TITLE_MAX), ""
     )
-    body = problems.check("body", lambda: require_text(_text(values, "body"), "body", BODY_MAX), "")
-    stage = problems.check("stage", lambda: _choice(Stage, _text(values, "stage"), "stage"), None)
-    kind = problems.check("kind", lambda: _choice(SetbackKind, _text(values, "kind"), "kind"), None)
+    body = problems.check(
+        "body", lambda: require_text(form_text(values, "body"), "body", BODY_MAX), ""
+    )
+    stage = problems.check(
+        "stage", lambda: _choice(Stage, form_text(values, "stage"), "stage"), None
+    )
+    kind = problems.check(
+        "kind", lambda: _choice(SetbackKind, form_text(values, "kind"), "kind"), None
+    )
     tags: tuple[str, ...] = problems.check(
         "tags", lambda: normalise_tags(_many(values, "tags")), ()
     )
     ask_at = problems.check(
         "ask_outcome_on",
-        lambda: outcome_ask_time(_text(values, "ask_outcome_on"), now, default_days),
+        lambda: outcome_ask_time(form_text(values, "ask_outcome_on"), now, default_days),
         now,
     )
     problems.raise_if_any()
@@ -167,10 +173,12 @@ def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> 
     )
 
 
-def parse_outcome_form(values: FormValues, replies: Sequence[Reply]) -> OutcomeReport:
-    """Validate the outcome form against the post's replies."""
+def parse_outcome_form(
+    values: FormValues, replies: Sequence[Reply], template_use_ids: Sequence[int] = ()
+) -> OutcomeReport:
+    """Validate the outcome form against the post's replies and the templates used for it."""
     problems = _Problems()
-    result = problems.check("result", lambda: _form_result(_text(values, "result")), None)
+    result = problems.check("result", lambda: _form_result(form_text(values, "result")), None)
     if result is None and "result" not in problems.found:
         problems.found["result"] = RuleViolation("error.field_empty", field="result")
     events: tuple[OutcomeEvent, ...] = problems.check(
@@ -178,16 +186,34 @@ def parse_outcome_form(values: FormValues, replies: Sequence[Reply]) -> OutcomeR
     )
     known = {reply.id for reply in replies if not reply.by_poster and not reply.deleted}
     acted_on: tuple[int, ...] = problems.check(
-        "acted_on", lambda: _reply_ids(_many(values, "acted_on"), known), ()
+        "acted_on",
+        lambda: _known_ids(_many(values, "acted_on"), known, "acted_on", "error.unknown_reply"),
+        (),
     )
-    note = _text(values, "note")
+    sent: tuple[int, ...] = problems.check(
+        "templates_used",
+        lambda: _known_ids(
+            _many(values, "templates_used"),
+            set(template_use_ids),
+            "templates_used",
+            "error.unknown_choice",
+        ),
+        (),
+    )
+    note = form_text(values, "note")
     if len(note) > NOTE_MAX:
         problems.found["note"] = RuleViolation(
             "error.field_too_long", field="note", limit=NOTE_MAX, length=len(note)
         )
     problems.raise_if_any()
     assert result is not None
-    return OutcomeReport(result=result, events=events, acted_on_reply_ids=acted_on, note=note)
+    return OutcomeReport(
+        result=result,
+        events=events,
+        acted_on_reply_ids=acted_on,
+        sent_template_use_ids=sent,
+        note=note,
+    )
 
 
 def _form_result(raw: str) -> OutcomeResult | None:
@@ -205,11 +231,12 @@ def _events(raw: Sequence[str]) -> tuple[OutcomeEvent, ...]:
         raise RuleViolation("error.unknown_choice", field="events", value=", ".join(raw)) from None
 
 
-def _reply_ids(raw: Sequence[str], known: set[int]) -> tuple[int, ...]:
+def _known_ids(raw: Sequence[str], known: set[int], field: str, key: str) -> tuple[int, ...]:
+    """Ids chosen from a list the form offered; anything else is refused with `key`."""
     ids: list[int] = []
     for item in raw:
         if not RECORD_ID.fullmatch(item) or int(item) not in known:
-            raise RuleViolation("error.unknown_reply", field="acted_on", value=item)
+            raise RuleViolation(key, field=field, value=item)
         ids.append(int(item))
     return tuple(dict.fromkeys(ids))
 

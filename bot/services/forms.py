@@ -22,7 +22,7 @@ def field(
     required: bool = False,
     max_length: int | None = None,
     choices: tuple[Choice, ...] = (),
-    initial: str = "",
+    initial: str | tuple[str, ...] = "",
     hinted: bool = False,
     **hint_params: object,
 ) -> FormField:

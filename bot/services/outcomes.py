@@ -34,6 +34,8 @@ from bot.services.context import Context
 from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt, neutralise_mentions
 from bot.services.status import poster_name, refresh
+from bot.services.template_words import use_label
+from bot.templates.records import TemplateUse
 
 STILL_WAITING_ASKS = 1
 SHAREABLE = frozenset(OutcomeResult) - {OutcomeResult.STILL_WAITING}
@@ -77,8 +79,18 @@ def _reply_choices(ctx: Context, replies: list[Reply]) -> tuple[Choice, ...]:
     )
 
 
+def _template_choices(ctx: Context, uses: list[TemplateUse]) -> tuple[Choice, ...]:
+    """One choice per template variant used (sent privately and posted counts once)."""
+    firsts = {(u.template_key, u.channel, u.register): u for u in reversed(uses)}
+    return tuple(
+        Choice(value=str(use.id), label=use_label(ctx, use))
+        for use in sorted(firsts.values(), key=lambda u: u.id)
+    )
+
+
 async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
     replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
     shareable = [r for r in OutcomeResult if r in SHAREABLE]
     fields = [
         field(
@@ -94,6 +106,17 @@ async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
     reply_choices = _reply_choices(ctx, replies)
     if reply_choices:
         fields.append(field(ctx, "acted_on", "multi_choice", choices=reply_choices))
+    template_choices = _template_choices(ctx, uses)
+    if template_choices:
+        fields.append(
+            field(
+                ctx,
+                "templates_used",
+                "multi_choice",
+                choices=template_choices,
+                initial=tuple(c.value for c in template_choices),
+            )
+        )
     fields.append(field(ctx, "note", "long_text", max_length=NOTE_MAX, hinted=True))
     return form(ctx, FormKind.OUTCOME, fields, setback.id)
 
@@ -156,7 +179,11 @@ async def still_waiting(ctx: Context, actor: Member, setback_id: int | None) -> 
 
 
 def _update_text(
-    ctx: Context, setback: Setback, replies: list[Reply], report: OutcomeReport
+    ctx: Context,
+    setback: Setback,
+    replies: list[Reply],
+    uses: list[TemplateUse],
+    report: OutcomeReport,
 ) -> str:
     result = ctx.say(f"result.{report.result}")
     parts = [ctx.say("outcome.update.headline", author=poster_name(setback), result=result)]
@@ -167,6 +194,10 @@ def _update_text(
     names = sorted({r.author_name for r in replies if r.id in acted_on and not r.deleted})
     if names:
         parts.append(ctx.say("outcome.update.acted_on", names=", ".join(names)))
+    sent = report.sent_template_use_ids
+    titles = sorted({u.template_title for u in uses if u.id in sent})
+    if titles:
+        parts.append(ctx.say("outcome.update.templates", titles=", ".join(titles)))
     if report.note:
         parts.append(ctx.say("outcome.update.note", note=neutralise_mentions(report.note)))
     return "\n".join(parts)
@@ -178,11 +209,13 @@ async def submit_outcome(
     """Save the update, post it in the thread, and tell everyone who replied."""
     setback = await poster_setback(ctx, event.actor, setback_id)
     replies = await ctx.repo.replies(ctx.community_id, setback.id)
-    report = parse_outcome_form(event.values, replies)
+    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    report = parse_outcome_form(event.values, replies, [use.id for use in uses])
     await ctx.repo.add_outcome(setback, report, ctx.now)
+    await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
     await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
     result_label = ctx.say(f"result.{report.result}")
-    text = _update_text(ctx, setback, replies, report)
+    text = _update_text(ctx, setback, replies, uses, report)
     intents: list[Intent] = []
     if setback.thread_ref:
         intents.append(

@@ -47,6 +47,7 @@ from bot.store.statements import (
     SETBACK,
     hot_statements,
 )
+from bot.store.template_repo import TemplateRepo
 
 
 def _setback(row: RowMapping) -> Setback:
@@ -263,6 +264,7 @@ class Repo:
         self._dialect = connection.dialect.name
         self.outbound = OutboundRepo(connection)
         self.conversations = ConversationRepo(connection, self._insert)
+        self.templates = TemplateRepo(connection, self._insert)
         self._hot = hot_statements(self._dialect)
 
     @asynccontextmanager
@@ -380,16 +382,23 @@ class Repo:
 
     async def open_anonymous_setbacks(self, community_id: str, poster_id: str) -> list[Setback]:
         """The poster's anonymous posts still open for replies, newest first."""
+        return await self.open_setbacks_of(community_id, poster_id, anonymous_only=True)
+
+    async def open_setbacks_of(
+        self, community_id: str, poster_id: str, *, anonymous_only: bool = False
+    ) -> list[Setback]:
+        """The poster's posts (or only their anonymous ones) still open for replies, newest
+        first."""
+        conditions = [
+            SETBACK.c.community_id == community_id,
+            SETBACK.c.poster_id == poster_id,
+            SETBACK.c.closed_at.is_(None),
+            SETBACK.c.thread_ref.is_not(None),
+        ]
+        if anonymous_only:
+            conditions.append(SETBACK.c.anonymous.is_(True))
         rows = await self._db.execute(
-            select(SETBACK)
-            .where(
-                SETBACK.c.community_id == community_id,
-                SETBACK.c.poster_id == poster_id,
-                SETBACK.c.anonymous.is_(True),
-                SETBACK.c.closed_at.is_(None),
-                SETBACK.c.thread_ref.is_not(None),
-            )
-            .order_by(SETBACK.c.id.desc())
+            select(SETBACK).where(*conditions).order_by(SETBACK.c.id.desc())
         )
         return [_setback(row) for row in rows.mappings()]
 

@@ -17,6 +17,8 @@ from sqlalchemy.sql import Select, Update
 from bot.store.tables import (
     AppreciationRow,
     CommunityRow,
+    CommunityTemplateRow,
+    CommunityTemplateVersionRow,
     ConversationRow,
     FollowUpRow,
     OutboundRow,
@@ -24,6 +26,8 @@ from bot.store.tables import (
     ProcessedEventRow,
     ReplyRow,
     SetbackRow,
+    TemplateDraftRow,
+    TemplateUseRow,
 )
 
 
@@ -38,6 +42,10 @@ SETBACK = table(SetbackRow)
 REPLY = table(ReplyRow)
 APPRECIATION = table(AppreciationRow)
 OUTCOME = table(OutcomeRow)
+COMMUNITY_TEMPLATE = table(CommunityTemplateRow)
+COMMUNITY_TEMPLATE_VERSION = table(CommunityTemplateVersionRow)
+TEMPLATE_DRAFT = table(TemplateDraftRow)
+TEMPLATE_USE = table(TemplateUseRow)
 FOLLOW_UP = table(FollowUpRow)
 PROCESSED = table(ProcessedEventRow)
 OUTBOUND = table(OutboundRow)

@@ -173,3 +173,73 @@ class ConversationRow(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=100)
     state: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _when()
+
+
+class CommunityTemplateRow(SQLModel, table=True):
+    """A template a community's moderators added; its text lives in versions."""
+
+    __tablename__ = "community_template"
+    __table_args__ = (UniqueConstraint("community_id", "key", name="uq_community_template_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    key: str = Field(max_length=40)
+    current_version: int
+    disabled: bool = False
+    origin_thread_ref: str | None = Field(default=None, max_length=200)
+    origin_message_ref: str | None = Field(default=None, max_length=200)
+    created_by: str = Field(max_length=100)
+    created_at: datetime = _when()
+
+
+class CommunityTemplateVersionRow(SQLModel, table=True):
+    """Every saved version of a community template's YAML, kept for the record."""
+
+    __tablename__ = "community_template_version"
+    __table_args__ = (
+        UniqueConstraint("template_id", "version", name="uq_community_template_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    template_id: int = Field(foreign_key="community_template.id")
+    version: int
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: str = Field(max_length=100)
+    created_at: datetime = _when()
+
+
+class TemplateDraftRow(SQLModel, table=True):
+    """A member's filled-in template, previewed privately until they send or post it."""
+
+    __tablename__ = "template_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    member_id: str = Field(max_length=100, index=True)
+    template_key: str = Field(max_length=40)
+    template_version: int
+    channel: str = Field(max_length=20)
+    register_name: str = Field(max_length=20)
+    values: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    setback_id: int | None = Field(default=None, foreign_key="setback.id")
+    created_at: datetime = _when()
+
+
+class TemplateUseRow(SQLModel, table=True):
+    """A poster used a template for their post: the outcome form lists it beside the replies."""
+
+    __tablename__ = "template_use"
+    __table_args__ = (UniqueConstraint("draft_id", "via", name="uq_template_use_via"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    setback_id: int = Field(foreign_key="setback.id", index=True)
+    draft_id: int = Field(foreign_key="template_draft.id")
+    template_key: str = Field(max_length=40)
+    template_title: str = Field(max_length=200)
+    channel: str = Field(max_length=20)
+    register_name: str = Field(max_length=20)
+    via: str = Field(max_length=20)
+    # Set from the outcome form: the poster confirmed these were the words they sent.
+    sent: bool = False
+    used_at: datetime = _when()

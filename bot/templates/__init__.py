@@ -1,0 +1,1 @@
+"""The template library: words members can send, with placeholders, channels and registers."""
