@@ -20,7 +20,17 @@ def variant_label(ctx: Context, channel: str, register: str) -> str:
 
 
 def variants_line(ctx: Context, template: Template) -> str:
-    return ", ".join(variant_label(ctx, v.channel, v.register) for v in template.variants)
+    """Each channel with its registers: `email (formal, warm and informal); letter (formal)`."""
+    return "; ".join(
+        ctx.say(
+            "template.channel_registers",
+            channel=ctx.say(f"channel.{channel}"),
+            registers=", ".join(
+                ctx.say(f"register.{v.register}") for v in template.variants if v.channel == channel
+            ),
+        )
+        for channel in template.channels
+    )
 
 
 def use_label(ctx: Context, use: TemplateUse) -> str:

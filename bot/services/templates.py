@@ -270,11 +270,19 @@ async def post_in_thread(ctx: Context, actor: Member, draft_id: int | None) -> l
     setback = await poster_setback(ctx, actor, draft.setback_id)
     if setback.is_closed or setback.thread_ref is None:
         raise RuleViolation("error.thread_closed", title=setback.title)
-    rendered = _rendered(template, variant, draft.values)
+    withheld = {
+        p.name: ctx.say("template.withheld", label=p.label)
+        for p in template.placeholders
+        if p.identifying
+    }
+    rendered = _rendered(template, variant, {**draft.values, **withheld})
     if not await ctx.repo.templates.add_use(draft, setback.id, template.title, VIA_THREAD, ctx.now):
         raise RuleViolation("template.already_posted", title=setback.title)
     header = ctx.say("template.posted", author=poster_name(setback), title=template.title)
-    body = "\n\n".join(part for part in (header, rendered.subject, rendered.text) if part)
+    subject = (
+        ctx.say("template.preview.subject", subject=rendered.subject) if rendered.subject else ""
+    )
+    body = "\n\n".join(part for part in (header, subject, rendered.text) if part)
     message = Message(text=body, author=shown_author(ctx, setback) if setback.anonymous else None)
     return [
         Send(target=Thread(thread_ref=setback.thread_ref), message=message),

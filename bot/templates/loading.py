@@ -21,6 +21,7 @@ from bot.templates.model import (
     Variant,
 )
 
+_FLAGS = ("required", "long", "identifying")
 TEMPLATE_KEY = re.compile(r"[a-z][a-z0-9_]{1,39}")
 TITLE_MAX = 80
 LABEL_MAX = 45  # a form field's label, as short as Discord's modals need
@@ -92,24 +93,26 @@ def _placeholder(
             example=base.example,
             required=value == "required",
             long=base.long,
+            identifying=base.identifying,
         )
     own = _located(value, reader, f"placeholder {name}")
     return _defined_placeholder(name, own)
 
 
 def _defined_placeholder(name: str, reader: _Reader) -> Placeholder:
-    reader.only({"label", "description", "example", "required", "long"})
-    required = reader.data.get("required", True)
-    long = reader.data.get("long", False)
-    if not isinstance(required, bool) or not isinstance(long, bool):
-        raise reader.fail("required and long must be true or false")
+    reader.only({"label", "description", "example", "required", "long", "identifying"})
+    flags = {flag: reader.data.get(flag, flag == "required") for flag in _FLAGS}
+    for flag, value in flags.items():
+        if not isinstance(value, bool):
+            raise reader.fail(f"{flag} must be true or false", flag)
     return Placeholder(
         name=name,
         label=reader.text("label", limit=LABEL_MAX),
         description=reader.text("description", limit=WHEN_MAX),
         example=reader.text("example", limit=WHEN_MAX),
-        required=required,
-        long=long,
+        required=flags["required"],
+        long=flags["long"],
+        identifying=flags["identifying"],
     )
 
 

@@ -19,6 +19,8 @@ class Placeholder:
     example: str
     required: bool = True
     long: bool = False
+    # Names the member or how to reach them: never posted in a thread, even their own.
+    identifying: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
