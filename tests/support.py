@@ -127,8 +127,10 @@ class Harness:
     def _base(self, actor: Member) -> EventBase:
         return {"community_id": COMMUNITY, "event_id": self.next_event_id(), "actor": actor}
 
-    async def command(self, actor: Member, command: str = "setback") -> list[Intent]:
-        return await self.send(CommandInvoked(**self._base(actor), command=command))
+    async def command(
+        self, actor: Member, command: str = "setback", text: str = ""
+    ) -> list[Intent]:
+        return await self.send(CommandInvoked(**self._base(actor), command=command, text=text))
 
     async def post(self, actor: Member, **values: str) -> str:
         """Post a setback through the form; returns the thread ref of its root message."""

@@ -181,7 +181,8 @@ def parse_template(
         )
     declared = frozenset(p.name for p in placeholders)
     variants = tuple(
-        _variant(_located(item, reader, "variant"), declared) for item in reader.listing("variants")
+        _variant(_located(item, reader, f"{reader.what} variant"), declared)
+        for item in reader.listing("variants")
     )
     seen: set[tuple[str, str]] = set()
     for item, variant in zip(reader.data["variants"], variants, strict=True):
