@@ -19,6 +19,7 @@ from bot.router import route
 from bot.scheduler import OutboxFor, Scheduler
 from bot.services import answers, posting
 from bot.services.context import Context
+from bot.services.template_library import Suggestion, library_for, suggest
 from bot.store.repo import Repo, Store
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,14 @@ class Rebound:
         Returns how many intents reached a platform; tick until it returns 0 to catch up.
         """
         return await self.scheduler.tick(outbox_for, platforms)
+
+    async def suggest_templates(
+        self, community_id: str, query: str, limit: int = 25
+    ) -> list[Suggestion]:
+        """Autocomplete for `/template`: ids matching what the member has typed so far."""
+        async with self.store.transaction() as repo:
+            ctx = await self.context(repo, community_id, self.clock.now())
+            return suggest(await library_for(ctx), query, limit)
 
     async def close(self) -> None:
         await self.store.dispose()

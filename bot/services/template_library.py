@@ -43,3 +43,19 @@ async def library_for(ctx: Context) -> CommunityLibrary:
         if template is not None:
             community.append(template)
     return CommunityLibrary(builtin=builtin, community=tuple(community))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One autocomplete choice: the template id to fill in and a label to show."""
+
+    value: str
+    label: str
+
+
+def suggest(library: CommunityLibrary, query: str, limit: int) -> list[Suggestion]:
+    """Templates for a partly typed id or words, ids starting with the query first."""
+    query = query.strip().lower()
+    found = library.search(query.replace("_", " ")) if query else library.templates
+    ranked = sorted(found, key=lambda t: not t.key.startswith(query))
+    return [Suggestion(value=t.key, label=f"{t.title} ({t.key})"[:100]) for t in ranked[:limit]]

@@ -195,3 +195,15 @@ async def test_a_member_without_a_post_uses_templates_without_records(h: Harness
     assert isinstance(h.outbox.direct_to(RUTH)[-1].target, DirectTo)
     async with h.core.store.transaction() as repo:
         assert await repo.open_setbacks_of(COMMUNITY, RUTH.user_id) == []
+
+
+async def test_autocomplete_suggests_ids_for_what_is_typed(h: Harness) -> None:
+    suggestions = await h.core.suggest_templates(COMMUNITY, "second_con")
+    assert [s.value for s in suggestions] == [
+        "second_conversation_request",
+        "second_conversation_phone",
+    ]
+    assert suggestions[0].label == "Asking for a second conversation (second_conversation_request)"
+    everything = await h.core.suggest_templates(COMMUNITY, "", limit=3)
+    assert len(everything) == 3
+    assert await h.core.suggest_templates(COMMUNITY, "zzz") == []
