@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.actions import FormKind, Verb, parse_action, parse_form
 from bot.domain.errors import FormInvalid, RuleViolation
+from bot.domain.model import Member
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -73,10 +74,35 @@ async def on_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     return []
 
 
+OnRecord = Callable[[Context, Member, int | None], Awaitable[list[Intent]]]
+
+# Buttons whose one argument is a record id (a post, a reply, a draft).
+_RECORD_BUTTONS: dict[str, OnRecord] = {
+    Verb.RELAY: answers.open_relay_form,
+    Verb.APPRECIATE: answers.appreciate,
+    Verb.WAITING: outcomes.still_waiting,
+    Verb.SNOOZE: outcomes.snooze,
+    Verb.STOP: outcomes.stop_asking,
+    Verb.TEMPLATE_SEND: templates.send_privately,
+    Verb.TEMPLATE_POST: templates.post_in_thread,
+    Verb.TEMPLATE_OTHER: templates.other_variants,
+}
+
+
 async def on_button(ctx: Context, event: ButtonPressed) -> list[Intent]:
     parsed = parse_action(event.action_id)
     if parsed is None:
         raise RuleViolation("error.unknown_action")
+    actor, record = event.actor, parsed.number()
+    on_record = _RECORD_BUTTONS.get(parsed.name)
+    if on_record is not None:
+        return await on_record(ctx, actor, record)
+    if parsed.name == Verb.OUTCOME:
+        result = parsed.args[1] if len(parsed.args) > 1 else ""
+        return await outcomes.open_outcome_form(ctx, actor, record, result)
+    if parsed.name == Verb.TEMPLATE_VARIANT:
+        return await templates.choose_variant(ctx, actor, parsed)
+    raise RuleViolation("error.unknown_action")
     actor, record = event.actor, parsed.number()
     match parsed.name:
         case Verb.RELAY:
