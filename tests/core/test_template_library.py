@@ -187,3 +187,18 @@ def test_a_locale_missing_templates_falls_back_to_english_with_a_warning(
     assert borrowed == LIBRARY.get("keep_me_in_mind")
     assert "template keep_me_in_mind missing in locale fr" in caplog.text
     assert content.templates("de") is content.templates("en")
+
+
+def test_content_check_exits_non_zero_naming_the_template_problem(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from adapters.cli import app
+
+    root = _english_copy(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(app, ["content", "check", str(root)]).exit_code == 0
+    path = root / "en" / "templates.yaml"
+    path.write_text(path.read_text("utf-8").replace("register: warm", "register: posh", 1), "utf-8")
+    result = runner.invoke(app, ["content", "check", str(root)])
+    assert result.exit_code == 1
+    assert "templates.yaml:" in result.output and "unknown register 'posh'" in result.output
