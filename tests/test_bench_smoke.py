@@ -75,3 +75,13 @@ def test_options_and_helpers() -> None:
     result.add("context", 1.0, "s")
     text = summary([result])
     assert "PASS" in text and "MISS" in text and "context" not in text
+
+
+async def test_templates_quick(tmp_path: Path) -> None:
+    from bench import templates
+
+    result = await templates.run(quick=True, workdir=tmp_path)
+
+    _assert_positive(result)
+    assert result.figure("fill+preview p99").goal is not None
+    assert "10 templates" in result.notes[0]
