@@ -35,10 +35,12 @@ TICK_INTERVAL_S = 5.0
 LIBRARY_LOGGERS = ("slack_sdk", "slack_bolt")
 
 
-def quiet_library_logs() -> None:
+def quiet_library_logs() -> logging.Logger:
+    """Keep the libraries at INFO or above; returns the logger bolt should build on."""
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
+    return logging.getLogger("slack_bolt")
 
 
 class SlackAdapter:
@@ -52,7 +54,7 @@ class SlackAdapter:
         process_before_response: bool = False,
         pacer: Pacer | None = None,
     ) -> None:
-        quiet_library_logs()
+        bolt_logger = quiet_library_logs()
         self.settings = settings
         self.core = core
         self.client = web_client(settings.bot_token, settings.web_api_url)
@@ -64,6 +66,7 @@ class SlackAdapter:
             client=self.client,
             signing_secret=settings.signing_secret,
             process_before_response=process_before_response,
+            logger=bolt_logger,
         )
         Listeners(core, self.outbox, self.directory, self.home.publish).register(self.app)
         self.community_id: str | None = None

@@ -89,7 +89,7 @@ class FakeSlack:
 
     async def start(self) -> str:
         app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
+        app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -206,10 +206,11 @@ class FakeSlack:
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
-        params = dict(await request.json())
+        params.update(await request.json())
     else:
-        params = dict(await request.post())
+        params.update(await request.post())
     for name in JSON_FIELDS:
         if isinstance(params.get(name), str):
             params[name] = json.loads(params[name])

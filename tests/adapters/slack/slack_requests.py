@@ -32,6 +32,7 @@ class SlackRequests:
         self.secret = secret
         self.team_id = team_id
         self._numbers = itertools.count(1)
+        self.triggered_by: dict[str, str] = {}  # trigger_id -> user id
 
     def _next(self) -> int:
         return next(self._numbers)
@@ -150,7 +151,7 @@ class SlackRequests:
                 "api_app_id": APP_ID,
                 "is_enterprise_install": "false",
                 "response_url": "http://127.0.0.1:9/commands/unused",
-                "trigger_id": f"{self._next()}.{self.team_id}.trigger",
+                "trigger_id": self.trigger(user),
             }
         )
 
@@ -159,6 +160,11 @@ class SlackRequests:
     def interaction(self, payload: dict[str, Any]) -> str:
         return urlencode({"payload": json.dumps(payload)})
 
+    def trigger(self, user: str) -> str:
+        trigger_id = f"{self._next()}.{self.team_id}.trigger"
+        self.triggered_by[trigger_id] = user
+        return trigger_id
+
     def _common(self, kind: str, user: str, name: str) -> dict[str, Any]:
         return {
             "type": kind,
@@ -166,7 +172,7 @@ class SlackRequests:
             "user": {"id": user, "username": name, "name": name, "team_id": self.team_id},
             "api_app_id": APP_ID,
             "token": "legacy-verification-token",
-            "trigger_id": f"{self._next()}.{self.team_id}.trigger",
+            "trigger_id": self.trigger(user),
             "is_enterprise_install": False,
             "enterprise": None,
         }
