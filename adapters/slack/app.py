@@ -19,7 +19,7 @@ from adapters.slack.config import SlackSettings
 from adapters.slack.directory import Directory
 from adapters.slack.home import HomeTab
 from adapters.slack.inbound import PLATFORM, community_id
-from adapters.slack.listeners import Listeners
+from adapters.slack.listeners import VIEW_ANSWER_BUDGET_S, Listeners
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
 from adapters.slack.web import web_client
@@ -53,6 +53,7 @@ class SlackAdapter:
         *,
         process_before_response: bool = False,
         pacer: Pacer | None = None,
+        view_answer_budget_s: float = VIEW_ANSWER_BUDGET_S,
     ) -> None:
         bolt_logger = quiet_library_logs()
         self.settings = settings
@@ -68,7 +69,14 @@ class SlackAdapter:
             process_before_response=process_before_response,
             logger=bolt_logger,
         )
-        Listeners(core, self.outbox, self.directory, self.home.publish).register(self.app)
+        listeners = Listeners(
+            core,
+            self.outbox,
+            self.directory,
+            self.home.publish,
+            view_answer_budget_s=view_answer_budget_s,
+        )
+        listeners.register(self.app)
         self.community_id: str | None = None
 
     async def start(self) -> str:

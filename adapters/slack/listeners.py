@@ -39,8 +39,11 @@ class Listeners:
         outbox: SlackOutbox,
         directory: Directory,
         publish_home: HomePublisher | None = None,
+        *,
+        view_answer_budget_s: float = VIEW_ANSWER_BUDGET_S,
     ) -> None:
         self._core = core
+        self._view_answer_budget_s = view_answer_budget_s
         self._outbox = outbox
         self._directory = directory
         self._publish_home = publish_home
@@ -139,7 +142,7 @@ class Listeners:
             await self._handle(event, where)
 
         work = asyncio.ensure_future(submit())
-        await asyncio.wait({work}, timeout=VIEW_ANSWER_BUDGET_S)
+        await asyncio.wait({work}, timeout=self._view_answer_budget_s)
         await ack(**answer.close())
         await work
 

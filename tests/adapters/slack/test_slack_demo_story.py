@@ -80,8 +80,7 @@ def _private_to_canary(call: Call, triggers: set[str]) -> bool:
         params.get("channel") == f"D{CANARY_ID}"
         or params.get("user") == CANARY_ID
         or params.get("user_id") == CANARY_ID
-        or call.method == "views.open"
-        and params.get("trigger_id") in triggers
+        or (call.method == "views.open" and params.get("trigger_id") in triggers)
     )
 
 

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import text
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
@@ -27,6 +28,8 @@ from tests.support import START
 SUPPORT = "C0SUPPORT"
 HELPERS = "C0HELPERS"
 MODERATORS = "S0MODS"
+
+TABLES = ("setback", "reply", "processed_event", "outbound", "follow_up", "appreciation")
 
 PEOPLE = {
     "U0LENA": "Lena",
@@ -130,6 +133,14 @@ class Workspace:
         )
         return await self.interact(payload)
 
+    async def row_counts(self) -> dict[str, int]:
+        """Rows per table that members' actions change."""
+        async with self.adapter.core.store.engine.connect() as db:
+            return {
+                table: int((await db.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+                for table in TABLES
+            }
+
     async def wait(self, delta: timedelta) -> int:
         """Let time pass and tick until the core has nothing left to send."""
         self.clock.advance(delta)
@@ -143,7 +154,11 @@ class Workspace:
 
 @asynccontextmanager
 async def workspace(
-    database_url: str, *, process_before_response: bool = True, **overrides: Any
+    database_url: str,
+    *,
+    process_before_response: bool = True,
+    view_answer_budget_s: float = 2.0,
+    **overrides: Any,
 ) -> AsyncIterator[Workspace]:
     fake = FakeSlack(
         users={uid: member(uid, name) for uid, name in PEOPLE.items()}, moderators=("U0SAM",)
@@ -157,6 +172,7 @@ async def workspace(
         core,
         process_before_response=process_before_response,
         pacer=Pacer(config.channel_interval_s, config.workspace_rate_per_s),
+        view_answer_budget_s=view_answer_budget_s,
     )
     try:
         await adapter.start()
