@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import text
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from sqlalchemy import text
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.config import SlackSettings
