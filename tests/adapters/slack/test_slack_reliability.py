@@ -1,0 +1,88 @@
+"""Rate limits, server errors and slow work: retried, never early, never twice, acked first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.adapters.slack.fake_slack import rate_limited, server_error
+from tests.adapters.slack.workspace import SUPPORT, Workspace, workspace
+
+
+async def test_a_429_is_retried_after_retry_after_and_delivered_once(slack: Workspace) -> None:
+    slack.fake.script("chat.postMessage", rate_limited(retry_after_s=1))
+
+    thread = await slack.share("U0LENA", title="Rejected by email")
+
+    attempts = [c for c in slack.fake.calls if c.method == "chat.postMessage"]
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 1.0  # never earlier than Retry-After
+    assert [c.ref for c in slack.fake.posts(SUPPORT)] == [thread]
+
+
+async def test_a_500_leaves_the_post_to_the_outbox_which_delivers_it_later(
+    slack: Workspace,
+) -> None:
+    slack.fake.script("chat.postMessage", server_error())
+    await slack.command("U0LENA")
+    response = await slack.submit(
+        "U0LENA", slack.last_modal(), title="Rejected by email", body="Short and cold."
+    )
+
+    assert response.status == 200
+    assert slack.fake.posts(SUPPORT) == []
+    assert (await slack.row_counts())["setback"] == 1
+
+    await slack.wait(timedelta(minutes=5))
+
+    roots = [c for c in slack.fake.posts(SUPPORT) if "Rejected by email" in c.words]
+    assert len(roots) == 1
+    # The retried root became the post's thread: replies in it are recorded.
+    await slack.say("U0PRIYA", "Ask them for feedback.", thread=roots[0].ref)
+    assert (await slack.row_counts())["reply"] == 1
+
+
+async def test_commands_are_acknowledged_before_the_slow_work(sqlite_url: str) -> None:
+    async with workspace(sqlite_url, process_before_response=False) as ws:
+        slow = ws.fake.hold("users.info")  # every profile lookup hangs until released
+
+        response = await ws.command("U0LENA")
+
+        assert response.status == 200
+        assert ws.fake.of("views.open") == []
+        slow.set()
+        await ws.fake.wait_for(lambda fake: len(fake.of("views.open")) == 1)
+
+
+async def test_a_slow_view_submission_closes_the_modal_and_the_errors_arrive_privately(
+    sqlite_url: str,
+) -> None:
+    async with workspace(
+        sqlite_url, process_before_response=False, view_answer_budget_s=0.05
+    ) as ws:
+        await ws.command("U0LENA")
+        await ws.fake.wait_for(lambda fake: len(fake.of("views.open")) == 1)
+        slow = ws.fake.hold("users.info")
+        ws.adapter.directory._profiles.clear()  # the next lookup goes to the (slow) API
+
+        response = await ws.submit("U0LENA", ws.last_modal(), title="", body="")
+
+        # Acknowledged while the work still waits: the modal closes, nothing is kept yet.
+        assert response.status == 200
+        assert response.body == ""
+        slow.set()
+        await ws.fake.wait_for(lambda fake: len(fake.of("chat.postEphemeral")) == 1)
+        notice = ws.fake.of("chat.postEphemeral")[0]
+        assert notice.params["user"] == "U0LENA"
+        assert "empty" in notice.words
+        assert (await ws.row_counts())["setback"] == 0
+
+
+async def test_form_errors_go_back_into_the_modal(slack: Workspace) -> None:
+    await slack.command("U0LENA")
+
+    response = await slack.submit("U0LENA", slack.last_modal(), title="", body="x")
+
+    assert response.status == 200
+    assert '"response_action":"errors"' in response.body.replace(" ", "")
+    assert "title" in response.body
+    assert (await slack.row_counts())["setback"] == 0
