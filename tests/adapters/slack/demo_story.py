@@ -65,14 +65,7 @@ async def play(ws: Workspace, poster: str = LENA) -> Story:
     await ws.shortcut(SAM, "mark_best", story.tips["priya_course"])
     await ws.wait(timedelta(days=8))
     ask = next(c for c in ws.fake.posts(f"D{poster}") if "turn out" in c.words)
-    worked = next(
-        element["action_id"]
-        for block in ask.params["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["text"]["text"] == "It worked"
-    )
-    await ws.press(poster, worked, ask.ref)
+    await ws.press(poster, ask.button("It worked"), ask.ref)
     modal = ws.last_modal()
     acted_on = next(b for b in modal["blocks"] if b["block_id"] == "acted_on")
     await ws.submit(

@@ -46,6 +46,16 @@ class Call:
     def words(self) -> str:
         return _all_text(self.params)
 
+    def button(self, label: str) -> str:
+        """The action id of the button labelled `label` in this message's blocks."""
+        return next(
+            str(element["action_id"])
+            for block in self.params.get("blocks") or []
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["text"]["text"] == label
+        )
+
     def flat(self) -> str:
         """Everything the call carried, as one string (for what-appears-where checks)."""
         return json.dumps(self.params, ensure_ascii=False)
