@@ -32,10 +32,14 @@ class Pacer:
     async def turn(self, channel: str) -> None:
         """Wait until a message may be posted to `channel`."""
         now = self._clock()
-        slot = max(now, self._channel_free_at.get(channel, now), self._workspace_free_at)
+        slot = max(now, self._channel_free_at.get(channel, now))
+        if self.workspace_interval_s:
+            # In order: a post held back by its channel holds back the posts after it, so
+            # the workspace never sees two posts closer than its interval.
+            slot = max(slot, self._workspace_free_at)
+            self._workspace_free_at = slot + self.workspace_interval_s
         self._forget_idle_channels(now)
         self._channel_free_at[channel] = slot + self.channel_interval_s
-        self._workspace_free_at = slot + self.workspace_interval_s
         if slot > now:
             await self._sleep(slot - now)
 
