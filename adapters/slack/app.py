@@ -25,12 +25,14 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.web import web_client
 from bot.ports import Outbox
 from bot.runtime import Rebound
+from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 TICK_INTERVAL_S = 5.0
+SENDERS = 4
 # slack-sdk and slack-bolt log request and response bodies (members' words) at DEBUG.
 LIBRARY_LOGGERS = ("slack_sdk", "slack_bolt")
 
@@ -91,9 +93,20 @@ class SlackAdapter:
     def outbox_for(self, community: str) -> Outbox | None:
         return self.outbox if community == self.community_id else None
 
-    async def tick_forever(self, interval_s: float = TICK_INTERVAL_S) -> None:
+    def schedulers(self, senders: int) -> list[Scheduler]:
+        """The core's scheduler and `senders - 1` more: each claims its own batches, so one
+        batch waiting on a paced channel does not hold back the rest."""
+        extra = [Scheduler(self.core, f"{self.core.worker_id}/{n}") for n in range(1, senders)]
+        return [self.core.scheduler, *extra]
+
+    async def tick_forever(
+        self, interval_s: float = TICK_INTERVAL_S, senders: int = SENDERS
+    ) -> None:
         """Retry undelivered intents and fire due follow-ups, until cancelled."""
-        await self.core.scheduler.run(self.outbox_for, frozenset({PLATFORM}), interval_s)
+        platforms = frozenset({PLATFORM})
+        await asyncio.gather(
+            *(s.run(self.outbox_for, platforms, interval_s) for s in self.schedulers(senders))
+        )
 
     def web_app(self) -> web.Application:
         """Events, commands and interactivity at /slack/events; GET /healthz answers 200."""
