@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -60,7 +61,9 @@ class SlackAdapter:
         bolt_logger = quiet_library_logs()
         self.settings = settings
         self.core = core
-        self.client = web_client(settings.bot_token, settings.web_api_url)
+        # Built inside the running loop (as `serve` and the tests do); `close` closes it.
+        self.session = aiohttp.ClientSession()
+        self.client = web_client(settings.bot_token, settings.web_api_url, self.session)
         self.pacer = pacer or Pacer(settings.channel_interval_s, settings.workspace_rate_per_s)
         self.outbox = SlackOutbox(self.client, self.pacer)
         self.directory = Directory(self.client, settings.moderators_group)
@@ -89,6 +92,9 @@ class SlackAdapter:
             self.community_id, PLATFORM, self.settings.community_settings()
         )
         return self.community_id
+
+    async def close(self) -> None:
+        await self.session.close()
 
     def outbox_for(self, community: str) -> Outbox | None:
         return self.outbox if community == self.community_id else None
@@ -163,4 +169,5 @@ async def serve(settings: SlackSettings, port: int) -> None:
             else:
                 await adapter.serve_http(port)
     finally:
+        await adapter.close()
         await core.close()

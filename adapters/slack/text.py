@@ -9,7 +9,7 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def escape(text: str) -> str:
-    return "".join(_ESCAPES.get(char, char) for char in text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def split_escaped(text: str, limit: int) -> list[str]:
@@ -18,8 +18,11 @@ def split_escaped(text: str, limit: int) -> list[str]:
     Pieces end at a line break or a space where one lies in the second half of the piece,
     so words are only cut when a single word is longer than half a piece.
     """
-    pieces: list[str] = []
     rest = text.strip()
+    whole = escape(rest)
+    if len(whole) <= limit:
+        return [whole] if whole else []
+    pieces: list[str] = []
     while rest:
         fits = _fitting_prefix(rest, limit)
         cut = fits

@@ -19,11 +19,17 @@ TIMEOUT_S = 10
 API_FAILURES = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
-def web_client(token: str, base_url: str) -> AsyncWebClient:
-    """A client that sleeps for Slack's Retry-After (never less) before retrying a 429."""
+def web_client(
+    token: str, base_url: str, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A client that sleeps for Slack's Retry-After (never less) before retrying a 429.
+
+    With `session`, calls reuse its connections instead of opening one per call.
+    """
     return AsyncWebClient(
         token=token,
         base_url=base_url,
+        session=session,
         timeout=TIMEOUT_S,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),

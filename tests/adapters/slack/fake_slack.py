@@ -101,6 +101,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/calls", self._summary)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -208,6 +209,10 @@ class FakeSlack:
             case "apps.connections.open":
                 return {"ok": True, "url": f"{self.root.replace('http', 'ws')}/socket"}
         return {"ok": True}
+
+    async def _summary(self, _request: web.Request) -> web.Response:
+        """Method, channel and status of every call (for a fake run in another process)."""
+        return web.json_response([[c.method, c.channel, c.status] for c in self.calls])
 
     async def _socket(self, request: web.Request) -> web.StreamResponse:
         assert self.socket_mode is not None, "no Socket Mode script set"

@@ -178,5 +178,6 @@ async def workspace(
         await adapter.start()
         yield Workspace(adapter, fake, clock)
     finally:
+        await adapter.close()
         await core.close()
         await fake.stop()
