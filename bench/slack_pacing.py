@@ -30,7 +30,7 @@ from bot.clock import ManualClock
 from bot.scheduler import Scheduler
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
-from tests.adapters.slack.fake_slack import TEAM_ID, FakeSlack
+from tests.adapters.slack.fake_slack import TEAM_ID, FakeSlack, member
 from tests.adapters.slack.workspace import settings
 
 NAME = "slack_pacing"
@@ -49,14 +49,17 @@ COMMUNITY = f"slack:{TEAM_ID}"
 class FakeInProcess:
     """The fake Web API in a process of its own, as Slack is: it must not share our CPU."""
 
-    def __init__(self, rate: int) -> None:
+    def __init__(self, rate: int, users: list[str] | None = None) -> None:
         self._rate = rate
+        self._users = users or []
         self._process: multiprocessing.Process | None = None
         self._url = ""
 
     def start(self) -> str:
         parent, child = multiprocessing.Pipe()
-        self._process = multiprocessing.Process(target=_serve_fake, args=(self._rate, child))
+        self._process = multiprocessing.Process(
+            target=_serve_fake, args=(self._rate, self._users, child)
+        )
         self._process.start()
         self._url = str(parent.recv())
         return f"{self._url}/api/"
@@ -73,9 +76,10 @@ class FakeInProcess:
             self._process.join()
 
 
-def _serve_fake(rate: int, pipe: Connection) -> None:
+def _serve_fake(rate: int, users: list[str], pipe: Connection) -> None:
     async def serve() -> None:
-        fake = FakeSlack(post_limit_per_s=rate)
+        known = {user: member(user, f"Member {user}") for user in users}
+        fake = FakeSlack(post_limit_per_s=rate, users=known)
         await fake.start()
         pipe.send(fake.root)
         await asyncio.Event().wait()

@@ -11,8 +11,11 @@ import hmac
 import itertools
 import json
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
+
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from tests.adapters.slack.fake_slack import TEAM_ID
 
@@ -25,6 +28,12 @@ JSON = "application/json"
 def signature(secret: str, timestamp: str, body: str) -> str:
     base = f"v0:{timestamp}:{body}".encode()
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def bolt_request(body: str, headers: Mapping[str, str]) -> AsyncBoltRequest:
+    """A request for `AsyncApp.async_dispatch`, as the HTTP server would hand it over."""
+    wide: dict[str, str | Sequence[str]] = {**headers}
+    return AsyncBoltRequest(body=body, headers=wide)
 
 
 class SlackRequests:

@@ -6,12 +6,11 @@ real AsyncApp; what the bot did is read back from the fake's recorded calls.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 
@@ -22,7 +21,13 @@ from adapters.slack.refs import MessageRef
 from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
 from tests.adapters.slack.fake_slack import FakeSlack, member
-from tests.adapters.slack.slack_requests import FORM, JSON, SIGNING_SECRET, SlackRequests
+from tests.adapters.slack.slack_requests import (
+    FORM,
+    JSON,
+    SIGNING_SECRET,
+    SlackRequests,
+    bolt_request,
+)
 from tests.support import START
 
 SUPPORT = "C0SUPPORT"
@@ -66,11 +71,8 @@ class Workspace:
         return self.fake.users[user]["real_name"] if user in self.fake.users else user
 
     async def dispatch(self, body: str, content_type: str, **headers: str) -> BoltResponse:
-        signed: dict[str, str | Sequence[str]] = {
-            **self.requests.headers(body, content_type),
-            **headers,
-        }
-        return await self.adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=signed))
+        signed = {**self.requests.headers(body, content_type), **headers}
+        return await self.adapter.app.async_dispatch(bolt_request(body, signed))
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None) -> BoltResponse:
         return await self.dispatch(self.requests.event(event, event_id=event_id), JSON)
