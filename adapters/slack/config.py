@@ -38,7 +38,7 @@ class SlackSettings(BaseSettings):
         """What a new Slack community starts with (an existing one keeps its own)."""
         return CommunitySettings(
             support_channel=self.support_channel,
-            helpers_channel=self.helpers_channel,
+            helpers_channel=self.helpers_channel or None,
             appreciation_emoji=self.appreciation_emoji,
         )
 

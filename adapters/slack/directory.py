@@ -77,7 +77,7 @@ class Directory:
         return fresh
 
     async def _group_members(self) -> frozenset[str]:
-        if self._group is None:
+        if not self._group:
             return frozenset()
         if self._moderators is not None and self._fresh(self._moderators[1]):
             return self._moderators[0]
