@@ -11,6 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 MAX_REMEMBERED_CHANNELS = 10_000
+CATCH_UP_S = 0.05
 
 
 class Pacer:
@@ -34,10 +35,13 @@ class Pacer:
         now = self._clock()
         slot = max(now, self._channel_free_at.get(channel, now))
         if self.workspace_interval_s:
-            # In order: a post held back by its channel holds back the posts after it, so
-            # the workspace never sees two posts closer than its interval.
-            slot = max(slot, self._workspace_free_at)
-            self._workspace_free_at = slot + self.workspace_interval_s
+            # In order: a post held back by its channel holds back the posts after it. The
+            # workspace schedule may run up to CATCH_UP_S behind the clock, so a sender that
+            # fell behind (the loop was busy) gets some of its missed slots back, while any
+            # one second still holds at most rate * (1 + CATCH_UP_S) posts.
+            scheduled = max(self._workspace_free_at, slot - CATCH_UP_S)
+            slot = max(slot, scheduled)
+            self._workspace_free_at = scheduled + self.workspace_interval_s
         self._forget_idle_channels(now)
         self._channel_free_at[channel] = slot + self.channel_interval_s
         if slot > now:

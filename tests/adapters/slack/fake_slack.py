@@ -21,6 +21,8 @@ TEAM_ID = "T0REBOUND"
 BOT_USER = "U0REBOUNDBOT"
 BOT_ID = "B0REBOUNDBOT"
 WORKSPACE_URL = "https://rebound-test.slack.com"
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
 # Fields slack-sdk sends as JSON strings inside form bodies.
 JSON_FIELDS = ("blocks", "view", "attachments")
 
@@ -30,7 +32,7 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int
-    at: float
+    at: float  # when the call arrived (time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -143,6 +145,7 @@ class FakeSlack:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        arrived = time.monotonic()
         params = await _params(request)
         gate = self.gates.get(method)
         if gate is not None:
@@ -150,9 +153,10 @@ class FakeSlack:
         answer = (
             self._scripted(method)
             or self._limited(method)
+            or _invalid_blocks(params)
             or Scripted(200, self._ok(method, params))
         )
-        await self._record(Call(method, params, answer.status, time.monotonic(), answer.body))
+        await self._record(Call(method, params, answer.status, arrived, answer.body))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
     def _scripted(self, method: str) -> Scripted | None:
@@ -230,6 +234,18 @@ async def _params(request: web.Request) -> dict[str, Any]:
         if isinstance(params.get(name), str):
             params[name] = json.loads(params[name])
     return params
+
+
+def _invalid_blocks(params: dict[str, Any]) -> Scripted | None:
+    """Slack's answer to blocks over its limits (50 a message, 3,000 characters a section)."""
+    blocks = params.get("blocks") or []
+    too_long = any(
+        isinstance(block.get("text"), dict) and len(block["text"]["text"]) > SECTION_LIMIT
+        for block in blocks
+    )
+    if len(blocks) > MAX_BLOCKS or too_long:
+        return Scripted(200, {"ok": False, "error": "invalid_blocks"})
+    return None
 
 
 def _all_text(params: dict[str, Any]) -> str:

@@ -6,8 +6,6 @@ form with one `payload=` JSON field, events are JSON `event_callback` envelopes.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import time
@@ -16,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from tests.adapters.slack.fake_slack import TEAM_ID
 
@@ -23,11 +22,6 @@ SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 APP_ID = "A0REBOUNDAPP"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
-
-
-def signature(secret: str, timestamp: str, body: str) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
 def bolt_request(body: str, headers: Mapping[str, str]) -> AsyncBoltRequest:
@@ -58,10 +52,13 @@ class SlackRequests:
         secret: str | None = None,
     ) -> dict[str, str]:
         stamp = str(int(time.time()) if timestamp is None else timestamp)
+        verifier = SignatureVerifier(secret or self.secret)
+        signature = verifier.generate_signature(timestamp=stamp, body=body)
+        assert signature is not None
         return {
             "content-type": content_type,
             "x-slack-request-timestamp": stamp,
-            "x-slack-signature": signature(secret or self.secret, stamp, body),
+            "x-slack-signature": signature,
         }
 
     # --- Events API --------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
+from bot.intents import Channel, Message, Send
 from tests.adapters.slack.fake_slack import rate_limited, server_error
-from tests.adapters.slack.workspace import SUPPORT, Workspace, workspace
+from tests.adapters.slack.workspace import HELPERS, SUPPORT, Workspace, workspace
 
 
 async def test_a_429_is_retried_after_retry_after_and_delivered_once(slack: Workspace) -> None:
@@ -41,16 +43,31 @@ async def test_a_500_leaves_the_post_to_the_outbox_which_delivers_it_later(
     assert (await slack.row_counts())["reply"] == 1
 
 
-async def test_commands_are_acknowledged_before_the_slow_work(sqlite_url: str) -> None:
+async def test_commands_buttons_and_shortcuts_are_acknowledged_before_the_slow_work(
+    sqlite_url: str,
+) -> None:
     async with workspace(sqlite_url, process_before_response=False) as ws:
+        thread = await ws.share("U0LENA", anonymous="yes")
+        await ws.fake.wait_for(lambda fake: len(fake.posts(SUPPORT)) == 1)
+        relay = ws.fake.posts(SUPPORT)[0].button("Reply anonymously")
+        ws.adapter.directory._profiles.clear()
         slow = ws.fake.hold("users.info")  # every profile lookup hangs until released
 
-        response = await ws.command("U0LENA")
+        answers = [
+            await ws.command("U0PRIYA"),
+            await ws.press("U0LENA", relay, thread),
+            await ws.shortcut("U0DEV", "mark_best", thread),
+        ]
 
-        assert response.status == 200
-        assert ws.fake.of("views.open") == []
+        assert [r.status for r in answers] == [200, 200, 200]
+        opened, notices = len(ws.fake.of("views.open")), len(ws.fake.of("chat.postEphemeral"))
         slow.set()
-        await ws.fake.wait_for(lambda fake: len(fake.of("views.open")) == 1)
+        await ws.fake.wait_for(
+            lambda fake: (
+                len(fake.of("views.open")) == opened + 2
+                and len(fake.of("chat.postEphemeral")) > notices
+            )
+        )
 
 
 async def test_a_slow_view_submission_closes_the_modal_and_the_errors_arrive_privately(
@@ -86,3 +103,21 @@ async def test_form_errors_go_back_into_the_modal(slack: Workspace) -> None:
     assert '"response_action":"errors"' in response.body.replace(" ", "")
     assert "title" in response.body
     assert (await slack.row_counts())["setback"] == 0
+
+
+async def test_posts_to_one_channel_are_paced(sqlite_url: str) -> None:
+    async with workspace(sqlite_url, channel_interval_s=0.2) as ws:
+        for n in range(3):
+            await ws.adapter.outbox.deliver(
+                Send(target=Channel(channel_id=SUPPORT), message=Message(text=f"post {n}"))
+            )
+        await ws.adapter.outbox.deliver(
+            Send(target=Channel(channel_id=HELPERS), message=Message(text="elsewhere"))
+        )
+
+        times = [c.at for c in ws.fake.posts(SUPPORT)]
+        # Less a little: the event loop may fire a timer up to its clock resolution early.
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+        assert len(gaps) == 2
+        assert all(gap >= 0.19 for gap in gaps), gaps
+        assert len(ws.fake.posts(HELPERS)) == 1

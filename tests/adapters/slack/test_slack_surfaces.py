@@ -28,13 +28,18 @@ async def test_reply_anonymously_opens_a_modal_and_posts_under_the_pseudonym(
     await slack.press(LENA, root.button("Reply anonymously"), thread)
     modal = slack.last_modal()
     assert modal["callback_id"].startswith("rb:form:relay")
-    await slack.submit(LENA, modal, text="Thanks, all. <!here> I'll write to them.")
+    await slack.submit(
+        LENA, modal, text="Thanks <@U0DEV>, <!subteam^S0MODS|mods>. <!here> I'll write to them."
+    )
 
     relayed = slack.fake.posts(SUPPORT)[-1]
     assert relayed.params["thread_ts"] == thread.split(":")[1]
     assert relayed.params["username"] == root.params["username"]
     assert "Lena" not in relayed.flat() and LENA not in relayed.flat()
-    assert "<!here>" not in relayed.words  # neither pinging syntax nor a live mention
+    for ping in ("<!here>", "<@U0DEV>", "<!subteam^S0MODS"):
+        assert ping not in relayed.words
+        assert ping.replace("<", "&lt;") not in relayed.words  # not even as escaped syntax
+    assert relayed.params["link_names"] is False and relayed.params["parse"] == "none"
     assert relayed.button("Appreciate")
 
 
@@ -143,3 +148,18 @@ async def test_template_command_reaches_the_core_and_its_answer_is_private(
     notice = slack.fake.of("chat.postEphemeral")[-1]
     assert notice.params["user"] == PRIYA and notice.channel == SUPPORT
     assert slack.fake.posts() == []
+
+
+async def test_a_long_relay_is_split_within_block_kit_limits_not_rejected(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, anonymous="yes")
+    long_reply = " ".join(f"thought{n}" for n in range(700))  # ~6,900 characters
+
+    await slack.dm(LENA, long_reply)
+
+    relayed = slack.fake.posts(SUPPORT)[-1]
+    assert relayed.params["thread_ts"] == thread.split(":")[1]
+    sections = [b for b in relayed.params["blocks"] if b["type"] == "section"]
+    assert len(sections) == 3
+    assert " ".join(b["text"]["text"] for b in sections) == long_reply
