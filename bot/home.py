@@ -7,6 +7,7 @@ the adapter only lays them out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain.model import FollowUpKind, Member, Setback
 from bot.runtime import Rebound
@@ -33,13 +34,13 @@ async def home_page(core: Rebound, community_id: str, member: Member) -> HomePag
     async with core.store.transaction() as repo:
         ctx = await core.context(repo, community_id, core.clock.now())
         posts = await repo.setbacks_by_poster(community_id, member.user_id, POSTS_SHOWN)
-        asks = [
-            (post, due)
-            for post in posts
-            if not post.is_closed and not post.stop_asking
-            for due in [await repo.pending_due_at(post.id, FollowUpKind.OUTCOME_ASK)]
-            if due is not None
-        ]
+        asks: list[tuple[Setback, datetime]] = []
+        for post in posts:
+            if post.is_closed or post.stop_asking:
+                continue
+            due = await repo.pending_due_at(post.id, FollowUpKind.OUTCOME_ASK)
+            if due is not None:
+                asks.append((post, due))
     post_lines = tuple(_post_line(ctx, post) for post in posts)
     ask_lines = tuple(
         ctx.say("home.ask", title=safe_title(post), date=ctx.day(due)) for post, due in asks

@@ -116,7 +116,9 @@ async def test_outcome_ask_buttons_snooze_and_stop(slack: Workspace) -> None:
     assert len([c for c in slack.fake.posts(f"D{LENA}") if "turn out" in c.words]) == 1
 
 
-async def test_a_closed_thread_stops_recording_replies(slack: Workspace) -> None:
+async def test_a_closed_thread_stops_recording_replies_but_takes_the_posters_update(
+    slack: Workspace,
+) -> None:
     thread = await slack.share(LENA)
     await slack.wait(timedelta(days=45))
     assert any("closed to new replies" in t for t in slack.fake.texts(SUPPORT))
@@ -124,6 +126,15 @@ async def test_a_closed_thread_stops_recording_replies(slack: Workspace) -> None
     await slack.say(PRIYA, "Late advice.", thread=thread)
 
     assert (await slack.row_counts())["reply"] == 0
+    refused = slack.fake.of("chat.postEphemeral")[-1]
+    assert refused.params["user"] == PRIYA and refused.channel == SUPPORT
+
+    ask = next(c for c in slack.fake.posts(f"D{LENA}") if "turn out" in c.words)
+    await slack.press(LENA, ask.button("Partly"), ask.ref)
+    await slack.submit(LENA, slack.last_modal(), result="partly", note="A second interview.")
+    update = slack.fake.posts(SUPPORT)[-1]
+    assert update.params["thread_ts"] == thread.split(":")[1]
+    assert update.words.startswith("Update from")
 
 
 async def test_the_home_tab_lists_posts_pending_asks_and_templates(slack: Workspace) -> None:
