@@ -93,6 +93,7 @@ def slack(
 
     from adapters.slack.app import serve
     from adapters.slack.config import SlackSettings
+    from adapters.slack.web import API_FAILURES
 
     _settings()
     try:
@@ -101,8 +102,13 @@ def slack(
         missing = ", ".join(f"SLACK_{str(e['loc'][0]).upper()}" for e in problem.errors())
         typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
         raise typer.Exit(code=2) from None
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings, port))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings, port))
+    except API_FAILURES as problem:
+        # auth.test at start: a wrong token or an unreachable SLACK_API_URL.
+        typer.echo(f"Slack did not accept the bot token: {type(problem).__name__}", err=True)
+        raise typer.Exit(code=1) from None
 
 
 @app.command()

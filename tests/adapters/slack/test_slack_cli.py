@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -34,3 +36,19 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert SlackSettings(**{**settings.model_dump(), "api_url": "http://h/api"}).web_api_url == (
         "http://h/api/"
     )
+
+
+def test_a_refused_token_is_reported_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-wrong")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("SLACK_SUPPORT_CHANNEL", "C1")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")  # nothing listens there
+    monkeypatch.setenv("REBOUND_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+
+    result = CliRunner().invoke(app, ["slack", "--port", "0"])
+
+    assert result.exit_code == 1
+    assert "did not accept the bot token" in result.output
+    assert "xoxb-wrong" not in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -42,6 +43,15 @@ def _adoptable(ws: Workspace) -> str:
     """A top-level message in the support channel: a valid one would become a post."""
     event = ws.requests.message("U0TOMAS", "Rejected after the final round.", SUPPORT, ts="1.1")
     return ws.requests.event(event)
+
+
+async def test_the_url_verification_challenge_is_answered(served: Served) -> None:
+    body = json.dumps({"token": "t", "challenge": "c-123", "type": "url_verification"})
+
+    status, text = await served.post(body, served.ws.requests.headers(body, JSON))
+
+    assert status == 200
+    assert "c-123" in text
 
 
 async def test_healthz_answers(served: Served) -> None:
