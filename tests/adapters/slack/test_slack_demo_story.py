@@ -9,7 +9,7 @@ import pytest
 
 from tests.adapters.slack.demo_story import DEV, PRIYA, TOMAS, play
 from tests.adapters.slack.fake_slack import Call, member
-from tests.adapters.slack.workspace import SUPPORT, Workspace, workspace
+from tests.adapters.slack.workspace import SUPPORT, workspace
 
 CANARY_ID = "U0CANARY93"
 CANARY_NAME = "Quillon Marchbanks"
@@ -17,8 +17,9 @@ CANARY_NAME = "Quillon Marchbanks"
 VISIBLE = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.publish")
 
 
-async def test_the_demo_story_plays_out_on_slack(slack: Workspace) -> None:
-    story = await play(slack)
+async def test_the_demo_story_plays_out_on_slack(database_url: str) -> None:
+    async with workspace(database_url) as slack:
+        story = await play(slack)
     fake = slack.fake
 
     root = next(c for c in fake.posts(SUPPORT) if c.ref == story.lena_post)
