@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 from datetime import timedelta
 
@@ -121,3 +123,18 @@ async def test_posts_to_one_channel_are_paced(sqlite_url: str) -> None:
         assert len(gaps) == 2
         assert all(gap >= 0.19 for gap in gaps), gaps
         assert len(ws.fake.posts(HELPERS)) == 1
+
+
+async def test_the_tick_loop_sends_due_follow_ups_by_dm(slack: Workspace) -> None:
+    await slack.share("U0LENA", ask_outcome_on="3d")
+    slack.clock.advance(timedelta(days=3, hours=1))
+
+    ticking = asyncio.create_task(slack.adapter.tick_forever(interval_s=0.01, senders=2))
+    try:
+        await slack.fake.wait_for(lambda fake: any("turn out" in t for t in fake.texts("DU0LENA")))
+    finally:
+        ticking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticking
+
+    assert len([t for t in slack.fake.texts("DU0LENA") if "turn out" in t]) == 1
