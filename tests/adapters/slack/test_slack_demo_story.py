@@ -70,7 +70,8 @@ async def test_an_anonymous_posters_id_and_name_reach_no_one_else(
         assert CANARY_NAME not in call.flat(), call
     assert CANARY_ID not in caplog.text
     assert CANARY_NAME not in caplog.text
-    assert "drafting the note" not in caplog.text  # no member's words in the logs
+    for words in ("drafting the note", "undersold myself", "analysis side excites"):
+        assert words not in caplog.text  # no post's or reply's words in the logs
     assert "xoxb-" not in caplog.text
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.adapters.slack.fake_slack import Call
+from tests.adapters.slack.fake_slack import Call, Scripted
 from tests.adapters.slack.workspace import SUPPORT, Workspace
 
 LENA, PRIYA, DEV, SAM = "U0LENA", "U0PRIYA", "U0DEV", "U0SAM"
@@ -174,3 +174,13 @@ async def test_a_long_relay_is_split_within_block_kit_limits_not_rejected(
     sections = [b for b in relayed.params["blocks"] if b["type"] == "section"]
     assert len(sections) == 3
     assert " ".join(b["text"]["text"] for b in sections) == long_reply
+
+
+async def test_a_notice_where_the_bot_cannot_post_arrives_by_dm(slack: Workspace) -> None:
+    slack.fake.script("chat.postEphemeral", Scripted(200, {"ok": False, "error": "not_in_channel"}))
+
+    await slack.command(PRIYA, "/template", channel="C0RANDOM")
+
+    refused = [c for c in slack.fake.calls if c.method == "chat.postEphemeral"]
+    assert refused and refused[0].answer["error"] == "not_in_channel"
+    assert len(slack.fake.posts(f"D{PRIYA}")) == 1
