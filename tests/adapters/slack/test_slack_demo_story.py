@@ -68,6 +68,7 @@ async def test_an_anonymous_posters_id_and_name_reach_no_one_else(
     for call in visible:
         assert CANARY_ID not in call.flat(), call
         assert CANARY_NAME not in call.flat(), call
+    assert "refused MessageActionInvoked" in caplog.text  # the logs were captured
     assert CANARY_ID not in caplog.text
     assert CANARY_NAME not in caplog.text
     for words in ("drafting the note", "undersold myself", "analysis side excites"):
