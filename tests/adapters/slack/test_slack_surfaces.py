@@ -87,6 +87,9 @@ async def test_appreciation_by_reaction_and_by_button(slack: Workspace) -> None:
     await slack.react(DEV, tip, "+1::skin-tone-3")
     await slack.react(DEV, tip, "tada")  # not the community's appreciation emoji
     assert (await slack.row_counts())["appreciation"] == 1
+    await slack.react(DEV, tip, "+1", added=False)
+    assert (await slack.row_counts())["appreciation"] == 0
+    await slack.react(DEV, tip, "+1")
 
     await slack.dm(LENA, "Thank you, writing tonight.")
     relayed = slack.fake.posts(SUPPORT)[-1]

@@ -118,9 +118,10 @@ class Workspace:
         ts = self.requests.next_ts()
         await self.event(self.requests.message(user, text, f"D{user}", ts=ts, channel_type="im"))
 
-    async def react(self, user: str, ref: str, emoji: str) -> None:
+    async def react(self, user: str, ref: str, emoji: str, *, added: bool = True) -> None:
         target = MessageRef.parse(ref)
-        await self.event(self.requests.reaction(user, emoji, target.channel, target.ts))
+        reaction = self.requests.reaction(user, emoji, target.channel, target.ts, added=added)
+        await self.event(reaction)
 
     async def press(self, user: str, action_id: str, where: str) -> BoltResponse:
         """Press the button `action_id` on the message `where` (a message ref)."""
