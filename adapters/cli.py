@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import tempfile
@@ -81,6 +82,33 @@ def _play(script: Path, transcript: Path | None, database: str | None) -> None:
             url = f"sqlite+aiosqlite:///{Path(folder) / 'rebound.db'}"
             played = asyncio.run(play_script(script, url, transcript))
     typer.echo(played.render_text())
+
+
+@app.command()
+def slack(
+    port: Annotated[int, typer.Option(help="HTTP port for /slack/events and /healthz.")] = 3000,
+) -> None:
+    """Run the Slack adapter: HTTP by default, Socket Mode when SLACK_APP_TOKEN is set."""
+    from pydantic import ValidationError
+
+    from adapters.slack.app import serve
+    from adapters.slack.config import SlackSettings
+    from adapters.slack.web import API_FAILURES
+
+    _settings()
+    try:
+        settings = SlackSettings()  # type: ignore[call-arg]  # required values come from env
+    except ValidationError as problem:
+        missing = ", ".join(f"SLACK_{str(e['loc'][0]).upper()}" for e in problem.errors())
+        typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
+        raise typer.Exit(code=2) from None
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(settings, port))
+    except API_FAILURES as problem:
+        # auth.test at start: a wrong token or an unreachable SLACK_API_URL.
+        typer.echo(f"Slack did not accept the bot token: {type(problem).__name__}", err=True)
+        raise typer.Exit(code=1) from None
 
 
 @app.command()

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from bench import core_throughput, scheduler_tick, templates
+from bench import core_throughput, scheduler_tick, slack_ack, slack_pacing, templates
 from bench.common import BenchResult, format_goal, format_value, render, table
 
 Runner = Callable[[argparse.Namespace], Awaitable[BenchResult]]
@@ -30,10 +30,22 @@ def _templates(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return templates.run(quick=args.quick, workdir=args.dir)
 
 
+def _slack_ack(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return slack_ack.run(quick=args.quick, workdir=args.dir)
+
+
+def _slack_pacing(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return slack_pacing.run(
+        quick=args.quick, asks=args.slack_asks, rate=args.slack_rate, workdir=args.dir
+    )
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
     templates.NAME: _templates,
+    slack_ack.NAME: _slack_ack,
+    slack_pacing.NAME: _slack_pacing,
 }
 
 
@@ -51,6 +63,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         help="where the temporary SQLite files go (default: TMPDIR)",
+    )
+    parser.add_argument(
+        "--slack-asks",
+        type=int,
+        default=None,
+        help=f"slack_pacing: due outcome asks (default {slack_pacing.FULL_ASKS:,})",
+    )
+    parser.add_argument(
+        "--slack-rate",
+        type=int,
+        default=None,
+        help="slack_pacing: chat.postMessage calls per second the fake allows "
+        f"(default {slack_pacing.DEFAULT_RATE})",
     )
     return parser.parse_args(argv)
 

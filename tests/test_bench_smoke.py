@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import core_throughput, scheduler_tick
+from bench import core_throughput, scheduler_tick, slack_ack, slack_pacing
 from bench.__main__ import main, parse_args, summary
 from bench.common import BenchResult, Goal, percentile
 
@@ -54,6 +54,23 @@ async def test_scheduler_tick_quick_on_postgres(postgres_url: str) -> None:
     assert not any("SKIPPED" in note for note in result.notes)
 
 
+async def test_slack_ack_quick(tmp_path: Path) -> None:
+    result = await slack_ack.run(quick=True, workdir=tmp_path)
+
+    _assert_positive(result)
+    for case in ("/setback", "thread reply"):
+        assert result.figure(f"{case} p99 Rebound/bare").goal == Goal("<=", 1.2)
+
+
+async def test_slack_pacing_small(tmp_path: Path) -> None:
+    result = await slack_pacing.run(asks=60, rate=1_000, workdir=tmp_path)
+
+    assert result.figure("lost").value == 0
+    assert result.figure("sent twice").value == 0
+    assert result.figure("delivered rate").value > 0
+    assert "60 due outcome asks" in result.title
+
+
 def test_cli_quick_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--quick", "--only", "core_throughput", "--dir", str(tmp_path)])
 
@@ -66,6 +83,8 @@ def test_cli_quick_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_options_and_helpers() -> None:
     args = parse_args(["--quick", "--only", "scheduler_tick", "--no-postgres"])
     assert args.quick and args.no_postgres and args.only == ["scheduler_tick"]
+    slack = parse_args(["--only", "slack_pacing", "--slack-asks", "100", "--slack-rate", "50"])
+    assert (slack.slack_asks, slack.slack_rate) == (100, 50)
     assert percentile([3.0, 1.0, 2.0], 50) == 2.0
     assert percentile([1.0] * 99 + [50.0], 99) == 1.0
     assert percentile([], 50) == 0.0

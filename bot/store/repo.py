@@ -402,6 +402,18 @@ class Repo:
         )
         return [_setback(row) for row in rows.mappings()]
 
+    async def setbacks_by_poster(
+        self, community_id: str, poster_id: str, limit: int
+    ) -> list[Setback]:
+        """The member's own posts, newest first (read-only, for their home page)."""
+        rows = await self._db.execute(
+            select(SETBACK)
+            .where(SETBACK.c.community_id == community_id, SETBACK.c.poster_id == poster_id)
+            .order_by(SETBACK.c.id.desc())
+            .limit(limit)
+        )
+        return [_setback(row) for row in rows.mappings()]
+
     async def setbacks(
         self, community_id: str, ids: Iterable[int], *, lock: bool = False
     ) -> dict[int, Setback]:

@@ -1,0 +1,48 @@
+"""The Slack adapter's settings, from the environment and a `.env` file."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain.model import CommunitySettings
+from bot.settings import DEFAULT_DATABASE_URL
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SlackSettings(BaseSettings):
+    """`SLACK_*` variables, plus `REBOUND_DATABASE_URL` for the store."""
+
+    model_config = SettingsConfigDict(env_prefix="SLACK_", env_file=".env", extra="ignore")
+
+    bot_token: str
+    signing_secret: str
+    app_token: str | None = None
+    api_url: str = SLACK_API_URL
+    support_channel: str
+    helpers_channel: str | None = None
+    # A user group id (S0123...); its members may mark best answers on anyone's post.
+    moderators_group: str | None = None
+    appreciation_emoji: str = "+1"
+    # Slack takes about one message per second per channel; the workspace-wide rate is off
+    # (0) unless set, since Slack does not publish one.
+    channel_interval_s: float = 1.0
+    workspace_rate_per_s: float = 0.0
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        validation_alias=AliasChoices("REBOUND_DATABASE_URL", "SLACK_DATABASE_URL"),
+    )
+
+    def community_settings(self) -> CommunitySettings:
+        """What a new Slack community starts with (an existing one keeps its own)."""
+        return CommunitySettings(
+            support_channel=self.support_channel,
+            helpers_channel=self.helpers_channel or None,
+            appreciation_emoji=self.appreciation_emoji,
+        )
+
+    @property
+    def web_api_url(self) -> str:
+        """The Web API base URL, ending in a slash as slack-sdk expects."""
+        return self.api_url if self.api_url.endswith("/") else f"{self.api_url}/"

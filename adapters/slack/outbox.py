@@ -1,0 +1,266 @@
+"""SlackOutbox: the core's intents as Web API calls.
+
+Channel posts and thread replies are `chat.postMessage` (paced per channel; anonymous
+posts carry the pseudonym as `username`), notices are `chat.postEphemeral` where the member
+acted (a DM when there is no such place), private messages go to the DM channel from
+`conversations.open`, edits are `chat.update`, forms are modals (`views.open`, or the
+answer to the view submission in progress) and form errors are `response_action: errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import Post, posts, single_post
+from adapters.slack.modals import modal
+from adapters.slack.pacing import Pacer
+from adapters.slack.refs import MessageRef, message_ref
+from adapters.slack.web import API_FAILURES
+from bot.intents import (
+    Channel,
+    CloseThread,
+    DirectTo,
+    EditMessage,
+    Form,
+    Intent,
+    Link,
+    Message,
+    Notice,
+    OpenForm,
+    RejectForm,
+    Send,
+    SetThreadTags,
+    StartThread,
+    Target,
+    Thread,
+)
+from bot.ports import Capabilities, DeliveryFailed
+
+log = logging.getLogger(__name__)
+
+# Nothing the bot posts may turn names into mentions or links into previews.
+NO_PINGS: dict[str, Any] = {"parse": "none", "link_names": False}
+NO_PREVIEWS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False}
+
+
+@dataclass
+class ViewAnswer:
+    """What a view submission's acknowledgement will carry, while Slack still waits for it.
+
+    Only the first answer is kept; once `close` has run, later intents use the Web API.
+    """
+
+    block_ids: tuple[str, ...] = ()
+    response: dict[str, Any] | None = None
+    open: bool = True
+
+    def offer(self, response: dict[str, Any]) -> bool:
+        if not self.open or self.response is not None:
+            return False
+        self.response = response
+        return True
+
+    def close(self) -> dict[str, Any]:
+        self.open = False
+        return self.response or {}
+
+    def errors_by_block(self, errors: Mapping[str, str]) -> dict[str, str]:
+        """Errors keyed by blocks the modal has; one about no known field goes on the first."""
+        placed: dict[str, str] = {}
+        for name, problem in errors.items():
+            block = name if name in self.block_ids or not self.block_ids else self.block_ids[0]
+            placed[block] = f"{placed[block]}\n{problem}" if block in placed else problem
+        return placed
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a member acted: where their notices and forms go."""
+
+    user_id: str | None = None
+    channel_id: str | None = None
+    trigger_id: str | None = None
+    view_answer: ViewAnswer | None = None
+
+
+@dataclass
+class _Caches:
+    dm_channels: dict[str, str] = field(default_factory=dict)
+    permalinks: dict[str, str] = field(default_factory=dict)
+
+
+class SlackOutbox:
+    """The `Outbox` of one Slack workspace; `at(where)` is the same outbox for one request."""
+
+    capabilities = Capabilities(
+        threads=True,
+        forms=True,
+        buttons=True,
+        reactions=True,
+        ephemeral=True,
+        direct_messages=True,
+        tags=False,
+    )
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        pacer: Pacer,
+        *,
+        where: Where | None = None,
+        caches: _Caches | None = None,
+    ) -> None:
+        self._client = client
+        self._pacer = pacer
+        self._where = where or Where()
+        self._caches = caches or _Caches()
+
+    def at(self, where: Where) -> SlackOutbox:
+        return SlackOutbox(self._client, self._pacer, where=where, caches=self._caches)
+
+    async def deliver(self, intent: Intent) -> str | None:
+        try:
+            return await self._deliver(intent)
+        except API_FAILURES as failure:
+            # The error code only: a Web API error can quote what was being sent.
+            code = failure.response.get("error") if isinstance(failure, SlackApiError) else None
+            raise DeliveryFailed(f"{type(failure).__name__} {code or ''}".strip()) from failure
+
+    async def _deliver(self, intent: Intent) -> str | None:
+        match intent:
+            case Send(target=target, message=message):
+                channel, thread_ts = await self._place(target)
+                return await self._post(channel, message, thread_ts)
+            case StartThread(channel_id=channel, message=message):
+                # The root message is the thread; its title is already in its text.
+                return await self._post(channel, message, None)
+            case Notice(user_id=user_id, message=message):
+                await self._notify(user_id, message)
+            case EditMessage(message_ref=ref, message=message):
+                await self._edit(MessageRef.parse(ref), message)
+            case OpenForm(form=form):
+                await self._open_form(form)
+            case RejectForm(errors=errors):
+                await self._reject(errors)
+            case CloseThread() | SetThreadTags():
+                # Slack threads cannot be locked or tagged: the core posts the closing note,
+                # stops recording replies, and folds tags into the status line.
+                pass
+        return None
+
+    async def _place(self, target: Target) -> tuple[str, str | None]:
+        match target:
+            case Channel(channel_id=channel):
+                return channel, None
+            case Thread(thread_ref=ref):
+                root = MessageRef.parse(ref)
+                return root.channel, root.ts
+            case DirectTo(user_id=user_id):
+                return await self._dm_channel(user_id), None
+
+    async def _post(self, channel: str, message: Message, thread_ts: str | None) -> str:
+        """Post `message` (in as many messages as Block Kit needs); the first one's ref."""
+        first: str | None = None
+        author: dict[str, Any] = {"username": message.author} if message.author else {}
+        for post in posts(message, await self._permalinks(message.links)):
+            await self._pacer.turn(channel)
+            sent = await self._client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread_ts,
+                text=post.text,
+                blocks=post.blocks,
+                **author,
+                **NO_PINGS,
+                **NO_PREVIEWS,
+            )
+            if first is None:
+                first = message_ref(str(sent["channel"]), str(sent["ts"]))
+                # A message too long for one post continues in its thread.
+                thread_ts = thread_ts or str(sent["ts"])
+        assert first is not None
+        return first
+
+    async def _notify(self, user_id: str, message: Message) -> None:
+        """Only `user_id` sees it: ephemeral where they acted, else a private message."""
+        channel = self._where.channel_id
+        if channel is not None:
+            try:
+                for post in posts(message, await self._permalinks(message.links)):
+                    await self._ephemeral(channel, user_id, post)
+            except SlackApiError as refused:
+                if refused.response.status_code == 429:
+                    raise
+                # Not in that channel, or it is gone: their DM still reaches them.
+                log.info("ephemeral refused (%s); sending privately", refused.response.get("error"))
+            else:
+                return
+        await self._post(await self._dm_channel(user_id), message, None)
+
+    async def _ephemeral(self, channel: str, user_id: str, post: Post) -> None:
+        await self._client.chat_postEphemeral(
+            channel=channel, user=user_id, text=post.text, blocks=post.blocks, **NO_PINGS
+        )
+
+    async def _edit(self, ref: MessageRef, message: Message) -> None:
+        post = single_post(message, await self._permalinks(message.links))
+        await self._pacer.turn(ref.channel)
+        await self._client.chat_update(
+            channel=ref.channel, ts=ref.ts, text=post.text, blocks=post.blocks, **NO_PINGS
+        )
+
+    async def _open_form(self, form: Form) -> None:
+        view = modal(form, private_metadata=self._where.channel_id or "")
+        answer = self._where.view_answer
+        if answer is not None and answer.offer({"response_action": "update", "view": view}):
+            return
+        if self._where.trigger_id is None:
+            raise DeliveryFailed("a form needs a trigger_id, and this request has none")
+        await self._client.views_open(trigger_id=self._where.trigger_id, view=view)
+
+    async def _reject(self, errors: Mapping[str, str]) -> None:
+        answer = self._where.view_answer
+        if answer is not None:
+            placed = answer.errors_by_block(errors)
+            if answer.offer({"response_action": "errors", "errors": placed}):
+                return
+        # The modal closed before the core answered (a slow database): say it privately.
+        if self._where.user_id is not None:
+            await self._notify(self._where.user_id, Message(text="\n".join(errors.values())))
+
+    async def _dm_channel(self, user_id: str) -> str:
+        cached = self._caches.dm_channels.get(user_id)
+        if cached is None:
+            opened = await self._client.conversations_open(users=user_id)
+            cached = str(opened["channel"]["id"])
+            self._caches.dm_channels[user_id] = cached
+        return cached
+
+    async def _permalinks(self, links: Iterable[Link]) -> dict[str, str]:
+        """Permalinks of linked messages (cached: they never change); a failure drops the link."""
+        found: dict[str, str] = {}
+        for link in links:
+            url = self._caches.permalinks.get(link.message_ref)
+            if url is None:
+                url = await self._permalink(link.message_ref)
+            if url is not None:
+                found[link.message_ref] = url
+        return found
+
+    async def _permalink(self, ref: str) -> str | None:
+        try:
+            target = MessageRef.parse(ref)
+            answer = await self._client.chat_getPermalink(
+                channel=target.channel, message_ts=target.ts
+            )
+        except (ValueError, *API_FAILURES) as failure:
+            log.info("no permalink (%s); the link is shown as text", type(failure).__name__)
+            return None
+        url = str(answer["permalink"])
+        self._caches.permalinks[ref] = url
+        return url

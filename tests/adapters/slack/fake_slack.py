@@ -1,0 +1,272 @@
+"""A local fake of Slack's Web API: records every call and answers like Slack.
+
+It binds 127.0.0.1 on a free port. Tests script failures per method (a 429 with
+Retry-After, a 500), hold a method behind a gate to make it slow, or limit
+`chat.postMessage` to N calls a second (429 beyond, as Slack does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TEAM_ID = "T0REBOUND"
+BOT_USER = "U0REBOUNDBOT"
+BOT_ID = "B0REBOUNDBOT"
+WORKSPACE_URL = "https://rebound-test.slack.com"
+MAX_BLOCKS = 50
+SECTION_LIMIT = 3000
+# Fields slack-sdk sends as JSON strings inside form bodies.
+JSON_FIELDS = ("blocks", "view", "attachments")
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: dict[str, Any]
+    status: int
+    at: float  # when the call arrived (time.monotonic)
+    answer: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def channel(self) -> str:
+        return str(self.params.get("channel", ""))
+
+    @property
+    def ref(self) -> str:
+        """The message ref of what a chat.postMessage created (`channel:ts`)."""
+        return f"{self.answer['channel']}:{self.answer['ts']}"
+
+    @property
+    def words(self) -> str:
+        return _all_text(self.params)
+
+    def button(self, label: str) -> str:
+        """The action id of the button labelled `label` in this message's blocks."""
+        return next(
+            str(element["action_id"])
+            for block in self.params.get("blocks") or []
+            if block["type"] == "actions"
+            for element in block["elements"]
+            if element["text"]["text"] == label
+        )
+
+    def flat(self) -> str:
+        """Everything the call carried, as one string (for what-appears-where checks)."""
+        return json.dumps(self.params, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Scripted:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def rate_limited(retry_after_s: int = 1) -> Scripted:
+    return Scripted(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after_s)})
+
+
+def server_error() -> Scripted:
+    return Scripted(500, {"ok": False, "error": "internal_error"})
+
+
+class FakeSlack:
+    def __init__(
+        self,
+        *,
+        users: dict[str, dict[str, Any]] | None = None,
+        moderators: tuple[str, ...] = (),
+        post_limit_per_s: int | None = None,
+    ) -> None:
+        self.users = users or {}
+        self.moderators = moderators
+        self.post_limit_per_s = post_limit_per_s
+        self.calls: list[Call] = []
+        self.scripted: dict[str, list[Scripted]] = {}
+        self.gates: dict[str, asyncio.Event] = {}
+        self.base_url = ""
+        self._ts = itertools.count(1)
+        self._window: tuple[int, int] = (0, 0)
+        self._recorded = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.socket_mode: Callable[[web.Request], Any] | None = None
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_get("/socket", self._socket)
+        app.router.add_get("/calls", self._summary)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.root = f"http://127.0.0.1:{port}"
+        self.base_url = f"{self.root}/api/"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests look at ----------------------------------------------------------------
+
+    def of(self, *methods: str) -> list[Call]:
+        return [c for c in self.calls if c.method in methods and c.status == 200]
+
+    def posts(self, channel: str | None = None) -> list[Call]:
+        return [c for c in self.of("chat.postMessage") if channel in {None, c.channel}]
+
+    def texts(self, channel: str | None = None) -> list[str]:
+        return [_all_text(c.params) for c in self.posts(channel)]
+
+    async def wait_for(self, check: Callable[[FakeSlack], bool], timeout_s: float = 10.0) -> None:
+        """Until `check(self)` holds (a generous cap turns a hang into a failure)."""
+        async with asyncio.timeout(timeout_s), self._recorded:
+            await self._recorded.wait_for(lambda: check(self))
+
+    def script(self, method: str, *answers: Scripted) -> None:
+        self.scripted.setdefault(method, []).extend(answers)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Make `method` wait until the returned event is set."""
+        gate = self.gates[method] = asyncio.Event()
+        return gate
+
+    # --- the API ----------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        arrived = time.monotonic()
+        params = await _params(request)
+        gate = self.gates.get(method)
+        if gate is not None:
+            await gate.wait()
+        answer = (
+            self._scripted(method)
+            or self._limited(method)
+            or _invalid_blocks(params)
+            or Scripted(200, self._ok(method, params))
+        )
+        await self._record(Call(method, params, answer.status, arrived, answer.body))
+        return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+
+    def _scripted(self, method: str) -> Scripted | None:
+        queue = self.scripted.get(method)
+        return queue.pop(0) if queue else None
+
+    def _limited(self, method: str) -> Scripted | None:
+        if method != "chat.postMessage" or self.post_limit_per_s is None:
+            return None
+        second = int(time.monotonic())
+        window, count = self._window
+        count = count + 1 if window == second else 1
+        self._window = (second, count)
+        return rate_limited() if count > self.post_limit_per_s else None
+
+    async def _record(self, call: Call) -> None:
+        async with self._recorded:
+            self.calls.append(call)
+            self._recorded.notify_all()
+
+    def _ok(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        ts = f"{1_770_000_000 + next(self._ts)}.000100"
+        channel = params.get("channel", "")
+        match method:
+            case "auth.test":
+                return {
+                    "ok": True,
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER,
+                    "bot_id": BOT_ID,
+                    "team": "Rebound test",
+                    "url": f"{WORKSPACE_URL}/",
+                }
+            case "chat.postMessage":
+                return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+            case "chat.postEphemeral":
+                return {"ok": True, "message_ts": ts}
+            case "chat.update":
+                return {"ok": True, "channel": channel, "ts": params.get("ts")}
+            case "chat.getPermalink":
+                stamp = str(params.get("message_ts", "")).replace(".", "")
+                return {"ok": True, "permalink": f"{WORKSPACE_URL}/archives/{channel}/p{stamp}"}
+            case "conversations.open":
+                return {"ok": True, "channel": {"id": f"D{params.get('users', '')}"}}
+            case "views.open" | "views.update" | "views.publish":
+                return {"ok": True, "view": {"id": f"V{ts}", **(params.get("view") or {})}}
+            case "users.info":
+                user = self.users.get(str(params.get("user")))
+                if user is None:
+                    return {"ok": False, "error": "user_not_found"}
+                return {"ok": True, "user": user}
+            case "usergroups.users.list":
+                return {"ok": True, "users": list(self.moderators)}
+            case "apps.connections.open":
+                return {"ok": True, "url": f"{self.root.replace('http', 'ws')}/socket"}
+        return {"ok": True}
+
+    async def _summary(self, _request: web.Request) -> web.Response:
+        """Method, channel and status of every call (for a fake run in another process)."""
+        return web.json_response([[c.method, c.channel, c.status] for c in self.calls])
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
+        assert self.socket_mode is not None, "no Socket Mode script set"
+        result: web.StreamResponse = await self.socket_mode(request)
+        return result
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        params.update(await request.json())
+    else:
+        params.update(await request.post())
+    for name in JSON_FIELDS:
+        if isinstance(params.get(name), str):
+            params[name] = json.loads(params[name])
+    return params
+
+
+def _invalid_blocks(params: dict[str, Any]) -> Scripted | None:
+    """Slack's answer to blocks over its limits (50 a message, 3,000 characters a section)."""
+    blocks = params.get("blocks") or []
+    too_long = any(
+        isinstance(block.get("text"), dict) and len(block["text"]["text"]) > SECTION_LIMIT
+        for block in blocks
+    )
+    if len(blocks) > MAX_BLOCKS or too_long:
+        return Scripted(200, {"ok": False, "error": "invalid_blocks"})
+    return None
+
+
+def _all_text(params: dict[str, Any]) -> str:
+    """The words of a posted message: its blocks' texts, or its text field."""
+    parts = [
+        str(block["text"]["text"])
+        for block in params.get("blocks") or []
+        if isinstance(block.get("text"), dict)
+    ]
+    return "\n".join(parts) if parts else str(params.get("text", ""))
+
+
+def member(user_id: str, name: str, *, admin: bool = False) -> dict[str, Any]:
+    """A users.info user as Slack returns it."""
+    return {
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": name.lower().replace(" ", "."),
+        "real_name": name,
+        "is_admin": admin,
+        "is_owner": False,
+        "is_bot": False,
+        "profile": {"display_name": name, "real_name": name},
+    }
