@@ -84,6 +84,15 @@ def _play(script: Path, transcript: Path | None, database: str | None) -> None:
 
 
 @app.command()
+def discord() -> None:
+    """Run the Discord adapter (settings: DISCORD_* variables, see docs/discord.md)."""
+    from adapters.discord.app import main as run_discord
+
+    settings = _settings()
+    run_discord(settings.database_url)
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema up to date (safe to run repeatedly)."""
     from bot.store.engine import create_engine
