@@ -93,7 +93,11 @@ class DiscordBridge:
         self.outbox = DiscordOutbox(client, community.guild_id, tags)
         self.community = community
         if self.settings.sync_commands:
-            await self._sync()
+            try:
+                await self._sync()
+            except discord.HTTPException as failure:
+                # Commands synced earlier keep working; the next start tries again.
+                log.warning("command sync failed: discord %s (%s)", failure.status, failure.code)
         self._tick_task = asyncio.create_task(self._tick_loop(), name="rebound-tick")
         self.ready.set()
         log.info("discord: ready in guild %s", community.guild_id)
