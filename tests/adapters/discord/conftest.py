@@ -95,3 +95,78 @@ async def connected(database_url: str, **overrides: Any) -> AsyncIterator[World]
         await asyncio.gather(runner, return_exceptions=True)
         await core.close()
         await fake.stop()
+
+
+class Actions:
+    """What members do in the fake guild, as Discord would deliver it; each waits until
+    the client has handled it."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.fake = world.fake
+
+    async def interact(self, payload: dict[str, Any]) -> dict[str, Any]:
+        await self.fake.interact(payload)
+        await self.fake.settle()
+        return payload
+
+    def answers_to(self, payload: dict[str, Any]) -> list[Any]:
+        token = payload["token"]
+        return [c for c in self.fake.calls if f"/{token}" in c.path]
+
+    async def open_setback(self, who: dict[str, Any], anonymous: bool = False) -> dict[str, Any]:
+        """`/setback`; returns the modal Discord was asked to show."""
+        sent = await self.interact(p.slash_command(who, "setback", {"anonymous": anonymous}))
+        modal = next(c.body for c in self.answers_to(sent) if c.body.get("type") == 9)
+        return dict(modal["data"])
+
+    async def post_setback(
+        self, who: dict[str, Any], anonymous: bool = False, **values: Any
+    ) -> str:
+        """`/setback`, then the modal filled in; returns the new forum post's thread id."""
+        modal = await self.open_setback(who, anonymous)
+        before = len(self.fake.forum_posts())
+        fields = {"title": "Froze in the screening call", "body": "It went badly.", **values}
+        await self.interact(p.modal_submit(who, modal["custom_id"], fields))
+        posts = self.fake.forum_posts()
+        assert len(posts) == before + 1, [c.body for c in self.answers_to(modal)]
+        return thread_id_of(self.fake, posts[-1])
+
+    async def say(self, who: dict[str, Any], thread_id: str, text: str) -> dict[str, Any]:
+        message = p.guild_message(p.snowflake(), thread_id, who, text)
+        await self.fake.dispatch("MESSAGE_CREATE", message)
+        await self.fake.settle()
+        return message
+
+    async def mark(
+        self, who: dict[str, Any], target: dict[str, Any], name: str = "Mark as best answer"
+    ) -> dict[str, Any]:
+        return await self.interact(p.message_command(who, name, target))
+
+    async def dm(self, who: dict[str, Any], text: str) -> dict[str, Any]:
+        channel = self.fake.dm_channels.setdefault(uid(who), p.snowflake())
+        message = p.message(p.snowflake(), channel, who["user"], text, guild=False)
+        await self.fake.dispatch("MESSAGE_CREATE", message)
+        await self.fake.settle()
+        return message
+
+    async def react(self, who: dict[str, Any], target: dict[str, Any], emoji: str) -> None:
+        payload = p.reaction_add(who, target["channel_id"], target["id"], emoji)
+        await self.fake.dispatch("MESSAGE_REACTION_ADD", payload)
+        await self.fake.settle()
+
+
+def thread_id_of(fake: FakeDiscord, call: Any) -> str:
+    """The id the fake gave the thread a forum-post call created."""
+    name = call.body["name"]
+    return next(cid for cid, c in fake.channels.items() if c.get("name") == name and c["type"] == 11)
+
+
+def buttons_in(body: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = body.get("components") or (body.get("data") or {}).get("components") or []
+    return [item for row in rows for item in row.get("components", [])]
+
+
+@pytest.fixture
+def act(discord_world: World) -> Actions:
+    return Actions(discord_world)
