@@ -90,6 +90,8 @@ async def connected(database_url: str, **overrides: Any) -> AsyncIterator[World]
     try:
         await asyncio.wait_for(bridge.ready.wait(), 10)
         yield World(fake, bridge, client, clock)
+        if runner.done():
+            runner.result()  # the client must still be connected: raise what stopped it
     finally:
         await client.close()
         await asyncio.gather(runner, return_exceptions=True)
@@ -159,7 +161,9 @@ class Actions:
 def thread_id_of(fake: FakeDiscord, call: Any) -> str:
     """The id the fake gave the thread a forum-post call created."""
     name = call.body["name"]
-    return next(cid for cid, c in fake.channels.items() if c.get("name") == name and c["type"] == 11)
+    return next(
+        cid for cid, c in fake.channels.items() if c.get("name") == name and c["type"] == 11
+    )
 
 
 def buttons_in(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ class Call:
     path: str
     body: dict[str, Any]
     status: int = 200
+    response: Any = None
 
     @property
     def text(self) -> str:
@@ -72,6 +73,7 @@ class FakeDiscord:
         self._seq = 0
         self._beat = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._pending: set[asyncio.Future[None]] = set()
         self.base = ""
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -189,6 +191,8 @@ class FakeDiscord:
         handler tasks discord.py started for them are awaited.
         """
         assert self._ws is not None
+        if self._pending:
+            await asyncio.wait(list(self._pending), timeout=timeout)
         self._beat.clear()
         await self._ws.send_str(json.dumps({"op": 1, "d": self._seq}))
         await asyncio.wait_for(self._beat.wait(), timeout)
@@ -220,7 +224,7 @@ class FakeDiscord:
             call.status = failure.status
             return _json(failure.body, failure.status, failure.headers)
         status, answer = self._answer(request.method, path, body)
-        call.status = status
+        call.status, call.response = status, answer
         return _json(answer, status)
 
     def _failure(self, method: str, path: str) -> Failure | None:
@@ -282,9 +286,16 @@ class FakeDiscord:
         recipient = next(
             (m["user"] for m in self.members if m["user"]["id"] == user_id), p.user(0, "x")
         )
-        return 200, {"id": channel_id, "type": 1, "recipients": [recipient], "last_message_id": None}
+        return 200, {
+            "id": channel_id,
+            "type": 1,
+            "recipients": [recipient],
+            "last_message_id": None,
+        }
 
-    def _new_message(self, channel_id: str, body: dict[str, Any], message_id: str | None = None) -> dict[str, Any]:
+    def _new_message(
+        self, channel_id: str, body: dict[str, Any], message_id: str | None = None
+    ) -> dict[str, Any]:
         message = p.message(
             message_id or p.snowflake(),
             channel_id,
@@ -298,10 +309,20 @@ class FakeDiscord:
 
     def _create_thread(self, body: dict[str, Any], forum_id: str) -> tuple[int, Any]:
         thread_id = p.snowflake()
-        thread = p.thread(thread_id, body["name"], p.BOT_ID, [str(t) for t in body.get("applied_tags", [])])
+        thread = p.thread(
+            thread_id, body["name"], p.BOT_ID, [str(t) for t in body.get("applied_tags", [])]
+        )
         self.channels[thread_id] = thread
         message = self._new_message(thread_id, body.get("message", {}), message_id=thread_id)
+        # As Discord does, the bot hears about the thread it made (and is in it).
+        created = {**thread, "newly_created": True, "member": _thread_member(thread_id)}
+        self._background(self.dispatch("THREAD_CREATE", created))
         return 201, {**thread, "message": message}
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     def _post_message(self, body: dict[str, Any], channel_id: str) -> tuple[int, Any]:
         if channel_id in self.dm_channels.values():
@@ -313,13 +334,17 @@ class FakeDiscord:
             return 400, {"message": "Thread is archived", "code": THREAD_ARCHIVED}
         return 200, self._new_message(channel_id, body)
 
-    def _edit_message(self, body: dict[str, Any], channel_id: str, message_id: str) -> tuple[int, Any]:
+    def _edit_message(
+        self, body: dict[str, Any], channel_id: str, message_id: str
+    ) -> tuple[int, Any]:
         message = self.messages.get(message_id) or self._new_message(channel_id, {}, message_id)
         message.update({k: v for k, v in body.items() if k in ("content", "components")})
         message["edited_timestamp"] = p.TIMESTAMP
         return 200, message
 
-    def _get_message(self, _body: dict[str, Any], _channel_id: str, message_id: str) -> tuple[int, Any]:
+    def _get_message(
+        self, _body: dict[str, Any], _channel_id: str, message_id: str
+    ) -> tuple[int, Any]:
         if message_id in self.messages:
             return 200, self.messages[message_id]
         return 404, {"message": "Unknown Message", "code": 10008}
@@ -350,19 +375,29 @@ class FakeDiscord:
             "resource": {"type": body.get("type", 4)},
         }
         if body.get("type") == 4:
-            answer["resource"]["message"] = self._new_message(p.GENERAL_ID_STR, body.get("data", {}))
+            answer["resource"]["message"] = self._new_message(
+                p.GENERAL_ID_STR, body.get("data", {})
+            )
         return 200, answer
 
     def _followup(self, body: dict[str, Any], _app: str, _token: str) -> tuple[int, Any]:
         return 200, self._new_message(p.GENERAL_ID_STR, body)
 
-    def _followup_edit(self, body: dict[str, Any], _app: str, _token: str, _message: str) -> tuple[int, Any]:
+    def _followup_edit(
+        self, body: dict[str, Any], _app: str, _token: str, _message: str
+    ) -> tuple[int, Any]:
         return 200, self._new_message(p.GENERAL_ID_STR, body)
 
     def _sync(self, body: dict[str, Any], *_ids: str) -> tuple[int, Any]:
         commands = body.get("items", [])
         return 200, [
-            {"description": "", **c, "id": p.snowflake(), "application_id": str(p.APP_ID), "version": "1"}
+            {
+                "description": "",
+                **c,
+                "id": p.snowflake(),
+                "application_id": str(p.APP_ID),
+                "version": "1",
+            }
             for c in commands
         ]
 
@@ -372,10 +407,14 @@ class FakeDiscord:
         return [c for c in self.calls if c.method == method and re.fullmatch(pattern, c.path)]
 
     def posts_in(self, channel_id: str | int) -> list[Call]:
-        return [c for c in self.calls_to("POST", rf"/channels/{channel_id}/messages") if c.status == 200]
+        return [
+            c for c in self.calls_to("POST", rf"/channels/{channel_id}/messages") if c.status == 200
+        ]
 
     def forum_posts(self) -> list[Call]:
-        return [c for c in self.calls_to("POST", rf"/channels/{p.FORUM_ID}/threads") if c.status < 300]
+        return [
+            c for c in self.calls_to("POST", rf"/channels/{p.FORUM_ID}/threads") if c.status < 300
+        ]
 
     def dms_to(self, user_id: str) -> list[Call]:
         channel = self.dm_channels.get(user_id)
@@ -389,8 +428,13 @@ class FakeDiscord:
 
     def private_to(self, user_id: str, call: Call) -> bool:
         """A DM to `user_id`, or an answer only `user_id` sees to their own interaction."""
-        if call.method == "POST" and call.path == f"/channels/{self.dm_channels.get(user_id)}/messages":
+        if (
+            call.method == "POST"
+            and call.path == f"/channels/{self.dm_channels.get(user_id)}/messages"
+        ):
             return True
+        if call.path == "/users/@me/channels" and str(call.body.get("recipient_id")) == user_id:
+            return True  # opening the DM channel to them
         token = _token_of(call.path)
         if token is None or self.interactions.get(token) != user_id:
             return False
@@ -399,6 +443,10 @@ class FakeDiscord:
             flags = (call.body.get("data") or {}).get("flags", 0)
             return kind in PRIVATE_CALLBACKS or bool(flags & EPHEMERAL)
         return bool(call.body.get("flags", 0) & EPHEMERAL)
+
+
+def _thread_member(thread_id: str) -> dict[str, Any]:
+    return {"id": thread_id, "user_id": str(p.BOT_ID), "join_timestamp": p.TIMESTAMP, "flags": 1}
 
 
 def _token_of(path: str) -> str | None:
@@ -421,7 +469,9 @@ async def _body(request: web.Request) -> dict[str, Any]:
 def _json(data: Any, status: int, headers: dict[str, str] | None = None) -> web.Response:
     # discord.py wants exactly `application/json` (json_response adds a charset).
     return web.Response(
-        body=json.dumps(data).encode(), status=status, headers={"Content-Type": JSON, **(headers or {})}
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": JSON, **(headers or {})},
     )
 
 

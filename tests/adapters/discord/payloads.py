@@ -55,7 +55,13 @@ def member(user_id: int, name: str, roles: tuple[int, ...] = ()) -> dict[str, An
 
 
 def forum_tag(tag_id: int | str, name: str) -> dict[str, Any]:
-    return {"id": str(tag_id), "name": name, "moderated": False, "emoji_id": None, "emoji_name": None}
+    return {
+        "id": str(tag_id),
+        "name": name,
+        "moderated": False,
+        "emoji_id": None,
+        "emoji_name": None,
+    }
 
 
 def forum_channel(tags: list[dict[str, Any]]) -> dict[str, Any]:
@@ -179,8 +185,14 @@ def guild_message(
 
 
 def _interaction(
-    kind: int, who: dict[str, Any], data: dict[str, Any], *, permissions: str = EVERYONE_PERMISSIONS,
-    channel_id: int = GENERAL_ID, in_dm: bool = False, interaction_id: str | None = None,
+    kind: int,
+    who: dict[str, Any],
+    data: dict[str, Any],
+    *,
+    permissions: str = EVERYONE_PERMISSIONS,
+    channel_id: int = GENERAL_ID,
+    in_dm: bool = False,
+    interaction_id: str | None = None,
 ) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "id": interaction_id or snowflake(),
@@ -204,7 +216,11 @@ def _interaction(
         payload["guild_id"] = str(GUILD_ID)
         payload["guild_locale"] = "en-GB"
         payload["member"] = {**who, "permissions": permissions}
-        payload["channel"] = {"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID)}
+        payload["channel"] = (
+            text_channel(channel_id, "general")
+            if channel_id in (GENERAL_ID, HELPERS_ID)
+            else thread(channel_id, "a post", BOT_ID)
+        )
     return payload
 
 
@@ -277,4 +293,6 @@ def reaction_add(
         "burst": False,
         "type": 0,
     }
+
+
 GENERAL_ID_STR = str(GENERAL_ID)

@@ -13,7 +13,11 @@ async def test_setback_opens_a_modal_of_five_fields_with_anonymous_carried(act: 
     labels = modal["components"]
     assert len(labels) == 5
     assert [c["component"]["custom_id"] for c in labels] == [
-        "title", "body", "stage", "kind", "ask_outcome_on",
+        "title",
+        "body",
+        "stage",
+        "kind",
+        "ask_outcome_on",
     ]
     title, body = labels[0]["component"], labels[1]["component"]
     assert title["max_length"] == 100
@@ -33,7 +37,9 @@ async def test_anonymous_post_is_a_forum_post_by_the_bot_under_a_pseudonym(
     first_line = post["message"]["content"].splitlines()[0]
     assert re.fullmatch(r"\*\*\w+ \w+ \(.*anonymous\)\*\*", first_line), first_line
     assert post["message"]["allowed_mentions"] == {"parse": []}
-    tag_names = {t["id"]: t["name"] for t in discord_world.fake.channels[str(p.FORUM_ID)]["available_tags"]}
+    tag_names = {
+        t["id"]: t["name"] for t in discord_world.fake.channels[str(p.FORUM_ID)]["available_tags"]
+    }
     assert [tag_names[t] for t in post["applied_tags"]] == ["Recruiter screen", "It went badly"]
     assert "Lenacanary" not in str(post) and uid(LENA) not in str(post)
     assert thread in discord_world.fake.channels
@@ -44,7 +50,9 @@ async def test_a_member_post_in_the_forum_is_adopted(discord_world: World, act: 
     thread_id = p.snowflake()
     thread = p.thread(thread_id, "Turned down after the final round", int(uid(TOMAS)))
     fake.channels[thread_id] = thread
-    starter = p.guild_message(thread_id, thread_id, TOMAS, "They said another candidate had more print experience.")
+    starter = p.guild_message(
+        thread_id, thread_id, TOMAS, "They said another candidate had more print experience."
+    )
     await fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
     await fake.dispatch("MESSAGE_CREATE", starter)
     await fake.settle()

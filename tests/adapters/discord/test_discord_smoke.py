@@ -12,4 +12,8 @@ async def test_connects_creates_tags_and_syncs_commands(discord_world: World) ->
     assert {"Answered", "Update shared", "Closed"} <= set(names)
     assert len(names) <= 20
     synced = fake.calls_to("PUT", rf"/applications/{p.APP_ID}/guilds/{p.GUILD_ID}/commands")
-    assert {c["name"] for c in synced[0].body["items"]} >= {"setback", "template", "Mark as best answer"}
+    assert {c["name"] for c in synced[0].body["items"]} >= {
+        "setback",
+        "template",
+        "Mark as best answer",
+    }
