@@ -184,7 +184,7 @@ class FakeDiscord:
         self.interactions[payload["token"]] = (payload.get("member") or payload)["user"]["id"]
         await self.dispatch("INTERACTION_CREATE", payload)
 
-    async def settle(self, timeout: float = 5.0) -> None:
+    async def settle(self, limit: float = 5.0) -> None:
         """Wait until the client has read everything sent so far and finished handling it.
 
         A heartbeat request (op 1) is answered after every earlier frame was read; then the
@@ -192,11 +192,11 @@ class FakeDiscord:
         """
         assert self._ws is not None
         if self._pending:
-            await asyncio.wait(list(self._pending), timeout=timeout)
+            await asyncio.wait(list(self._pending), timeout=limit)
         self._beat.clear()
         await self._ws.send_str(json.dumps({"op": 1, "d": self._seq}))
-        await asyncio.wait_for(self._beat.wait(), timeout)
-        await asyncio.wait_for(_handlers_done(), timeout)
+        await asyncio.wait_for(self._beat.wait(), limit)
+        await asyncio.wait_for(_handlers_done(), limit)
 
     # --- REST ---------------------------------------------------------------------------
 
@@ -205,6 +205,7 @@ class FakeDiscord:
         method: str,
         path: str,
         status: int,
+        *,
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         times: int = 1,
