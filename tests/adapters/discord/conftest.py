@@ -129,9 +129,9 @@ class Actions:
         modal = await self.open_setback(who, anonymous)
         before = len(self.fake.forum_posts())
         fields = {"title": "Froze in the screening call", "body": "It went badly.", **values}
-        await self.interact(p.modal_submit(who, modal["custom_id"], fields))
+        submitted = await self.interact(p.modal_submit(who, modal["custom_id"], fields))
         posts = self.fake.forum_posts()
-        assert len(posts) == before + 1, [c.body for c in self.answers_to(modal)]
+        assert len(posts) == before + 1, [c.body for c in self.answers_to(submitted)]
         return thread_id_of(self.fake, posts[-1])
 
     async def say(self, who: dict[str, Any], thread_id: str, text: str) -> dict[str, Any]:
