@@ -146,14 +146,9 @@ class DiscordOutbox:
         )
 
     async def _set_tags(self, ref: str, names: Sequence[str]) -> None:
-        thread = await self._thread(ref)
         tags = pick(self.forum_tags, names)
-        if not thread.archived:
-            await thread.edit(applied_tags=tags)
-            return
-        # A closed post stays closed: reopen it just long enough to change its tags.
-        await thread.edit(applied_tags=tags, archived=False)
-        await thread.edit(archived=True, locked=thread.locked)
+        thread = await self._thread(ref)
+        await self._unarchived(thread.id, lambda: thread.edit(applied_tags=tags))
 
     async def _thread(self, ref: str) -> discord.Thread:
         channel = self.client.get_channel(int(ref))
@@ -171,7 +166,10 @@ class DiscordOutbox:
         except discord.HTTPException as failure:
             if failure.code != THREAD_ARCHIVED:
                 raise
-        thread = await self._thread(str(channel_id))
+        # Fetched, not cached: the cache may not know the thread was closed.
+        thread = await self.client.fetch_channel(channel_id)
+        if not isinstance(thread, discord.Thread):
+            raise DeliveryFailed("an archived channel that is not a thread")
         await thread.edit(archived=False)
         try:
             return await action()

@@ -88,7 +88,11 @@ async def connected(database_url: str, **overrides: Any) -> AsyncIterator[World]
     await client.login(settings.token.get_secret_value())
     runner = asyncio.create_task(client.connect(reconnect=False))
     try:
-        await asyncio.wait_for(bridge.ready.wait(), 10)
+        ready = asyncio.create_task(bridge.ready.wait())
+        await asyncio.wait({ready, runner}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        if runner.done():
+            runner.result()  # raise what stopped the client
+        assert bridge.ready.is_set(), "the client did not get ready"
         yield World(fake, bridge, client, clock)
         if runner.done():
             runner.result()  # the client must still be connected: raise what stopped it

@@ -118,11 +118,11 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
                 self._beat.set()
             elif data["op"] == 2:
-                await self._identify()
+                await self._identify(data["d"].get("shard"))
         return ws
 
-    async def _identify(self) -> None:
-        ready = {
+    async def _identify(self, shard: list[int] | None) -> None:
+        ready: dict[str, Any] = {
             "v": 10,
             "user": self.bot,
             "guilds": [{"id": str(p.GUILD_ID), "unavailable": True}],
@@ -132,6 +132,8 @@ class FakeDiscord:
             "private_channels": [],
             "relationships": [],
         }
+        if shard is not None:
+            ready["shard"] = shard
         await self.dispatch("READY", ready)
         await self.dispatch("GUILD_CREATE", self.guild())
         self.identified.set()
@@ -357,13 +359,21 @@ class FakeDiscord:
 
     def _edit_channel(self, body: dict[str, Any], channel_id: str) -> tuple[int, Any]:
         channel = self.channels[channel_id]
+        metadata = channel.get("thread_metadata")
+        reopening = body.get("archived") is False
+        if (
+            metadata
+            and metadata["archived"]
+            and not reopening
+            and set(body) - {"archived", "locked"}
+        ):
+            return 400, {"message": "Thread is archived", "code": THREAD_ARCHIVED}
         if "available_tags" in body:
             channel["available_tags"] = [
                 {**tag, "id": str(tag.get("id") or p.snowflake())} for tag in body["available_tags"]
             ]
         if "applied_tags" in body:
             channel["applied_tags"] = [str(t) for t in body["applied_tags"]]
-        metadata = channel.get("thread_metadata")
         if metadata is not None:
             for key in ("archived", "locked"):
                 if key in body:
