@@ -35,7 +35,7 @@ def test_refs_name_a_starter_message_by_its_thread_id() -> None:
     assert parse_message_ref("5").channel_id == 5
     assert parse_message_ref("5/9").message_id == 9
     assert jump_url(1, "5/9") == "https://discord.com/channels/1/5/9"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal"):
         parse_message_ref("rb:not-a-ref")
 
 
