@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from bench import core_throughput, scheduler_tick
+from bench import core_throughput, discord_latency, scheduler_tick
 from bench.common import BenchResult, format_goal, format_value, render, table
 
 Runner = Callable[[argparse.Namespace], Awaitable[BenchResult]]
@@ -26,9 +26,14 @@ def _scheduler(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return scheduler_tick.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
 
 
+def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return discord_latency.run(quick=args.quick, workdir=args.dir)
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
+    discord_latency.NAME: _discord,
 }
 
 

@@ -63,6 +63,9 @@ class FakeDiscord:
     interactions: dict[str, str] = field(default_factory=dict)  # token -> user id
     failures: list[Failure] = field(default_factory=list)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
+    watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
+        default_factory=list
+    )
 
     def __post_init__(self) -> None:
         self.bot = p.user(p.BOT_ID, "Rebound", bot=True)
@@ -228,7 +231,21 @@ class FakeDiscord:
             return _json(failure.body, failure.status, failure.headers)
         status, answer = self._answer(request.method, path, body)
         call.status, call.response = status, answer
+        self._notify(call)
         return _json(answer, status)
+
+    def next_call(self, wanted: Callable[[Call], bool]) -> asyncio.Future[Call]:
+        """A future for the next recorded call `wanted` accepts (set when it is answered)."""
+        future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+        self.watchers.append((wanted, future))
+        return future
+
+    def _notify(self, call: Call) -> None:
+        for watcher in list(self.watchers):
+            wanted, future = watcher
+            if not future.done() and wanted(call):
+                future.set_result(call)
+                self.watchers.remove(watcher)
 
     def _failure(self, method: str, path: str) -> Failure | None:
         for failure in self.failures:
