@@ -32,6 +32,10 @@ class _Wiring:
     bridge: DiscordBridge
     tree: app_commands.CommandTree[Any]
 
+    def _attach(self, bridge: DiscordBridge) -> None:
+        self.bridge = bridge
+        self.tree = app_commands.CommandTree(self)
+
     async def setup_hook(self) -> None:
         await self.bridge.setup(self, self.tree)  # type: ignore[arg-type]
 
@@ -67,15 +71,13 @@ class _Wiring:
 class ReboundClient(_Wiring, discord.Client):
     def __init__(self, bridge: DiscordBridge, **options: Any) -> None:
         super().__init__(intents=intents(), guild_ready_timeout=GUILD_READY_TIMEOUT, **options)
-        self.bridge = bridge
-        self.tree = app_commands.CommandTree(self)
+        self._attach(bridge)
 
 
 class ShardedReboundClient(_Wiring, discord.AutoShardedClient):
     def __init__(self, bridge: DiscordBridge, **options: Any) -> None:
         super().__init__(intents=intents(), guild_ready_timeout=GUILD_READY_TIMEOUT, **options)
-        self.bridge = bridge
-        self.tree = app_commands.CommandTree(self)
+        self._attach(bridge)
 
 
 def make_client(bridge: DiscordBridge, shard_count: int | None) -> discord.Client:
