@@ -86,10 +86,15 @@ def _play(script: Path, transcript: Path | None, database: str | None) -> None:
 @app.command()
 def discord() -> None:
     """Run the Discord adapter (settings: DISCORD_* variables, see docs/discord.md)."""
+    from adapters.discord.app import SettingsProblem
     from adapters.discord.app import main as run_discord
 
     settings = _settings()
-    run_discord(settings.database_url)
+    try:
+        run_discord(settings.database_url)
+    except SettingsProblem as problem:
+        typer.echo(f"Discord settings problem: {problem}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 @app.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import discord
+from pydantic import ValidationError
 
 from adapters.discord import endpoints, logs
 from adapters.discord.bridge import DiscordBridge
@@ -36,5 +37,17 @@ async def run(settings: DiscordSettings, database_url: str) -> None:
         await bridge.core.close()
 
 
+class SettingsProblem(Exception):
+    """Required settings are missing or malformed; the message names them, never values."""
+
+
+def load_settings() -> DiscordSettings:
+    try:
+        return DiscordSettings()  # type: ignore[call-arg]
+    except ValidationError as problem:
+        names = sorted({f"DISCORD_{str(e['loc'][0]).upper()}" for e in problem.errors()})
+        raise SettingsProblem(f"set or fix {', '.join(names)} (see docs/discord.md)") from None
+
+
 def main(database_url: str) -> None:
-    asyncio.run(run(DiscordSettings(), database_url))  # type: ignore[call-arg]
+    asyncio.run(run(load_settings(), database_url))

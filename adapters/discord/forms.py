@@ -31,6 +31,7 @@ OPTIONS_MAX = 25
 # A forum post's name is at most 100 characters: a longer title could not be its name.
 FIELD_LIMITS = {"title": 100}
 PRESETS = "|"
+MODAL_KEPT_SECONDS = 3600.0
 CHECKED, UNCHECKED = "yes", "no"
 
 Values = dict[str, str | Sequence[str]]
@@ -99,7 +100,11 @@ def _input(field: FormField) -> discord.ui.Item[Any]:
 def modal_of(form: Form, presets: Mapping[str, str] | None = None) -> discord.ui.Modal:
     presets = presets or {}
     modal = discord.ui.Modal(
-        title=_cut(form.title, MODAL_TITLE_MAX), custom_id=modal_id(form.form_id, presets)
+        title=_cut(form.title, MODAL_TITLE_MAX),
+        custom_id=modal_id(form.form_id, presets),
+        # Submissions are handled from their id alone (DiscordBridge.on_interaction); the
+        # timeout only lets discord.py forget the modal objects it keeps.
+        timeout=MODAL_KEPT_SECONDS,
     )
     for field in shown_fields(form, presets):
         hint = _cut(field.hint, DESCRIPTION_MAX) if field.hint else None

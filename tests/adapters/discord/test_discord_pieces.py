@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from adapters.cli import app
 from adapters.discord.forms import (
     modal_id,
     modal_of,
@@ -125,3 +128,15 @@ def test_log_lines_lose_interaction_tokens_and_debug_bodies() -> None:
         "discord.http", logging.DEBUG, __file__, 1, "body %s", ("words",), None
     )
     assert not hide.filter(debug)
+
+
+def test_rebound_discord_names_missing_settings_without_values(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("DISCORD_SUPPORT_FORUM_ID", "not-a-number")
+    result = CliRunner().invoke(app, ["discord"])
+
+    assert result.exit_code == 2
+    assert "DISCORD_TOKEN" in result.output and "DISCORD_SUPPORT_FORUM_ID" in result.output
+    assert "not-a-number" not in result.output
