@@ -23,9 +23,11 @@ from adapters.discord.interactions import InteractionOutbox, answer
 from adapters.discord.members import member_of
 from adapters.discord.outbox import DiscordOutbox
 from adapters.discord.refs import message_ref
+from adapters.discord.startup import community_locale, community_settings, sync_commands
 from adapters.discord.tags import ensure_tags
+from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from bot.actions import parse_form
-from bot.domain.model import CommunitySettings, Member
+from bot.domain.model import Member
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -33,14 +35,12 @@ from bot.events import (
     InboundEvent,
     MessageActionInvoked,
 )
-from bot.failures import log_failure
 from bot.forum_tags import all_thread_tags
 from bot.held_messages import take_direct_messages
 from bot.runtime import Rebound
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
 TemplateIds = Callable[[str], Sequence[str]]
 AUTOCOMPLETE_MAX = 25
 
@@ -86,69 +86,34 @@ class DiscordBridge:
             return
         community = inbound.Community(forum.guild.id, forum.id, self.settings.moderator_role_id)
         await self.core.ensure_community(
-            community.community_id, PLATFORM, self._community_settings()
+            community.community_id, PLATFORM, community_settings(self.settings)
         )
-        context = await self._locale(community.community_id)
-        tags = await ensure_tags(forum, all_thread_tags(self.core.content, context))
+        locale = await community_locale(self.core, community.community_id)
+        tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
         self.outbox = DiscordOutbox(client, community.guild_id, tags)
         self.community = community
         if self.settings.sync_commands:
-            try:
-                await self._sync()
-            except discord.HTTPException as failure:
-                # Commands synced earlier keep working; the next start tries again.
-                log.warning("command sync failed: discord %s (%s)", failure.status, failure.code)
-        self._tick_task = asyncio.create_task(self._tick_loop(), name="rebound-tick")
+            await sync_commands(self._tree, self.settings.command_guild_ids)
+        self._tick_task = asyncio.create_task(
+            tick_forever(self.core, self._outbox_for, self.settings.tick_seconds),
+            name="rebound-tick",
+        )
         self.ready.set()
         log.info("discord: ready in guild %s", community.guild_id)
-
-    def _community_settings(self) -> CommunitySettings:
-        helpers = self.settings.helpers_channel_id
-        return CommunitySettings(
-            support_channel=str(self.settings.support_forum_id),
-            helpers_channel=str(helpers) if helpers else None,
-            appreciation_emoji=self.settings.appreciation_emoji,
-        )
-
-    async def _locale(self, community_id: str) -> str:
-        async with self.core.store.transaction() as repo:
-            found = await repo.community(community_id)
-        return found[1].locale if found else CommunitySettings().locale
-
-    async def _sync(self) -> None:
-        for guild_id in self.settings.command_guild_ids:
-            guild = discord.Object(guild_id)
-            self._tree.copy_global_to(guild=guild)
-            await self._tree.sync(guild=guild)
-        if not self.settings.command_guild_ids:
-            await self._tree.sync()
 
     async def close(self) -> None:
         if self._tick_task is not None:
             self._tick_task.cancel()
             await asyncio.gather(self._tick_task, return_exceptions=True)
 
-    # --- follow-ups -------------------------------------------------------------------
-
     async def tick(self) -> int:
-        """Fire what is due and retry what failed, until nothing is left."""
-        total = 0
-        while (fired := await self.core.tick(self._outbox_for, frozenset({PLATFORM}))) > 0:
-            total += fired
-        return total
+        """Fire what is due and retry what failed, until nothing is left (tests call it)."""
+        return await tick_until_done(self.core, self._outbox_for)
 
     def _outbox_for(self, community_id: str) -> DiscordOutbox | None:
         if self.community is not None and community_id == self.community.community_id:
             return self.outbox
         return None
-
-    async def _tick_loop(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception as failure:  # the loop must outlive any one bad tick
-                log_failure(log, "discord tick", failure)
-            await asyncio.sleep(self.settings.tick_seconds)
 
     # --- gateway events ---------------------------------------------------------------
 
