@@ -112,7 +112,9 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._ws = ws
-        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
+        # An hour between the client's own heartbeats: within a test, every heartbeat after
+        # the first (sent on HELLO) answers a `settle`.
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 3_600_000}}))
         async for frame in ws:
             if frame.type is not WSMsgType.TEXT:
                 break
