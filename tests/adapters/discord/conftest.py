@@ -75,8 +75,10 @@ from contextlib import asynccontextmanager  # noqa: E402
 
 
 @asynccontextmanager
-async def connected(database_url: str, **overrides: Any) -> AsyncIterator[World]:
-    fake = FakeDiscord(members=[dict(m) for m in EVERYONE])
+async def connected(
+    database_url: str, forum_tags: list[dict[str, Any]] | None = None, **overrides: Any
+) -> AsyncIterator[World]:
+    fake = FakeDiscord(members=[dict(m) for m in EVERYONE], tags=forum_tags or [])
     await fake.start()
     settings = settings_for(fake, **overrides)
     endpoints.point_at(settings.api_url, settings.gateway_url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import discord
 import pytest
 from typer.testing import CliRunner
 
@@ -19,6 +20,7 @@ from adapters.discord.forms import (
 from adapters.discord.logs import HideSecrets
 from adapters.discord.refs import jump_url, message_ref, parse_message_ref
 from adapters.discord.render import full_text, split_text
+from adapters.discord.tags import pick
 from bot.intents import Choice, Form, FormField, Message
 
 
@@ -140,3 +142,12 @@ def test_rebound_discord_names_missing_settings_without_values(
     assert result.exit_code == 2
     assert "DISCORD_TOKEN" in result.output and "DISCORD_SUPPORT_FORUM_ID" in result.output
     assert "not-a-number" not in result.output
+
+
+def test_a_post_carries_at_most_five_tags_found_by_their_discord_length_name() -> None:
+    tags = [discord.ForumTag(name=f"tag {n}") for n in range(7)]
+    tags.append(discord.ForumTag(name="A very long tag name"[:20]))
+    assert [t.name for t in pick(tags, [f"tag {n}" for n in range(7)])] == [
+        f"tag {n}" for n in range(5)
+    ]
+    assert pick(tags, ["A very long tag name that Discord cut"])[0].name == "A very long tag name"
