@@ -8,20 +8,16 @@ there instead. Taking marks them delivered, so the retries stop and nothing is s
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-
 from bot.intent_codec import decode
 from bot.intents import DirectTo, Message, Send
 from bot.ports import Clock
-from bot.store.leases import is_free
 from bot.store.repo import Store
-from bot.store.statements import OUTBOUND
 
 TAKEN_REF = "taken"
 """The delivered ref of a taken message: it reached the member, but not as its own message."""
 
 # Private messages always form sources of their own, named `<source>/dm<n>` (bot/delivery.py).
-_DIRECT_SOURCE = "%/dm%"
+_DIRECT_SOURCES = "%/dm%"
 
 
 async def take_direct_messages(
@@ -33,39 +29,20 @@ async def take_direct_messages(
     either taken here or sent by the outbox, never both.
     """
     now = clock.now()
-    async with store.engine.begin() as db:
-        candidates = await db.execute(
-            select(OUTBOUND.c.id, OUTBOUND.c.intent)
-            .where(
-                OUTBOUND.c.community_id == community_id,
-                OUTBOUND.c.delivered_at.is_(None),
-                OUTBOUND.c.source.like(_DIRECT_SOURCE),
-                is_free(OUTBOUND, now),
-            )
-            .order_by(OUTBOUND.c.id)
-        )
+    async with store.transaction() as repo:
+        rows = await repo.outbound.free_undelivered(community_id, _DIRECT_SOURCES, now)
         mine = {
-            row_id: message
-            for row_id, data in candidates.all()
-            if (message := _to(user_id, decode(data))) is not None
+            row.id: message
+            for row in rows
+            if (message := _message_to(user_id, decode(row.intent))) is not None
         }
         if not mine:
             return []
-        taken = await db.execute(
-            update(OUTBOUND)
-            .where(
-                OUTBOUND.c.id.in_(list(mine)),
-                OUTBOUND.c.delivered_at.is_(None),
-                is_free(OUTBOUND, now),
-            )
-            .values(delivered_at=now, delivered_ref=TAKEN_REF, lease_until=None)
-            .returning(OUTBOUND.c.id)
-        )
-        taken_ids = set(taken.scalars().all())
-    return [message for row_id, message in mine.items() if row_id in taken_ids]
+        taken = await repo.outbound.take(mine, TAKEN_REF, now)
+    return [message for row_id, message in mine.items() if row_id in taken]
 
 
-def _to(user_id: str, intent: object) -> Message | None:
+def _message_to(user_id: str, intent: object) -> Message | None:
     if isinstance(intent, Send) and intent.target == DirectTo(user_id=user_id):
         return intent.message
     return None
