@@ -8,6 +8,7 @@ retries) become `DeliveryFailed`, so the core's outbox tries again later.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import TypeVar
 
 import discord
@@ -92,17 +93,14 @@ class DiscordOutbox:
         """Post `message` (in pieces if long); returns the ref of its first piece."""
         channel_id = await self._channel_of(target)
         channel = self.client.get_partial_messageable(channel_id)
-        first: str | None = None
+        refs: list[str] = []
         for text, view in parts(message, self.guild_id):
-            sent = await self._unarchived(
-                channel_id,
-                lambda text=text, view=view: channel.send(  # type: ignore[misc]
-                    text, view=view or discord.utils.MISSING, allowed_mentions=NO_PINGS
-                ),
+            post = partial(
+                channel.send, text, view=view or discord.utils.MISSING, allowed_mentions=NO_PINGS
             )
-            first = first or message_ref(channel_id, sent.id)
-        assert first is not None
-        return first
+            sent = await self._unarchived(channel_id, post)
+            refs.append(message_ref(channel_id, sent.id))
+        return refs[0]
 
     async def _channel_of(self, target: Target) -> int:
         match target:
