@@ -112,6 +112,20 @@ def slack(
 
 
 @app.command()
+def discord() -> None:
+    """Run the Discord adapter (settings: DISCORD_* variables, see docs/discord.md)."""
+    from adapters.discord.app import SettingsProblem
+    from adapters.discord.app import main as run_discord
+
+    settings = _settings()
+    try:
+        run_discord(settings.database_url)
+    except SettingsProblem as problem:
+        typer.echo(f"Discord settings problem: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema up to date (safe to run repeatedly)."""
     from bot.store.engine import create_engine

@@ -12,7 +12,14 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from bench import core_throughput, scheduler_tick, slack_ack, slack_pacing, templates
+from bench import (
+    core_throughput,
+    discord_latency,
+    scheduler_tick,
+    slack_ack,
+    slack_pacing,
+    templates,
+)
 from bench.common import BenchResult, format_goal, format_value, render, table
 
 Runner = Callable[[argparse.Namespace], Awaitable[BenchResult]]
@@ -40,12 +47,17 @@ def _slack_pacing(args: argparse.Namespace) -> Awaitable[BenchResult]:
     )
 
 
+def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return discord_latency.run(quick=args.quick, workdir=args.dir)
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
     templates.NAME: _templates,
     slack_ack.NAME: _slack_ack,
     slack_pacing.NAME: _slack_pacing,
+    discord_latency.NAME: _discord,
 }
 
 

@@ -231,6 +231,40 @@ class OutboundRepo:
         in_due_sources = tuple_(OUTBOUND.c.community_id, OUTBOUND.c.source).in_(heads)
         return await self._claim([in_due_sources], now, owner, lease_until, limit * 10)
 
+    async def free_undelivered(
+        self, community_id: str, source_like: str, now: datetime
+    ) -> list[Outbound]:
+        """Undelivered rows nobody is delivering right now, of sources matching `source_like`."""
+        rows = await self._db.execute(
+            select(OUTBOUND)
+            .where(
+                OUTBOUND.c.community_id == community_id,
+                OUTBOUND.c.delivered_at.is_(None),
+                OUTBOUND.c.source.like(source_like),
+                leases.is_free(OUTBOUND, now),
+            )
+            .order_by(OUTBOUND.c.id)
+        )
+        return [
+            Outbound(r["id"], r["community_id"], r["source"], r["intent"], r["attempts"])
+            for r in rows.mappings()
+        ]
+
+    async def take(self, row_ids: Iterable[int], ref: str, now: datetime) -> set[int]:
+        """Mark rows delivered another way, unless delivered or leased meanwhile; returns
+        the ids actually taken."""
+        taken = await self._db.execute(
+            update(OUTBOUND)
+            .where(
+                OUTBOUND.c.id.in_(list(row_ids)),
+                OUTBOUND.c.delivered_at.is_(None),
+                leases.is_free(OUTBOUND, now),
+            )
+            .values(delivered_at=now, delivered_ref=ref, lease_until=None)
+            .returning(OUTBOUND.c.id)
+        )
+        return set(taken.scalars().all())
+
     async def delivered(self, refs: Mapping[int, str | None], now: datetime) -> None:
         if not refs:
             return

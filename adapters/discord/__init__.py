@@ -1,0 +1,1 @@
+"""The Discord adapter: Rebound in a Discord server, built around a forum channel."""

@@ -1,0 +1,87 @@
+"""The discord.py clients: a plain one, or an auto-sharded one when sharding is configured.
+
+Both only wire discord.py's events to the `DiscordBridge`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.bridge import DiscordBridge
+
+GUILD_READY_TIMEOUT = 0.5
+
+
+def intents() -> discord.Intents:
+    """Guilds and their messages, DMs, reactions, message content (privileged), members
+    (privileged: moderator roles of people who react or write)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.dm_messages = True
+    wanted.guild_reactions = True
+    wanted.message_content = True
+    wanted.members = True
+    return wanted
+
+
+class _Wiring:
+    bridge: DiscordBridge
+    tree: app_commands.CommandTree[Any]
+
+    def _attach(self, bridge: DiscordBridge) -> None:
+        self.bridge = bridge
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        await self.bridge.setup(self, self.tree)  # type: ignore[arg-type]
+
+    async def on_ready(self) -> None:
+        await self.bridge.on_ready()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.bridge.on_message(message)
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        await self.bridge.on_thread_create(thread)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        await self.bridge.on_raw_message_edit(payload)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self.bridge.on_raw_message_delete(payload)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.bridge.on_raw_reaction(payload)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self.bridge.on_raw_reaction(payload)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.bridge.on_interaction(interaction)
+
+    async def close(self) -> None:
+        await self.bridge.close()
+        await super().close()  # type: ignore[misc]
+
+
+class ReboundClient(_Wiring, discord.Client):
+    def __init__(self, bridge: DiscordBridge, **options: Any) -> None:
+        super().__init__(intents=intents(), guild_ready_timeout=GUILD_READY_TIMEOUT, **options)
+        self._attach(bridge)
+
+
+class ShardedReboundClient(_Wiring, discord.AutoShardedClient):
+    def __init__(self, bridge: DiscordBridge, **options: Any) -> None:
+        super().__init__(intents=intents(), guild_ready_timeout=GUILD_READY_TIMEOUT, **options)
+        self._attach(bridge)
+
+
+def make_client(bridge: DiscordBridge, shard_count: int | None) -> discord.Client:
+    """`AutoShardedClient` when sharding is configured (0 lets Discord pick the count)."""
+    if shard_count is None:
+        return ReboundClient(bridge)
+    return ShardedReboundClient(bridge, shard_count=shard_count or None)

@@ -1,0 +1,82 @@
+"""Rebound's application commands: `/setback`, `/template` and two message context menus.
+
+Command names and descriptions are registered with Discord when commands sync, before any
+community's locale is known; they are the platform's chrome, not Rebound speaking, so they
+live here rather than in content/.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+
+from bot.services.best import MARK, UNMARK
+
+SETBACK = "setback"
+TEMPLATE = "template"
+MARK_BEST = "Mark as best answer"
+UNMARK_BEST = "Unmark best answer"
+
+
+class CommandHandler(Protocol):
+    async def on_setback(self, interaction: discord.Interaction, anonymous: bool) -> None: ...
+
+    async def on_template(self, interaction: discord.Interaction, text: str) -> None: ...
+
+    async def template_ids(self, current: str) -> list[str]: ...
+
+    async def on_message_action(
+        self, interaction: discord.Interaction, message: discord.Message, action: str
+    ) -> None: ...
+
+
+def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
+    """Add every command to `tree`; callbacks hand straight over to `handler`."""
+
+    @app_commands.describe(anonymous="Post under a pseudonym; nobody sees your name.")
+    async def setback(interaction: discord.Interaction, anonymous: bool = False) -> None:
+        await handler.on_setback(interaction, anonymous)
+
+    @app_commands.describe(
+        id="Which template (leave out to list them)",
+        channel="email, letter, phone or chat",
+        register="formal, warm, british or american",
+    )
+    async def template(
+        interaction: discord.Interaction,
+        id: str | None = None,
+        channel: str | None = None,
+        register: str | None = None,
+    ) -> None:
+        text = " ".join(part for part in (id, channel, register) if part)
+        await handler.on_template(interaction, text)
+
+    async def template_choices(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=i, value=i) for i in await handler.template_ids(current)]
+
+    async def mark(interaction: discord.Interaction, message: discord.Message) -> None:
+        await handler.on_message_action(interaction, message, MARK)
+
+    async def unmark(interaction: discord.Interaction, message: discord.Message) -> None:
+        await handler.on_message_action(interaction, message, UNMARK)
+
+    tree.add_command(
+        app_commands.Command(
+            name=SETBACK,
+            description="Share an interview setback with the community",
+            callback=setback,
+        )
+    )
+    template_command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=TEMPLATE,
+        description="Words you can send: thank-yous, follow-ups, scripts",
+        callback=template,
+    )
+    template_command.autocomplete("id")(template_choices)
+    tree.add_command(template_command)
+    tree.add_command(app_commands.ContextMenu(name=MARK_BEST, callback=mark))
+    tree.add_command(app_commands.ContextMenu(name=UNMARK_BEST, callback=unmark))

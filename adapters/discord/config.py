@@ -1,0 +1,30 @@
+"""The Discord adapter's settings, from the environment (and a .env file)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DISCORD_API = "https://discord.com/api/v10"
+
+
+class DiscordSettings(BaseSettings):
+    """`DISCORD_*` variables; the database comes from `REBOUND_DATABASE_URL` (CoreSettings)."""
+
+    model_config = SettingsConfigDict(env_prefix="DISCORD_", env_file=".env", extra="ignore")
+
+    token: SecretStr
+    support_forum_id: int
+    helpers_channel_id: int | None = None
+    moderator_role_id: int | None = None
+    # Guilds whose commands are synced at start (instant); empty means global sync (slow).
+    command_guild_ids: list[int] = Field(default_factory=list)
+    sync_commands: bool = True
+    # Sharding: None runs one connection; a number (or "auto" = 0) runs an AutoShardedClient.
+    shard_count: int | None = None
+    appreciation_emoji: str = "👍"
+    api_url: str = DISCORD_API
+    gateway_url: str | None = None
+    tick_seconds: float = 30.0
+    # An interaction not answered by then is deferred; Discord allows 3 s in all.
+    ack_deadline_seconds: float = 2.0

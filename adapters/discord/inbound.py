@@ -1,0 +1,163 @@
+"""Gateway events as core events (pure: reads discord.py objects, does no I/O).
+
+Event ids make redelivery harmless: a message's id for its creation (a forum post's
+starter message and the thread's creation share it, so whichever comes first adopts
+the post and the other is a redelivery), the id and edit time for an edit, the message
+id for a deletion, and message + member + emoji for a reaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+
+from adapters.discord.members import member_of
+from adapters.discord.refs import message_ref
+from bot.domain.model import Member
+from bot.events import (
+    DirectMessageReceived,
+    InboundEvent,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+)
+
+SOMEONE = Member(user_id="unknown", display_name="")
+"""The actor of a deletion Discord does not attribute (the core does not need one)."""
+
+
+@dataclass(frozen=True)
+class Community:
+    """The guild Rebound serves and where its posts live."""
+
+    guild_id: int
+    forum_id: int
+    moderator_role_id: int | None = None
+
+    @property
+    def community_id(self) -> str:
+        return f"discord:{self.guild_id}"
+
+    def member(self, user: discord.User | discord.Member) -> Member:
+        return member_of(user, self.moderator_role_id)
+
+    def is_post(self, channel: object) -> bool:
+        return isinstance(channel, discord.Thread) and channel.parent_id == self.forum_id
+
+    def in_scope(self, guild_id: int | None, channel: object) -> bool:
+        """Ours: in the guild, and in a forum post or a channel not in the cache (a post
+        archived before a restart); the core ignores messages it does not know."""
+        return guild_id == self.guild_id and (channel is None or self.is_post(channel))
+
+
+def adoption(
+    community: Community, thread: discord.Thread, starter: discord.Message
+) -> MessagePosted:
+    """A forum post a member made: its name and first message are the setback."""
+    text = f"{thread.name}\n{starter.content}".strip()
+    return MessagePosted(
+        community_id=community.community_id,
+        event_id=f"message:{thread.id}",
+        actor=community.member(starter.author),
+        channel_id=str(community.forum_id),
+        message_ref=str(thread.id),
+        thread_ref=str(thread.id),
+        text=text,
+    )
+
+
+def from_message(community: Community, message: discord.Message) -> InboundEvent | None:
+    if message.author.bot or message.type not in (
+        discord.MessageType.default,
+        discord.MessageType.reply,
+    ):
+        return None
+    base = {"community_id": community.community_id, "event_id": f"message:{message.id}"}
+    if isinstance(message.channel, discord.DMChannel):
+        return DirectMessageReceived(
+            **base, actor=community.member(message.author), text=message.content
+        )
+    channel = message.channel
+    if (
+        message.guild is None
+        or message.guild.id != community.guild_id
+        or not community.is_post(channel)
+    ):
+        return None
+    assert isinstance(channel, discord.Thread)
+    if message.id == channel.id:
+        return adoption(community, channel, message)
+    return MessagePosted(
+        **base,
+        actor=community.member(message.author),
+        channel_id=str(community.forum_id),
+        message_ref=message_ref(channel.id, message.id),
+        thread_ref=str(channel.id),
+        text=message.content,
+    )
+
+
+def from_edit(community: Community, payload: discord.RawMessageUpdateEvent) -> MessageEdited | None:
+    message = payload.message
+    if message.author.bot or not community.in_scope(payload.guild_id, _cached(message.channel)):
+        return None
+    stamp = payload.data.get("edited_timestamp") or ""
+    return MessageEdited(
+        community_id=community.community_id,
+        event_id=f"edit:{payload.message_id}:{stamp}",
+        actor=community.member(message.author),
+        message_ref=message_ref(payload.channel_id, payload.message_id),
+        text=message.content,
+    )
+
+
+def from_delete(
+    community: Community, payload: discord.RawMessageDeleteEvent, channel: object
+) -> MessageDeleted | None:
+    if not community.in_scope(payload.guild_id, channel):
+        return None
+    return MessageDeleted(
+        community_id=community.community_id,
+        event_id=f"delete:{payload.message_id}",
+        actor=SOMEONE,
+        message_ref=message_ref(payload.channel_id, payload.message_id),
+    )
+
+
+def emoji_name(emoji: discord.PartialEmoji) -> str:
+    """A standard emoji as itself, a server's own by its name (as settings name it)."""
+    return emoji.name or "" if emoji.is_custom_emoji() else str(emoji)
+
+
+def from_reaction(
+    community: Community,
+    payload: discord.RawReactionActionEvent,
+    channel: object,
+    user: discord.User | discord.Member | None,
+) -> ReactionAdded | ReactionRemoved | None:
+    if not community.in_scope(payload.guild_id, channel):
+        return None
+    if user is not None and user.bot:
+        return None
+    added = payload.event_type == "REACTION_ADD"
+    emoji = emoji_name(payload.emoji)
+    actor = (
+        community.member(user)
+        if user is not None
+        else Member(user_id=str(payload.user_id), display_name="")
+    )
+    kind = ReactionAdded if added else ReactionRemoved
+    return kind(
+        community_id=community.community_id,
+        event_id=f"reaction:{payload.message_id}:{payload.user_id}:{emoji}:{payload.event_type}",
+        actor=actor,
+        message_ref=message_ref(payload.channel_id, payload.message_id),
+        emoji=emoji,
+    )
+
+
+def _cached(channel: object) -> object:
+    return None if isinstance(channel, discord.PartialMessageable) else channel

@@ -1,0 +1,31 @@
+"""The tick loop: fires due follow-ups and retries undelivered intents for Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.failures import log_failure
+from bot.runtime import Rebound
+from bot.scheduler import OutboxFor
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+
+
+async def tick_until_done(core: Rebound, outbox_for: OutboxFor) -> int:
+    """Tick until nothing is due; returns how many intents reached Discord."""
+    total = 0
+    while (sent := await core.tick(outbox_for, frozenset({PLATFORM}))) > 0:
+        total += sent
+    return total
+
+
+async def tick_forever(core: Rebound, outbox_for: OutboxFor, seconds: float) -> None:
+    while True:
+        try:
+            await tick_until_done(core, outbox_for)
+        except Exception as failure:  # the loop must outlive any one bad tick
+            log_failure(log, "discord tick", failure)
+        await asyncio.sleep(seconds)

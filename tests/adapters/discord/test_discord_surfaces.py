@@ -1,0 +1,195 @@
+"""The remaining surfaces: anonymous replies by button, appreciation, edits and deletions,
+unmarking, refused forms, updates after closing, /template, long text, moderators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.conftest import (
+    DEV,
+    LENA,
+    PRIYA,
+    SAM,
+    TOMAS,
+    Actions,
+    World,
+    buttons_in,
+    connected,
+    uid,
+)
+from tests.adapters.discord.test_discord_reliability import replies_of
+
+MANAGE_THREADS = str(1 << 34)
+
+
+def posted_message(fake: Any, call: Any) -> dict[str, Any]:
+    """The message a recorded call created, as Discord would show it (with its buttons)."""
+    return dict(call.response if "id" in call.response else call.response["message"])
+
+
+async def test_reply_anonymously_button_opens_a_modal_and_relays_under_the_pseudonym(
+    discord_world: World, act: Actions
+) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA, anonymous=True)
+    root = fake.messages[thread]
+    (relay,) = [b for b in buttons_in(root) if b["custom_id"].startswith("rb:relay:")]
+
+    pressed = await act.interact(
+        p.button_press(LENA, relay["custom_id"], root, channel_id=int(thread))
+    )
+    (modal,) = [c.body for c in act.answers_to(pressed)]
+    assert modal["type"] == 9 and modal["data"]["custom_id"] == "rb:form:relay:1"
+    await act.interact(p.modal_submit(LENA, "rb:form:relay:1", {"text": "Thanks @everyone <@1>!"}))
+
+    (relayed,) = [c.body for c in fake.posts_in(thread)]
+    assert relayed["content"].startswith("**") and "Thanks" in relayed["content"]
+    assert relayed["allowed_mentions"] == {"parse": []}
+    assert "<@1>" not in relayed["content"] and "@everyone" not in relayed["content"].replace(
+        "@\u200beveryone", ""
+    )
+
+
+async def test_reactions_and_the_appreciate_button_count(
+    discord_world: World, act: Actions
+) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA, anonymous=True)
+    tip = await act.say(PRIYA, thread, "Write to the recruiter.")
+    await act.react(DEV, tip, "👍")
+    await act.react(TOMAS, tip, "🎉")  # not the community's appreciation emoji
+    await act.dm(LENA, "Thanks, everyone.")
+    relayed = fake.posts_in(thread)[-1]
+    (appreciate,) = buttons_in(relayed.body)
+    shown = posted_message(fake, relayed)
+    await act.interact(p.button_press(SAM, appreciate["custom_id"], shown, channel_id=int(thread)))
+
+    counts = {r.text: r.appreciations for r in await replies_of(discord_world)}
+    assert counts == {"Write to the recruiter.": 1, "Thanks, everyone.": 1}
+
+
+async def test_edits_and_deletions_are_reflected(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA)
+    tip = await act.say(PRIYA, thread, "First thought.")
+    gone = await act.say(DEV, thread, "Wrong thread, sorry.")
+    edited = {**tip, "content": "Second thought.", "edited_timestamp": "2026-03-02T10:00:00+00:00"}
+    await fake.dispatch("MESSAGE_UPDATE", edited)
+    await fake.dispatch("MESSAGE_UPDATE", edited)  # replayed
+    await fake.dispatch(
+        "MESSAGE_DELETE", {"id": gone["id"], "channel_id": thread, "guild_id": str(p.GUILD_ID)}
+    )
+    await fake.settle()
+
+    replies = {r.message_ref: r for r in await replies_of(discord_world)}
+    assert replies[f"{thread}/{tip['id']}"].text == "Second thought."
+    assert replies[f"{thread}/{gone['id']}"].deleted
+
+
+async def test_unmark_and_a_moderator_by_manage_threads(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA)
+    tip = await act.say(PRIYA, thread, "Ask for feedback.")
+    helper = p.member(733100000000000099, "Kim")
+    marked = await act.interact(
+        p.message_command(helper, "Mark as best answer", tip, permissions=MANAGE_THREADS)
+    )
+    assert "now marked" in str(act.answers_to(marked)[0].body)
+    unmarked = await act.mark(LENA, tip, name="Unmark best answer")
+
+    assert "no longer marked" in str(act.answers_to(unmarked)[0].body)
+    tags = fake.calls_to("PATCH", rf"/channels/{thread}")
+    assert tags[-1].body == {"applied_tags": []}  # Answered came off again
+
+
+async def test_a_refused_form_keeps_what_was_typed(discord_world: World, act: Actions) -> None:
+    modal = await act.open_setback(LENA)
+    body = "A long story I do not want to type again."
+    sent = await act.interact(p.modal_submit(LENA, modal["custom_id"], {"title": "", "body": body}))
+
+    (refusal,) = act.answers_to(sent)
+    assert refusal.body["data"]["flags"] == 64
+    (reopen,) = buttons_in(refusal.body["data"])
+    shown = p.message(p.snowflake(), p.GENERAL_ID, act.fake.bot, "")
+    shown["components"] = refusal.body["data"]["components"]
+    again = await act.interact(p.button_press(LENA, reopen["custom_id"], shown))
+
+    (modal_again,) = act.answers_to(again)
+    fields = {
+        c["component"]["custom_id"]: c["component"] for c in modal_again.body["data"]["components"]
+    }
+    assert fields["body"]["value"] == body
+
+
+async def test_an_update_after_closing_is_still_posted(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(TOMAS)
+    await act.say(PRIYA, thread, "Keep in touch with them.")
+    await discord_world.tick(hours=15 * 24)  # the outcome ask, left unanswered
+    await discord_world.tick(hours=31 * 24)  # closed after 30 quiet days
+    assert fake.channels[thread]["thread_metadata"]["locked"]
+    ask = next(c for c in reversed(fake.dms_to(uid(TOMAS))) if buttons_in(c.body))
+    worked = next(b for b in buttons_in(ask.body) if b["label"] == "It worked")
+    dm = int(fake.dm_channels[uid(TOMAS)])
+    pressed = await act.interact(
+        p.button_press(
+            TOMAS, worked["custom_id"], posted_message(fake, ask), in_dm=True, channel_id=dm
+        )
+    )
+    modal = act.answers_to(pressed)[0].body["data"]
+    await act.interact(
+        p.modal_submit(
+            TOMAS,
+            modal["custom_id"],
+            {"result": ["worked"], "note": "Got the job."},
+            in_dm=True,
+            channel_id=dm,
+        )
+    )
+
+    attempts = [
+        c for c in fake.calls_to("POST", rf"/channels/{thread}/messages") if "Got the job" in c.text
+    ]
+    assert [c.status for c in attempts] == [400, 200]  # archived: reopened for the update
+    metadata = fake.channels[thread]["thread_metadata"]
+    assert metadata["archived"] and metadata["locked"]  # and closed again
+
+
+async def test_template_command_and_autocomplete(sqlite_url: str) -> None:
+    async with connected(sqlite_url) as world:
+        world.bridge.template_ids_of = lambda _current: [
+            "thank-you",
+            "ask-feedback",
+            "keep-in-mind",
+        ]
+        act = Actions(world)
+        sent = await act.interact(
+            p.slash_command(SAM, "template", {"id": "thank-you", "register": "formal"})
+        )
+        (answer,) = act.answers_to(sent)
+        assert answer.body["data"]["flags"] == 64  # whatever the core says, only Sam sees it
+
+        complete = p.slash_command(SAM, "template", {"id": "ke"})
+        complete["type"] = 4
+        complete["data"]["options"][0]["focused"] = True
+        asked = await act.interact(complete)
+        (choices,) = act.answers_to(asked)
+        assert choices.body["type"] == 8
+        assert [c["value"] for c in choices.body["data"]["choices"]] == ["keep-in-mind"]
+
+
+async def test_long_text_is_split_at_2000_characters(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA, anonymous=True)
+    await act.dm(LENA, ("I keep replaying it. " * 250).strip())
+
+    pieces = [c.body["content"] for c in fake.posts_in(thread)]
+    assert len(pieces) == 3 and all(len(t) <= 2000 for t in pieces)
+    assert sum(len(t) for t in pieces) >= 250 * 20
+
+
+async def test_sharded_client_connects_through_gateway_bot(sqlite_url: str) -> None:
+    async with connected(sqlite_url, shard_count=0) as world:  # 0: Discord picks the count
+        assert world.fake.calls_to("GET", "/gateway/bot")
+        assert type(world.client).__name__ == "ShardedReboundClient"

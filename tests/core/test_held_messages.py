@@ -1,0 +1,47 @@
+"""Private messages a platform would not take are handed over once, another way."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.held_messages import take_direct_messages
+from bot.intents import DirectTo, Send
+from tests.core.test_delivery import DMsClosedFor
+from tests.support import COMMUNITY, MAYA, RUTH, Harness, harness
+
+
+@pytest.fixture
+async def h(database_url: str) -> AsyncIterator[Harness]:
+    async with harness(database_url) as running:
+        yield running
+
+
+async def test_a_refused_ask_is_taken_once_then_never_sent_again(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    await h.post(RUTH, ask_outcome_on="2d")
+    closed = DMsClosedFor(MAYA.user_id)
+    h.clock.advance(timedelta(days=2))
+    await h.core.tick(lambda _c: closed, frozenset({"console"}))
+    assert closed.refused == 1
+
+    taken = await take_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id)
+
+    assert len(taken) == 1 and taken[0].buttons  # the ask, with its buttons
+    assert "How did things turn out" in taken[0].text
+    assert await take_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id) == []
+    h.clock.advance(timedelta(days=2))
+    await h.core.tick(lambda _c: closed, frozenset({"console"}))
+    assert closed.refused == 1  # no retry of what was handed over
+
+
+async def test_only_the_members_own_and_only_undelivered(h: Harness) -> None:
+    await h.post(RUTH, ask_outcome_on="2d")
+    h.clock.advance(timedelta(days=2))
+    await h.wait(timedelta(0))  # Ruth's ask is delivered normally
+    assert any(s.target == DirectTo(user_id=RUTH.user_id) for s in h.outbox.of(Send))
+
+    assert await take_direct_messages(h.core.store, h.clock, COMMUNITY, RUTH.user_id) == []
+    assert await take_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id) == []
