@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -41,12 +40,7 @@ from bot.runtime import Rebound
 
 log = logging.getLogger(__name__)
 
-TemplateIds = Callable[[str], Sequence[str]]
-AUTOCOMPLETE_MAX = 25
-
-
-def _no_templates(_current: str) -> Sequence[str]:
-    return ()
+AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
 
 
 class DiscordBridge:
@@ -54,11 +48,9 @@ class DiscordBridge:
         self,
         core: Rebound,
         settings: DiscordSettings,
-        template_ids: TemplateIds = _no_templates,
     ) -> None:
         self.core = core
         self.settings = settings
-        self.template_ids_of = template_ids
         self.forms = FormMemory()
         self.community: inbound.Community | None = None
         self.outbox: DiscordOutbox | None = None
@@ -218,10 +210,14 @@ class DiscordBridge:
         event = CommandInvoked(**self._base(interaction), command=commands.TEMPLATE, text=text)
         await self._run(interaction, event)
 
-    async def template_ids(self, current: str) -> list[str]:
-        wanted = current.casefold()
-        ids = [i for i in self.template_ids_of(current) if wanted in i.casefold()]
-        return ids[:AUTOCOMPLETE_MAX]
+    async def template_choices(self, current: str) -> list[tuple[str, str]]:
+        """(label, template id) pairs for what the member has typed so far."""
+        if self.community is None:
+            return []
+        found = await self.core.suggest_templates(
+            self.community.community_id, current, AUTOCOMPLETE_MAX
+        )
+        return [(suggestion.label, suggestion.value) for suggestion in found]
 
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str

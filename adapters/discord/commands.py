@@ -1,4 +1,4 @@
-"""Rebound's application commands: `/setback`, `/template` and two message context menus.
+"""Rebound's application commands: `/setback`, `/template` and three message context menus.
 
 Command names and descriptions are registered with Discord when commands sync, before any
 community's locale is known; they are the platform's chrome, not Rebound speaking, so they
@@ -13,11 +13,13 @@ import discord
 from discord import app_commands
 
 from bot.services.best import MARK, UNMARK
+from bot.services.community_templates import SAVE_AS_TEMPLATE
 
 SETBACK = "setback"
 TEMPLATE = "template"
 MARK_BEST = "Mark as best answer"
 UNMARK_BEST = "Unmark best answer"
+SAVE_TEMPLATE = "Save as template"
 
 
 class CommandHandler(Protocol):
@@ -25,7 +27,7 @@ class CommandHandler(Protocol):
 
     async def on_template(self, interaction: discord.Interaction, text: str) -> None: ...
 
-    async def template_ids(self, current: str) -> list[str]: ...
+    async def template_choices(self, current: str) -> list[tuple[str, str]]: ...
 
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str
@@ -56,13 +58,17 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     async def template_choices(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=i, value=i) for i in await handler.template_ids(current)]
+        found = await handler.template_choices(current)
+        return [app_commands.Choice(name=label, value=value) for label, value in found]
 
     async def mark(interaction: discord.Interaction, message: discord.Message) -> None:
         await handler.on_message_action(interaction, message, MARK)
 
     async def unmark(interaction: discord.Interaction, message: discord.Message) -> None:
         await handler.on_message_action(interaction, message, UNMARK)
+
+    async def save_template(interaction: discord.Interaction, message: discord.Message) -> None:
+        await handler.on_message_action(interaction, message, SAVE_AS_TEMPLATE)
 
     tree.add_command(
         app_commands.Command(
@@ -80,3 +86,4 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     tree.add_command(template_command)
     tree.add_command(app_commands.ContextMenu(name=MARK_BEST, callback=mark))
     tree.add_command(app_commands.ContextMenu(name=UNMARK_BEST, callback=unmark))
+    tree.add_command(app_commands.ContextMenu(name=SAVE_TEMPLATE, callback=save_template))

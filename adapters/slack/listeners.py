@@ -21,9 +21,11 @@ from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
 from bot.domain.model import Member
 from bot.events import InboundEvent
 from bot.runtime import Rebound
+from bot.services.best import MARK, UNMARK
+from bot.services.community_templates import SAVE_AS_TEMPLATE
 
 COMMANDS = ("/setback", "/template")
-MESSAGE_ACTIONS = ("mark_best", "unmark_best")
+MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
 VIEW_ANSWER_BUDGET_S = 2.0

@@ -156,29 +156,6 @@ async def test_an_update_after_closing_is_still_posted(discord_world: World, act
     assert metadata["archived"] and metadata["locked"]  # and closed again
 
 
-async def test_template_command_and_autocomplete(sqlite_url: str) -> None:
-    async with connected(sqlite_url) as world:
-        world.bridge.template_ids_of = lambda _current: [
-            "thank-you",
-            "ask-feedback",
-            "keep-in-mind",
-        ]
-        act = Actions(world)
-        sent = await act.interact(
-            p.slash_command(SAM, "template", {"id": "thank-you", "register": "formal"})
-        )
-        (answer,) = act.answers_to(sent)
-        assert answer.body["data"]["flags"] == 64  # whatever the core says, only Sam sees it
-
-        complete = p.slash_command(SAM, "template", {"id": "ke"})
-        complete["type"] = 4
-        complete["data"]["options"][0]["focused"] = True
-        asked = await act.interact(complete)
-        (choices,) = act.answers_to(asked)
-        assert choices.body["type"] == 8
-        assert [c["value"] for c in choices.body["data"]["choices"]] == ["keep-in-mind"]
-
-
 async def test_long_text_is_split_at_2000_characters(discord_world: World, act: Actions) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA, anonymous=True)

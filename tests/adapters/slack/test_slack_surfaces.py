@@ -153,17 +153,6 @@ async def test_the_home_tab_lists_posts_pending_asks_and_templates(slack: Worksp
     assert "/template" in words
 
 
-async def test_template_command_reaches_the_core_and_its_answer_is_private(
-    slack: Workspace,
-) -> None:
-    response = await slack.command(PRIYA, "/template", text="thank-you-note")
-
-    assert response.status == 200
-    notice = slack.fake.of("chat.postEphemeral")[-1]
-    assert notice.params["user"] == PRIYA and notice.channel == SUPPORT
-    assert slack.fake.posts() == []
-
-
 async def test_a_long_relay_is_split_within_block_kit_limits_not_rejected(
     slack: Workspace,
 ) -> None:
