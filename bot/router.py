@@ -103,30 +103,6 @@ async def on_button(ctx: Context, event: ButtonPressed) -> list[Intent]:
     if parsed.name == Verb.TEMPLATE_VARIANT:
         return await templates.choose_variant(ctx, actor, parsed)
     raise RuleViolation("error.unknown_action")
-    actor, record = event.actor, parsed.number()
-    match parsed.name:
-        case Verb.RELAY:
-            return await answers.open_relay_form(ctx, actor, record)
-        case Verb.APPRECIATE:
-            return await answers.appreciate(ctx, actor, record)
-        case Verb.OUTCOME:
-            result = parsed.args[1] if len(parsed.args) > 1 else ""
-            return await outcomes.open_outcome_form(ctx, actor, record, result)
-        case Verb.WAITING:
-            return await outcomes.still_waiting(ctx, actor, record)
-        case Verb.SNOOZE:
-            return await outcomes.snooze(ctx, actor, record)
-        case Verb.STOP:
-            return await outcomes.stop_asking(ctx, actor, record)
-        case Verb.TEMPLATE_SEND:
-            return await templates.send_privately(ctx, actor, record)
-        case Verb.TEMPLATE_POST:
-            return await templates.post_in_thread(ctx, actor, record)
-        case Verb.TEMPLATE_OTHER:
-            return await templates.other_variants(ctx, actor, record)
-        case Verb.TEMPLATE_VARIANT:
-            return await templates.choose_variant(ctx, actor, parsed)
-    raise RuleViolation("error.unknown_action")
 
 
 async def on_message_action(ctx: Context, event: MessageActionInvoked) -> list[Intent]:

@@ -47,6 +47,18 @@ JO = Member(user_id="U-jo", display_name="Jo")
 RUTH = Member(user_id="U-ruth", display_name="Ruth")
 SAM = Member(user_id="U-sam", display_name="Sam", is_moderator=True)
 
+# /template: the second-conversation request and its placeholders, signed with a name that
+# must never reach a thread.
+SECOND_CONVERSATION = "second_conversation_request"
+SIGNED_AS = "Avery Canary"
+SECOND_CONVERSATION_VALUES = {
+    "interviewer_name": "Marta",
+    "organisation": "Brightline",
+    "role": "Insights Associate",
+    "what_i_now_understand": "the job is mostly analysis",
+    "your_name": SIGNED_AS,
+}
+
 
 @dataclass
 class RecordingOutbox:

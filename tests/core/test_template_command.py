@@ -19,16 +19,18 @@ from bot.intents import (
     Send,
     Thread,
 )
-from tests.support import COMMUNITY, JO, MAYA, RUTH, Harness, form_in, harness
-
-TEMPLATE = "second_conversation_request"
-FILLED = {
-    "interviewer_name": "Marta",
-    "organisation": "Brightline",
-    "role": "Insights Associate",
-    "what_i_now_understand": "the job is mostly analysis",
-    "your_name": "Maya Okafor",
-}
+from tests.support import (
+    COMMUNITY,
+    JO,
+    MAYA,
+    RUTH,
+    SECOND_CONVERSATION,
+    SECOND_CONVERSATION_VALUES,
+    SIGNED_AS,
+    Harness,
+    form_in,
+    harness,
+)
 
 
 @pytest.fixture
@@ -47,8 +49,8 @@ def _button(shown: Notice | Message, label: str) -> Button:
 
 
 async def _preview(h: Harness, actor=MAYA, args: str = "email warm", **values: str) -> Notice:  # type: ignore[no-untyped-def]
-    form = form_in(await h.command(actor, "template", f"{TEMPLATE} {args}"))
-    return _notice(await h.submit(actor, form.form_id, **{**FILLED, **values}))
+    form = form_in(await h.command(actor, "template", f"{SECOND_CONVERSATION} {args}"))
+    return _notice(await h.submit(actor, form.form_id, **{**SECOND_CONVERSATION_VALUES, **values}))
 
 
 async def test_no_argument_lists_every_template_by_situation(h: Harness) -> None:
@@ -69,7 +71,7 @@ async def test_search_finds_by_words_and_an_unknown_id_lists_what_exists(h: Harn
 
 
 async def test_an_unknown_channel_or_register_lists_the_variants(h: Harness) -> None:
-    text = _notice(await h.command(JO, "template", f"{TEMPLATE} fax")).message.text
+    text = _notice(await h.command(JO, "template", f"{SECOND_CONVERSATION} fax")).message.text
     assert 'doesn\'t come as "fax"' in text and "letter (formal)" in text
     phone = _notice(await h.command(JO, "template", "second_conversation_phone email")).message
     assert "phone script" in phone.text
@@ -91,12 +93,16 @@ async def test_the_form_asks_for_the_placeholders_and_prefills_what_is_known(h: 
 
 
 async def test_a_missing_required_value_is_named_and_nothing_is_sent(h: Harness) -> None:
-    form = form_in(await h.command(MAYA, "template", TEMPLATE))
-    intents = await h.submit(MAYA, form.form_id, **{**FILLED, "role": " ", "organisation": ""})
+    form = form_in(await h.command(MAYA, "template", SECOND_CONVERSATION))
+    intents = await h.submit(
+        MAYA, form.form_id, **{**SECOND_CONVERSATION_VALUES, "role": " ", "organisation": ""}
+    )
     rejected = next(i for i in intents if isinstance(i, RejectForm))
     assert set(rejected.errors) == {"role", "organisation"}
     assert 'needs "Role"' in rejected.errors["role"]
-    too_long = await h.submit(MAYA, form.form_id, **{**FILLED, "role": "x" * 301})
+    too_long = await h.submit(
+        MAYA, form.form_id, **{**SECOND_CONVERSATION_VALUES, "role": "x" * 301}
+    )
     assert "limit is 300" in next(i for i in too_long if isinstance(i, RejectForm)).errors["role"]
     assert not h.outbox.of(Send)
 
@@ -139,7 +145,8 @@ async def test_an_anonymous_poster_posts_in_their_thread_without_their_name(h: H
     assert len(posted) == 1
     text = posted[0].message.text
     assert "Marta" in text and "[Your name]" in text
-    assert "Maya" not in text and "Maya" not in (posted[0].message.author or "")
+    assert SIGNED_AS not in text and "Maya" not in text
+    assert "Maya" not in (posted[0].message.author or "")
     again = _notice(await h.press(MAYA, _button(preview, "Post it in my thread")))
     assert "already in the thread" in again.message.text
     assert len([s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)]) == 1

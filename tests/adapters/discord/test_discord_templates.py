@@ -8,15 +8,9 @@ from typing import Any
 
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import LENA, PRIYA, SAM, Actions, World, buttons_in
+from tests.support import SECOND_CONVERSATION, SECOND_CONVERSATION_VALUES, SIGNED_AS
 
 EPHEMERAL = 64
-FILLED = {
-    "interviewer_name": "Marta",
-    "organisation": "Brightline",
-    "role": "Insights Associate",
-    "what_i_now_understand": "the job is mostly analysis",
-    "your_name": "Lena Quist",
-}
 
 
 def _bodies(act: Actions, payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -34,11 +28,13 @@ def _flags(body: dict[str, Any]) -> int:
 async def _preview(act: Actions, who: dict[str, Any], register: str) -> dict[str, Any]:
     """`/template second_conversation_request email <register>`, the modal filled in; returns
     the ephemeral preview's body."""
-    options = {"id": "second_conversation_request", "channel": "email", "register": register}
+    options = {"id": SECOND_CONVERSATION, "channel": "email", "register": register}
     opened = await act.interact(p.slash_command(who, "template", options))
     modal = next(b for b in _bodies(act, opened) if b.get("type") == 9)["data"]
     assert modal["title"] == "Fill in a template"
-    submitted = await act.interact(p.modal_submit(who, modal["custom_id"], FILLED))
+    submitted = await act.interact(
+        p.modal_submit(who, modal["custom_id"], SECOND_CONVERSATION_VALUES)
+    )
     return next(b for b in _bodies(act, submitted) if "Preview" in _content(b))
 
 
@@ -77,7 +73,11 @@ async def test_fill_preview_and_post_in_the_anonymous_posters_thread(
     await act.interact(p.button_press(LENA, post["custom_id"], shown))
     (posted,) = [c for c in fake.posts_in(thread) if "template library" in c.text]
     assert "Marta" in posted.text and "[Your name]" in posted.text
-    assert "Lena" not in posted.text and LENA["user"]["id"] not in posted.text
+    assert (
+        SIGNED_AS not in posted.text
+        and "Lena" not in posted.text
+        and LENA["user"]["id"] not in posted.text
+    )
     assert posted.body["allowed_mentions"]["parse"] == []
 
 

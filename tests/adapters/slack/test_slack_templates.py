@@ -8,15 +8,9 @@ import json
 
 from tests.adapters.slack.fake_slack import Call
 from tests.adapters.slack.workspace import SUPPORT, Workspace
+from tests.support import SECOND_CONVERSATION, SECOND_CONVERSATION_VALUES, SIGNED_AS
 
 LENA, PRIYA, SAM = "U0LENA", "U0PRIYA", "U0SAM"
-FILLED = {
-    "interviewer_name": "Marta",
-    "organisation": "Brightline",
-    "role": "Insights Associate",
-    "what_i_now_understand": "the job is mostly analysis",
-    "your_name": "Lena Quist",
-}
 
 
 def _ephemeral_to(slack: Workspace, user: str) -> list[Call]:
@@ -38,13 +32,13 @@ async def test_the_listing_is_private_and_within_block_kit_limits(slack: Workspa
 
 async def test_fill_preview_then_post_in_the_anonymous_posters_thread(slack: Workspace) -> None:
     thread = await slack.share(LENA, anonymous="yes")
-    await slack.command(LENA, "/template", text="second_conversation_request email british")
+    await slack.command(LENA, "/template", text=f"{SECOND_CONVERSATION} email british")
     modal = slack.last_modal()
-    assert modal["callback_id"] == "rb:form:template:second_conversation_request:email:british"
-    missing = await slack.submit(LENA, modal, **{**FILLED, "role": ""})
+    assert modal["callback_id"] == f"rb:form:template:{SECOND_CONVERSATION}:email:british"
+    missing = await slack.submit(LENA, modal, **{**SECOND_CONVERSATION_VALUES, "role": ""})
     errors = json.loads(missing.body)  # shown beside the field in the modal, nothing sent
     assert errors["response_action"] == "errors" and "role" in str(errors["errors"])
-    await slack.submit(LENA, modal, **FILLED)
+    await slack.submit(LENA, modal, **SECOND_CONVERSATION_VALUES)
     preview = _ephemeral_to(slack, LENA)[-1]
     assert "understated British" in preview.words and "Marta" in preview.words
 
@@ -53,7 +47,9 @@ async def test_fill_preview_then_post_in_the_anonymous_posters_thread(slack: Wor
     (posted,) = [p for p in slack.fake.posts(SUPPORT) if "template library" in p.words]
     assert posted.params["thread_ts"] == thread.split(":")[1]
     assert "Marta" in posted.words and "[Your name]" in posted.words
-    assert "Lena" not in posted.flat() and LENA not in posted.flat()
+    assert (
+        SIGNED_AS not in posted.flat() and "Lena" not in posted.flat() and LENA not in posted.flat()
+    )
 
 
 async def test_send_privately_arrives_by_direct_message(slack: Workspace) -> None:
