@@ -105,8 +105,15 @@ def status_message(ctx: Context, view: PostView) -> Message:
                 action_id=action_id(Verb.RELAY, setback.id),
             ),
         )
-    author = shown_author(ctx, setback) if setback.anonymous else None
-    return Message(text=text, buttons=buttons, links=links, author=author)
+    return Message(text=text, buttons=buttons, links=links, author=_root_author(ctx, setback))
+
+
+def _root_author(ctx: Context, setback: Setback) -> str | None:
+    """A post shared by form is shown as the member's (or the pseudonym's); an adopted post's
+    status message is the bot answering in the member's own thread."""
+    if setback.anonymous:
+        return shown_author(ctx, setback)
+    return setback.poster_name if setback.source is SetbackSource.FORM else None
 
 
 def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:

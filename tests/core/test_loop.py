@@ -48,7 +48,7 @@ async def test_a_named_post_starts_a_thread_and_thanks_the_poster(h: Harness) ->
     assert start.channel_id == "support"
     assert "Maya Okafor" in start.message.text
     assert "Final round" in start.message.text and "#design" in start.message.text
-    assert start.message.author is None
+    assert start.message.author == "Maya Okafor"  # shown as the member who shared it
     assert start.tags == ("Final round", "Rejected")
     assert "is up" in h.outbox.notices_to(MAYA)[0].message.text
 

@@ -22,4 +22,4 @@ async def test_setback_command_opens_the_modal_and_its_submission_starts_the_thr
     assert thread == root.ref
     assert "Ghosted after the panel" in root.words
     assert root.params["link_names"] is False
-    assert "username" not in root.params  # posted under the member's own name in the words
+    assert root.params["username"] == "Lena"  # shown as the member who shared it
