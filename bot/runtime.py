@@ -44,9 +44,13 @@ class Rebound:
     async def ensure_community(
         self, community_id: str, platform: str, settings: CommunitySettings
     ) -> None:
-        """Create the community with `settings` if new; an existing one keeps its own."""
+        """Create the community, or bring its settings up to `settings`: the adapter's
+        configuration (channels, emoji, locale) is the source of truth at each start."""
         async with self.store.transaction() as repo:
             await repo.ensure_community(community_id, platform, settings, self.clock.now())
+            found = await repo.community(community_id)
+            if found is not None and found[1] != settings:
+                await repo.update_settings(community_id, settings)
         self._settings.pop(community_id, None)
 
     async def context(self, repo: Repo, community_id: str, now: datetime) -> Context:

@@ -22,7 +22,7 @@ from adapters.discord.interactions import InteractionOutbox, answer
 from adapters.discord.members import member_of
 from adapters.discord.outbox import DiscordOutbox
 from adapters.discord.refs import message_ref
-from adapters.discord.startup import community_locale, community_settings, sync_commands
+from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from bot.actions import parse_form
@@ -80,8 +80,7 @@ class DiscordBridge:
         await self.core.ensure_community(
             community.community_id, PLATFORM, community_settings(self.settings)
         )
-        locale = await community_locale(self.core, community.community_id)
-        tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
+        tags = await ensure_tags(forum, all_thread_tags(self.core.content, self.settings.locale))
         self.outbox = DiscordOutbox(client, community.guild_id, tags)
         self.community = community
         if self.settings.sync_commands:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DISCORD_API = "https://discord.com/api/v10"
@@ -23,6 +23,10 @@ class DiscordSettings(BaseSettings):
     # Sharding: None runs one connection; a number (or "auto" = 0) runs an AutoShardedClient.
     shard_count: int | None = None
     appreciation_emoji: str = "👍"
+    # The community's language: a folder under content/ (missing words fall back to English).
+    locale: str = Field(
+        default="en", validation_alias=AliasChoices("REBOUND_LOCALE", "DISCORD_LOCALE")
+    )
     api_url: str = DISCORD_API
     gateway_url: str | None = None
     tick_seconds: float = 30.0

@@ -11,26 +11,19 @@ from discord import app_commands
 
 from adapters.discord.config import DiscordSettings
 from bot.domain.model import CommunitySettings
-from bot.runtime import Rebound
 
 log = logging.getLogger(__name__)
 
 
 def community_settings(settings: DiscordSettings) -> CommunitySettings:
-    """A new community's settings: the forum is the support channel."""
+    """The community's settings, applied at each start: the forum is the support channel."""
     helpers = settings.helpers_channel_id
     return CommunitySettings(
         support_channel=str(settings.support_forum_id),
         helpers_channel=str(helpers) if helpers else None,
         appreciation_emoji=settings.appreciation_emoji,
+        locale=settings.locale,
     )
-
-
-async def community_locale(core: Rebound, community_id: str) -> str:
-    """The locale the community keeps (an existing community keeps its own settings)."""
-    async with core.store.transaction() as repo:
-        found = await repo.community(community_id)
-    return found[1].locale if found else CommunitySettings().locale
 
 
 async def sync_commands(tree: app_commands.CommandTree[Any], guild_ids: Sequence[int]) -> None:

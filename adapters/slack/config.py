@@ -25,6 +25,10 @@ class SlackSettings(BaseSettings):
     # A user group id (S0123...); its members may mark best answers on anyone's post.
     moderators_group: str | None = None
     appreciation_emoji: str = "+1"
+    # The community's language: a folder under content/ (missing words fall back to English).
+    locale: str = Field(
+        default="en", validation_alias=AliasChoices("REBOUND_LOCALE", "SLACK_LOCALE")
+    )
     # Slack takes about one message per second per channel; the workspace-wide rate is off
     # (0) unless set, since Slack does not publish one.
     channel_interval_s: float = 1.0
@@ -35,11 +39,12 @@ class SlackSettings(BaseSettings):
     )
 
     def community_settings(self) -> CommunitySettings:
-        """What a new Slack community starts with (an existing one keeps its own)."""
+        """The community's settings, applied at each start."""
         return CommunitySettings(
             support_channel=self.support_channel,
             helpers_channel=self.helpers_channel or None,
             appreciation_emoji=self.appreciation_emoji,
+            locale=self.locale,
         )
 
     @property

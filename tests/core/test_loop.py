@@ -489,3 +489,15 @@ async def test_an_unknown_message_action_is_explained(h: Harness) -> None:
     tip = await h.reply(JO, thread, "Hi")
     await h.mark(MAYA, tip, action="explode")
     assert "don't know that action" in h.outbox.notices_to(MAYA)[-1].message.text
+
+
+async def test_a_restart_with_new_settings_applies_them(h: Harness) -> None:
+    """The adapter's configuration is the source of truth: a moved support channel takes
+    effect at the next start, and posts go there."""
+    moved = CommunitySettings(support_channel="setbacks", helpers_channel="helpers")
+    await h.core.ensure_community(COMMUNITY, "console", moved)
+    await h.post(MAYA)
+    assert h.outbox.of(StartThread)[-1].channel_id == "setbacks"
+    async with h.core.store.transaction() as repo:
+        found = await repo.community(COMMUNITY)
+    assert found is not None and found[1] == moved

@@ -151,3 +151,15 @@ def test_a_post_carries_at_most_five_tags_found_by_their_discord_length_name() -
         f"tag {n}" for n in range(5)
     ]
     assert pick(tags, ["A very long tag name that Discord cut"])[0].name == "A very long tag name"
+
+
+def test_the_locale_setting_reaches_the_community(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.discord.config import DiscordSettings
+    from adapters.discord.startup import community_settings
+
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    monkeypatch.setenv("DISCORD_SUPPORT_FORUM_ID", "123")
+    monkeypatch.setenv("REBOUND_LOCALE", "fr")
+    settings = DiscordSettings()  # type: ignore[call-arg]
+    assert community_settings(settings).locale == "fr"
+    assert community_settings(settings).support_channel == "123"

@@ -52,3 +52,11 @@ def test_a_refused_token_is_reported_without_a_traceback(
     assert result.exit_code == 1
     assert "did not accept the bot token" in result.output
     assert "xoxb-wrong" not in result.output
+
+
+def test_the_locale_setting_reaches_the_community(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("SLACK_SUPPORT_CHANNEL", "C0SUPPORT")
+    monkeypatch.setenv("REBOUND_LOCALE", "fr")
+    assert SlackSettings().community_settings().locale == "fr"  # type: ignore[call-arg]
