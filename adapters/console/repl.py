@@ -32,18 +32,21 @@ log = logging.getLogger(__name__)
 Read = Callable[[str], Awaitable[str]]
 Write = Callable[[str], None]
 SETBACK_COMMAND = "setback"
+TEMPLATE_COMMAND = "template"
 SHOW_DEFAULT = 10
 
 HELP = """\
 /as NAME            act as another member          /members       who is here
 /post               share a setback (form)         /fill          fill your open form again
 /cmd [#PLACE] NAME [TEXT]  a slash command (#PLACE: #helpers, #dm, or #m3 for m3's thread)
+/template [ID|WORDS] [CHANNEL] [REGISTER]  words to send: list, search, or fill one in
 /say [#CHANNEL] TEXT       a message in #support, or in the channel named
 /reply MSG TEXT     reply in the thread of MSG     /dm TEXT       private message to the bot
 /react MSG EMOJI    add a reaction                 /unreact MSG EMOJI
 /press N|LABEL      press button [N] of the last output, or a button by its label
 /best MSG           mark MSG as a best answer      /unbest MSG
-/action NAME MSG    any message action             /edit MSG TEXT  /delete MSG
+/action NAME MSG    any message action (save_template: a best answer as a template)
+/edit MSG TEXT      /delete MSG
 /wait 3d            let time pass (w d h m)        /show [N]      what you can see now
 /help  /quit        (in a form: /cancel to stop; an empty answer keeps the default;
                     a number picks a choice by its place in the list)"""
@@ -102,6 +105,7 @@ class Repl:
             "members": self._members,
             "post": self._post,
             "cmd": self._cmd,
+            "template": self._template,
             "fill": self._fill,
             "say": self._say,
             "reply": self._reply,
@@ -247,6 +251,9 @@ class Repl:
         place, command = self._place_and_rest(_needed(rest, usage), usage)
         name, _, text = command.lstrip("/").partition(" ")
         await self.session.command(self.member, name, text.strip(), place)
+
+    async def _template(self, rest: str) -> None:
+        await self.session.command(self.member, TEMPLATE_COMMAND, rest.strip())
 
     async def _say(self, rest: str) -> None:
         usage = "/say [#CHANNEL] TEXT"

@@ -292,3 +292,13 @@ async def test_the_consoles_own_failures_are_not_blamed_on_the_core() -> None:
     repl.commands["members"] = broken
     await repl.run()
     assert terminal.out[-1] == "! the console failed: KeyError: 'oops'"
+
+
+async def test_template_is_a_shortcut_for_the_template_command() -> None:
+    core, _ = await session(["/template thank_you_after_interview email british"])
+    command = core.events[-1]
+    assert isinstance(command, CommandInvoked)
+    assert (command.command, command.text) == (
+        "template",
+        "thank_you_after_interview email british",
+    )
