@@ -21,6 +21,7 @@ from adapters.discord.forms import modal_of, parse_modal_id, submitted_values
 from adapters.discord.interactions import InteractionOutbox, answer
 from adapters.discord.members import member_of
 from adapters.discord.outbox import DiscordOutbox
+from adapters.discord.reaction_ids import ReactionTurns
 from adapters.discord.refs import message_ref
 from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags
@@ -52,6 +53,7 @@ class DiscordBridge:
         self.core = core
         self.settings = settings
         self.forms = FormMemory()
+        self.reaction_turns = ReactionTurns()
         self.community: inbound.Community | None = None
         self.outbox: DiscordOutbox | None = None
         self.ready = asyncio.Event()
@@ -148,7 +150,11 @@ class DiscordBridge:
             guild = self._client.get_guild(self.community.guild_id)
             user = guild.get_member(payload.user_id) if guild else None
         channel = self._channel(payload.channel_id)
-        await self.handle(inbound.from_reaction(self.community, payload, channel, user))
+        emoji = inbound.emoji_name(payload.emoji)
+        event_id = self.reaction_turns.event_id(
+            payload.message_id, payload.user_id, emoji, payload.event_type
+        )
+        await self.handle(inbound.from_reaction(self.community, payload, channel, user, event_id))
 
     def _channel(self, channel_id: int) -> object:
         return self._client.get_channel(channel_id) if self._client else None

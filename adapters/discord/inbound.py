@@ -3,7 +3,7 @@
 Event ids make redelivery harmless: a message's id for its creation (a forum post's
 starter message and the thread's creation share it, so whichever comes first adopts
 the post and the other is a redelivery), the id and edit time for an edit, the message
-id for a deletion, and message + member + emoji for a reaction.
+id for a deletion, and for a reaction the id `ReactionTurns` gives it.
 """
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ def from_reaction(
     payload: discord.RawReactionActionEvent,
     channel: object,
     user: discord.User | discord.Member | None,
+    event_id: str,
 ) -> ReactionAdded | ReactionRemoved | None:
     if not community.in_scope(payload.guild_id, channel):
         return None
@@ -152,7 +153,7 @@ def from_reaction(
     kind = ReactionAdded if added else ReactionRemoved
     return kind(
         community_id=community.community_id,
-        event_id=f"reaction:{payload.message_id}:{payload.user_id}:{emoji}:{payload.event_type}",
+        event_id=event_id,
         actor=actor,
         message_ref=message_ref(payload.channel_id, payload.message_id),
         emoji=emoji,
