@@ -36,7 +36,7 @@ from bot.events import (
     MessageActionInvoked,
 )
 from bot.forum_tags import all_thread_tags
-from bot.held_messages import take_direct_messages
+from bot.held_messages import hand_over_direct_messages
 from bot.runtime import Rebound
 
 log = logging.getLogger(__name__)
@@ -201,11 +201,9 @@ class DiscordBridge:
     async def _hand_over_held(self, outbox: InteractionOutbox, user_id: str) -> None:
         """Private messages Discord would not take (closed DMs) are shown here instead."""
         assert self.community is not None
-        held = await take_direct_messages(
-            self.core.store, self.core.clock, self.community.community_id, user_id
+        await hand_over_direct_messages(
+            self.core.store, self.core.clock, self.community.community_id, user_id, outbox.tell
         )
-        for message in held:
-            await outbox.tell(message)
 
     async def on_setback(self, interaction: discord.Interaction, anonymous: bool) -> None:
         event = CommandInvoked(**self._base(interaction), command=commands.SETBACK)

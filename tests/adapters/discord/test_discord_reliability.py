@@ -125,6 +125,28 @@ async def test_closed_dms_hand_the_ask_over_at_the_next_command(
     assert fake.dms_to(uid(LENA)) == []  # handed over once: not sent again by DM
 
 
+async def test_a_held_ask_that_could_not_be_shown_is_kept_for_next_time(
+    discord_world: World, act: Actions
+) -> None:
+    fake = discord_world.fake
+    fake.closed_dms.add(uid(LENA))
+    await act.post_setback(LENA, anonymous=True, ask_outcome_on="2026-03-10")
+    await discord_world.tick(hours=9 * 24)
+    elsewhere = p.guild_message(p.snowflake(), p.GENERAL_ID, PRIYA, "not a Rebound reply")
+    # One answer, then the held ask as a follow-up, which Discord refuses (say the
+    # interaction's token expired meanwhile).
+    fake.fail("POST", r"/webhooks/\d+/[^/]+$", 404, body={"code": 10015, "message": "Unknown"})
+    first = await act.mark(LENA, elsewhere)
+    assert [c.status for c in act.answers_to(first) if "How did things turn out" in c.text] == [
+        404
+    ]
+
+    again = await act.mark(LENA, elsewhere)
+
+    shown = [c for c in act.answers_to(again) if "How did things turn out" in c.text]
+    assert [c.status for c in shown] == [200] and fake.private_to(uid(LENA), shown[0])
+
+
 class SlowCore:
     """The core, behind a database that takes longer than Discord's 3 seconds (scaled)."""
 
