@@ -217,9 +217,14 @@ class DiscordBridge:
         """(label, template id) pairs for what the member has typed so far."""
         if self.community is None:
             return []
-        found = await self.core.suggest_templates(
+        suggesting = self.core.suggest_templates(
             self.community.community_id, current, AUTOCOMPLETE_MAX
         )
+        try:
+            # An autocomplete cannot be deferred: a late answer is no answer at all.
+            found = await asyncio.wait_for(suggesting, self.settings.ack_deadline_seconds)
+        except TimeoutError:
+            return []
         return [(suggestion.label, suggestion.value) for suggestion in found]
 
     async def on_message_action(

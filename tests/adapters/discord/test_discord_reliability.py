@@ -16,6 +16,7 @@ from tests.adapters.discord.conftest import (
     DEV,
     LENA,
     PRIYA,
+    SAM,
     Actions,
     World,
     buttons_in,
@@ -137,9 +138,7 @@ async def test_a_held_ask_that_could_not_be_shown_is_kept_for_next_time(
     # interaction's token expired meanwhile).
     fake.fail("POST", r"/webhooks/\d+/[^/]+$", 404, body={"code": 10015, "message": "Unknown"})
     first = await act.mark(LENA, elsewhere)
-    assert [c.status for c in act.answers_to(first) if "How did things turn out" in c.text] == [
-        404
-    ]
+    assert [c.status for c in act.answers_to(first) if "How did things turn out" in c.text] == [404]
 
     again = await act.mark(LENA, elsewhere)
 
@@ -197,3 +196,25 @@ async def test_a_form_too_slow_for_a_modal_is_offered_as_a_button(slow_world: Wo
     (modal,) = act.answers_to(clicked)
     assert modal.body["type"] == 9  # straight from memory: no database, no delay
     assert modal.body["data"]["custom_id"] == "rb:form:setback|anonymous=yes"
+
+
+async def test_autocomplete_answers_in_time_even_when_the_database_is_slow(
+    slow_world: World,
+) -> None:
+    act = Actions(slow_world)
+    suggest_now = slow_world.bridge.core.suggest_templates
+
+    async def slow_suggestions(*args: Any) -> Any:
+        await asyncio.sleep(0.4)  # four times the (scaled) deadline
+        return await suggest_now(*args)
+
+    slow_world.bridge.core.suggest_templates = slow_suggestions  # type: ignore[method-assign]
+    typing = p.slash_command(SAM, "template", {"id": "second_con"})
+    typing["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE: it cannot be deferred
+    typing["data"]["options"][0]["focused"] = True
+
+    (answer,) = act.answers_to(await act.interact(typing))
+
+    # Answered at the deadline with no choices rather than after it, when Discord has
+    # given up; the member's next keystroke asks again.
+    assert answer.body == {"type": 8, "data": {"choices": []}}
