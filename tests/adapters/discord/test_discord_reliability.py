@@ -208,7 +208,7 @@ async def test_autocomplete_answers_in_time_even_when_the_database_is_slow(
         await asyncio.sleep(0.4)  # four times the (scaled) deadline
         return await suggest_now(*args)
 
-    slow_world.bridge.core.suggest_templates = slow_suggestions  # type: ignore[method-assign]
+    slow_world.bridge.core.suggest_templates = slow_suggestions  # type: ignore[method-assign, assignment]
     typing = p.slash_command(SAM, "template", {"id": "second_con"})
     typing["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE: it cannot be deferred
     typing["data"]["options"][0]["focused"] = True
