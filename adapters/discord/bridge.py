@@ -142,6 +142,12 @@ class DiscordBridge:
             channel = self._channel(payload.channel_id)
             await self.handle(inbound.from_delete(self.community, payload, channel))
 
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        if self.community is not None:
+            channel = self._channel(payload.channel_id)
+            for event in inbound.from_bulk_delete(self.community, payload, channel):
+                await self.handle(event)
+
     async def on_raw_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         if self.community is None:
             return

@@ -117,13 +117,30 @@ def from_edit(community: Community, payload: discord.RawMessageUpdateEvent) -> M
 def from_delete(
     community: Community, payload: discord.RawMessageDeleteEvent, channel: object
 ) -> MessageDeleted | None:
-    if not community.in_scope(payload.guild_id, channel):
+    return deletion(community, payload.guild_id, payload.channel_id, payload.message_id, channel)
+
+
+def from_bulk_delete(
+    community: Community, payload: discord.RawBulkMessageDeleteEvent, channel: object
+) -> list[MessageDeleted]:
+    """A moderator's purge: each message deleted, as if one by one."""
+    found = (
+        deletion(community, payload.guild_id, payload.channel_id, message_id, channel)
+        for message_id in sorted(payload.message_ids)
+    )
+    return [event for event in found if event is not None]
+
+
+def deletion(
+    community: Community, guild_id: int | None, channel_id: int, message_id: int, channel: object
+) -> MessageDeleted | None:
+    if not community.in_scope(guild_id, channel):
         return None
     return MessageDeleted(
         community_id=community.community_id,
-        event_id=f"delete:{payload.message_id}",
+        event_id=f"delete:{message_id}",
         actor=SOMEONE,
-        message_ref=message_ref(payload.channel_id, payload.message_id),
+        message_ref=message_ref(channel_id, message_id),
     )
 
 

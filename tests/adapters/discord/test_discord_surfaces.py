@@ -87,6 +87,23 @@ async def test_edits_and_deletions_are_reflected(discord_world: World, act: Acti
     assert replies[f"{thread}/{gone['id']}"].deleted
 
 
+async def test_a_moderators_bulk_deletion_is_reflected(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA)
+    kept = await act.say(PRIYA, thread, "Ask for feedback.")
+    spam = [await act.say(DEV, thread, f"Buy followers {n}") for n in range(2)]
+    purge = {"ids": [m["id"] for m in spam], "channel_id": thread, "guild_id": str(p.GUILD_ID)}
+    await fake.dispatch("MESSAGE_DELETE_BULK", purge)
+    await fake.dispatch("MESSAGE_DELETE_BULK", purge)  # replayed
+    await fake.settle()
+
+    deleted = {r.message_ref: r.deleted for r in await replies_of(discord_world)}
+    assert deleted == {
+        f"{thread}/{kept['id']}": False,
+        **{f"{thread}/{m['id']}": True for m in spam},
+    }
+
+
 async def test_unmark_and_a_moderator_by_manage_threads(discord_world: World, act: Actions) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA)
