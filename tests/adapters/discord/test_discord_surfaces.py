@@ -51,6 +51,23 @@ async def test_reply_anonymously_button_opens_a_modal_and_relays_under_the_pseud
     )
 
 
+async def test_only_the_poster_may_reply_anonymously(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA, anonymous=True)
+    root = fake.messages[thread]
+    (relay,) = [b for b in buttons_in(root) if b["custom_id"].startswith("rb:relay:")]
+
+    pressed = await act.interact(
+        p.button_press(DEV, relay["custom_id"], root, channel_id=int(thread))
+    )
+    forged = await act.interact(p.modal_submit(DEV, "rb:form:relay:1", {"text": "As Lena: hi"}))
+
+    for answer in act.answers_to(pressed) + act.answers_to(forged):
+        assert answer.body["type"] == 4 and fake.private_to(uid(DEV), answer)
+        assert "Only the person who shared" in answer.text
+    assert fake.posts_in(thread) == []
+
+
 async def test_reactions_and_the_appreciate_button_count(
     discord_world: World, act: Actions
 ) -> None:
