@@ -140,6 +140,11 @@ class Actions:
         assert len(posts) == before + 1, [c.body for c in self.answers_to(submitted)]
         return thread_id_of(self.fake, posts[-1])
 
+    async def anonymous_post_with_a_tip(self) -> tuple[str, dict[str, Any]]:
+        """Lena's anonymous post, and Priya's reply in it: (thread id, the reply)."""
+        thread = await self.post_setback(LENA, anonymous=True)
+        return thread, await self.say(PRIYA, thread, "Write to the recruiter.")
+
     async def say(self, who: dict[str, Any], thread_id: str, text: str) -> dict[str, Any]:
         message = p.guild_message(p.snowflake(), thread_id, who, text)
         await self.fake.dispatch("MESSAGE_CREATE", message)
@@ -161,6 +166,11 @@ class Actions:
     async def react(self, who: dict[str, Any], target: dict[str, Any], emoji: str) -> None:
         payload = p.reaction_add(who, target["channel_id"], target["id"], emoji)
         await self.fake.dispatch("MESSAGE_REACTION_ADD", payload)
+        await self.fake.settle()
+
+    async def unreact(self, who: dict[str, Any], target: dict[str, Any], emoji: str) -> None:
+        payload = p.reaction_remove(who, target["channel_id"], target["id"], emoji)
+        await self.fake.dispatch("MESSAGE_REACTION_REMOVE", payload)
         await self.fake.settle()
 
 

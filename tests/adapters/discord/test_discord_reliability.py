@@ -106,13 +106,18 @@ async def test_a_server_error_is_retried_by_the_next_tick(
     assert fake.forum_posts()[0].body["name"] == "Panel"
 
 
+async def hold_lenas_ask(world: World, act: Actions) -> None:
+    """Lena's outcome ask comes due while her DMs are closed: Discord refuses it."""
+    world.fake.closed_dms.add(uid(LENA))
+    await act.post_setback(LENA, anonymous=True, ask_outcome_on="2026-03-10")
+    await world.tick(hours=9 * 24)
+
+
 async def test_closed_dms_hand_the_ask_over_at_the_next_command(
     discord_world: World, act: Actions
 ) -> None:
     fake = discord_world.fake
-    fake.closed_dms.add(uid(LENA))
-    await act.post_setback(LENA, anonymous=True, ask_outcome_on="2026-03-10")
-    await discord_world.tick(hours=9 * 24)
+    await hold_lenas_ask(discord_world, act)
     refused = fake.calls_to("POST", rf"/channels/{fake.dm_channels[uid(LENA)]}/messages")
     assert refused and all(c.status == 403 for c in refused)
 
@@ -130,9 +135,7 @@ async def test_a_held_ask_that_could_not_be_shown_is_kept_for_next_time(
     discord_world: World, act: Actions
 ) -> None:
     fake = discord_world.fake
-    fake.closed_dms.add(uid(LENA))
-    await act.post_setback(LENA, anonymous=True, ask_outcome_on="2026-03-10")
-    await discord_world.tick(hours=9 * 24)
+    await hold_lenas_ask(discord_world, act)
     elsewhere = p.guild_message(p.snowflake(), p.GENERAL_ID, PRIYA, "not a Rebound reply")
     # One answer, then the held ask as a follow-up, which Discord refuses (say the
     # interaction's token expired meanwhile).

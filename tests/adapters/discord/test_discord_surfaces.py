@@ -28,17 +28,19 @@ def posted_message(fake: Any, call: Any) -> dict[str, Any]:
     return dict(call.response if "id" in call.response else call.response["message"])
 
 
+async def press_reply_anonymously(act: Actions, who: dict[str, Any], thread: str) -> dict[str, Any]:
+    """`who` presses *Reply anonymously* on the post's first message."""
+    root = act.fake.messages[thread]
+    (relay,) = [b for b in buttons_in(root) if b["custom_id"].startswith("rb:relay:")]
+    return await act.interact(p.button_press(who, relay["custom_id"], root, channel_id=int(thread)))
+
+
 async def test_reply_anonymously_button_opens_a_modal_and_relays_under_the_pseudonym(
     discord_world: World, act: Actions
 ) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA, anonymous=True)
-    root = fake.messages[thread]
-    (relay,) = [b for b in buttons_in(root) if b["custom_id"].startswith("rb:relay:")]
-
-    pressed = await act.interact(
-        p.button_press(LENA, relay["custom_id"], root, channel_id=int(thread))
-    )
+    pressed = await press_reply_anonymously(act, LENA, thread)
     (modal,) = [c.body for c in act.answers_to(pressed)]
     assert modal["type"] == 9 and modal["data"]["custom_id"] == "rb:form:relay:1"
     await act.interact(p.modal_submit(LENA, "rb:form:relay:1", {"text": "Thanks @everyone <@1>!"}))
@@ -54,12 +56,7 @@ async def test_reply_anonymously_button_opens_a_modal_and_relays_under_the_pseud
 async def test_only_the_poster_may_reply_anonymously(discord_world: World, act: Actions) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA, anonymous=True)
-    root = fake.messages[thread]
-    (relay,) = [b for b in buttons_in(root) if b["custom_id"].startswith("rb:relay:")]
-
-    pressed = await act.interact(
-        p.button_press(DEV, relay["custom_id"], root, channel_id=int(thread))
-    )
+    pressed = await press_reply_anonymously(act, DEV, thread)
     forged = await act.interact(p.modal_submit(DEV, "rb:form:relay:1", {"text": "As Lena: hi"}))
 
     for answer in act.answers_to(pressed) + act.answers_to(forged):
@@ -72,8 +69,7 @@ async def test_reactions_and_the_appreciate_button_count(
     discord_world: World, act: Actions
 ) -> None:
     fake = discord_world.fake
-    thread = await act.post_setback(LENA, anonymous=True)
-    tip = await act.say(PRIYA, thread, "Write to the recruiter.")
+    thread, tip = await act.anonymous_post_with_a_tip()
     await act.react(DEV, tip, "👍")
     await act.react(TOMAS, tip, "🎉")  # not the community's appreciation emoji
     await act.dm(LENA, "Thanks, everyone.")
