@@ -175,11 +175,9 @@ class Actions:
 
 
 def thread_id_of(fake: FakeDiscord, call: Any) -> str:
-    """The id the fake gave the thread a forum-post call created."""
-    name = call.body["name"]
-    return next(
-        cid for cid, c in fake.channels.items() if c.get("name") == name and c["type"] == 11
-    )
+    """The id the fake gave the thread a forum-post call created (two posts may share a
+    name, so not found by name)."""
+    return str(call.response["id"])
 
 
 def buttons_in(body: dict[str, Any]) -> list[dict[str, Any]]:

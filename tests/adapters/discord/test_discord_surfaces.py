@@ -82,6 +82,25 @@ async def test_reactions_and_the_appreciate_button_count(
     assert counts == {"Write to the recruiter.": 1, "Thanks, everyone.": 1}
 
 
+async def test_the_posters_own_messages_are_flagged(discord_world: World, act: Actions) -> None:
+    await act.anonymous_post_with_a_tip()
+    await act.dm(LENA, "Thank you, I will.")
+    mine = await act.post_setback(TOMAS)
+    await act.say(TOMAS, mine, "Update: they replied.")
+    await act.say(DEV, mine, "Good news.")
+
+    async with discord_world.bridge.core.store.transaction() as repo:
+        community = "discord:" + str(p.GUILD_ID)
+        replies = [r for s in (1, 2) for r in await repo.replies(community, s)]
+    flags = {r.text: (r.by_poster, r.relayed) for r in replies}
+    assert flags == {
+        "Write to the recruiter.": (False, False),
+        "Thank you, I will.": (True, True),
+        "Update: they replied.": (True, False),
+        "Good news.": (False, False),
+    }
+
+
 async def test_edits_and_deletions_are_reflected(discord_world: World, act: Actions) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA)
