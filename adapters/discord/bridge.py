@@ -24,7 +24,7 @@ from adapters.discord.outbox import DiscordOutbox
 from adapters.discord.reaction_ids import ReactionTurns
 from adapters.discord.refs import message_ref
 from adapters.discord.startup import community_settings, sync_commands
-from adapters.discord.tags import ensure_tags
+from adapters.discord.tags import ensure_tags, tag_name
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from bot.actions import parse_form
 from bot.domain.model import Member
@@ -35,7 +35,7 @@ from bot.events import (
     InboundEvent,
     MessageActionInvoked,
 )
-from bot.forum_tags import all_thread_tags
+from bot.forum_tags import STATE_TAG_KEYS, all_thread_tags
 from bot.held_messages import hand_over_direct_messages
 from bot.runtime import Rebound
 
@@ -82,8 +82,10 @@ class DiscordBridge:
         await self.core.ensure_community(
             community.community_id, PLATFORM, community_settings(self.settings)
         )
-        tags = await ensure_tags(forum, all_thread_tags(self.core.content, self.settings.locale))
-        self.outbox = DiscordOutbox(client, community.guild_id, tags)
+        locale = self.settings.locale
+        tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
+        state_tags = [tag_name(self.core.content.render(key, locale)) for key in STATE_TAG_KEYS]
+        self.outbox = DiscordOutbox(client, community.guild_id, tags, state_tags)
         self.community = community
         if self.settings.sync_commands:
             await sync_commands(self._tree, self.settings.command_guild_ids)

@@ -399,6 +399,10 @@ class FakeDiscord:
             for key in ("archived", "locked"):
                 if key in body:
                     metadata[key] = body[key]
+        # As Discord does, the bot hears about the change (its cache of the forum's tags too).
+        self._background(
+            self.dispatch("THREAD_UPDATE" if metadata is not None else "CHANNEL_UPDATE", channel)
+        )
         return 200, channel
 
     def _callback(self, body: dict[str, Any], interaction_id: str, _token: str) -> tuple[int, Any]:
