@@ -53,13 +53,19 @@ async def test_reply_anonymously_button_opens_a_modal_and_relays_under_the_pseud
     )
 
 
-async def test_only_the_poster_may_reply_anonymously(discord_world: World, act: Actions) -> None:
+async def test_only_the_poster_may_reply_anonymously_or_share_the_outcome(
+    discord_world: World, act: Actions
+) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA, anonymous=True)
     pressed = await press_reply_anonymously(act, DEV, thread)
     forged = await act.interact(p.modal_submit(DEV, "rb:form:relay:1", {"text": "As Lena: hi"}))
+    outcome = {"result": ["worked"], "note": "Forged news."}
+    forged_outcome = await act.interact(p.modal_submit(DEV, "rb:form:outcome:1", outcome))
 
-    for answer in act.answers_to(pressed) + act.answers_to(forged):
+    answers = [a for sent in (pressed, forged, forged_outcome) for a in act.answers_to(sent)]
+    assert len(answers) == 3
+    for answer in answers:
         assert answer.body["type"] == 4 and fake.private_to(uid(DEV), answer)
         assert "Only the person who shared" in answer.text
     assert fake.posts_in(thread) == []
