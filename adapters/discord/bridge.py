@@ -21,9 +21,10 @@ from adapters.discord.forms import modal_of, parse_modal_id, submitted_values
 from adapters.discord.interactions import InteractionOutbox, answer
 from adapters.discord.members import member_of
 from adapters.discord.outbox import DiscordOutbox
+from adapters.discord.reaction_ids import ReactionTurns
 from adapters.discord.refs import message_ref
 from adapters.discord.startup import community_settings, sync_commands
-from adapters.discord.tags import ensure_tags
+from adapters.discord.tags import ensure_tags, tag_name
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from bot.actions import parse_form
 from bot.domain.model import Member
@@ -34,8 +35,8 @@ from bot.events import (
     InboundEvent,
     MessageActionInvoked,
 )
-from bot.forum_tags import all_thread_tags
-from bot.held_messages import take_direct_messages
+from bot.forum_tags import STATE_TAG_KEYS, all_thread_tags
+from bot.held_messages import hand_over_direct_messages
 from bot.runtime import Rebound
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class DiscordBridge:
         self.core = core
         self.settings = settings
         self.forms = FormMemory()
+        self.reaction_turns = ReactionTurns()
         self.community: inbound.Community | None = None
         self.outbox: DiscordOutbox | None = None
         self.ready = asyncio.Event()
@@ -80,8 +82,10 @@ class DiscordBridge:
         await self.core.ensure_community(
             community.community_id, PLATFORM, community_settings(self.settings)
         )
-        tags = await ensure_tags(forum, all_thread_tags(self.core.content, self.settings.locale))
-        self.outbox = DiscordOutbox(client, community.guild_id, tags)
+        locale = self.settings.locale
+        tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
+        state_tags = [tag_name(self.core.content.render(key, locale)) for key in STATE_TAG_KEYS]
+        self.outbox = DiscordOutbox(client, community.guild_id, tags, state_tags)
         self.community = community
         if self.settings.sync_commands:
             await sync_commands(self._tree, self.settings.command_guild_ids)
@@ -140,6 +144,12 @@ class DiscordBridge:
             channel = self._channel(payload.channel_id)
             await self.handle(inbound.from_delete(self.community, payload, channel))
 
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        if self.community is not None:
+            channel = self._channel(payload.channel_id)
+            for event in inbound.from_bulk_delete(self.community, payload, channel):
+                await self.handle(event)
+
     async def on_raw_reaction(self, payload: discord.RawReactionActionEvent) -> None:
         if self.community is None:
             return
@@ -148,7 +158,11 @@ class DiscordBridge:
             guild = self._client.get_guild(self.community.guild_id)
             user = guild.get_member(payload.user_id) if guild else None
         channel = self._channel(payload.channel_id)
-        await self.handle(inbound.from_reaction(self.community, payload, channel, user))
+        emoji = inbound.emoji_name(payload.emoji)
+        event_id = self.reaction_turns.event_id(
+            payload.message_id, payload.user_id, emoji, payload.event_type
+        )
+        await self.handle(inbound.from_reaction(self.community, payload, channel, user, event_id))
 
     def _channel(self, channel_id: int) -> object:
         return self._client.get_channel(channel_id) if self._client else None
@@ -195,11 +209,9 @@ class DiscordBridge:
     async def _hand_over_held(self, outbox: InteractionOutbox, user_id: str) -> None:
         """Private messages Discord would not take (closed DMs) are shown here instead."""
         assert self.community is not None
-        held = await take_direct_messages(
-            self.core.store, self.core.clock, self.community.community_id, user_id
+        await hand_over_direct_messages(
+            self.core.store, self.core.clock, self.community.community_id, user_id, outbox.tell
         )
-        for message in held:
-            await outbox.tell(message)
 
     async def on_setback(self, interaction: discord.Interaction, anonymous: bool) -> None:
         event = CommandInvoked(**self._base(interaction), command=commands.SETBACK)
@@ -213,9 +225,14 @@ class DiscordBridge:
         """(label, template id) pairs for what the member has typed so far."""
         if self.community is None:
             return []
-        found = await self.core.suggest_templates(
+        suggesting = self.core.suggest_templates(
             self.community.community_id, current, AUTOCOMPLETE_MAX
         )
+        try:
+            # An autocomplete cannot be deferred: a late answer is no answer at all.
+            found = await asyncio.wait_for(suggesting, self.settings.ack_deadline_seconds)
+        except TimeoutError:
+            return []
         return [(suggestion.label, suggestion.value) for suggestion in found]
 
     async def on_message_action(

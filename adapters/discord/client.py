@@ -54,6 +54,9 @@ class _Wiring:
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         await self.bridge.on_raw_message_delete(payload)
 
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        await self.bridge.on_raw_bulk_message_delete(payload)
+
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         await self.bridge.on_raw_reaction(payload)
 

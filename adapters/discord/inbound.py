@@ -3,7 +3,7 @@
 Event ids make redelivery harmless: a message's id for its creation (a forum post's
 starter message and the thread's creation share it, so whichever comes first adopts
 the post and the other is a redelivery), the id and edit time for an edit, the message
-id for a deletion, and message + member + emoji for a reaction.
+id for a deletion, and for a reaction the id `ReactionTurns` gives it.
 """
 
 from __future__ import annotations
@@ -117,13 +117,30 @@ def from_edit(community: Community, payload: discord.RawMessageUpdateEvent) -> M
 def from_delete(
     community: Community, payload: discord.RawMessageDeleteEvent, channel: object
 ) -> MessageDeleted | None:
-    if not community.in_scope(payload.guild_id, channel):
+    return deletion(community, payload.guild_id, payload.channel_id, payload.message_id, channel)
+
+
+def from_bulk_delete(
+    community: Community, payload: discord.RawBulkMessageDeleteEvent, channel: object
+) -> list[MessageDeleted]:
+    """A moderator's purge: each message deleted, as if one by one."""
+    found = (
+        deletion(community, payload.guild_id, payload.channel_id, message_id, channel)
+        for message_id in sorted(payload.message_ids)
+    )
+    return [event for event in found if event is not None]
+
+
+def deletion(
+    community: Community, guild_id: int | None, channel_id: int, message_id: int, channel: object
+) -> MessageDeleted | None:
+    if not community.in_scope(guild_id, channel):
         return None
     return MessageDeleted(
         community_id=community.community_id,
-        event_id=f"delete:{payload.message_id}",
+        event_id=f"delete:{message_id}",
         actor=SOMEONE,
-        message_ref=message_ref(payload.channel_id, payload.message_id),
+        message_ref=message_ref(channel_id, message_id),
     )
 
 
@@ -137,6 +154,7 @@ def from_reaction(
     payload: discord.RawReactionActionEvent,
     channel: object,
     user: discord.User | discord.Member | None,
+    event_id: str,
 ) -> ReactionAdded | ReactionRemoved | None:
     if not community.in_scope(payload.guild_id, channel):
         return None
@@ -152,7 +170,7 @@ def from_reaction(
     kind = ReactionAdded if added else ReactionRemoved
     return kind(
         community_id=community.community_id,
-        event_id=f"reaction:{payload.message_id}:{payload.user_id}:{emoji}:{payload.event_type}",
+        event_id=event_id,
         actor=actor,
         message_ref=message_ref(payload.channel_id, payload.message_id),
         emoji=emoji,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
+import discord  # noqa: F401  (its modules create their loggers on import; install needs them)
+
 _WEBHOOK_TOKEN = re.compile(r"(/webhooks/\d+/|/interactions/\d+/)[^/\s?]+")
 
 
@@ -26,14 +28,14 @@ class HideSecrets(logging.Filter):
 
 
 def install() -> None:
-    """On discord.py's loggers (idempotent)."""
-    for name in (
-        "discord",
-        "discord.http",
-        "discord.gateway",
-        "discord.client",
-        "discord.webhook.async_",
-    ):
+    """On every discord.py logger (idempotent). A filter on a logger does not apply to its
+    children's records, so each module's logger gets its own."""
+    names = [
+        name
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and name.split(".")[0] == "discord"
+    ]
+    for name in ["discord", *names]:
         logger = logging.getLogger(name)
         if not any(isinstance(f, HideSecrets) for f in logger.filters):
             logger.addFilter(HideSecrets())

@@ -7,7 +7,7 @@ retries) become `DeliveryFailed`, so the core's outbox tries again later.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from functools import partial
 from typing import TypeVar
 
@@ -15,7 +15,7 @@ import discord
 
 from adapters.discord.refs import message_ref, parse_message_ref
 from adapters.discord.render import NO_PINGS, full_text, parts, split_text, view_of
-from adapters.discord.tags import pick
+from adapters.discord.tags import pick, with_kept
 from bot.intents import (
     Channel,
     CloseThread,
@@ -56,11 +56,17 @@ class DiscordOutbox:
     capabilities = CAPABILITIES
 
     def __init__(
-        self, client: discord.Client, guild_id: int, forum_tags: Sequence[discord.ForumTag] = ()
+        self,
+        client: discord.Client,
+        guild_id: int,
+        forum_tags: Sequence[discord.ForumTag] = (),
+        state_tags: Collection[str] = (),
     ) -> None:
         self.client = client
         self.guild_id = guild_id
         self.forum_tags = list(forum_tags)
+        # Answered, Update shared, Closed: the tags Rebound may take off a post again.
+        self.state_tags = frozenset(state_tags)
 
     async def deliver(self, intent: Intent) -> str | None:
         try:
@@ -144,8 +150,8 @@ class DiscordOutbox:
         )
 
     async def _set_tags(self, ref: str, names: Sequence[str]) -> None:
-        tags = pick(self.forum_tags, names)
         thread = await self._thread(ref)
+        tags = with_kept(pick(self.forum_tags, names), thread.applied_tags, self.state_tags)
         await self._unarchived(thread.id, lambda: thread.edit(applied_tags=tags))
 
     async def _thread(self, ref: str) -> discord.Thread:

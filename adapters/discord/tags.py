@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import discord
 
@@ -40,3 +40,15 @@ def pick(tags: Sequence[discord.ForumTag], names: Iterable[str]) -> list[discord
     by_name = {tag.name: tag for tag in tags}
     chosen = [by_name[tag_name(n)] for n in names if tag_name(n) in by_name]
     return chosen[:POST_TAGS_MAX]
+
+
+def with_kept(
+    chosen: Sequence[discord.ForumTag],
+    current: Sequence[discord.ForumTag],
+    state_names: Collection[str],
+) -> list[discord.ForumTag]:
+    """The tags Rebound chose, then those already on the post that are not Rebound's state
+    tags (a member picks tags when posting in the forum directly), at most five."""
+    chosen_ids = {tag.id for tag in chosen}
+    kept = [t for t in current if t.name not in state_names and t.id not in chosen_ids]
+    return [*chosen, *kept][:POST_TAGS_MAX]

@@ -265,6 +265,14 @@ class OutboundRepo:
         )
         return set(taken.scalars().all())
 
+    async def give_back(self, row_ids: Iterable[int], ref: str) -> None:
+        """Undo `take` for rows taken with `ref`: they are undelivered again."""
+        await self._db.execute(
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id.in_(list(row_ids)), OUTBOUND.c.delivered_ref == ref)
+            .values(delivered_at=None, delivered_ref=None)
+        )
+
     async def delivered(self, refs: Mapping[int, str | None], now: datetime) -> None:
         if not refs:
             return

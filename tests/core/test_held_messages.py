@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.held_messages import take_direct_messages
-from bot.intents import DirectTo, Send
+from bot.held_messages import hand_over_direct_messages, take_direct_messages
+from bot.intents import DirectTo, Message, Send
 from tests.core.test_delivery import DMsClosedFor
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, harness
 
@@ -44,4 +44,26 @@ async def test_only_the_members_own_and_only_undelivered(h: Harness) -> None:
     assert any(s.target == DirectTo(user_id=RUTH.user_id) for s in h.outbox.of(Send))
 
     assert await take_direct_messages(h.core.store, h.clock, COMMUNITY, RUTH.user_id) == []
+    assert await take_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id) == []
+
+
+async def test_what_could_not_be_shown_is_given_back(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="2d")
+    closed = DMsClosedFor(MAYA.user_id)
+    h.clock.advance(timedelta(days=2))
+    await h.core.tick(lambda _c: closed, frozenset({"console"}))
+
+    async def refuse(_message: Message) -> None:
+        raise ConnectionError("the platform said no")
+
+    with pytest.raises(ConnectionError):
+        await hand_over_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id, refuse)
+
+    shown: list[Message] = []
+
+    async def show(message: Message) -> None:
+        shown.append(message)
+
+    await hand_over_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id, show)
+    assert len(shown) == 1 and "How did things turn out" in shown[0].text
     assert await take_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id) == []

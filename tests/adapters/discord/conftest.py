@@ -140,6 +140,11 @@ class Actions:
         assert len(posts) == before + 1, [c.body for c in self.answers_to(submitted)]
         return thread_id_of(self.fake, posts[-1])
 
+    async def anonymous_post_with_a_tip(self) -> tuple[str, dict[str, Any]]:
+        """Lena's anonymous post, and Priya's reply in it: (thread id, the reply)."""
+        thread = await self.post_setback(LENA, anonymous=True)
+        return thread, await self.say(PRIYA, thread, "Write to the recruiter.")
+
     async def say(self, who: dict[str, Any], thread_id: str, text: str) -> dict[str, Any]:
         message = p.guild_message(p.snowflake(), thread_id, who, text)
         await self.fake.dispatch("MESSAGE_CREATE", message)
@@ -163,13 +168,16 @@ class Actions:
         await self.fake.dispatch("MESSAGE_REACTION_ADD", payload)
         await self.fake.settle()
 
+    async def unreact(self, who: dict[str, Any], target: dict[str, Any], emoji: str) -> None:
+        payload = p.reaction_remove(who, target["channel_id"], target["id"], emoji)
+        await self.fake.dispatch("MESSAGE_REACTION_REMOVE", payload)
+        await self.fake.settle()
+
 
 def thread_id_of(fake: FakeDiscord, call: Any) -> str:
-    """The id the fake gave the thread a forum-post call created."""
-    name = call.body["name"]
-    return next(
-        cid for cid, c in fake.channels.items() if c.get("name") == name and c["type"] == 11
-    )
+    """The id the fake gave the thread a forum-post call created (two posts may share a
+    name, so not found by name)."""
+    return str(call.response["id"])
 
 
 def buttons_in(body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -22,8 +22,10 @@ JSON = "application/json"
 DM_CLOSED = 50007
 THREAD_ARCHIVED = 50083
 EPHEMERAL = 64
-# Discord's interaction callback types that show nothing to anyone but the actor.
-PRIVATE_CALLBACKS = {5, 6, 9}
+# Discord's interaction callback types that show nothing to anyone but the actor: a deferred
+# update (6) and a modal (9). A deferred message (5) shows "<name> is thinking..." to the
+# channel unless it is ephemeral.
+PRIVATE_CALLBACKS = {6, 9}
 
 
 @dataclass
@@ -397,6 +399,10 @@ class FakeDiscord:
             for key in ("archived", "locked"):
                 if key in body:
                     metadata[key] = body[key]
+        # As Discord does, the bot hears about the change (its cache of the forum's tags too).
+        self._background(
+            self.dispatch("THREAD_UPDATE" if metadata is not None else "CHANNEL_UPDATE", channel)
+        )
         return 200, channel
 
     def _callback(self, body: dict[str, Any], interaction_id: str, _token: str) -> tuple[int, Any]:

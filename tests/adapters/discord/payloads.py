@@ -295,4 +295,13 @@ def reaction_add(
     }
 
 
+def reaction_remove(
+    who: dict[str, Any], channel_id: int | str, message_id: int | str, emoji: str
+) -> dict[str, Any]:
+    """As MESSAGE_REACTION_ADD, but Discord sends no `member` with a removal."""
+    payload = reaction_add(who, channel_id, message_id, emoji)
+    del payload["member"]
+    return payload
+
+
 GENERAL_ID_STR = str(GENERAL_ID)

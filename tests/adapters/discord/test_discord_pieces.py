@@ -163,3 +163,19 @@ def test_the_locale_setting_reaches_the_community(monkeypatch: pytest.MonkeyPatc
     settings = DiscordSettings()  # type: ignore[call-arg]
     assert community_settings(settings).locale == "fr"
     assert community_settings(settings).support_channel == "123"
+
+
+@pytest.mark.parametrize(
+    "logger", ["discord.state", "discord.shard", "discord.app_commands.tree", "discord.ui.view"]
+)
+def test_every_discord_py_logger_is_filtered(logger: str, caplog: pytest.LogCaptureFixture) -> None:
+    from adapters.discord import logs
+
+    logs.install()
+    caplog.set_level(logging.DEBUG)
+    # discord.state names members in its debug lines; errors may quote webhook URLs.
+    logging.getLogger(logger).debug("GUILD_MEMBER_UPDATE unknown member ID: %s", "7331")
+    logging.getLogger(logger).error("failed: %s", "https://x/webhooks/1/SECRET")
+
+    assert "7331" not in caplog.text and "SECRET" not in caplog.text
+    assert "failed" in caplog.text

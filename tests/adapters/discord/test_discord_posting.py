@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from tests.adapters.discord import payloads as p
-from tests.adapters.discord.conftest import LENA, PRIYA, TOMAS, Actions, World, uid
+from tests.adapters.discord.conftest import LENA, PRIYA, TOMAS, Actions, World, connected, uid
 
 
 async def test_setback_opens_a_modal_of_five_fields_with_anonymous_carried(act: Actions) -> None:
@@ -63,3 +63,30 @@ async def test_a_member_post_in_the_forum_is_adopted(discord_world: World, act: 
 
     await act.say(PRIYA, thread_id, "Ask them for two lines of feedback.")
     assert len(fake.posts_in(thread_id)) == 1  # a plain reply is recorded, not answered
+
+
+async def test_an_adopted_post_keeps_the_tags_its_member_chose(sqlite_url: str) -> None:
+    remote = p.forum_tag(790, "Remote role")  # the community's own tag
+    async with connected(sqlite_url, forum_tags=[remote]) as world:
+        act, fake = Actions(world), world.fake
+        forum = fake.channels[str(p.FORUM_ID)]
+        panel = next(t["id"] for t in forum["available_tags"] if t["name"] == "Panel or onsite")
+        thread_id = p.snowflake()
+        thread = p.thread(thread_id, "Panel went quiet", int(uid(TOMAS)), ["790", panel])
+        fake.channels[thread_id] = thread
+        await fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        await fake.dispatch("MESSAGE_CREATE", p.guild_message(thread_id, thread_id, TOMAS, "Hm."))
+        tip = await act.say(PRIYA, thread_id, "Ask who made the decision.")
+
+        await act.mark(TOMAS, tip)
+        await act.mark(TOMAS, tip, name="Unmark best answer")
+
+        names = {t["id"]: t["name"] for t in forum["available_tags"]}
+        applied = [
+            [names[t] for t in call.body["applied_tags"]]
+            for call in fake.calls_to("PATCH", rf"/channels/{thread_id}")
+        ]
+        assert applied == [
+            ["Answered", "Remote role", "Panel or onsite"],
+            ["Remote role", "Panel or onsite"],
+        ]

@@ -16,6 +16,7 @@ from tests.adapters.discord.conftest import (
     DEV,
     LENA,
     PRIYA,
+    SAM,
     Actions,
     World,
     buttons_in,
@@ -105,13 +106,18 @@ async def test_a_server_error_is_retried_by_the_next_tick(
     assert fake.forum_posts()[0].body["name"] == "Panel"
 
 
+async def hold_lenas_ask(world: World, act: Actions) -> None:
+    """Lena's outcome ask comes due while her DMs are closed: Discord refuses it."""
+    world.fake.closed_dms.add(uid(LENA))
+    await act.post_setback(LENA, anonymous=True, ask_outcome_on="2026-03-10")
+    await world.tick(hours=9 * 24)
+
+
 async def test_closed_dms_hand_the_ask_over_at_the_next_command(
     discord_world: World, act: Actions
 ) -> None:
     fake = discord_world.fake
-    fake.closed_dms.add(uid(LENA))
-    await act.post_setback(LENA, anonymous=True, ask_outcome_on="2026-03-10")
-    await discord_world.tick(hours=9 * 24)
+    await hold_lenas_ask(discord_world, act)
     refused = fake.calls_to("POST", rf"/channels/{fake.dm_channels[uid(LENA)]}/messages")
     assert refused and all(c.status == 403 for c in refused)
 
@@ -123,6 +129,24 @@ async def test_closed_dms_hand_the_ask_over_at_the_next_command(
     fake.closed_dms.clear()
     await discord_world.tick(hours=1)
     assert fake.dms_to(uid(LENA)) == []  # handed over once: not sent again by DM
+
+
+async def test_a_held_ask_that_could_not_be_shown_is_kept_for_next_time(
+    discord_world: World, act: Actions
+) -> None:
+    fake = discord_world.fake
+    await hold_lenas_ask(discord_world, act)
+    elsewhere = p.guild_message(p.snowflake(), p.GENERAL_ID, PRIYA, "not a Rebound reply")
+    # One answer, then the held ask as a follow-up, which Discord refuses (say the
+    # interaction's token expired meanwhile).
+    fake.fail("POST", r"/webhooks/\d+/[^/]+$", 404, body={"code": 10015, "message": "Unknown"})
+    first = await act.mark(LENA, elsewhere)
+    assert [c.status for c in act.answers_to(first) if "How did things turn out" in c.text] == [404]
+
+    again = await act.mark(LENA, elsewhere)
+
+    shown = [c for c in act.answers_to(again) if "How did things turn out" in c.text]
+    assert [c.status for c in shown] == [200] and fake.private_to(uid(LENA), shown[0])
 
 
 class SlowCore:
@@ -175,3 +199,25 @@ async def test_a_form_too_slow_for_a_modal_is_offered_as_a_button(slow_world: Wo
     (modal,) = act.answers_to(clicked)
     assert modal.body["type"] == 9  # straight from memory: no database, no delay
     assert modal.body["data"]["custom_id"] == "rb:form:setback|anonymous=yes"
+
+
+async def test_autocomplete_answers_in_time_even_when_the_database_is_slow(
+    slow_world: World,
+) -> None:
+    act = Actions(slow_world)
+    suggest_now = slow_world.bridge.core.suggest_templates
+
+    async def slow_suggestions(*args: Any) -> Any:
+        await asyncio.sleep(0.4)  # four times the (scaled) deadline
+        return await suggest_now(*args)
+
+    slow_world.bridge.core.suggest_templates = slow_suggestions  # type: ignore[method-assign, assignment]
+    typing = p.slash_command(SAM, "template", {"id": "second_con"})
+    typing["type"] = 4  # APPLICATION_COMMAND_AUTOCOMPLETE: it cannot be deferred
+    typing["data"]["options"][0]["focused"] = True
+
+    (answer,) = act.answers_to(await act.interact(typing))
+
+    # Answered at the deadline with no choices rather than after it, when Discord has
+    # given up; the member's next keystroke asks again.
+    assert answer.body == {"type": 8, "data": {"choices": []}}

@@ -152,9 +152,22 @@ async def _canary(database_url: str, caplog: pytest.LogCaptureFixture) -> None:
     visible = [c for c in fake.calls if not fake.private_to(uid(LENA), c)]
     assert len(visible) > 30
     for call in visible:
-        assert "Lenacanary" not in call.text, call
+        assert "lenacanary" not in call.text.lower(), call  # her name, nick or username
         assert uid(LENA) not in call.text and uid(LENA) not in call.path, call
+    said = [c for c in fake.calls if c.method in ("POST", "PATCH") and _words_of(c.body)]
+    assert len(said) > 20
+    for call in said:  # nothing anyone wrote can ping, whatever the call
+        assert _words_of(call.body).get("allowed_mentions") == {"parse": []}, call
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert logged  # the story did log
     for secret in SECRETS:
-        assert secret not in logged
+        assert secret.lower() not in logged.lower()
+
+
+def _words_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The part of a REST body that carries content: itself, a callback's `data` or a forum
+    post's first `message`; empty when there is none."""
+    for part in (body, body.get("data"), body.get("message")):
+        if isinstance(part, dict) and part.get("content"):
+            return part
+    return {}

@@ -28,17 +28,19 @@ def posted_message(fake: Any, call: Any) -> dict[str, Any]:
     return dict(call.response if "id" in call.response else call.response["message"])
 
 
+async def press_reply_anonymously(act: Actions, who: dict[str, Any], thread: str) -> dict[str, Any]:
+    """`who` presses *Reply anonymously* on the post's first message."""
+    root = act.fake.messages[thread]
+    (relay,) = [b for b in buttons_in(root) if b["custom_id"].startswith("rb:relay:")]
+    return await act.interact(p.button_press(who, relay["custom_id"], root, channel_id=int(thread)))
+
+
 async def test_reply_anonymously_button_opens_a_modal_and_relays_under_the_pseudonym(
     discord_world: World, act: Actions
 ) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA, anonymous=True)
-    root = fake.messages[thread]
-    (relay,) = [b for b in buttons_in(root) if b["custom_id"].startswith("rb:relay:")]
-
-    pressed = await act.interact(
-        p.button_press(LENA, relay["custom_id"], root, channel_id=int(thread))
-    )
+    pressed = await press_reply_anonymously(act, LENA, thread)
     (modal,) = [c.body for c in act.answers_to(pressed)]
     assert modal["type"] == 9 and modal["data"]["custom_id"] == "rb:form:relay:1"
     await act.interact(p.modal_submit(LENA, "rb:form:relay:1", {"text": "Thanks @everyone <@1>!"}))
@@ -51,12 +53,29 @@ async def test_reply_anonymously_button_opens_a_modal_and_relays_under_the_pseud
     )
 
 
-async def test_reactions_and_the_appreciate_button_count(
+async def test_only_the_poster_may_reply_anonymously_or_share_the_outcome(
     discord_world: World, act: Actions
 ) -> None:
     fake = discord_world.fake
     thread = await act.post_setback(LENA, anonymous=True)
-    tip = await act.say(PRIYA, thread, "Write to the recruiter.")
+    pressed = await press_reply_anonymously(act, DEV, thread)
+    forged = await act.interact(p.modal_submit(DEV, "rb:form:relay:1", {"text": "As Lena: hi"}))
+    outcome = {"result": ["worked"], "note": "Forged news."}
+    forged_outcome = await act.interact(p.modal_submit(DEV, "rb:form:outcome:1", outcome))
+
+    answers = [a for sent in (pressed, forged, forged_outcome) for a in act.answers_to(sent)]
+    assert len(answers) == 3
+    for answer in answers:
+        assert answer.body["type"] == 4 and fake.private_to(uid(DEV), answer)
+        assert "Only the person who shared" in answer.text
+    assert fake.posts_in(thread) == []
+
+
+async def test_reactions_and_the_appreciate_button_count(
+    discord_world: World, act: Actions
+) -> None:
+    fake = discord_world.fake
+    thread, tip = await act.anonymous_post_with_a_tip()
     await act.react(DEV, tip, "👍")
     await act.react(TOMAS, tip, "🎉")  # not the community's appreciation emoji
     await act.dm(LENA, "Thanks, everyone.")
@@ -67,6 +86,25 @@ async def test_reactions_and_the_appreciate_button_count(
 
     counts = {r.text: r.appreciations for r in await replies_of(discord_world)}
     assert counts == {"Write to the recruiter.": 1, "Thanks, everyone.": 1}
+
+
+async def test_the_posters_own_messages_are_flagged(discord_world: World, act: Actions) -> None:
+    await act.anonymous_post_with_a_tip()
+    await act.dm(LENA, "Thank you, I will.")
+    mine = await act.post_setback(TOMAS)
+    await act.say(TOMAS, mine, "Update: they replied.")
+    await act.say(DEV, mine, "Good news.")
+
+    async with discord_world.bridge.core.store.transaction() as repo:
+        community = "discord:" + str(p.GUILD_ID)
+        replies = [r for s in (1, 2) for r in await repo.replies(community, s)]
+    flags = {r.text: (r.by_poster, r.relayed) for r in replies}
+    assert flags == {
+        "Write to the recruiter.": (False, False),
+        "Thank you, I will.": (True, True),
+        "Update: they replied.": (True, False),
+        "Good news.": (False, False),
+    }
 
 
 async def test_edits_and_deletions_are_reflected(discord_world: World, act: Actions) -> None:
@@ -85,6 +123,23 @@ async def test_edits_and_deletions_are_reflected(discord_world: World, act: Acti
     replies = {r.message_ref: r for r in await replies_of(discord_world)}
     assert replies[f"{thread}/{tip['id']}"].text == "Second thought."
     assert replies[f"{thread}/{gone['id']}"].deleted
+
+
+async def test_a_moderators_bulk_deletion_is_reflected(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA)
+    kept = await act.say(PRIYA, thread, "Ask for feedback.")
+    spam = [await act.say(DEV, thread, f"Buy followers {n}") for n in range(2)]
+    purge = {"ids": [m["id"] for m in spam], "channel_id": thread, "guild_id": str(p.GUILD_ID)}
+    await fake.dispatch("MESSAGE_DELETE_BULK", purge)
+    await fake.dispatch("MESSAGE_DELETE_BULK", purge)  # replayed
+    await fake.settle()
+
+    deleted = {r.message_ref: r.deleted for r in await replies_of(discord_world)}
+    assert deleted == {
+        f"{thread}/{kept['id']}": False,
+        **{f"{thread}/{m['id']}": True for m in spam},
+    }
 
 
 async def test_unmark_and_a_moderator_by_manage_threads(discord_world: World, act: Actions) -> None:
