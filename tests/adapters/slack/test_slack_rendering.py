@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from adapters.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, posts
 from adapters.slack.modals import modal, submitted_values
 from adapters.slack.pacing import Pacer
@@ -129,3 +132,53 @@ async def test_pacing_spaces_posts_in_one_channel_but_not_across_channels() -> N
         await workspace_paced.turn(channel)
     # The schedule may run 50 ms behind the clock (catching up after a busy loop).
     assert slept == [0.2, 0.45]
+
+
+def _select_options(element: dict[str, Any]) -> list[dict[str, Any]]:
+    grouped = element.get("option_groups") or [{"options": element.get("options") or []}]
+    return [option for group in grouped for option in group["options"]]
+
+
+def test_a_menu_of_more_than_a_hundred_choices_comes_in_groups_slack_accepts() -> None:
+    """Slack refuses a select menu of over 100 options (a post with many replies to choose
+    from); in groups of at most 100, every choice is still offered and comes back."""
+    many = tuple(Choice(value=str(n), label=f"Reply {n}") for n in range(1, 251))
+    form = Form(
+        form_id="rb:form:outcome:1",
+        title="How did it go?",
+        submit_label="Share",
+        fields=(
+            FormField(name="acted_on", label="Which helped", kind="multi_choice", choices=many),
+            FormField(name="one", label="One", kind="choice", choices=many, initial="7"),
+        ),
+    )
+
+    view = modal(form)
+
+    for block in view["blocks"]:
+        element = block["element"]
+        assert len(element.get("options", ())) <= 100
+        groups = element.get("option_groups", ())
+        assert len(groups) <= 100
+        assert all(len(g["options"]) <= 100 and len(g["label"]["text"]) <= 75 for g in groups)
+        assert [o["value"] for o in _select_options(element)] == [c.value for c in many]
+    assert view["blocks"][1]["element"]["initial_option"]["value"] == "7"
+    filled = {"acted_on": ["3", "180"], "one": "7"}
+    values = submitted_values({"values": _state(view, filled)})
+    assert values == {"acted_on": ["3", "180"], "one": "7"}
+
+
+def test_an_initial_text_never_exceeds_what_its_input_accepts() -> None:
+    """A best answer saved as a template may be longer than a Slack text input holds (3,000)."""
+    field = FormField(name="source", label="Template", kind="long_text", max_length=6000)
+    form = Form(
+        form_id="rb:form:template_add:1",
+        title="New template",
+        submit_label="Save",
+        fields=(replace(field, initial="x" * 6000),),
+    )
+
+    element = modal(form)["blocks"][0]["element"]
+
+    assert element["max_length"] == 3000
+    assert element["initial_value"] == "x" * 3000
