@@ -176,3 +176,20 @@ async def test_a_notice_where_the_bot_cannot_post_arrives_by_dm(slack: Workspace
     refused = [c for c in slack.fake.calls if c.method == "chat.postEphemeral"]
     assert refused and refused[0].answer["error"] == "not_in_channel"
     assert len(slack.fake.posts(f"D{PRIYA}")) == 1
+
+
+async def test_the_posters_own_thread_replies_are_flagged_not_offered_as_help(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, ask_outcome_on="3d")
+    await slack.say(PRIYA, "Ask for feedback.", thread=thread)
+    await slack.say(LENA, "Thanks, doing that now.", thread=thread)
+    assert (await slack.row_counts())["reply"] == 2
+
+    await slack.wait(timedelta(days=3, hours=1))
+    ask = next(c for c in slack.fake.posts(f"D{LENA}") if "turn out" in c.words)
+    await slack.press(LENA, ask.button("It worked"), ask.ref)
+
+    acted_on = next(b for b in slack.last_modal()["blocks"] if b["block_id"] == "acted_on")
+    labels = [o["text"]["text"] for o in acted_on["element"]["options"]]
+    assert len(labels) == 1 and "Ask for feedback" in labels[0]
