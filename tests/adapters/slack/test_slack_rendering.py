@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from adapters.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, posts
@@ -134,6 +133,10 @@ async def test_pacing_spaces_posts_in_one_channel_but_not_across_channels() -> N
     assert slept == [0.2, 0.45]
 
 
+def _form_of(*fields: FormField) -> Form:
+    return Form(form_id="rb:form:test", title="A form", submit_label="Send", fields=fields)
+
+
 def _select_options(element: dict[str, Any]) -> list[dict[str, Any]]:
     grouped = element.get("option_groups") or [{"options": element.get("options") or []}]
     return [option for group in grouped for option in group["options"]]
@@ -143,17 +146,12 @@ def test_a_menu_of_more_than_a_hundred_choices_comes_in_groups_slack_accepts() -
     """Slack refuses a select menu of over 100 options (a post with many replies to choose
     from); in groups of at most 100, every choice is still offered and comes back."""
     many = tuple(Choice(value=str(n), label=f"Reply {n}") for n in range(1, 251))
-    form = Form(
-        form_id="rb:form:outcome:1",
-        title="How did it go?",
-        submit_label="Share",
-        fields=(
+    view = modal(
+        _form_of(
             FormField(name="acted_on", label="Which helped", kind="multi_choice", choices=many),
             FormField(name="one", label="One", kind="choice", choices=many, initial="7"),
-        ),
+        )
     )
-
-    view = modal(form)
 
     for block in view["blocks"]:
         element = block["element"]
@@ -170,15 +168,11 @@ def test_a_menu_of_more_than_a_hundred_choices_comes_in_groups_slack_accepts() -
 
 def test_an_initial_text_never_exceeds_what_its_input_accepts() -> None:
     """A best answer saved as a template may be longer than a Slack text input holds (3,000)."""
-    field = FormField(name="source", label="Template", kind="long_text", max_length=6000)
-    form = Form(
-        form_id="rb:form:template_add:1",
-        title="New template",
-        submit_label="Save",
-        fields=(replace(field, initial="x" * 6000),),
+    source = FormField(
+        name="source", label="Template", kind="long_text", max_length=6000, initial="x" * 6000
     )
 
-    element = modal(form)["blocks"][0]["element"]
+    element = modal(_form_of(source))["blocks"][0]["element"]
 
     assert element["max_length"] == 3000
     assert element["initial_value"] == "x" * 3000
