@@ -6,6 +6,7 @@ from typing import Any
 
 from adapters.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, posts
 from adapters.slack.modals import modal, submitted_values
+from adapters.slack.outbox import ViewAnswer
 from adapters.slack.pacing import Pacer
 from adapters.slack.text import escape, split_escaped
 from bot.intents import Button, Channel, Choice, Form, FormField, Link, Message, Send
@@ -176,3 +177,12 @@ def test_an_initial_text_never_exceeds_what_its_input_accepts() -> None:
 
     assert element["max_length"] == 3000
     assert element["initial_value"] == "x" * 3000
+
+
+def test_a_form_error_about_no_field_of_the_modal_is_shown_on_its_first_field() -> None:
+    """Slack refuses `response_action: errors` naming a block the modal does not have."""
+    answer = ViewAnswer(block_ids=("title", "body"))
+
+    placed = answer.errors_by_block({"body": "Too long.", "draft": "That draft has expired."})
+
+    assert placed == {"body": "Too long.", "title": "That draft has expired."}

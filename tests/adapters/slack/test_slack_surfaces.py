@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.adapters.slack.fake_slack import Call, Scripted
 from tests.adapters.slack.workspace import SUPPORT, Workspace
@@ -193,3 +194,25 @@ async def test_the_posters_own_thread_replies_are_flagged_not_offered_as_help(
     acted_on = next(b for b in slack.last_modal()["blocks"] if b["block_id"] == "acted_on")
     labels = [o["text"]["text"] for o in acted_on["element"]["options"]]
     assert len(labels) == 1 and "Ask for feedback" in labels[0]
+
+
+async def test_a_reply_also_sent_to_the_channel_and_one_with_a_file_are_recorded(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA)
+    thread_ts = thread.split(":")[1]
+
+    def reply(user: str, text: str) -> dict[str, Any]:
+        ts = slack.requests.next_ts()
+        return slack.requests.message(user, text, SUPPORT, ts=ts, thread_ts=thread_ts)
+
+    broadcast = reply(PRIYA, "Ask for feedback.")
+    broadcast["subtype"] = "thread_broadcast"
+    with_file = reply(DEV, "My notes from a similar call.")
+    with_file |= {"subtype": "file_share", "files": [{"id": "F0NOTES", "name": "notes.pdf"}]}
+
+    for event in (broadcast, with_file):
+        await slack.event(event)
+
+    assert (await slack.row_counts())["reply"] == 2
+    assert (await slack.row_counts())["setback"] == 1  # the broadcast is no post of its own
