@@ -216,3 +216,19 @@ async def test_a_reply_also_sent_to_the_channel_and_one_with_a_file_are_recorded
 
     assert (await slack.row_counts())["reply"] == 2
     assert (await slack.row_counts())["setback"] == 1  # the broadcast is no post of its own
+
+
+async def test_a_best_answer_whose_permalink_fails_is_listed_as_text_not_lost(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA)
+    tip = await slack.say(PRIYA, "Ask the recruiter for two lines of feedback.", thread=thread)
+    slack.fake.script("chat.getPermalink", Scripted(500, {"ok": False, "error": "fatal_error"}))
+
+    await slack.shortcut(LENA, "mark_best", tip)
+
+    listed = _latest_edit(slack, thread).words
+    assert "Ask the recruiter" in listed and "<https://" not in listed
+    await slack.shortcut(LENA, "unmark_best", tip)
+    await slack.shortcut(LENA, "mark_best", tip)  # the permalink is asked for again
+    assert "<https://rebound-test.slack.com/archives/" in _latest_edit(slack, thread).words
