@@ -145,6 +145,13 @@ def view_event(community: str, actor: Member, body: Payload) -> FormSubmitted:
     )
 
 
+def action_thread(body: Payload) -> str | None:
+    """The thread a button or message shortcut was used in (None outside a thread)."""
+    container, message = body.get("container") or {}, body.get("message") or {}
+    thread_ts = container.get("thread_ts") or message.get("thread_ts")
+    return str(thread_ts) if thread_ts else None
+
+
 def action_channel(body: Payload) -> str | None:
     """The channel a button was pressed in (None inside a modal or the App Home)."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(

@@ -232,3 +232,19 @@ async def test_a_best_answer_whose_permalink_fails_is_listed_as_text_not_lost(
     await slack.shortcut(LENA, "unmark_best", tip)
     await slack.shortcut(LENA, "mark_best", tip)  # the permalink is asked for again
     assert "<https://rebound-test.slack.com/archives/" in _latest_edit(slack, thread).words
+
+
+async def test_a_refusal_in_a_thread_is_shown_in_that_thread(slack: Workspace) -> None:
+    thread = await slack.share(LENA)
+    thread_ts = thread.split(":")[1]
+    tip = await slack.say(PRIYA, "Ask the recruiter for feedback.", thread=thread)
+
+    shortcut = slack.requests.shortcut(DEV, "Dev", "mark_best", SUPPORT, tip.split(":")[1])
+    shortcut["message"]["thread_ts"] = thread_ts  # as Slack sends it for a thread reply
+    await slack.interact(shortcut)
+    await slack.wait(timedelta(days=45))
+    await slack.say(PRIYA, "Late advice.", thread=thread)
+
+    refusals = slack.fake.of("chat.postEphemeral")[-2:]
+    assert [(c.params["user"], c.channel) for c in refusals] == [(DEV, SUPPORT), (PRIYA, SUPPORT)]
+    assert [c.params.get("thread_ts") for c in refusals] == [thread_ts, thread_ts]
