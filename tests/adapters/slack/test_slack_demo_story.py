@@ -58,7 +58,7 @@ async def test_an_anonymous_posters_id_and_name_reach_no_one_else(
         async with workspace(sqlite_url) as ws:
             ws.fake.users[CANARY_ID] = member(CANARY_ID, CANARY_NAME)
             story = await play(ws, poster=CANARY_ID)
-            await ws.react(CANARY_ID, story.tips["ade"], "+1")  # appreciation by the poster
+            await ws.react(CANARY_ID, story.tips["dev"], "+1")  # the poster appreciates a reply
             for helper in (PRIYA, DEV, CANARY_ID):
                 opened = {"type": "app_home_opened", "user": helper, "tab": "home"}
                 await ws.event({**opened, "channel": f"D{helper}"})
