@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.adapters.slack.fake_slack import Call, Scripted
-from tests.adapters.slack.workspace import SUPPORT, Workspace
+from tests.adapters.slack.workspace import HELPERS, SUPPORT, Workspace
 
 LENA, PRIYA, DEV, SAM = "U0LENA", "U0PRIYA", "U0DEV", "U0SAM"
 
@@ -248,3 +248,17 @@ async def test_a_refusal_in_a_thread_is_shown_in_that_thread(slack: Workspace) -
     refusals = slack.fake.of("chat.postEphemeral")[-2:]
     assert [(c.params["user"], c.channel) for c in refusals] == [(DEV, SUPPORT), (PRIYA, SUPPORT)]
     assert [c.params.get("thread_ts") for c in refusals] == [thread_ts, thread_ts]
+
+
+async def test_an_unanswered_post_is_nudged_in_the_helpers_channel_with_its_link(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, anonymous="yes", title="Ghosted <!here> after the panel")
+
+    await slack.wait(timedelta(hours=25))
+
+    (nudge,) = slack.fake.posts(HELPERS)
+    stamp = thread.split(":")[1].replace(".", "")
+    assert f"<https://rebound-test.slack.com/archives/{SUPPORT}/p{stamp}|" in nudge.words
+    assert "<!here>" not in nudge.flat() and "&lt;!here" not in nudge.flat()
+    assert "Lena" not in nudge.flat() and LENA not in nudge.flat()
