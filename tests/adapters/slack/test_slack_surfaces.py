@@ -262,3 +262,19 @@ async def test_an_unanswered_post_is_nudged_in_the_helpers_channel_with_its_link
     assert f"<https://rebound-test.slack.com/archives/{SUPPORT}/p{stamp}|" in nudge.words
     assert "<!here>" not in nudge.flat() and "&lt;!here" not in nudge.flat()
     assert "Lena" not in nudge.flat() and LENA not in nudge.flat()
+
+
+async def test_a_post_with_more_replies_than_a_slack_menu_holds_gets_its_outcome_modal(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, ask_outcome_on="3d")
+    for n in range(105):
+        await slack.say(PRIYA if n % 2 else DEV, f"Idea number {n}.", thread=thread)
+    await slack.wait(timedelta(days=3, hours=1))
+    ask = next(c for c in slack.fake.posts(f"D{LENA}") if "turn out" in c.words)
+
+    await slack.press(LENA, ask.button("It worked"), ask.ref)
+
+    (opened,) = [c for c in slack.fake.calls if c.method == "views.open"][-1:]
+    assert opened.status == 200 and opened.answer["ok"], opened.answer
+    assert opened.params["view"]["callback_id"].startswith("rb:form:outcome")

@@ -101,3 +101,19 @@ async def test_member_filled_values_cannot_ping_from_a_posted_template(slack: Wo
             assert syntax not in shown
         for broadcast in ("@here", "@channel", "@everyone"):
             assert broadcast not in shown
+
+
+async def test_a_best_answer_longer_than_a_slack_text_field_can_still_be_saved(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA)
+    long_tip = " ".join(f"step{n}" for n in range(900))  # ~6,000 characters
+    tip = await slack.say(PRIYA, long_tip, thread=thread)
+    await slack.shortcut(LENA, "mark_best", tip)
+
+    await slack.shortcut(SAM, "save_template", tip)
+
+    (opened,) = [c for c in slack.fake.calls if c.method == "views.open"][-1:]
+    assert opened.status == 200 and opened.answer["ok"], opened.answer
+    (block,) = opened.params["view"]["blocks"]
+    assert len(block["element"]["initial_value"]) <= block["element"]["max_length"]
