@@ -278,3 +278,20 @@ async def test_a_post_with_more_replies_than_a_slack_menu_holds_gets_its_outcome
     (opened,) = [c for c in slack.fake.calls if c.method == "views.open"][-1:]
     assert opened.status == 200 and opened.answer["ok"], opened.answer
     assert opened.params["view"]["callback_id"].startswith("rb:form:outcome")
+
+
+async def test_a_refusal_about_a_root_message_with_replies_stays_in_the_channel(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, anonymous="yes")
+    root_ts = thread.split(":")[1]
+    await slack.say(PRIYA, "Ask for feedback.", thread=thread)
+    relay = _root(slack, thread).button("Reply anonymously")
+
+    pressed = slack.requests.button(DEV, "Dev", relay, SUPPORT, root_ts)
+    pressed["message"]["thread_ts"] = root_ts  # a root with replies names its own thread
+    await slack.interact(pressed)
+
+    refusal = slack.fake.of("chat.postEphemeral")[-1]
+    assert refusal.params["user"] == DEV and refusal.channel == SUPPORT
+    assert refusal.params.get("thread_ts") is None
