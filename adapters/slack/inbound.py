@@ -145,6 +145,15 @@ def view_event(community: str, actor: Member, body: Payload) -> FormSubmitted:
     )
 
 
+def action_thread(body: Payload) -> str | None:
+    """The thread a button or message shortcut was used in: None for a top-level message,
+    even one with replies (its `thread_ts` is its own `ts`), whose notices stay in the channel."""
+    container, message = body.get("container") or {}, body.get("message") or {}
+    thread_ts = container.get("thread_ts") or message.get("thread_ts")
+    own_ts = container.get("message_ts") or message.get("ts")
+    return str(thread_ts) if thread_ts and thread_ts != own_ts else None
+
+
 def action_channel(body: Payload) -> str | None:
     """The channel a button was pressed in (None inside a modal or the App Home)."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(

@@ -87,7 +87,10 @@ class Listeners:
         actor = await self._directory.member(author)
         found = inbound.message_event(_community(context), str(body["event_id"]), actor, event)
         if found is not None:
-            await self._handle(found, Where(user_id=author, channel_id=event.get("channel")))
+            where = Where(
+                user_id=author, channel_id=event.get("channel"), thread_ts=event.get("thread_ts")
+            )
+            await self._handle(found, where)
 
     async def on_reaction(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
         actor = await self._directory.member(str(event["user"]))
@@ -111,6 +114,7 @@ class Listeners:
         where = Where(
             user_id=actor.user_id,
             channel_id=inbound.action_channel(body),
+            thread_ts=inbound.action_thread(body),
             trigger_id=body.get("trigger_id"),
         )
         await self._handle(event, where)
@@ -122,6 +126,7 @@ class Listeners:
         where = Where(
             user_id=actor.user_id,
             channel_id=(body.get("channel") or {}).get("id"),
+            thread_ts=inbound.action_thread(body),
             trigger_id=body.get("trigger_id"),
         )
         await self._handle(event, where)

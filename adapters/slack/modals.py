@@ -16,6 +16,8 @@ TITLE_LIMIT = 24  # modal title and submit label
 LABEL_LIMIT = 2000
 HINT_LIMIT = 2000
 OPTION_LIMIT = 75
+# Slack refuses a select menu with more options, or more option groups, than this.
+SELECT_OPTIONS_MAX = 100
 TEXT_INPUT_LIMIT = 3000
 CHECKBOX_CHOICES_MAX = 10
 FLAG_VALUE = "yes"
@@ -56,26 +58,27 @@ def _element(field: FormField) -> dict[str, Any]:
     initial = field.initial
     match field.kind:
         case "text" | "long_text":
+            max_length = min(field.max_length or TEXT_INPUT_LIMIT, TEXT_INPUT_LIMIT)
             element: dict[str, Any] = {
                 "type": "plain_text_input",
                 "multiline": field.kind == "long_text",
-                "max_length": min(field.max_length or TEXT_INPUT_LIMIT, TEXT_INPUT_LIMIT),
+                "max_length": max_length,
             }
             if isinstance(initial, str) and initial:
-                element["initial_value"] = initial
+                # The member could not submit more than the input holds anyway.
+                element["initial_value"] = initial[:max_length]
             return element
         case "choice":
-            element = {"type": "static_select", "options": _options(field.choices)}
+            element = {"type": "static_select", **_select_options(field.choices)}
             chosen = _chosen(field.choices, initial)
             if chosen:
                 element["initial_option"] = chosen[0]
             return element
         case "multi_choice":
-            many = len(field.choices) <= CHECKBOX_CHOICES_MAX
-            element = {
-                "type": "checkboxes" if many else "multi_static_select",
-                "options": _options(field.choices),
-            }
+            if len(field.choices) <= CHECKBOX_CHOICES_MAX:
+                element = {"type": "checkboxes", "options": _options(field.choices)}
+            else:
+                element = {"type": "multi_static_select", **_select_options(field.choices)}
             chosen = _chosen(field.choices, initial)
             if chosen:
                 element["initial_options"] = chosen
@@ -96,6 +99,25 @@ def _element(field: FormField) -> dict[str, Any]:
 
 def _options(choices: Sequence[Choice]) -> list[dict[str, Any]]:
     return [{"text": _plain(c.label, OPTION_LIMIT), "value": c.value} for c in choices]
+
+
+def _select_options(choices: Sequence[Choice]) -> dict[str, Any]:
+    """A select menu's `options`, or past Slack's cap, `option_groups` of at most that many
+    (labelled by position; choices past 100 groups are left out, as Slack could not show them)."""
+    options = _options(choices)
+    if len(options) <= SELECT_OPTIONS_MAX:
+        return {"options": options}
+    size = SELECT_OPTIONS_MAX
+    starts = range(0, min(len(options), size * SELECT_OPTIONS_MAX), size)
+    return {
+        "option_groups": [
+            {
+                "label": _plain(f"{start + 1}-{min(start + size, len(options))}", OPTION_LIMIT),
+                "options": options[start : start + size],
+            }
+            for start in starts
+        ]
+    }
 
 
 def _chosen(choices: Sequence[Choice], initial: str | tuple[str, ...]) -> list[dict[str, Any]]:

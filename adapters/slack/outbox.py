@@ -85,6 +85,8 @@ class Where:
 
     user_id: str | None = None
     channel_id: str | None = None
+    # The thread they acted in, so a notice about it shows there rather than in the channel.
+    thread_ts: str | None = None
     trigger_id: str | None = None
     view_answer: ViewAnswer | None = None
 
@@ -204,7 +206,12 @@ class SlackOutbox:
 
     async def _ephemeral(self, channel: str, user_id: str, post: Post) -> None:
         await self._client.chat_postEphemeral(
-            channel=channel, user=user_id, text=post.text, blocks=post.blocks, **NO_PINGS
+            channel=channel,
+            user=user_id,
+            thread_ts=self._where.thread_ts,
+            text=post.text,
+            blocks=post.blocks,
+            **NO_PINGS,
         )
 
     async def _edit(self, ref: MessageRef, message: Message) -> None:

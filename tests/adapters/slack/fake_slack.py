@@ -23,6 +23,10 @@ BOT_ID = "B0REBOUNDBOT"
 WORKSPACE_URL = "https://rebound-test.slack.com"
 MAX_BLOCKS = 50
 SECTION_LIMIT = 3000
+VIEW_MAX_BLOCKS = 100
+MODAL_TITLE_LIMIT = 24
+MENU_OPTIONS_MAX = 100
+TEXT_INPUT_MAX = 3000
 # Fields slack-sdk sends as JSON strings inside form bodies.
 JSON_FIELDS = ("blocks", "view", "attachments")
 
@@ -154,6 +158,7 @@ class FakeSlack:
             self._scripted(method)
             or self._limited(method)
             or _invalid_blocks(params)
+            or _invalid_view(params.get("view"))
             or Scripted(200, self._ok(method, params))
         )
         await self._record(Call(method, params, answer.status, arrived, answer.body))
@@ -246,6 +251,32 @@ def _invalid_blocks(params: dict[str, Any]) -> Scripted | None:
     if len(blocks) > MAX_BLOCKS or too_long:
         return Scripted(200, {"ok": False, "error": "invalid_blocks"})
     return None
+
+
+def _invalid_view(view: dict[str, Any] | None) -> Scripted | None:
+    """Slack's answer to a modal or home tab over its limits (blocks, title, menus, inputs)."""
+    if view is None:
+        return None
+    blocks = view.get("blocks") or []
+    titles = [view.get(part, {}).get("text", "") for part in ("title", "submit")]
+    elements = [b["element"] for b in blocks if b.get("type") == "input"]
+    if (
+        len(blocks) > VIEW_MAX_BLOCKS
+        or any(len(title) > MODAL_TITLE_LIMIT for title in titles)
+        or any(_over_menu_limits(element) for element in elements)
+        or any(
+            len(element.get("initial_value", "")) > element.get("max_length", TEXT_INPUT_MAX)
+            for element in elements
+        )
+    ):
+        return Scripted(200, {"ok": False, "error": "invalid_arguments"})
+    return None
+
+
+def _over_menu_limits(element: dict[str, Any]) -> bool:
+    groups = element.get("option_groups") or []
+    menus = [element.get("options") or [], groups, *(group["options"] for group in groups)]
+    return any(len(menu) > MENU_OPTIONS_MAX for menu in menus)
 
 
 def _all_text(params: dict[str, Any]) -> str:

@@ -57,7 +57,11 @@ async def test_an_anonymous_posters_id_and_name_reach_no_one_else(
     with caplog.at_level(logging.DEBUG):
         async with workspace(sqlite_url) as ws:
             ws.fake.users[CANARY_ID] = member(CANARY_ID, CANARY_NAME)
-            await play(ws, poster=CANARY_ID)
+            story = await play(ws, poster=CANARY_ID)
+            await ws.react(CANARY_ID, story.tips["dev"], "+1")  # the poster appreciates a reply
+            for helper in (PRIYA, DEV, CANARY_ID):
+                opened = {"type": "app_home_opened", "user": helper, "tab": "home"}
+                await ws.event({**opened, "channel": f"D{helper}"})
             calls = list(ws.fake.calls)
             triggers = {t for t, user in ws.requests.triggered_by.items() if user == CANARY_ID}
 
@@ -65,6 +69,7 @@ async def test_an_anonymous_posters_id_and_name_reach_no_one_else(
     assert own, "the canary should have seen their own messages"
     visible = [c for c in calls if c.method in VISIBLE and not _private_to_canary(c, triggers)]
     assert len(visible) > 20
+    assert {c.params["user_id"] for c in visible if c.method == "views.publish"} == {PRIYA, DEV}
     for call in visible:
         assert CANARY_ID not in call.flat(), call
         assert CANARY_NAME not in call.flat(), call

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.slack.blocks import MAX_BLOCKS, SECTION_LIMIT, posts
 from adapters.slack.modals import modal, submitted_values
+from adapters.slack.outbox import ViewAnswer
 from adapters.slack.pacing import Pacer
 from adapters.slack.text import escape, split_escaped
 from bot.intents import Button, Channel, Choice, Form, FormField, Link, Message, Send
@@ -129,3 +132,57 @@ async def test_pacing_spaces_posts_in_one_channel_but_not_across_channels() -> N
         await workspace_paced.turn(channel)
     # The schedule may run 50 ms behind the clock (catching up after a busy loop).
     assert slept == [0.2, 0.45]
+
+
+def _form_of(*fields: FormField) -> Form:
+    return Form(form_id="rb:form:test", title="A form", submit_label="Send", fields=fields)
+
+
+def _select_options(element: dict[str, Any]) -> list[dict[str, Any]]:
+    grouped = element.get("option_groups") or [{"options": element.get("options") or []}]
+    return [option for group in grouped for option in group["options"]]
+
+
+def test_a_menu_of_more_than_a_hundred_choices_comes_in_groups_slack_accepts() -> None:
+    """Slack refuses a select menu of over 100 options (a post with many replies to choose
+    from); in groups of at most 100, every choice is still offered and comes back."""
+    many = tuple(Choice(value=str(n), label=f"Reply {n}") for n in range(1, 251))
+    view = modal(
+        _form_of(
+            FormField(name="acted_on", label="Which helped", kind="multi_choice", choices=many),
+            FormField(name="one", label="One", kind="choice", choices=many, initial="7"),
+        )
+    )
+
+    for block in view["blocks"]:
+        element = block["element"]
+        assert len(element.get("options", ())) <= 100
+        groups = element.get("option_groups", ())
+        assert len(groups) <= 100
+        assert all(len(g["options"]) <= 100 and len(g["label"]["text"]) <= 75 for g in groups)
+        assert [o["value"] for o in _select_options(element)] == [c.value for c in many]
+    assert view["blocks"][1]["element"]["initial_option"]["value"] == "7"
+    filled = {"acted_on": ["3", "180"], "one": "7"}
+    values = submitted_values({"values": _state(view, filled)})
+    assert values == {"acted_on": ["3", "180"], "one": "7"}
+
+
+def test_an_initial_text_never_exceeds_what_its_input_accepts() -> None:
+    """A best answer saved as a template may be longer than a Slack text input holds (3,000)."""
+    source = FormField(
+        name="source", label="Template", kind="long_text", max_length=6000, initial="x" * 6000
+    )
+
+    element = modal(_form_of(source))["blocks"][0]["element"]
+
+    assert element["max_length"] == 3000
+    assert element["initial_value"] == "x" * 3000
+
+
+def test_a_form_error_about_no_field_of_the_modal_is_shown_on_its_first_field() -> None:
+    """Slack refuses `response_action: errors` naming a block the modal does not have."""
+    answer = ViewAnswer(block_ids=("title", "body"))
+
+    placed = answer.errors_by_block({"body": "Too long.", "draft": "That draft has expired."})
+
+    assert placed == {"body": "Too long.", "title": "That draft has expired."}

@@ -135,7 +135,12 @@ async def test_the_bot_ignores_its_own_messages_and_other_bots(slack: Workspace)
     other_bot |= {"subtype": "bot_message", "bot_id": "B0OTHER"}
     relayed = slack.requests.message(BOT_USER, "relayed", SUPPORT, ts="2.3", thread_ts="2.1")
     relayed["bot_id"] = BOT_ID
-    for event in (own, other_bot, relayed):
+    # An app posting with its bot token: a user id and a bot_id, but no subtype.
+    other_app = slack.requests.message(
+        "U0OTHERAPP", "Weekly digest of open roles", SUPPORT, ts="2.4"
+    )
+    other_app["bot_id"] = "B0OTHERAPP"
+    for event in (own, other_bot, relayed, other_app):
         await slack.event(event)
 
     assert (await slack.row_counts())["setback"] == 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.adapters.slack.fake_slack import Call, Scripted
-from tests.adapters.slack.workspace import SUPPORT, Workspace
+from tests.adapters.slack.workspace import HELPERS, SUPPORT, Workspace
 
 LENA, PRIYA, DEV, SAM = "U0LENA", "U0PRIYA", "U0DEV", "U0SAM"
 
@@ -176,3 +177,121 @@ async def test_a_notice_where_the_bot_cannot_post_arrives_by_dm(slack: Workspace
     refused = [c for c in slack.fake.calls if c.method == "chat.postEphemeral"]
     assert refused and refused[0].answer["error"] == "not_in_channel"
     assert len(slack.fake.posts(f"D{PRIYA}")) == 1
+
+
+async def test_the_posters_own_thread_replies_are_flagged_not_offered_as_help(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, ask_outcome_on="3d")
+    await slack.say(PRIYA, "Ask for feedback.", thread=thread)
+    await slack.say(LENA, "Thanks, doing that now.", thread=thread)
+    assert (await slack.row_counts())["reply"] == 2
+
+    await slack.wait(timedelta(days=3, hours=1))
+    ask = next(c for c in slack.fake.posts(f"D{LENA}") if "turn out" in c.words)
+    await slack.press(LENA, ask.button("It worked"), ask.ref)
+
+    acted_on = next(b for b in slack.last_modal()["blocks"] if b["block_id"] == "acted_on")
+    labels = [o["text"]["text"] for o in acted_on["element"]["options"]]
+    assert len(labels) == 1 and "Ask for feedback" in labels[0]
+
+
+async def test_a_reply_also_sent_to_the_channel_and_one_with_a_file_are_recorded(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA)
+    thread_ts = thread.split(":")[1]
+
+    def reply(user: str, text: str) -> dict[str, Any]:
+        ts = slack.requests.next_ts()
+        return slack.requests.message(user, text, SUPPORT, ts=ts, thread_ts=thread_ts)
+
+    broadcast = reply(PRIYA, "Ask for feedback.")
+    broadcast["subtype"] = "thread_broadcast"
+    with_file = reply(DEV, "My notes from a similar call.")
+    with_file |= {"subtype": "file_share", "files": [{"id": "F0NOTES", "name": "notes.pdf"}]}
+
+    for event in (broadcast, with_file):
+        await slack.event(event)
+
+    assert (await slack.row_counts())["reply"] == 2
+    assert (await slack.row_counts())["setback"] == 1  # the broadcast is no post of its own
+
+
+async def test_a_best_answer_whose_permalink_fails_is_listed_as_text_not_lost(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA)
+    tip = await slack.say(PRIYA, "Ask the recruiter for two lines of feedback.", thread=thread)
+    slack.fake.script("chat.getPermalink", Scripted(500, {"ok": False, "error": "fatal_error"}))
+
+    await slack.shortcut(LENA, "mark_best", tip)
+
+    listed = _latest_edit(slack, thread).words
+    assert "Ask the recruiter" in listed and "<https://" not in listed
+    await slack.shortcut(LENA, "unmark_best", tip)
+    await slack.shortcut(LENA, "mark_best", tip)  # the permalink is asked for again
+    assert "<https://rebound-test.slack.com/archives/" in _latest_edit(slack, thread).words
+
+
+async def test_a_refusal_in_a_thread_is_shown_in_that_thread(slack: Workspace) -> None:
+    thread = await slack.share(LENA)
+    thread_ts = thread.split(":")[1]
+    tip = await slack.say(PRIYA, "Ask the recruiter for feedback.", thread=thread)
+
+    shortcut = slack.requests.shortcut(DEV, "Dev", "mark_best", SUPPORT, tip.split(":")[1])
+    shortcut["message"]["thread_ts"] = thread_ts  # as Slack sends it for a thread reply
+    await slack.interact(shortcut)
+    await slack.wait(timedelta(days=45))
+    await slack.say(PRIYA, "Late advice.", thread=thread)
+
+    refusals = slack.fake.of("chat.postEphemeral")[-2:]
+    assert [(c.params["user"], c.channel) for c in refusals] == [(DEV, SUPPORT), (PRIYA, SUPPORT)]
+    assert [c.params.get("thread_ts") for c in refusals] == [thread_ts, thread_ts]
+
+
+async def test_an_unanswered_post_is_nudged_in_the_helpers_channel_with_its_link(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, anonymous="yes", title="Ghosted <!here> after the panel")
+
+    await slack.wait(timedelta(hours=25))
+
+    (nudge,) = slack.fake.posts(HELPERS)
+    stamp = thread.split(":")[1].replace(".", "")
+    assert f"<https://rebound-test.slack.com/archives/{SUPPORT}/p{stamp}|" in nudge.words
+    assert "<!here>" not in nudge.flat() and "&lt;!here" not in nudge.flat()
+    assert "Lena" not in nudge.flat() and LENA not in nudge.flat()
+
+
+async def test_a_post_with_more_replies_than_a_slack_menu_holds_gets_its_outcome_modal(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, ask_outcome_on="3d")
+    for n in range(105):
+        await slack.say(PRIYA if n % 2 else DEV, f"Idea number {n}.", thread=thread)
+    await slack.wait(timedelta(days=3, hours=1))
+    ask = next(c for c in slack.fake.posts(f"D{LENA}") if "turn out" in c.words)
+
+    await slack.press(LENA, ask.button("It worked"), ask.ref)
+
+    (opened,) = [c for c in slack.fake.calls if c.method == "views.open"][-1:]
+    assert opened.status == 200 and opened.answer["ok"], opened.answer
+    assert opened.params["view"]["callback_id"].startswith("rb:form:outcome")
+
+
+async def test_a_refusal_about_a_root_message_with_replies_stays_in_the_channel(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA, anonymous="yes")
+    root_ts = thread.split(":")[1]
+    await slack.say(PRIYA, "Ask for feedback.", thread=thread)
+    relay = _root(slack, thread).button("Reply anonymously")
+
+    pressed = slack.requests.button(DEV, "Dev", relay, SUPPORT, root_ts)
+    pressed["message"]["thread_ts"] = root_ts  # a root with replies names its own thread
+    await slack.interact(pressed)
+
+    refusal = slack.fake.of("chat.postEphemeral")[-1]
+    assert refusal.params["user"] == DEV and refusal.channel == SUPPORT
+    assert refusal.params.get("thread_ts") is None

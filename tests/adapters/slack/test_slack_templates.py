@@ -77,3 +77,43 @@ async def test_a_moderator_saves_a_best_answer_as_a_template(slack: Workspace) -
     assert "Added" in _ephemeral_to(slack, SAM)[-1].words
     await slack.command(PRIYA, "/template")
     assert "[from this community]" in _ephemeral_to(slack, PRIYA)[-1].words
+
+
+async def test_member_filled_values_cannot_ping_from_a_posted_template(slack: Workspace) -> None:
+    thread = await slack.share(LENA, anonymous="yes")
+    await slack.command(LENA, "/template", text=f"{SECOND_CONVERSATION} email british")
+    pings = {
+        "interviewer_name": "<!channel> Marta",
+        "organisation": "@here Brightline <!everyone>",
+        "role": "<@U0DEV> and <!subteam^S0MODS|mods>",
+        "what_i_now_understand": "@channel it is analysis",
+    }
+    await slack.submit(LENA, slack.last_modal(), **{**SECOND_CONVERSATION_VALUES, **pings})
+    preview = _ephemeral_to(slack, LENA)[-1]
+
+    await slack.press(LENA, preview.button("Post it in my thread"), _ref(preview))
+
+    (posted,) = [p for p in slack.fake.posts(SUPPORT) if "Brightline" in p.words]
+    assert posted.params["thread_ts"] == thread.split(":")[1]
+    assert posted.params["link_names"] is False and posted.params["parse"] == "none"
+    for shown in (posted.words, posted.params["text"]):
+        for syntax in ("<!", "<@", "&lt;!", "&lt;@"):
+            assert syntax not in shown
+        for broadcast in ("@here", "@channel", "@everyone"):
+            assert broadcast not in shown
+
+
+async def test_a_best_answer_longer_than_a_slack_text_field_can_still_be_saved(
+    slack: Workspace,
+) -> None:
+    thread = await slack.share(LENA)
+    long_tip = " ".join(f"step{n}" for n in range(900))  # ~6,000 characters
+    tip = await slack.say(PRIYA, long_tip, thread=thread)
+    await slack.shortcut(LENA, "mark_best", tip)
+
+    await slack.shortcut(SAM, "save_template", tip)
+
+    (opened,) = [c for c in slack.fake.calls if c.method == "views.open"][-1:]
+    assert opened.status == 200 and opened.answer["ok"], opened.answer
+    (block,) = opened.params["view"]["blocks"]
+    assert len(block["element"]["initial_value"]) <= block["element"]["max_length"]
