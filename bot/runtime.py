@@ -80,9 +80,14 @@ class Rebound:
         return await self.send(event.community_id, pending, outbox)
 
     def _sorry(self, event: InboundEvent) -> str:
-        settings = self._settings.get(event.community_id)
+        return self.say(event.community_id, "error.unexpected")
+
+    def say(self, community_id: str, key: str, **params: object) -> str:
+        """A message from content/ in the community's locale (English until its settings
+        are loaded), for adapters that must speak outside an event."""
+        settings = self._settings.get(community_id)
         locale = settings.locale if settings else DEFAULT_LOCALE
-        return self.content.render("error.unexpected", locale)
+        return self.content.render(key, locale, **params)
 
     async def decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         """Apply `event` and store its durable intents, in one transaction."""

@@ -17,9 +17,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from adapters.slack import inbound
 from adapters.slack.directory import Directory
+from adapters.slack.form_openers import OPENER_PREFIX
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
 from bot.domain.model import Member
 from bot.events import InboundEvent
+from bot.intents import Message, Notice
 from bot.runtime import Rebound
 from bot.services.best import MARK, UNMARK
 from bot.services.community_templates import SAVE_AS_TEMPLATE
@@ -28,6 +30,8 @@ COMMANDS = ("/setback", "/template")
 MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
+FORM_EXPIRED = "error.form_expired"
+FORM_OPENERS = re.compile(f"^{re.escape(OPENER_PREFIX)}")
 VIEW_ANSWER_BUDGET_S = 2.0
 
 Body = dict[str, Any]
@@ -58,6 +62,7 @@ class Listeners:
         app.event("reaction_removed")(self.on_reaction)
         app.event("app_home_opened")(self.on_home_opened)
         app.action(CORE_IDS)(self.on_button)
+        app.action(FORM_OPENERS)(self.on_form_opener)
         for callback_id in MESSAGE_ACTIONS:
             app.shortcut(callback_id)(self.on_message_action)
         app.view(CORE_FORMS)(self.on_view_submission)
@@ -118,6 +123,23 @@ class Listeners:
             trigger_id=body.get("trigger_id"),
         )
         await self._handle(event, where)
+
+    async def on_form_opener(
+        self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
+    ) -> None:
+        """A form that could not open in time, opened now with this click's trigger."""
+        await ack()
+        actor = await self._actor(body)
+        where = Where(
+            user_id=actor.user_id,
+            channel_id=inbound.action_channel(body),
+            thread_ts=inbound.action_thread(body),
+            trigger_id=body.get("trigger_id"),
+        )
+        outbox = self._outbox.at(where)
+        if not await outbox.open_kept_form(str(action["action_id"]), actor.user_id):
+            expired = self._core.say(_community(context), FORM_EXPIRED)
+            await outbox.deliver(Notice(user_id=actor.user_id, message=Message(text=expired)))
 
     async def on_message_action(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
         await ack()

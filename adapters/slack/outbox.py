@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import Post, posts, single_post
+from adapters.slack.form_openers import EXPIRED_TRIGGER_ERRORS, FormOpeners
 from adapters.slack.modals import modal
 from adapters.slack.pacing import Pacer
 from adapters.slack.refs import MessageRef, message_ref
@@ -95,6 +96,7 @@ class Where:
 class _Caches:
     dm_channels: dict[str, str] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)
+    openers: FormOpeners = field(default_factory=FormOpeners)
 
 
 class SlackOutbox:
@@ -228,7 +230,24 @@ class SlackOutbox:
             return
         if self._where.trigger_id is None:
             raise DeliveryFailed("a form needs a trigger_id, and this request has none")
+        try:
+            await self._client.views_open(trigger_id=self._where.trigger_id, view=view)
+        except SlackApiError as refused:
+            user_id = self._where.user_id
+            if refused.response.get("error") not in EXPIRED_TRIGGER_ERRORS or user_id is None:
+                raise
+            # The core took longer than the trigger lives: a button opens it with a new one.
+            await self._notify(user_id, self._caches.openers.offer(user_id, form))
+
+    async def open_kept_form(self, action_id: str, user_id: str) -> bool:
+        """Open the form behind an opener button with this click's trigger; False if it is
+        not kept here (another replica, or a restart) or was offered to someone else."""
+        form = self._caches.openers.take(action_id, user_id)
+        if form is None or self._where.trigger_id is None:
+            return False
+        view = modal(form, private_metadata=self._where.channel_id or "")
         await self._client.views_open(trigger_id=self._where.trigger_id, view=view)
+        return True
 
     async def _reject(self, errors: Mapping[str, str]) -> None:
         answer = self._where.view_answer
