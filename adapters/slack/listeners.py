@@ -116,13 +116,7 @@ class Listeners:
         await ack()
         actor = await self._actor(body)
         event = inbound.button_event(_community(context), actor, body, action)
-        where = Where(
-            user_id=actor.user_id,
-            channel_id=inbound.action_channel(body),
-            thread_ts=inbound.action_thread(body),
-            trigger_id=body.get("trigger_id"),
-        )
-        await self._handle(event, where)
+        await self._handle(event, _where_pressed(actor, body))
 
     async def on_form_opener(
         self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
@@ -130,13 +124,7 @@ class Listeners:
         """A form that could not open in time, opened now with this click's trigger."""
         await ack()
         actor = await self._actor(body)
-        where = Where(
-            user_id=actor.user_id,
-            channel_id=inbound.action_channel(body),
-            thread_ts=inbound.action_thread(body),
-            trigger_id=body.get("trigger_id"),
-        )
-        outbox = self._outbox.at(where)
+        outbox = self._outbox.at(_where_pressed(actor, body))
         if not await outbox.open_kept_form(str(action["action_id"]), actor.user_id):
             expired = self._core.say(_community(context), FORM_EXPIRED)
             await outbox.deliver(Notice(user_id=actor.user_id, message=Message(text=expired)))
@@ -181,3 +169,13 @@ def _community(context: AsyncBoltContext) -> str:
     if not team_id:
         raise ValueError("a Slack request without a team")
     return inbound.community_id(team_id)
+
+
+def _where_pressed(actor: Member, body: Body) -> Where:
+    """Where a button was pressed: its channel and thread, and the click's trigger."""
+    return Where(
+        user_id=actor.user_id,
+        channel_id=inbound.action_channel(body),
+        thread_ts=inbound.action_thread(body),
+        trigger_id=body.get("trigger_id"),
+    )
