@@ -7,7 +7,6 @@ the adapter only lays them out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.domain.model import FollowUpKind, Member, Setback
 from bot.runtime import Rebound
@@ -34,13 +33,9 @@ async def home_page(core: Rebound, community_id: str, member: Member) -> HomePag
     async with core.store.transaction() as repo:
         ctx = await core.context(repo, community_id, core.clock.now())
         posts = await repo.setbacks_by_poster(community_id, member.user_id, POSTS_SHOWN)
-        asks: list[tuple[Setback, datetime]] = []
-        for post in posts:
-            if post.is_closed or post.stop_asking:
-                continue
-            due = await repo.pending_due_at(post.id, FollowUpKind.OUTCOME_ASK)
-            if due is not None:
-                asks.append((post, due))
+        asked = [post for post in posts if not (post.is_closed or post.stop_asking)]
+        due = await repo.pending_due_ats((p.id for p in asked), FollowUpKind.OUTCOME_ASK)
+    asks = [(post, due[post.id]) for post in asked if post.id in due]
     post_lines = tuple(_post_line(ctx, post) for post in posts)
     ask_lines = tuple(
         ctx.say("home.ask", title=safe_title(post), date=ctx.day(due)) for post, due in asks

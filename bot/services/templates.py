@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from bot.actions import FormKind, Parsed, Verb, action_id, form_id
 from bot.domain.errors import FormInvalid, RuleViolation
-from bot.domain.model import Member
+from bot.domain.model import Member, Setback
 from bot.domain.rules import FormValues, form_text
 from bot.events import FormSubmitted
 from bot.intents import (
@@ -104,14 +104,14 @@ async def _open_fill_form(
     ctx: Context, actor: Member, template: Template, args: list[str]
 ) -> list[Intent]:
     variant = _chosen_variant(ctx, template, args)
-    posts = await ctx.repo.open_setbacks_of(ctx.community_id, actor.user_id)
+    post = await _open_post(ctx, actor)
     if not template.placeholders:
         return await _preview(
-            ctx, actor, template, variant, values={}, setback_id=posts[0].id if posts else None
+            ctx, actor, template, variant, values={}, setback_id=post.id if post else None
         )
     known = await ctx.repo.templates.last_values(ctx.community_id, actor.user_id)
-    if posts and posts[0].stage:
-        known[STAGE_PLACEHOLDER] = ctx.say(f"stage.{posts[0].stage}").lower()
+    if post and post.stage:
+        known[STAGE_PLACEHOLDER] = ctx.say(f"stage.{post.stage}").lower()
     fields = tuple(_placeholder_field(ctx, p, known.get(p.name, "")) for p in template.placeholders)
     form = Form(
         form_id=form_id(FormKind.TEMPLATE, template.key, variant.channel, variant.register),
@@ -163,9 +163,16 @@ async def submit_fill(ctx: Context, event: FormSubmitted, parsed: Parsed) -> lis
     key, channel, register = (*parsed.args, "", "", "")[:3]
     template, variant = _template_variant(await library_for(ctx), key, channel, register)
     values = _values(template, event.values)
-    posts = await ctx.repo.open_setbacks_of(ctx.community_id, event.actor.user_id)
-    setback_id = posts[0].id if posts else None
-    return await _preview(ctx, event.actor, template, variant, values=values, setback_id=setback_id)
+    post = await _open_post(ctx, event.actor)
+    return await _preview(
+        ctx, event.actor, template, variant, values=values, setback_id=post.id if post else None
+    )
+
+
+async def _open_post(ctx: Context, actor: Member) -> Setback | None:
+    """The member's newest post still open for replies: what their template is for."""
+    posts = await ctx.repo.open_setbacks_of(ctx.community_id, actor.user_id)
+    return posts[0] if posts else None
 
 
 def _template_variant(

@@ -125,6 +125,10 @@ class Outbound:
     attempts: int
 
 
+def _outbound(row: RowMapping) -> Outbound:
+    return Outbound(row["id"], row["community_id"], row["source"], row["intent"], row["attempts"])
+
+
 class OutboundRepo:
     """The transactional outbox: intents stored with the change that caused them."""
 
@@ -183,11 +187,7 @@ class OutboundRepo:
             order_by=OUTBOUND.c.id,
             limit=limit,
         )
-        claimed = (
-            Outbound(r["id"], r["community_id"], r["source"], r["intent"], r["attempts"])
-            for r in rows
-        )
-        return sorted(claimed, key=lambda row: row.id)
+        return sorted((_outbound(r) for r in rows), key=lambda row: row.id)
 
     async def claim_source(
         self, community_id: str, source: str, now: datetime, owner: str, lease_until: datetime
@@ -245,10 +245,7 @@ class OutboundRepo:
             )
             .order_by(OUTBOUND.c.id)
         )
-        return [
-            Outbound(r["id"], r["community_id"], r["source"], r["intent"], r["attempts"])
-            for r in rows.mappings()
-        ]
+        return [_outbound(r) for r in rows.mappings()]
 
     async def take(self, row_ids: Iterable[int], ref: str, now: datetime) -> set[int]:
         """Mark rows delivered another way, unless delivered or leased meanwhile; returns
@@ -620,6 +617,19 @@ class Repo:
             )
             .values(done_at=now)
         )
+
+    async def pending_due_ats(
+        self, setback_ids: Iterable[int], kind: FollowUpKind
+    ) -> dict[int, datetime]:
+        """When each post's pending follow-up of `kind` is due, for those that have one."""
+        rows = await self._db.execute(
+            select(FOLLOW_UP.c.setback_id, FOLLOW_UP.c.due_at).where(
+                FOLLOW_UP.c.setback_id.in_(list(setback_ids)),
+                FOLLOW_UP.c.kind == kind.value,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+        )
+        return {row.setback_id: row.due_at for row in rows}
 
     async def pending_due_at(self, setback_id: int, kind: FollowUpKind) -> datetime | None:
         row = await self._db.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.located_yaml import ContentError
 from bot.templates.loading import parse_snippet
@@ -26,14 +27,4 @@ def from_stored(stored: StoredTemplate, builtin: Library) -> Template | None:
         if stored.origin_message_ref
         else None
     )
-    return Template(
-        key=stored.key,
-        title=parsed.title,
-        when=parsed.when,
-        situation=parsed.situation,
-        placeholders=parsed.placeholders,
-        variants=parsed.variants,
-        community=True,
-        version=stored.version,
-        origin=origin,
-    )
+    return replace(parsed, key=stored.key, version=stored.version, origin=origin)
