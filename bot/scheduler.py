@@ -15,7 +15,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery import LEASE as SEND_LEASE
 from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
 from bot.failures import log_failure
@@ -70,8 +69,14 @@ class Scheduler:
         for community_id, pending in (await self.fire_due(outbox_for, platforms)).items():
             outbox = outbox_for(community_id)
             if outbox is not None:
-                delivered += len(await self._core.send(community_id, pending, outbox))
+                delivered += len(await self._send(community_id, pending, outbox))
         return delivered
+
+    async def _send(
+        self, community_id: str, pending: list[Pending], outbox: Outbox
+    ) -> list[Intent]:
+        # Sent as this scheduler: its claims, its back-off.
+        return await self._core.send(community_id, pending, outbox, owner=self.worker_id)
 
     async def fire_due(
         self, outbox_for: OutboxFor, platforms: frozenset[str]
@@ -117,7 +122,7 @@ class Scheduler:
                     ctx.community_id, follow_up.setback_id, closed_at=ctx.now
                 )
             finished.append(follow_up)
-        queued = await enqueue(ctx, batches, self.worker_id)
+        queued = await enqueue(ctx, batches, self.worker_id, self._core.policy.lease)
         await ctx.repo.finish_many(finished, self.worker_id, ctx.now)
         return queued
 
@@ -126,7 +131,7 @@ class Scheduler:
         now = self._core.clock.now()
         async with self._core.store.transaction() as repo:
             rows = await repo.outbound.claim_due(
-                now, sorted(platforms), self.worker_id, now + SEND_LEASE, self.batch
+                now, sorted(platforms), self.worker_id, now + self._core.policy.lease, self.batch
             )
         by_community: dict[str, list[Pending]] = defaultdict(list)
         for row in rows:
@@ -135,7 +140,7 @@ class Scheduler:
         for community_id, pending in by_community.items():
             outbox = outbox_for(community_id)
             if outbox is not None:
-                delivered += len(await self._core.send(community_id, pending, outbox))
+                delivered += len(await self._send(community_id, pending, outbox))
         return delivered
 
     async def run(

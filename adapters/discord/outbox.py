@@ -32,7 +32,7 @@ from bot.intents import (
     Target,
     Thread,
 )
-from bot.ports import Capabilities, DeliveryFailed
+from bot.ports import Attempt, Capabilities, DeliveryFailed
 
 THREAD_ARCHIVED = 50083  # Discord's error code for acting in an archived thread
 THREAD_NAME_MAX = 100
@@ -68,7 +68,7 @@ class DiscordOutbox:
         # Answered, Update shared, Closed: the tags Rebound may take off a post again.
         self.state_tags = frozenset(state_tags)
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         try:
             return await self._deliver(intent)
         except discord.HTTPException as failure:

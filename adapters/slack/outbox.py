@@ -41,7 +41,7 @@ from bot.intents import (
     Target,
     Thread,
 )
-from bot.ports import Capabilities, DeliveryFailed
+from bot.ports import Attempt, Capabilities, DeliveryFailed
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class SlackOutbox:
     def at(self, where: Where) -> SlackOutbox:
         return SlackOutbox(self._client, self._pacer, where=where, caches=self._caches)
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         try:
             return await self._deliver(intent)
         except API_FAILURES as failure:
