@@ -19,8 +19,8 @@ from bot.intents import DirectTo, Intent, Send, StartThread
 from bot.ports import Attempt, Capabilities, DeliveryFailed, FailureKind
 from bot.scheduler import Scheduler
 from bot.store.repo import OutboxState
-from tests.store.test_scheduler_workers import asked
 from tests.core.test_delivery import _command, _submit
+from tests.store.test_scheduler_workers import asked
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, RecordingOutbox, form_in, harness
 
 CONSOLE = frozenset({"console"})
@@ -165,11 +165,13 @@ class CutShort:
     inner: RecordingOutbox = field(default_factory=RecordingOutbox)
     attempts: list[Attempt | None] = field(default_factory=list)
     hang: bool = True
+    called: asyncio.Event = field(default_factory=asyncio.Event)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
     async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         if isinstance(intent, Send) and isinstance(intent.target, DirectTo):
             self.attempts.append(attempt)
+            self.called.set()
             if self.hang:
                 await asyncio.Event().wait()
         ref: str | None = await self.inner.deliver(intent, attempt)
@@ -182,8 +184,7 @@ async def test_a_try_cut_short_is_retried_by_another_worker_as_maybe_sent(h: Har
     h.clock.advance(timedelta(days=2))
     cut_at = h.clock.now()
     first = asyncio.create_task(h.core.tick(lambda _c: platform, CONSOLE))
-    while not platform.attempts:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(platform.called.wait(), 10)
     first.cancel()  # the worker dies mid-call
     with pytest.raises(asyncio.CancelledError):
         await first
