@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from adapters.outbox_admin import app as outbox_app
 from bot.content import ContentError, default_content_dir, load_content
 from bot.settings import CoreSettings
 
@@ -143,6 +144,8 @@ def migrate() -> None:
     asyncio.run(_run())
     typer.echo("Schema is up to date.")
 
+
+app.add_typer(outbox_app, name="outbox")
 
 content_app = typer.Typer(help="Work with the content/ folder.")
 app.add_typer(content_app, name="content")
