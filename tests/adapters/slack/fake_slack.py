@@ -1,14 +1,17 @@
 """A local fake of Slack's Web API: records every call and answers like Slack.
 
 It binds 127.0.0.1 on a free port. Tests script failures per method (a 429 with
-Retry-After, a 500), hold a method behind a gate to make it slow, or limit
-`chat.postMessage` to N calls a second (429 beyond, as Slack does).
+Retry-After, a 500), hold a method behind a gate to make it slow (before it acts, or after
+it acted and before it answers, as a platform that received a call but has not answered),
+answer every call after a delay, or limit `chat.postMessage` to N calls a second (429
+beyond, as Slack does). Posted messages are kept with their metadata, and
+`conversations.history` / `conversations.replies` read them back as Slack does (metadata
+only with `include_all_metadata`, nothing older than `oldest`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import time
 from collections.abc import Callable
@@ -96,8 +99,14 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.scripted: dict[str, list[Scripted]] = {}
         self.gates: dict[str, asyncio.Event] = {}
+        self.answer_gates: dict[str, asyncio.Event] = {}
+        self._free_calls: dict[str, int] = {}
+        self._free_answers: dict[str, int] = {}
+        self._arrived: dict[str, int] = {}
+        self.delay_s = 0.0
+        self.messages: list[dict[str, Any]] = []  # what chat.postMessage made, in order
         self.base_url = ""
-        self._ts = itertools.count(1)
+        self._last_ts = 0.0
         self._window: tuple[int, int] = (0, 0)
         self._recorded = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -140,10 +149,36 @@ class FakeSlack:
     def script(self, method: str, *answers: Scripted) -> None:
         self.scripted.setdefault(method, []).extend(answers)
 
-    def hold(self, method: str) -> asyncio.Event:
-        """Make `method` wait until the returned event is set."""
+    def hold(self, method: str, *, after: int = 0) -> asyncio.Event:
+        """Make `method` (from its call number `after` + 1) wait until the event is set."""
         gate = self.gates[method] = asyncio.Event()
+        self._free_calls[method] = after
         return gate
+
+    def hold_answer(self, method: str, *, after: int = 0) -> asyncio.Event:
+        """Let `method` act (a message is made) but answer only once the event is set."""
+        gate = self.answer_gates[method] = asyncio.Event()
+        self._free_answers[method] = after
+        return gate
+
+    def release(self) -> None:
+        """Open every gate and answer every call from now on."""
+        for gate in (*self.gates.values(), *self.answer_gates.values()):
+            gate.set()
+        self.gates.clear()
+        self.answer_gates.clear()
+
+    def of_unanswered(self, method: str) -> list[Call]:
+        """Calls of `method` that acted but were held before their answer."""
+        return [c for c in self.calls if c.method == f"{method} (unanswered)"]
+
+    def arrivals(self, method: str) -> int:
+        """Calls of `method` received so far, answered or not."""
+        return self._arrived.get(method, 0)
+
+    def made(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages that exist, answered or not (`posts` lists only answered calls)."""
+        return [m for m in self.messages if channel in {None, m["channel"]}]
 
     # --- the API ----------------------------------------------------------------------------
 
@@ -151,9 +186,14 @@ class FakeSlack:
         method = request.match_info["method"]
         arrived = time.monotonic()
         params = await _params(request)
+        async with self._recorded:
+            number = self._arrived[method] = self._arrived.get(method, 0) + 1
+            self._recorded.notify_all()
         gate = self.gates.get(method)
-        if gate is not None:
+        if gate is not None and number > self._free_calls.get(method, 0):
             await gate.wait()
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         answer = (
             self._scripted(method)
             or self._limited(method)
@@ -161,6 +201,10 @@ class FakeSlack:
             or _invalid_view(params.get("view"))
             or Scripted(200, self._ok(method, params))
         )
+        answer_gate = self.answer_gates.get(method)
+        if answer_gate is not None and number > self._free_answers.get(method, 0):
+            await self._record(Call(f"{method} (unanswered)", params, 0, arrived, answer.body))
+            await answer_gate.wait()
         await self._record(Call(method, params, answer.status, arrived, answer.body))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
@@ -182,8 +226,43 @@ class FakeSlack:
             self.calls.append(call)
             self._recorded.notify_all()
 
+    def _next_ts(self) -> str:
+        """Now, as Slack writes it, and later than every earlier one."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def _keep(self, params: dict[str, Any], ts: str) -> None:
+        self.messages.append(
+            {
+                "channel": str(params.get("channel", "")),
+                "ts": ts,
+                "thread_ts": params.get("thread_ts") or None,
+                "text": params.get("text", ""),
+                "metadata": params.get("metadata"),
+            }
+        )
+
+    def _read(self, params: dict[str, Any], thread_ts: str | None) -> dict[str, Any]:
+        """conversations.history (top-level messages) or .replies (a thread, root first)."""
+        channel = str(params.get("channel", ""))
+        oldest = float(params.get("oldest") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+        found = []
+        for kept in self.messages:
+            if kept["channel"] != channel or float(kept["ts"]) < oldest:
+                continue
+            in_thread = kept["ts"] == thread_ts or kept["thread_ts"] == thread_ts
+            if (thread_ts is None and kept["thread_ts"] is None) or (thread_ts and in_thread):
+                message = {"type": "message", "ts": kept["ts"], "text": kept["text"]}
+                if with_metadata and kept["metadata"]:
+                    message["metadata"] = kept["metadata"]
+                found.append(message)
+        if thread_ts is None:
+            found.reverse()  # history is newest first
+        return {"ok": True, "messages": found, "has_more": False}
+
     def _ok(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        ts = f"{1_770_000_000 + next(self._ts)}.000100"
+        ts = self._next_ts()
         channel = params.get("channel", "")
         match method:
             case "auth.test":
@@ -196,7 +275,12 @@ class FakeSlack:
                     "url": f"{WORKSPACE_URL}/",
                 }
             case "chat.postMessage":
+                self._keep(params, ts)
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+            case "conversations.history":
+                return self._read(params, None)
+            case "conversations.replies":
+                return self._read(params, str(params.get("ts", "")))
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "chat.update":
