@@ -98,6 +98,7 @@ class FakeSlack:
         self.post_limit_per_s = post_limit_per_s
         self.calls: list[Call] = []
         self.scripted: dict[str, list[Scripted]] = {}
+        self.refusals: dict[str, list[str]] = {}  # channel -> errors for its next posts
         self.gates: dict[str, asyncio.Event] = {}
         self.answer_gates: dict[str, asyncio.Event] = {}
         self._free_calls: dict[str, int] = {}
@@ -145,6 +146,10 @@ class FakeSlack:
         """Until `check(self)` holds (a generous cap turns a hang into a failure)."""
         async with asyncio.timeout(timeout_s), self._recorded:
             await self._recorded.wait_for(lambda: check(self))
+
+    def refuse(self, channel: str, *codes: str) -> None:
+        """Answer the next posts to `channel` with these errors (`ok: false`), in order."""
+        self.refusals.setdefault(channel, []).extend(codes)
 
     def script(self, method: str, *answers: Scripted) -> None:
         self.scripted.setdefault(method, []).extend(answers)
@@ -196,6 +201,7 @@ class FakeSlack:
             await asyncio.sleep(self.delay_s)
         answer = (
             self._scripted(method)
+            or self._refused(method, params)
             or self._limited(method)
             or _invalid_blocks(params)
             or _invalid_view(params.get("view"))
@@ -211,6 +217,12 @@ class FakeSlack:
     def _scripted(self, method: str) -> Scripted | None:
         queue = self.scripted.get(method)
         return queue.pop(0) if queue else None
+
+    def _refused(self, method: str, params: dict[str, Any]) -> Scripted | None:
+        codes = self.refusals.get(str(params.get("channel", "")))
+        if method != "chat.postMessage" or not codes:
+            return None
+        return Scripted(200, {"ok": False, "error": codes.pop(0)})
 
     def _limited(self, method: str) -> Scripted | None:
         if method != "chat.postMessage" or self.post_limit_per_s is None:
