@@ -40,7 +40,7 @@ async def test_a_permanent_refusal_is_given_up_at_once_with_its_code(
     assert (row.last_error, row.last_error_kind) == ("not_in_channel", "permanent")
     assert (await outbox_states(slack))[OutboxState.PENDING] == 0
     assert "not_in_channel" in caplog.text
-    assert "Ghosted" not in caplog.text
+    assert "Ghosted after" not in caplog.text
 
 
 async def test_a_transient_refusal_backs_off_and_goes_once(slack: Workspace) -> None:
