@@ -156,6 +156,7 @@ class Ledger:
         return Attempt(
             key=str(row.id),
             maybe_sent_since=earlier,
+            started_at=now,
             pieces=dict(enumerate(row.pieces)),
             record_piece=pieces.record,
         )

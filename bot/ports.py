@@ -76,6 +76,7 @@ class Attempt:
 
     key: str
     maybe_sent_since: datetime | None = None
+    started_at: datetime | None = None  # by the core's clock
     pieces: Mapping[int, str] = field(default_factory=dict)
     record_piece: Callable[[int, str], Awaitable[None]] = _nothing_to_record
 

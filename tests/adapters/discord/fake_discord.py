@@ -3,6 +3,10 @@
 It records every REST call, keeps just enough state (channels, threads, messages, DM
 channels) to answer like Discord, can be told to fail a call (429 with the headers
 discord.py reads, 5xx, closed DMs), and pushes gateway dispatches the tests write.
+Like Discord, a message sent with `enforce_nonce` and a nonce seen within `nonce_window_s`
+returns the message made the first time instead of a new one; reading a channel's messages
+(`GET /channels/{id}/messages`) and the guild's active threads works as on Discord. Calls
+can be answered after a delay, or held after they acted and before they answer.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +73,13 @@ class FakeDiscord:
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
     )
+    nonce_window_s: float = 300.0
+    delay_s: float = 0.0
+    nonces: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    made: list[dict[str, Any]] = field(default_factory=list)  # bot messages, answered or not
+    answer_gate: asyncio.Event | None = None
+    free_answers: int = 0
+    arrived: int = 0
 
     def __post_init__(self) -> None:
         self.bot = p.user(p.BOT_ID, "Rebound", bot=True)
@@ -224,16 +236,37 @@ class FakeDiscord:
             Failure(method, re.compile(path), status, body or {}, headers or {}, times)
         )
 
+    def hold_answers(self, *, after: int = 0) -> asyncio.Event:
+        """Calls that make something (a message, a thread), from call `after` + 1 on, act
+        and then wait for the event before answering."""
+        self.answer_gate = asyncio.Event()
+        self.free_answers = after
+        return self.answer_gate
+
+    def release(self) -> None:
+        if self.answer_gate is not None:
+            self.answer_gate.set()
+        self.answer_gate = None
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
-        body = await _body(request)
+        # A GET's parameters are its query (`after`, `limit`); other calls carry a body.
+        body = dict(request.query) if request.method == "GET" else await _body(request)
         call = Call(request.method, path, body)
         self.calls.append(call)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         failure = self._failure(request.method, path)
         if failure is not None:
             call.status = failure.status
             return _json(failure.body, failure.status, failure.headers)
         status, answer = self._answer(request.method, path, body)
+        if request.method == "POST" and status < 300 and _makes_something(path):
+            self.arrived += 1
+            if self.answer_gate is not None and self.arrived > self.free_answers:
+                call.status = 0  # made, not answered
+                self._notify(call)
+                await self.answer_gate.wait()
         call.status, call.response = status, answer
         self._notify(call)
         return _json(answer, status)
@@ -274,6 +307,8 @@ class FakeDiscord:
             (r"/users/@me/channels", "POST", self._open_dm),
             (r"/channels/(\d+)/threads", "POST", self._create_thread),
             (r"/channels/(\d+)/messages", "POST", self._post_message),
+            (r"/channels/(\d+)/messages", "GET", self._read_messages),
+            (r"/guilds/(\d+)/threads/active", "GET", self._active_threads),
             (r"/channels/(\d+)/messages/(\d+)", "PATCH", self._edit_message),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
             (r"/channels/(\d+)", "GET", self._get_channel),
@@ -329,6 +364,7 @@ class FakeDiscord:
             components=body.get("components"),
         )
         self.messages[message["id"]] = message
+        self.made.append(message)
         return message
 
     def _create_thread(self, body: dict[str, Any], forum_id: str) -> tuple[int, Any]:
@@ -356,7 +392,36 @@ class FakeDiscord:
         thread = self.channels.get(channel_id)
         if thread is not None and thread.get("thread_metadata", {}).get("archived"):
             return 400, {"message": "Thread is archived", "code": THREAD_ARCHIVED}
-        return 200, self._new_message(channel_id, body)
+        tag = body.get("nonce")
+        if tag is not None and body.get("enforce_nonce"):
+            earlier = self.nonces.get((channel_id, str(tag)))
+            if earlier is not None and time.monotonic() - earlier[1] < self.nonce_window_s:
+                return 200, self.messages[earlier[0]]
+        message = self._new_message(channel_id, body)
+        if tag is not None:
+            self.nonces[(channel_id, str(tag))] = (message["id"], time.monotonic())
+        return 200, message
+
+    def _read_messages(self, query: dict[str, Any], channel_id: str) -> tuple[int, Any]:
+        """Newest first, as Discord answers; no nonce (Discord shows it only on create)."""
+        after = int(query.get("after") or 0)
+        before = int(query.get("before") or 1 << 63)
+        limit = int(query.get("limit") or 50)
+        found = [
+            m
+            for m in self.messages.values()
+            if m["channel_id"] == channel_id and after < int(m["id"]) < before
+        ]
+        found.sort(key=lambda m: int(m["id"]), reverse=True)
+        return 200, found[:limit]
+
+    def _active_threads(self, _query: dict[str, Any], _guild_id: str) -> tuple[int, Any]:
+        threads = [
+            c
+            for c in self.channels.values()
+            if c["type"] == 11 and not c["thread_metadata"]["archived"]
+        ]
+        return 200, {"threads": threads, "members": []}
 
     def _edit_message(
         self, body: dict[str, Any], channel_id: str, message_id: str
@@ -509,6 +574,10 @@ def _json(data: Any, status: int, headers: dict[str, str] | None = None) -> web.
         status=status,
         headers={"Content-Type": JSON, **(headers or {})},
     )
+
+
+def _makes_something(path: str) -> bool:
+    return re.fullmatch(r"/channels/\d+/(messages|threads)", path) is not None
 
 
 HANDLER_TASKS = ("discord.py: on_", "CommandTree-invoker", "discord-ui-")
