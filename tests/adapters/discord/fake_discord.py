@@ -77,9 +77,11 @@ class FakeDiscord:
     delay_s: float = 0.0
     nonces: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
     made: list[dict[str, Any]] = field(default_factory=list)  # bot messages, answered or not
-    answer_gate: asyncio.Event | None = None
-    free_answers: int = 0
+    gate: asyncio.Event | None = None  # calls that make something wait before acting
+    answer_gate: asyncio.Event | None = None  # ... or after acting, before answering
+    free_calls: int = 0
     arrived: int = 0
+    dropped: set[asyncio.Event] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.bot = p.user(p.BOT_ID, "Rebound", bot=True)
@@ -236,17 +238,29 @@ class FakeDiscord:
             Failure(method, re.compile(path), status, body or {}, headers or {}, times)
         )
 
-    def hold_answers(self, *, after: int = 0) -> asyncio.Event:
-        """Calls that make something (a message, a thread), from call `after` + 1 on, act
-        and then wait for the event before answering."""
-        self.answer_gate = asyncio.Event()
-        self.free_answers = after
-        return self.answer_gate
+    def hold(self, *, after: int = 0, acted: bool = False) -> asyncio.Event:
+        """Calls that make something (a message, a thread), from call `after` + 1 on, wait
+        for the event: before acting, or (`acted`) after acting and before answering."""
+        gate = asyncio.Event()
+        if acted:
+            self.answer_gate = gate
+        else:
+            self.gate = gate
+        self.free_calls = after
+        return gate
 
     def release(self) -> None:
-        if self.answer_gate is not None:
-            self.answer_gate.set()
-        self.answer_gate = None
+        """Open the gates. Calls still waiting to act were sent by a process that is gone:
+        they are dropped, never acted on."""
+        if self.gate is not None:
+            self.dropped.add(self.gate)
+        for gate in (self.gate, self.answer_gate):
+            if gate is not None:
+                gate.set()
+        self.gate = self.answer_gate = None
+
+    def made_in(self, channel_id: str | int) -> list[dict[str, Any]]:
+        return [m for m in self.made if m["channel_id"] == str(channel_id)]
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
@@ -256,17 +270,23 @@ class FakeDiscord:
         self.calls.append(call)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
+        number = 0
+        if request.method == "POST" and _makes_something(path):
+            number = self.arrived = self.arrived + 1
+            gate = self.gate
+            if gate is not None and number > self.free_calls:
+                await gate.wait()
+                if gate in self.dropped:
+                    return _json({"message": "dropped"}, 503)
         failure = self._failure(request.method, path)
         if failure is not None:
             call.status = failure.status
             return _json(failure.body, failure.status, failure.headers)
         status, answer = self._answer(request.method, path, body)
-        if request.method == "POST" and status < 300 and _makes_something(path):
-            self.arrived += 1
-            if self.answer_gate is not None and self.arrived > self.free_answers:
-                call.status = 0  # made, not answered
-                self._notify(call)
-                await self.answer_gate.wait()
+        if self.answer_gate is not None and number > self.free_calls and status < 300:
+            call.status = 0  # made, not answered
+            self._notify(call)
+            await self.answer_gate.wait()
         call.status, call.response = status, answer
         self._notify(call)
         return _json(answer, status)

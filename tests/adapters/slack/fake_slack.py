@@ -104,6 +104,7 @@ class FakeSlack:
         self._free_calls: dict[str, int] = {}
         self._free_answers: dict[str, int] = {}
         self._arrived: dict[str, int] = {}
+        self._dropped: set[asyncio.Event] = set()
         self.delay_s = 0.0
         self.messages: list[dict[str, Any]] = []  # what chat.postMessage made, in order
         self.base_url = ""
@@ -167,7 +168,9 @@ class FakeSlack:
         return gate
 
     def release(self) -> None:
-        """Open every gate and answer every call from now on."""
+        """Open every gate and answer every call from now on. Calls still waiting to act
+        were sent by a process that is gone: they are dropped, never acted on."""
+        self._dropped.update(self.gates.values())
         for gate in (*self.gates.values(), *self.answer_gates.values()):
             gate.set()
         self.gates.clear()
@@ -197,6 +200,8 @@ class FakeSlack:
         gate = self.gates.get(method)
         if gate is not None and number > self._free_calls.get(method, 0):
             await gate.wait()
+            if gate in self._dropped:
+                return web.json_response({"ok": False, "error": "dropped"}, status=503)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
         answer = (
