@@ -13,8 +13,8 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.intent_codec import decode, encode
 from bot.intents import (
@@ -59,13 +59,15 @@ class Pending:
     """An intent on its way; `row_id` is its outbox row when it is durable.
 
     Intents of one `source` (an event, a follow-up firing) go out in order, and a failure
-    holds back the rest of that source only.
+    holds back the rest of that source only. `fresh_lease_until` is set on rows this worker
+    has just stored (and leased): while that lease is young they need no claim of their own.
     """
 
     intent: Intent
     source: str
     row_id: int | None = None
     attempts: int = 0
+    fresh_lease_until: datetime | None = None
 
 
 async def enqueue(
@@ -85,20 +87,24 @@ async def enqueue(
         for source, intents in sources.items()
         for seq, intent in enumerate(i for i in intents if isinstance(i, DURABLE))
     ]
+    lease_until = ctx.now + lease
     ids = await ctx.repo.outbound.enqueue(
         community_id=ctx.community_id,
         platform=ctx.platform,
         rows=rows,
         now=ctx.now,
         owner=owner,
-        lease_until=ctx.now + lease,
+        lease_until=lease_until,
     )
     pending: list[Pending] = []
     for source, intents in sources.items():
         durable = itertools.count()
         for intent in intents:
-            row_id = ids[(source, next(durable))] if isinstance(intent, DURABLE) else None
-            pending.append(Pending(intent, source, row_id))
+            if isinstance(intent, DURABLE):
+                row_id = ids[(source, next(durable))]
+                pending.append(Pending(intent, source, row_id, fresh_lease_until=lease_until))
+            else:
+                pending.append(Pending(intent, source))
     return pending
 
 
@@ -140,17 +146,23 @@ class Ledger:
     owner: str
     policy: Policy
     track: Track
-    _rows: dict[int, Outbound] = field(default_factory=dict)
 
     async def begin(self, item: Pending) -> Attempt | None:
         """The attempt for `item`'s row; None when it is not this worker's to send now."""
         assert item.row_id is not None
         now = self.clock.now()
+        if (
+            item.fresh_lease_until is not None
+            and now + self.policy.lease / 2 <= item.fresh_lease_until
+        ):
+            # Stored (marked attempted, leased) by this worker moments ago: no other worker
+            # can hold it, and a crash from here on leaves it to be looked for.
+            pieces = _Pieces(self, item, [])
+            return Attempt(key=str(item.row_id), started_at=now, record_piece=pieces.record)
         async with self.store.transaction() as repo:
             row = await repo.outbound.begin(item.row_id, self.owner, now, now + self.policy.lease)
         if row is None:
             return None
-        self._rows[row.id] = row
         earlier = row.attempted_at if row.attempted_at and row.attempted_at < now else None
         pieces = _Pieces(self, item, list(row.pieces))
         return Attempt(
@@ -174,14 +186,16 @@ class Ledger:
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""
         kind, code, maybe_sent = _classify(failure)
-        row = self._rows.get(item.row_id) if item.row_id is not None else None
-        if row is None:
+        if item.row_id is None:
             log.warning("delivery failed (%s %s); not stored, not retried", kind, code)
             return
         now = self.clock.now()
-        first = row.first_failed_at or now
         reason = Failure(code, kind)
         async with self.store.transaction() as repo:
+            row = await repo.outbound.row(item.row_id)
+            if row is None:
+                return
+            first = row.first_failed_at or now
             if kind is FailureKind.PERMANENT or now - first >= self.policy.give_up_after:
                 rows = await repo.outbound.give_up(row, now, reason)
                 log.warning(

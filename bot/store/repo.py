@@ -204,6 +204,8 @@ class OutboundRepo:
                 "attempts": 0,
                 "lease_owner": owner,
                 "lease_until": lease_until,
+                # Its owner sends it next: a crash from here on may leave it half sent.
+                "attempted_at": now,
             }
             for source, seq, intent in rows
         ]
@@ -294,6 +296,10 @@ class OutboundRepo:
         )
         row = result.mappings().first()
         return None if row is None else _outbound(row)
+
+    async def row(self, row_id: int) -> Outbound | None:
+        found = (await self._db.execute(select(OUTBOUND).where(OUTBOUND.c.id == row_id))).first()
+        return None if found is None else _outbound(found._mapping)
 
     async def record_pieces(self, row_id: int, pieces: Sequence[str]) -> None:
         """The refs of a long message's pieces the platform has confirmed so far."""
