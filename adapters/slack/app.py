@@ -24,6 +24,7 @@ from adapters.slack.listeners import VIEW_ANSWER_BUDGET_S, Listeners
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
 from adapters.slack.web import web_client
+from bot.failures import log_failure
 from bot.ports import Outbox
 from bot.runtime import Rebound
 from bot.scheduler import Scheduler
@@ -82,6 +83,8 @@ class SlackAdapter:
             view_answer_budget_s=view_answer_budget_s,
         )
         listeners.register(self.app)
+        # Bolt's default logs the error's text, which can quote what members wrote.
+        self.app.error(_listener_failed)
         self.community_id: str | None = None
 
     async def start(self) -> str:
@@ -148,6 +151,10 @@ class SlackAdapter:
             await asyncio.Event().wait()
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+async def _listener_failed(error: Exception) -> None:
+    log_failure(log, "slack listener", error)
 
 
 async def _healthy(_request: web.Request) -> web.Response:

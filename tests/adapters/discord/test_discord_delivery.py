@@ -3,7 +3,10 @@ that was cut short found again instead of repeated; refusals classified."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
+
+import pytest
 
 from adapters.discord.outbox import DiscordOutbox
 from bot.intents import Channel, Message, Send, StartThread
@@ -23,6 +26,9 @@ def outbox_of(world: World) -> DiscordOutbox:
 async def states(world: World) -> dict[OutboxState, int]:
     async with world.bridge.core.store.transaction() as repo:
         return await repo.outbound.counts()
+
+
+CANARY = "Lena" + "canary wrote this"
 
 
 async def test_a_failing_second_piece_makes_one_thread_and_each_piece_once(
@@ -119,3 +125,20 @@ async def test_missing_permissions_are_given_up_at_once_with_the_code(
     async with discord_world.bridge.core.store.transaction() as repo:
         (row, *_rest) = await repo.outbound.given_up()
     assert (row.last_error, row.last_error_kind) == ("50013", "permanent")
+
+
+async def test_an_adapter_error_is_logged_without_its_message(
+    discord_world: World,
+    act: Actions,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken(_message: object) -> None:
+        raise RuntimeError(CANARY)  # tracebacks show this line: the canary is not on it
+
+    monkeypatch.setattr(discord_world.bridge, "on_message", broken)
+    with caplog.at_level(logging.DEBUG):
+        await act.say(LENA, str(p.HELPERS_ID), "hello")
+
+    assert "discord event on_message failed with RuntimeError" in caplog.text
+    assert "Lenacanary" not in caplog.text

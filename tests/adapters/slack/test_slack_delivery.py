@@ -20,6 +20,9 @@ async def outbox_states(slack: Workspace) -> dict[OutboxState, int]:
         return await repo.outbound.counts()
 
 
+CANARY = "Lena" + "canary wrote this"
+
+
 async def test_a_permanent_refusal_is_given_up_at_once_with_its_code(
     slack: Workspace, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -79,3 +82,17 @@ async def test_a_rate_limited_notice_falls_back_to_a_dm(slack: Workspace) -> Non
     ephemeral = [c for c in slack.fake.calls[before:] if c.method == "chat.postEphemeral"]
     assert [c.status for c in ephemeral] == [429, 429, 429]
     assert len(slack.fake.posts(f"D{DEV}")) == 1
+
+
+async def test_a_listener_error_is_logged_without_its_message(
+    slack: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken() -> None:
+        raise RuntimeError(CANARY)  # tracebacks show this line: the canary is not on it
+
+    slack.adapter.app.event("team_join")(broken)
+    with caplog.at_level(logging.DEBUG):
+        await slack.event({"type": "team_join", "user": {"id": "U0NEW"}})
+
+    assert "slack listener failed with RuntimeError" in caplog.text
+    assert "Lenacanary" not in caplog.text
