@@ -59,6 +59,31 @@ async def running(args: list[str], env: Mapping[str, str], log: Path) -> AsyncIt
         await child.stop()
 
 
+KILL_POINTS = ("before_the_first_call", "between_calls", "during_an_unanswered_call")
+"""Where a crash test kills the process: before the platform acted on any call, after some
+calls were answered and before the next acted, or after the platform acted on a call and
+before it answered."""
+
+
+async def crash_then_recover(
+    args: list[str],
+    env: Mapping[str, str],
+    log: Path,
+    *,
+    kill_when: Callable[[], Awaitable[None]],
+    restart_when: Callable[[], None],
+    done: Callable[[], Awaitable[bool]],
+) -> None:
+    """Run `rebound <args>`, SIGKILL it once `kill_when()` returns, call `restart_when()`,
+    then run it again until `done()`."""
+    async with running(args, env, log) as first:
+        await kill_when()
+        first.kill()
+    restart_when()
+    async with running(args, env, log):
+        await eventually(done)
+
+
 async def eventually(
     check: Callable[[], Awaitable[bool]], timeout_s: float = 90.0, every_s: float = 0.2
 ) -> None:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     RowMapping,
     Table,
     and_,
@@ -407,11 +408,25 @@ class OutboundRepo:
         return [_outbound(r) for r in result.mappings()]
 
     async def retry(self, row_ids: Iterable[int] | None, now: datetime) -> int:
-        """Given-up rows pending again, due now, with a fresh day of tries (all of them when
-        `row_ids` is None); returns how many."""
-        conditions = [OUTBOUND.c.gave_up_at.is_not(None), OUTBOUND.c.delivered_at.is_(None)]
+        """Given-up rows pending again, due now, with a fresh day of tries: those named and
+        the given-up rows after them in their source (all of them when `row_ids` is None);
+        returns how many."""
+        conditions: list[ColumnElement[bool]] = [
+            OUTBOUND.c.gave_up_at.is_not(None),
+            OUTBOUND.c.delivered_at.is_(None),
+        ]
         if row_ids is not None:
-            conditions.append(OUTBOUND.c.id.in_(list(row_ids)))
+            named = OUTBOUND.alias("named")
+            conditions.append(
+                exists(
+                    select(named.c.id).where(
+                        named.c.id.in_(list(row_ids)),
+                        named.c.community_id == OUTBOUND.c.community_id,
+                        named.c.source == OUTBOUND.c.source,
+                        named.c.seq <= OUTBOUND.c.seq,
+                    )
+                )
+            )
         result = await self._db.execute(
             update(OUTBOUND)
             .where(*conditions)

@@ -250,3 +250,43 @@ async def test_a_failing_second_piece_never_starts_a_second_thread(h: Harness) -
         {0: "thread-1"},
     ]
     assert (await states(h))[OutboxState.PENDING] == 0
+
+
+@dataclass
+class ThreadGone:
+    """Posting in threads is refused for good until `gone` is cleared."""
+
+    gone: bool = True
+    inner: RecordingOutbox = field(default_factory=RecordingOutbox)
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
+
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+        if self.gone and isinstance(intent, Send) and not isinstance(intent.target, DirectTo):
+            raise DeliveryFailed("is_archived", FailureKind.PERMANENT)
+        ref: str | None = await self.inner.deliver(intent, attempt)
+        return ref
+
+
+async def test_a_given_up_source_is_retried_whole_and_in_order(h: Harness) -> None:
+    await h.post(MAYA, ask_outcome_on="60d")
+    platform = ThreadGone()
+    h.clock.advance(timedelta(days=31))  # the post closes: a note, its tags, the close
+    for _ in range(3):
+        await h.core.tick(lambda _c: platform, CONSOLE)
+        h.clock.advance(timedelta(minutes=10))
+    async with h.core.store.transaction() as repo:
+        given_up = await repo.outbound.given_up()
+    closing = [row for row in given_up if row.intent["__type__"] == "CloseThread"]
+    (close,) = closing
+    source = [row for row in given_up if row.source == close.source]
+    closing_kinds = [row.intent["__type__"] for row in source]
+    assert closing_kinds[0] == "Send" and closing_kinds[-1] == "CloseThread"
+    assert len(closing_kinds) > 2
+    assert {row.last_error for row in source} == {"is_archived"}
+
+    platform.gone = False
+    async with h.core.store.transaction() as repo:
+        assert await repo.outbound.retry([source[0].id], h.clock.now()) == len(source)
+    await h.core.tick(lambda _c: platform, CONSOLE)
+    sent = [type(i).__name__ for i in platform.inner.sent]
+    assert sent[-len(closing_kinds) :] == closing_kinds

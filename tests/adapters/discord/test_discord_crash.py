@@ -19,7 +19,7 @@ import pytest
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import EVERYONE, Actions, connected, uid
 from tests.adapters.discord.fake_discord import FakeDiscord
-from tests.processes import eventually, running, scalar
+from tests.processes import KILL_POINTS, crash_then_recover, eventually, scalar
 
 POSTERS = EVERYONE
 LEASE_S = "3"
@@ -97,9 +97,7 @@ async def reached(fake: FakeDiscord, kill_point: str) -> None:
             assert len(fake.made) == 3
 
 
-@pytest.mark.parametrize(
-    "kill_point", ["before_the_first_call", "between_calls", "during_an_unanswered_call"]
-)
+@pytest.mark.parametrize("kill_point", KILL_POINTS)
 async def test_killed_mid_batch_then_restarted_one_thread_per_post_one_ask_each(
     sqlite_url: str, tmp_path: Path, kill_point: str
 ) -> None:
@@ -111,12 +109,14 @@ async def test_killed_mid_batch_then_restarted_one_thread_per_post_one_ask_each(
     env = environment(fake, sqlite_url)
     log = tmp_path / "rebound.log"
     try:
-        async with running(["discord"], env, log) as first:
-            await reached(fake, kill_point)
-            first.kill()
-        fake.release()
-        async with running(["discord"], env, log):
-            await eventually(lambda: all_done(sqlite_url))
+        await crash_then_recover(
+            ["discord"],
+            env,
+            log,
+            kill_when=lambda: reached(fake, kill_point),
+            restart_when=fake.release,
+            done=lambda: all_done(sqlite_url),
+        )
 
         # Threads that exist on the fake, answered or not.
         threads = [c for c in fake.channels.values() if c.get("parent_id") == str(p.FORUM_ID)]

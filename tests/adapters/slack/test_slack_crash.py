@@ -19,7 +19,7 @@ import pytest
 from tests.adapters.slack.fake_slack import FakeSlack, member
 from tests.adapters.slack.slack_requests import SIGNING_SECRET
 from tests.adapters.slack.workspace import HELPERS, MODERATORS, SUPPORT, workspace
-from tests.processes import eventually, running, scalar
+from tests.processes import KILL_POINTS, crash_then_recover, eventually, running, scalar
 
 POSTERS = [f"U0POSTER{n:02d}" for n in range(12)]
 ASK = "turn out"
@@ -114,9 +114,7 @@ async def reached(fake: FakeSlack, kill_point: str) -> None:
             assert len(fake.made()) > len(fake.posts())  # made, and not yet answered
 
 
-@pytest.mark.parametrize(
-    "kill_point", ["before_the_first_call", "between_calls", "during_an_unanswered_call"]
-)
+@pytest.mark.parametrize("kill_point", KILL_POINTS)
 async def test_killed_mid_batch_then_restarted_asks_everyone_once(
     sqlite_url: str, tmp_path: Path, kill_point: str
 ) -> None:
@@ -128,12 +126,14 @@ async def test_killed_mid_batch_then_restarted_asks_everyone_once(
     env = environment(fake, sqlite_url)
     log = tmp_path / "rebound.log"
     try:
-        async with running(["slack", "--port", "0"], env, log) as first:
-            await reached(fake, kill_point)
-            first.kill()
-        fake.release()
-        async with running(["slack", "--port", "0"], env, log):
-            await eventually(lambda: all_done(sqlite_url))
+        await crash_then_recover(
+            ["slack", "--port", "0"],
+            env,
+            log,
+            kill_when=lambda: reached(fake, kill_point),
+            restart_when=fake.release,
+            done=lambda: all_done(sqlite_url),
+        )
         assert_once_each(fake, expect_rows=len(POSTERS))
         assert await delivered_rows(sqlite_url) >= len(fake.made())
         assert "Traceback" not in log.read_text()

@@ -41,9 +41,20 @@ async def test_a_permanent_refusal_is_given_up_at_once_with_its_code(
         (row, *_rest) = await repo.outbound.given_up()
     assert row.intent["__type__"] == "StartThread"
     assert (row.last_error, row.last_error_kind) == ("not_in_channel", "permanent")
-    assert (await outbox_states(slack))[OutboxState.PENDING] == 0
+    counts = await outbox_states(slack)
+    assert counts[OutboxState.PENDING] == 0
+    assert counts[OutboxState.GIVEN_UP] == 1
     assert "not_in_channel" in caplog.text
     assert "Ghosted after" not in caplog.text
+
+    # The bot is invited back; retrying the thread's row retries the rest of its source.
+    async with slack.adapter.core.store.transaction() as repo:
+        assert (
+            await repo.outbound.retry([row.id], slack.clock.now()) == counts[OutboxState.GIVEN_UP]
+        )
+    await slack.wait(timedelta(seconds=1))
+    assert len([m for m in slack.fake.made(SUPPORT) if m["thread_ts"] is None]) == 1
+    assert (await outbox_states(slack))[OutboxState.GIVEN_UP] == 0
 
 
 async def test_a_transient_refusal_backs_off_and_goes_once(slack: Workspace) -> None:
