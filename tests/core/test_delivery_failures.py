@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.delivery import Policy
 from bot.intents import DirectTo, Intent, Send, StartThread
 from bot.ports import Attempt, Capabilities, DeliveryFailed, FailureKind
 from bot.scheduler import Scheduler
@@ -290,3 +291,38 @@ async def test_a_given_up_source_is_retried_whole_and_in_order(h: Harness) -> No
     await h.core.tick(lambda _c: platform, CONSOLE)
     sent = [type(i).__name__ for i in platform.inner.sent]
     assert sent[-len(closing_kinds) :] == closing_kinds
+
+
+@dataclass
+class ThreadsDown:
+    """Starting threads fails (a 5xx) until `down` is cleared."""
+
+    down: bool = True
+    inner: RecordingOutbox = field(default_factory=RecordingOutbox)
+    capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
+
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+        if self.down and isinstance(intent, StartThread):
+            raise DeliveryFailed("internal_error", answered=False)
+        ref: str | None = await self.inner.deliver(intent, attempt)
+        return ref
+
+
+async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness) -> None:
+    h.core.policy = Policy(give_up_after=timedelta(days=3))  # the thread is not given up
+    platform = ThreadsDown()
+    form = form_in(await h.core.handle(*_command(h), platform))
+    event = _submit(h, form.form_id)
+    values = {**event.values, "ask_outcome_on": "2d"}
+    await h.core.handle(type(event)(**{**event.__dict__, "values": values}), platform)
+    h.clock.advance(timedelta(days=2, minutes=1))
+    await h.core.tick(lambda _c: platform, CONSOLE)
+    assert asked(platform.inner)[MAYA.user_id] == 0  # no thread yet: the ask waits
+
+    platform.down = False
+    for _ in range(3):
+        h.clock.advance(timedelta(minutes=10))
+        await h.core.tick(lambda _c: platform, CONSOLE)
+
+    assert len(platform.inner.of(StartThread)) == 1
+    assert asked(platform.inner)[MAYA.user_id] == 1
