@@ -71,7 +71,8 @@ class Attempt:
     try may have reached the platform (it was cut short); the adapter looks for its result,
     made after that time, before making anything. `pieces` holds the refs of the pieces of a
     long message already confirmed (piece number -> ref); `record_piece` stores one the
-    moment the platform confirms it, so only missing pieces are ever sent again.
+    moment the platform confirms it, so only missing pieces are ever sent again (the last
+    piece needs none: the row itself is recorded delivered right after it).
     """
 
     key: str

@@ -141,8 +141,8 @@ class DiscordOutbox:
                 )
                 sent = found if found is not None else await self._unarchived(channel_id, post)
                 ref = message_ref(channel_id, sent.id)
-                if attempt is not None:
-                    await attempt.record_piece(number, ref)
+                if attempt is not None and number < first + len(pieces) - 1:
+                    await attempt.record_piece(number, ref)  # the last is recorded with the row
             refs.append(ref)
         return refs
 
@@ -195,7 +195,7 @@ class DiscordOutbox:
                 )
                 found = created.thread
             thread_ref = str(found.id)
-            if attempt is not None:
+            if attempt is not None and rest:
                 await attempt.record_piece(0, thread_ref)
         await self._send_pieces(int(thread_ref), rest, attempt, first=1)
         return thread_ref

@@ -174,13 +174,15 @@ class SlackOutbox:
     ) -> str:
         """Post `message` (in as many messages as Block Kit needs); the first one's ref.
 
-        With an `attempt`, each piece carries the row in its metadata and is recorded as
-        Slack confirms it; pieces already recorded are not posted again, and after a try
+        With an `attempt`, each piece carries the row in its metadata and (but the last,
+        recorded with the row) is recorded as Slack confirms it; pieces already recorded are
+        not posted again, and after a try
         that was cut short the next piece is looked for before it is posted.
         """
         refs: list[str] = []
         looking = attempt is not None and attempt.maybe_sent_since is not None
-        for piece, post in enumerate(posts(message, await self._permalinks(message.links))):
+        pieces = posts(message, await self._permalinks(message.links))
+        for piece, post in enumerate(pieces):
             ref = attempt.pieces.get(piece) if attempt is not None else None
             if ref is None and attempt is not None:
                 if looking:
@@ -191,7 +193,8 @@ class SlackOutbox:
                     ref = await self._post_one(
                         channel, post, thread_ts, message, attempt=attempt, piece=piece
                     )
-                await attempt.record_piece(piece, ref)
+                if piece < len(pieces) - 1:  # the last one is recorded with the row
+                    await attempt.record_piece(piece, ref)
             elif ref is None:
                 ref = await self._post_one(
                     channel, post, thread_ts, message, attempt=None, piece=piece
