@@ -36,7 +36,7 @@ $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5'
 
 # Re-installs only when pyproject.toml or the lock changes (or the venv is new).
-$(STAMP): pyproject.toml requirements.lock | $(BIN)/uv
+$(STAMP): pyproject.toml setup.py requirements.lock | $(BIN)/uv
 	$(BIN)/uv pip install --python $(BIN)/python -r requirements.lock -e . --no-deps
 	$(BIN)/uv pip check --python $(BIN)/python
 	@for tool in ruff mypy lint-imports pytest; do \
