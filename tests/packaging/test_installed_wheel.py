@@ -21,7 +21,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # What a clean clone needs to build the wheel (everything else is left behind).
 SOURCES = ("pyproject.toml", "setup.py", "README.md", "bot", "adapters", "content")
-UV = Path(sys.executable).parent / "uv"
+# make venv puts uv beside the interpreter; elsewhere, the one on PATH.
+_UV_BESIDE = Path(sys.executable).parent / "uv"
+UV = str(_UV_BESIDE) if _UV_BESIDE.exists() else shutil.which("uv")
 TIMEOUT_S = 600
 
 
@@ -78,6 +80,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         else:
             clone.mkdir(exist_ok=True)
             shutil.copy2(source, clone / name)
+    assert UV is not None, "uv is needed to build and install the wheel"
     _must(UV, "build", "--wheel", "--quiet", "--out-dir", tmp / "dist", clone)
     (wheel,) = (tmp / "dist").glob("rebound-*.whl")
     venv = tmp / "venv"
