@@ -173,6 +173,7 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("outcome.snoozed", params=("date",)),
     **_keys("outcome.stopped", params=("title",)),
     **_keys("outcome.already_shared", params=("title",)),
+    **_keys("outcome.ask_answered", params=("title",)),
     **_keys("outcome.waiting", params=("date",)),
     **_keys("outcome.waiting_last", params=("title",)),
     **_keys("outcome.update.headline", params=("author", "result")),

@@ -21,6 +21,7 @@ from bot.intents import (
     Button,
     Choice,
     DirectTo,
+    EditMessage,
     Form,
     Intent,
     Message,
@@ -121,10 +122,19 @@ async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
     return form(ctx, FormKind.OUTCOME, fields, setback.id)
 
 
+async def _not_shared_yet(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+    """The poster's post, unless its update was shared already (a button pressed again, or
+    pressed at once on two devices)."""
+    setback = await poster_setback(ctx, actor, setback_id)
+    if await ctx.repo.has_outcome(ctx.community_id, setback.id):
+        raise RuleViolation("outcome.already_shared", title=setback.title)
+    return setback
+
+
 async def open_outcome_form(
     ctx: Context, actor: Member, setback_id: int | None, result: str
 ) -> list[Intent]:
-    setback = await poster_setback(ctx, actor, setback_id)
+    setback = await _not_shared_yet(ctx, actor, setback_id)
     if result not in OutcomeResult.__members__.values():
         raise RuleViolation("error.unknown_action")
     return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, setback, result))]
@@ -132,9 +142,7 @@ async def open_outcome_form(
 
 async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
     """The post, if Rebound is still asking about its outcome; a friendly refusal if not."""
-    setback = await poster_setback(ctx, actor, setback_id)
-    if await ctx.repo.has_outcome(ctx.community_id, setback.id):
-        raise RuleViolation("outcome.already_shared", title=setback.title)
+    setback = await _not_shared_yet(ctx, actor, setback_id)
     if setback.stop_asking:
         raise RuleViolation("outcome.stopped", title=setback.title)
     return setback
@@ -211,7 +219,8 @@ async def submit_outcome(
     replies = await ctx.repo.replies(ctx.community_id, setback.id)
     uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
     report = parse_outcome_form(event.values, replies, [use.id for use in uses])
-    await ctx.repo.add_outcome(setback, report, ctx.now)
+    if await ctx.repo.add_outcome(setback, report, ctx.now) is None:  # one update per post
+        raise RuleViolation("outcome.already_shared", title=setback.title)
     await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
     await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
     result_label = ctx.say(f"result.{report.result}")
@@ -222,9 +231,22 @@ async def submit_outcome(
             Send(target=Thread(thread_ref=setback.thread_ref), message=Message(text=text))
         )
     intents.extend(await refresh(ctx, setback))
+    intents.extend(_answered_ask(ctx, setback))
     intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
     intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
     return intents
+
+
+def _answered_ask(ctx: Context, setback: Setback) -> list[Intent]:
+    """The last ask loses its buttons once answered: they no longer apply."""
+    if setback.outcome_ask_ref is None:
+        return []
+    answered = ctx.message("outcome.ask_answered", title=setback.title)
+    return [EditMessage(message_ref=setback.outcome_ask_ref, message=answered)]
+
+
+async def on_ask_sent(ctx: Context, setback_id: int, ref: str) -> None:
+    await ctx.repo.update_setback(ctx.community_id, setback_id, outcome_ask_ref=ref)
 
 
 def _tell_repliers(
