@@ -15,13 +15,10 @@ UNMARK = "unmark_best"
 
 
 async def _target(ctx: Context, message_ref: str) -> tuple[Setback, Reply]:
-    """The reply and its post, the post taken first so the reply is read as committed."""
-    found = await ctx.repo.reply_by_ref(ctx.community_id, message_ref)
-    setback = await ctx.repo.setback(ctx.community_id, found.setback_id) if found else None
-    reply = await ctx.repo.reply(ctx.community_id, found.id) if found and setback else None
-    if reply is None or setback is None:
+    found = await ctx.repo.reply_with_post(ctx.community_id, message_ref)
+    if found is None:
         raise RuleViolation("error.unknown_message")
-    return setback, reply
+    return found
 
 
 async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:

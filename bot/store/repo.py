@@ -515,6 +515,23 @@ class Repo:
             REPLY.c.community_id == community_id, REPLY.c.message_ref == message_ref
         )
 
+    async def reply_with_post(
+        self, community_id: str, message_ref: str
+    ) -> tuple[Setback, Reply] | None:
+        """A reply by its message, and its post taken for a change (see `setback`).
+
+        The post is taken before the reply is read, so the reply is as its post's last
+        writer left it, and locks are always taken post first, then its rows."""
+        found = await self._db.execute(
+            select(REPLY.c.id, REPLY.c.setback_id).where(
+                REPLY.c.community_id == community_id, REPLY.c.message_ref == message_ref
+            )
+        )
+        row = found.first()
+        setback = await self.setback(community_id, row.setback_id) if row else None
+        reply = await self.reply(community_id, row.id) if row and setback else None
+        return (setback, reply) if setback and reply else None
+
     async def reply(self, community_id: str, reply_id: int) -> Reply | None:
         return await self._one_reply(REPLY.c.community_id == community_id, REPLY.c.id == reply_id)
 
