@@ -27,7 +27,9 @@ from bot.domain.model import (
     CommunitySettings,
     FollowUp,
     FollowUpKind,
+    OutcomeEvent,
     OutcomeReport,
+    OutcomeResult,
     Reply,
     Setback,
     SetbackDraft,
@@ -105,6 +107,15 @@ def _reply(row: RowMapping) -> Reply:
         appreciations=row["appreciations"],
         deleted=row["deleted"],
     )
+
+
+def _outcome_values(report: OutcomeReport) -> dict[str, Any]:
+    return {
+        "result": report.result.value,
+        "events": [event.value for event in report.events],
+        "acted_on": list(report.acted_on_reply_ids),
+        "note": report.note,
+    }
 
 
 def _follow_up(row: RowMapping) -> FollowUp:
@@ -621,17 +632,49 @@ class Repo:
     ) -> int | None:
         """Record the post's one update; None if it has one already (the unique key says)."""
         statement = self._insert(OUTCOME).values(
-            community_id=setback.community_id,
-            setback_id=setback.id,
-            result=report.result.value,
-            events=[event.value for event in report.events],
-            acted_on=list(report.acted_on_reply_ids),
-            note=report.note,
-            created_at=now,
+            {
+                **_outcome_values(report),
+                "community_id": setback.community_id,
+                "setback_id": setback.id,
+                "created_at": now,
+            }
         )
         result = await self._db.execute(statement.on_conflict_do_nothing().returning(OUTCOME.c.id))
         row_id = result.scalar()
         return None if row_id is None else int(row_id)
+
+    async def outcome(self, community_id: str, setback_id: int) -> OutcomeReport | None:
+        """The post's update as shared (without the template uses it confirmed)."""
+        row = (
+            (
+                await self._db.execute(
+                    select(OUTCOME).where(
+                        OUTCOME.c.community_id == community_id, OUTCOME.c.setback_id == setback_id
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return OutcomeReport(
+            result=OutcomeResult(row["result"]),
+            events=tuple(OutcomeEvent(event) for event in row["events"]),
+            acted_on_reply_ids=tuple(row["acted_on"]),
+            note=row["note"],
+        )
+
+    async def change_outcome(self, setback: Setback, report: OutcomeReport, now: datetime) -> None:
+        """The poster changed their update on purpose."""
+        await self._db.execute(
+            update(OUTCOME)
+            .where(
+                OUTCOME.c.community_id == setback.community_id,
+                OUTCOME.c.setback_id == setback.id,
+            )
+            .values({**_outcome_values(report), "changed_at": now})
+        )
 
     async def has_outcome(self, community_id: str, setback_id: int) -> bool:
         return setback_id in await self.with_outcome(community_id, [setback_id])

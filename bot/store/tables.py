@@ -100,6 +100,8 @@ class OutcomeRow(SQLModel, table=True):
     acted_on: list[int] = Field(sa_column=Column(JSON, nullable=False))
     note: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _when()
+    # Set when the poster changed their update on purpose (it is shown as changed).
+    changed_at: datetime | None = _when(nullable=True)
 
 
 class StatusShownRow(SQLModel, table=True):

@@ -68,3 +68,21 @@ async def test_an_outcome_is_shared_once_however_often_it_is_sent(database_url: 
         )
         assert len([c for c in fake.callbacks() if c.body.get("type") == 9]) == forms
         assert any("already shared" in _words(c) for c in act.answers_to(pressed))
+
+        # The refusal offers the change on purpose: the form comes back filled in, and the
+        # change is posted in the thread as one.
+        refusal = next(c.body for c in act.answers_to(pressed) if buttons_in(c.body))
+        [change] = buttons_in(refusal)
+        assert change["label"] == "Change my update"
+        answer = {**earlier_ask, "components": refusal["data"]["components"], "flags": 64}
+        opened = await act.interact(
+            p.button_press(LENA, change["custom_id"], answer, in_dm=True, channel_id=dm)
+        )
+        changing = next(c.body["data"] for c in act.answers_to(opened) if c.body.get("type") == 9)
+        assert NOTE in str(changing)  # filled in with the update as shared
+        fields = {"result": ["not_this_time"], "note": "They chose someone else."}
+        await act.interact(
+            p.modal_submit(LENA, changing["custom_id"], fields, in_dm=True, channel_id=dm)
+        )
+        changed = [c for c in fake.posts_in(thread) if "changed their update" in _words(c)]
+        assert len(changed) == 1 and "They chose someone else." in _words(changed[0])

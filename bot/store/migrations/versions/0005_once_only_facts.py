@@ -1,4 +1,5 @@
-"""once-only facts: one outcome per post, post versions, status edits in order
+"""once-only facts: one outcome per post (changed on purpose), post versions, status edits
+in order, the outcome ask's message
 
 Revision ID: 0005
 Revises: 0003
@@ -25,6 +26,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outcome_update", schema=None) as batch_op:
         batch_op.create_unique_constraint("uq_outcome_setback", ["setback_id"])
+        batch_op.add_column(sa.Column("changed_at", bot.store.types.UTCDateTime(), nullable=True))
     with op.batch_alter_table("setback", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("outcome_ask_ref", sa.String(length=200), nullable=True))
@@ -45,4 +47,5 @@ def downgrade() -> None:
         batch_op.drop_column("outcome_ask_ref")
         batch_op.drop_column("version")
     with op.batch_alter_table("outcome_update", schema=None) as batch_op:
+        batch_op.drop_column("changed_at")
         batch_op.drop_constraint("uq_outcome_setback", type_="unique")
