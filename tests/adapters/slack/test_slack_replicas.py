@@ -41,6 +41,8 @@ WAIT_S = 60.0
 POLL_S = 0.05
 LENA, SAM = "U0LENA", "U0SAM"
 HELPER_IDS = ("U0TOMAS", "U0PRIYA", "U0DEV", "U0ADE")
+MARK, UNMARK = "mark_best", "unmark_best"
+Press = tuple[int, str, str, str]
 PERMALINK = re.compile(r"/archives/(\w+)/p(\d+)")
 
 
@@ -261,6 +263,19 @@ async def _post_with_replies(slack: Cluster, title: str) -> tuple[str, list[str]
     return thread, refs
 
 
+async def _race(slack: Cluster, notice: str, more: int, *presses: Press) -> None:
+    """Send shortcuts at the same instant, each `(replica, member, action, reply)`; then wait
+    until exactly `more` notices saying `notice` have arrived and every edit is sent."""
+    arrived = slack.told_both(notice, more)
+    await slack.together(
+        *(
+            slack.interact(replica, slack.shortcut(who, action, ref))
+            for replica, who, action, ref in presses
+        )
+    )
+    await arrived
+
+
 async def _has(count: Awaitable[int], wanted: int) -> bool:
     return await count == wanted
 
@@ -274,34 +289,21 @@ async def test_replicas_racing_on_best_answers_keep_the_status_message_true(
             thread, (first, second, third, fourth) = await _post_with_replies(slack, title)
 
             # The poster marks two replies at once, through different replicas.
-            marking = slack.told_both("now marked", 2)
-            await slack.together(
-                slack.interact(0, slack.shortcut(LENA, "mark_best", first)),
-                slack.interact(1, slack.shortcut(LENA, "mark_best", second)),
-            )
-            await marking
+            await _race(slack, "now marked", 2, (0, LENA, MARK, first), (1, LENA, MARK, second))
             assert await slack.best_in_store(thread) == {first, second}
             assert slack.best_shown(thread) == {first, second}, title
 
             # A moderator unmarks one while the poster marks another.
-            unmarking = slack.told_both("no longer marked", 1)
-            await slack.together(
-                slack.interact(1, slack.shortcut(SAM, "unmark_best", first)),
-                slack.interact(0, slack.shortcut(LENA, "mark_best", third)),
+            await _race(
+                slack, "no longer marked", 1, (1, SAM, UNMARK, first), (0, LENA, MARK, third)
             )
-            await unmarking
             assert await slack.best_in_store(thread) == {second, third}
             assert slack.best_shown(thread) == {second, third}, title
 
             # The poster and the moderator mark the same reply at once: one wins, one is
             # told it is already a best answer, and its author is thanked once.
             marked = slack.told(LENA, "now marked") + slack.told(SAM, "now marked")
-            refused = slack.told_both("already a best", 1)
-            await slack.together(
-                slack.interact(0, slack.shortcut(LENA, "mark_best", fourth)),
-                slack.interact(1, slack.shortcut(SAM, "mark_best", fourth)),
-            )
-            await refused
+            await _race(slack, "already a best", 1, (0, LENA, MARK, fourth), (1, SAM, MARK, fourth))
             assert slack.told(LENA, "now marked") + slack.told(SAM, "now marked") == marked + 1
             assert slack.told("U0ADE", f'reply on "{title}" was marked') == 1
             assert await slack.best_in_store(thread) == {second, third, fourth}
