@@ -56,6 +56,12 @@ class Directory:
         moderator = profile.admin or user_id in await self._group_members()
         return Member(user_id=user_id, display_name=profile.name, is_moderator=moderator)
 
+    def cached(self, user_id: str) -> bool:
+        """Whether `member(user_id)` can answer without calling Slack (its profile is
+        fresh; the moderators' group may still be fetched, once for everyone)."""
+        profile = self._profiles.get(user_id)
+        return profile is not None and self._fresh(profile.fetched_at)
+
     def _fresh(self, fetched_at: float) -> bool:
         return self._clock() - fetched_at < self._ttl_s
 

@@ -129,9 +129,10 @@ class Listeners:
         )
 
     async def _event_actor(self, community: str, event_id: str, user_id: str) -> Member:
-        """The member behind an Events API delivery; for a redelivery, only their id (its
-        decision reuses what was stored, so no profile look-up is spent on it)."""
-        if await self._core.seen(community, event_id):
+        """The member behind an Events API delivery. Before a profile look-up goes to
+        Slack, a redelivery is recognised and gets only the member's id: its decision
+        reuses what was stored."""
+        if not self._directory.cached(user_id) and await self._core.seen(community, event_id):
             return Member(user_id=user_id, display_name="")
         return await self._directory.member(user_id)
 
