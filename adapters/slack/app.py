@@ -181,7 +181,7 @@ class SlackAdapter:
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
-            log.info("Slack adapter listening on port %d", port)
+            log.info("Slack adapter listening on port %d", _bound_port(runner))
             await stop.wait()
         finally:
             deadline = self._begin_stop()
@@ -229,8 +229,13 @@ async def _serve_health(port: int, host: str = "0.0.0.0") -> web.AppRunner:
     runner = web.AppRunner(health_app(), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("health checks on port %d", port)
+    log.info("health checks on port %d", _bound_port(runner))
     return runner
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    """The port listened on (the one the system chose, for port 0)."""
+    return int(runner.addresses[0][1])
 
 
 async def _log_listener_failure(error: Exception) -> None:
