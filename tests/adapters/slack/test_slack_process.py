@@ -18,7 +18,15 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.adapters.slack.fake_slack import FakeSlack, SocketModeScript, envelope, member
+from tests.adapters.slack.fake_slack import (
+    TEAM_ID,
+    FakeSlack,
+    Scripted,
+    SocketModeScript,
+    envelope,
+    member,
+    server_error,
+)
 from tests.adapters.slack.process import SlackProcess, count, environment, missing
 from tests.adapters.slack.slack_requests import JSON, SlackRequests
 from tests.adapters.slack.workspace import SUPPORT
@@ -218,4 +226,64 @@ async def test_socket_mode_sigterm_mid_burst_stores_every_ack_and_exits_0(setup:
     acknowledged = [by_envelope[e] for e in script.acked_ids() if e in by_envelope]
     assert len(acknowledged) >= BURST // 4
     assert missing(acknowledged, setup.database) == set()
+    _no_tracebacks(rebound)
+
+
+async def test_a_transient_auth_test_failure_is_retried_and_named(setup: Setup) -> None:
+    setup.fake.script("auth.test", server_error())
+    rebound = await setup.process(SLACK_STARTUP_FIRST_RETRY_S="0.05").start()
+    rebound.signal(signal.SIGTERM)
+
+    assert await rebound.exit_code() == 0
+    assert [c.status for c in setup.fake.calls if c.method == "auth.test"][:2] == [500, 200]
+    assert "auth.test failed (HTTP 500 internal_error); retrying" in rebound.output()
+    _no_tracebacks(rebound)
+
+
+@pytest.mark.parametrize(
+    ("method", "extra", "message"),
+    [
+        ("auth.test", {}, "Slack did not accept the bot token (SLACK_BOT_TOKEN): invalid_auth"),
+        (
+            "apps.connections.open",
+            {"SLACK_APP_TOKEN": "xapp-revoked"},
+            "Slack did not accept the app token (SLACK_APP_TOKEN): invalid_auth",
+        ),
+    ],
+)
+async def test_a_refused_token_exits_with_a_clear_message(
+    setup: Setup, method: str, extra: dict[str, str], message: str
+) -> None:
+    setup.fake.script(method, Scripted(200, {"ok": False, "error": "invalid_auth"}))
+    rebound = await setup.process(**extra).start(wait=False)
+
+    assert await rebound.exit_code() == 1
+    assert message in rebound.output()
+    assert "xapp-revoked" not in rebound.output()
+    assert len(setup.fake.of(method)) == 1  # refused once, not retried
+    _no_tracebacks(rebound)
+
+
+async def test_socket_mode_serves_healthz_and_acknowledges_what_no_listener_takes(
+    setup: Setup,
+) -> None:
+    script = SocketModeScript()
+    setup.fake.socket_mode = script.serve
+    rebound = await setup.process(SLACK_APP_TOKEN="xapp-test-token").start()
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"{rebound.url}/healthz") as health:
+            assert health.status == 200
+        mention = setup.requests.event(
+            {"type": "app_mention", "user": POSTER, "text": "<@U0REBOUNDBOT> hi", "ts": "3.1"}
+        )
+        closed = {"type": "view_closed", "team": {"id": TEAM_ID}, "user": {"id": POSTER}}
+        script.push(
+            envelope("env-mention", json.loads(mention)),
+            envelope("env-closed", {**closed, "view": {"id": "V1"}}, kind="interactive"),
+        )
+        await script.wait_for_acks(2)
+        assert sorted(script.acked_ids()) == ["env-closed", "env-mention"]
+    finally:
+        rebound.signal(signal.SIGTERM)
+        assert await rebound.exit_code() == 0
     _no_tracebacks(rebound)
