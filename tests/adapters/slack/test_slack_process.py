@@ -32,6 +32,7 @@ from tests.adapters.slack.slack_requests import JSON, SlackRequests
 from tests.adapters.slack.workspace import SUPPORT
 
 BURST = 40
+APP_TOKEN = "xapp-test-token"
 POSTER = "U0LENA"
 HELPERS_IDS = [f"U0HELPER{n:02d}" for n in range(BURST)]
 
@@ -45,6 +46,12 @@ class Setup:
 
     def process(self, **extra: str) -> SlackProcess:
         return SlackProcess(environment(self.fake.base_url, self.database, **extra), self.folder)
+
+    async def socket_mode(self) -> tuple[SocketModeScript, SlackProcess]:
+        """The fake's websocket scripted, and a started process in Socket Mode."""
+        script = SocketModeScript()
+        self.fake.socket_mode = script.serve
+        return script, await self.process(SLACK_APP_TOKEN=APP_TOKEN).start()
 
 
 @pytest.fixture
@@ -108,6 +115,22 @@ def _no_tracebacks(rebound: SlackProcess) -> None:
     assert "Traceback" not in rebound.output(), rebound.output()
 
 
+async def _restart_and_check(
+    setup: Setup, killed: SlackProcess, acknowledged: list[str], **extra: str
+) -> None:
+    """After SIGKILL: a restart comes up, every acknowledged reply is stored (once), and
+    the restarted process stops cleanly; neither run logged a traceback."""
+    restarted = await setup.process(**extra).start()
+    try:
+        assert missing(acknowledged, setup.database) == set()
+        assert count(setup.database, "reply") == len(acknowledged)
+    finally:
+        restarted.signal(signal.SIGTERM)
+        assert await restarted.exit_code() == 0
+    _no_tracebacks(killed)
+    _no_tracebacks(restarted)
+
+
 async def test_http_burst_killed_at_the_last_ack_loses_nothing_acknowledged(setup: Setup) -> None:
     rebound = await setup.process().start()
     async with aiohttp.ClientSession() as http:
@@ -128,15 +151,7 @@ async def test_http_burst_killed_at_the_last_ack_loses_nothing_acknowledged(setu
             await rebound.kill()
 
     assert len(acknowledged) == BURST
-    restarted = await setup.process().start()
-    try:
-        assert missing(acknowledged, setup.database) == set()
-        assert count(setup.database, "reply") == BURST
-    finally:
-        restarted.signal(signal.SIGTERM)
-        assert await restarted.exit_code() == 0
-    _no_tracebacks(rebound)
-    _no_tracebacks(restarted)
+    await _restart_and_check(setup, rebound, acknowledged)
 
 
 async def test_http_sigterm_mid_burst_stores_every_ack_and_exits_0(setup: Setup) -> None:
@@ -184,9 +199,7 @@ async def _socket_post(setup: Setup, script: SocketModeScript) -> str:
 async def test_socket_mode_burst_killed_at_the_last_ack_loses_nothing_acknowledged(
     setup: Setup,
 ) -> None:
-    script = SocketModeScript()
-    setup.fake.socket_mode = script.serve
-    rebound = await setup.process(SLACK_APP_TOKEN="xapp-test-token").start()
+    script, rebound = await setup.socket_mode()
     try:
         thread_ts = await _socket_post(setup, script)
         by_envelope, envelopes = _socket_burst(setup, thread_ts)
@@ -199,20 +212,11 @@ async def test_socket_mode_burst_killed_at_the_last_ack_loses_nothing_acknowledg
 
     acknowledged = [by_envelope[e] for e in script.acked_ids() if e in by_envelope]
     assert len(acknowledged) == BURST
-    restarted = await setup.process(SLACK_APP_TOKEN="xapp-test-token").start()
-    try:
-        assert missing(acknowledged, setup.database) == set()
-    finally:
-        restarted.signal(signal.SIGTERM)
-        assert await restarted.exit_code() == 0
-    _no_tracebacks(rebound)
-    _no_tracebacks(restarted)
+    await _restart_and_check(setup, rebound, acknowledged, SLACK_APP_TOKEN=APP_TOKEN)
 
 
 async def test_socket_mode_sigterm_mid_burst_stores_every_ack_and_exits_0(setup: Setup) -> None:
-    script = SocketModeScript()
-    setup.fake.socket_mode = script.serve
-    rebound = await setup.process(SLACK_APP_TOKEN="xapp-test-token").start()
+    script, rebound = await setup.socket_mode()
     try:
         thread_ts = await _socket_post(setup, script)
         by_envelope, envelopes = _socket_burst(setup, thread_ts)
@@ -267,9 +271,7 @@ async def test_a_refused_token_exits_with_a_clear_message(
 async def test_socket_mode_serves_healthz_and_acknowledges_what_no_listener_takes(
     setup: Setup,
 ) -> None:
-    script = SocketModeScript()
-    setup.fake.socket_mode = script.serve
-    rebound = await setup.process(SLACK_APP_TOKEN="xapp-test-token").start()
+    script, rebound = await setup.socket_mode()
     try:
         async with aiohttp.ClientSession() as http, http.get(f"{rebound.url}/healthz") as health:
             assert health.status == 200
