@@ -37,6 +37,23 @@ def stop_requested() -> asyncio.Event:
     return stop
 
 
+async def unless_stopped(work: Awaitable[object], stop: asyncio.Event) -> bool:
+    """Run `work` (start-up, which may be retrying for a while) unless a stop comes first:
+    then it is cancelled and False returned."""
+    running = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    if running.done():
+        running.result()  # raise what failed
+        return True
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    return False
+
+
 def _stopping(stop: asyncio.Event, number: signal.Signals) -> None:
     if not stop.is_set():
         log.info("%s: stopping (finishing what was acknowledged)", number.name)

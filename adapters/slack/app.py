@@ -18,7 +18,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
-from adapters.lifecycle import STOP_BUDGET_S, Deadline, InFlight, stop_requested
+from adapters.lifecycle import STOP_BUDGET_S, Deadline, InFlight, stop_requested, unless_stopped
 from adapters.slack.config import SlackSettings
 from adapters.slack.directory import LOOKUP_BUDGET_S, Directory
 from adapters.slack.form_metadata import FormMetadata
@@ -252,7 +252,9 @@ async def serve(settings: SlackSettings, port: int) -> None:
     core = await build_rebound(settings.database_url, SystemClock())
     adapter = SlackAdapter(settings, core)
     try:
-        await adapter.start()
+        if not await unless_stopped(adapter.start(), stop):
+            log.info("stopped while starting")
+            return
         async with adapter.ticking():
             if settings.app_token:
                 await adapter.serve_socket_mode(settings.app_token, stop, port)

@@ -289,3 +289,15 @@ async def test_socket_mode_serves_healthz_and_acknowledges_what_no_listener_take
         rebound.signal(signal.SIGTERM)
         assert await rebound.exit_code() == 0
     _no_tracebacks(rebound)
+
+
+async def test_a_stop_while_start_up_retries_exits_0_at_once(setup: Setup) -> None:
+    setup.fake.script("auth.test", server_error(), server_error())
+    rebound = await setup.process(SLACK_STARTUP_FIRST_RETRY_S="600").start(wait=False)
+    await setup.fake.wait_for(lambda fake: any(c.method == "auth.test" for c in fake.calls))
+
+    rebound.signal(signal.SIGTERM)
+
+    assert await rebound.exit_code() == 0
+    assert "stopped while starting" in rebound.output()
+    _no_tracebacks(rebound)
