@@ -149,6 +149,7 @@ class FakeSlack:
         self.moderators = moderators
         self.post_limit_per_s = post_limit_per_s
         self.calls: list[Call] = []
+        self.arrived: list[str] = []  # methods as they arrive, before any gate holds them
         self.scripted: dict[str, list[Scripted]] = {}
         self.gates: dict[str, asyncio.Event] = {}
         self.base_url = ""
@@ -206,6 +207,9 @@ class FakeSlack:
         method = request.match_info["method"]
         arrived = time.monotonic()
         params = await _params(request)
+        async with self._recorded:
+            self.arrived.append(method)
+            self._recorded.notify_all()
         gate = self.gates.get(method)
         if gate is not None:
             await gate.wait()

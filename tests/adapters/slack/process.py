@@ -49,6 +49,7 @@ class SlackProcess:
         self._process: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
+        self._logged = asyncio.Condition()
 
     async def start(self, *, wait: bool = True) -> SlackProcess:
         self._process = await asyncio.create_subprocess_exec(
@@ -74,11 +75,18 @@ class SlackProcess:
         assert self._process is not None and self._process.stderr is not None
         async for raw in self._process.stderr:
             line = raw.decode(errors="replace").rstrip()
-            self.log.append(line)
+            async with self._logged:
+                self.log.append(line)
+                self._logged.notify_all()
             found = LISTENING.search(line)
             if found:
                 self.port = int(found.group(1))
                 self._listening.set()
+
+    async def logged(self, text: str, timeout_s: float = 30.0) -> None:
+        """Until a log line holds `text`."""
+        async with asyncio.timeout(timeout_s), self._logged:
+            await self._logged.wait_for(lambda: any(text in line for line in self.log))
 
     @property
     def url(self) -> str:

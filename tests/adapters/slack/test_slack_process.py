@@ -301,3 +301,24 @@ async def test_a_stop_while_start_up_retries_exits_0_at_once(setup: Setup) -> No
     assert await rebound.exit_code() == 0
     assert "stopped while starting" in rebound.output()
     _no_tracebacks(rebound)
+
+
+async def test_a_stop_finishes_the_delivery_in_flight_before_exiting(setup: Setup) -> None:
+    slow = setup.fake.hold("chat.postMessage")
+    rebound = await setup.process().start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            thread_ts = await _open_post(setup, rebound, http)  # acknowledged once stored
+        # Its status message is on its way to Slack, which has not answered yet.
+        await setup.fake.wait_for(lambda fake: "chat.postMessage" in fake.arrived)
+        rebound.signal(signal.SIGTERM)
+        await rebound.logged("SIGTERM: stopping")
+        slow.set()
+        assert await rebound.exit_code() == 0
+    finally:
+        await rebound.kill()
+
+    (status,) = setup.fake.posts(SUPPORT)
+    assert status.params["thread_ts"] == thread_ts
+    assert "still running" not in rebound.output()
+    _no_tracebacks(rebound)
