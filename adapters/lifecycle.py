@@ -140,6 +140,8 @@ class InFlight:
     async def drain(self, timeout_s: float) -> bool:
         """Wait until nothing is in flight; False if `timeout_s` ran out first (what is
         left is cancelled, and its outbox rows are retried after the restart)."""
+        if self._count:
+            log.info("stop: finishing %d in flight (acknowledged or being delivered)", self._count)
         try:
             async with asyncio.timeout(timeout_s):
                 await self._idle.wait()

@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -53,55 +54,125 @@ async def _message(world: World) -> None:
     await world.fake.settle()
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-async def test_rebound_discord_stops_on_a_signal_and_exits_0(
-    tmp_path: Path, stop: signal.Signals
-) -> None:
+class DiscordProcess:
+    """The real `rebound discord` process against the fake, with its log collected."""
+
+    def __init__(self, fake: FakeDiscord, folder: Path) -> None:
+        inherited = {
+            k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "REBOUND_"))
+        }
+        self.env = {
+            **inherited,
+            "DISCORD_TOKEN": "fake-bot-token-never-logged",
+            "DISCORD_SUPPORT_FORUM_ID": str(p.FORUM_ID),
+            "DISCORD_COMMAND_GUILD_IDS": f"[{p.GUILD_ID}]",
+            "DISCORD_API_URL": fake.api_url,
+            "DISCORD_GATEWAY_URL": fake.gateway_url,
+            "REBOUND_DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'rebound.db'}",
+            "REBOUND_LOG_LEVEL": "INFO",
+        }
+        self.folder = folder
+        self.lines: list[str] = []
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from adapters.cli import main; main()",
+            "discord",
+            env=self.env,
+            cwd=self.folder,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        await self.logged("discord: ready in guild", timeout_s=60)
+
+    async def logged(self, text: str, timeout_s: float = 30) -> None:
+        """Read the log until a line holds `text`."""
+        assert self._process is not None and self._process.stderr is not None
+        async with asyncio.timeout(timeout_s):
+            while not any(text in line for line in self.lines):
+                raw = await self._process.stderr.readline()
+                assert raw, "the process ended"
+                self.lines.append(raw.decode(errors="replace").rstrip())
+
+    def signal(self, number: signal.Signals) -> None:
+        assert self._process is not None
+        self._process.send_signal(number)
+
+    async def exit_code(self) -> int:
+        assert self._process is not None and self._process.stderr is not None
+        async with asyncio.timeout(30):
+            self.lines += [
+                raw.decode(errors="replace").rstrip() async for raw in self._process.stderr
+            ]
+            return await self._process.wait()
+
+    async def kill(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+            await self._process.wait()
+
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
     fake = FakeDiscord(members=[dict(LENA)])
     await fake.start()
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "REBOUND_"))}
-    env = {
-        **inherited,
-        "DISCORD_TOKEN": "fake-bot-token-never-logged",
-        "DISCORD_SUPPORT_FORUM_ID": str(p.FORUM_ID),
-        "DISCORD_COMMAND_GUILD_IDS": f"[{p.GUILD_ID}]",
-        "DISCORD_API_URL": fake.api_url,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "REBOUND_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'rebound.db'}",
-        "REBOUND_LOG_LEVEL": "INFO",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from adapters.cli import main; main()",
-        "discord",
-        env=env,
-        cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stderr is not None
-    lines: list[str] = []
-    try:
-        async with asyncio.timeout(60):
-            async for raw in process.stderr:
-                lines.append(raw.decode(errors="replace").rstrip())
-                if "discord: ready in guild" in lines[-1]:
-                    break
-        process.send_signal(stop)
-        async with asyncio.timeout(30):
-            lines += [raw.decode(errors="replace").rstrip() async for raw in process.stderr]
-            code = await process.wait()
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await fake.stop()
+    yield fake
+    await fake.stop()
 
-    log = "\n".join(lines)
+
+def _clean_stop(rebound: DiscordProcess, code: int, stop: signal.Signals) -> None:
+    log = rebound.log()
     assert code == 0, log
     assert f"{stop.name}: stopping" in log
     assert "adapters.discord.app: stopped" in log
     assert "Traceback" not in log
     assert "fake-bot-token-never-logged" not in log
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+async def test_rebound_discord_stops_on_a_signal_and_exits_0(
+    fake: FakeDiscord, tmp_path: Path, stop: signal.Signals
+) -> None:
+    rebound = DiscordProcess(fake, tmp_path)
+    try:
+        await rebound.start()
+        rebound.signal(stop)
+        code = await rebound.exit_code()
+    finally:
+        await rebound.kill()
+
+    _clean_stop(rebound, code, stop)
+
+
+async def test_a_stop_finishes_the_post_being_made_before_exiting(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    rebound = DiscordProcess(fake, tmp_path)
+    try:
+        await rebound.start()
+        asked = fake.next_call(lambda call: call.body.get("type") == 9)  # the modal
+        await fake.interact(p.slash_command(LENA, "setback", {"anonymous": False}))
+        modal = (await asyncio.wait_for(asked, 30)).body["data"]
+        new_thread = rf"/channels/{p.FORUM_ID}/threads"
+        slow = fake.hold("POST", new_thread)
+        fields = {"title": "Froze in the screening call", "body": "It went badly."}
+        await fake.interact(p.modal_submit(LENA, modal["custom_id"], fields))
+        await fake.reached("POST", new_thread)  # the post is on its way, held by Discord
+
+        rebound.signal(signal.SIGTERM)
+        await rebound.logged("stop: finishing 1 in flight")
+        slow.set()
+        code = await rebound.exit_code()
+    finally:
+        await rebound.kill()
+
+    _clean_stop(rebound, code, signal.SIGTERM)
+    assert len(fake.forum_posts()) == 1
+    assert "still running" not in rebound.log()

@@ -312,7 +312,7 @@ async def test_a_stop_finishes_the_delivery_in_flight_before_exiting(setup: Setu
         # Its status message is on its way to Slack, which has not answered yet.
         await setup.fake.wait_for(lambda fake: "chat.postMessage" in fake.arrived)
         rebound.signal(signal.SIGTERM)
-        await rebound.logged("SIGTERM: stopping")
+        await rebound.logged("stop: finishing 1 in flight")
         slow.set()
         assert await rebound.exit_code() == 0
     finally:
