@@ -131,3 +131,22 @@ async def test_the_tick_loop_sends_due_follow_ups_by_dm(slack: Workspace) -> Non
             await ticking
 
     assert len([t for t in slack.fake.texts("DU0LENA") if "turn out" in t]) == 1
+
+
+async def test_no_profile_lookup_for_other_channels_or_redeliveries(slack: Workspace) -> None:
+    elsewhere = slack.requests.message("U0TOMAS", "Lunch?", "C0RANDOM", ts="7.1")
+    reaction = slack.requests.reaction("U0DEV", "tada", "C0RANDOM", "7.1")
+    await slack.event(elsewhere)
+    await slack.event(reaction)
+    assert slack.fake.of("users.info") == []
+    assert (await slack.row_counts())["processed_event"] == 0
+
+    adoptable = slack.requests.message(
+        "U0TOMAS", "Rejected after the final round.", SUPPORT, ts="7.2"
+    )
+    await slack.event(adoptable, event_id="EvONCE")
+    slack.adapter.directory._profiles.clear()  # a redelivery after the cache has expired
+    await slack.event(adoptable, event_id="EvONCE")
+
+    assert len(slack.fake.of("users.info")) == 1
+    assert (await slack.row_counts())["setback"] == 1
