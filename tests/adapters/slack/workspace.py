@@ -107,7 +107,8 @@ class Workspace:
     async def share(self, user: str, **values: Any) -> str:
         """Post a setback through /setback and its modal; the thread ref of its root.
 
-        Without `process_before_response` the modal and the post arrive after the ack: wait.
+        The modal and the post are delivered after the ack (`dispatch` drains them; the
+        waits also hold for a test that dispatches otherwise).
         """
         opened, posted = len(self.fake.of("views.open")), len(self.fake.posts(SUPPORT))
         await self.command(user)
