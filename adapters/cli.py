@@ -7,6 +7,7 @@ The core (`bot`) is imported inside the commands, after `main` has checked that 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import tempfile
