@@ -125,7 +125,7 @@ def slack(
 
     from adapters.slack.app import serve
     from adapters.slack.config import SlackSettings
-    from adapters.slack.web import API_FAILURES
+    from adapters.slack.startup import SlackUnreachable, TokenRefused
 
     _settings()
     try:
@@ -135,11 +135,12 @@ def slack(
         typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
         raise typer.Exit(code=2) from None
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(settings, port))
-    except API_FAILURES as problem:
-        # auth.test at start: a wrong token or an unreachable SLACK_API_URL.
-        typer.echo(f"Slack did not accept the bot token: {type(problem).__name__}", err=True)
+        asyncio.run(serve(settings, port))
+    except TokenRefused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(code=1) from None
+    except SlackUnreachable as unreachable:
+        typer.echo(f"Slack could not be reached: {unreachable}", err=True)
         raise typer.Exit(code=1) from None
 
 

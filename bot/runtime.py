@@ -90,6 +90,12 @@ class Rebound:
         locale = settings.locale if settings else DEFAULT_LOCALE
         return self.content.render(key, locale, **params)
 
+    async def seen(self, community_id: str, event_id: str) -> bool:
+        """Whether `event_id` was already applied: adapters skip costly look-ups (a member's
+        profile) for a redelivery, whose decision needs none of them."""
+        async with self.store.transaction() as repo:
+            return await repo.event_seen(community_id, event_id)
+
     async def decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         """Apply `event` and store its durable intents, in one transaction."""
         now, source = self.clock.now(), f"event:{event.event_id}"

@@ -9,6 +9,7 @@ that dies after claiming leaves its rows to another once the lease runs out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -144,14 +145,21 @@ class Scheduler:
         return delivered
 
     async def run(
-        self, outbox_for: OutboxFor, platforms: frozenset[str], interval: float = 5.0
+        self,
+        outbox_for: OutboxFor,
+        platforms: frozenset[str],
+        interval: float = 5.0,
+        stop: asyncio.Event | None = None,
     ) -> None:
-        """Tick forever; a full batch means more may be due, so the next tick comes at once."""
-        while True:
+        """Tick until `stop` is set (the pass in progress finishes first), or forever; a
+        full batch means more may be due, so the next tick comes at once."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
             try:
                 await self.tick(outbox_for, platforms)
             except Exception as failure:
                 log_failure(log, "scheduler tick", failure)
                 self.last_claimed = 0
             if self.last_claimed < self.batch:
-                await asyncio.sleep(interval)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)

@@ -46,6 +46,7 @@ from bot.store.statements import (
     FOLLOW_UP,
     OUTBOUND,
     OUTCOME,
+    PROCESSED,
     REPLY,
     SETBACK,
     hot_statements,
@@ -337,6 +338,13 @@ class Repo:
         """Record a delivery; False when it was already applied (a redelivery)."""
         params = {"community_id": community_id, "event_id": event_id, "received_at": now}
         return (await self._db.execute(self._hot.claim_event, params)).first() is not None
+
+    async def event_seen(self, community_id: str, event_id: str) -> bool:
+        """Whether a delivery was already applied (read only)."""
+        statement = select(PROCESSED.c.event_id).where(
+            PROCESSED.c.community_id == community_id, PROCESSED.c.event_id == event_id
+        )
+        return (await self._db.execute(statement)).first() is not None
 
     # --- communities ----------------------------------------------------------------------
 

@@ -64,6 +64,8 @@ class FakeDiscord:
     dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> channel id
     interactions: dict[str, str] = field(default_factory=dict)  # token -> user id
     failures: list[Failure] = field(default_factory=list)
+    gates: list[tuple[str, re.Pattern[str], asyncio.Event]] = field(default_factory=list)
+    arrived: list[Call] = field(default_factory=list)  # before any gate holds them
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
@@ -79,6 +81,7 @@ class FakeDiscord:
         self._beat = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._pending: set[asyncio.Future[None]] = set()
+        self._arrival = asyncio.Condition()
         self.base = ""
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -224,10 +227,30 @@ class FakeDiscord:
             Failure(method, re.compile(path), status, body or {}, headers or {}, times)
         )
 
+    async def reached(self, method: str, path: str, timeout_s: float = 30) -> None:
+        """Until a call matching `method` and the `path` regex has arrived (held or not)."""
+        pattern = re.compile(path)
+        async with asyncio.timeout(timeout_s), self._arrival:
+            await self._arrival.wait_for(
+                lambda: any(c.method == method and pattern.search(c.path) for c in self.arrived)
+            )
+
+    def hold(self, method: str, path: str) -> asyncio.Event:
+        """Make calls matching `method` and the `path` regex wait until the event is set."""
+        gate = asyncio.Event()
+        self.gates.append((method, re.compile(path), gate))
+        return gate
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         body = await _body(request)
         call = Call(request.method, path, body)
+        async with self._arrival:
+            self.arrived.append(call)
+            self._arrival.notify_all()
+        for method, pattern, gate in self.gates:
+            if method == request.method and pattern.search(path):
+                await gate.wait()
         self.calls.append(call)
         failure = self._failure(request.method, path)
         if failure is not None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 TEAM_ID = "T0REBOUND"
 BOT_USER = "U0REBOUNDBOT"
@@ -83,6 +83,61 @@ def server_error() -> Scripted:
     return Scripted(500, {"ok": False, "error": "internal_error"})
 
 
+class SocketModeScript:
+    """The fake's Socket Mode websocket: `hello` on each connection, then every envelope
+    given to `push` (once, to whichever connection is open); each ack is recorded."""
+
+    def __init__(self) -> None:
+        self.acks: list[dict[str, Any]] = []
+        self.connections = 0
+        self._outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._acked = asyncio.Condition()
+
+    def push(self, *envelopes: dict[str, Any]) -> None:
+        for envelope in envelopes:
+            self._outgoing.put_nowait(envelope)
+
+    def acked_ids(self) -> list[str]:
+        return [str(ack["envelope_id"]) for ack in self.acks]
+
+    async def wait_for_acks(self, count: int, timeout_s: float = 30.0) -> None:
+        async with asyncio.timeout(timeout_s), self._acked:
+            await self._acked.wait_for(lambda: len(self.acks) >= count)
+
+    async def serve(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.connections += 1
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        sending = asyncio.create_task(self._send(ws))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    async with self._acked:
+                        self.acks.append(json.loads(message.data))
+                        self._acked.notify_all()
+        finally:
+            sending.cancel()
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse) -> None:
+        while True:
+            envelope = await self._outgoing.get()
+            await ws.send_json(envelope)
+
+
+def envelope(envelope_id: str, payload: dict[str, Any], kind: str = "events_api") -> dict[str, Any]:
+    """A Socket Mode envelope as Slack pushes it."""
+    return {
+        "envelope_id": envelope_id,
+        "type": kind,
+        "accepts_response_payload": kind != "events_api",
+        "retry_attempt": 0,
+        "retry_reason": "",
+        "payload": payload,
+    }
+
+
 class FakeSlack:
     def __init__(
         self,
@@ -95,6 +150,7 @@ class FakeSlack:
         self.moderators = moderators
         self.post_limit_per_s = post_limit_per_s
         self.calls: list[Call] = []
+        self.arrived: list[str] = []  # methods as they arrive, before any gate holds them
         self.scripted: dict[str, list[Scripted]] = {}
         self.gates: dict[str, asyncio.Event] = {}
         self.base_url = ""
@@ -152,6 +208,9 @@ class FakeSlack:
         method = request.match_info["method"]
         arrived = time.monotonic()
         params = await _params(request)
+        async with self._recorded:
+            self.arrived.append(method)
+            self._recorded.notify_all()
         gate = self.gates.get(method)
         if gate is not None:
             await gate.wait()
@@ -226,7 +285,8 @@ class FakeSlack:
         return web.json_response([[c.method, c.channel, c.status] for c in self.calls])
 
     async def _socket(self, request: web.Request) -> web.StreamResponse:
-        assert self.socket_mode is not None, "no Socket Mode script set"
+        if self.socket_mode is None:
+            self.socket_mode = SocketModeScript().serve
         result: web.StreamResponse = await self.socket_mode(request)
         return result
 
