@@ -32,7 +32,7 @@ from bot.services import followups
 from bot.services.answers import poster_setback
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
-from bot.services.safety import excerpt, neutralise_mentions
+from bot.services.safety import excerpt
 from bot.services.status import poster_name, refresh
 from bot.services.template_words import use_label
 from bot.templates.records import TemplateUse
@@ -199,7 +199,7 @@ def _update_text(
     if titles:
         parts.append(ctx.say("outcome.update.templates", titles=", ".join(titles)))
     if report.note:
-        parts.append(ctx.say("outcome.update.note", note=neutralise_mentions(report.note)))
+        parts.append(ctx.say("outcome.update.note", note=report.note))
     return "\n".join(parts)
 
 
