@@ -25,6 +25,11 @@ _POP_DIRECTIONAL_FORMATTING = "\u202c"
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
+# Bidi classes that can move text around them: right-to-left letters, Arabic numbers and
+# the explicit controls themselves.
+_REORDERING = frozenset(
+    {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+)
 # Paragraph separators end every embedding and isolate (Unicode bidi rule X8).
 _PARAGRAPH = re.compile(r"(\n|\u2029)")
 
@@ -91,13 +96,23 @@ def _closer(opener: str) -> str:
 
 
 def isolate(text: str) -> str:
-    """Each paragraph of `text`, balanced, inside a first-strong isolate (U+2068 … U+2069):
-    its direction is its own and cannot reorder the sentence around it."""
+    """Each paragraph of `text`, balanced, inside a first-strong isolate (U+2068 … U+2069)
+    when it could reorder the sentence around it; its direction is then its own.
+
+    A paragraph with no right-to-left character and no direction control cannot reorder
+    Rebound's left-to-right sentences, so it is left as it is (ids stay copyable).
+    """
     return "".join(
         f"{FIRST_STRONG_ISOLATE}{part}{POP_DIRECTIONAL_ISOLATE}"
-        if index % 2 == 0 and part.strip()
+        if index % 2 == 0 and _could_reorder(part)
         else part
         for index, part in enumerate(_PARAGRAPH.split(balance_directions(text)))
+    )
+
+
+def _could_reorder(paragraph: str) -> bool:
+    return not paragraph.isascii() and any(
+        unicodedata.bidirectional(char) in _REORDERING for char in paragraph
     )
 
 
