@@ -18,7 +18,7 @@ def shown_author(ctx: Context, setback: Setback) -> str:
     marked as the anonymous poster."""
     if setback.anonymous:
         return ctx.say("anonymous.label", pseudonym=setback.pseudonym)
-    return setback.poster_name
+    return shown(setback.poster_name)
 
 
 def poster_name(setback: Setback) -> str:
@@ -112,9 +112,9 @@ def status_message(ctx: Context, view: PostView) -> Message:
 def _root_author(ctx: Context, setback: Setback) -> str | None:
     """A post shared by form is shown as the member's (or the pseudonym's); an adopted post's
     status message is the bot answering in the member's own thread."""
-    if setback.anonymous:
+    if setback.anonymous or setback.source is SetbackSource.FORM:
         return shown_author(ctx, setback)
-    return setback.poster_name if setback.source is SetbackSource.FORM else None
+    return None
 
 
 def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
