@@ -119,3 +119,12 @@ def _could_reorder(paragraph: str) -> bool:
 def shown(text: str) -> str:
     """A member's text as it may appear inside anything Rebound sends."""
     return isolate(neutralise_mentions(text))
+
+
+def shown_within(text: str, limit: int) -> str:
+    """`shown(text)` in at most `limit` characters: the text is cut before it is made safe,
+    so the cut never leaves a direction control open."""
+    cut = text[:limit]
+    while len(safe := shown(cut)) > limit:
+        cut = cut[: len(cut) - (len(safe) - limit)]
+    return safe

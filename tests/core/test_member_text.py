@@ -15,7 +15,7 @@ from bot.events import (
     normalised,
     written_text,
 )
-from bot.member_text import balance_directions, isolate, normalise, shown
+from bot.member_text import balance_directions, isolate, normalise, shown, shown_within
 from tests.core.direction_checks import direction_leak
 
 FSI, PDI, PDF = "\u2068", "\u2069", "\u202c"
@@ -126,3 +126,11 @@ def test_a_members_override_cannot_reverse_the_bots_sentence() -> None:
 )
 def test_the_leak_check_itself_catches_leaks(text: str) -> None:
     assert direction_leak(text) is not None
+
+
+@pytest.mark.parametrize("title", ["x" * 150, f"{RLO}" * 30 + HEBREW * 20, f"{HEBREW} {RLE}" * 40])
+def test_shown_within_a_limit_cuts_before_it_isolates(title: str) -> None:
+    label = shown_within(title, 57)
+    assert len(label) <= 57
+    assert direction_leak(label) is None
+    assert label.strip(FSI + PDI + PDF)  # something of the title is left
