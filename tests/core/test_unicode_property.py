@@ -8,14 +8,16 @@ import itertools
 import unicodedata
 from datetime import timedelta
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot import runtime
 from bot.domain.model import Member
 from bot.events import MessageEdited
 from bot.member_text import normalise
 from tests.core.direction_checks import direction_leak, texts_in
-from tests.support import COMMUNITY, Harness, harness
+from tests.support import COMMUNITY, JO, MAYA, Harness, harness
 
 # What breaks stores and sentences, mixed into arbitrary text (surrogates included).
 _TROUBLE = [
@@ -97,6 +99,9 @@ def test_any_unicode_is_stored_and_never_leaks_direction(database_url: str) -> N
                 database=None,
                 suppress_health_check=[HealthCheck.too_slow],
             )
+            @example(  # the report that started it: NUL and a lone surrogate on PostgreSQL
+                name="Jo\x00", title="\ud800", body="a\x00b", reply="\x00\udfff", edit="\u202e!"
+            )
             @given(
                 name=member_text(20),
                 title=member_text(40),
@@ -104,7 +109,7 @@ def test_any_unicode_is_stored_and_never_leaks_direction(database_url: str) -> N
                 reply=member_text(120),
                 edit=member_text(60),
             )
-            def example(name: str, title: str, body: str, reply: str, edit: str) -> None:
+            def post_and_reply(name: str, title: str, body: str, reply: str, edit: str) -> None:
                 h.outbox.clear()
                 runner.run(
                     _post_and_reply(
@@ -112,6 +117,24 @@ def test_any_unicode_is_stored_and_never_leaks_direction(database_url: str) -> N
                     )
                 )
 
-            example()
+            post_and_reply()
         finally:
             runner.run(running.__aexit__(None, None, None))
+
+
+@pytest.mark.postgres
+async def test_text_the_store_refuses_comes_back_to_the_member(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the edge's normalisation switched off, PostgreSQL really refuses a NUL: the reply
+    is not stored, and its writer gets their words back privately instead of "try again"."""
+    async with harness(postgres_url) as h:
+        thread = await h.post(MAYA)
+        monkeypatch.setattr(runtime, "normalised", lambda event: event)
+        h.outbox.clear()
+        ref = await h.reply(JO, thread, "What helped me\x00: asking for feedback")
+        async with h.core.store.transaction() as repo:
+            assert await repo.reply_by_ref(COMMUNITY, ref) is None
+        (notice,) = h.outbox.notices_to(JO)
+        assert "fault on my side" in notice.message.text
+        assert notice.message.text.endswith("What helped me\x00: asking for feedback")
