@@ -69,7 +69,9 @@ class SlackAdapter:
         self.directory = Directory(self.client, settings.moderators_group)
         self.home = HomeTab(core, self.client)
         self.app = AsyncApp(
-            client=self.client,
+            # A client of bolt's own: bolt builds a client per request sharing this one's
+            # headers, and slack-sdk resets the User-Agent in them, dropping Rebound's suffix.
+            client=web_client(settings.bot_token, settings.web_api_url, self.session),
             signing_secret=settings.signing_secret,
             process_before_response=process_before_response,
             logger=bolt_logger,

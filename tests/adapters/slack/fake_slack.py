@@ -38,6 +38,7 @@ class Call:
     status: int
     at: float  # when the call arrived (time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)
+    user_agent: str = ""
 
     @property
     def channel(self) -> str:
@@ -161,7 +162,8 @@ class FakeSlack:
             or _invalid_view(params.get("view"))
             or Scripted(200, self._ok(method, params))
         )
-        await self._record(Call(method, params, answer.status, arrived, answer.body))
+        user_agent = request.headers.get("User-Agent", "")
+        await self._record(Call(method, params, answer.status, arrived, answer.body, user_agent))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
     def _scripted(self, method: str) -> Scripted | None:

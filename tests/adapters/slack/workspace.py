@@ -98,11 +98,17 @@ class Workspace:
         )
 
     async def share(self, user: str, **values: Any) -> str:
-        """Post a setback through /setback and its modal; the thread ref of its root."""
+        """Post a setback through /setback and its modal; the thread ref of its root.
+
+        Without `process_before_response` the modal and the post arrive after the ack: wait.
+        """
+        opened, posted = len(self.fake.of("views.open")), len(self.fake.posts(SUPPORT))
         await self.command(user)
+        await self.fake.wait_for(lambda fake: len(fake.of("views.open")) > opened)
         fields = {"title": "Froze in the screening call", "body": "It went badly.", **values}
         response = await self.submit(user, self.last_modal(), **fields)
         assert response.status == 200 and "errors" not in response.body, response.body
+        await self.fake.wait_for(lambda fake: len(fake.posts(SUPPORT)) > posted)
         return self.fake.posts(SUPPORT)[-1].ref
 
     async def say(
