@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.model import CommunitySettings, Member
-from bot.events import MessageDeleted, MessagePosted
+from bot.events import FormSubmitted, MessageDeleted, MessagePosted
 from bot.intents import (
     Button,
     Channel,
@@ -21,6 +21,7 @@ from bot.intents import (
     StartThread,
     Thread,
 )
+from tests.core.direction_checks import direction_leak, texts_in
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness
 
 NEWCOMER = Member(user_id="U-new", display_name="Ade")
@@ -501,3 +502,27 @@ async def test_a_restart_with_new_settings_applies_them(h: Harness) -> None:
     async with h.core.store.transaction() as repo:
         found = await repo.community(COMMUNITY)
     assert found is not None and found[1] == moved
+
+
+async def test_names_listed_in_an_update_keep_their_direction_to_themselves(h: Harness) -> None:
+    ada = Member(user_id="U-ada", display_name="\u202eAda")
+    thread = await h.post(MAYA, ask_outcome_on="3d")
+    await h.reply(ada, thread, "Write a warm note.")
+    await h.reply(RUTH, thread, "Ask for feedback.")
+    await h.wait(timedelta(days=3))
+    form = form_in(await h.press(MAYA, _asks(h)[0].message.buttons[0]))
+    acted = next(f for f in form.fields if f.name == "acted_on")
+    event = FormSubmitted(
+        community_id=COMMUNITY,
+        event_id=h.next_event_id(),
+        actor=MAYA,
+        form_id=form.form_id,
+        values={"result": "worked", "acted_on": [c.value for c in acted.choices]},
+    )
+    await h.send(event)
+    update = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1]
+    # Each name isolated on its own, so Ada's override reaches neither Ruth nor the sentence.
+    assert "Ruth, \u2068\u202eAda\u202c\u2069" in update.message.text
+    for intent in h.outbox.sent:
+        for text in texts_in(intent):
+            assert direction_leak(text) is None, text
