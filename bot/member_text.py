@@ -25,6 +25,7 @@ _POP_DIRECTIONAL_FORMATTING = "\u202c"
 _ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_DIRECTIONAL_ISOLATE = "\u2069"
+_DIRECTION_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 # Bidi classes that can move text around them: right-to-left letters, Arabic numbers and
 # the explicit controls themselves.
 _REORDERING = frozenset(
@@ -65,6 +66,8 @@ def neutralise_mentions(text: str) -> str:
 def balance_directions(text: str) -> str:
     """`text` with every direction control it opens closed within the same paragraph, and
     every closer that closes nothing of its own dropped: nothing leaks past its end."""
+    if not _DIRECTION_CONTROL.search(text):
+        return text
     return "".join(
         _balanced_paragraph(part) if index % 2 == 0 else part
         for index, part in enumerate(_PARAGRAPH.split(text))
