@@ -526,3 +526,12 @@ async def test_names_listed_in_an_update_keep_their_direction_to_themselves(h: H
     for intent in h.outbox.sent:
         for text in texts_in(intent):
             assert direction_leak(text) is None, text
+
+
+async def test_a_long_title_is_cut_to_a_thread_name_before_it_is_made_safe(h: Harness) -> None:
+    title = "\u202e" + "\u05d0" * 140  # an override and right-to-left letters, 141 characters
+    await h.post(MAYA, title=title)
+    start = h.outbox.of(StartThread)[0]
+    assert len(start.title) <= 100
+    assert direction_leak(start.title) is None
+    assert start.title.startswith("\u2068\u202e\u05d0")
