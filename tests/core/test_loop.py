@@ -14,6 +14,7 @@ from bot.intents import (
     Channel,
     CloseThread,
     EditMessage,
+    Form,
     OpenForm,
     RejectForm,
     Send,
@@ -290,12 +291,18 @@ async def test_only_the_poster_answers_the_outcome_ask(h: Harness) -> None:
     assert await h.press(JO, worked) == [h.outbox.notices_to(JO)[0]]
 
 
-async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness) -> None:
+async def _outcome_form_after_replies(h: Harness, *helpers: Member) -> tuple[str, Form]:
+    """Maya's post, a reply by each helper, and her outcome form opened: thread and form."""
     thread = await h.post(MAYA, ask_outcome_on="3d")
-    await h.reply(JO, thread, "Write a warm note.")
-    await h.reply(RUTH, thread, "Ask for feedback.")
+    for helper, text in zip(helpers, ["Write a warm note.", "Ask for feedback."], strict=True):
+        await h.reply(helper, thread, text)
     await h.wait(timedelta(days=3))
     form = form_in(await h.press(MAYA, _asks(h)[0].message.buttons[0]))
+    return thread, form
+
+
+async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness) -> None:
+    thread, form = await _outcome_form_after_replies(h, JO, RUTH)
     acted = next(f for f in form.fields if f.name == "acted_on")
     jo_choice = next(c.value for c in acted.choices if c.label.startswith("Jo"))
     await h.submit(
@@ -506,11 +513,7 @@ async def test_a_restart_with_new_settings_applies_them(h: Harness) -> None:
 
 async def test_names_listed_in_an_update_keep_their_direction_to_themselves(h: Harness) -> None:
     ada = Member(user_id="U-ada", display_name="\u202eAda")
-    thread = await h.post(MAYA, ask_outcome_on="3d")
-    await h.reply(ada, thread, "Write a warm note.")
-    await h.reply(RUTH, thread, "Ask for feedback.")
-    await h.wait(timedelta(days=3))
-    form = form_in(await h.press(MAYA, _asks(h)[0].message.buttons[0]))
+    thread, form = await _outcome_form_after_replies(h, ada, RUTH)
     acted = next(f for f in form.fields if f.name == "acted_on")
     event = FormSubmitted(
         community_id=COMMUNITY,
