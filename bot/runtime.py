@@ -15,10 +15,11 @@ from bot.failures import log_failure
 from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
 from bot.member_text import normalise
+from bot.ordered_edits import OrderedEdits
 from bot.ports import Capabilities, Clock, Outbox
 from bot.router import route
 from bot.scheduler import OutboxFor, Scheduler
-from bot.services import answers, posting
+from bot.services import answers, outcomes, posting
 from bot.services.context import Context
 from bot.services.template_library import Suggestion, library_for, suggest
 from bot.store.repo import Repo, Store
@@ -127,7 +128,9 @@ class Rebound:
         """Deliver in order; then, in one transaction, mark what went out and track its ids."""
         if not pending:
             return []
-        sent = await send_in_order(pending, outbox)
+        sent = await send_in_order(
+            pending, OrderedEdits(outbox, self.store, self.clock, self.worker_id)
+        )
         if sent.refs or sent.held_back or sent.tracked:
             async with self.store.transaction() as repo:
                 now = self.clock.now()
@@ -176,3 +179,5 @@ async def _record(ctx: Context, track: Tracking, ref: str) -> None:
         await posting.on_status_message_sent(ctx, track.record_id, ref)
     elif track.kind is TrackAs.RELAYED_REPLY:
         await answers.on_relay_sent(ctx, track.record_id, ref)
+    elif track.kind is TrackAs.OUTCOME_ASK:
+        await outcomes.on_ask_sent(ctx, track.record_id, ref)

@@ -76,19 +76,24 @@ class Scheduler:
     async def fire_due(
         self, outbox_for: OutboxFor, platforms: frozenset[str]
     ) -> dict[str, list[Pending]]:
-        """Claim a batch and fire it in one transaction: decide, store in the outbox, finish.
+        """Claim a batch, then fire it in one transaction: decide, store in the outbox, finish.
 
-        A crash before the commit undoes the claim too; after it, the outbox holds the rest.
+        The claim commits first, so firing takes the posts before touching their follow-up
+        rows, in the order every other change to a post does (no deadlock with a member's
+        event). A crash after the claim leaves the rows leased until the lease runs out;
+        one during the firing undoes it all; after it, the outbox holds the rest.
         """
         core, now = self._core, self._core.clock.now()
+        by_community: dict[str, list[FollowUp]] = defaultdict(list)
+        for follow_up in await self.claim(platforms):
+            # A community not served here is left leased; the lease runs out for a
+            # worker that serves it.
+            if outbox_for(follow_up.community_id) is not None:
+                by_community[follow_up.community_id].append(follow_up)
         pending: dict[str, list[Pending]] = {}
+        if not by_community:
+            return pending
         async with core.store.transaction() as repo:
-            by_community: dict[str, list[FollowUp]] = defaultdict(list)
-            for follow_up in await self._claim(repo, now, platforms):
-                # A community not served here is left leased; the lease runs out for a
-                # worker that serves it.
-                if outbox_for(follow_up.community_id) is not None:
-                    by_community[follow_up.community_id].append(follow_up)
             for community_id, follow_ups in by_community.items():
                 outbox = outbox_for(community_id)
                 assert outbox is not None

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.content import Content
 from bot.domain.errors import RuleViolation
 from bot.domain.model import CommunitySettings, Member
-from bot.intents import Message, Notice
+from bot.intents import Button, Message, Notice
 from bot.store.repo import Repo
 
 
@@ -34,7 +34,11 @@ class Context:
 
     def explain(self, actor: Member, violation: RuleViolation) -> Notice:
         text = self.say(violation.key, **violation.params)
-        return Notice(user_id=actor.user_id, message=Message(text=text))
+        buttons = tuple(
+            Button(label=self.say(offer.label_key), action_id=offer.action_id)
+            for offer in violation.offers
+        )
+        return Notice(user_id=actor.user_id, message=Message(text=text, buttons=buttons))
 
     def day(self, when: datetime) -> str:
         return self.say("date.day", date=when)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.actions import Verb, action_id
 from bot.domain.model import Reply, Setback, SetbackSource
-from bot.intents import Button, EditMessage, Intent, Link, Message, SetThreadTags
+from bot.intents import Button, EditMessage, Intent, Link, Message, Revision, SetThreadTags
 from bot.member_text import shown
 from bot.services.context import Context
 from bot.services.safety import excerpt
@@ -138,13 +138,16 @@ async def refresh(ctx: Context, setback: Setback) -> list[Intent]:
 
 
 def refresh_view(ctx: Context, view: PostView) -> list[Intent]:
-    """`refresh` for a view already loaded."""
+    """`refresh` for a view already loaded (with its post taken, so at the post's version)."""
     setback = view.setback
+    revision = Revision(setback_id=setback.id, version=setback.version)
     intents: list[Intent] = []
     if setback.status_message_ref:
+        message = status_message(ctx, view)
         intents.append(
-            EditMessage(message_ref=setback.status_message_ref, message=status_message(ctx, view))
+            EditMessage(message_ref=setback.status_message_ref, message=message, revision=revision)
         )
     if setback.thread_ref:
-        intents.append(SetThreadTags(thread_ref=setback.thread_ref, tags=thread_tags(ctx, view)))
+        tags = thread_tags(ctx, view)
+        intents.append(SetThreadTags(thread_ref=setback.thread_ref, tags=tags, revision=revision))
     return intents
