@@ -14,6 +14,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 
 from bot.located_yaml import ContentError, Located, load_located, placeholders_of
+from bot.member_text import shown
 from bot.templates.loading import parse_library
 from bot.templates.model import Library
 from bot.wording import CATALOGUE, WORD_LISTS
@@ -75,7 +76,12 @@ class Content:
         return self._libraries.get(locale) or self._libraries[DEFAULT_LOCALE]
 
     def render(self, key: str, locale: str = DEFAULT_LOCALE, **params: object) -> str:
-        """The text of `key` in `locale` (falling back to English), filled with `params`."""
+        """The text of `key` in `locale` (falling back to English), filled with `params`.
+
+        Every text parameter is taken as a member's (a title, a name, a value) and shown
+        through `member_text.shown`: it cannot ping, and its direction controls stay inside
+        it. This is the one place member words meet the bot's sentences, for every adapter.
+        """
         declared = CATALOGUE.get(key)
         if declared is None:
             raise ContentError(f"no message key {key!r} in the catalogue")
@@ -88,7 +94,8 @@ class Content:
             )
         entry = self._entry(key, locale)
         try:
-            return entry.text.format_map({n: params[n] for n in entry.placeholders}).strip()
+            filled = {n: _shown(params[n]) for n in entry.placeholders}
+            return entry.text.format_map(filled).strip()
         except (ValueError, TypeError) as problem:
             raise ContentError(f"{entry.where}: {key} could not be filled: {problem}") from None
 
@@ -100,6 +107,10 @@ class Content:
             self._warned.add((locale, key))
             log.warning("content: %s missing in locale %s; using %s", key, locale, DEFAULT_LOCALE)
         return self._messages[DEFAULT_LOCALE][key]
+
+
+def _shown(value: object) -> object:
+    return shown(value) if isinstance(value, str) else value
 
 
 def _load_locale(folder: Traversable, complete: bool) -> dict[str, _Entry]:

@@ -10,10 +10,11 @@ from bot.content import DEFAULT_LOCALE, Content
 from bot.delivery import LEASE, Pending, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
-from bot.events import FormSubmitted, InboundEvent
+from bot.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.failures import log_failure
 from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
+from bot.member_text import normalise
 from bot.ordered_edits import OrderedEdits
 from bot.ports import Capabilities, Clock, Outbox
 from bot.router import route
@@ -69,9 +70,12 @@ class Rebound:
     async def handle(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
         """Apply `event` once (redeliveries only resume what failed) and deliver its intents.
 
+        Every text in `event` is first normalised (`events.normalised`): the core's edge.
         Never raises for a member's input: an unexpected failure changes nothing, is logged
-        without the member's words, and the member is told to try again.
+        without the member's words, and the member is told; what they wrote comes back to
+        them privately, so it is not lost.
         """
+        event = normalised(event)
         try:
             pending = await self.decide(event, outbox.capabilities)
         except Exception as failure:
@@ -81,6 +85,9 @@ class Rebound:
         return await self.send(event.community_id, pending, outbox)
 
     def _sorry(self, event: InboundEvent) -> str:
+        written = written_text(event)
+        if written:
+            return self.say(event.community_id, "error.not_saved", text=written)
         return self.say(event.community_id, "error.unexpected")
 
     def say(self, community_id: str, key: str, **params: object) -> str:
@@ -152,7 +159,7 @@ class Rebound:
         """Autocomplete for `/template`: ids matching what the member has typed so far."""
         async with self.store.transaction() as repo:
             ctx = await self.context(repo, community_id, self.clock.now())
-            return suggest(await library_for(ctx), query, limit)
+            return suggest(await library_for(ctx), normalise(query), limit)
 
     async def close(self) -> None:
         await self.store.dispose()

@@ -199,6 +199,7 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("error.unknown_reply", params=("value",)),
     **_keys("error.not_your_post", params=("title",)),
     **_keys("error.unknown_command", params=("command",)),
+    **_keys("error.not_saved", params=("text",)),
     **_keys("conversation.question", params=("form", "label")),
     **_keys("conversation.option", params=("number", "label")),
     **_keys("conversation.options", params=("options",)),

@@ -25,10 +25,11 @@ from bot.intents import (
     TrackAs,
     Tracking,
 )
+from bot.member_text import shown
 from bot.services import followups
 from bot.services.context import Context
 from bot.services.forms import field, form
-from bot.services.safety import excerpt, neutralise_mentions
+from bot.services.safety import excerpt
 from bot.services.status import refresh, shown_author
 
 
@@ -117,7 +118,7 @@ async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> li
         label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
     )
     message = Message(
-        text=neutralise_mentions(text),
+        text=shown(text),
         buttons=(appreciate,),
         author=shown_author(ctx, setback),
     )

@@ -30,11 +30,12 @@ from bot.intents import (
     Send,
     Thread,
 )
+from bot.member_text import shown
 from bot.services import followups
 from bot.services.answers import poster_setback
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
-from bot.services.safety import excerpt, neutralise_mentions
+from bot.services.safety import excerpt
 from bot.services.status import poster_name, refresh
 from bot.services.template_words import use_label
 from bot.templates.records import TemplateUse
@@ -229,14 +230,19 @@ def _update_text(
     acted_on = report.acted_on_reply_ids
     names = sorted({r.author_name for r in replies if r.id in acted_on and not r.deleted})
     if names:
-        parts.append(ctx.say("outcome.update.acted_on", names=", ".join(names)))
+        parts.append(ctx.say("outcome.update.acted_on", names=_each_shown(names)))
     sent = report.sent_template_use_ids
     titles = sorted({u.template_title for u in uses if u.id in sent})
     if titles:
-        parts.append(ctx.say("outcome.update.templates", titles=", ".join(titles)))
+        parts.append(ctx.say("outcome.update.templates", titles=_each_shown(titles)))
     if report.note:
-        parts.append(ctx.say("outcome.update.note", note=neutralise_mentions(report.note)))
+        parts.append(ctx.say("outcome.update.note", note=report.note))
     return "\n".join(parts)
+
+
+def _each_shown(texts: list[str]) -> str:
+    """Members' texts listed in one sentence: each keeps its direction to itself."""
+    return ", ".join(shown(text) for text in texts)
 
 
 async def submit_outcome(
