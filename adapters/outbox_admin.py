@@ -9,22 +9,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from bot.clock import SystemClock
-from bot.settings import CoreSettings
-from bot.store.engine import create_engine
-from bot.store.migrate import upgrade
-from bot.store.repo import Outbound, Repo, Store
+if TYPE_CHECKING:  # the core is imported inside the commands, after the CLI's identity check
+    from bot.store.repo import Outbound, Repo
 
 app = typer.Typer(help="Inspect the outbox and retry what it gave up on.", no_args_is_help=True)
 
 _T = TypeVar("_T")
 
 
+def _database_url() -> str:
+    from bot.settings import CoreSettings
+
+    return CoreSettings().database_url
+
+
 def _in_store(database_url: str, work: Callable[[Repo], Awaitable[_T]]) -> _T:
+    from bot.store.engine import create_engine
+    from bot.store.migrate import upgrade
+    from bot.store.repo import Store
+
     async def run() -> _T:
         engine = create_engine(database_url)
         try:
@@ -51,7 +58,7 @@ def list_rows(
     limit: Annotated[int, typer.Option(help="Show at most this many given-up rows.")] = 100,
 ) -> None:
     """Count rows by state and list the given-up ones with their last error."""
-    database_url = CoreSettings().database_url
+    database_url = _database_url()
 
     async def read(repo: Repo) -> tuple[dict[str, int], list[Outbound]]:
         counts = {state.value: n for state, n in (await repo.outbound.counts()).items()}
@@ -72,7 +79,9 @@ def retry(
     if not ids and not every:
         typer.echo("Name row ids, or pass --all.", err=True)
         raise typer.Exit(code=2)
-    database_url = CoreSettings().database_url
+    from bot.clock import SystemClock
+
+    database_url = _database_url()
     now = SystemClock().now()
 
     async def reset(repo: Repo) -> int:

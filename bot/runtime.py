@@ -10,14 +10,16 @@ from bot.content import DEFAULT_LOCALE, Content
 from bot.delivery import Ledger, Pending, Policy, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
-from bot.events import FormSubmitted, InboundEvent
+from bot.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.failures import log_failure
 from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
+from bot.member_text import normalise
+from bot.ordered_edits import OrderedEdits
 from bot.ports import Capabilities, Clock, Outbox
 from bot.router import route
 from bot.scheduler import OutboxFor, Scheduler
-from bot.services import answers, posting
+from bot.services import answers, outcomes, posting
 from bot.services.context import Context
 from bot.services.template_library import Suggestion, library_for, suggest
 from bot.store.repo import Repo, Store
@@ -76,9 +78,12 @@ class Rebound:
     async def handle(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
         """Apply `event` once (redeliveries only resume what failed) and deliver its intents.
 
+        Every text in `event` is first normalised (`events.normalised`): the core's edge.
         Never raises for a member's input: an unexpected failure changes nothing, is logged
-        without the member's words, and the member is told to try again.
+        without the member's words, and the member is told; what they wrote comes back to
+        them privately, so it is not lost.
         """
+        event = normalised(event)
         try:
             pending = await self.decide(event, outbox.capabilities)
         except Exception as failure:
@@ -88,6 +93,9 @@ class Rebound:
         return await self.send(event.community_id, pending, outbox)
 
     def _sorry(self, event: InboundEvent) -> str:
+        written = written_text(event)
+        if written:
+            return self.say(event.community_id, "error.not_saved", text=written)
         return self.say(event.community_id, "error.unexpected")
 
     def say(self, community_id: str, key: str, **params: object) -> str:
@@ -96,6 +104,12 @@ class Rebound:
         settings = self._settings.get(community_id)
         locale = settings.locale if settings else DEFAULT_LOCALE
         return self.content.render(key, locale, **params)
+
+    async def seen(self, community_id: str, event_id: str) -> bool:
+        """Whether `event_id` was already applied: adapters skip costly look-ups (a member's
+        profile) for a redelivery, whose decision needs none of them."""
+        async with self.store.transaction() as repo:
+            return await repo.event_seen(community_id, event_id)
 
     async def decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         """Apply `event` and store its durable intents, in one transaction."""
@@ -136,13 +150,15 @@ class Rebound:
         """
         if not pending:
             return []
+        owner = owner or self.worker_id
 
         async def track(repo: Repo, tracking: Tracking, ref: str) -> None:
             ctx = await self.context(repo, community_id, self.clock.now())
             await _record(ctx, tracking, ref)
 
-        ledger = Ledger(self.store, self.clock, owner or self.worker_id, self.policy, track)
-        return await send_in_order(pending, outbox, ledger)
+        ledger = Ledger(self.store, self.clock, owner, self.policy, track)
+        ordered = OrderedEdits(outbox, self.store, self.clock, owner)
+        return await send_in_order(pending, ordered, ledger)
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Retry undelivered intents and fire due follow-ups of communities on `platforms`.
@@ -157,7 +173,7 @@ class Rebound:
         """Autocomplete for `/template`: ids matching what the member has typed so far."""
         async with self.store.transaction() as repo:
             ctx = await self.context(repo, community_id, self.clock.now())
-            return suggest(await library_for(ctx), query, limit)
+            return suggest(await library_for(ctx), normalise(query), limit)
 
     async def close(self) -> None:
         await self.store.dispose()
@@ -183,3 +199,5 @@ async def _record(ctx: Context, track: Tracking, ref: str) -> None:
         await posting.on_status_message_sent(ctx, track.record_id, ref)
     elif track.kind is TrackAs.RELAYED_REPLY:
         await answers.on_relay_sent(ctx, track.record_id, ref)
+    elif track.kind is TrackAs.OUTCOME_ASK:
+        await outcomes.on_ask_sent(ctx, track.record_id, ref)

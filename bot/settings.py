@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rebound.db"
@@ -18,3 +20,5 @@ class CoreSettings(BaseSettings):
     outbox_lease_seconds: float = 120.0
     # Transient delivery failures are retried this long after the first, then given up.
     give_up_after_hours: float = 24.0
+    # A community's own words and templates, laid over the packaged ones key by key.
+    content_dir: Path | None = None

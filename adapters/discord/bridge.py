@@ -26,6 +26,7 @@ from adapters.discord.refs import message_ref
 from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags, tag_name
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
+from adapters.lifecycle import Deadline, InFlight
 from bot.actions import parse_form
 from bot.domain.model import Member
 from bot.events import (
@@ -57,6 +58,8 @@ class DiscordBridge:
         self.community: inbound.Community | None = None
         self.outbox: DiscordOutbox | None = None
         self.ready = asyncio.Event()
+        self.in_flight = InFlight()
+        self.stopping = asyncio.Event()
         self._client: discord.Client | None = None
         self._tick_task: asyncio.Task[None] | None = None
 
@@ -90,11 +93,22 @@ class DiscordBridge:
         if self.settings.sync_commands:
             await sync_commands(self._tree, self.settings.command_guild_ids)
         self._tick_task = asyncio.create_task(
-            tick_forever(self.core, self._outbox_for, self.settings.tick_seconds),
+            tick_forever(self.core, self._outbox_for, self.settings.tick_seconds, self.stopping),
             name="rebound-tick",
         )
         self.ready.set()
         log.info("discord: ready in guild %s", community.guild_id)
+
+    async def stop(self, deadline: Deadline) -> None:
+        """Take no new events; let those being handled finish (their deliveries too) and
+        the tick loop end its pass, within `deadline`."""
+        self.stopping.set()
+        await self.in_flight.drain(deadline.left())
+        if self._tick_task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._tick_task), deadline.left())
+            except TimeoutError:
+                log.warning("stop: the tick loop's pass did not finish in time")
 
     async def close(self) -> None:
         if self._tick_task is not None:
@@ -113,8 +127,9 @@ class DiscordBridge:
     # --- gateway events ---------------------------------------------------------------
 
     async def handle(self, event: InboundEvent | None) -> None:
-        if event is not None and self.outbox is not None:
-            await self.core.handle(event, self.outbox)
+        if event is not None and self.outbox is not None and not self.stopping.is_set():
+            with self.in_flight.tracking():
+                await self.core.handle(event, self.outbox)
 
     async def on_message(self, message: discord.Message) -> None:
         if self.community is not None:
@@ -192,9 +207,19 @@ class DiscordBridge:
         event: InboundEvent,
         presets: dict[str, str] | None = None,
     ) -> None:
-        if self.outbox is None:
+        if self.outbox is None or self.stopping.is_set():
             return
-        outbox = InteractionOutbox(self.outbox, interaction, self.forms, presets)
+        with self.in_flight.tracking():
+            await self._answer(interaction, event, self.outbox, presets)
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        event: InboundEvent,
+        outbox_to: DiscordOutbox,
+        presets: dict[str, str] | None,
+    ) -> None:
+        outbox = InteractionOutbox(outbox_to, interaction, self.forms, presets)
         try:
             await answer(
                 outbox, self.core.handle(event, outbox), self.settings.ack_deadline_seconds

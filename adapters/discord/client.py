@@ -40,13 +40,13 @@ class _Wiring:
     def _attach(self, bridge: DiscordBridge) -> None:
         self.bridge = bridge
         self.tree = app_commands.CommandTree(self)
-        self.tree.error(_command_failed)
+        self.tree.error(_on_command_error)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
-        """discord.py's default prints the exception's text, which can quote members."""
+        """discord.py's default logs the exception's message, which can quote members."""
         failure = sys.exc_info()[1]
         if failure is not None:
-            log_failure(log, f"discord event {event_method}", failure)
+            log_failure(log, f"discord {event_method}", failure)
 
     async def setup_hook(self) -> None:
         await self.bridge.setup(self, self.tree)  # type: ignore[arg-type]
@@ -83,10 +83,13 @@ class _Wiring:
         await super().close()  # type: ignore[misc]
 
 
-async def _command_failed(
-    _interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+async def _on_command_error(
+    interaction: discord.Interaction[Any], error: app_commands.AppCommandError
 ) -> None:
-    log_failure(log, "discord command", error)
+    """The command tree's error handler: type and stack, never the message."""
+    command = interaction.command.name if interaction.command else "?"
+    failure = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    log_failure(log, f"discord command {command}", failure)
 
 
 class ReboundClient(_Wiring, discord.Client):

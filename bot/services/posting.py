@@ -26,11 +26,12 @@ from bot.intents import (
     TrackAs,
     Tracking,
 )
+from bot.member_text import shown_within
 from bot.services import followups
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt
-from bot.services.status import PostView, safe_title, status_message, thread_tags
+from bot.services.status import PostView, status_message, thread_tags
 
 
 def setback_form(ctx: Context) -> Form:
@@ -96,7 +97,7 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
         ack = ctx.notice(event.actor, "setback.posted_ack", title=setback.title, ask_date=ask_date)
     start = StartThread(
         channel_id=setback.channel_id,
-        title=safe_title(setback),
+        title=shown_within(setback.title, THREAD_TITLE_MAX),
         message=status_message(ctx, view),
         tags=thread_tags(ctx, view),
         track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),
@@ -105,6 +106,9 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
 
 
 ADOPTED_TITLE_MAX = 80
+# Thread names are at most 100 characters (Discord): cut before the title is made safe,
+# so a platform's own cut never leaves a direction control open.
+THREAD_TITLE_MAX = 100
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 

@@ -56,6 +56,22 @@ class Failure:
     times: int
 
 
+# Calls that make something: a message, or a thread (in a forum, with its first message).
+MAKES_SOMETHING = r"^/channels/\d+/(messages|threads)$"
+
+
+@dataclass
+class Gate:
+    """Matching calls, from the `after` + 1st on, wait for `event` (before acting, or after
+    acting and before answering when `acted`)."""
+
+    method: str
+    path: re.Pattern[str]
+    event: asyncio.Event
+    after: int
+    acted: bool
+
+
 @dataclass
 class FakeDiscord:
     """Start with `await fake.start()`; `api_url` and `gateway_url` point discord.py at it."""
@@ -69,6 +85,8 @@ class FakeDiscord:
     dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> channel id
     interactions: dict[str, str] = field(default_factory=dict)  # token -> user id
     failures: list[Failure] = field(default_factory=list)
+    gates: list[Gate] = field(default_factory=list)
+    arrived: list[Call] = field(default_factory=list)  # before any gate holds them
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
@@ -77,10 +95,6 @@ class FakeDiscord:
     delay_s: float = 0.0
     nonces: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
     made: list[dict[str, Any]] = field(default_factory=list)  # bot messages, answered or not
-    gate: asyncio.Event | None = None  # calls that make something wait before acting
-    answer_gate: asyncio.Event | None = None  # ... or after acting, before answering
-    free_calls: int = 0
-    arrived: int = 0
     dropped: set[asyncio.Event] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -93,6 +107,7 @@ class FakeDiscord:
         self._beat = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._pending: set[asyncio.Future[None]] = set()
+        self._arrival = asyncio.Condition()
         self.base = ""
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -238,55 +253,85 @@ class FakeDiscord:
             Failure(method, re.compile(path), status, body or {}, headers or {}, times)
         )
 
-    def hold(self, *, after: int = 0, acted: bool = False) -> asyncio.Event:
-        """Calls that make something (a message, a thread), from call `after` + 1 on, wait
-        for the event: before acting, or (`acted`) after acting and before answering."""
-        gate = asyncio.Event()
-        if acted:
-            self.answer_gate = gate
-        else:
-            self.gate = gate
-        self.free_calls = after
-        return gate
+    def hold(
+        self,
+        method: str = "POST",
+        path: str = MAKES_SOMETHING,
+        *,
+        after: int = 0,
+        acted: bool = False,
+    ) -> asyncio.Event:
+        """Calls matching `method` and the `path` regex (by default those that make a message
+        or a thread), from the `after` + 1st on, wait for the event: before acting, or
+        (`acted`) after acting and before answering."""
+        gate = Gate(method, re.compile(path), asyncio.Event(), after, acted)
+        self.gates.append(gate)
+        return gate.event
 
     def release(self) -> None:
         """Open the gates. Calls still waiting to act were sent by a process that is gone:
         they are dropped, never acted on."""
-        if self.gate is not None:
-            self.dropped.add(self.gate)
-        for gate in (self.gate, self.answer_gate):
-            if gate is not None:
-                gate.set()
-        self.gate = self.answer_gate = None
+        for gate in self.gates:
+            if not gate.acted:
+                self.dropped.add(gate.event)
+            gate.event.set()
+        self.gates.clear()
 
     def made_in(self, channel_id: str | int) -> list[dict[str, Any]]:
         return [m for m in self.made if m["channel_id"] == str(channel_id)]
+
+    def arrivals(self, method: str = "POST", path: str = MAKES_SOMETHING) -> int:
+        """Calls matching `method` and the `path` regex received so far, held or not."""
+        pattern = re.compile(path)
+        return sum(1 for c in self.arrived if c.method == method and pattern.search(c.path))
+
+    async def reached(self, method: str, path: str, timeout_s: float = 30) -> None:
+        """Until a call matching `method` and the `path` regex has arrived (held or not)."""
+        async with asyncio.timeout(timeout_s), self._arrival:
+            await self._arrival.wait_for(lambda: self.arrivals(method, path) > 0)
+
+    def _gates_for(self, call: Call, *, acted: bool) -> list[asyncio.Event]:
+        """The gates `call` waits at, before acting or (`acted`) before answering."""
+        return [
+            gate.event
+            for gate in self.gates
+            if gate.acted == acted
+            and gate.method == call.method
+            and gate.path.search(call.path)
+            and self._number(call, gate) > gate.after
+        ]
+
+    def _number(self, call: Call, gate: Gate) -> int:
+        """`call`'s place among the calls `gate` matches, counting from 1."""
+        matching = (c for c in self.arrived if c.method == gate.method and gate.path.search(c.path))
+        return next(n for n, c in enumerate(matching, 1) if c is call)
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         # A GET's parameters are its query (`after`, `limit`); other calls carry a body.
         body = dict(request.query) if request.method == "GET" else await _body(request)
         call = Call(request.method, path, body)
-        self.calls.append(call)
+        async with self._arrival:
+            self.arrived.append(call)
+            self._arrival.notify_all()
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
-        number = 0
-        if request.method == "POST" and _makes_something(path):
-            number = self.arrived = self.arrived + 1
-            gate = self.gate
-            if gate is not None and number > self.free_calls:
-                await gate.wait()
-                if gate in self.dropped:
-                    return _json({"message": "dropped"}, 503)
+        for gate in self._gates_for(call, acted=False):
+            await gate.wait()
+            if gate in self.dropped:
+                return _json({"message": "dropped"}, 503)
+        self.calls.append(call)
         failure = self._failure(request.method, path)
         if failure is not None:
             call.status = failure.status
             return _json(failure.body, failure.status, failure.headers)
         status, answer = self._answer(request.method, path, body)
-        if self.answer_gate is not None and number > self.free_calls and status < 300:
+        answer_gates = self._gates_for(call, acted=True) if status < 300 else []
+        if answer_gates:
             call.status = 0  # made, not answered
             self._notify(call)
-            await self.answer_gate.wait()
+            for gate in answer_gates:
+                await gate.wait()
         call.status, call.response = status, answer
         self._notify(call)
         return _json(answer, status)
@@ -594,10 +639,6 @@ def _json(data: Any, status: int, headers: dict[str, str] | None = None) -> web.
         status=status,
         headers={"Content-Type": JSON, **(headers or {})},
     )
-
-
-def _makes_something(path: str) -> bool:
-    return re.fullmatch(r"/channels/\d+/(messages|threads)", path) is not None
 
 
 HANDLER_TASKS = ("discord.py: on_", "CommandTree-invoker", "discord-ui-")

@@ -87,10 +87,10 @@ async def until(fake: FakeDiscord, check: Callable[[FakeDiscord], bool]) -> None
 async def reached(fake: FakeDiscord, kill_point: str) -> None:
     match kill_point:
         case "before_the_first_call":
-            await until(fake, lambda f: f.arrived >= 1)
+            await until(fake, lambda f: f.arrivals() >= 1)
             assert fake.made == []
         case "between_calls":
-            await until(fake, lambda f: f.arrived >= 3)
+            await until(fake, lambda f: f.arrivals() >= 3)
             assert len(fake.made) == 2
         case "during_an_unanswered_call":
             await until(fake, lambda f: any(c.status == 0 for c in f.calls))

@@ -140,5 +140,5 @@ async def test_an_adapter_error_is_logged_without_its_message(
     with caplog.at_level(logging.DEBUG):
         await act.say(LENA, str(p.HELPERS_ID), "hello")
 
-    assert "discord event on_message failed with RuntimeError" in caplog.text
+    assert "discord on_message failed with RuntimeError" in caplog.text
     assert "Lenacanary" not in caplog.text

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 TEAM_ID = "T0REBOUND"
 BOT_USER = "U0REBOUNDBOT"
@@ -41,6 +41,7 @@ class Call:
     status: int
     at: float  # when the call arrived (time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)
+    user_agent: str = ""
 
     @property
     def channel(self) -> str:
@@ -85,6 +86,61 @@ def server_error() -> Scripted:
     return Scripted(500, {"ok": False, "error": "internal_error"})
 
 
+class SocketModeScript:
+    """The fake's Socket Mode websocket: `hello` on each connection, then every envelope
+    given to `push` (once, to whichever connection is open); each ack is recorded."""
+
+    def __init__(self) -> None:
+        self.acks: list[dict[str, Any]] = []
+        self.connections = 0
+        self._outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._acked = asyncio.Condition()
+
+    def push(self, *envelopes: dict[str, Any]) -> None:
+        for envelope in envelopes:
+            self._outgoing.put_nowait(envelope)
+
+    def acked_ids(self) -> list[str]:
+        return [str(ack["envelope_id"]) for ack in self.acks]
+
+    async def wait_for_acks(self, count: int, timeout_s: float = 30.0) -> None:
+        async with asyncio.timeout(timeout_s), self._acked:
+            await self._acked.wait_for(lambda: len(self.acks) >= count)
+
+    async def serve(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.connections += 1
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        sending = asyncio.create_task(self._send(ws))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    async with self._acked:
+                        self.acks.append(json.loads(message.data))
+                        self._acked.notify_all()
+        finally:
+            sending.cancel()
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse) -> None:
+        while True:
+            envelope = await self._outgoing.get()
+            await ws.send_json(envelope)
+
+
+def envelope(envelope_id: str, payload: dict[str, Any], kind: str = "events_api") -> dict[str, Any]:
+    """A Socket Mode envelope as Slack pushes it."""
+    return {
+        "envelope_id": envelope_id,
+        "type": kind,
+        "accepts_response_payload": kind != "events_api",
+        "retry_attempt": 0,
+        "retry_reason": "",
+        "payload": payload,
+    }
+
+
 class FakeSlack:
     def __init__(
         self,
@@ -97,13 +153,13 @@ class FakeSlack:
         self.moderators = moderators
         self.post_limit_per_s = post_limit_per_s
         self.calls: list[Call] = []
+        self.arrived: list[str] = []  # methods as they arrive, before any gate holds them
         self.scripted: dict[str, list[Scripted]] = {}
         self.refusals: dict[str, list[str]] = {}  # channel -> errors for its next posts
         self.gates: dict[str, asyncio.Event] = {}
         self.answer_gates: dict[str, asyncio.Event] = {}
         self._free_calls: dict[str, int] = {}
         self._free_answers: dict[str, int] = {}
-        self._arrived: dict[str, int] = {}
         self._dropped: set[asyncio.Event] = set()
         self.delay_s = 0.0
         self.messages: list[dict[str, Any]] = []  # what chat.postMessage made, in order
@@ -182,7 +238,7 @@ class FakeSlack:
 
     def arrivals(self, method: str) -> int:
         """Calls of `method` received so far, answered or not."""
-        return self._arrived.get(method, 0)
+        return self.arrived.count(method)
 
     def made(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Messages that exist, answered or not (`posts` lists only answered calls)."""
@@ -195,7 +251,8 @@ class FakeSlack:
         arrived = time.monotonic()
         params = await _params(request)
         async with self._recorded:
-            number = self._arrived[method] = self._arrived.get(method, 0) + 1
+            self.arrived.append(method)
+            number = self.arrived.count(method)
             self._recorded.notify_all()
         gate = self.gates.get(method)
         if gate is not None and number > self._free_calls.get(method, 0):
@@ -212,11 +269,13 @@ class FakeSlack:
             or _invalid_view(params.get("view"))
             or Scripted(200, self._ok(method, params))
         )
+        user_agent = request.headers.get("User-Agent", "")
         answer_gate = self.answer_gates.get(method)
         if answer_gate is not None and number > self._free_answers.get(method, 0):
-            await self._record(Call(f"{method} (unanswered)", params, 0, arrived, answer.body))
+            unanswered = f"{method} (unanswered)"
+            await self._record(Call(unanswered, params, 0, arrived, answer.body, user_agent))
             await answer_gate.wait()
-        await self._record(Call(method, params, answer.status, arrived, answer.body))
+        await self._record(Call(method, params, answer.status, arrived, answer.body, user_agent))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
     def _scripted(self, method: str) -> Scripted | None:
@@ -325,7 +384,8 @@ class FakeSlack:
         return web.json_response([[c.method, c.channel, c.status] for c in self.calls])
 
     async def _socket(self, request: web.Request) -> web.StreamResponse:
-        assert self.socket_mode is not None, "no Socket Mode script set"
+        if self.socket_mode is None:
+            self.socket_mode = SocketModeScript().serve
         result: web.StreamResponse = await self.socket_mode(request)
         return result
 

@@ -105,5 +105,5 @@ async def test_a_listener_error_is_logged_without_its_message(
     with caplog.at_level(logging.DEBUG):
         await slack.event({"type": "team_join", "user": {"id": "U0NEW"}})
 
-    assert "slack listener failed with RuntimeError" in caplog.text
+    assert "a Slack listener failed with RuntimeError" in caplog.text
     assert "Lenacanary" not in caplog.text
