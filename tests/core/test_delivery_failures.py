@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from bot import ordered_edits
 from bot.delivery import Policy
-from bot.intents import DirectTo, Intent, Send, StartThread
+from bot.intents import DirectTo, EditMessage, Intent, Send, SetThreadTags, StartThread
 from bot.ports import Attempt, Capabilities, DeliveryFailed, FailureKind
 from bot.scheduler import Scheduler
+from bot.store.leases import Lease
 from bot.store.repo import OutboxState
+from bot.store.statements import OUTBOUND
 from tests.core.test_delivery import _command, _submit
 from tests.store.test_scheduler_workers import asked
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, RecordingOutbox, form_in, harness
@@ -326,3 +330,40 @@ async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness
 
     assert len(platform.inner.of(StartThread)) == 1
     assert asked(platform.inner)[MAYA.user_id] == 1
+
+
+async def test_a_status_edit_waiting_for_another_senders_turn_backs_off_then_goes_out(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OrderedEdits inside Rebound.send: a busy turn is a transient failure with its code."""
+    monkeypatch.setattr(ordered_edits, "TURN_WAIT_S", 0.05)
+    thread = await h.post(MAYA)
+    reply = await h.reply(RUTH, thread, "Same thing happened to me.")
+    async with h.core.store.transaction() as repo:
+        setback = await repo.setback_by_thread(COMMUNITY, thread)
+        assert setback is not None and setback.id is not None
+        now = h.clock.now()
+        other = Lease("another-replica", now, now + timedelta(seconds=60))
+        assert await repo.shown.take_turn(setback.id, other) is not None
+    h.outbox.clear()
+
+    await h.mark(MAYA, reply)  # the status message and the tags show the best answer
+
+    assert h.outbox.of(EditMessage) == [] and h.outbox.of(SetThreadTags) == []
+    async with h.core.store.engine.connect() as connection:
+        query = select(OUTBOUND.c.last_error, OUTBOUND.c.last_error_kind)
+        waiting = await connection.execute(
+            query.where(OUTBOUND.c.delivered_at.is_(None)).order_by(OUTBOUND.c.id)
+        )
+        first, *held_back = [tuple(row) for row in waiting]
+    assert first == ("status_turn_busy", "transient")
+    assert held_back == [(None, None)]  # the tags wait behind the edit
+
+    async with h.core.store.transaction() as repo:
+        await repo.shown.end_turn(setback.id, "another-replica", None)
+    await h.wait(timedelta(seconds=30))
+    (edit,) = h.outbox.of(EditMessage)
+    (tags,) = h.outbox.of(SetThreadTags)
+    assert edit.revision == tags.revision
+    assert edit.revision is not None and edit.revision.setback_id == setback.id
+    assert (await states(h))[OutboxState.PENDING] == 0

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.slack.fake_slack import FakeSlack, member
-from tests.adapters.slack.slack_requests import SIGNING_SECRET
-from tests.adapters.slack.workspace import HELPERS, MODERATORS, SUPPORT, workspace
+from tests.adapters.slack.process import environment as slack_environment
+from tests.adapters.slack.workspace import MODERATORS, workspace
 from tests.processes import KILL_POINTS, crash_then_recover, eventually, running, scalar
 
 POSTERS = [f"U0POSTER{n:02d}" for n in range(12)]
@@ -42,17 +42,12 @@ async def seed(database_url: str) -> None:
 
 
 def environment(fake: FakeSlack, database_url: str, lease_s: float = LEASE_S) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.base_url,
-        "SLACK_SUPPORT_CHANNEL": SUPPORT,
-        "SLACK_HELPERS_CHANNEL": HELPERS,
-        "SLACK_MODERATORS_GROUP": MODERATORS,
-        "SLACK_CHANNEL_INTERVAL_S": "0",
-        "REBOUND_DATABASE_URL": database_url,
-        "REBOUND_OUTBOX_LEASE_SECONDS": str(lease_s),
-    }
+    return slack_environment(
+        fake.base_url,
+        database_url,
+        SLACK_MODERATORS_GROUP=MODERATORS,
+        REBOUND_OUTBOX_LEASE_SECONDS=str(lease_s),
+    )
 
 
 async def all_done(database_url: str) -> bool:
