@@ -97,6 +97,12 @@ class Setback:
     closed_at: datetime | None
     stop_asking: bool
     still_waiting_count: int
+    # The post's own message (or its thread) was deleted: closed, its words gone from the store.
+    withdrawn_at: datetime | None = None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def shown_author(self) -> str:

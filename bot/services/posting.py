@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.actions import FormKind
@@ -15,8 +16,9 @@ from bot.domain.model import (
     Stage,
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
-from bot.events import FormSubmitted, InboundEvent, MessagePosted
+from bot.events import FormSubmitted, InboundEvent, MessageDeleted, MessageEdited, MessagePosted
 from bot.intents import (
+    CloseThread,
     Form,
     Intent,
     OpenForm,
@@ -26,11 +28,19 @@ from bot.intents import (
     TrackAs,
     Tracking,
 )
-from bot.services import followups
+from bot.services import early, followups
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt
-from bot.services.status import PostView, safe_title, status_message, thread_tags
+from bot.services.status import (
+    PostView,
+    load_view,
+    refresh,
+    refresh_view,
+    safe_title,
+    status_message,
+    thread_tags,
+)
 
 
 def setback_form(ctx: Context) -> Form:
@@ -120,6 +130,8 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     thread_ref = event.thread_ref or event.message_ref
     if await ctx.repo.setback_by_thread(ctx.community_id, thread_ref) is not None:
         return []  # the same message delivered under another event id: adopted already
+    if await ctx.repo.early.is_buried(ctx.community_id, event.message_ref, ctx.now):
+        return []  # deleted before it arrived: nothing to adopt
     draft = SetbackDraft(
         title=_title_from(event.text),
         body=event.text[:BODY_MAX],
@@ -141,10 +153,63 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
 
 
 async def on_thread_started(ctx: Context, setback_id: int, ref: str) -> None:
-    """The root message the bot posted is the thread, and the post's status message too."""
+    """The root message the bot posted is the thread, and the post's status message too.
+    Replies that reached the thread before this moment were parked: handled now."""
     await ctx.repo.update_setback(
         ctx.community_id, setback_id, thread_ref=ref, status_message_ref=ref
     )
+    setback = await ctx.repo.setback(ctx.community_id, setback_id)
+    if setback is not None:
+        await early.replay(ctx, setback)
+
+
+async def edit_post(ctx: Context, setback: Setback, event: MessageEdited) -> list[Intent]:
+    """The poster edited the message that is her (adopted) post: its title and story follow,
+    and so does everything the bot shows or says about it from now on."""
+    if event.actor.user_id != setback.poster_id or setback.is_withdrawn:
+        return []
+    if setback.source is not SetbackSource.ADOPTED or not event.text.strip():
+        return []
+    title, body = _title_from(event.text), event.text[:BODY_MAX]
+    await ctx.repo.update_setback(ctx.community_id, setback.id, title=title, body=body)
+    return await refresh(ctx, replace(setback, title=title, body=body))
+
+
+async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> list[Intent]:
+    """The post's own message (or its whole thread) was deleted, by its poster or a
+    moderator: the post closes, its words leave the store, nothing more is asked about it,
+    and the thread (if it is still there) is told. Replies stay with their authors."""
+    if setback.is_withdrawn:
+        return []
+    withdrawn = replace(
+        setback,
+        title="",
+        body="",
+        withdrawn_at=ctx.now,
+        closed_at=setback.closed_at or ctx.now,
+        stop_asking=True,
+    )
+    await ctx.repo.update_setback(
+        ctx.community_id,
+        setback.id,
+        title="",
+        body="",
+        withdrawn_at=ctx.now,
+        closed_at=withdrawn.closed_at,
+        stop_asking=True,
+    )
+    await ctx.repo.cancel_all(setback.id, ctx.now)
+    if event.thread_gone or setback.thread_ref is None:
+        return []
+    view = await load_view(ctx, withdrawn)
+    intents: list[Intent] = []
+    if setback.status_message_ref not in (None, event.message_ref):
+        intents.extend(refresh_view(ctx, view))
+    if any(not reply.deleted for reply in view.replies):
+        note = ctx.message("thread.withdrawn_note")
+        intents.append(Send(target=Thread(thread_ref=setback.thread_ref), message=note))
+    intents.append(CloseThread(thread_ref=setback.thread_ref))
+    return intents
 
 
 async def on_status_message_sent(ctx: Context, setback_id: int, ref: str) -> None:

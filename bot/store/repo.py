@@ -36,6 +36,7 @@ from bot.domain.model import (
     Stage,
 )
 from bot.store import leases
+from bot.store.early_repo import EarlyRepo
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
@@ -73,6 +74,7 @@ def _setback(row: RowMapping) -> Setback:
         closed_at=row["closed_at"],
         stop_asking=row["stop_asking"],
         still_waiting_count=row["still_waiting_count"],
+        withdrawn_at=row["withdrawn_at"],
     )
 
 
@@ -304,6 +306,7 @@ class Repo:
         self.outbound = OutboundRepo(connection)
         self.conversations = ConversationRepo(connection, self._insert)
         self.templates = TemplateRepo(connection, self._insert)
+        self.early = EarlyRepo(connection, self._insert)
         self._hot = hot_statements(self._dialect)
 
     @asynccontextmanager
@@ -447,7 +450,11 @@ class Repo:
         """The member's own posts, newest first (read-only, for their home page)."""
         rows = await self._db.execute(
             select(SETBACK)
-            .where(SETBACK.c.community_id == community_id, SETBACK.c.poster_id == poster_id)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.poster_id == poster_id,
+                SETBACK.c.withdrawn_at.is_(None),
+            )
             .order_by(SETBACK.c.id.desc())
             .limit(limit)
         )
@@ -479,6 +486,7 @@ class Repo:
         message_ref: str | None,
         now: datetime,
         relayed: bool = False,
+        deleted: bool = False,
     ) -> int | None:
         """Record a reply; None if its message was already recorded (under another event id)."""
         params = {
@@ -491,7 +499,7 @@ class Repo:
             "text": text,
             "message_ref": message_ref,
             "created_at": now,
-            "deleted": False,
+            "deleted": deleted,
         }
         row_id = (await self._db.execute(self._hot.add_reply, params)).scalar()
         return None if row_id is None else int(row_id)
@@ -608,14 +616,17 @@ class Repo:
         await self._db.execute(statement, rows)
 
     async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
+        await self._cancel(
+            now, FOLLOW_UP.c.setback_id == setback_id, FOLLOW_UP.c.kind == kind.value
+        )
+
+    async def cancel_all(self, setback_id: int, now: datetime) -> None:
+        """Every pending follow-up of a post (it was withdrawn)."""
+        await self._cancel(now, FOLLOW_UP.c.setback_id == setback_id)
+
+    async def _cancel(self, now: datetime, *conditions: Any) -> None:
         await self._db.execute(
-            update(FOLLOW_UP)
-            .where(
-                FOLLOW_UP.c.setback_id == setback_id,
-                FOLLOW_UP.c.kind == kind.value,
-                FOLLOW_UP.c.done_at.is_(None),
-            )
-            .values(done_at=now)
+            update(FOLLOW_UP).where(*conditions, FOLLOW_UP.c.done_at.is_(None)).values(done_at=now)
         )
 
     async def pending_due_ats(

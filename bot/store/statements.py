@@ -23,11 +23,13 @@ from bot.store.tables import (
     FollowUpRow,
     OutboundRow,
     OutcomeRow,
+    ParkedEventRow,
     ProcessedEventRow,
     ReplyRow,
     SetbackRow,
     TemplateDraftRow,
     TemplateUseRow,
+    TombstoneRow,
 )
 
 
@@ -50,6 +52,8 @@ FOLLOW_UP = table(FollowUpRow)
 PROCESSED = table(ProcessedEventRow)
 OUTBOUND = table(OutboundRow)
 CONVERSATION = table(ConversationRow)
+PARKED_EVENT = table(ParkedEventRow)
+TOMBSTONE = table(TombstoneRow)
 
 
 @dataclass(frozen=True)
