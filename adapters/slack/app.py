@@ -73,6 +73,10 @@ class SlackAdapter:
             signing_secret=settings.signing_secret,
             process_before_response=process_before_response,
             logger=bolt_logger,
+            # Bolt drops every event about the bot's own messages, the deletion of a post's
+            # root (the bot's message) by a moderator among them. Listeners filter instead:
+            # messages by bots (the bot included) are ignored, deletions are not.
+            ignoring_self_events_enabled=False,
         )
         listeners = Listeners(
             core,

@@ -86,8 +86,12 @@ class Listeners:
         await self._handle(event, where)
 
     async def on_message(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        author = inbound.author_of(event)
-        if author is None:
+        deletion = inbound.deletion_event(_community(context), str(body["event_id"]), event)
+        if deletion is not None:
+            await self._handle(deletion, Where(channel_id=event.get("channel")))
+            return
+        author = inbound.author_of(event)  # None for bots
+        if author is None or author == context.bot_user_id:
             return
         actor = await self._directory.member(author)
         found = inbound.message_event(_community(context), str(body["event_id"]), actor, event)
@@ -98,6 +102,8 @@ class Listeners:
             await self._handle(found, where)
 
     async def on_reaction(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
+        if event.get("user") == context.bot_user_id:
+            return  # the bot's own: bolt's self-event filter is off (see SlackAdapter)
         actor = await self._directory.member(str(event["user"]))
         found = inbound.reaction_event(_community(context), str(body["event_id"]), actor, event)
         if found is not None:

@@ -109,8 +109,8 @@ class Workspace:
         self, user: str, text: str, *, thread: str | None = None, channel: str = SUPPORT
     ) -> str:
         """A member's message (in a thread when `thread` is a thread ref); its ref."""
-        ts = self.requests.next_ts()
         thread_ts = MessageRef.parse(thread).ts if thread else None
+        ts = self.fake.hold_message(channel, user, text, thread_ts)  # Slack gives the ts
         await self.event(self.requests.message(user, text, channel, ts=ts, thread_ts=thread_ts))
         return str(MessageRef(channel, ts))
 
