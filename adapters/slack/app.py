@@ -16,6 +16,7 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.catch_up import CatchUp
 from adapters.slack.config import SlackSettings
 from adapters.slack.directory import Directory
 from adapters.slack.home import HomeTab
@@ -24,6 +25,7 @@ from adapters.slack.listeners import VIEW_ANSWER_BUDGET_S, Listeners
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
 from adapters.slack.web import web_client
+from bot.catch_up import OpenThread, open_threads
 from bot.ports import Outbox
 from bot.runtime import Rebound
 from bot.scheduler import Scheduler
@@ -87,15 +89,30 @@ class SlackAdapter:
         )
         listeners.register(self.app)
         self.community_id: str | None = None
+        self._recorded_at_start: list[OpenThread] | None = None
 
     async def start(self) -> str:
-        """Find the workspace (`auth.test`) and make sure its community exists."""
+        """Find the workspace (`auth.test`), make sure its community exists, and note what
+        each open thread has recorded, before any event arrives (see `catch_up`)."""
         identity = await self.client.auth_test()
         self.community_id = community_id(str(identity["team_id"]))
         await self.core.ensure_community(
             self.community_id, PLATFORM, self.settings.community_settings()
         )
+        self._recorded_at_start = await open_threads(self.core.store, self.community_id)
         return self.community_id
+
+    async def catch_up(self) -> int:
+        """Record the thread replies written while Rebound was away (after `start`; again at
+        any time: what is recorded already is not recorded twice). Reads from what was
+        recorded at start, so replies arriving live meanwhile cannot hide earlier ones."""
+        assert self.community_id is not None, "start first"
+        threads = self._recorded_at_start
+        self._recorded_at_start = None
+        if threads is None:
+            threads = await open_threads(self.core.store, self.community_id)
+        reader = CatchUp(self.core, self.client, self.directory, self.outbox)
+        return await reader.run(self.community_id, threads)
 
     async def close(self) -> None:
         await self.session.close()
@@ -126,13 +143,16 @@ class SlackAdapter:
 
     @contextlib.asynccontextmanager
     async def ticking(self) -> AsyncIterator[None]:
+        """The tick loop, and catching up once, beside whatever serves events."""
         ticker = asyncio.create_task(self.tick_forever())
+        catching_up = asyncio.create_task(self.catch_up())
         try:
             yield
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in (catching_up, ticker):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def serve_http(self, port: int, host: str = "0.0.0.0") -> None:
         runner = web.AppRunner(self.web_app())

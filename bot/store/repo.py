@@ -444,6 +444,19 @@ class Repo:
         )
         return [_setback(row) for row in rows.mappings()]
 
+    async def open_posts(self, community_id: str) -> list[Setback]:
+        """Every post with a thread still open for replies, oldest first."""
+        rows = await self._db.execute(
+            select(SETBACK)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.closed_at.is_(None),
+                SETBACK.c.thread_ref.is_not(None),
+            )
+            .order_by(SETBACK.c.id)
+        )
+        return [_setback(row) for row in rows.mappings()]
+
     async def setbacks_by_poster(
         self, community_id: str, poster_id: str, limit: int
     ) -> list[Setback]:

@@ -244,7 +244,9 @@ class FakeSlack:
                 }
             case "chat.postMessage":
                 posted = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts}
-                self._keep(channel, {**posted, "text": params.get("text", "")}, params.get("thread_ts"))
+                self._keep(
+                    channel, {**posted, "text": params.get("text", "")}, params.get("thread_ts")
+                )
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
             case "conversations.replies":
                 return self._replies(params)

@@ -161,12 +161,14 @@ async def workspace(
     *,
     process_before_response: bool = True,
     view_answer_budget_s: float = 2.0,
+    fake: FakeSlack | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Workspace]:
-    fake = FakeSlack(
-        users={uid: member(uid, name) for uid, name in PEOPLE.items()}, moderators=("U0SAM",)
-    )
-    await fake.start()
+    """A workspace on a new fake Slack, or on `fake` (which then outlives it: a restart)."""
+    own_fake = fake is None
+    if fake is None:
+        fake = new_fake()
+        await fake.start()
     clock = ManualClock(START)
     core = await build_rebound(database_url, clock, worker="slack-test")
     config = settings(fake.base_url, **overrides)
@@ -183,4 +185,11 @@ async def workspace(
     finally:
         await adapter.close()
         await core.close()
-        await fake.stop()
+        if own_fake:
+            await fake.stop()
+
+
+def new_fake() -> FakeSlack:
+    return FakeSlack(
+        users={uid: member(uid, name) for uid, name in PEOPLE.items()}, moderators=("U0SAM",)
+    )
