@@ -15,6 +15,7 @@ import discord
 
 from adapters.discord import commands, inbound
 from adapters.discord.buttons import ActionButton
+from adapters.discord.catch_up import CatchUp
 from adapters.discord.config import DiscordSettings
 from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_of, parse_modal_id, submitted_values
@@ -27,6 +28,7 @@ from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags, tag_name
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from bot.actions import parse_form
+from bot.catch_up import OpenThread, open_threads
 from bot.domain.model import Member
 from bot.events import (
     ButtonPressed,
@@ -59,6 +61,7 @@ class DiscordBridge:
         self.ready = asyncio.Event()
         self._client: discord.Client | None = None
         self._tick_task: asyncio.Task[None] | None = None
+        self._recorded_when_lost: asyncio.Task[list[OpenThread]] | None = None
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -70,8 +73,12 @@ class DiscordBridge:
         self._tree = tree
 
     async def on_ready(self) -> None:
-        """Once per process: the forum, its tags, the community, commands and the tick loop."""
-        if self.community is not None or self._client is None:
+        """Once per process: the forum, its tags, the community, commands and the tick loop,
+        then catching up. Again (a new session after a lost one): catching up only."""
+        if self._client is None:
+            return
+        if self.community is not None:
+            await self.catch_up()
             return
         client = self._client
         forum = client.get_channel(self.settings.support_forum_id)
@@ -82,6 +89,9 @@ class DiscordBridge:
         await self.core.ensure_community(
             community.community_id, PLATFORM, community_settings(self.settings)
         )
+        # Before any event is handled, so messages recorded live from now on cannot hide
+        # earlier ones missed while away.
+        recorded = await open_threads(self.core.store, community.community_id)
         locale = self.settings.locale
         tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
         state_tags = [tag_name(self.core.content.render(key, locale)) for key in STATE_TAG_KEYS]
@@ -93,10 +103,39 @@ class DiscordBridge:
             tick_forever(self.core, self._outbox_for, self.settings.tick_seconds),
             name="rebound-tick",
         )
+        await self.catch_up(recorded)
         self.ready.set()
         log.info("discord: ready in guild %s", community.guild_id)
 
+    async def on_resumed(self) -> None:
+        """The gateway session resumed after a lost connection."""
+        if self.community is not None:
+            await self.catch_up()
+
+    async def on_disconnect(self) -> None:
+        """Note what each open thread has recorded as the connection goes: catching up
+        after the reconnect reads from there."""
+        if self.community is not None and self._recorded_when_lost is None:
+            self._recorded_when_lost = asyncio.create_task(
+                open_threads(self.core.store, self.community.community_id)
+            )
+
+    async def catch_up(self, recorded: list[OpenThread] | None = None) -> int:
+        """Record what open threads received while the gateway was not listening; returns
+        how many messages were read (see adapters/discord/catch_up.py)."""
+        if self.community is None or self.outbox is None or self._client is None:
+            return 0
+        noted, self._recorded_when_lost = self._recorded_when_lost, None
+        if recorded is None and noted is not None:
+            recorded = await noted
+        if recorded is None:
+            recorded = await open_threads(self.core.store, self.community.community_id)
+        return await CatchUp(self._client, self.community, self.core, self.outbox).run(recorded)
+
     async def close(self) -> None:
+        if self._recorded_when_lost is not None:
+            self._recorded_when_lost.cancel()
+            await asyncio.gather(self._recorded_when_lost, return_exceptions=True)
         if self._tick_task is not None:
             self._tick_task.cancel()
             await asyncio.gather(self._tick_task, return_exceptions=True)
@@ -143,6 +182,10 @@ class DiscordBridge:
         if self.community is not None:
             channel = self._channel(payload.channel_id)
             await self.handle(inbound.from_delete(self.community, payload, channel))
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        if self.community is not None:
+            await self.handle(inbound.thread_deletion(self.community, payload))
 
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         if self.community is not None:

@@ -184,8 +184,11 @@ class FakeDiscord:
         }
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Push one dispatch (op 0) to the connected client."""
+        """Push one dispatch (op 0) to the connected client (a message it tells of is held,
+        as Discord holds it, for the channel's history)."""
         assert self._ws is not None, "no client connected"
+        if event == "MESSAGE_CREATE":
+            self.messages[data["id"]] = data
         self._seq += 1
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
@@ -207,6 +210,12 @@ class FakeDiscord:
         await asyncio.wait_for(self._beat.wait(), limit)
         await asyncio.wait_for(_handlers_done(), limit)
 
+    def hold_message(self, who: dict[str, Any], channel_id: str, text: str) -> dict[str, Any]:
+        """A member's message Discord now holds without telling the bot (it was away)."""
+        message = p.guild_message(p.snowflake(), channel_id, who, text)
+        self.messages[message["id"]] = message
+        return message
+
     # --- REST ---------------------------------------------------------------------------
 
     def fail(
@@ -227,6 +236,8 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         body = await _body(request)
+        if request.method == "GET":
+            body = {**request.query, **body}
         call = Call(request.method, path, body)
         self.calls.append(call)
         failure = self._failure(request.method, path)
@@ -276,6 +287,7 @@ class FakeDiscord:
             (r"/channels/(\d+)/messages", "POST", self._post_message),
             (r"/channels/(\d+)/messages/(\d+)", "PATCH", self._edit_message),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
+            (r"/channels/(\d+)/messages", "GET", self._history),
             (r"/channels/(\d+)", "GET", self._get_channel),
             (r"/channels/(\d+)", "PATCH", self._edit_channel),
             (r"/interactions/(\d+)/([^/]+)/callback", "POST", self._callback),
@@ -372,6 +384,19 @@ class FakeDiscord:
         if message_id in self.messages:
             return 200, self.messages[message_id]
         return 404, {"message": "Unknown Message", "code": 10008}
+
+    def _history(self, query: dict[str, Any], channel_id: str) -> tuple[int, Any]:
+        """GET messages `after` an id: the `limit` oldest after it, newest first (as Discord
+        answers; discord.py turns them round)."""
+        if channel_id not in self.channels:
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        after, limit = int(query.get("after") or 0), int(query.get("limit") or 50)
+        held = sorted(
+            (m for m in self.messages.values() if m["channel_id"] == channel_id),
+            key=lambda m: int(m["id"]),
+        )
+        page = [m for m in held if int(m["id"]) > after][:limit]
+        return 200, page[::-1]
 
     def _get_channel(self, _body: dict[str, Any], channel_id: str) -> tuple[int, Any]:
         if channel_id in self.channels:
