@@ -164,15 +164,28 @@ class DiscordBridge:
         community = self.community
         if community is None or not community.is_post(thread) or thread.owner_id == self._own_id():
             return
-        starter = thread.starter_message
+        starter = await self._starter(thread)
         if starter is None:
-            try:
-                starter = await thread.fetch_message(thread.id)
-            except discord.HTTPException:
-                return  # its MESSAGE_CREATE adopts it instead
+            return  # its MESSAGE_CREATE adopts it instead
         await self.handle(
             inbound.adoption(community, thread, starter) if not starter.author.bot else None
         )
+
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        """A forum post renamed: its title follows (the bot's own tag changes are ignored)."""
+        community = self.community
+        if community is None or before.name == after.name or not community.is_post(after):
+            return
+        starter = await self._starter(after)
+        await self.handle(inbound.from_rename(community, after, starter) if starter else None)
+
+    async def _starter(self, thread: discord.Thread) -> discord.Message | None:
+        if thread.starter_message is not None:
+            return thread.starter_message
+        try:
+            return await thread.fetch_message(thread.id)
+        except discord.HTTPException:
+            return None
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         if self.community is not None:

@@ -48,6 +48,9 @@ class _Wiring:
     async def on_disconnect(self) -> None:
         await self.bridge.on_disconnect()
 
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        await self.bridge.on_thread_update(before, after)
+
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         await self.bridge.on_raw_thread_delete(payload)
 

@@ -9,6 +9,7 @@ deletion, and for a reaction the id `ReactionTurns` gives it.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import discord
@@ -122,6 +123,23 @@ def from_edit(community: Community, payload: discord.RawMessageUpdateEvent) -> M
         message_ref=message_ref(payload.channel_id, payload.message_id),
         text=text,
         thread_ref=_thread_of(payload.channel_id, payload.message_id),
+    )
+
+
+def from_rename(
+    community: Community, thread: discord.Thread, starter: discord.Message
+) -> MessageEdited | None:
+    """A member's forum post renamed: its title is its name, so the post is edited. The
+    event id names the new name by a digest (event ids are logged; names are members' words)."""
+    if starter.author.bot or not community.is_post(thread):
+        return None
+    digest = hashlib.sha256(thread.name.encode()).hexdigest()[:16]
+    return MessageEdited(
+        community_id=community.community_id,
+        event_id=f"rename:{thread.id}:{digest}",
+        actor=community.member(starter.author),
+        message_ref=str(thread.id),
+        text=post_text(thread.name, starter.content),
     )
 
 

@@ -64,6 +64,8 @@ class FakeDiscord:
     dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> channel id
     interactions: dict[str, str] = field(default_factory=dict)  # token -> user id
     failures: list[Failure] = field(default_factory=list)
+    # Answers held back after the call was carried out: a slow platform, not a failed one.
+    held: list[tuple[str, re.Pattern[str], asyncio.Event]] = field(default_factory=list)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
@@ -247,7 +249,17 @@ class FakeDiscord:
         status, answer = self._answer(request.method, path, body)
         call.status, call.response = status, answer
         self._notify(call)
+        for method, pattern, gate in self.held:
+            if method == request.method and pattern.search(path):
+                await gate.wait()
         return _json(answer, status)
+
+    def hold_answers(self, method: str, path: str) -> asyncio.Event:
+        """Carry out calls matching `method` and the `path` regex at once, but answer them
+        only once the returned event is set."""
+        gate = asyncio.Event()
+        self.held.append((method, re.compile(path), gate))
+        return gate
 
     def next_call(self, wanted: Callable[[Call], bool]) -> asyncio.Future[Call]:
         """A future for the next recorded call `wanted` accepts (set when it is answered)."""
