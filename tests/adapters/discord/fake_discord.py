@@ -67,6 +67,7 @@ class FakeDiscord:
     # Answers held back after the call was carried out: a slow platform, not a failed one.
     held: list[tuple[str, re.Pattern[str], asyncio.Event]] = field(default_factory=list)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
     )
@@ -128,7 +129,19 @@ class FakeDiscord:
                 self._beat.set()
             elif data["op"] == 2:
                 await self._identify(data["d"].get("shard"))
+            elif data["op"] == 6:
+                await self.dispatch("RESUMED", {})
+                self.resumed.set()
         return ws
+
+    async def drop(self, *, resumable: bool) -> None:
+        """Lose the connection as Discord can: ask the client to reconnect and resume
+        (op 7), or invalidate its session so it identifies anew (op 9)."""
+        assert self._ws is not None, "no client connected"
+        self.identified.clear()
+        self.resumed.clear()
+        frame = {"op": 7, "d": None} if resumable else {"op": 9, "d": False}
+        await self._ws.send_str(json.dumps(frame))
 
     async def _identify(self, shard: list[int] | None) -> None:
         ready: dict[str, Any] = {

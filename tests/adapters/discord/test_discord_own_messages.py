@@ -206,7 +206,8 @@ async def test_a_reply_before_its_thread_is_recorded_is_kept(
     # The thread exists (Discord told the gateway) but its creation is not answered yet.
     thread = str((await asyncio.wait_for(created, 10)).response["id"])
     await fake.dispatch("MESSAGE_CREATE", p.guild_message(p.snowflake(), thread, PRIYA, "First!"))
-    await _until_parked(discord_world)
+    # Its handler cannot be awaited: the interaction beside it waits on the held answer.
+    await _until(discord_world, "parked_event", 1)
     gate.set()
     await fake.settle()
 
@@ -214,14 +215,13 @@ async def test_a_reply_before_its_thread_is_recorded_is_kept(
     assert await _count(discord_world, "parked_event") == 0
 
 
-async def _until_parked(world: World) -> None:
-    """Until the client has parked the reply (its handler cannot be awaited: the interaction
-    beside it waits on the held answer)."""
+async def _until(world: World, table: str, rows: int) -> None:
+    """Until `table` holds `rows` rows (for work no handler task can be awaited for)."""
     for _ in range(1000):
-        if await _count(world, "parked_event"):
+        if await _count(world, table) >= rows:
             return
         await asyncio.sleep(0.01)
-    raise AssertionError("the reply was never parked")
+    raise AssertionError(f"{table} never reached {rows} rows")
 
 
 async def test_messages_sent_while_away_are_recorded_once_on_start(
@@ -268,3 +268,25 @@ async def test_renaming_her_post_renames_its_title(discord_world: World, act: Ac
         post = await repo.setback_by_thread(COMMUNITY, thread)
     assert post is not None and post.title == NEW_NAME
     assert "Lumbergh" not in await _stored_words(discord_world)
+
+
+@pytest.mark.parametrize("resumable", [True, False], ids=["resumed", "new-session"])
+async def test_messages_sent_while_the_gateway_was_lost_are_recorded_on_reconnect(
+    discord_world: World, act: Actions, resumable: bool
+) -> None:
+    fake = discord_world.fake
+    thread = await act.post_setback(LENA)
+    await act.say(PRIYA, thread, "Live reply")
+    missed = fake.hold_message(DEV, thread, "Sent while the line was down")
+
+    await fake.drop(resumable=resumable)
+    await asyncio.wait_for((fake.resumed if resumable else fake.identified).wait(), 10)
+    # discord.py tells of a new session only once its guilds are loaded, after a delay.
+    await _until(discord_world, "reply", 2)
+    await fake.settle()
+
+    texts = [r.text for r in await _replies(discord_world, thread)]
+    assert texts == ["Live reply", "Sent while the line was down"]
+    await fake.dispatch("MESSAGE_CREATE", missed)  # delivered after all: nothing twice
+    await fake.settle()
+    assert len(await _replies(discord_world, thread)) == 2
