@@ -205,6 +205,8 @@ async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> lis
     intents: list[Intent] = []
     if setback.status_message_ref not in (None, event.message_ref):
         intents.extend(refresh_view(ctx, view))
+    if setback.is_closed:
+        return intents  # closed already: its thread heard the last word
     if any(not reply.deleted for reply in view.replies):
         note = ctx.message("thread.withdrawn_note")
         intents.append(Send(target=Thread(thread_ref=setback.thread_ref), message=note))

@@ -267,3 +267,16 @@ async def test_a_moderators_deletion_of_a_reply_does_not_touch_the_post(h: Harne
     await _delete(h, reply, thread)
     assert "Initech" in await _words_stored(h)
     assert FollowUpKind.OUTCOME_ASK in await _pending_follow_ups(h)
+
+
+async def test_a_closed_post_withdrawn_later_is_not_reopened_to_say_so(h: Harness) -> None:
+    thread = await _adopt(h)
+    await h.reply(JO, thread, "Say the role was cut.")
+    await h.wait(timedelta(days=31))  # closed after a quiet month
+    h.outbox.clear()
+
+    await _delete(h, thread)
+
+    assert "Initech" not in await _words_stored(h)
+    assert h.outbox.of(CloseThread) == [] and h.outbox.of(Send) == []
+    assert "withdrawn" in h.outbox.of(EditMessage)[-1].message.text
