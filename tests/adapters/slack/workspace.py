@@ -99,7 +99,10 @@ class Workspace:
 
     async def share(self, user: str, **values: Any) -> str:
         """Post a setback through /setback and its modal; the thread ref of its root."""
+        opened = len(self.fake.of("views.open"))
         await self.command(user)
+        # Acknowledged before the listener runs (unless process_before_response): wait for it.
+        await self.fake.wait_for(lambda fake: len(fake.of("views.open")) > opened)
         fields = {"title": "Froze in the screening call", "body": "It went badly.", **values}
         response = await self.submit(user, self.last_modal(), **fields)
         assert response.status == 200 and "errors" not in response.body, response.body
