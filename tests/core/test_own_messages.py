@@ -16,7 +16,7 @@ from bot.domain.model import FollowUpKind, Member
 from bot.events import FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
 from bot.intents import CloseThread, EditMessage, Intent, Notice, OpenForm, Send, Thread
 from bot.store.early_repo import KEPT_FOR
-from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness
+from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness, stored_words
 
 OLD_STORY = "Fired from Initech after my manager Bill Lumbergh blamed me. Any advice?"
 NEW_STORY = "Let go after a restructure. How do I explain it in interviews?"
@@ -51,11 +51,7 @@ async def _delete(
 
 
 async def _words_stored(h: Harness) -> str:
-    """Every post title and body and every reply text in the store, as one string."""
-    async with h.core.store.engine.connect() as db:
-        posts = (await db.execute(text("SELECT title || ' ' || body FROM setback"))).scalars()
-        replies = (await db.execute(text("SELECT text FROM reply"))).scalars()
-        return " | ".join([*posts, *replies])
+    return await stored_words(h.core.store)
 
 
 async def _pending_follow_ups(h: Harness) -> list[str]:

@@ -30,6 +30,7 @@ from tests.adapters.discord.conftest import (
     uid,
 )
 from tests.adapters.discord.fake_discord import FakeDiscord
+from tests.support import replies_in, stored_words
 
 COMMUNITY = f"discord:{p.GUILD_ID}"
 OLD_NAME = "Fired from Initech by Bill Lumbergh"
@@ -61,17 +62,11 @@ async def _member_post(world: World, who: dict[str, Any], name: str, story: str)
 
 
 async def _replies(world: World, thread: str) -> list[Reply]:
-    async with world.bridge.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
-        assert post is not None
-        return await repo.replies(COMMUNITY, post.id)
+    return await replies_in(world.bridge.core.store, COMMUNITY, thread)
 
 
 async def _stored_words(world: World) -> str:
-    async with world.bridge.core.store.engine.connect() as db:
-        posts = (await db.execute(text("SELECT title || ' ' || body FROM setback"))).scalars()
-        replies = (await db.execute(text("SELECT text FROM reply"))).scalars()
-        return " | ".join([*posts, *replies])
+    return await stored_words(world.bridge.core.store)
 
 
 async def _count(world: World, table: str) -> int:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from adapters.slack.catch_up import CatchUp
 from adapters.slack.refs import MessageRef
@@ -17,6 +16,7 @@ from bot.catch_up import open_threads
 from bot.domain.model import Reply
 from tests.adapters.slack.fake_slack import BOT_ID, BOT_USER, TEAM_ID, FakeSlack
 from tests.adapters.slack.workspace import SUPPORT, Workspace, new_fake, workspace
+from tests.support import replies_in, stored_words
 
 LENA, PRIYA, DEV, ADE, SAM = "U0LENA", "U0PRIYA", "U0DEV", "U0ADE", "U0SAM"
 COMMUNITY = f"slack:{TEAM_ID}"
@@ -40,17 +40,11 @@ def _ts(ref: str) -> str:
 
 
 async def _replies(slack: Workspace, thread: str) -> list[Reply]:
-    async with slack.adapter.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
-        assert post is not None
-        return await repo.replies(COMMUNITY, post.id)
+    return await replies_in(slack.adapter.core.store, COMMUNITY, thread)
 
 
 async def _stored_words(slack: Workspace) -> str:
-    async with slack.adapter.core.store.engine.connect() as db:
-        posts = (await db.execute(text("SELECT title || ' ' || body FROM setback"))).scalars()
-        replies = (await db.execute(text("SELECT text FROM reply"))).scalars()
-        return " | ".join([*posts, *replies])
+    return await stored_words(slack.adapter.core.store)
 
 
 def _sent_since(slack: Workspace, count: int) -> str:
