@@ -175,6 +175,20 @@ async def edit_post(ctx: Context, setback: Setback, event: MessageEdited) -> lis
     return await refresh(ctx, replace(setback, title=title, body=body))
 
 
+WITHDRAWN_REF = "withdrawn"
+"""The delivered ref of an outbound row dropped because its post was withdrawn."""
+
+
+async def _drop_undelivered_follow_ups(ctx: Context, setback_id: int) -> None:
+    """Follow-ups of the post still waiting to go out (a DM the platform refused, retried
+    later) are dropped: they would ask about, or quote, a post that is gone."""
+    for follow_up_id in await ctx.repo.follow_up_ids(setback_id):
+        source = f"follow_up:{follow_up_id}:%"  # as bot/scheduler.py names their sources
+        rows = await ctx.repo.outbound.free_undelivered(ctx.community_id, source, ctx.now)
+        if rows:
+            await ctx.repo.outbound.take([row.id for row in rows], WITHDRAWN_REF, ctx.now)
+
+
 async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> list[Intent]:
     """The post's own message (or its whole thread) was deleted, by its poster or a
     moderator: the post closes, its words leave the store, nothing more is asked about it,
@@ -199,6 +213,7 @@ async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> lis
         stop_asking=True,
     )
     await ctx.repo.cancel_all(setback.id, ctx.now)
+    await _drop_undelivered_follow_ups(ctx, setback.id)
     if event.thread_gone or setback.thread_ref is None:
         return []
     view = await load_view(ctx, withdrawn)

@@ -633,6 +633,12 @@ class Repo:
             now, FOLLOW_UP.c.setback_id == setback_id, FOLLOW_UP.c.kind == kind.value
         )
 
+    async def follow_up_ids(self, setback_id: int) -> list[int]:
+        rows = await self._db.execute(
+            select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == setback_id)
+        )
+        return list(rows.scalars())
+
     async def cancel_all(self, setback_id: int, now: datetime) -> None:
         """Every pending follow-up of a post (it was withdrawn)."""
         await self._cancel(now, FOLLOW_UP.c.setback_id == setback_id)

@@ -14,8 +14,10 @@ from sqlalchemy import text
 from bot.delivery import Pending
 from bot.domain.model import FollowUpKind, Member
 from bot.events import FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
+from bot.held_messages import take_direct_messages
 from bot.intents import CloseThread, EditMessage, Intent, Notice, OpenForm, Send, Thread
 from bot.store.early_repo import KEPT_FOR
+from tests.core.test_delivery import DMsClosedFor
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness, stored_words
 
 OLD_STORY = "Fired from Initech after my manager Bill Lumbergh blamed me. Any advice?"
@@ -276,3 +278,20 @@ async def test_a_closed_post_withdrawn_later_is_not_reopened_to_say_so(h: Harnes
     assert "Initech" not in await _words_stored(h)
     assert h.outbox.of(CloseThread) == [] and h.outbox.of(Send) == []
     assert "withdrawn" in h.outbox.of(EditMessage)[-1].message.text
+
+
+async def test_an_ask_waiting_to_be_delivered_is_dropped_with_its_withdrawn_post(
+    h: Harness,
+) -> None:
+    thread = await h.post(MAYA, title="Fired from Initech", ask_outcome_on="2d")
+    closed = DMsClosedFor(MAYA.user_id)
+    h.clock.advance(timedelta(days=2))
+    await h.core.tick(lambda _c: closed, frozenset({"console"}))
+    assert closed.refused == 1  # the ask waits in the outbox for her DMs to open
+
+    await _delete(h, thread)
+
+    assert await take_direct_messages(h.core.store, h.clock, COMMUNITY, MAYA.user_id) == []
+    h.outbox.clear()
+    await h.wait(timedelta(days=3))
+    assert h.outbox.direct_to(MAYA) == [] and closed.refused == 1
