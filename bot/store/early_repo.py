@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.statements import PARKED_EVENT, TOMBSTONE
 
 KEPT_FOR = timedelta(days=1)
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# On every reply's path: built once (building a statement costs more than running it).
+_IS_BURIED = select(TOMBSTONE.c.message_ref).where(
+    TOMBSTONE.c.community_id == bindparam("b_community"),
+    TOMBSTONE.c.message_ref == bindparam("b_ref"),
+    TOMBSTONE.c.deleted_at >= bindparam("b_since"),
+)
 
 
 @dataclass(frozen=True)
@@ -87,11 +93,5 @@ class EarlyRepo:
         )
 
     async def is_buried(self, community_id: str, message_ref: str, now: datetime) -> bool:
-        row = await self._db.execute(
-            select(TOMBSTONE.c.message_ref).where(
-                TOMBSTONE.c.community_id == community_id,
-                TOMBSTONE.c.message_ref == message_ref,
-                TOMBSTONE.c.deleted_at >= now - KEPT_FOR,
-            )
-        )
-        return row.first() is not None
+        params = {"b_community": community_id, "b_ref": message_ref, "b_since": now - KEPT_FOR}
+        return (await self._db.execute(_IS_BURIED, params)).first() is not None
