@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.domain.model import Setback
 from bot.events import MessageDeleted, MessageEdited
 from bot.intents import Intent
-from bot.services import answers, early, posting
+from bot.services import answers, early, posting, withdrawal
 from bot.services.context import Context
 
 
@@ -27,7 +27,7 @@ async def edited(ctx: Context, event: MessageEdited) -> list[Intent]:
 async def deleted(ctx: Context, event: MessageDeleted) -> list[Intent]:
     setback = await _post_rooted_at(ctx, event.message_ref, event.thread_ref)
     if setback is not None:
-        return await posting.withdraw(ctx, setback, event)
+        return await withdrawal.withdraw(ctx, setback, event)
     if event.thread_ref is not None and event.thread_ref != event.message_ref:
         # Holds the post (or, not recorded yet, its thread) so that this deletion and the
         # reply it deletes, recorded at the same moment elsewhere, see each other.

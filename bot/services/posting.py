@@ -16,9 +16,8 @@ from bot.domain.model import (
     Stage,
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
-from bot.events import FormSubmitted, InboundEvent, MessageDeleted, MessageEdited, MessagePosted
+from bot.events import FormSubmitted, InboundEvent, MessageEdited, MessagePosted
 from bot.intents import (
-    CloseThread,
     Form,
     Intent,
     OpenForm,
@@ -32,15 +31,7 @@ from bot.services import early, followups
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt
-from bot.services.status import (
-    PostView,
-    load_view,
-    refresh,
-    refresh_view,
-    safe_title,
-    status_message,
-    thread_tags,
-)
+from bot.services.status import PostView, refresh, safe_title, status_message, thread_tags
 
 
 def setback_form(ctx: Context) -> Form:
@@ -173,60 +164,6 @@ async def edit_post(ctx: Context, setback: Setback, event: MessageEdited) -> lis
     title, body = _title_from(event.text), event.text[:BODY_MAX]
     await ctx.repo.update_setback(ctx.community_id, setback.id, title=title, body=body)
     return await refresh(ctx, replace(setback, title=title, body=body))
-
-
-WITHDRAWN_REF = "withdrawn"
-"""The delivered ref of an outbound row dropped because its post was withdrawn."""
-
-
-async def _drop_undelivered_follow_ups(ctx: Context, setback_id: int) -> None:
-    """Follow-ups of the post still waiting to go out (a DM the platform refused, retried
-    later) are dropped: they would ask about, or quote, a post that is gone."""
-    for follow_up_id in await ctx.repo.follow_up_ids(setback_id):
-        source = f"follow_up:{follow_up_id}:%"  # as bot/scheduler.py names their sources
-        rows = await ctx.repo.outbound.free_undelivered(ctx.community_id, source, ctx.now)
-        if rows:
-            await ctx.repo.outbound.take([row.id for row in rows], WITHDRAWN_REF, ctx.now)
-
-
-async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> list[Intent]:
-    """The post's own message (or its whole thread) was deleted, by its poster or a
-    moderator: the post closes, its words leave the store, nothing more is asked about it,
-    and the thread (if it is still there) is told. Replies stay with their authors."""
-    if setback.is_withdrawn:
-        return []
-    withdrawn = replace(
-        setback,
-        title="",
-        body="",
-        withdrawn_at=ctx.now,
-        closed_at=setback.closed_at or ctx.now,
-        stop_asking=True,
-    )
-    await ctx.repo.update_setback(
-        ctx.community_id,
-        setback.id,
-        title="",
-        body="",
-        withdrawn_at=ctx.now,
-        closed_at=withdrawn.closed_at,
-        stop_asking=True,
-    )
-    await ctx.repo.cancel_all(setback.id, ctx.now)
-    await _drop_undelivered_follow_ups(ctx, setback.id)
-    if event.thread_gone or setback.thread_ref is None:
-        return []
-    view = await load_view(ctx, withdrawn)
-    intents: list[Intent] = []
-    if setback.status_message_ref not in (None, event.message_ref):
-        intents.extend(refresh_view(ctx, view))
-    if setback.is_closed:
-        return intents  # closed already: its thread heard the last word
-    if any(not reply.deleted for reply in view.replies):
-        note = ctx.message("thread.withdrawn_note")
-        intents.append(Send(target=Thread(thread_ref=setback.thread_ref), message=note))
-    intents.append(CloseThread(thread_ref=setback.thread_ref))
-    return intents
 
 
 async def on_status_message_sent(ctx: Context, setback_id: int, ref: str) -> None:
