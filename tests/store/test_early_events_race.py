@@ -21,6 +21,12 @@ from tests.support import COMMUNITY, JO, MAYA, Harness, harness
 
 pytestmark = pytest.mark.postgres
 
+# Sessions of this test's own database waiting on a lock (other tests share the server).
+_WAITING_ON_A_LOCK = text(
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
+
 
 @pytest.fixture
 async def h(postgres_url: str) -> AsyncIterator[Harness]:
@@ -41,7 +47,7 @@ async def _until_blocked_or_done(h: Harness, task: asyncio.Task[Any]) -> None:
         if task.done():
             return
         async with h.core.store.engine.connect() as db:
-            waiting = await db.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+            waiting = await db.execute(_WAITING_ON_A_LOCK)
             if waiting.scalar_one():
                 return
         await asyncio.sleep(0.01)
