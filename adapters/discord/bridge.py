@@ -115,7 +115,8 @@ class DiscordBridge:
     async def on_disconnect(self) -> None:
         """Note what each open thread has recorded as the connection goes: catching up
         after the reconnect reads from there."""
-        if self.community is not None and self._recorded_when_lost is None:
+        closing = self._client is None or self._client.is_closed()
+        if self.community is not None and self._recorded_when_lost is None and not closing:
             self._recorded_when_lost = asyncio.create_task(
                 open_threads(self.core.store, self.community.community_id)
             )
