@@ -285,3 +285,17 @@ async def test_messages_sent_while_the_gateway_was_lost_are_recorded_on_reconnec
     await fake.dispatch("MESSAGE_CREATE", missed)  # delivered after all: nothing twice
     await fake.settle()
     assert len(await _replies(discord_world, thread)) == 2
+
+
+async def test_catching_up_reads_past_one_page_of_history(
+    sqlite_url: str, fake: FakeDiscord
+) -> None:
+    async with connected(sqlite_url, fake=fake) as first:
+        thread = await Actions(first).post_setback(LENA)
+    for n in range(105):  # Discord gives 100 messages a page
+        fake.hold_message(DEV, thread, f"Reply {n}")
+
+    async with connected(sqlite_url, fake=fake) as second:
+        texts = [r.text for r in await _replies(second, thread)]
+        assert texts == [f"Reply {n}" for n in range(105)]
+        assert len(fake.calls_to("GET", rf"/channels/{thread}/messages")) == 2  # 100, then 5

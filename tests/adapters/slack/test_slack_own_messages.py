@@ -188,3 +188,19 @@ async def test_replies_written_while_away_are_recorded_once_on_start(
         await second.event(late_retry)  # nor Slack's own (late) delivery of one of them
         assert (await second.row_counts())["reply"] == counts["reply"]
         assert len(await _replies(second, thread)) == 3
+
+
+async def test_catching_up_reads_every_page(
+    sqlite_url: str, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.slack.catch_up.PAGE", 2)
+    async with workspace(sqlite_url, fake=fake) as first:
+        thread = await first.share(LENA)
+    for n in range(5):
+        fake.hold_message(SUPPORT, DEV, f"Reply {n}", _ts(thread))
+
+    async with workspace(sqlite_url, fake=fake) as second:
+        assert await second.adapter.catch_up() == 5
+        assert [r.text for r in await _replies(second, thread)] == [f"Reply {n}" for n in range(5)]
+        pages = [c for c in fake.of("conversations.replies") if c.params["ts"] == _ts(thread)]
+        assert len(pages) == 3
