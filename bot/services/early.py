@@ -11,6 +11,7 @@ or finds the thread recorded. A park no post ever claims is dropped after a day.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from bot.domain.model import Member, Setback
 from bot.events import MessagePosted
@@ -47,7 +48,6 @@ async def replay(ctx: Context, setback: Setback) -> None:
             await answers.record_reply(ctx, setback, _reply(parked.event))
 
 
-def _reply(stored: dict[str, object]) -> MessagePosted:
-    actor = stored["actor"]
-    assert isinstance(actor, dict)
-    return MessagePosted(**{**stored, "actor": Member(**actor)})  # type: ignore[arg-type]
+def _reply(stored: dict[str, Any]) -> MessagePosted:
+    """The reply as it was parked (`dataclasses.asdict` of it, in a JSON column)."""
+    return MessagePosted(**{**stored, "actor": Member(**stored["actor"])})
