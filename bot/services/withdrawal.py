@@ -13,8 +13,8 @@ from bot.intents import CloseThread, Intent, Send, Thread
 from bot.services.context import Context
 from bot.services.status import load_view, refresh_view
 
+# The delivered ref of an outbound row dropped because its post was withdrawn.
 WITHDRAWN_REF = "withdrawn"
-"""The delivered ref of an outbound row dropped because its post was withdrawn."""
 
 
 async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> list[Intent]:
