@@ -4,8 +4,9 @@
 #   make test     install (if needed), then lint, type-check and run the full test suite
 #
 # Installation needs nothing but Python 3.11+ and PyPI: `make venv` creates .venv, puts uv in
-# it with pip, and installs the pinned set in requirements.lock (runtime and dev tools) plus
-# the project itself (editable). A stamp file makes a second run instant.
+# it with pip, and installs the pinned set in requirements-dev.lock (runtime and dev tools)
+# plus the project itself (editable). requirements.lock pins the runtime alone (what the image
+# installs). A stamp file makes a second run instant.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,8 +21,8 @@ help:
 	@echo "make test     install and run ruff, mypy, import-linter and pytest"
 	@echo "make console  interactive console (rebound console)"
 	@echo "make bench    run the benchmarks (python -m bench)"
-	@echo "make venv     create/update .venv from requirements.lock"
-	@echo "make lock     regenerate requirements.lock from pyproject.toml"
+	@echo "make venv     create/update .venv from requirements-dev.lock"
+	@echo "make lock     regenerate requirements.lock and requirements-dev.lock from pyproject.toml"
 
 venv: $(STAMP)
 
@@ -36,17 +37,21 @@ $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'uv>=0.5'
 
 # Re-installs only when pyproject.toml or the lock changes (or the venv is new).
-$(STAMP): pyproject.toml requirements.lock | $(BIN)/uv
-	$(BIN)/uv pip install --python $(BIN)/python -r requirements.lock -e . --no-deps
+$(STAMP): pyproject.toml setup.py requirements-dev.lock | $(BIN)/uv
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements-dev.lock -e . --no-deps
 	$(BIN)/uv pip check --python $(BIN)/python
 	@for tool in ruff mypy lint-imports pytest; do \
 		test -x $(BIN)/$$tool || { echo "dev tool $$tool missing from $(VENV): run 'make lock'" >&2; exit 1; }; \
 	done
 	@touch $@
 
-# Pins runtime and dev dependencies (the `dev` extra) for Python 3.11.
+# Pins for Python 3.11: the runtime alone, then runtime and dev tools (the `dev` extra) held
+# to the same runtime versions. Existing pins are kept unless pyproject.toml needs a change
+# (add --upgrade to both lines to move everything to the newest versions).
 lock: | $(BIN)/uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		-c requirements.lock -o requirements-dev.lock
 
 demo: venv
 	$(BIN)/rebound demo

@@ -1,4 +1,8 @@
-"""The `rebound` command: runs an adapter, the demo, or maintenance tasks."""
+"""The `rebound` command: runs an adapter, the demo, or maintenance tasks.
+
+The core (`bot`) is imported inside the commands, after `main` has checked that the `bot` and
+`adapters` packages are Rebound's own (adapters/identity.py).
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,39 @@ import contextlib
 import logging
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.content import ContentError, default_content_dir, load_content
-from bot.settings import CoreSettings
+from adapters.identity import foreign_packages, rebound_version
+
+if TYPE_CHECKING:
+    from bot.settings import CoreSettings
 
 app = typer.Typer(help="Rebound: peer support for job-interview setbacks.", no_args_is_help=True)
 
-DEMO_SCRIPT = default_content_dir() / "en" / "demo.yaml"
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"rebound {rebound_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Rebound: peer support for job-interview setbacks."""
 
 
 def _settings(level: str | None = None) -> CoreSettings:
+    from bot.settings import CoreSettings
+
     settings = CoreSettings()
     logging.basicConfig(
         level=level or settings.log_level, format="%(levelname)s %(name)s: %(message)s"
@@ -36,7 +59,16 @@ def demo(
 ) -> None:
     """Play the built-in story through the console adapter on a fresh SQLite file."""
     _settings(level="WARNING")
-    _play(DEMO_SCRIPT, transcript, database=None)
+    with demo_script() as script:
+        _play(script, transcript, database=None)
+
+
+def demo_script() -> contextlib.AbstractContextManager[Path]:
+    """The packaged demo story as a file (extracted for as long as the block runs if the
+    package is zipped)."""
+    from bot.content import packaged_content
+
+    return resources.as_file(packaged_content() / "en" / "demo.yaml")
 
 
 @app.command()
@@ -93,7 +125,7 @@ def slack(
 
     from adapters.slack.app import serve
     from adapters.slack.config import SlackSettings
-    from adapters.slack.web import API_FAILURES
+    from adapters.slack.startup import SlackUnreachable, TokenRefused
 
     _settings()
     try:
@@ -103,11 +135,12 @@ def slack(
         typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
         raise typer.Exit(code=2) from None
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(settings, port))
-    except API_FAILURES as problem:
-        # auth.test at start: a wrong token or an unreachable SLACK_API_URL.
-        typer.echo(f"Slack did not accept the bot token: {type(problem).__name__}", err=True)
+        asyncio.run(serve(settings, port))
+    except TokenRefused as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(code=1) from None
+    except SlackUnreachable as unreachable:
+        typer.echo(f"Slack could not be reached: {unreachable}", err=True)
         raise typer.Exit(code=1) from None
 
 
@@ -150,17 +183,33 @@ app.add_typer(content_app, name="content")
 
 @content_app.command("check")
 def content_check(
-    folder: Annotated[Path | None, typer.Argument(help="Content folder.")] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A community's content folder, laid over the packaged one "
+            "(default: REBOUND_CONTENT_DIR)."
+        ),
+    ] = None,
 ) -> None:
-    """Validate every message file; exits non-zero and names the problem if one is found."""
+    """Validate the packaged words and templates with a community's folder laid over them;
+    exits non-zero and names the file and line of a problem."""
+    from bot.content import ContentError, load_content
+
+    overrides = folder or _settings().content_dir
     try:
-        content = load_content(folder)
+        content = load_content(overrides=overrides)
     except ContentError as problem:
         typer.echo(f"Content problem: {problem}", err=True)
         raise typer.Exit(code=1) from None
-    typer.echo(f"Content is valid ({', '.join(content.locales)}).")
+    laid_over = f", with {overrides} laid over it" if overrides else ""
+    typer.echo(f"Content is valid ({', '.join(content.locales)}){laid_over}.")
 
 
 def main() -> None:
+    problems = foreign_packages()
+    if problems:
+        for problem in problems:
+            typer.echo(f"Rebound cannot start: {problem}.", err=True)
+        sys.exit(2)
     app(prog_name="rebound")
     sys.exit(0)

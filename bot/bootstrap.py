@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.content import load_content
 from bot.ports import Clock
 from bot.runtime import Rebound
+from bot.settings import CoreSettings
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Store
@@ -28,8 +29,12 @@ async def build_rebound(
     migrate: bool = True,
     worker: str | None = None,
 ) -> Rebound:
-    """A ready core on `database_url`, with the schema brought up to date first."""
-    content = load_content(content_dir)
+    """A ready core on `database_url`, with the schema brought up to date first.
+
+    `content_dir` is a community's folder laid over the packaged content (default:
+    `REBOUND_CONTENT_DIR`).
+    """
+    content = load_content(overrides=content_dir or CoreSettings().content_dir)
     engine = create_engine(database_url)
     if migrate:
         await upgrade(engine)

@@ -2,14 +2,19 @@
 
 Every event names its community, carries the platform's delivery or message id
 (`event_id`, the key that makes redelivery a no-op) and the acting member.
+`normalised` is the core's edge: every text in an event, as Rebound stores it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+from typing import Any, TypeVar
 
 from bot.domain.model import Member
+from bot.member_text import normalise
+
+_Event = TypeVar("_Event", bound="InboundEvent")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,3 +102,32 @@ class MessageActionInvoked(InboundEvent):
 
     action: str
     message_ref: str
+
+
+def normalised(event: _Event) -> _Event:
+    """`event` with every text it carries (message, form values, command text, display
+    name, ids) normalised by `member_text.normalise`, so any of it can be stored."""
+    changes: dict[str, Any] = {f.name: _normalised(getattr(event, f.name)) for f in fields(event)}
+    return replace(event, **changes)
+
+
+def _normalised(value: object) -> object:
+    if isinstance(value, str):
+        return normalise(value)
+    if isinstance(value, Member):
+        return replace(value, display_name=normalise(value.display_name))
+    if isinstance(value, Mapping):
+        return {normalise(str(k)): _normalised(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_normalised(item) for item in value)
+    return value
+
+
+def written_text(event: InboundEvent) -> str:
+    """What the member wrote in `event` (a message, or a form's text answers), if anything."""
+    if isinstance(event, MessagePosted | MessageEdited | DirectMessageReceived):
+        return event.text.strip()
+    if isinstance(event, FormSubmitted):
+        answers = (v.strip() for v in event.values.values() if isinstance(v, str))
+        return "\n\n".join(answer for answer in answers if answer)
+    return ""

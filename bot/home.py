@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from bot.domain.model import FollowUpKind, Member, Setback
 from bot.runtime import Rebound
 from bot.services.context import Context
-from bot.services.status import safe_title
 
 POSTS_SHOWN = 10
 
@@ -38,7 +37,7 @@ async def home_page(core: Rebound, community_id: str, member: Member) -> HomePag
     asks = [(post, due[post.id]) for post in asked if post.id in due]
     post_lines = tuple(_post_line(ctx, post) for post in posts)
     ask_lines = tuple(
-        ctx.say("home.ask", title=safe_title(post), date=ctx.day(due)) for post, due in asks
+        ctx.say("home.ask", title=post.title, date=ctx.day(due)) for post, due in asks
     )
     return HomePage(
         heading=ctx.say("home.heading"),
@@ -52,6 +51,4 @@ async def home_page(core: Rebound, community_id: str, member: Member) -> HomePag
 
 def _post_line(ctx: Context, post: Setback) -> str:
     status = ctx.say("setback.status.closed" if post.is_closed else "setback.status.open")
-    return ctx.say(
-        "home.post", title=safe_title(post), status=status, date=ctx.day(post.created_at)
-    )
+    return ctx.say("home.post", title=post.title, status=status, date=ctx.day(post.created_at))

@@ -62,6 +62,7 @@ class TrackAs(StrEnum):
     SETBACK_THREAD = "setback_thread"
     STATUS_MESSAGE = "status_message"
     RELAYED_REPLY = "relayed_reply"
+    OUTCOME_ASK = "outcome_ask"
     FOLLOW_UP = "follow_up"
 
 
@@ -98,9 +99,19 @@ class Notice:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Revision:
+    """The state of a post a status edit shows (see bot/ordered_edits.py): an edit older than
+    one the platform was already given is skipped."""
+
+    setback_id: int
+    version: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class EditMessage:
     message_ref: str
     message: Message
+    revision: Revision | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +166,7 @@ class CloseThread:
 class SetThreadTags:
     thread_ref: str
     tags: tuple[str, ...]
+    revision: Revision | None = None
 
 
 Intent = (

@@ -57,6 +57,8 @@ async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
         return await answers.submit_relay_form(ctx, event, parsed.number())
     if parsed.name == FormKind.OUTCOME:
         return await outcomes.submit_outcome(ctx, event, parsed.number())
+    if parsed.name == FormKind.OUTCOME_CHANGE:
+        return await outcomes.submit_change(ctx, event, parsed.number())
     if parsed.name == FormKind.TEMPLATE:
         return await templates.submit_fill(ctx, event, parsed)
     if parsed.name == FormKind.TEMPLATE_ADD:
@@ -89,6 +91,7 @@ _RECORD_BUTTONS: dict[str, OnRecord] = {
     Verb.WAITING: outcomes.still_waiting,
     Verb.SNOOZE: outcomes.snooze,
     Verb.STOP: outcomes.stop_asking,
+    Verb.OUTCOME_CHANGE: outcomes.open_change_form,
     Verb.TEMPLATE_SEND: templates.send_privately,
     Verb.TEMPLATE_POST: templates.post_in_thread,
     Verb.TEMPLATE_OTHER: templates.other_variants,

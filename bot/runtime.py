@@ -10,14 +10,16 @@ from bot.content import DEFAULT_LOCALE, Content
 from bot.delivery import LEASE, Pending, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
-from bot.events import FormSubmitted, InboundEvent
+from bot.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.failures import log_failure
 from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
+from bot.member_text import normalise
+from bot.ordered_edits import OrderedEdits
 from bot.ports import Capabilities, Clock, Outbox
 from bot.router import route
 from bot.scheduler import OutboxFor, Scheduler
-from bot.services import answers, posting
+from bot.services import answers, outcomes, posting
 from bot.services.context import Context
 from bot.services.template_library import Suggestion, library_for, suggest
 from bot.store.repo import Repo, Store
@@ -68,11 +70,14 @@ class Rebound:
     async def handle(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
         """Apply `event` once (redeliveries only resume what failed) and deliver its intents.
 
+        Every text in `event` is first normalised (`events.normalised`): the core's edge.
         Never raises for a member's input: an unexpected failure changes nothing, is logged
-        without the member's words, and the member is told to try again.
+        without the member's words, and the member is told; what they wrote comes back to
+        them privately, so it is not lost.
         """
+        event = normalised(event)
         try:
-            pending = await self.decide(event, outbox.capabilities)
+            pending = await self._decide(event, outbox.capabilities)
         except Exception as failure:
             log_failure(log, f"handling {type(event).__name__} {event.event_id}", failure)
             sorry = Notice(user_id=event.actor.user_id, message=Message(text=self._sorry(event)))
@@ -80,6 +85,9 @@ class Rebound:
         return await self.send(event.community_id, pending, outbox)
 
     def _sorry(self, event: InboundEvent) -> str:
+        written = written_text(event)
+        if written:
+            return self.say(event.community_id, "error.not_saved", text=written)
         return self.say(event.community_id, "error.unexpected")
 
     def say(self, community_id: str, key: str, **params: object) -> str:
@@ -89,8 +97,18 @@ class Rebound:
         locale = settings.locale if settings else DEFAULT_LOCALE
         return self.content.render(key, locale, **params)
 
+    async def seen(self, community_id: str, event_id: str) -> bool:
+        """Whether `event_id` was already applied: adapters skip costly look-ups (a member's
+        profile) for a redelivery, whose decision needs none of them."""
+        async with self.store.transaction() as repo:
+            return await repo.event_seen(community_id, event_id)
+
     async def decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
-        """Apply `event` and store its durable intents, in one transaction."""
+        """Apply `event` and store its durable intents, in one transaction: the entry of
+        adapters that acknowledge in between (Slack), normalised like `handle`'s."""
+        return await self._decide(normalised(event), capabilities)
+
+    async def _decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         now, source = self.clock.now(), f"event:{event.event_id}"
         try:
             async with self.store.transaction() as repo:
@@ -120,7 +138,9 @@ class Rebound:
         """Deliver in order; then, in one transaction, mark what went out and track its ids."""
         if not pending:
             return []
-        sent = await send_in_order(pending, outbox)
+        sent = await send_in_order(
+            pending, OrderedEdits(outbox, self.store, self.clock, self.worker_id)
+        )
         if sent.refs or sent.held_back or sent.tracked:
             async with self.store.transaction() as repo:
                 now = self.clock.now()
@@ -143,7 +163,7 @@ class Rebound:
         """Autocomplete for `/template`: ids matching what the member has typed so far."""
         async with self.store.transaction() as repo:
             ctx = await self.context(repo, community_id, self.clock.now())
-            return suggest(await library_for(ctx), query, limit)
+            return suggest(await library_for(ctx), normalise(query), limit)
 
     async def close(self) -> None:
         await self.store.dispose()
@@ -169,3 +189,5 @@ async def _record(ctx: Context, track: Tracking, ref: str) -> None:
         await posting.on_status_message_sent(ctx, track.record_id, ref)
     elif track.kind is TrackAs.RELAYED_REPLY:
         await answers.on_relay_sent(ctx, track.record_id, ref)
+    elif track.kind is TrackAs.OUTCOME_ASK:
+        await outcomes.on_ask_sent(ctx, track.record_id, ref)

@@ -9,6 +9,7 @@ that dies after claiming leaves its rows to another once the lease runs out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -76,19 +77,24 @@ class Scheduler:
     async def fire_due(
         self, outbox_for: OutboxFor, platforms: frozenset[str]
     ) -> dict[str, list[Pending]]:
-        """Claim a batch and fire it in one transaction: decide, store in the outbox, finish.
+        """Claim a batch, then fire it in one transaction: decide, store in the outbox, finish.
 
-        A crash before the commit undoes the claim too; after it, the outbox holds the rest.
+        The claim commits first, so firing takes the posts before touching their follow-up
+        rows, in the order every other change to a post does (no deadlock with a member's
+        event). A crash after the claim leaves the rows leased until the lease runs out;
+        one during the firing undoes it all; after it, the outbox holds the rest.
         """
         core, now = self._core, self._core.clock.now()
+        by_community: dict[str, list[FollowUp]] = defaultdict(list)
+        for follow_up in await self.claim(platforms):
+            # A community not served here is left leased; the lease runs out for a
+            # worker that serves it.
+            if outbox_for(follow_up.community_id) is not None:
+                by_community[follow_up.community_id].append(follow_up)
         pending: dict[str, list[Pending]] = {}
+        if not by_community:
+            return pending
         async with core.store.transaction() as repo:
-            by_community: dict[str, list[FollowUp]] = defaultdict(list)
-            for follow_up in await self._claim(repo, now, platforms):
-                # A community not served here is left leased; the lease runs out for a
-                # worker that serves it.
-                if outbox_for(follow_up.community_id) is not None:
-                    by_community[follow_up.community_id].append(follow_up)
             for community_id, follow_ups in by_community.items():
                 outbox = outbox_for(community_id)
                 assert outbox is not None
@@ -139,14 +145,21 @@ class Scheduler:
         return delivered
 
     async def run(
-        self, outbox_for: OutboxFor, platforms: frozenset[str], interval: float = 5.0
+        self,
+        outbox_for: OutboxFor,
+        platforms: frozenset[str],
+        interval: float = 5.0,
+        stop: asyncio.Event | None = None,
     ) -> None:
-        """Tick forever; a full batch means more may be due, so the next tick comes at once."""
-        while True:
+        """Tick until `stop` is set (the pass in progress finishes first), or forever; a
+        full batch means more may be due, so the next tick comes at once."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
             try:
                 await self.tick(outbox_for, platforms)
             except Exception as failure:
                 log_failure(log, "scheduler tick", failure)
                 self.last_claimed = 0
             if self.last_claimed < self.batch:
-                await asyncio.sleep(interval)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rebound.db"
@@ -14,3 +16,5 @@ class CoreSettings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    # A community's own words and templates, laid over the packaged ones key by key.
+    content_dir: Path | None = None

@@ -123,18 +123,20 @@ class EventBase(TypedDict):
 class Harness:
     """Drives a real core (real database, real content) the way an adapter would."""
 
-    def __init__(self, core: Rebound, clock: ManualClock) -> None:
+    def __init__(self, core: Rebound, clock: ManualClock, replica: str = "") -> None:
         self.core = core
         self.clock = clock
         self.outbox = RecordingOutbox()
+        # Replicas on one database keep their event ids and message refs apart.
+        self.replica = replica
         self._event_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
 
     def next_event_id(self) -> str:
-        return f"ev-{next(self._event_ids)}"
+        return f"ev-{self.replica}{next(self._event_ids)}"
 
     def next_message_ref(self) -> str:
-        return f"msg-{next(self._message_ids)}"
+        return f"msg-{self.replica}{next(self._message_ids)}"
 
     async def send(self, event: InboundEvent) -> list[Intent]:
         return await self.core.handle(event, self.outbox)

@@ -6,6 +6,7 @@ the files under deploy/ get.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +77,50 @@ def test_k8s_has_service_and_migrate_job() -> None:
     assert container["args"] == ["migrate"]
 
 
-def test_dockerfile_runs_rebound_as_non_root() -> None:
-    lines = (DEPLOY / "Dockerfile").read_text(encoding="utf-8").splitlines()
-    instructions = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    assert instructions[0] == "FROM python:3.11-slim"
-    assert 'ENTRYPOINT ["rebound"]' in instructions
-    assert 'CMD ["slack"]' in instructions
-    users = [line.split()[1] for line in instructions if line.startswith("USER ")]
+def _dockerfile_stages() -> list[list[str]]:
+    """The Dockerfile's instructions (continuation lines joined), one list per stage."""
+    text = (DEPLOY / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    stages: list[list[str]] = []
+    for line in text.splitlines():
+        instruction = " ".join(line.split())
+        if not instruction or instruction.startswith("#"):
+            continue
+        if instruction.startswith("FROM "):
+            stages.append([])
+        stages[-1].append(instruction)
+    return stages
+
+
+def test_dockerfile_builds_a_wheel_then_a_slim_pinned_runtime() -> None:
+    build, runtime = _dockerfile_stages()
+    base = re.fullmatch(r"FROM (python:3\.11\.\d+-slim-\w+)( AS build)?", build[0])
+    assert base is not None and base.group(2), build[0]
+    assert runtime[0] == f"FROM {base.group(1)}"
+    build_steps = " ".join(build)
+    assert "pip wheel" in build_steps and "-r requirements.lock" in build_steps
+    assert "compileall" in build_steps
+    assert "requirements-dev.lock" not in build_steps and " -e " not in build_steps
+    assert any(line.startswith("COPY --from=build /opt/rebound") for line in runtime)
+    assert not any(
+        line.startswith(("COPY bot", "COPY adapters", "COPY content")) for line in runtime
+    )
+
+
+def test_dockerfile_runs_rebound_as_non_root_with_a_healthcheck() -> None:
+    runtime = _dockerfile_stages()[-1]
+    assert 'ENTRYPOINT ["rebound"]' in runtime
+    assert 'CMD ["slack"]' in runtime
+    users = [line.split()[1] for line in runtime if line.startswith("USER ")]
     assert users
-    assert users[-1] not in {"root", "0"}
+    assert users[-1].split(":")[0] not in {"root", "0"}
+    (healthcheck,) = [line for line in runtime if line.startswith("HEALTHCHECK ")]
+    assert "urllib" in healthcheck and "/healthz" in healthcheck and "curl" not in healthcheck
+    assert any(line.startswith("ENV ") and "REBOUND_CONTENT_DIR=" in line for line in runtime)
+
+
+def test_compose_switches_the_http_healthcheck_off_where_nothing_serves_it() -> None:
+    (compose,) = _documents(DEPLOY / "compose.yaml")
+    services = compose["services"]
+    for name in ("migrate", "rebound-discord"):
+        assert services[name]["healthcheck"] == {"disable": True}
+    assert "healthcheck" not in services["rebound-slack"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import discord
 from pydantic import ValidationError
@@ -11,8 +12,11 @@ from adapters.discord import endpoints, logs
 from adapters.discord.bridge import DiscordBridge
 from adapters.discord.client import make_client
 from adapters.discord.config import DiscordSettings
+from adapters.lifecycle import Deadline, stop_requested
 from bot.bootstrap import build_rebound
 from bot.clock import SystemClock
+
+log = logging.getLogger(__name__)
 
 
 async def start(
@@ -29,12 +33,22 @@ async def start(
 
 
 async def run(settings: DiscordSettings, database_url: str) -> None:
+    """Until SIGTERM or SIGINT; then stop in order (`DiscordBridge.stop`) and return."""
+    stop = stop_requested()
     client, bridge = await start(settings, database_url)
+    connection = asyncio.create_task(client.connect())
+    stopped = asyncio.create_task(stop.wait())
     try:
-        await client.connect()
+        await asyncio.wait({connection, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if connection.done():
+            connection.result()  # raise what ended the connection
     finally:
+        stopped.cancel()
+        await bridge.stop(Deadline())
         await client.close()
+        await asyncio.gather(connection, return_exceptions=True)
         await bridge.core.close()
+        log.info("stopped")
 
 
 class SettingsProblem(Exception):

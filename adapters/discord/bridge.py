@@ -27,6 +27,7 @@ from adapters.discord.refs import message_ref
 from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags, tag_name
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
+from adapters.lifecycle import Deadline, InFlight
 from bot.actions import parse_form
 from bot.catch_up import OpenThread, open_threads
 from bot.domain.model import Member
@@ -59,6 +60,8 @@ class DiscordBridge:
         self.community: inbound.Community | None = None
         self.outbox: DiscordOutbox | None = None
         self.ready = asyncio.Event()
+        self.in_flight = InFlight()
+        self.stopping = asyncio.Event()
         self._client: discord.Client | None = None
         self._tick_task: asyncio.Task[None] | None = None
         self._recorded_when_lost: asyncio.Task[list[OpenThread]] | None = None
@@ -100,12 +103,23 @@ class DiscordBridge:
         if self.settings.sync_commands:
             await sync_commands(self._tree, self.settings.command_guild_ids)
         self._tick_task = asyncio.create_task(
-            tick_forever(self.core, self._outbox_for, self.settings.tick_seconds),
+            tick_forever(self.core, self._outbox_for, self.settings.tick_seconds, self.stopping),
             name="rebound-tick",
         )
         await self.catch_up(recorded)
         self.ready.set()
         log.info("discord: ready in guild %s", community.guild_id)
+
+    async def stop(self, deadline: Deadline) -> None:
+        """Take no new events; let those being handled finish (their deliveries too) and
+        the tick loop end its pass, within `deadline`."""
+        self.stopping.set()
+        await self.in_flight.drain(deadline.left())
+        if self._tick_task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._tick_task), deadline.left())
+            except TimeoutError:
+                log.warning("stop: the tick loop's pass did not finish in time")
 
     async def on_resumed(self) -> None:
         """The gateway session resumed after a lost connection."""
@@ -115,7 +129,7 @@ class DiscordBridge:
     async def on_disconnect(self) -> None:
         """Note what each open thread has recorded as the connection goes: catching up
         after the reconnect reads from there."""
-        closing = self._client is None or self._client.is_closed()
+        closing = self._client is None or self._client.is_closed() or self.stopping.is_set()
         if self.community is not None and self._recorded_when_lost is None and not closing:
             self._recorded_when_lost = asyncio.create_task(
                 open_threads(self.core.store, self.community.community_id)
@@ -123,15 +137,20 @@ class DiscordBridge:
 
     async def catch_up(self, recorded: list[OpenThread] | None = None) -> int:
         """Record what open threads received while the gateway was not listening; returns
-        how many messages were read (see adapters/discord/catch_up.py)."""
+        how many messages were read (see adapters/discord/catch_up.py). Counted in flight:
+        a stop lets the message in hand finish and leaves the rest to the next start."""
         if self.community is None or self.outbox is None or self._client is None:
             return 0
+        if self.stopping.is_set():
+            return 0  # the next start catches up
         noted, self._recorded_when_lost = self._recorded_when_lost, None
         if recorded is None and noted is not None:
             recorded = await noted
         if recorded is None:
             recorded = await open_threads(self.core.store, self.community.community_id)
-        return await CatchUp(self._client, self.community, self.core, self.outbox).run(recorded)
+        reader = CatchUp(self._client, self.community, self.core, self.outbox)
+        with self.in_flight.tracking():
+            return await reader.run(recorded, self.stopping)
 
     async def close(self) -> None:
         if self._recorded_when_lost is not None:
@@ -153,8 +172,9 @@ class DiscordBridge:
     # --- gateway events ---------------------------------------------------------------
 
     async def handle(self, event: InboundEvent | None) -> None:
-        if event is not None and self.outbox is not None:
-            await self.core.handle(event, self.outbox)
+        if event is not None and self.outbox is not None and not self.stopping.is_set():
+            with self.in_flight.tracking():
+                await self.core.handle(event, self.outbox)
 
     async def on_message(self, message: discord.Message) -> None:
         if self.community is not None:
@@ -249,9 +269,19 @@ class DiscordBridge:
         event: InboundEvent,
         presets: dict[str, str] | None = None,
     ) -> None:
-        if self.outbox is None:
+        if self.outbox is None or self.stopping.is_set():
             return
-        outbox = InteractionOutbox(self.outbox, interaction, self.forms, presets)
+        with self.in_flight.tracking():
+            await self._answer(interaction, event, self.outbox, presets)
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        event: InboundEvent,
+        outbox_to: DiscordOutbox,
+        presets: dict[str, str] | None,
+    ) -> None:
+        outbox = InteractionOutbox(outbox_to, interaction, self.forms, presets)
         try:
             await answer(
                 outbox, self.core.handle(event, outbox), self.settings.ack_deadline_seconds

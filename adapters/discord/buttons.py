@@ -6,13 +6,18 @@ on messages sent before a restart still reach the core.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.failures import log_failure
+
 if TYPE_CHECKING:
     from adapters.discord.client import ReboundClient
+
+log = logging.getLogger(__name__)
 
 ACTION_TEMPLATE = re.compile(r"(?P<action_id>rb:[^\s]{1,97})")
 
@@ -39,4 +44,8 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=ACTI
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         client: ReboundClient = interaction.client
-        await client.bridge.on_action_button(interaction, self.action_id)
+        try:
+            await client.bridge.on_action_button(interaction, self.action_id)
+        except Exception as failure:
+            # discord.py's own handler here logs the exception's message (members' words).
+            log_failure(log, "discord button", failure)

@@ -10,6 +10,7 @@ message the gateway delivered too, changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -52,12 +53,13 @@ class CatchUp:
         self._core = core
         self._outbox = outbox
 
-    async def run(self, threads: list[OpenThread]) -> int:
-        """Returns how many messages were handed over (recorded already or not)."""
+    async def run(self, threads: list[OpenThread], stop: asyncio.Event | None = None) -> int:
+        """Returns how many messages were handed over (recorded already or not); once
+        `stop` is set, none more."""
         handed = 0
         for thread in threads:
             try:
-                handed += await self._read(thread)
+                handed += await self._read(thread, stop)
             except (discord.HTTPException, ValueError) as failure:
                 # A thread deleted meanwhile, one the bot cannot see: the others still count.
                 log.warning("catching up a thread failed (%s)", type(failure).__name__)
@@ -65,7 +67,7 @@ class CatchUp:
             log.info("caught up on %d thread messages", handed)
         return handed
 
-    async def _read(self, thread: OpenThread) -> int:
+    async def _read(self, thread: OpenThread, stop: asyncio.Event | None) -> int:
         thread_id = int(thread.thread_ref)
         channel = self._client.get_channel(thread_id) or await self._client.fetch_channel(thread_id)
         if not isinstance(channel, discord.Thread):
@@ -73,6 +75,8 @@ class CatchUp:
         handed = 0
         after = discord.Object(newest_id(thread))
         async for message in channel.history(limit=None, after=after, oldest_first=True):
+            if stop is not None and stop.is_set():
+                break  # stopping: the next start catches up the rest
             event = inbound.from_message(self._community, message)
             if event is not None:
                 await self._core.handle(event, self._outbox)

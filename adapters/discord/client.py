@@ -5,12 +5,17 @@ Both only wire discord.py's events to the `DiscordBridge`.
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from adapters.discord.bridge import DiscordBridge
+from bot.failures import log_failure
+
+log = logging.getLogger(__name__)
 
 GUILD_READY_TIMEOUT = 0.5
 
@@ -35,6 +40,13 @@ class _Wiring:
     def _attach(self, bridge: DiscordBridge) -> None:
         self.bridge = bridge
         self.tree = app_commands.CommandTree(self)
+        self.tree.error(_on_command_error)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's default logs the exception's message, which can quote members."""
+        failure = sys.exc_info()[1]
+        if failure is not None:
+            log_failure(log, f"discord {event_method}", failure)
 
     async def setup_hook(self) -> None:
         await self.bridge.setup(self, self.tree)  # type: ignore[arg-type]
@@ -81,6 +93,15 @@ class _Wiring:
     async def close(self) -> None:
         await self.bridge.close()
         await super().close()  # type: ignore[misc]
+
+
+async def _on_command_error(
+    interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+) -> None:
+    """The command tree's error handler: type and stack, never the message."""
+    command = interaction.command.name if interaction.command else "?"
+    failure = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    log_failure(log, f"discord command {command}", failure)
 
 
 class ReboundClient(_Wiring, discord.Client):

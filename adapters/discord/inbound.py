@@ -133,7 +133,7 @@ def from_rename(
     event id names the new name by a digest (event ids are logged; names are members' words)."""
     if starter.author.bot or not community.is_post(thread):
         return None
-    digest = hashlib.sha256(thread.name.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(thread.name.encode(errors="surrogatepass")).hexdigest()[:16]
     return MessageEdited(
         community_id=community.community_id,
         event_id=f"rename:{thread.id}:{digest}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from bot.failures import log_failure
@@ -22,10 +23,15 @@ async def tick_until_done(core: Rebound, outbox_for: OutboxFor) -> int:
     return total
 
 
-async def tick_forever(core: Rebound, outbox_for: OutboxFor, seconds: float) -> None:
-    while True:
+async def tick_forever(
+    core: Rebound, outbox_for: OutboxFor, seconds: float, stop: asyncio.Event | None = None
+) -> None:
+    """Tick every `seconds` until `stop` is set (the pass in progress finishes first)."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
         try:
             await tick_until_done(core, outbox_for)
         except Exception as failure:  # the loop must outlive any one bad tick
             log_failure(log, "discord tick", failure)
-        await asyncio.sleep(seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)

@@ -1,7 +1,9 @@
 """The Slack adapter assembled: client, outbox, listeners, App Home and the tick loop.
 
 `SlackAdapter` is built around an existing core (tests and benchmarks pass their own);
-`serve` builds the core from the settings and runs HTTP or Socket Mode until stopped.
+`serve` builds the core from the settings and runs HTTP or Socket Mode until a stop
+signal, then stops in order (docs/slack.md, "Stopping"): no new events, what was
+acknowledged decided and delivered, the tick loop's current pass finished, exit 0.
 """
 
 from __future__ import annotations
@@ -10,30 +12,34 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from adapters.lifecycle import STOP_BUDGET_S, Deadline, InFlight, stop_requested, unless_stopped
 from adapters.slack.catch_up import CatchUp
 from adapters.slack.config import SlackSettings
-from adapters.slack.directory import Directory
+from adapters.slack.directory import LOOKUP_BUDGET_S, Directory
+from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.home import HomeTab
+from adapters.slack.http import EventsEndpoint, RefusalLog, events_app, health_app
 from adapters.slack.inbound import PLATFORM, community_id
 from adapters.slack.listeners import VIEW_ANSWER_BUDGET_S, Listeners
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
+from adapters.slack.socket_mode import SocketMode
+from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
 from bot.catch_up import OpenThread, open_threads
+from bot.failures import log_failure
 from bot.ports import Outbox
 from bot.runtime import Rebound
 from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 TICK_INTERVAL_S = 5.0
 SENDERS = 4
 # slack-sdk and slack-bolt log request and response bodies (members' words) at DEBUG.
@@ -56,9 +62,9 @@ class SlackAdapter:
         settings: SlackSettings,
         core: Rebound,
         *,
-        process_before_response: bool = False,
         pacer: Pacer | None = None,
         view_answer_budget_s: float = VIEW_ANSWER_BUDGET_S,
+        profile_budget_s: float = LOOKUP_BUDGET_S,
     ) -> None:
         bolt_logger = quiet_library_logs()
         self.settings = settings
@@ -67,34 +73,55 @@ class SlackAdapter:
         self.session = aiohttp.ClientSession()
         self.client = web_client(settings.bot_token, settings.web_api_url, self.session)
         self.pacer = pacer or Pacer(settings.channel_interval_s, settings.workspace_rate_per_s)
-        self.outbox = SlackOutbox(self.client, self.pacer)
-        self.directory = Directory(self.client, settings.moderators_group)
+        form_metadata = FormMetadata(settings.signing_secret)
+        self.outbox = SlackOutbox(self.client, self.pacer, form_metadata=form_metadata)
+        self.in_flight = InFlight()
+        self.stopping = asyncio.Event()
+        self._stop_deadline: Deadline | None = None
+        self.directory = Directory(
+            self.client, settings.moderators_group, lookup_budget_s=profile_budget_s
+        )
         self.home = HomeTab(core, self.client)
         self.app = AsyncApp(
-            client=self.client,
+            # A client of bolt's own: bolt builds a client per request sharing this one's
+            # headers, and slack-sdk resets the User-Agent in them, dropping Rebound's suffix.
+            client=web_client(settings.bot_token, settings.web_api_url, self.session),
             signing_secret=settings.signing_secret,
-            process_before_response=process_before_response,
+            # Listeners return once the event's decision is stored: the ack waits for that.
+            process_before_response=True,
             logger=bolt_logger,
             # Bolt drops every event about the bot's own messages, the deletion of a post's
             # root (the bot's message) by a moderator among them. Listeners filter instead:
             # messages by bots (the bot included) are ignored, deletions are not.
             ignoring_self_events_enabled=False,
         )
+        # Bolt's default handler logs str(error), which can quote members' words.
+        self.app.error(_log_listener_failure)
         listeners = Listeners(
             core,
             self.outbox,
             self.directory,
             self.home.publish,
+            support_channel=settings.support_channel,
+            in_flight=self.in_flight,
+            form_metadata=form_metadata,
             view_answer_budget_s=view_answer_budget_s,
         )
         listeners.register(self.app)
+        self.refusals = RefusalLog()
         self.community_id: str | None = None
         self._recorded_at_start: list[OpenThread] | None = None
+
+    async def _retrying(self, call: Any, what: str, setting: str) -> Any:
+        settings = self.settings
+        return await with_retries(
+            call, what, setting, settings.startup_tries, settings.startup_first_retry_s
+        )
 
     async def start(self) -> str:
         """Find the workspace (`auth.test`), make sure its community exists, and note what
         each open thread has recorded, before any event arrives (see `catch_up`)."""
-        identity = await self.client.auth_test()
+        identity = await self._retrying(self.client.auth_test, "auth.test", "SLACK_BOT_TOKEN")
         self.community_id = community_id(str(identity["team_id"]))
         await self.core.ensure_community(
             self.community_id, PLATFORM, self.settings.community_settings()
@@ -102,17 +129,19 @@ class SlackAdapter:
         self._recorded_at_start = await open_threads(self.core.store, self.community_id)
         return self.community_id
 
-    async def catch_up(self) -> int:
+    async def catch_up(self, stop: asyncio.Event | None = None) -> int:
         """Record the thread replies written while Rebound was away (after `start`; again at
         any time: what is recorded already is not recorded twice). Reads from what was
-        recorded at start, so replies arriving live meanwhile cannot hide earlier ones."""
+        recorded at start, so replies arriving live meanwhile cannot hide earlier ones.
+        Once `stop` is set it finishes the reply in hand and leaves the rest to the next
+        start."""
         assert self.community_id is not None, "start first"
         threads = self._recorded_at_start
         self._recorded_at_start = None
         if threads is None:
             threads = await open_threads(self.core.store, self.community_id)
         reader = CatchUp(self.core, self.client, self.directory, self.outbox)
-        return await reader.run(self.community_id, threads)
+        return await reader.run(self.community_id, threads, stop)
 
     async def close(self) -> None:
         await self.session.close()
@@ -127,71 +156,140 @@ class SlackAdapter:
         return [self.core.scheduler, *extra]
 
     async def tick_forever(
-        self, interval_s: float = TICK_INTERVAL_S, senders: int = SENDERS
+        self,
+        interval_s: float = TICK_INTERVAL_S,
+        senders: int = SENDERS,
+        stop: asyncio.Event | None = None,
     ) -> None:
-        """Retry undelivered intents and fire due follow-ups, until cancelled."""
+        """Retry undelivered intents and fire due follow-ups, until `stop` is set (each
+        sender then finishes the pass it is in) or until cancelled."""
         platforms = frozenset({PLATFORM})
         await asyncio.gather(
-            *(s.run(self.outbox_for, platforms, interval_s) for s in self.schedulers(senders))
+            *(
+                s.run(self.outbox_for, platforms, interval_s, stop=stop)
+                for s in self.schedulers(senders)
+            )
         )
 
     def web_app(self) -> web.Application:
         """Events, commands and interactivity at /slack/events; GET /healthz answers 200."""
-        application = self.app.web_app(path=EVENTS_PATH)
-        application.router.add_get(HEALTH_PATH, _healthy)
-        return application
+        endpoint = EventsEndpoint(
+            self.app, self.settings.signing_secret, self.in_flight, self.refusals
+        )
+        return events_app(endpoint)
+
+    def _begin_stop(self) -> Deadline:
+        """Stopping starts: the tick loop finishes its pass; one budget for everything."""
+        if self._stop_deadline is None:
+            self._stop_deadline = Deadline()
+            self.stopping.set()
+        return self._stop_deadline
 
     @contextlib.asynccontextmanager
     async def ticking(self) -> AsyncIterator[None]:
-        """The tick loop, and catching up once, beside whatever serves events."""
-        ticker = asyncio.create_task(self.tick_forever())
-        catching_up = asyncio.create_task(self.catch_up())
+        """The tick loop, and catching up once, beside whatever serves events. On leaving,
+        the tick loop's current pass and the reply being caught up finish (within the stop
+        budget, else they are cancelled: their rows wait for the next start, which catches
+        up again)."""
+        ticker = asyncio.create_task(self.tick_forever(stop=self.stopping))
+        catching_up = asyncio.create_task(self.catch_up(stop=self.stopping))
         try:
             yield
         finally:
-            for task in (catching_up, ticker):
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            deadline = self._begin_stop()
+            for task, what in ((catching_up, "catch-up"), (ticker, "tick loop's pass")):
+                try:
+                    await asyncio.wait_for(task, deadline.left())
+                except TimeoutError:
+                    log.warning("stop: the %s did not finish in time", what)
 
-    async def serve_http(self, port: int, host: str = "0.0.0.0") -> None:
-        runner = web.AppRunner(self.web_app())
+    async def serve_http(self, port: int, stop: asyncio.Event, host: str = "0.0.0.0") -> None:
+        """Serve until `stop`; then stop listening, let requests in flight finish (each
+        one's decision stored and acknowledged) and their deliveries end."""
+        runner = web.AppRunner(self.web_app(), access_log=None, shutdown_timeout=STOP_BUDGET_S)
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
-            log.info("Slack adapter listening on port %d", port)
-            await asyncio.Event().wait()
+            log.info("Slack adapter listening on port %d", _bound_port(runner))
+            await stop.wait()
         finally:
+            deadline = self._begin_stop()
             await runner.cleanup()
+            await self.in_flight.drain(deadline.left())
 
-    async def serve_socket_mode(self, app_token: str) -> None:
-        handler = AsyncSocketModeHandler(self.app, app_token)
+    async def serve_socket_mode(
+        self, app_token: str, stop: asyncio.Event, health_port: int | None = None
+    ) -> None:
+        """Socket Mode until `stop` (with /healthz on `health_port` for probes); then new
+        envelopes are left for Slack to send again while those taken finish."""
+        handler = SocketMode(self.app, app_token, self.in_flight)
+        health = await _serve_health(health_port) if health_port is not None else None
         try:
+            handler.client.wss_uri = await self._retrying(
+                lambda: _connection_url(self.client, app_token),
+                "apps.connections.open",
+                "SLACK_APP_TOKEN",
+            )
             await handler.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack adapter connected in Socket Mode")
-            await asyncio.Event().wait()
+            refused = asyncio.ensure_future(handler.refused())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({refused, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            if refused.done():
+                raise refused.result()
+            refused.cancel()
         finally:
+            deadline = self._begin_stop()
+            handler.stopping = True
+            await self.in_flight.drain(deadline.left())
             await handler.close_async()  # type: ignore[no-untyped-call]
+            if health is not None:
+                await health.cleanup()
 
 
-async def _healthy(_request: web.Request) -> web.Response:
-    return web.Response(text="ok")
+async def _connection_url(client: Any, app_token: str) -> str:
+    """A Socket Mode URL: checks the app token before the client would retry it forever."""
+    opened = await client.apps_connections_open(app_token=app_token)
+    return str(opened["url"])
+
+
+async def _serve_health(port: int, host: str = "0.0.0.0") -> web.AppRunner:
+    runner = web.AppRunner(health_app(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("health checks on port %d", _bound_port(runner))
+    return runner
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    """The port listened on (the one the system chose, for port 0)."""
+    return int(runner.addresses[0][1])
+
+
+async def _log_listener_failure(error: Exception) -> None:
+    """Bolt's error handler: the failure's type and stack, never its message."""
+    log_failure(log, "a Slack listener", error)
 
 
 async def serve(settings: SlackSettings, port: int) -> None:
-    """Build the core from the settings and run until cancelled (Ctrl-C)."""
+    """Build the core from the settings and run until SIGTERM or SIGINT."""
     from bot.bootstrap import build_rebound  # noqa: PLC0415
     from bot.clock import SystemClock  # noqa: PLC0415
 
+    stop = stop_requested()
     core = await build_rebound(settings.database_url, SystemClock())
     adapter = SlackAdapter(settings, core)
     try:
-        await adapter.start()
+        if not await unless_stopped(adapter.start(), stop):
+            log.info("stopped while starting")
+            return
         async with adapter.ticking():
             if settings.app_token:
-                await adapter.serve_socket_mode(settings.app_token)
+                await adapter.serve_socket_mode(settings.app_token, stop, port)
             else:
-                await adapter.serve_http(port)
+                await adapter.serve_http(port, stop)
+        log.info("stopped")
     finally:
         await adapter.close()
         await core.close()

@@ -10,6 +10,7 @@ catching up on a reply whose event arrives too, changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from decimal import Decimal, InvalidOperation
@@ -74,14 +75,19 @@ class CatchUp:
         self._directory = directory
         self._outbox = outbox
 
-    async def run(self, community: str, threads: list[OpenThread]) -> int:
+    async def run(
+        self, community: str, threads: list[OpenThread], stop: asyncio.Event | None = None
+    ) -> int:
         """Hand the core every member's reply after the newest recorded one in each
-        thread; returns how many were handed over (recorded already or not)."""
+        thread, until `stop` is set; returns how many were handed over (recorded already
+        or not)."""
         handed = 0
         for thread in threads:
             root = MessageRef.parse(thread.thread_ref)
             try:
                 async for message in _replies(self._client, root, newest_ts(thread)):
+                    if stop is not None and stop.is_set():
+                        return handed  # stopping: the next start catches up the rest
                     handed += await self._hand_over(community, root, message)
             except API_FAILURES as failure:
                 # A thread whose root is gone, a channel the bot left: the others still count.

@@ -33,6 +33,10 @@ class SlackSettings(BaseSettings):
     # (0) unless set, since Slack does not publish one.
     channel_interval_s: float = 1.0
     workspace_rate_per_s: float = 0.0
+    # Start-up calls (auth.test, apps.connections.open) that fail for a transient reason
+    # are tried this many times, waiting from the first delay and doubling (1+2+4+8+16 s).
+    startup_tries: int = 6
+    startup_first_retry_s: float = 1.0
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("REBOUND_DATABASE_URL", "SLACK_DATABASE_URL"),

@@ -2,11 +2,14 @@
 
 Names come from `users.info`; moderators are the members of the configured user group
 (`usergroups.users.list`) and the workspace's admins and owners. Both are cached for a
-few minutes, so a busy thread costs no extra Web API calls.
+few minutes, so a busy thread costs no extra Web API calls. A look-up runs before the
+event is acknowledged, so it gets LOOKUP_BUDGET_S; past that the payload's name is used
+(not cached) and the ack stays well inside Slack's 3 seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -20,6 +23,7 @@ from bot.domain.model import Member
 log = logging.getLogger(__name__)
 
 TTL_S = 300.0
+LOOKUP_BUDGET_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,10 @@ class Directory:
         *,
         ttl_s: float = TTL_S,
         clock: Callable[[], float] = time.monotonic,
+        lookup_budget_s: float = LOOKUP_BUDGET_S,
     ) -> None:
         self._client = client
+        self._budget_s = lookup_budget_s
         self._group = moderators_group
         self._ttl_s = ttl_s
         self._clock = clock
@@ -50,6 +56,12 @@ class Directory:
         moderator = profile.admin or user_id in await self._group_members()
         return Member(user_id=user_id, display_name=profile.name, is_moderator=moderator)
 
+    def cached(self, user_id: str) -> bool:
+        """Whether `member(user_id)` can answer without calling Slack (its profile is
+        fresh; the moderators' group may still be fetched, once for everyone)."""
+        profile = self._profiles.get(user_id)
+        return profile is not None and self._fresh(profile.fetched_at)
+
     def _fresh(self, fetched_at: float) -> bool:
         return self._clock() - fetched_at < self._ttl_s
 
@@ -58,7 +70,8 @@ class Directory:
         if cached is not None and self._fresh(cached.fetched_at):
             return cached
         try:
-            user = (await self._client.users_info(user=user_id))["user"]
+            found = await asyncio.wait_for(self._client.users_info(user=user_id), self._budget_s)
+            user = found["user"]
         except API_FAILURES as failure:
             log.warning("users.info failed (%s); using the payload's name", type(failure).__name__)
             return _Profile(fallback_name or user_id, admin=False, fetched_at=self._clock())
@@ -82,7 +95,9 @@ class Directory:
         if self._moderators is not None and self._fresh(self._moderators[1]):
             return self._moderators[0]
         try:
-            found = await self._client.usergroups_users_list(usergroup=self._group)
+            found = await asyncio.wait_for(
+                self._client.usergroups_users_list(usergroup=self._group), self._budget_s
+            )
         except API_FAILURES as failure:
             log.warning("usergroups.users.list failed (%s)", type(failure).__name__)
             return self._moderators[0] if self._moderators else frozenset()

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import Post, posts, single_post
+from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.form_openers import EXPIRED_TRIGGER_ERRORS, FormOpeners
 from adapters.slack.modals import modal
 from adapters.slack.pacing import Pacer
@@ -97,6 +98,7 @@ class _Caches:
     dm_channels: dict[str, str] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)
     openers: FormOpeners = field(default_factory=FormOpeners)
+    form_metadata: FormMetadata | None = None
 
 
 class SlackOutbox:
@@ -119,11 +121,12 @@ class SlackOutbox:
         *,
         where: Where | None = None,
         caches: _Caches | None = None,
+        form_metadata: FormMetadata | None = None,
     ) -> None:
         self._client = client
         self._pacer = pacer
         self._where = where or Where()
-        self._caches = caches or _Caches()
+        self._caches = caches or _Caches(form_metadata=form_metadata)
 
     def at(self, where: Where) -> SlackOutbox:
         return SlackOutbox(self._client, self._pacer, where=where, caches=self._caches)
@@ -224,7 +227,7 @@ class SlackOutbox:
         )
 
     async def _open_form(self, form: Form) -> None:
-        view = modal(form, private_metadata=self._where.channel_id or "")
+        view = modal(form, private_metadata=self._private_metadata())
         answer = self._where.view_answer
         if answer is not None and answer.offer({"response_action": "update", "view": view}):
             return
@@ -245,9 +248,14 @@ class SlackOutbox:
         form = self._caches.openers.take(action_id, user_id)
         if form is None or self._where.trigger_id is None:
             return False
-        view = modal(form, private_metadata=self._where.channel_id or "")
+        view = modal(form, private_metadata=self._private_metadata())
         await self._client.views_open(trigger_id=self._where.trigger_id, view=view)
         return True
+
+    def _private_metadata(self) -> str:
+        """The form's channel, sealed so a submission cannot pick another."""
+        channel, sealing = self._where.channel_id or "", self._caches.form_metadata
+        return sealing.seal(channel) if sealing else channel
 
     async def _reject(self, errors: Mapping[str, str]) -> None:
         answer = self._where.view_answer

@@ -12,6 +12,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.identity import user_agent
+
 RATE_LIMIT_RETRIES = 2
 TIMEOUT_S = 10
 
@@ -24,13 +26,15 @@ def web_client(
 ) -> AsyncWebClient:
     """A client that sleeps for Slack's Retry-After (never less) before retrying a 429.
 
-    With `session`, calls reuse its connections instead of opening one per call.
+    With `session`, calls reuse its connections instead of opening one per call. Calls say
+    which Rebound made them: `Rebound/<version>` after slack-sdk's own User-Agent.
     """
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         session=session,
         timeout=TIMEOUT_S,
+        user_agent_suffix=user_agent(),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(),
             AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),

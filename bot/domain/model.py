@@ -97,6 +97,10 @@ class Setback:
     closed_at: datetime | None
     stop_asking: bool
     still_waiting_count: int
+    # Raised each time a transaction takes the post; what its status message shows is
+    # rendered at this version.
+    version: int = 0
+    outcome_ask_ref: str | None = None
     # The post's own message (or its thread) was deleted: closed, its words gone from the store.
     withdrawn_at: datetime | None = None
 

@@ -25,10 +25,11 @@ from bot.intents import (
     TrackAs,
     Tracking,
 )
+from bot.member_text import shown
 from bot.services import followups
 from bot.services.context import Context
 from bot.services.forms import field, form
-from bot.services.safety import excerpt, neutralise_mentions
+from bot.services.safety import excerpt
 from bot.services.status import refresh, shown_author
 
 
@@ -58,20 +59,22 @@ async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> 
 
 
 async def edit_reply(ctx: Context, event: MessageEdited) -> list[Intent]:
-    reply = await ctx.repo.reply_by_ref(ctx.community_id, event.message_ref)
-    if reply is None or reply.deleted or reply.author_id != event.actor.user_id:
+    found = await ctx.repo.reply_with_post(ctx.community_id, event.message_ref)
+    if found is None or found[1].deleted or found[1].author_id != event.actor.user_id:
         return []
+    setback, reply = found
     await ctx.repo.update_reply(ctx.community_id, reply.id, text=event.text, edited_at=ctx.now)
-    return await _refresh_if_best(ctx, reply.setback_id, reply.is_best)
+    return await refresh(ctx, setback) if reply.is_best else []
 
 
 async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
     """The reply's words leave the store (its row stays, so a redelivery finds it); a
     deletion of a message not recorded yet is remembered for when it arrives."""
-    reply = await ctx.repo.reply_by_ref(ctx.community_id, event.message_ref)
-    if reply is None:
+    found = await ctx.repo.reply_with_post(ctx.community_id, event.message_ref)
+    if found is None:
         await ctx.repo.early.bury(ctx.community_id, event.message_ref, ctx.now)
         return []
+    setback, reply = found
     if reply.deleted:
         return []
     await ctx.repo.update_reply(
@@ -82,14 +85,7 @@ async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
         best_marked_at=None,
         best_marked_by=None,
     )
-    return await _refresh_if_best(ctx, reply.setback_id, reply.is_best)
-
-
-async def _refresh_if_best(ctx: Context, setback_id: int, was_best: bool) -> list[Intent]:
-    setback = await ctx.repo.setback(ctx.community_id, setback_id)
-    if setback is None or not was_best:
-        return []
-    return await refresh(ctx, setback)
+    return await refresh(ctx, setback) if reply.is_best else []
 
 
 def relay_form(ctx: Context, setback: Setback) -> Form:
@@ -116,10 +112,11 @@ async def open_relay_form(ctx: Context, actor: Member, setback_id: int | None) -
     return [OpenForm(user_id=actor.user_id, form=relay_form(ctx, setback))]
 
 
-async def relay(ctx: Context, actor: Member, setback: Setback, raw_text: str) -> list[Intent]:
+async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> list[Intent]:
     """Post the anonymous poster's words in their thread under the post's pseudonym."""
-    if setback.is_closed:
-        raise RuleViolation("error.thread_closed", title=setback.title)
+    setback = await ctx.repo.setback(ctx.community_id, post.id)  # taken: it may just have closed
+    if setback is None or setback.is_closed:
+        raise RuleViolation("error.thread_closed", title=post.title)
     text = require_text(raw_text, "text", REPLY_MAX)
     assert setback.thread_ref is not None
     reply_id = await ctx.repo.add_reply(
@@ -137,7 +134,7 @@ async def relay(ctx: Context, actor: Member, setback: Setback, raw_text: str) ->
         label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
     )
     message = Message(
-        text=neutralise_mentions(text),
+        text=shown(text),
         buttons=(appreciate,),
         author=shown_author(ctx, setback),
     )

@@ -15,24 +15,21 @@ UNMARK = "unmark_best"
 
 
 async def _target(ctx: Context, message_ref: str) -> tuple[Setback, Reply]:
-    reply = await ctx.repo.reply_by_ref(ctx.community_id, message_ref)
-    setback = await ctx.repo.setback(ctx.community_id, reply.setback_id) if reply else None
-    if reply is None or setback is None:
+    found = await ctx.repo.reply_with_post(ctx.community_id, message_ref)
+    if found is None:
         raise RuleViolation("error.unknown_message")
-    return setback, reply
+    return found
 
 
 async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     setback, reply = await _target(ctx, event.message_ref)
     check_markable(event.actor, setback, reply)
-    if reply.is_best:
+    first_mark = await ctx.repo.mark_best(ctx.community_id, reply.id, event.actor.user_id, ctx.now)
+    if first_mark is None:  # marked already, maybe a moment ago by someone else
         raise RuleViolation("best.already")
-    await ctx.repo.update_reply(
-        ctx.community_id, reply.id, best_marked_at=ctx.now, best_marked_by=event.actor.user_id
-    )
     acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
     intents = [*await refresh(ctx, setback), acknowledged]
-    if reply.best_marked_by is None:  # thank the author the first time only
+    if first_mark:  # thank the author the first time only
         thanks = ctx.message("best.author_told", title=setback.title)
         intents.append(Send(target=DirectTo(user_id=reply.author_id), message=thanks))
     return intents
@@ -43,8 +40,7 @@ async def unmark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     actor: Member = event.actor
     if not may_mark_best(actor, setback):
         raise RuleViolation("error.not_your_post", title=setback.title)
-    if not reply.is_best:
+    if not await ctx.repo.unmark_best(ctx.community_id, reply.id):
         raise RuleViolation("best.not_marked")
-    await ctx.repo.update_reply(ctx.community_id, reply.id, best_marked_at=None)
     acknowledged = ctx.notice(actor, "best.unmarked", author=reply.author_name)
     return [*await refresh(ctx, setback), acknowledged]

@@ -8,8 +8,7 @@ from datetime import datetime
 from bot.content import Content
 from bot.domain.errors import RuleViolation
 from bot.domain.model import CommunitySettings, Member
-from bot.intents import Message, Notice
-from bot.services.safety import neutralise_mentions
+from bot.intents import Button, Message, Notice
 from bot.store.repo import Repo
 
 
@@ -23,9 +22,9 @@ class Context:
     content: Content
 
     def say(self, key: str, **params: object) -> str:
-        """Render a message key in the community's locale; member text in it cannot ping."""
-        safe = {k: neutralise_mentions(v) if isinstance(v, str) else v for k, v in params.items()}
-        return self.content.render(key, self.settings.locale, **safe)
+        """Render a message key in the community's locale (member text in it is made safe
+        by `Content.render`)."""
+        return self.content.render(key, self.settings.locale, **params)
 
     def message(self, key: str, **params: object) -> Message:
         return Message(text=self.say(key, **params))
@@ -35,7 +34,11 @@ class Context:
 
     def explain(self, actor: Member, violation: RuleViolation) -> Notice:
         text = self.say(violation.key, **violation.params)
-        return Notice(user_id=actor.user_id, message=Message(text=text))
+        buttons = tuple(
+            Button(label=self.say(offer.label_key), action_id=offer.action_id)
+            for offer in violation.offers
+        )
+        return Notice(user_id=actor.user_id, message=Message(text=text, buttons=buttons))
 
     def day(self, when: datetime) -> str:
         return self.say("date.day", date=when)

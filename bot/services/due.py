@@ -15,6 +15,8 @@ from bot.intents import (
     Message,
     Send,
     Thread,
+    TrackAs,
+    Tracking,
 )
 from bot.services.context import Context
 from bot.services.outcomes import ask_message
@@ -54,8 +56,8 @@ def _pointing_to(setback: Setback, text: str) -> Message:
     return Message(text=text, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
 
 
-def _to_poster(setback: Setback, message: Message) -> Plan:
-    return Plan((Send(target=DirectTo(user_id=setback.poster_id), message=message),))
+def _to_poster(setback: Setback, message: Message, track: Tracking | None = None) -> Plan:
+    return Plan((Send(target=DirectTo(user_id=setback.poster_id), message=message, track=track),))
 
 
 def _best_reminder(ctx: Context, view: PostView) -> Plan:
@@ -79,7 +81,8 @@ def _outcome_ask(ctx: Context, view: PostView) -> Plan:
     setback = view.setback
     if setback.stop_asking or view.has_outcome:
         return NOTHING
-    return _to_poster(setback, ask_message(ctx, setback))
+    track = Tracking(kind=TrackAs.OUTCOME_ASK, record_id=setback.id)
+    return _to_poster(setback, ask_message(ctx, setback), track)
 
 
 def _close(ctx: Context, view: PostView) -> Plan:

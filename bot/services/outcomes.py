@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.actions import FormKind, Verb, action_id
-from bot.domain.errors import RuleViolation
+from bot.domain.errors import Offer, RuleViolation
 from bot.domain.model import (
     FollowUpKind,
     Member,
@@ -21,6 +22,7 @@ from bot.intents import (
     Button,
     Choice,
     DirectTo,
+    EditMessage,
     Form,
     Intent,
     Message,
@@ -28,11 +30,12 @@ from bot.intents import (
     Send,
     Thread,
 )
+from bot.member_text import shown
 from bot.services import followups
 from bot.services.answers import poster_setback
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
-from bot.services.safety import excerpt, neutralise_mentions
+from bot.services.safety import excerpt
 from bot.services.status import poster_name, refresh
 from bot.services.template_words import use_label
 from bot.templates.records import TemplateUse
@@ -88,7 +91,15 @@ def _template_choices(ctx: Context, uses: list[TemplateUse]) -> tuple[Choice, ..
     )
 
 
-async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
+async def outcome_form(
+    ctx: Context,
+    setback: Setback,
+    result: str,
+    *,
+    kind: FormKind = FormKind.OUTCOME,
+    shared: OutcomeReport | None = None,
+) -> Form:
+    """The outcome form, or (with the update as `shared`) the form that changes it."""
     replies = await ctx.repo.replies(ctx.community_id, setback.id)
     uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
     shareable = [r for r in OutcomeResult if r in SHAREABLE]
@@ -101,11 +112,20 @@ async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
             initial=result,
             choices=choices(ctx, "result", shareable),
         ),
-        field(ctx, "events", "multi_choice", choices=choices(ctx, "event", OutcomeEvent)),
+        field(
+            ctx,
+            "events",
+            "multi_choice",
+            choices=choices(ctx, "event", OutcomeEvent),
+            initial=tuple(shared.events) if shared else (),
+        ),
     ]
     reply_choices = _reply_choices(ctx, replies)
     if reply_choices:
-        fields.append(field(ctx, "acted_on", "multi_choice", choices=reply_choices))
+        acted_on = tuple(str(r) for r in shared.acted_on_reply_ids) if shared else ()
+        fields.append(
+            field(ctx, "acted_on", "multi_choice", choices=reply_choices, initial=acted_on)
+        )
     template_choices = _template_choices(ctx, uses)
     if template_choices:
         fields.append(
@@ -117,14 +137,31 @@ async def outcome_form(ctx: Context, setback: Setback, result: str) -> Form:
                 initial=tuple(c.value for c in template_choices),
             )
         )
-    fields.append(field(ctx, "note", "long_text", max_length=NOTE_MAX, hinted=True))
-    return form(ctx, FormKind.OUTCOME, fields, setback.id)
+    note = shared.note if shared else ""
+    fields.append(field(ctx, "note", "long_text", max_length=NOTE_MAX, initial=note, hinted=True))
+    return form(ctx, kind, fields, setback.id)
+
+
+def already_shared(setback: Setback) -> RuleViolation:
+    """The answer to a second share (a button pressed again, a form sent twice, the loser
+    of a race): no second update, but a way to change the first one on purpose."""
+    change = Offer("button.change_update", action_id(Verb.OUTCOME_CHANGE, setback.id))
+    return RuleViolation("outcome.already_shared", offers=(change,), title=setback.title)
+
+
+async def _not_shared_yet(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+    """The poster's post, unless its update was shared already (a button pressed again, or
+    pressed at once on two devices)."""
+    setback = await poster_setback(ctx, actor, setback_id)
+    if await ctx.repo.has_outcome(ctx.community_id, setback.id):
+        raise already_shared(setback)
+    return setback
 
 
 async def open_outcome_form(
     ctx: Context, actor: Member, setback_id: int | None, result: str
 ) -> list[Intent]:
-    setback = await poster_setback(ctx, actor, setback_id)
+    setback = await _not_shared_yet(ctx, actor, setback_id)
     if result not in OutcomeResult.__members__.values():
         raise RuleViolation("error.unknown_action")
     return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, setback, result))]
@@ -132,9 +169,7 @@ async def open_outcome_form(
 
 async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
     """The post, if Rebound is still asking about its outcome; a friendly refusal if not."""
-    setback = await poster_setback(ctx, actor, setback_id)
-    if await ctx.repo.has_outcome(ctx.community_id, setback.id):
-        raise RuleViolation("outcome.already_shared", title=setback.title)
+    setback = await _not_shared_yet(ctx, actor, setback_id)
     if setback.stop_asking:
         raise RuleViolation("outcome.stopped", title=setback.title)
     return setback
@@ -184,23 +219,30 @@ def _update_text(
     replies: list[Reply],
     uses: list[TemplateUse],
     report: OutcomeReport,
+    *,
+    headline: str = "outcome.update.headline",
 ) -> str:
     result = ctx.say(f"result.{report.result}")
-    parts = [ctx.say("outcome.update.headline", author=poster_name(setback), result=result)]
+    parts = [ctx.say(headline, author=poster_name(setback), result=result)]
     if report.events:
         events = ", ".join(ctx.say(f"event.{event}") for event in report.events)
         parts.append(ctx.say("outcome.update.events", events=events))
     acted_on = report.acted_on_reply_ids
     names = sorted({r.author_name for r in replies if r.id in acted_on and not r.deleted})
     if names:
-        parts.append(ctx.say("outcome.update.acted_on", names=", ".join(names)))
+        parts.append(ctx.say("outcome.update.acted_on", names=_each_shown(names)))
     sent = report.sent_template_use_ids
     titles = sorted({u.template_title for u in uses if u.id in sent})
     if titles:
-        parts.append(ctx.say("outcome.update.templates", titles=", ".join(titles)))
+        parts.append(ctx.say("outcome.update.templates", titles=_each_shown(titles)))
     if report.note:
-        parts.append(ctx.say("outcome.update.note", note=neutralise_mentions(report.note)))
+        parts.append(ctx.say("outcome.update.note", note=report.note))
     return "\n".join(parts)
+
+
+def _each_shown(texts: list[str]) -> str:
+    """Members' texts listed in one sentence: each keeps its direction to itself."""
+    return ", ".join(shown(text) for text in texts)
 
 
 async def submit_outcome(
@@ -211,20 +253,74 @@ async def submit_outcome(
     replies = await ctx.repo.replies(ctx.community_id, setback.id)
     uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
     report = parse_outcome_form(event.values, replies, [use.id for use in uses])
-    await ctx.repo.add_outcome(setback, report, ctx.now)
+    if await ctx.repo.add_outcome(setback, report, ctx.now) is None:  # one update per post
+        raise already_shared(setback)
     await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
     await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
     result_label = ctx.say(f"result.{report.result}")
     text = _update_text(ctx, setback, replies, uses, report)
+    intents = await _in_thread(ctx, setback, text)
+    intents.extend(_answered_ask(ctx, setback))
+    intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
+    intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
+    return intents
+
+
+async def open_change_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    """The outcome form again, filled with the update as shared, to change it on purpose."""
+    setback = await poster_setback(ctx, actor, setback_id)
+    shared = await ctx.repo.outcome(ctx.community_id, setback.id)
+    if shared is None:
+        raise RuleViolation("error.unknown_action")
+    changing = await outcome_form(
+        ctx, setback, shared.result, kind=FormKind.OUTCOME_CHANGE, shared=shared
+    )
+    return [OpenForm(user_id=actor.user_id, form=changing)]
+
+
+async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | None) -> list[Intent]:
+    """A changed update replaces the shared one and is posted in the thread as a change;
+    the helpers were told once and are not told again."""
+    setback = await poster_setback(ctx, event.actor, setback_id)
+    shared = await ctx.repo.outcome(ctx.community_id, setback.id)
+    if shared is None:
+        raise RuleViolation("error.unknown_action")
+    replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    report = parse_outcome_form(event.values, replies, [use.id for use in uses])
+    if replace(report, sent_template_use_ids=()) == shared:  # sent twice, or nothing new
+        return [ctx.notice(event.actor, "outcome.unchanged", title=setback.title)]
+    await ctx.repo.change_outcome(setback, report, ctx.now)
+    await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
+    text = _update_text(
+        ctx, setback, replies, uses, report, headline="outcome.update.changed_headline"
+    )
+    intents = await _in_thread(ctx, setback, text)
+    intents.append(ctx.notice(event.actor, "outcome.changed", title=setback.title))
+    return intents
+
+
+async def _in_thread(ctx: Context, setback: Setback, text: str) -> list[Intent]:
+    """The update posted in the post's thread, and its status brought up to date."""
     intents: list[Intent] = []
     if setback.thread_ref:
         intents.append(
             Send(target=Thread(thread_ref=setback.thread_ref), message=Message(text=text))
         )
     intents.extend(await refresh(ctx, setback))
-    intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
-    intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
     return intents
+
+
+def _answered_ask(ctx: Context, setback: Setback) -> list[Intent]:
+    """The last ask loses its buttons once answered: they no longer apply."""
+    if setback.outcome_ask_ref is None:
+        return []
+    answered = ctx.message("outcome.ask_answered", title=setback.title)
+    return [EditMessage(message_ref=setback.outcome_ask_ref, message=answered)]
+
+
+async def on_ask_sent(ctx: Context, setback_id: int, ref: str) -> None:
+    await ctx.repo.update_setback(ctx.community_id, setback_id, outcome_ask_ref=ref)
 
 
 def _tell_repliers(

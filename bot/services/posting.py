@@ -27,11 +27,12 @@ from bot.intents import (
     TrackAs,
     Tracking,
 )
+from bot.member_text import shown_within
 from bot.services import early, followups
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt
-from bot.services.status import PostView, refresh, safe_title, status_message, thread_tags
+from bot.services.status import PostView, refresh, status_message, thread_tags
 
 
 def setback_form(ctx: Context) -> Form:
@@ -97,7 +98,7 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
         ack = ctx.notice(event.actor, "setback.posted_ack", title=setback.title, ask_date=ask_date)
     start = StartThread(
         channel_id=setback.channel_id,
-        title=safe_title(setback),
+        title=shown_within(setback.title, THREAD_TITLE_MAX),
         message=status_message(ctx, view),
         tags=thread_tags(ctx, view),
         track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),
@@ -106,6 +107,9 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
 
 
 ADOPTED_TITLE_MAX = 80
+# Thread names are at most 100 characters (Discord): cut before the title is made safe,
+# so a platform's own cut never leaves a direction control open.
+THREAD_TITLE_MAX = 100
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
@@ -146,12 +150,13 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
 async def on_thread_started(ctx: Context, setback_id: int, ref: str) -> None:
     """The root message the bot posted is the thread, and the post's status message too.
     Replies that reached the thread before this moment were parked: handled now."""
+    setback = await ctx.repo.setback(ctx.community_id, setback_id)  # taken: post first
+    if setback is None:
+        return
     await ctx.repo.update_setback(
         ctx.community_id, setback_id, thread_ref=ref, status_message_ref=ref
     )
-    setback = await ctx.repo.setback(ctx.community_id, setback_id)
-    if setback is not None:
-        await early.replay(ctx, setback)
+    await early.replay(ctx, replace(setback, thread_ref=ref, status_message_ref=ref))
 
 
 async def edit_post(ctx: Context, setback: Setback, event: MessageEdited) -> list[Intent]:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from bot.actions import Verb, action_id
 from bot.domain.model import Reply, Setback, SetbackSource
-from bot.intents import Button, EditMessage, Intent, Link, Message, SetThreadTags
+from bot.intents import Button, EditMessage, Intent, Link, Message, Revision, SetThreadTags
+from bot.member_text import shown
 from bot.services.context import Context
-from bot.services.safety import excerpt, neutralise_mentions
+from bot.services.safety import excerpt
 
 
 def shown_author(ctx: Context, setback: Setback) -> str:
@@ -17,7 +18,7 @@ def shown_author(ctx: Context, setback: Setback) -> str:
     marked as the anonymous poster."""
     if setback.anonymous:
         return ctx.say("anonymous.label", pseudonym=setback.pseudonym)
-    return setback.poster_name
+    return shown(setback.poster_name)
 
 
 def poster_name(setback: Setback) -> str:
@@ -26,8 +27,8 @@ def poster_name(setback: Setback) -> str:
 
 
 def safe_title(setback: Setback) -> str:
-    """The title as it may appear outside bot copy (thread names, link labels): ping-free."""
-    return neutralise_mentions(setback.title)
+    """The title as it may appear outside bot copy (thread names, link labels)."""
+    return shown(setback.title)
 
 
 def details_line(ctx: Context, setback: Setback) -> str:
@@ -94,7 +95,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
             title=setback.title,
             author=poster_name(setback),
             details=details_line(ctx, setback),
-            body=neutralise_mentions(setback.body),
+            body=setback.body,
             status=status,
         )
     else:
@@ -113,9 +114,9 @@ def status_message(ctx: Context, view: PostView) -> Message:
 def _root_author(ctx: Context, setback: Setback) -> str | None:
     """A post shared by form is shown as the member's (or the pseudonym's); an adopted post's
     status message is the bot answering in the member's own thread."""
-    if setback.anonymous:
+    if setback.anonymous or setback.source is SetbackSource.FORM:
         return shown_author(ctx, setback)
-    return setback.poster_name if setback.source is SetbackSource.FORM else None
+    return None
 
 
 def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
@@ -139,13 +140,16 @@ async def refresh(ctx: Context, setback: Setback) -> list[Intent]:
 
 
 def refresh_view(ctx: Context, view: PostView) -> list[Intent]:
-    """`refresh` for a view already loaded."""
+    """`refresh` for a view already loaded (with its post taken, so at the post's version)."""
     setback = view.setback
+    revision = Revision(setback_id=setback.id, version=setback.version)
     intents: list[Intent] = []
     if setback.status_message_ref:
+        message = status_message(ctx, view)
         intents.append(
-            EditMessage(message_ref=setback.status_message_ref, message=status_message(ctx, view))
+            EditMessage(message_ref=setback.status_message_ref, message=message, revision=revision)
         )
     if setback.thread_ref:
-        intents.append(SetThreadTags(thread_ref=setback.thread_ref, tags=thread_tags(ctx, view)))
+        tags = thread_tags(ctx, view)
+        intents.append(SetThreadTags(thread_ref=setback.thread_ref, tags=tags, revision=revision))
     return intents

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.member_text import shown_within
 from bot.services.context import Context
 from bot.templates.community import from_stored
 from bot.templates.model import Library, Template
 
+# Discord caps an autocomplete choice's name at 100 characters.
+SUGGESTION_MAX = 100
 # Words that start a moderator's sub-command, so no template may be called by them.
 RESERVED_KEYS = frozenset({"add", "edit", "disable", "enable", "list", "search"})
 
@@ -58,4 +61,10 @@ def suggest(library: CommunityLibrary, query: str, limit: int) -> list[Suggestio
     query = query.strip().lower()
     found = library.search(query.replace("_", " ")) if query else library.templates
     ranked = sorted(found, key=lambda t: not t.key.startswith(query))
-    return [Suggestion(value=t.key, label=f"{t.title} ({t.key})"[:100]) for t in ranked[:limit]]
+    return [Suggestion(value=t.key, label=_label(t)) for t in ranked[:limit]]
+
+
+def _label(template: Template) -> str:
+    """`<title> (<id>)` within the platforms' 100 characters, the title shown safely."""
+    key = template.key
+    return f"{shown_within(template.title, SUGGESTION_MAX - len(key) - 3)} ({key})"

@@ -22,10 +22,10 @@ from bot.intents import (
     Send,
     Thread,
 )
+from bot.member_text import balance_directions, neutralise_mentions, shown
 from bot.services import community_templates
 from bot.services.answers import poster_setback
 from bot.services.context import Context
-from bot.services.safety import neutralise_mentions
 from bot.services.status import poster_name, shown_author
 from bot.services.template_library import CommunityLibrary, library_for
 from bot.services.template_words import listing, preview_text, variant_label, variants_line
@@ -186,14 +186,18 @@ def _template_variant(
 
 
 def _rendered(template: Template, variant: Variant, values: Mapping[str, str]) -> Rendered:
-    """The filled text, ping-free; a template edited since the draft may need more values."""
+    """The filled text, safe to show: each value isolated, the whole ping-free and with no
+    direction control left open (a community's template is member text too). A template
+    edited since the draft may need more values."""
     try:
-        rendered = render(template, variant, values)
+        rendered = render(template, variant, {name: shown(v) for name, v in values.items()})
     except MissingValues:
         raise RuleViolation("template.gone", template=template.key) from None
-    return Rendered(
-        subject=neutralise_mentions(rendered.subject), text=neutralise_mentions(rendered.text)
-    )
+    return Rendered(subject=_safe(rendered.subject), text=_safe(rendered.text))
+
+
+def _safe(text: str) -> str:
+    return balance_directions(neutralise_mentions(text))
 
 
 async def _preview(

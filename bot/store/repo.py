@@ -27,7 +27,9 @@ from bot.domain.model import (
     CommunitySettings,
     FollowUp,
     FollowUpKind,
+    OutcomeEvent,
     OutcomeReport,
+    OutcomeResult,
     Reply,
     Setback,
     SetbackDraft,
@@ -37,6 +39,7 @@ from bot.domain.model import (
 )
 from bot.store import leases
 from bot.store.early_repo import EarlyRepo
+from bot.store.shown_repo import ShownRepo
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
@@ -44,9 +47,11 @@ from bot.store.statements import (
     FOLLOW_UP,
     OUTBOUND,
     OUTCOME,
+    PROCESSED,
     REPLY,
     SETBACK,
     hot_statements,
+    take_setback,
 )
 from bot.store.template_repo import TemplateRepo
 
@@ -74,6 +79,8 @@ def _setback(row: RowMapping) -> Setback:
         closed_at=row["closed_at"],
         stop_asking=row["stop_asking"],
         still_waiting_count=row["still_waiting_count"],
+        version=row["version"],
+        outcome_ask_ref=row["outcome_ask_ref"],
         withdrawn_at=row["withdrawn_at"],
     )
 
@@ -103,6 +110,15 @@ def _reply(row: RowMapping) -> Reply:
         appreciations=row["appreciations"],
         deleted=row["deleted"],
     )
+
+
+def _outcome_values(report: OutcomeReport) -> dict[str, Any]:
+    return {
+        "result": report.result.value,
+        "events": [event.value for event in report.events],
+        "acted_on": list(report.acted_on_reply_ids),
+        "note": report.note,
+    }
 
 
 def _follow_up(row: RowMapping) -> FollowUp:
@@ -307,6 +323,7 @@ class Repo:
         self.conversations = ConversationRepo(connection, self._insert)
         self.templates = TemplateRepo(connection, self._insert)
         self.early = EarlyRepo(connection, self._insert)
+        self.shown = ShownRepo(connection, self._insert)
         self._hot = hot_statements(self._dialect)
 
     @asynccontextmanager
@@ -324,6 +341,13 @@ class Repo:
         """Record a delivery; False when it was already applied (a redelivery)."""
         params = {"community_id": community_id, "event_id": event_id, "received_at": now}
         return (await self._db.execute(self._hot.claim_event, params)).first() is not None
+
+    async def event_seen(self, community_id: str, event_id: str) -> bool:
+        """Whether a delivery was already applied (read only)."""
+        statement = select(PROCESSED.c.event_id).where(
+            PROCESSED.c.community_id == community_id, PROCESSED.c.event_id == event_id
+        )
+        return (await self._db.execute(statement)).first() is not None
 
     # --- communities ----------------------------------------------------------------------
 
@@ -404,15 +428,19 @@ class Repo:
         )
 
     async def _one_setback(self, *conditions: Any) -> Setback | None:
-        row = (await self._db.execute(select(SETBACK).where(*conditions))).mappings().first()
+        row = (await self._db.execute(take_setback(*conditions))).mappings().first()
         return _setback(row) if row else None
 
     async def setback(self, community_id: str, setback_id: int) -> Setback | None:
+        """The post, taken for a change: one writer per post at a time (see `take_setback`).
+
+        Everything read after this call sees what earlier writers of the post committed."""
         return await self._one_setback(
             SETBACK.c.community_id == community_id, SETBACK.c.id == setback_id
         )
 
     async def setback_by_thread(self, community_id: str, thread_ref: str) -> Setback | None:
+        """The post of a thread, taken for a change like `setback`."""
         params = {"b_community": community_id, "b_thread": thread_ref}
         row = (await self._db.execute(self._hot.setback_by_thread, params)).mappings().first()
         return _setback(row) if row else None
@@ -476,11 +504,11 @@ class Repo:
     async def setbacks(
         self, community_id: str, ids: Iterable[int], *, lock: bool = False
     ) -> dict[int, Setback]:
-        """Posts by id; `lock` holds them (PostgreSQL) until the transaction ends."""
+        """Posts by id; `lock` takes them for a change, like `setback`."""
         # By primary key alone: with the community in the WHERE clause SQLite's planner picks
         # the (community, poster) index and walks the whole community. Scoped just below.
-        query = select(SETBACK).where(SETBACK.c.id.in_(list(ids)))
-        rows = await self._db.execute(query.with_for_update() if lock else query)
+        by_id = SETBACK.c.id.in_(list(ids))
+        rows = await self._db.execute(take_setback(by_id) if lock else select(SETBACK).where(by_id))
         return {
             row["id"]: _setback(row)
             for row in rows.mappings()
@@ -527,6 +555,23 @@ class Repo:
             REPLY.c.community_id == community_id, REPLY.c.message_ref == message_ref
         )
 
+    async def reply_with_post(
+        self, community_id: str, message_ref: str
+    ) -> tuple[Setback, Reply] | None:
+        """A reply by its message, and its post taken for a change (see `setback`).
+
+        The post is taken before the reply is read, so the reply is as its post's last
+        writer left it, and locks are always taken post first, then its rows."""
+        found = await self._db.execute(
+            select(REPLY.c.id, REPLY.c.setback_id).where(
+                REPLY.c.community_id == community_id, REPLY.c.message_ref == message_ref
+            )
+        )
+        row = found.first()
+        setback = await self.setback(community_id, row.setback_id) if row else None
+        reply = await self.reply(community_id, row.id) if row and setback else None
+        return (setback, reply) if setback and reply else None
+
     async def reply(self, community_id: str, reply_id: int) -> Reply | None:
         return await self._one_reply(REPLY.c.community_id == community_id, REPLY.c.id == reply_id)
 
@@ -554,6 +599,44 @@ class Repo:
             .values(**values)
         )
 
+    async def mark_best(
+        self, community_id: str, reply_id: int, by: str, now: datetime
+    ) -> bool | None:
+        """Mark a live reply best, unless it is marked already (then None, whoever won).
+
+        Returns whether this is its first mark ever (its author is thanked once). The
+        conditional UPDATE is the guard: of two marks at once, one changes the row.
+        """
+        marked = await self._db.execute(
+            update(REPLY)
+            .where(
+                REPLY.c.community_id == community_id,
+                REPLY.c.id == reply_id,
+                REPLY.c.best_marked_at.is_(None),
+                REPLY.c.deleted.is_(False),
+            )
+            .values(best_marked_at=now)
+            .returning(REPLY.c.best_marked_by)  # unchanged yet: who marked it before, if anyone
+        )
+        row = marked.first()
+        if row is None:
+            return None
+        await self.update_reply(community_id, reply_id, best_marked_by=by)
+        return row.best_marked_by is None
+
+    async def unmark_best(self, community_id: str, reply_id: int) -> bool:
+        """Unmark a best answer; False if it was not marked (or someone unmarked it first)."""
+        result = await self._db.execute(
+            update(REPLY)
+            .where(
+                REPLY.c.community_id == community_id,
+                REPLY.c.id == reply_id,
+                REPLY.c.best_marked_at.is_not(None),
+            )
+            .values(best_marked_at=None)
+        )
+        return bool(result.rowcount)
+
     async def add_appreciation(self, reply_id: int, member_id: str, now: datetime) -> bool:
         statement = (
             self._insert(APPRECIATION)
@@ -573,18 +656,54 @@ class Repo:
 
     # --- outcomes -------------------------------------------------------------------------
 
-    async def add_outcome(self, setback: Setback, report: OutcomeReport, now: datetime) -> int:
-        statement = OUTCOME.insert().values(
-            community_id=setback.community_id,
-            setback_id=setback.id,
-            result=report.result.value,
-            events=[event.value for event in report.events],
-            acted_on=list(report.acted_on_reply_ids),
-            note=report.note,
-            created_at=now,
+    async def add_outcome(
+        self, setback: Setback, report: OutcomeReport, now: datetime
+    ) -> int | None:
+        """Record the post's one update; None if it has one already (the unique key says)."""
+        statement = self._insert(OUTCOME).values(
+            {
+                **_outcome_values(report),
+                "community_id": setback.community_id,
+                "setback_id": setback.id,
+                "created_at": now,
+            }
         )
-        result = await self._db.execute(statement.returning(OUTCOME.c.id))
-        return int(result.scalar_one())
+        result = await self._db.execute(statement.on_conflict_do_nothing().returning(OUTCOME.c.id))
+        row_id = result.scalar()
+        return None if row_id is None else int(row_id)
+
+    async def outcome(self, community_id: str, setback_id: int) -> OutcomeReport | None:
+        """The post's update as shared (without the template uses it confirmed)."""
+        row = (
+            (
+                await self._db.execute(
+                    select(OUTCOME).where(
+                        OUTCOME.c.community_id == community_id, OUTCOME.c.setback_id == setback_id
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return OutcomeReport(
+            result=OutcomeResult(row["result"]),
+            events=tuple(OutcomeEvent(event) for event in row["events"]),
+            acted_on_reply_ids=tuple(row["acted_on"]),
+            note=row["note"],
+        )
+
+    async def change_outcome(self, setback: Setback, report: OutcomeReport, now: datetime) -> None:
+        """The poster changed their update on purpose."""
+        await self._db.execute(
+            update(OUTCOME)
+            .where(
+                OUTCOME.c.community_id == setback.community_id,
+                OUTCOME.c.setback_id == setback.id,
+            )
+            .values({**_outcome_values(report), "changed_at": now})
+        )
 
     async def has_outcome(self, community_id: str, setback_id: int) -> bool:
         return setback_id in await self.with_outcome(community_id, [setback_id])

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import Select, Update
+from sqlalchemy.sql import Update
 
 from bot.store.tables import (
     AppreciationRow,
@@ -27,6 +27,7 @@ from bot.store.tables import (
     ProcessedEventRow,
     ReplyRow,
     SetbackRow,
+    StatusShownRow,
     TemplateDraftRow,
     TemplateUseRow,
     TombstoneRow,
@@ -54,6 +55,19 @@ OUTBOUND = table(OutboundRow)
 CONVERSATION = table(ConversationRow)
 PARKED_EVENT = table(ParkedEventRow)
 TOMBSTONE = table(TombstoneRow)
+STATUS_SHOWN = table(StatusShownRow)
+
+
+def take_setback(*conditions: Any) -> Update:
+    """Take the posts matching `conditions` for a change: the UPDATE holds their rows until
+    the transaction ends (SQLite's write lock holds everything anyway) and raises their
+    version, and RETURNING gives them as committed by whoever held them before."""
+    return (
+        update(SETBACK)
+        .where(*conditions)
+        .values(version=SETBACK.c.version + 1)
+        .returning(*SETBACK.c)
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,7 @@ class HotStatements:
     add_reply: Any
     schedule: Any
     schedule_reopen: Any
-    setback_by_thread: Select[Any]
+    setback_by_thread: Update
     touch_setback: Update
     finish_follow_up: Update
 
@@ -81,13 +95,11 @@ def hot_statements(dialect: str) -> HotStatements:
             index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
         ),
         schedule_reopen=follow_up.on_conflict_do_update(index_elements=key, set_=moved),
-        # Locked (on PostgreSQL) so a reply and the thread's closing cannot interleave.
-        setback_by_thread=select(SETBACK)
-        .where(
+        # Taken (locked, its version raised) like every post a change starts from.
+        setback_by_thread=take_setback(
             SETBACK.c.community_id == bindparam("b_community"),
             SETBACK.c.thread_ref == bindparam("b_thread"),
-        )
-        .with_for_update(),
+        ),
         touch_setback=update(SETBACK)
         .where(
             SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")

@@ -52,6 +52,11 @@ class SetbackRow(SQLModel, table=True):
     closed_at: datetime | None = _when(nullable=True)
     stop_asking: bool = False
     still_waiting_count: int = 0
+    # Raised by every transaction that takes the post (see Repo.setback): edits of its status
+    # message carry it, so an older one arriving late is skipped.
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The private "how did it go?" message last sent, edited once the poster has answered.
+    outcome_ask_ref: str | None = Field(default=None, max_length=200)
     # Set when the post's own message (or thread) was deleted: its words are gone too.
     withdrawn_at: datetime | None = _when(nullable=True)
 
@@ -86,6 +91,8 @@ class AppreciationRow(SQLModel, table=True):
 
 class OutcomeRow(SQLModel, table=True):
     __tablename__ = "outcome_update"
+    # One update per post: two submissions at once cannot both be recorded.
+    __table_args__ = (UniqueConstraint("setback_id", name="uq_outcome_setback"),)
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: str = Field(foreign_key="community.id", max_length=100)
@@ -95,6 +102,20 @@ class OutcomeRow(SQLModel, table=True):
     acted_on: list[int] = Field(sa_column=Column(JSON, nullable=False))
     note: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _when()
+    # Set when the poster changed their update on purpose (it is shown as changed).
+    changed_at: datetime | None = _when(nullable=True)
+
+
+class StatusShownRow(SQLModel, table=True):
+    """Which version of a post's status message the platform was last given, and who is
+    giving it one now: edits go out one at a time, never older than one already shown."""
+
+    __tablename__ = "status_shown"
+
+    setback_id: int = Field(foreign_key="setback.id", primary_key=True)
+    version: int
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = _when(nullable=True)
 
 
 class FollowUpRow(SQLModel, table=True):

@@ -55,8 +55,10 @@ class _Reader:
             raise self.fail(f"{key} must be a mapping", key)
         return value
 
-    def listing(self, key: str) -> list[Any]:
+    def listing(self, key: str, *, optional: bool = False) -> list[Any]:
         value = self.data.get(key)
+        if value is None and optional:
+            return []
         if not isinstance(value, list) or not value:
             raise self.fail(f"{key} must be a non-empty list", key)
         return value
@@ -214,9 +216,9 @@ def _shared_placeholders(reader: _Reader) -> dict[str, Placeholder]:
     }
 
 
-def _situations(reader: _Reader) -> tuple[Situation, ...]:
+def _situations(reader: _Reader, *, optional: bool) -> tuple[Situation, ...]:
     situations: list[Situation] = []
-    for item in reader.listing("situations"):
+    for item in reader.listing("situations", optional=optional):
         entry = _located(item, reader, "situation")
         entry.only({"id", "title"})
         situation = Situation(
@@ -228,16 +230,22 @@ def _situations(reader: _Reader) -> tuple[Situation, ...]:
     return tuple(situations)
 
 
-def parse_library(text: str, source: str) -> Library:
-    """A whole templates.yaml file: shared placeholders, situations and templates."""
+def parse_library(text: str, source: str, base: Library | None = None) -> Library:
+    """A whole templates.yaml file: shared placeholders, situations and templates.
+
+    With `base`, the file overrides it: every part is optional, and templates may use the
+    base's situations and shared placeholders. Only the file's own entries are returned;
+    `Library.over` lays them on the base.
+    """
     reader = _Reader(load_located(text, source), source, "templates file")
     reader.only({"placeholders", "situations", "templates"})
     shared = _shared_placeholders(reader)
-    situations = _situations(reader)
-    situation_ids = frozenset(s.id for s in situations)
+    known = {**base.shared_placeholders, **shared} if base else shared
+    situations = _situations(reader, optional=base is not None)
+    situation_ids = frozenset(s.id for s in situations + (base.situations if base else ()))
     templates: list[Template] = []
-    for item in reader.listing("templates"):
-        template = parse_template(_located(item, reader, "template"), shared, situation_ids)
+    for item in reader.listing("templates", optional=base is not None):
+        template = parse_template(_located(item, reader, "template"), known, situation_ids)
         if any(t.key == template.key for t in templates):
             raise ContentError(f"{source}:{item.line}: duplicate template id {template.key!r}")
         templates.append(template)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 CHANNELS = ("email", "letter", "phone", "chat", "note")
 REGISTERS = ("formal", "warm", "british", "american")
@@ -86,3 +87,21 @@ class Library:
 
     def situation_title(self, situation_id: str | None) -> str | None:
         return next((s.title for s in self.situations if s.id == situation_id), None)
+
+    def over(self, base: Library) -> Library:
+        """`base` with this library laid on top: templates and situations replace the base's
+        with the same id (in the base's order), new ones come after, placeholders by name."""
+        return Library(
+            situations=_laid_over(self.situations, base.situations, lambda s: s.id),
+            templates=_laid_over(self.templates, base.templates, lambda t: t.key),
+            shared_placeholders={**base.shared_placeholders, **self.shared_placeholders},
+        )
+
+
+_T = TypeVar("_T")
+
+
+def _laid_over(top: Iterable[_T], base: Iterable[_T], key: Callable[[_T], str]) -> tuple[_T, ...]:
+    own = {key(item): item for item in top}
+    kept = tuple(own.pop(key(item), item) for item in base)
+    return kept + tuple(own.values())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, default_content_dir, load_content
+from bot.content import ContentError, load_content, packaged_content
 from bot.wording import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ def test_every_message_key_renders_with_sample_values() -> None:
 def _copy_english(tmp_path: Path) -> Path:
     (tmp_path / "en").mkdir()
     for name in ("messages.yaml", "words.yaml", "templates.yaml"):
-        source = default_content_dir() / "en" / name
+        source = packaged_content() / "en" / name
         (tmp_path / "en" / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path / "en" / "messages.yaml"
 

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.model import CommunitySettings, Member
-from bot.events import MessageDeleted, MessagePosted
+from bot.events import FormSubmitted, MessageDeleted, MessagePosted
 from bot.intents import (
     Button,
     Channel,
     CloseThread,
     EditMessage,
+    Form,
     OpenForm,
     RejectForm,
     Send,
@@ -21,6 +22,7 @@ from bot.intents import (
     StartThread,
     Thread,
 )
+from tests.core.direction_checks import direction_leak, texts_in
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness
 
 NEWCOMER = Member(user_id="U-new", display_name="Ade")
@@ -289,12 +291,18 @@ async def test_only_the_poster_answers_the_outcome_ask(h: Harness) -> None:
     assert await h.press(JO, worked) == [h.outbox.notices_to(JO)[0]]
 
 
-async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness) -> None:
+async def _outcome_form_after_replies(h: Harness, *helpers: Member) -> tuple[str, Form]:
+    """Maya's post, a reply by each helper, and her outcome form opened: thread and form."""
     thread = await h.post(MAYA, ask_outcome_on="3d")
-    await h.reply(JO, thread, "Write a warm note.")
-    await h.reply(RUTH, thread, "Ask for feedback.")
+    for helper, text in zip(helpers, ["Write a warm note.", "Ask for feedback."], strict=True):
+        await h.reply(helper, thread, text)
     await h.wait(timedelta(days=3))
     form = form_in(await h.press(MAYA, _asks(h)[0].message.buttons[0]))
+    return thread, form
+
+
+async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness) -> None:
+    thread, form = await _outcome_form_after_replies(h, JO, RUTH)
     acted = next(f for f in form.fields if f.name == "acted_on")
     jo_choice = next(c.value for c in acted.choices if c.label.startswith("Jo"))
     await h.submit(
@@ -501,3 +509,32 @@ async def test_a_restart_with_new_settings_applies_them(h: Harness) -> None:
     async with h.core.store.transaction() as repo:
         found = await repo.community(COMMUNITY)
     assert found is not None and found[1] == moved
+
+
+async def test_names_listed_in_an_update_keep_their_direction_to_themselves(h: Harness) -> None:
+    ada = Member(user_id="U-ada", display_name="\u202eAda")
+    thread, form = await _outcome_form_after_replies(h, ada, RUTH)
+    acted = next(f for f in form.fields if f.name == "acted_on")
+    event = FormSubmitted(
+        community_id=COMMUNITY,
+        event_id=h.next_event_id(),
+        actor=MAYA,
+        form_id=form.form_id,
+        values={"result": "worked", "acted_on": [c.value for c in acted.choices]},
+    )
+    await h.send(event)
+    update = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1]
+    # Each name isolated on its own, so Ada's override reaches neither Ruth nor the sentence.
+    assert "Ruth, \u2068\u202eAda\u202c\u2069" in update.message.text
+    for intent in h.outbox.sent:
+        for text in texts_in(intent):
+            assert direction_leak(text) is None, text
+
+
+async def test_a_long_title_is_cut_to_a_thread_name_before_it_is_made_safe(h: Harness) -> None:
+    title = "\u202e" + "\u05d0" * 140  # an override and right-to-left letters, 141 characters
+    await h.post(MAYA, title=title)
+    start = h.outbox.of(StartThread)[0]
+    assert len(start.title) <= 100
+    assert direction_leak(start.title) is None
+    assert start.title.startswith("\u2068\u202e\u05d0")

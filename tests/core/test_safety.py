@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.safety import ZERO_WIDTH_SPACE, excerpt, neutralise_mentions
+from bot.member_text import ZERO_WIDTH_SPACE, neutralise_mentions
+from bot.services.safety import excerpt
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from bot.intents import (
     Send,
     Thread,
 )
+from tests.core.direction_checks import direction_leak, texts_in
 from tests.support import (
     COMMUNITY,
     JO,
@@ -214,3 +215,16 @@ async def test_autocomplete_suggests_ids_for_what_is_typed(h: Harness) -> None:
     everything = await h.core.suggest_templates(COMMUNITY, "", limit=3)
     assert len(everything) == 3
     assert await h.core.suggest_templates(COMMUNITY, "zzz") == []
+
+
+async def test_a_filled_value_keeps_its_direction_to_itself(h: Harness) -> None:
+    """A value with a right-to-left override cannot reverse the template's words after it."""
+    thread = await h.post(MAYA)
+    preview = await _preview(h, args="email british", interviewer_name="\u202eMarta")
+    assert "Dear \u2068\u202eMarta\u202c\u2069," in preview.message.text
+    await h.press(MAYA, _button(preview, "Post it in my thread"))
+    posted = next(s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread))
+    assert "\u2068\u202eMarta\u202c\u2069" in posted.message.text
+    for intent in h.outbox.sent:
+        for text in texts_in(intent):
+            assert direction_leak(text) is None, text

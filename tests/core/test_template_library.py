@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, default_content_dir, load_content
+from bot.content import ContentError, load_content, packaged_content
 from bot.templates.loading import parse_library, parse_snippet
 from bot.templates.model import MAX_PLACEHOLDERS, REGISTERS
 from bot.templates.rendering import MissingValues, render, sample_values
@@ -152,7 +152,7 @@ def test_more_placeholders_than_a_form_holds_are_refused() -> None:
 def _english_copy(tmp_path: Path) -> Path:
     (tmp_path / "en").mkdir()
     for name in ("messages.yaml", "words.yaml", "templates.yaml"):
-        source = default_content_dir() / "en" / name
+        source = packaged_content() / "en" / name
         (tmp_path / "en" / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     return tmp_path
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.cli import DEMO_SCRIPT
+from adapters.cli import demo_script
 from adapters.console.app import play_script
 
 CANARY_NAME = "Quillon Marchbanks"
@@ -44,7 +44,8 @@ def _saying(records: list[dict[str, Any]], words: str, **fields: Any) -> list[di
 def records(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     import asyncio
 
-    return asyncio.run(_play(DEMO_SCRIPT, tmp_path_factory.mktemp("demo")))
+    with demo_script() as script:
+        return asyncio.run(_play(script, tmp_path_factory.mktemp("demo")))
 
 
 def test_the_anonymous_post_appears_under_its_pseudonym(records: list[dict[str, Any]]) -> None:
@@ -110,7 +111,8 @@ def test_both_threads_close(records: list[dict[str, Any]]) -> None:
 async def test_an_anonymous_posters_identity_never_reaches_anyone_else(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    script = DEMO_SCRIPT.read_text("utf-8")
+    with demo_script() as demo:
+        script = demo.read_text("utf-8")
     assert POSTER in script
     canary = script.replace("U-lena", CANARY_ID).replace(POSTER, CANARY_NAME)
     path = tmp_path / "canary.yaml"

@@ -26,6 +26,8 @@ EPHEMERAL = 64
 # update (6) and a modal (9). A deferred message (5) shows "<name> is thinking..." to the
 # channel unless it is ephemeral.
 PRIVATE_CALLBACKS = {6, 9}
+# Calls (method, path pattern) held until their event is set.
+Gates = list[tuple[str, re.Pattern[str], asyncio.Event]]
 
 
 @dataclass
@@ -65,7 +67,9 @@ class FakeDiscord:
     interactions: dict[str, str] = field(default_factory=dict)  # token -> user id
     failures: list[Failure] = field(default_factory=list)
     # Answers held back after the call was carried out: a slow platform, not a failed one.
-    held: list[tuple[str, re.Pattern[str], asyncio.Event]] = field(default_factory=list)
+    held: Gates = field(default_factory=list)
+    gates: Gates = field(default_factory=list)  # calls held before they are carried out
+    arrived: list[Call] = field(default_factory=list)  # before any gate holds them
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
@@ -82,6 +86,7 @@ class FakeDiscord:
         self._beat = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._pending: set[asyncio.Future[None]] = set()
+        self._arrival = asyncio.Condition()
         self.base = ""
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -248,12 +253,28 @@ class FakeDiscord:
             Failure(method, re.compile(path), status, body or {}, headers or {}, times)
         )
 
+    async def reached(self, method: str, path: str, timeout_s: float = 30) -> None:
+        """Until a call matching `method` and the `path` regex has arrived (held or not)."""
+        pattern = re.compile(path)
+        async with asyncio.timeout(timeout_s), self._arrival:
+            await self._arrival.wait_for(
+                lambda: any(c.method == method and pattern.search(c.path) for c in self.arrived)
+            )
+
+    def hold(self, method: str, path: str) -> asyncio.Event:
+        """Make calls matching `method` and the `path` regex wait until the event is set."""
+        return _gate(self.gates, method, path)
+
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         body = await _body(request)
         if request.method == "GET":
             body = {**request.query, **body}
         call = Call(request.method, path, body)
+        async with self._arrival:
+            self.arrived.append(call)
+            self._arrival.notify_all()
+        await _through(self.gates, request.method, path)
         self.calls.append(call)
         failure = self._failure(request.method, path)
         if failure is not None:
@@ -262,17 +283,13 @@ class FakeDiscord:
         status, answer = self._answer(request.method, path, body)
         call.status, call.response = status, answer
         self._notify(call)
-        for method, pattern, gate in self.held:
-            if method == request.method and pattern.search(path):
-                await gate.wait()
+        await _through(self.held, request.method, path)
         return _json(answer, status)
 
     def hold_answers(self, method: str, path: str) -> asyncio.Event:
         """Carry out calls matching `method` and the `path` regex at once, but answer them
         only once the returned event is set."""
-        gate = asyncio.Event()
-        self.held.append((method, re.compile(path), gate))
-        return gate
+        return _gate(self.held, method, path)
 
     def next_call(self, wanted: Callable[[Call], bool]) -> asyncio.Future[Call]:
         """A future for the next recorded call `wanted` accepts (set when it is answered)."""
@@ -575,3 +592,16 @@ async def _handlers_done() -> None:
         if not busy:
             return
         await asyncio.wait(busy)
+
+
+def _gate(gates: Gates, method: str, path: str) -> asyncio.Event:
+    gate = asyncio.Event()
+    gates.append((method, re.compile(path), gate))
+    return gate
+
+
+async def _through(gates: Gates, method: str, path: str) -> None:
+    """Wait at every gate set for `method` and `path`."""
+    for gated, pattern, gate in gates:
+        if gated == method and pattern.search(path):
+            await gate.wait()

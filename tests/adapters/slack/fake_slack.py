@@ -13,9 +13,9 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 TEAM_ID = "T0REBOUND"
 BOT_USER = "U0REBOUNDBOT"
@@ -31,6 +31,14 @@ TEXT_INPUT_MAX = 3000
 JSON_FIELDS = ("blocks", "view", "attachments")
 
 
+class Arrival(NamedTuple):
+    """A call as it arrived, with the message ts it will be given."""
+
+    method: str
+    params: dict[str, Any]
+    ts: str
+
+
 @dataclass(frozen=True)
 class Call:
     method: str
@@ -38,6 +46,7 @@ class Call:
     status: int
     at: float  # when the call arrived (time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)
+    user_agent: str = ""
 
     @property
     def channel(self) -> str:
@@ -82,6 +91,61 @@ def server_error() -> Scripted:
     return Scripted(500, {"ok": False, "error": "internal_error"})
 
 
+class SocketModeScript:
+    """The fake's Socket Mode websocket: `hello` on each connection, then every envelope
+    given to `push` (once, to whichever connection is open); each ack is recorded."""
+
+    def __init__(self) -> None:
+        self.acks: list[dict[str, Any]] = []
+        self.connections = 0
+        self._outgoing: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._acked = asyncio.Condition()
+
+    def push(self, *envelopes: dict[str, Any]) -> None:
+        for envelope in envelopes:
+            self._outgoing.put_nowait(envelope)
+
+    def acked_ids(self) -> list[str]:
+        return [str(ack["envelope_id"]) for ack in self.acks]
+
+    async def wait_for_acks(self, count: int, timeout_s: float = 30.0) -> None:
+        async with asyncio.timeout(timeout_s), self._acked:
+            await self._acked.wait_for(lambda: len(self.acks) >= count)
+
+    async def serve(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.connections += 1
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        sending = asyncio.create_task(self._send(ws))
+        try:
+            async for message in ws:
+                if message.type == WSMsgType.TEXT:
+                    async with self._acked:
+                        self.acks.append(json.loads(message.data))
+                        self._acked.notify_all()
+        finally:
+            sending.cancel()
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse) -> None:
+        while True:
+            envelope = await self._outgoing.get()
+            await ws.send_json(envelope)
+
+
+def envelope(envelope_id: str, payload: dict[str, Any], kind: str = "events_api") -> dict[str, Any]:
+    """A Socket Mode envelope as Slack pushes it."""
+    return {
+        "envelope_id": envelope_id,
+        "type": kind,
+        "accepts_response_payload": kind != "events_api",
+        "retry_attempt": 0,
+        "retry_reason": "",
+        "payload": payload,
+    }
+
+
 class FakeSlack:
     def __init__(
         self,
@@ -101,7 +165,7 @@ class FakeSlack:
         # Channel messages as Slack holds them, by channel then ts (served by
         # conversations.replies): what the bot posted and what members wrote.
         self.messages: dict[str, dict[str, dict[str, Any]]] = {}
-        self.arrived: list[tuple[str, dict[str, Any], str]] = []  # method, params, ts given
+        self.arrived: list[Arrival] = []  # calls as they arrive, before any gate holds them
         self._window: tuple[int, int] = (0, 0)
         self._recorded = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -157,7 +221,7 @@ class FakeSlack:
         params = await _params(request)
         ts = self.stamp()  # given on arrival, so a test can know it while the call is held
         async with self._recorded:
-            self.arrived.append((method, params, ts))
+            self.arrived.append(Arrival(method, params, ts))
             self._recorded.notify_all()
         gate = self.gates.get(method)
         if gate is not None:
@@ -169,7 +233,8 @@ class FakeSlack:
             or _invalid_view(params.get("view"))
             or Scripted(200, self._ok(method, params, ts))
         )
-        await self._record(Call(method, params, answer.status, arrived, answer.body))
+        user_agent = request.headers.get("User-Agent", "")
+        await self._record(Call(method, params, answer.status, arrived, answer.body, user_agent))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
     def _scripted(self, method: str) -> Scripted | None:
@@ -277,7 +342,8 @@ class FakeSlack:
         return web.json_response([[c.method, c.channel, c.status] for c in self.calls])
 
     async def _socket(self, request: web.Request) -> web.StreamResponse:
-        assert self.socket_mode is not None, "no Socket Mode script set"
+        if self.socket_mode is None:
+            self.socket_mode = SocketModeScript().serve
         result: web.StreamResponse = await self.socket_mode(request)
         return result
 

@@ -38,20 +38,27 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-def test_a_refused_token_is_reported_without_a_traceback(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_an_unreachable_slack_is_retried_then_reported_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-wrong")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     monkeypatch.setenv("SLACK_SUPPORT_CHANNEL", "C1")
     monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")  # nothing listens there
+    monkeypatch.setenv("SLACK_STARTUP_TRIES", "3")
+    monkeypatch.setenv("SLACK_STARTUP_FIRST_RETRY_S", "0.01")
     monkeypatch.setenv("REBOUND_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
 
     result = CliRunner().invoke(app, ["slack", "--port", "0"])
 
     assert result.exit_code == 1
-    assert "did not accept the bot token" in result.output
+    assert "Slack could not be reached: auth.test failed 3 times" in result.output
+    assert "ClientConnectorError" in result.output
     assert "xoxb-wrong" not in result.output
+    assert "Traceback" not in result.output
+    retries = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retries) == 2
+    assert all("auth.test failed (ClientConnectorError)" in line for line in retries)
 
 
 def test_the_locale_setting_reaches_the_community(monkeypatch: pytest.MonkeyPatch) -> None:

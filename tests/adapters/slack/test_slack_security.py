@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -12,7 +15,7 @@ import pytest
 from aiohttp import web
 
 from tests.adapters.slack.fake_slack import BOT_ID, BOT_USER
-from tests.adapters.slack.slack_requests import FORM, JSON
+from tests.adapters.slack.slack_requests import FORM, JSON, SIGNING_SECRET
 from tests.adapters.slack.workspace import SUPPORT, Workspace, workspace
 
 
@@ -22,7 +25,7 @@ class Served:
     url: str
     http: aiohttp.ClientSession
 
-    async def post(self, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    async def post(self, body: str | bytes, headers: dict[str, str]) -> tuple[int, str]:
         async with self.http.post(f"{self.url}/slack/events", data=body, headers=headers) as r:
             return r.status, await r.text()
 
@@ -145,3 +148,114 @@ async def test_the_bot_ignores_its_own_messages_and_other_bots(slack: Workspace)
 
     assert (await slack.row_counts())["setback"] == 0
     assert slack.fake.posts() == []
+
+
+def _signed_bytes(raw: bytes, content_type: str, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    """Slack's v0 signature over raw bytes (also bytes that are not UTF-8)."""
+    stamp = str(int(time.time()))
+    base = b"v0:" + stamp.encode() + b":" + raw
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest(),
+    }
+
+
+CANARY = "canary-7f3a"
+
+
+def _strangers_bodies(ws: Workspace) -> list[tuple[str, bytes, dict[str, str], int]]:
+    """(what, raw body, headers, expected status): what anyone who finds the URL can send."""
+    event = _adoptable(ws).replace("Rejected", f"Rejected {CANARY}").encode()
+    truncated = event[: len(event) // 2]
+    not_json = f'{{not json "{CANARY}"'.encode()
+    broken_form = f"payload=%7B%22type%22%3A%20%22{CANARY}".encode()
+    not_utf8 = b'{"type": "event_callback", "x": "' + CANARY.encode() + b'\xff\xfe"}'
+    return [
+        ("unsigned", event, {"content-type": JSON}, 401),
+        ("forged", event, _signed_bytes(event, JSON, secret="guessed"), 401),
+        ("truncated after signing", truncated, _signed_bytes(event, JSON), 401),
+        ("unsigned and not UTF-8", not_utf8, {"content-type": JSON}, 401),
+        ("signed, truncated", truncated, _signed_bytes(truncated, JSON), 400),
+        ("signed, not JSON", not_json, _signed_bytes(not_json, JSON), 400),
+        ("signed, broken payload form", broken_form, _signed_bytes(broken_form, FORM), 400),
+        ("signed, not UTF-8", not_utf8, _signed_bytes(not_utf8, JSON), 400),
+        ("signed, a JSON list", b"[1, 2]", _signed_bytes(b"[1, 2]", JSON), 400),
+    ]
+
+
+async def test_strangers_bodies_are_refused_before_parsing_without_a_traceback(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    ws = served.ws
+    caplog.set_level(logging.DEBUG)
+    before_rows, before_calls = await ws.row_counts(), len(ws.fake.calls)
+
+    statuses = {
+        what: (await served.post(raw, headers))[0]
+        for what, raw, headers, _ in _strangers_bodies(ws)
+    }
+
+    assert statuses == {what: status for what, _, _, status in _strangers_bodies(ws)}
+    assert await ws.row_counts() == before_rows
+    assert len(ws.fake.calls) == before_calls
+    assert not [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    assert CANARY not in caplog.text
+    # One line for the lot (rate-limited), counting what was refused.
+    refusals = [r.getMessage() for r in caplog.records if r.name == "adapters.slack.http"]
+    assert refusals == ["refused Slack requests: 1 unsigned or forged (401)"]
+    # A body with the right shape still works after all that.
+    body = _adoptable(ws)
+    status, _ = await served.post(body, ws.requests.headers(body, JSON))
+    assert status == 200
+    assert (await ws.row_counts())["setback"] == 1
+
+
+async def test_a_modal_whose_private_metadata_was_tampered_with_is_refused_privately(
+    slack: Workspace,
+) -> None:
+    await slack.command("U0LENA")
+    modal = slack.last_modal()
+    channel, _, seal = modal["private_metadata"].rpartition(".")
+    assert channel == SUPPORT and seal  # the form's channel, sealed by Rebound
+
+    for forged in (f"C0ELSEWHERE.{seal}", "C0ELSEWHERE", ""):
+        response = await slack.submit(
+            "U0LENA", {**modal, "private_metadata": forged}, title="Rejected", body="Short."
+        )
+        assert response.status == 200
+        assert response.body == ""  # the modal closes
+
+    assert (await slack.row_counts())["setback"] == 0
+    refusals = slack.fake.texts("DU0LENA")
+    assert len(refusals) == 3
+    assert all("no longer open" in text for text in refusals)
+    assert not [c for c in slack.fake.calls if c.channel == "C0ELSEWHERE"]
+    # The untouched modal still works.
+    await slack.submit("U0LENA", modal, title="Rejected", body="Short.")
+    assert (await slack.row_counts())["setback"] == 1
+
+
+async def test_an_adapter_failure_is_logged_without_its_message(
+    slack: Workspace, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def failing_lookup(*_args: object) -> None:
+        raise RuntimeError(f"profile of {CANARY}: what they wrote")
+
+    monkeypatch.setattr(slack.adapter.directory, "member", failing_lookup)
+
+    command = await slack.command("U0LENA")
+    reply = await slack.event(
+        slack.requests.message(
+            "U0PRIYA", f"{CANARY} in a thread", SUPPORT, ts="9.2", thread_ts="9.1"
+        )
+    )
+
+    assert command.status == 500
+    assert reply.status == 500  # not acknowledged: Slack will send it again
+    assert CANARY not in caplog.text
+    failures = [
+        r.getMessage() for r in caplog.records if "a Slack listener failed" in r.getMessage()
+    ]
+    assert len(failures) == 2
+    assert all("RuntimeError" in line for line in failures)

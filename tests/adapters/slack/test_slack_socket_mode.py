@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from typing import Any
 
@@ -37,15 +36,15 @@ async def test_an_event_over_socket_mode_is_acked_and_handled(slack: Workspace) 
         return ws
 
     slack.fake.socket_mode = socket
-    running = asyncio.create_task(slack.adapter.serve_socket_mode("xapp-test-token"))
+    stop = asyncio.Event()
+    running = asyncio.create_task(slack.adapter.serve_socket_mode("xapp-test-token", stop))
     try:
         await slack.fake.wait_for(lambda fake: len(fake.posts(SUPPORT)) == 1)
         async with asyncio.timeout(10):
             await acked.wait()
     finally:
-        running.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await running
+        stop.set()
+        await running
 
     assert [a["envelope_id"] for a in acks] == ["env-1"]
     reply = slack.fake.posts(SUPPORT)[0]

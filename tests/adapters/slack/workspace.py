@@ -34,6 +34,7 @@ SUPPORT = "C0SUPPORT"
 HELPERS = "C0HELPERS"
 MODERATORS = "S0MODS"
 
+DRAIN_S = 30.0
 TABLES = ("setback", "reply", "processed_event", "outbound", "follow_up", "appreciation")
 
 PEOPLE = {
@@ -71,8 +72,14 @@ class Workspace:
         return self.fake.users[user]["real_name"] if user in self.fake.users else user
 
     async def dispatch(self, body: str, content_type: str, **headers: str) -> BoltResponse:
+        """Dispatch as the HTTP endpoint does (deliveries after the ack), then wait for
+        those deliveries, so tests read what the bot did once a request is answered."""
         signed = {**self.requests.headers(body, content_type), **headers}
-        return await self.adapter.app.async_dispatch(bolt_request(body, signed))
+        in_flight = self.adapter.in_flight
+        with in_flight.holding():
+            response = await self.adapter.app.async_dispatch(bolt_request(body, signed))
+        assert await in_flight.drain(DRAIN_S), "deliveries still running"
+        return response
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None) -> BoltResponse:
         return await self.dispatch(self.requests.event(event, event_id=event_id), JSON)
@@ -98,14 +105,18 @@ class Workspace:
         )
 
     async def share(self, user: str, **values: Any) -> str:
-        """Post a setback through /setback and its modal; the thread ref of its root."""
-        opened = len(self.fake.of("views.open"))
+        """Post a setback through /setback and its modal; the thread ref of its root.
+
+        The modal and the post are delivered after the ack (`dispatch` drains them; the
+        waits also hold for a test that dispatches otherwise).
+        """
+        opened, posted = len(self.fake.of("views.open")), len(self.fake.posts(SUPPORT))
         await self.command(user)
-        # Acknowledged before the listener runs (unless process_before_response): wait for it.
         await self.fake.wait_for(lambda fake: len(fake.of("views.open")) > opened)
         fields = {"title": "Froze in the screening call", "body": "It went badly.", **values}
         response = await self.submit(user, self.last_modal(), **fields)
         assert response.status == 200 and "errors" not in response.body, response.body
+        await self.fake.wait_for(lambda fake: len(fake.posts(SUPPORT)) > posted)
         return self.fake.posts(SUPPORT)[-1].ref
 
     async def say(
@@ -162,7 +173,7 @@ class Workspace:
 async def workspace(
     database_url: str,
     *,
-    process_before_response: bool = True,
+    profile_budget_s: float = 1.0,
     view_answer_budget_s: float = 2.0,
     fake: FakeSlack | None = None,
     **overrides: Any,
@@ -178,7 +189,7 @@ async def workspace(
     adapter = SlackAdapter(
         config,
         core,
-        process_before_response=process_before_response,
+        profile_budget_s=profile_budget_s,
         pacer=Pacer(config.channel_interval_s, config.workspace_rate_per_s),
         view_answer_budget_s=view_answer_budget_s,
     )

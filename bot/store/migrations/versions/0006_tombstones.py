@@ -1,7 +1,7 @@
 """withdrawn posts, parked thread events and tombstones
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import bot.store.types
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,350 @@
+"""Two real `rebound slack` processes on one PostgreSQL database and one fake Slack.
+
+Members press at the same instant through different replicas (two signed requests sent
+together over real HTTP), round after round: the status message ends up showing exactly
+the best answers the database holds, an outcome is recorded and posted once, each helper
+is told once, and an author is thanked once per mark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.slack.refs import MessageRef
+from bot.actions import Verb, action_id
+from bot.store.engine import create_engine
+from bot.store.migrate import upgrade
+from bot.store.statements import OUTBOUND, OUTCOME, REPLY, SETBACK
+from tests.adapters.slack.fake_slack import Call, FakeSlack, member
+from tests.adapters.slack.slack_requests import FORM, JSON, SIGNING_SECRET, SlackRequests
+from tests.adapters.slack.workspace import HELPERS, MODERATORS, PEOPLE, SUPPORT
+
+pytestmark = pytest.mark.postgres
+
+ROUNDS = 8
+WAIT_S = 60.0
+POLL_S = 0.05
+LENA, SAM = "U0LENA", "U0SAM"
+HELPER_IDS = ("U0TOMAS", "U0PRIYA", "U0DEV", "U0ADE")
+MARK, UNMARK = "mark_best", "unmark_best"
+Press = tuple[int, str, str, str]
+PERMALINK = re.compile(r"/archives/(\w+)/p(\d+)")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Replica:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+@dataclass
+class Cluster:
+    """The fake Slack, two replicas, the database they share, and a member's HTTP client."""
+
+    fake: FakeSlack
+    replicas: tuple[Replica, Replica]
+    db: AsyncEngine
+    http: aiohttp.ClientSession
+    requests: SlackRequests
+
+    async def send(self, replica: int, body: str, content_type: str) -> None:
+        headers = self.requests.headers(body, content_type)
+        url = self.replicas[replica].url
+        async with self.http.post(url, data=body.encode(), headers=headers) as response:
+            assert response.status == 200, await response.text()
+
+    async def interact(self, replica: int, payload: dict[str, Any]) -> None:
+        await self.send(replica, self.requests.interaction(payload), FORM)
+
+    async def together(self, *sends: Awaitable[None]) -> None:
+        """Send requests at the same instant, each to its replica."""
+        await asyncio.gather(*sends)
+
+    # --- what members do ---------------------------------------------------------------------
+
+    async def share(self, user: str, title: str) -> str:
+        opened = len(self.fake.of("views.open"))
+        body = self.requests.command(user, PEOPLE[user], "/setback", SUPPORT)
+        await self.send(0, body, FORM)
+        await self.fake.wait_for(lambda f: len(f.of("views.open")) > opened, WAIT_S)
+        view = self.fake.of("views.open")[-1].params["view"]
+        roots = len(self.fake.posts(SUPPORT))
+        await self.submit(0, user, view, title=title, body="It went badly.")
+        await self.fake.wait_for(lambda f: len(f.posts(SUPPORT)) > roots, WAIT_S)
+        return self.fake.posts(SUPPORT)[-1].ref
+
+    async def submit(self, replica: int, user: str, view: dict[str, Any], **values: Any) -> None:
+        payload = self.requests.view_submission(user, PEOPLE[user], view, values)
+        await self.interact(replica, payload)
+
+    def reply_body(self, user: str, text: str, thread: str) -> tuple[str, str]:
+        ts, root = self.requests.next_ts(), MessageRef.parse(thread)
+        event = self.requests.message(user, text, root.channel, ts=ts, thread_ts=root.ts)
+        return self.requests.event(event), str(MessageRef(root.channel, ts))
+
+    def shortcut(self, user: str, callback_id: str, ref: str) -> dict[str, Any]:
+        at = MessageRef.parse(ref)
+        return self.requests.shortcut(user, PEOPLE[user], callback_id, at.channel, at.ts)
+
+    def button(self, user: str, action: str) -> dict[str, Any]:
+        return self.requests.button(user, PEOPLE[user], action, f"D{user}", "1.0")
+
+    # --- what the database and Slack hold ----------------------------------------------------
+
+    async def scalar(self, query: Any) -> Any:
+        async with self.db.connect() as db:
+            return (await db.execute(query)).scalar()
+
+    async def until(self, check: Callable[[], Awaitable[bool]], what: str) -> None:
+        """Wait for a condition on the database (or the fake) with a generous cap."""
+        for _ in range(int(WAIT_S / POLL_S)):
+            if await check():
+                return
+            await asyncio.sleep(POLL_S)
+        pytest.fail(f"still waiting for {what} after {WAIT_S:.0f} s")
+
+    def told_both(self, text: str, more: int) -> Awaitable[None]:
+        """Counts notices to the poster and the moderator with `text` now; awaited, waits
+        until exactly `more` more have arrived and every edit has been sent."""
+        wanted = self.told(LENA, text) + self.told(SAM, text) + more
+
+        async def arrived() -> None:
+            await self.fake.wait_for(
+                lambda _f: self.told(LENA, text) + self.told(SAM, text) >= wanted, WAIT_S
+            )
+            await self.until(self.settled, "every edit sent")
+            assert self.told(LENA, text) + self.told(SAM, text) == wanted
+
+        return arrived()
+
+    async def settled(self) -> bool:
+        """Nothing left in the outbox: every edit the replicas decided has been sent."""
+        undelivered = select(func.count()).where(OUTBOUND.c.delivered_at.is_(None))
+        return int(await self.scalar(undelivered)) == 0
+
+    async def replies_in(self, thread: str) -> int:
+        query = (
+            select(func.count())
+            .select_from(REPLY.join(SETBACK, SETBACK.c.id == REPLY.c.setback_id))
+            .where(SETBACK.c.thread_ref == thread)
+        )
+        return int(await self.scalar(query))
+
+    async def best_in_store(self, thread: str) -> set[str]:
+        query = (
+            select(REPLY.c.message_ref)
+            .join(SETBACK, SETBACK.c.id == REPLY.c.setback_id)
+            .where(SETBACK.c.thread_ref == thread, REPLY.c.best_marked_at.is_not(None))
+        )
+        async with self.db.connect() as db:
+            return {str(ref) for ref in (await db.execute(query)).scalars()}
+
+    def best_shown(self, thread: str) -> set[str]:
+        """The best answers linked from the status message as Slack last received it."""
+        root = MessageRef.parse(thread)
+        edits = [
+            c for c in self.fake.of("chat.update") if c.params.get("ts") == root.ts
+        ]  # recorded in the order they arrived
+        shown = PERMALINK.findall(edits[-1].flat())
+        return {f"{channel}:{stamp[:-6]}.{stamp[-6:]}" for channel, stamp in shown}
+
+    def told(self, user: str, text: str) -> int:
+        """Messages only `user` saw (ephemeral or by DM) that contain `text`."""
+        return sum(1 for call in self.private_to(user) if text in call.words)
+
+    def private_to(self, user: str) -> Iterator[Call]:
+        for call in self.fake.of("chat.postEphemeral", "chat.postMessage"):
+            ephemeral = call.method == "chat.postEphemeral" and call.params.get("user") == user
+            if ephemeral or call.channel == f"D{user}":
+                yield call
+
+
+def _environment(fake: FakeSlack, database_url: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
+    return {
+        **keep,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.base_url,
+        "SLACK_SUPPORT_CHANNEL": SUPPORT,
+        "SLACK_HELPERS_CHANNEL": HELPERS,
+        "SLACK_MODERATORS_GROUP": MODERATORS,
+        "SLACK_CHANNEL_INTERVAL_S": "0",
+        "REBOUND_DATABASE_URL": database_url,
+    }
+
+
+async def _healthy(
+    http: aiohttp.ClientSession, base: str, process: subprocess.Popen[bytes]
+) -> None:
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            assert process.poll() is None, "the replica exited at start"
+            try:
+                async with http.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def cluster(database_url: str, workdir: Path) -> AsyncIterator[Cluster]:
+    fake = FakeSlack(
+        users={uid: member(uid, name) for uid, name in PEOPLE.items()}, moderators=(SAM,)
+    )
+    await fake.start()
+    db = create_engine(database_url)
+    await upgrade(db)  # once, before two replicas start on the same database
+    rebound = str(Path(sys.executable).with_name("rebound"))
+    environment = _environment(fake, database_url)
+    replicas: list[Replica] = []
+    async with aiohttp.ClientSession() as http:
+        try:
+            for _ in range(2):
+                port = _free_port()
+                log = (workdir / f"replica-{len(replicas)}.log").open("wb")
+                process = subprocess.Popen(  # noqa: ASYNC220 - started once, waited on below
+                    [rebound, "slack", "--port", str(port)],
+                    env=environment,
+                    cwd=workdir,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+                log.close()
+                base = f"http://127.0.0.1:{port}"
+                replicas.append(Replica(f"{base}/slack/events", process))
+                await _healthy(http, base, process)
+            yield Cluster(fake, (replicas[0], replicas[1]), db, http, SlackRequests())
+        finally:
+            for replica in replicas:
+                replica.process.terminate()
+            for replica in replicas:
+                try:
+                    replica.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    replica.process.kill()
+                    replica.process.wait()
+            await db.dispose()
+            await fake.stop()
+
+
+async def _post_with_replies(slack: Cluster, title: str) -> tuple[str, list[str]]:
+    thread = await slack.share(LENA, title)
+    refs = []
+    for n, helper in enumerate(HELPER_IDS):
+        body, ref = slack.reply_body(helper, f"{PEOPLE[helper]} says try again", thread)
+        await slack.send(n % 2, body, JSON)
+        refs.append(ref)
+    await slack.until(lambda: _has(slack.replies_in(thread), len(HELPER_IDS)), "replies")
+    return thread, refs
+
+
+async def _race(slack: Cluster, notice: str, more: int, *presses: Press) -> None:
+    """Send shortcuts at the same instant, each `(replica, member, action, reply)`; then wait
+    until exactly `more` notices saying `notice` have arrived and every edit is sent."""
+    arrived = slack.told_both(notice, more)
+    await slack.together(
+        *(
+            slack.interact(replica, slack.shortcut(who, action, ref))
+            for replica, who, action, ref in presses
+        )
+    )
+    await arrived
+
+
+async def _has(count: Awaitable[int], wanted: int) -> bool:
+    return await count == wanted
+
+
+async def test_replicas_racing_on_best_answers_keep_the_status_message_true(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    async with cluster(postgres_url, tmp_path) as slack:
+        for n in range(ROUNDS):
+            title = f"Round {n}"
+            thread, (first, second, third, fourth) = await _post_with_replies(slack, title)
+
+            # The poster marks two replies at once, through different replicas.
+            await _race(slack, "now marked", 2, (0, LENA, MARK, first), (1, LENA, MARK, second))
+            assert await slack.best_in_store(thread) == {first, second}
+            assert slack.best_shown(thread) == {first, second}, title
+
+            # A moderator unmarks one while the poster marks another.
+            await _race(
+                slack, "no longer marked", 1, (1, SAM, UNMARK, first), (0, LENA, MARK, third)
+            )
+            assert await slack.best_in_store(thread) == {second, third}
+            assert slack.best_shown(thread) == {second, third}, title
+
+            # The poster and the moderator mark the same reply at once: one wins, one is
+            # told it is already a best answer, and its author is thanked once.
+            marked = slack.told(LENA, "now marked") + slack.told(SAM, "now marked")
+            await _race(slack, "already a best", 1, (0, LENA, MARK, fourth), (1, SAM, MARK, fourth))
+            assert slack.told(LENA, "now marked") + slack.told(SAM, "now marked") == marked + 1
+            assert slack.told("U0ADE", f'reply on "{title}" was marked') == 1
+            assert await slack.best_in_store(thread) == {second, third, fourth}
+            assert slack.best_shown(thread) == {second, third, fourth}, title
+
+
+async def test_replicas_given_one_outcome_twice_at_once_share_it_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    async with cluster(postgres_url, tmp_path) as slack:
+        for n in range(ROUNDS):
+            await _outcome_round(slack, f"Round {n}")
+
+
+async def _outcome_round(slack: Cluster, title: str) -> None:
+    thread, _ = await _post_with_replies(slack, title)
+    setback_id = await slack.scalar(select(SETBACK.c.id).where(SETBACK.c.thread_ref == thread))
+    worked = action_id(Verb.OUTCOME, setback_id, "worked")
+    forms = len(slack.fake.of("views.open"))
+    await slack.interact(0, slack.button(LENA, worked))
+    await slack.fake.wait_for(lambda f: len(f.of("views.open")) > forms, WAIT_S)
+    view = slack.fake.of("views.open")[-1].params["view"]
+
+    # The form submitted twice at once (a double click, two devices), to two replicas.
+    await slack.together(
+        slack.submit(0, LENA, view, result="worked"),
+        slack.submit(1, LENA, view, result="worked"),
+    )
+
+    already = f'already shared how "{title}"'
+    await slack.fake.wait_for(lambda _f: slack.told(LENA, already) == 1, WAIT_S)
+    await slack.until(slack.settled, "the update sent")
+    outcomes = select(func.count()).where(OUTCOME.c.setback_id == setback_id)
+    assert await slack.scalar(outcomes) == 1
+    root = MessageRef.parse(thread)
+    updates = [
+        c
+        for c in slack.fake.posts(root.channel)
+        if c.params.get("thread_ts") == root.ts and "Update from the poster" in c.words
+    ]
+    assert len(updates) == 1, title
+    assert slack.told(LENA, f'Your update is in the thread of "{title}"') == 1
+    for helper in HELPER_IDS:
+        assert slack.told(helper, f'"{title}"') == 1, helper
