@@ -136,10 +136,11 @@ async def test_a_reply_before_its_thread_is_recorded_is_kept(sqlite_url: str) ->
     async with workspace(sqlite_url, view_answer_budget_s=0.1) as slack:
         gate = slack.fake.hold("chat.postMessage")
         sharing = asyncio.create_task(slack.share(LENA))
-        await slack.fake.wait_for(lambda f: any(m == "chat.postMessage" for m, _, _ in f.arrived))
-        root_ts = next(ts for m, _, ts in slack.fake.arrived if m == "chat.postMessage")
-        # The root is on Slack (its ts given) but Rebound has not heard back yet.
-        await slack.say(PRIYA, "First!", thread=f"{SUPPORT}:{root_ts}")
+        await slack.fake.wait_for(lambda f: any(a.method == "chat.postMessage" for a in f.arrived))
+        root_ts = next(a.ts for a in slack.fake.arrived if a.method == "chat.postMessage")
+        # The root is on Slack (its ts given) but Rebound has not heard back yet: the reply
+        # is acknowledged (stored) while the root's delivery is still held.
+        await slack.say(PRIYA, "First!", thread=f"{SUPPORT}:{root_ts}", settle=False)
         gate.set()
         thread = await sharing
 
