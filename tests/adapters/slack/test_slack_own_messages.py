@@ -205,3 +205,23 @@ async def test_catching_up_reads_every_page(
         assert [r.text for r in await _replies(second, thread)] == [f"Reply {n}" for n in range(5)]
         pages = [c for c in fake.of("conversations.replies") if c.params["ts"] == _ts(thread)]
         assert len(pages) == 3
+
+
+async def test_a_stop_ends_catching_up_and_the_next_start_reads_the_rest(
+    sqlite_url: str, fake: FakeSlack
+) -> None:
+    async with workspace(sqlite_url, fake=fake) as first:
+        thread = await first.share(LENA)
+    for n in range(3):
+        fake.hold_message(SUPPORT, DEV, f"Reply {n}", _ts(thread))
+
+    stop = asyncio.Event()
+    stop.set()  # stopping before the first reply is handed over
+    async with workspace(sqlite_url, fake=fake) as stopped:
+        assert await stopped.adapter.catch_up(stop) == 0
+        assert await _replies(stopped, thread) == []
+    async with workspace(sqlite_url, fake=fake) as restarted:
+        assert await restarted.adapter.catch_up() == 3
+        assert [r.text for r in await _replies(restarted, thread)] == [
+            f"Reply {n}" for n in range(3)
+        ]
