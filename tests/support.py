@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict, TypeVar
 
+from sqlalchemy import text
+
 from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
-from bot.domain.model import CommunitySettings, Member
+from bot.domain.model import CommunitySettings, Member, Reply
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -36,6 +38,7 @@ from bot.intents import (
 )
 from bot.ports import Capabilities
 from bot.runtime import Rebound
+from bot.store.repo import Store
 
 _T = TypeVar("_T")
 
@@ -211,3 +214,19 @@ async def harness(
         yield Harness(core, clock)
     finally:
         await core.close()
+
+
+async def stored_words(store: Store) -> str:
+    """Every post's title and story and every reply's text in the store, as one string."""
+    async with store.engine.connect() as db:
+        posts = (await db.execute(text("SELECT title || ' ' || body FROM setback"))).scalars()
+        replies = (await db.execute(text("SELECT text FROM reply"))).scalars()
+        return " | ".join([*posts, *replies])
+
+
+async def replies_in(store: Store, community_id: str, thread_ref: str) -> list[Reply]:
+    """The replies recorded in a post's thread, oldest first."""
+    async with store.transaction() as repo:
+        post = await repo.setback_by_thread(community_id, thread_ref)
+        assert post is not None
+        return await repo.replies(community_id, post.id)

@@ -26,6 +26,8 @@ EPHEMERAL = 64
 # update (6) and a modal (9). A deferred message (5) shows "<name> is thinking..." to the
 # channel unless it is ephemeral.
 PRIVATE_CALLBACKS = {6, 9}
+# Calls (method, path pattern) held until their event is set.
+Gates = list[tuple[str, re.Pattern[str], asyncio.Event]]
 
 
 @dataclass
@@ -64,9 +66,12 @@ class FakeDiscord:
     dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> channel id
     interactions: dict[str, str] = field(default_factory=dict)  # token -> user id
     failures: list[Failure] = field(default_factory=list)
-    gates: list[tuple[str, re.Pattern[str], asyncio.Event]] = field(default_factory=list)
+    # Answers held back after the call was carried out: a slow platform, not a failed one.
+    held: Gates = field(default_factory=list)
+    gates: Gates = field(default_factory=list)  # calls held before they are carried out
     arrived: list[Call] = field(default_factory=list)  # before any gate holds them
     identified: asyncio.Event = field(default_factory=asyncio.Event)
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
     )
@@ -129,7 +134,19 @@ class FakeDiscord:
                 self._beat.set()
             elif data["op"] == 2:
                 await self._identify(data["d"].get("shard"))
+            elif data["op"] == 6:
+                await self.dispatch("RESUMED", {})
+                self.resumed.set()
         return ws
+
+    async def drop(self, *, resumable: bool) -> None:
+        """Lose the connection as Discord can: ask the client to reconnect and resume
+        (op 7), or invalidate its session so it identifies anew (op 9)."""
+        assert self._ws is not None, "no client connected"
+        self.identified.clear()
+        self.resumed.clear()
+        frame = {"op": 7, "d": None} if resumable else {"op": 9, "d": False}
+        await self._ws.send_str(json.dumps(frame))
 
     async def _identify(self, shard: list[int] | None) -> None:
         ready: dict[str, Any] = {
@@ -187,8 +204,11 @@ class FakeDiscord:
         }
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Push one dispatch (op 0) to the connected client."""
+        """Push one dispatch (op 0) to the connected client (a message it tells of is held,
+        as Discord holds it, for the channel's history)."""
         assert self._ws is not None, "no client connected"
+        if event == "MESSAGE_CREATE":
+            self.messages[data["id"]] = data
         self._seq += 1
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
@@ -209,6 +229,12 @@ class FakeDiscord:
         await self._ws.send_str(json.dumps({"op": 1, "d": self._seq}))
         await asyncio.wait_for(self._beat.wait(), limit)
         await asyncio.wait_for(_handlers_done(), limit)
+
+    def hold_message(self, who: dict[str, Any], channel_id: str, text: str) -> dict[str, Any]:
+        """A member's message Discord now holds without telling the bot (it was away)."""
+        message = p.guild_message(p.snowflake(), channel_id, who, text)
+        self.messages[message["id"]] = message
+        return message
 
     # --- REST ---------------------------------------------------------------------------
 
@@ -237,20 +263,18 @@ class FakeDiscord:
 
     def hold(self, method: str, path: str) -> asyncio.Event:
         """Make calls matching `method` and the `path` regex wait until the event is set."""
-        gate = asyncio.Event()
-        self.gates.append((method, re.compile(path), gate))
-        return gate
+        return _gate(self.gates, method, path)
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
         body = await _body(request)
+        if request.method == "GET":
+            body = {**request.query, **body}
         call = Call(request.method, path, body)
         async with self._arrival:
             self.arrived.append(call)
             self._arrival.notify_all()
-        for method, pattern, gate in self.gates:
-            if method == request.method and pattern.search(path):
-                await gate.wait()
+        await _through(self.gates, request.method, path)
         self.calls.append(call)
         failure = self._failure(request.method, path)
         if failure is not None:
@@ -259,7 +283,13 @@ class FakeDiscord:
         status, answer = self._answer(request.method, path, body)
         call.status, call.response = status, answer
         self._notify(call)
+        await _through(self.held, request.method, path)
         return _json(answer, status)
+
+    def hold_answers(self, method: str, path: str) -> asyncio.Event:
+        """Carry out calls matching `method` and the `path` regex at once, but answer them
+        only once the returned event is set."""
+        return _gate(self.held, method, path)
 
     def next_call(self, wanted: Callable[[Call], bool]) -> asyncio.Future[Call]:
         """A future for the next recorded call `wanted` accepts (set when it is answered)."""
@@ -299,6 +329,7 @@ class FakeDiscord:
             (r"/channels/(\d+)/messages", "POST", self._post_message),
             (r"/channels/(\d+)/messages/(\d+)", "PATCH", self._edit_message),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
+            (r"/channels/(\d+)/messages", "GET", self._history),
             (r"/channels/(\d+)", "GET", self._get_channel),
             (r"/channels/(\d+)", "PATCH", self._edit_channel),
             (r"/interactions/(\d+)/([^/]+)/callback", "POST", self._callback),
@@ -395,6 +426,19 @@ class FakeDiscord:
         if message_id in self.messages:
             return 200, self.messages[message_id]
         return 404, {"message": "Unknown Message", "code": 10008}
+
+    def _history(self, query: dict[str, Any], channel_id: str) -> tuple[int, Any]:
+        """GET messages `after` an id: the `limit` oldest after it, newest first (as Discord
+        answers; discord.py turns them round)."""
+        if channel_id not in self.channels:
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        after, limit = int(query.get("after") or 0), int(query.get("limit") or 50)
+        held = sorted(
+            (m for m in self.messages.values() if m["channel_id"] == channel_id),
+            key=lambda m: int(m["id"]),
+        )
+        page = [m for m in held if int(m["id"]) > after][:limit]
+        return 200, page[::-1]
 
     def _get_channel(self, _body: dict[str, Any], channel_id: str) -> tuple[int, Any]:
         if channel_id in self.channels:
@@ -548,3 +592,16 @@ async def _handlers_done() -> None:
         if not busy:
             return
         await asyncio.wait(busy)
+
+
+def _gate(gates: Gates, method: str, path: str) -> asyncio.Event:
+    gate = asyncio.Event()
+    gates.append((method, re.compile(path), gate))
+    return gate
+
+
+async def _through(gates: Gates, method: str, path: str) -> None:
+    """Wait at every gate set for `method` and `path`."""
+    for gated, pattern, gate in gates:
+        if gated == method and pattern.search(path):
+            await gate.wait()

@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import WSMsgType, web
 
@@ -29,6 +29,14 @@ MENU_OPTIONS_MAX = 100
 TEXT_INPUT_MAX = 3000
 # Fields slack-sdk sends as JSON strings inside form bodies.
 JSON_FIELDS = ("blocks", "view", "attachments")
+
+
+class Arrival(NamedTuple):
+    """A call as it arrived, with the message ts it will be given."""
+
+    method: str
+    params: dict[str, Any]
+    ts: str
 
 
 @dataclass(frozen=True)
@@ -150,11 +158,14 @@ class FakeSlack:
         self.moderators = moderators
         self.post_limit_per_s = post_limit_per_s
         self.calls: list[Call] = []
-        self.arrived: list[str] = []  # methods as they arrive, before any gate holds them
         self.scripted: dict[str, list[Scripted]] = {}
         self.gates: dict[str, asyncio.Event] = {}
         self.base_url = ""
         self._ts = itertools.count(1)
+        # Channel messages as Slack holds them, by channel then ts (served by
+        # conversations.replies): what the bot posted and what members wrote.
+        self.messages: dict[str, dict[str, dict[str, Any]]] = {}
+        self.arrived: list[Arrival] = []  # calls as they arrive, before any gate holds them
         self._window: tuple[int, int] = (0, 0)
         self._recorded = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -208,8 +219,9 @@ class FakeSlack:
         method = request.match_info["method"]
         arrived = time.monotonic()
         params = await _params(request)
+        ts = self.stamp()  # given on arrival, so a test can know it while the call is held
         async with self._recorded:
-            self.arrived.append(method)
+            self.arrived.append(Arrival(method, params, ts))
             self._recorded.notify_all()
         gate = self.gates.get(method)
         if gate is not None:
@@ -219,7 +231,7 @@ class FakeSlack:
             or self._limited(method)
             or _invalid_blocks(params)
             or _invalid_view(params.get("view"))
-            or Scripted(200, self._ok(method, params))
+            or Scripted(200, self._ok(method, params, ts))
         )
         user_agent = request.headers.get("User-Agent", "")
         await self._record(Call(method, params, answer.status, arrived, answer.body, user_agent))
@@ -243,8 +255,47 @@ class FakeSlack:
             self.calls.append(call)
             self._recorded.notify_all()
 
-    def _ok(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        ts = f"{1_770_000_000 + next(self._ts)}.000100"
+    def stamp(self) -> str:
+        """A new message ts, later than every one given before."""
+        return f"{1_770_000_000 + next(self._ts)}.000100"
+
+    def hold_message(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None, ts: str = ""
+    ) -> str:
+        """A member's message Slack now holds (the test tells the bot, or not: it was away);
+        its ts."""
+        ts = ts or self.stamp()
+        self._keep(channel, {"type": "message", "user": user, "text": text, "ts": ts}, thread_ts)
+        return ts
+
+    def _keep(self, channel: str, message: dict[str, Any], thread_ts: str | None) -> None:
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self.messages.setdefault(channel, {})[message["ts"]] = message
+
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies: the parent, then replies after `oldest`, a page at a time."""
+        held = self.messages.get(str(params.get("channel")), {})
+        thread_ts = str(params.get("ts"))
+        if thread_ts not in held:
+            return {"ok": False, "error": "thread_not_found"}
+        oldest = float(params.get("oldest") or 0)
+        replies = sorted(
+            (m for m in held.values() if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts),
+            key=lambda m: float(m["ts"]),
+        )
+        later = [m for m in replies if float(m["ts"]) > oldest]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+        page = later[start : start + limit]
+        more = start + limit < len(later)
+        return {
+            "ok": True,
+            "messages": [held[thread_ts], *page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    def _ok(self, method: str, params: dict[str, Any], ts: str) -> dict[str, Any]:
         channel = params.get("channel", "")
         match method:
             case "auth.test":
@@ -257,7 +308,13 @@ class FakeSlack:
                     "url": f"{WORKSPACE_URL}/",
                 }
             case "chat.postMessage":
+                posted = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts}
+                self._keep(
+                    channel, {**posted, "text": params.get("text", "")}, params.get("thread_ts")
+                )
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+            case "conversations.replies":
+                return self._replies(params)
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "chat.update":
