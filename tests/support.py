@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -118,7 +118,7 @@ class RecordingOutbox:
         self.sent.clear()
 
 
-def said(intents: list[Intent]) -> list[str | None]:
+def said(intents: Iterable[Intent]) -> list[str | None]:
     """The content key of each message among `intents`: what was said, not its wording."""
     messages = (getattr(intent, "message", None) for intent in intents)
     return [message.key for message in messages if message is not None]
