@@ -316,8 +316,9 @@ async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness
     update = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1]
     assert "It worked" in update.message.text and "Jo" in update.message.text
     assert "They invited me back!" in update.message.text
-    assert "Jo, " in h.outbox.direct_to(JO)[-1].message.text
-    assert "acted on" not in h.outbox.direct_to(RUTH)[-1].message.text
+    told_jo, told_ruth = h.outbox.direct_to(JO)[-1].message, h.outbox.direct_to(RUTH)[-1].message
+    assert (told_jo.key, told_jo.params["name"]) == ("outcome.told_acted", "Jo")
+    assert told_ruth.key == "outcome.told"  # Ruth's advice was not the one acted on
     assert "Update shared" in h.outbox.of(SetThreadTags)[-1].tags
 
 
