@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
+from bot.content import Content, load_content
 from bot.domain.model import CommunitySettings, Member, Reply
 from bot.events import (
     ButtonPressed,
@@ -63,6 +65,12 @@ SECOND_CONVERSATION_VALUES = {
 }
 
 
+@functools.cache
+def shared_content() -> Content:
+    """The packaged content, loaded and checked once per test session (it is immutable)."""
+    return load_content()
+
+
 @dataclass
 class RecordingOutbox:
     """An outbox that keeps every intent it is given and invents message ids."""
@@ -87,6 +95,10 @@ class RecordingOutbox:
     def of(self, kind: type[_T]) -> list[_T]:
         return [intent for intent in self.sent if isinstance(intent, kind)]
 
+    def keys(self) -> list[str | None]:
+        """The content keys of the messages sent, in order (see `said`)."""
+        return said(self.sent)
+
     def texts(self) -> list[str]:
         texts: list[str] = []
         for intent in self.sent:
@@ -107,6 +119,12 @@ class RecordingOutbox:
 
     def clear(self) -> None:
         self.sent.clear()
+
+
+def said(intents: Iterable[Intent]) -> list[str | None]:
+    """The content key of each message among `intents`: what was said, not its wording."""
+    messages = (getattr(intent, "message", None) for intent in intents)
+    return [message.key for message in messages if message is not None]
 
 
 def form_in(intents: list[Intent]) -> Form:
@@ -206,7 +224,7 @@ async def harness(
     database_url: str, settings: CommunitySettings | None = None
 ) -> AsyncIterator[Harness]:
     clock = ManualClock(START)
-    core = await build_rebound(database_url, clock, worker="test-worker")
+    core = await build_rebound(database_url, clock, content=shared_content(), worker="test-worker")
     await core.ensure_community(
         COMMUNITY, "console", settings or CommunitySettings(helpers_channel="helpers")
     )

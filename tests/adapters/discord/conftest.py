@@ -19,7 +19,7 @@ from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
-from tests.support import START
+from tests.support import START, shared_content
 
 # The anonymous poster: a distinctive id and name the canary looks for everywhere.
 LENA = p.member(733100000000000001, "Lenacanary Quist")
@@ -96,7 +96,7 @@ async def connected(
     endpoints.point_at(settings.api_url, settings.gateway_url)
     logs.install()
     clock = ManualClock(START)
-    core = await build_rebound(database_url, clock, worker="discord-test")
+    core = await build_rebound(database_url, clock, content=shared_content(), worker="discord-test")
     bridge = DiscordBridge(core, settings)
     client = make_client(bridge, settings.shard_count)
     await client.login(settings.token.get_secret_value())

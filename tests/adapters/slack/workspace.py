@@ -28,7 +28,7 @@ from tests.adapters.slack.slack_requests import (
     SlackRequests,
     bolt_request,
 )
-from tests.support import START
+from tests.support import START, shared_content
 
 SUPPORT = "C0SUPPORT"
 HELPERS = "C0HELPERS"
@@ -200,7 +200,7 @@ async def workspace(
         fake = new_fake()
         await fake.start()
     clock = ManualClock(START)
-    core = await build_rebound(database_url, clock, worker="slack-test")
+    core = await build_rebound(database_url, clock, content=shared_content(), worker="slack-test")
     config = settings(fake.base_url, **overrides)
     adapter = SlackAdapter(
         config,
