@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from bot.content import load_content
+from bot.content import Content, load_content
 from bot.delivery import Policy
 from bot.ports import Clock
 from bot.runtime import Rebound
@@ -28,15 +28,17 @@ async def build_rebound(
     clock: Clock,
     *,
     content_dir: Path | None = None,
+    content: Content | None = None,
     migrate: bool = True,
     worker: str | None = None,
 ) -> Rebound:
     """A ready core on `database_url`, with the schema brought up to date first.
 
     `content_dir` is a community's folder laid over the packaged content (default:
-    `REBOUND_CONTENT_DIR`).
+    `REBOUND_CONTENT_DIR`); `content` already loaded replaces both (tests load it once).
     """
-    content = load_content(overrides=content_dir or CoreSettings().content_dir)
+    if content is None:
+        content = load_content(overrides=content_dir or CoreSettings().content_dir)
     engine = create_engine(database_url)
     if migrate:
         await upgrade(engine)

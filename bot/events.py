@@ -52,13 +52,22 @@ class MessagePosted(InboundEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class MessageEdited(InboundEvent):
+    """A member changed their message; `thread_ref` names its thread when it is a reply."""
+
     message_ref: str
     text: str
+    thread_ref: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class MessageDeleted(InboundEvent):
+    """A message was deleted (`thread_ref`: its thread, when it is a reply), or a whole
+    thread (`thread_gone`, with `message_ref` the thread's own ref: nothing can be posted
+    in it any more)."""
+
     message_ref: str
+    thread_ref: str | None = None
+    thread_gone: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,9 +16,17 @@ _KIND = "__type__"
 
 
 def encode(value: Any) -> Any:
-    """A JSON-ready form of an intent (nested dataclasses are tagged with their type)."""
+    """A JSON-ready form of an intent (nested dataclasses are tagged with their type).
+
+    Fields marked `LOCAL_ONLY` (a message's content key and parameters: they may hold member
+    words and dates, and a platform never needs them) are left out; they decode as defaults.
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = {
+            f.name: encode(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.metadata != module.LOCAL_ONLY
+        }
         return {_KIND: type(value).__name__, **fields}
     if isinstance(value, tuple | list):
         return [encode(item) for item in value]

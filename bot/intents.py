@@ -3,6 +3,10 @@
 Text in intents is final: rendered from content/ and with relayed mentions
 already neutralised. Adapters only change its form (Block Kit, discord.py
 views, console lines), never its words.
+
+A message also names the content key and parameters its text was rendered from, so tests
+can check what was said without depending on the wording. Those never leave the core:
+adapters show `text` only, and the outbox does not store them (see `LOCAL_ONLY`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ class Link:
     message_ref: str
 
 
+# Field metadata: the field describes how a value was made and is dropped when intents are
+# stored (bot/intent_codec.py), coming back as its default.
+LOCAL_ONLY: Mapping[str, bool] = {"local_only": True}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Message:
     text: str
@@ -36,6 +45,12 @@ class Message:
     # Shown author when the bot speaks for someone (an anonymous poster's pseudonym);
     # None means the bot speaks as itself.
     author: str | None = None
+    # The content key `text` was rendered from and its parameters (None: composed or not
+    # from content/). Not part of the message's identity, never sent, never stored.
+    key: str | None = field(default=None, compare=False, metadata=LOCAL_ONLY)
+    params: Mapping[str, object] = field(
+        default_factory=dict, compare=False, hash=False, metadata=LOCAL_ONLY
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

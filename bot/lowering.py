@@ -42,6 +42,8 @@ async def lower(
 async def _lower_one(ctx: Context, intent: Intent, capabilities: Capabilities) -> list[Intent]:
     if isinstance(intent, SetThreadTags) and not capabilities.tags:
         return []
+    if isinstance(intent, StartThread) and intent.tags and not capabilities.tags:
+        intent = replace(intent, tags=())
     if isinstance(intent, CloseThread) and not capabilities.threads:
         return []
     if isinstance(intent, OpenForm) and not capabilities.forms:

@@ -24,8 +24,10 @@ from bot.intents import Intent
 from bot.services import (
     answers,
     best,
+    changes,
     community_templates,
     conversation,
+    early,
     outcomes,
     posting,
     templates,
@@ -69,8 +71,12 @@ async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
 async def on_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     top_level = event.thread_ref is None or event.thread_ref == event.message_ref
     if not top_level and event.thread_ref is not None:
-        setback = await ctx.repo.setback_by_thread(ctx.community_id, event.thread_ref)
-        return await answers.record_reply(ctx, setback, event) if setback else []
+        setback = await early.owner(ctx, event.thread_ref)
+        if setback is not None:
+            return await answers.record_reply(ctx, setback, event)
+        if event.channel_id == ctx.settings.support_channel:
+            await early.park(ctx, event, event.thread_ref)  # its post's thread may be new
+        return []
     if event.channel_id == ctx.settings.support_channel and event.text.strip():
         return await posting.adopt_message(ctx, event)
     return []
@@ -153,11 +159,11 @@ async def _complete(
 
 
 async def on_edit(ctx: Context, event: MessageEdited) -> list[Intent]:
-    return await answers.edit_reply(ctx, event)
+    return await changes.edited(ctx, event)
 
 
 async def on_delete(ctx: Context, event: MessageDeleted) -> list[Intent]:
-    return await answers.delete_reply(ctx, event)
+    return await changes.deleted(ctx, event)
 
 
 ROUTES: dict[type[InboundEvent], Callable[..., Awaitable[list[Intent]]]] = {

@@ -85,7 +85,7 @@ class Rebound:
         """
         event = normalised(event)
         try:
-            pending = await self.decide(event, outbox.capabilities)
+            pending = await self._decide(event, outbox.capabilities)
         except Exception as failure:
             log_failure(log, f"handling {type(event).__name__} {event.event_id}", failure)
             sorry = Notice(user_id=event.actor.user_id, message=Message(text=self._sorry(event)))
@@ -112,7 +112,11 @@ class Rebound:
             return await repo.event_seen(community_id, event_id)
 
     async def decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
-        """Apply `event` and store its durable intents, in one transaction."""
+        """Apply `event` and store its durable intents, in one transaction: the entry of
+        adapters that acknowledge in between (Slack), normalised like `handle`'s."""
+        return await self._decide(normalised(event), capabilities)
+
+    async def _decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         now, source = self.clock.now(), f"event:{event.event_id}"
         try:
             async with self.store.transaction() as repo:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict, TypeVar
 
+from sqlalchemy import text
+
 from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
-from bot.domain.model import CommunitySettings, Member
+from bot.content import Content, load_content
+from bot.domain.model import CommunitySettings, Member, Reply
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -36,6 +40,7 @@ from bot.intents import (
 )
 from bot.ports import Attempt, Capabilities
 from bot.runtime import Rebound
+from bot.store.repo import Store
 
 _T = TypeVar("_T")
 
@@ -58,6 +63,12 @@ SECOND_CONVERSATION_VALUES = {
     "what_i_now_understand": "the job is mostly analysis",
     "your_name": SIGNED_AS,
 }
+
+
+@functools.cache
+def shared_content() -> Content:
+    """The packaged content, loaded and checked once per test session (it is immutable)."""
+    return load_content()
 
 
 @dataclass
@@ -84,6 +95,10 @@ class RecordingOutbox:
     def of(self, kind: type[_T]) -> list[_T]:
         return [intent for intent in self.sent if isinstance(intent, kind)]
 
+    def keys(self) -> list[str | None]:
+        """The content keys of the messages sent, in order (see `said`)."""
+        return said(self.sent)
+
     def texts(self) -> list[str]:
         texts: list[str] = []
         for intent in self.sent:
@@ -104,6 +119,12 @@ class RecordingOutbox:
 
     def clear(self) -> None:
         self.sent.clear()
+
+
+def said(intents: Iterable[Intent]) -> list[str | None]:
+    """The content key of each message among `intents`: what was said, not its wording."""
+    messages = (getattr(intent, "message", None) for intent in intents)
+    return [message.key for message in messages if message is not None]
 
 
 def form_in(intents: list[Intent]) -> Form:
@@ -203,7 +224,7 @@ async def harness(
     database_url: str, settings: CommunitySettings | None = None
 ) -> AsyncIterator[Harness]:
     clock = ManualClock(START)
-    core = await build_rebound(database_url, clock, worker="test-worker")
+    core = await build_rebound(database_url, clock, content=shared_content(), worker="test-worker")
     await core.ensure_community(
         COMMUNITY, "console", settings or CommunitySettings(helpers_channel="helpers")
     )
@@ -211,3 +232,19 @@ async def harness(
         yield Harness(core, clock)
     finally:
         await core.close()
+
+
+async def stored_words(store: Store) -> str:
+    """Every post's title and story and every reply's text in the store, as one string."""
+    async with store.engine.connect() as db:
+        posts = (await db.execute(text("SELECT title || ' ' || body FROM setback"))).scalars()
+        replies = (await db.execute(text("SELECT text FROM reply"))).scalars()
+        return " | ".join([*posts, *replies])
+
+
+async def replies_in(store: Store, community_id: str, thread_ref: str) -> list[Reply]:
+    """The replies recorded in a post's thread, oldest first."""
+    async with store.transaction() as repo:
+        post = await repo.setback_by_thread(community_id, thread_ref)
+        assert post is not None
+        return await repo.replies(community_id, post.id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.domain.model import Member
 from bot.events import (
@@ -38,7 +39,7 @@ class EventFactory:
         self.community_id = community_id(community)
         self._numbers = itertools.count(1)
 
-    def _ids(self) -> dict[str, str]:
+    def _ids(self) -> dict[str, Any]:
         return {"community_id": self.community_id, "event_id": f"console-{next(self._numbers)}"}
 
     def command(self, actor: Member, command: str, text: str = "") -> CommandInvoked:

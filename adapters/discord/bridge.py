@@ -15,6 +15,7 @@ import discord
 
 from adapters.discord import commands, inbound
 from adapters.discord.buttons import ActionButton
+from adapters.discord.catch_up import CatchUp
 from adapters.discord.config import DiscordSettings
 from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_of, parse_modal_id, submitted_values
@@ -28,6 +29,7 @@ from adapters.discord.tags import ensure_tags, tag_name
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from adapters.lifecycle import Deadline, InFlight
 from bot.actions import parse_form
+from bot.catch_up import OpenThread, open_threads
 from bot.domain.model import Member
 from bot.events import (
     ButtonPressed,
@@ -62,6 +64,7 @@ class DiscordBridge:
         self.stopping = asyncio.Event()
         self._client: discord.Client | None = None
         self._tick_task: asyncio.Task[None] | None = None
+        self._recorded_when_lost: asyncio.Task[list[OpenThread]] | None = None
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -73,8 +76,12 @@ class DiscordBridge:
         self._tree = tree
 
     async def on_ready(self) -> None:
-        """Once per process: the forum, its tags, the community, commands and the tick loop."""
-        if self.community is not None or self._client is None:
+        """Once per process: the forum, its tags, the community, commands and the tick loop,
+        then catching up. Again (a new session after a lost one): catching up only."""
+        if self._client is None:
+            return
+        if self.community is not None:
+            await self.catch_up()
             return
         client = self._client
         forum = client.get_channel(self.settings.support_forum_id)
@@ -85,6 +92,9 @@ class DiscordBridge:
         await self.core.ensure_community(
             community.community_id, PLATFORM, community_settings(self.settings)
         )
+        # Before any event is handled, so messages recorded live from now on cannot hide
+        # earlier ones missed while away.
+        recorded = await open_threads(self.core.store, community.community_id)
         locale = self.settings.locale
         tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
         state_tags = [tag_name(self.core.content.render(key, locale)) for key in STATE_TAG_KEYS]
@@ -96,6 +106,7 @@ class DiscordBridge:
             tick_forever(self.core, self._outbox_for, self.settings.tick_seconds, self.stopping),
             name="rebound-tick",
         )
+        await self.catch_up(recorded)
         self.ready.set()
         log.info("discord: ready in guild %s", community.guild_id)
 
@@ -110,7 +121,41 @@ class DiscordBridge:
             except TimeoutError:
                 log.warning("stop: the tick loop's pass did not finish in time")
 
+    async def on_resumed(self) -> None:
+        """The gateway session resumed after a lost connection."""
+        if self.community is not None:
+            await self.catch_up()
+
+    async def on_disconnect(self) -> None:
+        """Note what each open thread has recorded as the connection goes: catching up
+        after the reconnect reads from there."""
+        closing = self._client is None or self._client.is_closed() or self.stopping.is_set()
+        if self.community is not None and self._recorded_when_lost is None and not closing:
+            self._recorded_when_lost = asyncio.create_task(
+                open_threads(self.core.store, self.community.community_id)
+            )
+
+    async def catch_up(self, recorded: list[OpenThread] | None = None) -> int:
+        """Record what open threads received while the gateway was not listening; returns
+        how many messages were read (see adapters/discord/catch_up.py). Counted in flight:
+        a stop lets the message in hand finish and leaves the rest to the next start."""
+        if self.community is None or self.outbox is None or self._client is None:
+            return 0
+        if self.stopping.is_set():
+            return 0  # the next start catches up
+        noted, self._recorded_when_lost = self._recorded_when_lost, None
+        if recorded is None and noted is not None:
+            recorded = await noted
+        if recorded is None:
+            recorded = await open_threads(self.core.store, self.community.community_id)
+        reader = CatchUp(self._client, self.community, self.core, self.outbox)
+        with self.in_flight.tracking():
+            return await reader.run(recorded, self.stopping)
+
     async def close(self) -> None:
+        if self._recorded_when_lost is not None:
+            self._recorded_when_lost.cancel()
+            await asyncio.gather(self._recorded_when_lost, return_exceptions=True)
         if self._tick_task is not None:
             self._tick_task.cancel()
             await asyncio.gather(self._tick_task, return_exceptions=True)
@@ -140,15 +185,28 @@ class DiscordBridge:
         community = self.community
         if community is None or not community.is_post(thread) or thread.owner_id == self._own_id():
             return
-        starter = thread.starter_message
+        starter = await self._starter(thread)
         if starter is None:
-            try:
-                starter = await thread.fetch_message(thread.id)
-            except discord.HTTPException:
-                return  # its MESSAGE_CREATE adopts it instead
+            return  # its MESSAGE_CREATE adopts it instead
         await self.handle(
             inbound.adoption(community, thread, starter) if not starter.author.bot else None
         )
+
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        """A forum post renamed: its title follows (the bot's own tag changes are ignored)."""
+        community = self.community
+        if community is None or before.name == after.name or not community.is_post(after):
+            return
+        starter = await self._starter(after)
+        await self.handle(inbound.from_rename(community, after, starter) if starter else None)
+
+    async def _starter(self, thread: discord.Thread) -> discord.Message | None:
+        if thread.starter_message is not None:
+            return thread.starter_message
+        try:
+            return await thread.fetch_message(thread.id)
+        except discord.HTTPException:
+            return None
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         if self.community is not None:
@@ -158,6 +216,10 @@ class DiscordBridge:
         if self.community is not None:
             channel = self._channel(payload.channel_id)
             await self.handle(inbound.from_delete(self.community, payload, channel))
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        if self.community is not None:
+            await self.handle(inbound.thread_deletion(self.community, payload))
 
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         if self.community is not None:

@@ -54,6 +54,18 @@ class _Wiring:
     async def on_ready(self) -> None:
         await self.bridge.on_ready()
 
+    async def on_resumed(self) -> None:
+        await self.bridge.on_resumed()
+
+    async def on_disconnect(self) -> None:
+        await self.bridge.on_disconnect()
+
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        await self.bridge.on_thread_update(before, after)
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        await self.bridge.on_raw_thread_delete(payload)
+
     async def on_message(self, message: discord.Message) -> None:
         await self.bridge.on_message(message)
 

@@ -2,12 +2,14 @@
 
 Event ids make redelivery harmless: a message's id for its creation (a forum post's
 starter message and the thread's creation share it, so whichever comes first adopts
-the post and the other is a redelivery), the id and edit time for an edit, the message
-id for a deletion, and for a reaction the id `ReactionTurns` gives it.
+the post and the other is a redelivery; catching up after downtime uses it too), the id
+and edit time for an edit, the message id for a deletion, the thread id for a thread's
+deletion, and for a reaction the id `ReactionTurns` gives it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import discord
@@ -53,11 +55,16 @@ class Community:
         return guild_id == self.guild_id and (channel is None or self.is_post(channel))
 
 
+def post_text(thread_name: str, content: str) -> str:
+    """A forum post a member made, as the core reads it: its name, then its first message."""
+    return f"{thread_name}\n{content}".strip()
+
+
 def adoption(
     community: Community, thread: discord.Thread, starter: discord.Message
 ) -> MessagePosted:
     """A forum post a member made: its name and first message are the setback."""
-    text = f"{thread.name}\n{starter.content}".strip()
+    text = post_text(thread.name, starter.content)
     return MessagePosted(
         community_id=community.community_id,
         event_id=f"message:{thread.id}",
@@ -102,15 +109,37 @@ def from_message(community: Community, message: discord.Message) -> InboundEvent
 
 def from_edit(community: Community, payload: discord.RawMessageUpdateEvent) -> MessageEdited | None:
     message = payload.message
-    if message.author.bot or not community.in_scope(payload.guild_id, _cached(message.channel)):
+    channel = _cached(message.channel)
+    if message.author.bot or not community.in_scope(payload.guild_id, channel):
         return None
     stamp = payload.data.get("edited_timestamp") or ""
+    text = message.content
+    if payload.message_id == payload.channel_id and isinstance(channel, discord.Thread):
+        text = post_text(channel.name, text)  # a post's first message: read as adopted
     return MessageEdited(
         community_id=community.community_id,
         event_id=f"edit:{payload.message_id}:{stamp}",
         actor=community.member(message.author),
         message_ref=message_ref(payload.channel_id, payload.message_id),
-        text=message.content,
+        text=text,
+        thread_ref=_thread_of(payload.channel_id, payload.message_id),
+    )
+
+
+def from_rename(
+    community: Community, thread: discord.Thread, starter: discord.Message
+) -> MessageEdited | None:
+    """A member's forum post renamed: its title is its name, so the post is edited. The
+    event id names the new name by a digest (event ids are logged; names are members' words)."""
+    if starter.author.bot or not community.is_post(thread):
+        return None
+    digest = hashlib.sha256(thread.name.encode(errors="surrogatepass")).hexdigest()[:16]
+    return MessageEdited(
+        community_id=community.community_id,
+        event_id=f"rename:{thread.id}:{digest}",
+        actor=community.member(starter.author),
+        message_ref=str(thread.id),
+        text=post_text(thread.name, starter.content),
     )
 
 
@@ -141,7 +170,28 @@ def deletion(
         event_id=f"delete:{message_id}",
         actor=SOMEONE,
         message_ref=message_ref(channel_id, message_id),
+        thread_ref=_thread_of(channel_id, message_id),
     )
+
+
+def thread_deletion(
+    community: Community, payload: discord.RawThreadDeleteEvent
+) -> MessageDeleted | None:
+    """A forum post deleted whole: its post is withdrawn, and nothing is sent to it."""
+    if payload.guild_id != community.guild_id or payload.parent_id != community.forum_id:
+        return None
+    return MessageDeleted(
+        community_id=community.community_id,
+        event_id=f"thread-delete:{payload.thread_id}",
+        actor=SOMEONE,
+        message_ref=str(payload.thread_id),
+        thread_gone=True,
+    )
+
+
+def _thread_of(channel_id: int, message_id: int) -> str | None:
+    """The thread a message is a reply in (None for a post's starter, the thread itself)."""
+    return None if channel_id == message_id else str(channel_id)
 
 
 def emoji_name(emoji: discord.PartialEmoji) -> str:

@@ -19,6 +19,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from adapters.lifecycle import STOP_BUDGET_S, Deadline, InFlight, stop_requested, unless_stopped
+from adapters.slack.catch_up import CatchUp
 from adapters.slack.config import SlackSettings
 from adapters.slack.directory import LOOKUP_BUDGET_S, Directory
 from adapters.slack.form_metadata import FormMetadata
@@ -31,6 +32,7 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.socket_mode import SocketMode
 from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
+from bot.catch_up import OpenThread, open_threads
 from bot.failures import log_failure
 from bot.ports import Outbox
 from bot.runtime import Rebound
@@ -88,6 +90,10 @@ class SlackAdapter:
             # Listeners return once the event's decision is stored: the ack waits for that.
             process_before_response=True,
             logger=bolt_logger,
+            # Bolt drops every event about the bot's own messages, the deletion of a post's
+            # root (the bot's message) by a moderator among them. Listeners filter instead:
+            # messages by bots (the bot included) are ignored, deletions are not.
+            ignoring_self_events_enabled=False,
         )
         # Bolt's default handler logs str(error), which can quote members' words.
         self.app.error(_log_listener_failure)
@@ -104,6 +110,7 @@ class SlackAdapter:
         listeners.register(self.app)
         self.refusals = RefusalLog()
         self.community_id: str | None = None
+        self._recorded_at_start: list[OpenThread] | None = None
 
     async def _retrying(self, call: Any, what: str, setting: str) -> Any:
         settings = self.settings
@@ -112,13 +119,29 @@ class SlackAdapter:
         )
 
     async def start(self) -> str:
-        """Find the workspace (`auth.test`) and make sure its community exists."""
+        """Find the workspace (`auth.test`), make sure its community exists, and note what
+        each open thread has recorded, before any event arrives (see `catch_up`)."""
         identity = await self._retrying(self.client.auth_test, "auth.test", "SLACK_BOT_TOKEN")
         self.community_id = community_id(str(identity["team_id"]))
         await self.core.ensure_community(
             self.community_id, PLATFORM, self.settings.community_settings()
         )
+        self._recorded_at_start = await open_threads(self.core.store, self.community_id)
         return self.community_id
+
+    async def catch_up(self, stop: asyncio.Event | None = None) -> int:
+        """Record the thread replies written while Rebound was away (after `start`; again at
+        any time: what is recorded already is not recorded twice). Reads from what was
+        recorded at start, so replies arriving live meanwhile cannot hide earlier ones.
+        Once `stop` is set it finishes the reply in hand and leaves the rest to the next
+        start."""
+        assert self.community_id is not None, "start first"
+        threads = self._recorded_at_start
+        self._recorded_at_start = None
+        if threads is None:
+            threads = await open_threads(self.core.store, self.community_id)
+        reader = CatchUp(self.core, self.client, self.directory, self.outbox)
+        return await reader.run(self.community_id, threads, stop)
 
     async def close(self) -> None:
         await self.session.close()
@@ -164,17 +187,21 @@ class SlackAdapter:
 
     @contextlib.asynccontextmanager
     async def ticking(self) -> AsyncIterator[None]:
-        """The tick loop while the block runs; on leaving, its current pass finishes
-        (within the stop budget, else it is cancelled and its rows wait for the next start)."""
+        """The tick loop, and catching up once, beside whatever serves events. On leaving,
+        the tick loop's current pass and the reply being caught up finish (within the stop
+        budget, else they are cancelled: their rows wait for the next start, which catches
+        up again)."""
         ticker = asyncio.create_task(self.tick_forever(stop=self.stopping))
+        catching_up = asyncio.create_task(self.catch_up(stop=self.stopping))
         try:
             yield
         finally:
-            left = self._begin_stop().left()
-            try:
-                await asyncio.wait_for(ticker, left)
-            except TimeoutError:
-                log.warning("stop: the tick loop's pass did not finish in time")
+            deadline = self._begin_stop()
+            for task, what in ((catching_up, "catch-up"), (ticker, "tick loop's pass")):
+                try:
+                    await asyncio.wait_for(task, deadline.left())
+                except TimeoutError:
+                    log.warning("stop: the %s did not finish in time", what)
 
     async def serve_http(self, port: int, stop: asyncio.Event, host: str = "0.0.0.0") -> None:
         """Serve until `stop`; then stop listening, let requests in flight finish (each

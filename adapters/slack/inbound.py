@@ -32,6 +32,11 @@ PLATFORM = "slack"
 WRITTEN_SUBTYPES = frozenset({None, "thread_broadcast", "file_share"})
 EDITED = "message_changed"
 DELETED = "message_deleted"
+# A thread's parent deleted while it has replies is not deleted but "changed" into this
+# placeholder ("This message was deleted."), posted as Slackbot.
+TOMBSTONE = "tombstone"
+SOMEONE = Member(user_id="unknown", display_name="")
+"""The actor of a deletion: Slack does not say who deleted a message (the core needs no one)."""
 
 Payload = Mapping[str, Any]
 
@@ -45,8 +50,6 @@ def author_of(event: Payload) -> str | None:
     subtype = event.get("subtype")
     if subtype == EDITED:
         message = event.get("message") or {}
-    elif subtype == DELETED:
-        message = event.get("previous_message") or {}
     elif subtype in WRITTEN_SUBTYPES:
         message = event
     else:
@@ -57,10 +60,38 @@ def author_of(event: Payload) -> str | None:
     return str(user) if user else None
 
 
+def _thread_of(channel: str, message: Payload) -> str | None:
+    """The thread a message replies in; None for a top-level message (a parent's
+    `thread_ts` is its own `ts`)."""
+    thread_ts, ts = message.get("thread_ts"), message.get("ts")
+    return message_ref(channel, str(thread_ts)) if thread_ts and thread_ts != ts else None
+
+
+def deletion_event(community: str, event_id: str, event: Payload) -> MessageDeleted | None:
+    """A deleted channel message, whoever wrote it (the bot's own root too: a moderator
+    withdrew a post shared by form); None if the event is not a deletion."""
+    channel, subtype = str(event.get("channel", "")), event.get("subtype")
+    if event.get("channel_type") == "im":
+        return None
+    if subtype == DELETED:
+        gone = {**(event.get("previous_message") or {}), "ts": event.get("deleted_ts")}
+    elif subtype == EDITED and (event.get("message") or {}).get("subtype") == TOMBSTONE:
+        gone = event.get("message") or {}
+    else:
+        return None
+    return MessageDeleted(
+        community_id=community,
+        event_id=event_id,
+        actor=SOMEONE,
+        message_ref=message_ref(channel, str(gone["ts"])),
+        thread_ref=_thread_of(channel, gone),
+    )
+
+
 def message_event(
     community: str, event_id: str, actor: Member, event: Payload
 ) -> InboundEvent | None:
-    """A `message` event as a post, reply, DM, edit or deletion (None if it is none of these)."""
+    """A `message` event as a post, reply, DM or edit (None if it is none of these)."""
     ids: dict[str, Any] = {"community_id": community, "event_id": event_id, "actor": actor}
     channel = str(event.get("channel", ""))
     subtype = event.get("subtype")
@@ -69,10 +100,11 @@ def message_event(
         if new.get("text") == old.get("text"):
             return None  # a thread's reply count changed, not its words
         return MessageEdited(
-            **ids, message_ref=message_ref(channel, str(new["ts"])), text=str(new.get("text", ""))
+            **ids,
+            message_ref=message_ref(channel, str(new["ts"])),
+            text=str(new.get("text", "")),
+            thread_ref=_thread_of(channel, new),
         )
-    if subtype == DELETED:
-        return MessageDeleted(**ids, message_ref=message_ref(channel, str(event["deleted_ts"])))
     text = str(event.get("text", ""))
     if event.get("channel_type") == "im":
         return DirectMessageReceived(**ids, text=text)

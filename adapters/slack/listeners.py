@@ -9,6 +9,9 @@ decision fails is not acknowledged, and Slack sends it again.
 
 Messages and reactions outside the support channel and DMs are dropped before the
 member's profile is looked up, and so are redeliveries, whose decision needs no profile.
+Bolt's self-event filter is off (it would drop a moderator's deletion of the bot's own
+root): messages by bots, the bot included, and the bot's reactions are dropped here, while
+deletions reach the core whoever wrote the message.
 A view submission waits up to VIEW_ANSWER_BUDGET_S for the core, because form errors can
 only travel in the acknowledgement; past that the modal closes and any later errors reach
 the member privately.
@@ -143,12 +146,16 @@ class Listeners:
     # --- Events API -----------------------------------------------------------------------
 
     async def on_message(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        author = inbound.author_of(event)
-        if author is None or not self._relevant_channel(
-            event.get("channel"), event.get("channel_type")
-        ):
+        if not self._relevant_channel(event.get("channel"), event.get("channel_type")):
             return
         community, event_id = _community(context), str(body["event_id"])
+        deletion = inbound.deletion_event(community, event_id, event)
+        if deletion is not None:  # whoever wrote the message: the bot's own root too
+            await self._take(deletion, Where(channel_id=event.get("channel")), slack_retries=True)
+            return
+        author = inbound.author_of(event)  # None for bots
+        if author is None or author == context.bot_user_id:
+            return  # bolt's self-event filter is off (see SlackAdapter): ours is here
         actor = await self._event_actor(community, event_id, author)
         found = inbound.message_event(community, event_id, actor, event)
         if found is not None:
@@ -159,8 +166,8 @@ class Listeners:
 
     async def on_reaction(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
         channel = (event.get("item") or {}).get("channel")
-        if not self._relevant_channel(channel):
-            return
+        if not self._relevant_channel(channel) or event.get("user") == context.bot_user_id:
+            return  # elsewhere, or the bot's own (bolt's self-event filter is off)
         community, event_id = _community(context), str(body["event_id"])
         actor = await self._event_actor(community, event_id, str(event["user"]))
         found = inbound.reaction_event(community, event_id, actor, event)

@@ -101,6 +101,12 @@ class Setback:
     # rendered at this version.
     version: int = 0
     outcome_ask_ref: str | None = None
+    # The post's own message (or its thread) was deleted: closed, its words gone from the store.
+    withdrawn_at: datetime | None = None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def shown_author(self) -> str:

@@ -248,6 +248,8 @@ def may_mark_best(actor: Member, setback: Setback) -> bool:
 
 def check_markable(actor: Member, setback: Setback, reply: Reply) -> None:
     """Raise a friendly refusal when `actor` may not mark `reply` as a best answer."""
+    if setback.is_withdrawn:
+        raise RuleViolation("error.post_withdrawn")
     if not may_mark_best(actor, setback):
         raise RuleViolation("error.not_your_post", title=setback.title)
     if reply.by_poster or reply.deleted:

@@ -38,17 +38,21 @@ async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> 
     # Moderators may still post in a closed (locked) thread, as the platforms allow.
     if setback.is_closed and not event.actor.is_moderator:
         return [ctx.notice(event.actor, "error.thread_closed", title=setback.title)]
-    if not event.text.strip():
+    if setback.is_withdrawn or not event.text.strip():
         return []
+    # Deleted before it got here (another replica, a retried delivery): kept, without words,
+    # so a later delivery of the same message finds it and it can never be shown or marked.
+    deleted = await ctx.repo.early.is_buried(ctx.community_id, event.message_ref, ctx.now)
     recorded = await ctx.repo.add_reply(
         setback,
         author_id=event.actor.user_id,
         author_name=event.actor.display_name,
-        text=event.text,
+        text="" if deleted else event.text,
         message_ref=event.message_ref,
         now=ctx.now,
+        deleted=deleted,
     )
-    if recorded is None:  # the same message, delivered under another event id
+    if recorded is None or deleted:  # None: the same message, under another event id
         return []
     await followups.on_reply(ctx, setback, by_poster=event.actor.user_id == setback.poster_id)
     return []
@@ -56,7 +60,7 @@ async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> 
 
 async def edit_reply(ctx: Context, event: MessageEdited) -> list[Intent]:
     found = await ctx.repo.reply_with_post(ctx.community_id, event.message_ref)
-    if found is None or found[1].author_id != event.actor.user_id:
+    if found is None or found[1].deleted or found[1].author_id != event.actor.user_id:
         return []
     setback, reply = found
     await ctx.repo.update_reply(ctx.community_id, reply.id, text=event.text, edited_at=ctx.now)
@@ -64,12 +68,22 @@ async def edit_reply(ctx: Context, event: MessageEdited) -> list[Intent]:
 
 
 async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
+    """The reply's words leave the store (its row stays, so a redelivery finds it); a
+    deletion of a message not recorded yet is remembered for when it arrives."""
     found = await ctx.repo.reply_with_post(ctx.community_id, event.message_ref)
     if found is None:
+        await ctx.repo.early.bury(ctx.community_id, event.message_ref, ctx.now)
         return []
     setback, reply = found
+    if reply.deleted:
+        return []
     await ctx.repo.update_reply(
-        ctx.community_id, reply.id, deleted=True, best_marked_at=None, best_marked_by=None
+        ctx.community_id,
+        reply.id,
+        deleted=True,
+        text="",
+        best_marked_at=None,
+        best_marked_by=None,
     )
     return await refresh(ctx, setback) if reply.is_best else []
 
@@ -86,6 +100,8 @@ async def poster_setback(ctx: Context, actor: Member, setback_id: int | None) ->
         raise RuleViolation("error.unknown_action")
     if setback.poster_id != actor.user_id:
         raise RuleViolation("error.not_poster")
+    if setback.is_withdrawn:
+        raise RuleViolation("error.post_withdrawn")
     return setback
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.content import Content
@@ -27,18 +27,19 @@ class Context:
         return self.content.render(key, self.settings.locale, **params)
 
     def message(self, key: str, **params: object) -> Message:
-        return Message(text=self.say(key, **params))
+        """The message of `key`, naming its key and params beside the rendered text."""
+        return Message(text=self.say(key, **params), key=key, params=params)
 
     def notice(self, actor: Member, key: str, **params: object) -> Notice:
-        return Notice(user_id=actor.user_id, message=Message(text=self.say(key, **params)))
+        return Notice(user_id=actor.user_id, message=self.message(key, **params))
 
     def explain(self, actor: Member, violation: RuleViolation) -> Notice:
-        text = self.say(violation.key, **violation.params)
         buttons = tuple(
             Button(label=self.say(offer.label_key), action_id=offer.action_id)
             for offer in violation.offers
         )
-        return Notice(user_id=actor.user_id, message=Message(text=text, buttons=buttons))
+        message = replace(self.message(violation.key, **violation.params), buttons=buttons)
+        return Notice(user_id=actor.user_id, message=message)
 
     def day(self, when: datetime) -> str:
         return self.say("date.day", date=when)

@@ -9,7 +9,7 @@ back to the router as the event the platform would have sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.errors import FormInvalid
@@ -76,7 +76,8 @@ async def offer_choices(ctx: Context, user_id: str, message: Message) -> Message
     choose = ctx.say(
         "conversation.choose", options=_options(ctx, [b.label for b in message.buttons])
     )
-    return Message(text=f"{message.text}\n{choose}", links=message.links, author=message.author)
+    # Still the same message (its key and params too), now answered by number.
+    return replace(message, text=f"{message.text}\n{choose}", buttons=())
 
 
 async def answer(ctx: Context, event: DirectMessageReceived) -> Answer | None:

@@ -57,8 +57,8 @@ def _helpers_replies(view: PostView) -> list[Reply]:
     return [r for r in view.replies if not r.by_poster and not r.deleted]
 
 
-def _pointing_to(setback: Setback, text: str) -> Message:
-    return Message(text=text, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
+def _pointing_to(setback: Setback, message: Message) -> Message:
+    return replace(message, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
 
 
 def _to_poster(setback: Setback, message: Message, track: Tracking | None = None) -> Plan:
@@ -69,8 +69,8 @@ def _best_reminder(ctx: Context, view: PostView) -> Plan:
     setback, helpers = view.setback, _helpers_replies(view)
     if setback.is_closed or not helpers or any(r.is_best for r in view.replies):
         return NOTHING
-    text = ctx.say("reminder.best", title=setback.title, count=len(helpers))
-    return _to_poster(setback, _pointing_to(setback, text))
+    asked = ctx.message("reminder.best", title=setback.title, count=len(helpers))
+    return _to_poster(setback, _pointing_to(setback, asked))
 
 
 def _unanswered_nudge(ctx: Context, view: PostView) -> Plan:
@@ -78,8 +78,10 @@ def _unanswered_nudge(ctx: Context, view: PostView) -> Plan:
     if setback.is_closed or _helpers_replies(view):
         return NOTHING
     channel = ctx.settings.helpers_channel or ctx.settings.support_channel
-    text = ctx.say("nudge.unanswered", title=setback.title, hours=ctx.settings.nudge_after_hours)
-    return Plan((Send(target=Channel(channel_id=channel), message=_pointing_to(setback, text)),))
+    nudge = ctx.message(
+        "nudge.unanswered", title=setback.title, hours=ctx.settings.nudge_after_hours
+    )
+    return Plan((Send(target=Channel(channel_id=channel), message=_pointing_to(setback, nudge)),))
 
 
 def _outcome_ask(ctx: Context, view: PostView) -> Plan:

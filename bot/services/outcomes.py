@@ -68,7 +68,7 @@ def ask_message(ctx: Context, setback: Setback) -> Message:
         ),
     )
     days = max((ctx.now - setback.created_at).days, 1)
-    return Message(text=ctx.say("outcome.ask", title=setback.title, days=days), buttons=buttons)
+    return replace(ctx.message("outcome.ask", title=setback.title, days=days), buttons=buttons)
 
 
 def _reply_choices(ctx: Context, replies: list[Reply]) -> tuple[Choice, ...]:

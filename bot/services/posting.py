@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.actions import FormKind
@@ -15,7 +16,7 @@ from bot.domain.model import (
     Stage,
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
-from bot.events import FormSubmitted, InboundEvent, MessagePosted
+from bot.events import FormSubmitted, InboundEvent, MessageEdited, MessagePosted
 from bot.intents import (
     Form,
     Intent,
@@ -27,11 +28,11 @@ from bot.intents import (
     Tracking,
 )
 from bot.member_text import shown_within
-from bot.services import followups
+from bot.services import early, followups
 from bot.services.context import Context
 from bot.services.forms import choices, field, form
 from bot.services.safety import excerpt
-from bot.services.status import PostView, status_message, thread_tags
+from bot.services.status import PostView, refresh, status_message, thread_tags
 
 
 def setback_form(ctx: Context) -> Form:
@@ -124,6 +125,8 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     thread_ref = event.thread_ref or event.message_ref
     if await ctx.repo.setback_by_thread(ctx.community_id, thread_ref) is not None:
         return []  # the same message delivered under another event id: adopted already
+    if await ctx.repo.early.is_buried(ctx.community_id, event.message_ref, ctx.now):
+        return []  # deleted before it arrived: nothing to adopt
     draft = SetbackDraft(
         title=_title_from(event.text),
         body=event.text[:BODY_MAX],
@@ -145,10 +148,27 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
 
 
 async def on_thread_started(ctx: Context, setback_id: int, ref: str) -> None:
-    """The root message the bot posted is the thread, and the post's status message too."""
+    """The root message the bot posted is the thread, and the post's status message too.
+    Replies that reached the thread before this moment were parked: handled now."""
+    setback = await ctx.repo.setback(ctx.community_id, setback_id)  # taken: post first
+    if setback is None:
+        return
     await ctx.repo.update_setback(
         ctx.community_id, setback_id, thread_ref=ref, status_message_ref=ref
     )
+    await early.replay(ctx, replace(setback, thread_ref=ref, status_message_ref=ref))
+
+
+async def edit_post(ctx: Context, setback: Setback, event: MessageEdited) -> list[Intent]:
+    """The poster edited the message that is her (adopted) post: its title and story follow,
+    and so does everything the bot shows or says about it from now on."""
+    if event.actor.user_id != setback.poster_id or setback.is_withdrawn:
+        return []
+    if setback.source is not SetbackSource.ADOPTED or not event.text.strip():
+        return []
+    title, body = _title_from(event.text), event.text[:BODY_MAX]
+    await ctx.repo.update_setback(ctx.community_id, setback.id, title=title, body=body)
+    return await refresh(ctx, replace(setback, title=title, body=body))
 
 
 async def on_status_message_sent(ctx: Context, setback_id: int, ref: str) -> None:

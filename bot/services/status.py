@@ -77,6 +77,8 @@ async def load_view(ctx: Context, setback: Setback) -> PostView:
 def status_message(ctx: Context, view: PostView) -> Message:
     """The post's living summary: status line, best answers, and its buttons."""
     setback = view.setback
+    if setback.is_withdrawn:
+        return Message(text=ctx.say("setback.withdrawn"))
     links = best_links(ctx, view.replies)
     has_outcome = view.has_outcome
     if setback.is_closed:

@@ -40,6 +40,7 @@ from bot.domain.model import (
     Stage,
 )
 from bot.store import leases
+from bot.store.early_repo import EarlyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.statements import (
     APPRECIATION,
@@ -82,6 +83,7 @@ def _setback(row: RowMapping) -> Setback:
         still_waiting_count=row["still_waiting_count"],
         version=row["version"],
         outcome_ask_ref=row["outcome_ask_ref"],
+        withdrawn_at=row["withdrawn_at"],
     )
 
 
@@ -501,6 +503,7 @@ class Repo:
         self.outbound = OutboundRepo(connection)
         self.conversations = ConversationRepo(connection, self._insert)
         self.templates = TemplateRepo(connection, self._insert)
+        self.early = EarlyRepo(connection, self._insert)
         self.shown = ShownRepo(connection, self._insert)
         self._hot = hot_statements(self._dialect)
 
@@ -650,13 +653,30 @@ class Repo:
         )
         return [_setback(row) for row in rows.mappings()]
 
+    async def open_posts(self, community_id: str) -> list[Setback]:
+        """Every post with a thread still open for replies, oldest first."""
+        rows = await self._db.execute(
+            select(SETBACK)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.closed_at.is_(None),
+                SETBACK.c.thread_ref.is_not(None),
+            )
+            .order_by(SETBACK.c.id)
+        )
+        return [_setback(row) for row in rows.mappings()]
+
     async def setbacks_by_poster(
         self, community_id: str, poster_id: str, limit: int
     ) -> list[Setback]:
         """The member's own posts, newest first (read-only, for their home page)."""
         rows = await self._db.execute(
             select(SETBACK)
-            .where(SETBACK.c.community_id == community_id, SETBACK.c.poster_id == poster_id)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.poster_id == poster_id,
+                SETBACK.c.withdrawn_at.is_(None),
+            )
             .order_by(SETBACK.c.id.desc())
             .limit(limit)
         )
@@ -688,6 +708,7 @@ class Repo:
         message_ref: str | None,
         now: datetime,
         relayed: bool = False,
+        deleted: bool = False,
     ) -> int | None:
         """Record a reply; None if its message was already recorded (under another event id)."""
         params = {
@@ -700,7 +721,7 @@ class Repo:
             "text": text,
             "message_ref": message_ref,
             "created_at": now,
-            "deleted": False,
+            "deleted": deleted,
         }
         row_id = (await self._db.execute(self._hot.add_reply, params)).scalar()
         return None if row_id is None else int(row_id)
@@ -908,14 +929,23 @@ class Repo:
         await self._db.execute(statement, rows)
 
     async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
+        await self._cancel(
+            now, FOLLOW_UP.c.setback_id == setback_id, FOLLOW_UP.c.kind == kind.value
+        )
+
+    async def follow_up_ids(self, setback_id: int) -> list[int]:
+        rows = await self._db.execute(
+            select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == setback_id)
+        )
+        return list(rows.scalars())
+
+    async def cancel_all(self, setback_id: int, now: datetime) -> None:
+        """Every pending follow-up of a post (it was withdrawn)."""
+        await self._cancel(now, FOLLOW_UP.c.setback_id == setback_id)
+
+    async def _cancel(self, now: datetime, *conditions: Any) -> None:
         await self._db.execute(
-            update(FOLLOW_UP)
-            .where(
-                FOLLOW_UP.c.setback_id == setback_id,
-                FOLLOW_UP.c.kind == kind.value,
-                FOLLOW_UP.c.done_at.is_(None),
-            )
-            .values(done_at=now)
+            update(FOLLOW_UP).where(*conditions, FOLLOW_UP.c.done_at.is_(None)).values(done_at=now)
         )
 
     async def pending_due_ats(

@@ -23,12 +23,14 @@ from bot.store.tables import (
     FollowUpRow,
     OutboundRow,
     OutcomeRow,
+    ParkedEventRow,
     ProcessedEventRow,
     ReplyRow,
     SetbackRow,
     StatusShownRow,
     TemplateDraftRow,
     TemplateUseRow,
+    TombstoneRow,
 )
 
 
@@ -51,6 +53,8 @@ FOLLOW_UP = table(FollowUpRow)
 PROCESSED = table(ProcessedEventRow)
 OUTBOUND = table(OutboundRow)
 CONVERSATION = table(ConversationRow)
+PARKED_EVENT = table(ParkedEventRow)
+TOMBSTONE = table(TombstoneRow)
 STATUS_SHOWN = table(StatusShownRow)
 
 

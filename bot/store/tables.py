@@ -57,6 +57,8 @@ class SetbackRow(SQLModel, table=True):
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The private "how did it go?" message last sent, edited once the poster has answered.
     outcome_ask_ref: str | None = Field(default=None, max_length=200)
+    # Set when the post's own message (or thread) was deleted: its words are gone too.
+    withdrawn_at: datetime | None = _when(nullable=True)
 
 
 class ReplyRow(SQLModel, table=True):
@@ -278,3 +280,30 @@ class TemplateUseRow(SQLModel, table=True):
     # Set from the outcome form: the poster confirmed these were the words they sent.
     sent: bool = False
     used_at: datetime = _when()
+
+
+class ParkedEventRow(SQLModel, table=True):
+    """A thread event that arrived before its thread was recorded (the post's thread is
+    started by the bot, whose id is stored once the platform confirms it). Handled when the
+    thread is recorded; dropped after a day if no post ever owns the thread."""
+
+    __tablename__ = "parked_event"
+    __table_args__ = (Index("ix_parked_event_thread", "community_id", "thread_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    thread_ref: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    event: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    received_at: datetime = _when(index=True)
+
+
+class TombstoneRow(SQLModel, table=True):
+    """A deletion for a message not (yet) recorded: the message, arriving later, is stored
+    as deleted. Kept for a day."""
+
+    __tablename__ = "tombstone"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    message_ref: str = Field(primary_key=True, max_length=200)
+    deleted_at: datetime = _when(index=True)

@@ -7,6 +7,8 @@ import re
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from bot.intents import LOCAL_ONLY
+
 EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO
 PDF = "\u202c"
 ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI
@@ -40,11 +42,13 @@ def direction_leak(text: str) -> str | None:
 
 
 def texts_in(value: Any) -> list[str]:
-    """Every string inside an intent (messages, labels, titles, names), however nested."""
+    """Every string inside an intent (messages, labels, titles, names), however nested, that
+    a platform is given: a message's content key and params stay in the core."""
     if isinstance(value, str):
         return [value]
     if is_dataclass(value) and not isinstance(value, type):
-        return [t for f in fields(value) for t in texts_in(getattr(value, f.name))]
+        sent = (f for f in fields(value) if f.metadata != LOCAL_ONLY)
+        return [t for f in sent for t in texts_in(getattr(value, f.name))]
     if isinstance(value, dict):
         return [t for item in value.items() for t in texts_in(item)]
     if isinstance(value, list | tuple | frozenset | set):

@@ -32,8 +32,16 @@ async def h(database_url: str) -> AsyncIterator[Harness]:
         yield running
 
 
+def _notice(intents: list[Intent]) -> Notice:
+    return next(i for i in intents if isinstance(i, Notice))
+
+
 def _text(intents: list[Intent]) -> str:
-    return next(i for i in intents if isinstance(i, Notice)).message.text
+    return _notice(intents).message.text
+
+
+def _said(intents: list[Intent]) -> str | None:
+    return next(i for i in intents if isinstance(i, Notice)).message.key
 
 
 def _errors(intents: list[Intent]) -> dict[str, str]:
@@ -46,17 +54,18 @@ async def _add_form(h: Harness) -> Form:
 
 async def test_only_moderators_manage_community_templates(h: Harness) -> None:
     for text in ("add", "edit panel_follow_up", "disable panel_follow_up"):
-        assert "Only moderators" in _text(await h.command(JO, "template", text))
+        assert _said(await h.command(JO, "template", text)) == "template.moderators_only"
     form = await _add_form(h)
     forged = await h.submit(JO, form.form_id, source=SNIPPET)
-    assert "Only moderators" in _text(forged)
+    assert _said(forged) == "template.moderators_only"
     assert "panel_follow_up" not in _text(await h.command(JO, "template"))
 
 
 async def test_a_moderator_adds_a_template_members_then_use(h: Harness) -> None:
     form = await _add_form(h)
     assert "id: our_follow_up" in str(form.fields[0].initial)
-    assert 'Added "Our panel follow-up"' in _text(await h.submit(SAM, form.form_id, source=SNIPPET))
+    added = _notice(await h.submit(SAM, form.form_id, source=SNIPPET)).message
+    assert (added.key, added.params["title"]) == ("template.added", "Our panel follow-up")
     listing = _text(await h.command(JO, "template"))
     assert "`panel_follow_up`: Our panel follow-up [from this community]" in listing
     assert "From this community" in listing
@@ -100,25 +109,26 @@ async def test_editing_keeps_every_version(h: Harness) -> None:
     renamed = SNIPPET.replace("id: panel_follow_up", "id: other_id")
     assert "Keep the id" in _errors(await h.submit(SAM, edit.form_id, source=renamed))["source"]
     better = SNIPPET.replace("Our panel follow-up", "Panel follow-up, revised")
-    saved = _text(await h.submit(SAM, edit.form_id, source=better))
-    assert 'Saved version 2 of "Panel follow-up, revised"' in saved
+    saved = _notice(await h.submit(SAM, edit.form_id, source=better)).message
+    assert saved.key == "template.saved"
+    assert (saved.params["version"], saved.params["title"]) == (2, "Panel follow-up, revised")
     assert "Panel follow-up, revised" in _text(await h.command(JO, "template"))
     async with h.core.store.transaction() as repo:
         stored = await repo.templates.community_template(COMMUNITY, "panel_follow_up")
         assert stored is not None and stored.version == 2
         assert await repo.templates.versions(stored.id) == [SNIPPET.strip(), better.strip()]
-    builtin = _text(await h.command(SAM, "template", "edit keep_me_in_mind"))
-    assert "built-in template" in builtin
-    assert "no community template" in _text(await h.command(SAM, "template", "edit nope"))
+    builtin = _said(await h.command(SAM, "template", "edit keep_me_in_mind"))
+    assert builtin == "template.builtin_fixed"
+    assert _said(await h.command(SAM, "template", "edit nope")) == "template.not_community"
 
 
 async def test_disable_hides_a_template_and_enable_brings_it_back(h: Harness) -> None:
     await h.submit(SAM, (await _add_form(h)).form_id, source=SNIPPET)
-    assert "hidden from members" in _text(
-        await h.command(SAM, "template", "disable panel_follow_up")
-    )
+    disabled = _said(await h.command(SAM, "template", "disable panel_follow_up"))
+    assert disabled == "template.disabled"
     assert "panel_follow_up" not in _text(await h.command(JO, "template"))
-    assert "No template is called" in _text(await h.command(JO, "template", "panel_follow_up"))
+    missing = _said(await h.command(JO, "template", "panel_follow_up"))
+    assert missing == "template.search.none"
     await h.command(SAM, "template", "enable panel_follow_up")
     assert isinstance(next(iter(await h.command(JO, "template", "panel_follow_up"))), OpenForm)
 
@@ -128,14 +138,13 @@ async def test_a_best_answer_becomes_a_template_linked_to_its_origin(h: Harness)
     tip = await h.reply(
         JO, thread, "Ask them for {two} lines of feedback; it is easy to say yes to."
     )
-    assert "best answer" in _text(await h.mark(SAM, tip, action="save_template"))
+    assert _said(await h.mark(SAM, tip, action="save_template")) == "template.not_best"
     await h.mark(MAYA, tip)
-    assert "Only moderators" in _text(await h.mark(JO, tip, action="save_template"))
+    assert _said(await h.mark(JO, tip, action="save_template")) == "template.moderators_only"
     form = form_in(await h.mark(SAM, tip, action="save_template"))
     source = str(form.fields[0].initial)
     assert "{{two}}" in source  # braces in the answer stay literal text
-    added = _text(await h.submit(SAM, form.form_id, source=source))
-    assert "Added" in added
+    assert _said(await h.submit(SAM, form.form_id, source=source)) == "template.added"
     listing = await h.command(JO, "template")
     notice = next(i for i in listing if isinstance(i, Notice))
     assert [link.message_ref for link in notice.message.links] == [tip]

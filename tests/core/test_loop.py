@@ -23,7 +23,7 @@ from bot.intents import (
     Thread,
 )
 from tests.core.direction_checks import direction_leak, texts_in
-from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness
+from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness, said
 
 NEWCOMER = Member(user_id="U-new", display_name="Ade")
 
@@ -52,7 +52,7 @@ async def test_a_named_post_starts_a_thread_and_thanks_the_poster(h: Harness) ->
     assert "Final round" in start.message.text and "#design" in start.message.text
     assert start.message.author == "Maya Okafor"  # shown as the member who shared it
     assert start.tags == ("Final round", "Rejected")
-    assert "is up" in h.outbox.notices_to(MAYA)[0].message.text
+    assert h.outbox.notices_to(MAYA)[0].message.key == "setback.posted_ack"
 
 
 async def test_an_anonymous_post_never_shows_the_poster(h: Harness) -> None:
@@ -60,8 +60,8 @@ async def test_an_anonymous_post_never_shows_the_poster(h: Harness) -> None:
     start = h.outbox.of(StartThread)[0]
     assert "Maya" not in start.message.text and "U-maya" not in start.message.text
     assert start.message.author is not None and "anonymous" in start.message.author
-    ack = h.outbox.notices_to(MAYA)[0].message.text
-    assert "private message" in ack
+    ack = h.outbox.notices_to(MAYA)[0].message
+    assert ack.key == "setback.posted_ack_anonymous"
 
 
 async def test_a_bad_form_is_rejected_field_by_field_and_posts_nothing(h: Harness) -> None:
@@ -133,14 +133,14 @@ async def test_an_anonymous_poster_speaks_through_the_bot(h: Harness) -> None:
 
 async def test_a_private_message_without_an_anonymous_post_is_explained(h: Harness) -> None:
     await h.dm(JO, "hello?")
-    assert "anonymous post" in h.outbox.notices_to(JO)[0].message.text
+    assert h.outbox.notices_to(JO)[0].message.key == "relay.no_post"
 
 
 async def test_only_the_poster_can_use_the_anonymous_reply_button(h: Harness) -> None:
     await h.post(MAYA, anonymous="yes")
     button = h.outbox.of(StartThread)[0].message.buttons[0]
     refused = await h.press(JO, button)
-    assert "Only the person" in h.outbox.notices_to(JO)[0].message.text
+    assert h.outbox.notices_to(JO)[0].message.key == "error.not_poster"
     assert not any(isinstance(i, OpenForm) for i in refused)
     opened = await h.press(MAYA, button)
     assert isinstance(opened[0], OpenForm)
@@ -185,7 +185,7 @@ async def test_the_poster_marks_several_best_answers_and_can_unmark(h: Harness) 
     assert edit.message_ref == thread
     assert [link.message_ref for link in edit.message.links] == [first, second]
     assert "Answered" in h.outbox.of(SetThreadTags)[-1].tags
-    assert any("best answer" in s.message.text for s in h.outbox.direct_to(JO))
+    assert "best.author_told" in said(h.outbox.direct_to(JO))
     await h.mark(MAYA, first, action="unmark_best")
     assert await _replies(h, thread) == [("Jo", False, False), ("Ruth", False, True)]
 
@@ -194,7 +194,7 @@ async def test_a_moderator_may_mark_but_nobody_else(h: Harness) -> None:
     thread = await h.post(MAYA)
     tip = await h.reply(JO, thread, "Try again next cycle.")
     await h.mark(RUTH, tip)
-    assert "Only the person" in h.outbox.notices_to(RUTH)[0].message.text
+    assert h.outbox.notices_to(RUTH)[0].message.key == "error.not_your_post"
     assert await _replies(h, thread) == [("Jo", False, False)]
     await h.mark(SAM, tip)
     assert await _replies(h, thread) == [("Jo", False, True)]
@@ -202,7 +202,7 @@ async def test_a_moderator_may_mark_but_nobody_else(h: Harness) -> None:
 
 async def test_marking_something_that_is_not_a_reply_is_explained(h: Harness) -> None:
     await h.mark(MAYA, "no-such-message")
-    assert "can't find" in h.outbox.notices_to(MAYA)[0].message.text
+    assert h.outbox.notices_to(MAYA)[0].message.key == "error.unknown_message"
 
 
 async def test_the_best_answer_reminder_comes_once_after_a_quiet_spell(h: Harness) -> None:
@@ -215,7 +215,7 @@ async def test_the_best_answer_reminder_comes_once_after_a_quiet_spell(h: Harnes
     assert len(reminders) == 1
     await h.reply(RUTH, thread, "Another idea.")
     await h.wait(timedelta(days=5))
-    assert len([s for s in h.outbox.direct_to(MAYA) if "best answers" in s.message.text]) == 1
+    assert said(h.outbox.direct_to(MAYA)).count("reminder.best") == 1
 
 
 async def test_no_reminder_once_a_best_answer_is_chosen(h: Harness) -> None:
@@ -223,7 +223,7 @@ async def test_no_reminder_once_a_best_answer_is_chosen(h: Harness) -> None:
     tip = await h.reply(JO, thread, "One idea.")
     await h.mark(MAYA, tip)
     await h.wait(timedelta(days=4))
-    assert not [s for s in h.outbox.direct_to(MAYA) if "best answers" in s.message.text]
+    assert "reminder.best" not in said(h.outbox.direct_to(MAYA))
 
 
 async def test_helpers_are_nudged_once_about_an_unanswered_post(h: Harness) -> None:
@@ -281,7 +281,7 @@ async def test_still_waiting_asks_again_once(h: Harness) -> None:
         await h.press(MAYA, waiting)
         await h.wait(timedelta(days=14))
     assert len(_asks(h)) == 2
-    assert "won't ask" in h.outbox.notices_to(MAYA)[-1].message.text
+    assert h.outbox.notices_to(MAYA)[-1].message.key == "outcome.waiting_last"
 
 
 async def test_only_the_poster_answers_the_outcome_ask(h: Harness) -> None:
@@ -316,8 +316,9 @@ async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness
     update = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1]
     assert "It worked" in update.message.text and "Jo" in update.message.text
     assert "They invited me back!" in update.message.text
-    assert "Jo, " in h.outbox.direct_to(JO)[-1].message.text
-    assert "acted on" not in h.outbox.direct_to(RUTH)[-1].message.text
+    told_jo, told_ruth = h.outbox.direct_to(JO)[-1].message, h.outbox.direct_to(RUTH)[-1].message
+    assert (told_jo.key, told_jo.params["name"]) == ("outcome.told_acted", "Jo")
+    assert told_ruth.key == "outcome.told"  # Ruth's advice was not the one acted on
     assert "Update shared" in h.outbox.of(SetThreadTags)[-1].tags
 
 
@@ -413,7 +414,7 @@ async def test_old_ask_buttons_cannot_undo_a_shared_outcome_or_a_stop(h: Harness
     assert "still_waiting" not in [c.value for c in form.fields[0].choices]
     await h.submit(MAYA, form.form_id, result="worked")
     await h.press(MAYA, snooze)
-    assert "already shared" in h.outbox.notices_to(MAYA)[-1].message.text
+    assert h.outbox.notices_to(MAYA)[-1].message.key == "outcome.already_shared"
     await h.press(MAYA, waiting)
     await h.wait(timedelta(days=30))
     assert len(_asks(h)) == 1
@@ -435,7 +436,7 @@ async def test_snooze_after_stop_asking_is_refused(h: Harness) -> None:
     snooze = _button(h, "rb:snooze")
     await h.press(MAYA, _button(h, "rb:stop"))
     await h.press(MAYA, snooze)
-    assert "won't ask" in h.outbox.notices_to(MAYA)[-1].message.text
+    assert h.outbox.notices_to(MAYA)[-1].message.key == "outcome.stopped"
     await h.wait(timedelta(days=30))
     assert len(_asks(h)) == 1
 
@@ -496,7 +497,7 @@ async def test_an_unknown_message_action_is_explained(h: Harness) -> None:
     thread = await h.post(MAYA)
     tip = await h.reply(JO, thread, "Hi")
     await h.mark(MAYA, tip, action="explode")
-    assert "don't know that action" in h.outbox.notices_to(MAYA)[-1].message.text
+    assert h.outbox.notices_to(MAYA)[-1].message.key == "error.unknown_message_action"
 
 
 async def test_a_restart_with_new_settings_applies_them(h: Harness) -> None:

@@ -65,9 +65,9 @@ async def test_no_argument_lists_every_template_by_situation(h: Harness) -> None
 async def test_search_finds_by_words_and_an_unknown_id_lists_what_exists(h: Harness) -> None:
     found = _notice(await h.command(JO, "template", "ghosted recruiter")).message.text
     assert "`recruiter_ghosted`" in found and "`thank_you_after_interview`" not in found
-    missing = _notice(await h.command(JO, "template", "thank_you_after_intervew")).message.text
-    assert "No template is called or about" in missing
-    assert "thank_you_after_interview" in missing and "reapplying" in missing
+    missing = _notice(await h.command(JO, "template", "thank_you_after_intervew")).message
+    assert missing.key == "template.search.none"
+    assert "thank_you_after_interview" in missing.text and "reapplying" in missing.text
     assert not h.outbox.of(Send)
 
 
@@ -125,7 +125,7 @@ async def test_sending_privately_delivers_a_direct_message(h: Harness) -> None:
     dm = h.outbox.direct_to(MAYA)[-1]
     assert "Hi Marta," in dm.message.text
     refused = _notice(await h.press(JO, _button(preview, "Send it to me privately")))
-    assert "belongs to someone else" in refused.message.text
+    assert refused.message.key == "template.not_yours"
     assert not h.outbox.direct_to(JO)
 
 
@@ -149,7 +149,7 @@ async def test_an_anonymous_poster_posts_in_their_thread_without_their_name(h: H
     assert SIGNED_AS not in text and "Maya" not in text
     assert "Maya" not in (posted[0].message.author or "")
     again = _notice(await h.press(MAYA, _button(preview, "Post it in my thread")))
-    assert "already in the thread" in again.message.text
+    assert again.message.key == "template.already_posted"
     assert len([s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)]) == 1
 
 
@@ -157,10 +157,10 @@ async def test_only_the_poster_posts_and_a_closed_thread_refuses(h: Harness) -> 
     await h.post(MAYA)
     preview = await _preview(h)
     refused = _notice(await h.press(JO, _button(preview, "Post it in my thread")))
-    assert "someone else" in refused.message.text
+    assert refused.message.key == "template.not_yours"
     await h.wait(timedelta(days=31))
     closed = _notice(await h.press(MAYA, _button(preview, "Post it in my thread")))
-    assert "closed" in closed.message.text
+    assert closed.message.key == "error.thread_closed"
 
 
 async def test_templates_used_appear_in_the_outcome_form_and_update(h: Harness) -> None:

@@ -26,8 +26,8 @@ ALEMBIC_VERSION = "alembic_version"
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
+async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(empty_database_url)
     try:
         yield engine
     finally:
@@ -115,7 +115,8 @@ async def test_upgrade_twice_keeps_data(engine: AsyncEngine) -> None:
         assert await repo.community("console:kept") is not None
 
 
-async def test_sqlite_database_is_in_wal_mode(sqlite_url: str) -> None:
+async def test_sqlite_database_is_in_wal_mode(empty_sqlite_url: str) -> None:
+    sqlite_url = empty_sqlite_url
     engine = create_engine(sqlite_url)
     try:
         await upgrade(engine)

@@ -35,7 +35,17 @@ from bot.intents import (
 )
 from bot.ports import Attempt
 from bot.store.statements import OUTCOME, REPLY, SETBACK
-from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, START, Harness, RecordingOutbox
+from tests.support import (
+    COMMUNITY,
+    JO,
+    MAYA,
+    RUTH,
+    SAM,
+    START,
+    Harness,
+    RecordingOutbox,
+    shared_content,
+)
 
 ROUNDS = 8
 DEV = Member(user_id="U-dev", display_name="Dev")
@@ -131,7 +141,10 @@ class Replicas:
 async def replicas(database_url: str) -> AsyncIterator[Replicas]:
     clock = ManualClock(START)
     platform = Platform()
-    cores = [await build_rebound(database_url, clock, worker=f"replica-{n}") for n in (1, 2)]
+    cores = [
+        await build_rebound(database_url, clock, content=shared_content(), worker=f"replica-{n}")
+        for n in (1, 2)
+    ]
     settings = CommunitySettings(helpers_channel="helpers")
     await cores[0].ensure_community(COMMUNITY, "console", settings)
     a, b = (Harness(core, clock, replica=name) for core, name in zip(cores, "ab", strict=True))

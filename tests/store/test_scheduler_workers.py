@@ -21,7 +21,7 @@ from bot.runtime import Rebound
 from bot.scheduler import LEASE
 from bot.store.statements import FOLLOW_UP, OUTBOUND
 from bot.store.types import UTCDateTime
-from tests.support import COMMUNITY, JO, START, Harness, RecordingOutbox
+from tests.support import COMMUNITY, JO, START, Harness, RecordingOutbox, shared_content
 
 PLATFORMS = frozenset({"console"})
 HELPERS = "helpers"
@@ -75,7 +75,7 @@ def to(outbox: Outbox) -> Callable[[str], Outbox | None]:
 
 
 async def build(url: str, clock: ManualClock, worker: str) -> Rebound:
-    core = await build_rebound(url, clock, worker=worker)
+    core = await build_rebound(url, clock, content=shared_content(), worker=worker)
     await core.ensure_community(COMMUNITY, "console", CommunitySettings(helpers_channel=HELPERS))
     return core
 

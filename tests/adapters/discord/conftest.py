@@ -19,7 +19,7 @@ from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
-from tests.support import START
+from tests.support import START, shared_content
 
 # The anonymous poster: a distinctive id and name the canary looks for everywhere.
 LENA = p.member(733100000000000001, "Lenacanary Quist")
@@ -74,17 +74,29 @@ async def discord_world(sqlite_url: str) -> AsyncIterator[World]:
 from contextlib import asynccontextmanager  # noqa: E402
 
 
+def new_fake(forum_tags: list[dict[str, Any]] | None = None) -> FakeDiscord:
+    return FakeDiscord(members=[dict(m) for m in EVERYONE], tags=forum_tags or [])
+
+
 @asynccontextmanager
 async def connected(
-    database_url: str, forum_tags: list[dict[str, Any]] | None = None, **overrides: Any
+    database_url: str,
+    forum_tags: list[dict[str, Any]] | None = None,
+    *,
+    fake: FakeDiscord | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[World]:
-    fake = FakeDiscord(members=[dict(m) for m in EVERYONE], tags=forum_tags or [])
-    await fake.start()
+    """A client connected to a new fake Discord, or to `fake` (which then outlives it:
+    a restart)."""
+    own_fake = fake is None
+    if fake is None:
+        fake = new_fake(forum_tags)
+        await fake.start()
     settings = settings_for(fake, **overrides)
     endpoints.point_at(settings.api_url, settings.gateway_url)
     logs.install()
     clock = ManualClock(START)
-    core = await build_rebound(database_url, clock, worker="discord-test")
+    core = await build_rebound(database_url, clock, content=shared_content(), worker="discord-test")
     bridge = DiscordBridge(core, settings)
     client = make_client(bridge, settings.shard_count)
     await client.login(settings.token.get_secret_value())
@@ -102,7 +114,8 @@ async def connected(
         await client.close()
         await asyncio.gather(runner, return_exceptions=True)
         await core.close()
-        await fake.stop()
+        if own_fake:
+            await fake.stop()
 
 
 class Actions:

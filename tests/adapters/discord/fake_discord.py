@@ -33,6 +33,7 @@ EPHEMERAL = 64
 PRIVATE_CALLBACKS = {6, 9}
 
 
+# Calls (method, path pattern) held until their event is set.
 @dataclass
 class Call:
     method: str
@@ -88,6 +89,7 @@ class FakeDiscord:
     gates: list[Gate] = field(default_factory=list)
     arrived: list[Call] = field(default_factory=list)  # before any gate holds them
     identified: asyncio.Event = field(default_factory=asyncio.Event)
+    resumed: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
     )
@@ -155,7 +157,19 @@ class FakeDiscord:
                 self._beat.set()
             elif data["op"] == 2:
                 await self._identify(data["d"].get("shard"))
+            elif data["op"] == 6:
+                await self.dispatch("RESUMED", {})
+                self.resumed.set()
         return ws
+
+    async def drop(self, *, resumable: bool) -> None:
+        """Lose the connection as Discord can: ask the client to reconnect and resume
+        (op 7), or invalidate its session so it identifies anew (op 9)."""
+        assert self._ws is not None, "no client connected"
+        self.identified.clear()
+        self.resumed.clear()
+        frame = {"op": 7, "d": None} if resumable else {"op": 9, "d": False}
+        await self._ws.send_str(json.dumps(frame))
 
     async def _identify(self, shard: list[int] | None) -> None:
         ready: dict[str, Any] = {
@@ -213,8 +227,11 @@ class FakeDiscord:
         }
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Push one dispatch (op 0) to the connected client."""
+        """Push one dispatch (op 0) to the connected client (a message it tells of is held,
+        as Discord holds it, for the channel's history)."""
         assert self._ws is not None, "no client connected"
+        if event == "MESSAGE_CREATE":
+            self.messages[data["id"]] = data
         self._seq += 1
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
@@ -235,6 +252,12 @@ class FakeDiscord:
         await self._ws.send_str(json.dumps({"op": 1, "d": self._seq}))
         await asyncio.wait_for(self._beat.wait(), limit)
         await asyncio.wait_for(_handlers_done(), limit)
+
+    def hold_message(self, who: dict[str, Any], channel_id: str, text: str) -> dict[str, Any]:
+        """A member's message Discord now holds without telling the bot (it was away)."""
+        message = p.guild_message(p.snowflake(), channel_id, who, text)
+        self.messages[message["id"]] = message
+        return message
 
     # --- REST ---------------------------------------------------------------------------
 
@@ -328,13 +351,19 @@ class FakeDiscord:
         status, answer = self._answer(request.method, path, body)
         answer_gates = self._gates_for(call, acted=True) if status < 300 else []
         if answer_gates:
-            call.status = 0  # made, not answered
+            # Made, not answered: a watcher sees what was made (status 0) before the bot does.
+            call.status, call.response = 0, answer
             self._notify(call)
             for gate in answer_gates:
                 await gate.wait()
         call.status, call.response = status, answer
         self._notify(call)
         return _json(answer, status)
+
+    def hold_answers(self, method: str, path: str) -> asyncio.Event:
+        """Carry out calls matching `method` and the `path` regex at once, but answer them
+        only once the returned event is set."""
+        return self.hold(method, path, acted=True)
 
     def next_call(self, wanted: Callable[[Call], bool]) -> asyncio.Future[Call]:
         """A future for the next recorded call `wanted` accepts (set when it is answered)."""
@@ -372,10 +401,10 @@ class FakeDiscord:
             (r"/users/@me/channels", "POST", self._open_dm),
             (r"/channels/(\d+)/threads", "POST", self._create_thread),
             (r"/channels/(\d+)/messages", "POST", self._post_message),
-            (r"/channels/(\d+)/messages", "GET", self._read_messages),
             (r"/guilds/(\d+)/threads/active", "GET", self._active_threads),
             (r"/channels/(\d+)/messages/(\d+)", "PATCH", self._edit_message),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
+            (r"/channels/(\d+)/messages", "GET", self._history),
             (r"/channels/(\d+)", "GET", self._get_channel),
             (r"/channels/(\d+)", "PATCH", self._edit_channel),
             (r"/interactions/(\d+)/([^/]+)/callback", "POST", self._callback),
@@ -467,19 +496,6 @@ class FakeDiscord:
             self.nonces[(channel_id, str(tag))] = (message["id"], time.monotonic())
         return 200, message
 
-    def _read_messages(self, query: dict[str, Any], channel_id: str) -> tuple[int, Any]:
-        """Newest first, as Discord answers; no nonce (Discord shows it only on create)."""
-        after = int(query.get("after") or 0)
-        before = int(query.get("before") or 1 << 63)
-        limit = int(query.get("limit") or 50)
-        found = [
-            m
-            for m in self.messages.values()
-            if m["channel_id"] == channel_id and after < int(m["id"]) < before
-        ]
-        found.sort(key=lambda m: int(m["id"]), reverse=True)
-        return 200, found[:limit]
-
     def _active_threads(self, _query: dict[str, Any], _guild_id: str) -> tuple[int, Any]:
         threads = [
             c
@@ -502,6 +518,23 @@ class FakeDiscord:
         if message_id in self.messages:
             return 200, self.messages[message_id]
         return 404, {"message": "Unknown Message", "code": 10008}
+
+    def _history(self, query: dict[str, Any], channel_id: str) -> tuple[int, Any]:
+        """GET messages, newest first as Discord answers (no nonce: Discord shows it only on
+        create). `after` an id: the `limit` oldest after it (discord.py turns them round);
+        otherwise the `limit` newest `before` an id."""
+        if channel_id not in self.channels and channel_id not in self.dm_channels.values():
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        limit, before = int(query.get("limit") or 50), int(query.get("before") or 1 << 63)
+        held = sorted(
+            (m for m in self.messages.values() if m["channel_id"] == channel_id),
+            key=lambda m: int(m["id"]),
+        )
+        if query.get("after"):
+            page = [m for m in held if int(m["id"]) > int(query["after"])][:limit]
+        else:
+            page = [m for m in held if int(m["id"]) < before][-limit:]
+        return 200, page[::-1]
 
     def _get_channel(self, _body: dict[str, Any], channel_id: str) -> tuple[int, Any]:
         if channel_id in self.channels:

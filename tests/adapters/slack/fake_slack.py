@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import WSMsgType, web
 
@@ -32,6 +32,14 @@ MENU_OPTIONS_MAX = 100
 TEXT_INPUT_MAX = 3000
 # Fields slack-sdk sends as JSON strings inside form bodies.
 JSON_FIELDS = ("blocks", "view", "attachments")
+
+
+class Arrival(NamedTuple):
+    """A call as it arrived, with the message ts it will be given."""
+
+    method: str
+    params: dict[str, Any]
+    ts: str
 
 
 @dataclass(frozen=True)
@@ -153,7 +161,6 @@ class FakeSlack:
         self.moderators = moderators
         self.post_limit_per_s = post_limit_per_s
         self.calls: list[Call] = []
-        self.arrived: list[str] = []  # methods as they arrive, before any gate holds them
         self.scripted: dict[str, list[Scripted]] = {}
         self.refusals: dict[str, list[str]] = {}  # channel -> errors for its next posts
         self.gates: dict[str, asyncio.Event] = {}
@@ -162,9 +169,12 @@ class FakeSlack:
         self._free_answers: dict[str, int] = {}
         self._dropped: set[asyncio.Event] = set()
         self.delay_s = 0.0
-        self.messages: list[dict[str, Any]] = []  # what chat.postMessage made, in order
         self.base_url = ""
         self._last_ts = 0.0
+        # Channel messages as Slack holds them, by channel then ts (served by
+        # conversations.replies): what the bot posted and what members wrote.
+        self.messages: dict[str, dict[str, dict[str, Any]]] = {}
+        self.arrived: list[Arrival] = []  # calls as they arrive, before any gate holds them
         self._window: tuple[int, int] = (0, 0)
         self._recorded = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -238,11 +248,19 @@ class FakeSlack:
 
     def arrivals(self, method: str) -> int:
         """Calls of `method` received so far, answered or not."""
-        return self.arrived.count(method)
+        return sum(1 for arrival in self.arrived if arrival.method == method)
 
     def made(self, channel: str | None = None) -> list[dict[str, Any]]:
-        """Messages that exist, answered or not (`posts` lists only answered calls)."""
-        return [m for m in self.messages if channel in {None, m["channel"]}]
+        """Messages the bot made, answered or not (`posts` lists only answered calls), in
+        order, each with its channel, thread_ts and metadata (None when absent)."""
+        made = [
+            {"channel": where, "thread_ts": None, "metadata": None, **message}
+            for where, held in self.messages.items()
+            if channel in {None, where}
+            for message in held.values()
+            if message.get("bot_id") == BOT_ID
+        ]
+        return sorted(made, key=lambda m: float(m["ts"]))
 
     # --- the API ----------------------------------------------------------------------------
 
@@ -250,9 +268,10 @@ class FakeSlack:
         method = request.match_info["method"]
         arrived = time.monotonic()
         params = await _params(request)
+        ts = self.stamp()  # given on arrival, so a test can know it while the call is held
         async with self._recorded:
-            self.arrived.append(method)
-            number = self.arrived.count(method)
+            self.arrived.append(Arrival(method, params, ts))
+            number = self.arrivals(method)
             self._recorded.notify_all()
         gate = self.gates.get(method)
         if gate is not None and number > self._free_calls.get(method, 0):
@@ -267,7 +286,7 @@ class FakeSlack:
             or self._limited(method)
             or _invalid_blocks(params)
             or _invalid_view(params.get("view"))
-            or Scripted(200, self._ok(method, params))
+            or Scripted(200, self._ok(method, params, ts))
         )
         user_agent = request.headers.get("User-Agent", "")
         answer_gate = self.answer_gates.get(method)
@@ -302,43 +321,45 @@ class FakeSlack:
             self.calls.append(call)
             self._recorded.notify_all()
 
-    def _next_ts(self) -> str:
-        """Now, as Slack writes it, and later than every earlier one."""
+    def stamp(self) -> str:
+        """A new message ts: now, as Slack writes it, and later than every one given before
+        (the bot looks for a cut-short try from the time of its attempt)."""
         self._last_ts = max(time.time(), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
 
-    def _keep(self, params: dict[str, Any], ts: str) -> None:
-        self.messages.append(
-            {
-                "channel": str(params.get("channel", "")),
-                "ts": ts,
-                "thread_ts": params.get("thread_ts") or None,
-                "text": params.get("text", ""),
-                "metadata": params.get("metadata"),
-            }
-        )
+    def hold_message(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None, ts: str = ""
+    ) -> str:
+        """A member's message Slack now holds (the test tells the bot, or not: it was away);
+        its ts."""
+        ts = ts or self.stamp()
+        self._keep(channel, {"type": "message", "user": user, "text": text, "ts": ts}, thread_ts)
+        return ts
 
-    def _read(self, params: dict[str, Any], thread_ts: str | None) -> dict[str, Any]:
-        """conversations.history (top-level messages) or .replies (a thread, root first)."""
-        channel = str(params.get("channel", ""))
-        oldest = float(params.get("oldest") or 0)
-        with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
-        found = []
-        for kept in self.messages:
-            if kept["channel"] != channel or float(kept["ts"]) < oldest:
-                continue
-            in_thread = kept["ts"] == thread_ts or kept["thread_ts"] == thread_ts
-            if (thread_ts is None and kept["thread_ts"] is None) or (thread_ts and in_thread):
-                message = {"type": "message", "ts": kept["ts"], "text": kept["text"]}
-                if with_metadata and kept["metadata"]:
-                    message["metadata"] = kept["metadata"]
-                found.append(message)
-        if thread_ts is None:
-            found.reverse()  # history is newest first
-        return {"ok": True, "messages": found, "has_more": False}
+    def _keep(self, channel: str, message: dict[str, Any], thread_ts: str | None) -> None:
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self.messages.setdefault(channel, {})[message["ts"]] = message
 
-    def _ok(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        ts = self._next_ts()
+    def _replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.replies: the parent, then replies after `oldest`, a page at a time."""
+        held = self.messages.get(str(params.get("channel")), {})
+        thread_ts = str(params.get("ts"))
+        if thread_ts not in held:
+            return {"ok": False, "error": "thread_not_found"}
+        replies = (m for m in held.values() if m.get("thread_ts") == thread_ts)
+        page = _page(params, (m for m in replies if m["ts"] != thread_ts), newest_first=False)
+        page["messages"] = [_shown(held[thread_ts], params), *page["messages"]]
+        return page
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: the channel's top-level messages after `oldest`, newest
+        first, a page at a time."""
+        held = self.messages.get(str(params.get("channel")), {})
+        top_level = (m for m in held.values() if m.get("thread_ts") in {None, m["ts"]})
+        return _page(params, top_level, newest_first=True)
+
+    def _ok(self, method: str, params: dict[str, Any], ts: str) -> dict[str, Any]:
         channel = params.get("channel", "")
         match method:
             case "auth.test":
@@ -351,12 +372,17 @@ class FakeSlack:
                     "url": f"{WORKSPACE_URL}/",
                 }
             case "chat.postMessage":
-                self._keep(params, ts)
+                posted = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts}
+                if params.get("metadata"):
+                    posted["metadata"] = params["metadata"]
+                self._keep(
+                    channel, {**posted, "text": params.get("text", "")}, params.get("thread_ts")
+                )
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
             case "conversations.history":
-                return self._read(params, None)
+                return self._history(params)
             case "conversations.replies":
-                return self._read(params, str(params.get("ts", "")))
+                return self._replies(params)
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
             case "chat.update":
@@ -461,4 +487,30 @@ def member(user_id: str, name: str, *, admin: bool = False) -> dict[str, Any]:
         "is_owner": False,
         "is_bot": False,
         "profile": {"display_name": name, "real_name": name},
+    }
+
+
+def _shown(message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """A held message as a read returns it: metadata only when asked for."""
+    with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+    return message if with_metadata else {k: v for k, v in message.items() if k != "metadata"}
+
+
+def _page(
+    params: dict[str, Any], messages: Iterable[dict[str, Any]], *, newest_first: bool
+) -> dict[str, Any]:
+    """Messages after `oldest`, in order, cut into pages by `cursor` and `limit`."""
+    oldest = float(params.get("oldest") or 0)
+    later = sorted(
+        (m for m in messages if float(m["ts"]) > oldest),
+        key=lambda m: float(m["ts"]),
+        reverse=newest_first,
+    )
+    start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+    more = start + limit < len(later)
+    return {
+        "ok": True,
+        "messages": [_shown(m, params) for m in later[start : start + limit]],
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
     }

@@ -104,19 +104,56 @@ class SlackRequests:
             event["thread_ts"] = thread_ts
         return event
 
-    def edited(self, user: str, channel: str, ts: str, old: str, new: str) -> dict[str, Any]:
+    def edited(
+        self,
+        user: str,
+        channel: str,
+        ts: str,
+        old: str,
+        new: str,
+        *,
+        thread_ts: str | None = None,
+    ) -> dict[str, Any]:
+        threaded = {"thread_ts": thread_ts} if thread_ts else {}
         return {
             "type": "message",
             "subtype": "message_changed",
             "channel": channel,
             "hidden": True,
             "ts": self.next_ts(),
-            "message": {"type": "message", "user": user, "text": new, "ts": ts, "edited": {}},
-            "previous_message": {"type": "message", "user": user, "text": old, "ts": ts},
+            "message": {
+                "type": "message",
+                "user": user,
+                "text": new,
+                "ts": ts,
+                "edited": {"user": user, "ts": self.next_ts()},
+                **threaded,
+            },
+            "previous_message": {
+                "type": "message",
+                "user": user,
+                "text": old,
+                "ts": ts,
+                **threaded,
+            },
             "channel_type": "channel",
         }
 
-    def deleted(self, user: str, channel: str, ts: str) -> dict[str, Any]:
+    def deleted(
+        self,
+        user: str,
+        channel: str,
+        ts: str,
+        *,
+        thread_ts: str | None = None,
+        bot_id: str | None = None,
+    ) -> dict[str, Any]:
+        """`message_deleted`; the deleted message was the bot's own when `bot_id` is given."""
+        gone: dict[str, Any] = {"type": "message", "user": user, "text": "(gone)", "ts": ts}
+        if thread_ts:
+            gone["thread_ts"] = thread_ts
+        if bot_id:
+            gone["bot_id"] = bot_id
         return {
             "type": "message",
             "subtype": "message_deleted",
@@ -124,7 +161,38 @@ class SlackRequests:
             "hidden": True,
             "deleted_ts": ts,
             "ts": self.next_ts(),
-            "previous_message": {"type": "message", "user": user, "text": "(gone)", "ts": ts},
+            "event_ts": self.next_ts(),
+            "previous_message": gone,
+            "channel_type": "channel",
+        }
+
+    def tombstoned(self, user: str, channel: str, ts: str, old: str) -> dict[str, Any]:
+        """A thread's parent deleted while it has replies: Slack changes it into a
+        placeholder posted as Slackbot instead of deleting it."""
+        return {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel,
+            "hidden": True,
+            "ts": self.next_ts(),
+            "message": {
+                "type": "message",
+                "subtype": "tombstone",
+                "text": "This message was deleted.",
+                "user": "USLACKBOT",
+                "hidden": True,
+                "ts": ts,
+                "thread_ts": ts,
+                "reply_count": 1,
+            },
+            "previous_message": {
+                "type": "message",
+                "user": user,
+                "text": old,
+                "ts": ts,
+                "thread_ts": ts,
+                "reply_count": 1,
+            },
             "channel_type": "channel",
         }
 

@@ -310,7 +310,9 @@ async def test_a_stop_finishes_the_delivery_in_flight_before_exiting(setup: Setu
         async with aiohttp.ClientSession() as http:
             thread_ts = await _open_post(setup, rebound, http)  # acknowledged once stored
         # Its status message is on its way to Slack, which has not answered yet.
-        await setup.fake.wait_for(lambda fake: "chat.postMessage" in fake.arrived)
+        await setup.fake.wait_for(
+            lambda fake: any(a.method == "chat.postMessage" for a in fake.arrived)
+        )
         rebound.signal(signal.SIGTERM)
         await rebound.logged("stop: finishing 1 in flight")
         slow.set()

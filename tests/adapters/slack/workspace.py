@@ -28,7 +28,7 @@ from tests.adapters.slack.slack_requests import (
     SlackRequests,
     bolt_request,
 )
-from tests.support import START
+from tests.support import START, shared_content
 
 SUPPORT = "C0SUPPORT"
 HELPERS = "C0HELPERS"
@@ -71,18 +71,26 @@ class Workspace:
     def name(self, user: str) -> str:
         return self.fake.users[user]["real_name"] if user in self.fake.users else user
 
-    async def dispatch(self, body: str, content_type: str, **headers: str) -> BoltResponse:
+    async def dispatch(
+        self, body: str, content_type: str, *, settle: bool = True, **headers: str
+    ) -> BoltResponse:
         """Dispatch as the HTTP endpoint does (deliveries after the ack), then wait for
-        those deliveries, so tests read what the bot did once a request is answered."""
+        those deliveries (unless not `settle`: every delivery in flight is waited for, a
+        held one too), so tests read what the bot did once a request is answered."""
         signed = {**self.requests.headers(body, content_type), **headers}
         in_flight = self.adapter.in_flight
         with in_flight.holding():
             response = await self.adapter.app.async_dispatch(bolt_request(body, signed))
-        assert await in_flight.drain(DRAIN_S), "deliveries still running"
+        if settle:
+            assert await in_flight.drain(DRAIN_S), "deliveries still running"
         return response
 
-    async def event(self, event: dict[str, Any], *, event_id: str | None = None) -> BoltResponse:
-        return await self.dispatch(self.requests.event(event, event_id=event_id), JSON)
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, settle: bool = True
+    ) -> BoltResponse:
+        return await self.dispatch(
+            self.requests.event(event, event_id=event_id), JSON, settle=settle
+        )
 
     async def interact(self, payload: dict[str, Any]) -> BoltResponse:
         return await self.dispatch(self.requests.interaction(payload), FORM)
@@ -120,12 +128,20 @@ class Workspace:
         return self.fake.posts(SUPPORT)[-1].ref
 
     async def say(
-        self, user: str, text: str, *, thread: str | None = None, channel: str = SUPPORT
+        self,
+        user: str,
+        text: str,
+        *,
+        thread: str | None = None,
+        channel: str = SUPPORT,
+        settle: bool = True,
     ) -> str:
         """A member's message (in a thread when `thread` is a thread ref); its ref."""
-        ts = self.requests.next_ts()
         thread_ts = MessageRef.parse(thread).ts if thread else None
-        await self.event(self.requests.message(user, text, channel, ts=ts, thread_ts=thread_ts))
+        ts = self.fake.hold_message(channel, user, text, thread_ts)  # Slack gives the ts
+        message = self.requests.message(user, text, channel, ts=ts, thread_ts=thread_ts)
+        response = await self.event(message, settle=settle)
+        assert response.status == 200, response.status  # acknowledged: its decision stored
         return str(MessageRef(channel, ts))
 
     async def dm(self, user: str, text: str) -> None:
@@ -175,14 +191,16 @@ async def workspace(
     *,
     profile_budget_s: float = 1.0,
     view_answer_budget_s: float = 2.0,
+    fake: FakeSlack | None = None,
     **overrides: Any,
 ) -> AsyncIterator[Workspace]:
-    fake = FakeSlack(
-        users={uid: member(uid, name) for uid, name in PEOPLE.items()}, moderators=("U0SAM",)
-    )
-    await fake.start()
+    """A workspace on a new fake Slack, or on `fake` (which then outlives it: a restart)."""
+    own_fake = fake is None
+    if fake is None:
+        fake = new_fake()
+        await fake.start()
     clock = ManualClock(START)
-    core = await build_rebound(database_url, clock, worker="slack-test")
+    core = await build_rebound(database_url, clock, content=shared_content(), worker="slack-test")
     config = settings(fake.base_url, **overrides)
     adapter = SlackAdapter(
         config,
@@ -197,4 +215,11 @@ async def workspace(
     finally:
         await adapter.close()
         await core.close()
-        await fake.stop()
+        if own_fake:
+            await fake.stop()
+
+
+def new_fake() -> FakeSlack:
+    return FakeSlack(
+        users={uid: member(uid, name) for uid, name in PEOPLE.items()}, moderators=("U0SAM",)
+    )
