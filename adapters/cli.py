@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from adapters.identity import foreign_packages, rebound_version
+from adapters.outbox_admin import app as outbox_app
 
 if TYPE_CHECKING:
     from bot.settings import CoreSettings
@@ -176,6 +177,8 @@ def migrate() -> None:
     asyncio.run(_run())
     typer.echo("Schema is up to date.")
 
+
+app.add_typer(outbox_app, name="outbox")
 
 content_app = typer.Typer(help="Work with the content/ folder.")
 app.add_typer(content_app, name="content")

@@ -15,6 +15,7 @@ from pathlib import Path
 from bench import (
     core_throughput,
     discord_latency,
+    outbox_recording,
     scheduler_tick,
     slack_ack,
     slack_pacing,
@@ -47,6 +48,10 @@ def _slack_pacing(args: argparse.Namespace) -> Awaitable[BenchResult]:
     )
 
 
+def _outbox(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return outbox_recording.run(quick=args.quick, workdir=args.dir)
+
+
 def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
@@ -58,6 +63,7 @@ BENCHMARKS: dict[str, Runner] = {
     slack_ack.NAME: _slack_ack,
     slack_pacing.NAME: _slack_pacing,
     discord_latency.NAME: _discord,
+    outbox_recording.NAME: _outbox,
 }
 
 

@@ -15,7 +15,7 @@ import asyncpg
 from sqlalchemy.engine import URL, make_url
 
 from bot.intents import Intent, Send, StartThread
-from bot.ports import Capabilities
+from bot.ports import Attempt, Capabilities
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 POSTGRES_CONNECT_TIMEOUT_S = 2.0
@@ -134,7 +134,7 @@ class CountingOutbox:
     last_thread_ref: str | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         self.delivered += 1
         if isinstance(intent, StartThread):
             self.last_thread_ref = f"out-{next(self._ids)}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from bot.content import Content, load_content
+from bot.delivery import Policy
 from bot.ports import Clock
 from bot.runtime import Rebound
 from bot.settings import CoreSettings
@@ -40,4 +42,14 @@ async def build_rebound(
     engine = create_engine(database_url)
     if migrate:
         await upgrade(engine)
-    return Rebound(Store(engine), content, clock, worker or worker_id())
+    return Rebound(Store(engine), content, clock, worker or worker_id(), delivery_policy())
+
+
+def delivery_policy(settings: CoreSettings | None = None) -> Policy:
+    """The outbox's lease and give-up age from `REBOUND_OUTBOX_LEASE_SECONDS` and
+    `REBOUND_GIVE_UP_AFTER_HOURS`."""
+    settings = settings or CoreSettings()
+    return Policy(
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        give_up_after=timedelta(hours=settings.give_up_after_hours),
+    )

@@ -17,7 +17,7 @@ import uuid
 from datetime import timedelta
 
 from bot.intents import EditMessage, Intent, Revision, SetThreadTags
-from bot.ports import Clock, DeliveryFailed, Outbox
+from bot.ports import Attempt, Clock, DeliveryFailed, FailureKind, Outbox
 from bot.store.leases import Lease
 from bot.store.repo import Store
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 TURN_LEASE = timedelta(seconds=60)  # longer than any one platform call with its retries
 TURN_WAIT_S = 5.0  # then the edit goes back to the outbox, to be retried later
 TURN_POLL_S = 0.02
+TURN_BUSY = "status_turn_busy"  # the failure's code: another sender holds the post's turn
 
 
 def revision_of(intent: Intent) -> Revision | None:
@@ -42,10 +43,10 @@ class OrderedEdits:
         self._owner = owner
         self.capabilities = outbox.capabilities
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         revision = revision_of(intent)
         if revision is None:
-            return await self._outbox.deliver(intent)
+            return await self._outbox.deliver(intent, attempt)
         turn = f"{self._owner}:{uuid.uuid4().hex[:12]}"  # one per send: coroutines take turns too
         shown = await self._take_turn(revision.setback_id, turn)
         sent: int | None = None
@@ -53,7 +54,7 @@ class OrderedEdits:
             if revision.version < shown:
                 log.info("skipped status edit v%d: v%d already shown", revision.version, shown)
                 return None
-            ref = await self._outbox.deliver(intent)
+            ref = await self._outbox.deliver(intent, attempt)
             sent = revision.version
             return ref
         finally:
@@ -71,5 +72,6 @@ class OrderedEdits:
             if shown is not None:
                 return shown
             if loop.time() >= give_up_at:
-                raise DeliveryFailed("another sender is editing this status message")
+                # Nothing was sent: back off and try again once the other sender is done.
+                raise DeliveryFailed(TURN_BUSY, FailureKind.TRANSIENT, answered=True)
             await asyncio.sleep(TURN_POLL_S)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.content import DEFAULT_LOCALE, Content
-from bot.delivery import LEASE, Pending, enqueue, from_rows, send_in_order
+from bot.delivery import Ledger, Pending, Policy, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
 from bot.events import FormSubmitted, InboundEvent, normalised, written_text
@@ -35,11 +35,19 @@ def platform_of(community_id: str) -> str:
 class Rebound:
     """One core instance; several communities and adapters may share it."""
 
-    def __init__(self, store: Store, content: Content, clock: Clock, worker_id: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        content: Content,
+        clock: Clock,
+        worker_id: str,
+        policy: Policy | None = None,
+    ) -> None:
         self.store = store
         self.content = content
         self.clock = clock
         self.worker_id = worker_id
+        self.policy = policy or Policy()
         self.scheduler = Scheduler(self, worker_id)
         self._settings: dict[str, CommunitySettings] = {}
 
@@ -115,12 +123,12 @@ class Rebound:
                 if not await repo.claim_event(event.community_id, event.event_id, now):
                     log.info("redelivery: %s %s", type(event).__name__, event.event_id)
                     rows = await repo.outbound.claim_source(
-                        event.community_id, source, now, self.worker_id, now + LEASE
+                        event.community_id, source, now, self.worker_id, now + self.policy.lease
                     )
                     return from_rows(rows)
                 ctx = await self.context(repo, event.community_id, now)
                 intents = await lower(ctx, await route(ctx, event), capabilities)
-                return await enqueue(ctx, {source: intents}, self.worker_id)
+                return await enqueue(ctx, {source: intents}, self.worker_id, self.policy.lease)
         except (RuleViolation, FormInvalid) as refusal:
             # None of the event's changes were kept; remember the delivery so a redelivery
             # does not repeat the explanation.
@@ -133,22 +141,28 @@ class Rebound:
             return [Pending(intent, source) for intent in explained]
 
     async def send(
-        self, community_id: str, pending: Sequence[Pending], outbox: Outbox
+        self,
+        community_id: str,
+        pending: Sequence[Pending],
+        outbox: Outbox,
+        owner: str | None = None,
     ) -> list[Intent]:
-        """Deliver in order; then, in one transaction, mark what went out and track its ids."""
+        """Deliver in order, recording each delivery (and what it tracks) as it is confirmed.
+
+        `owner` is whoever claimed the stored rows (a scheduler's own id); the core's id
+        by default, which claims what its events store.
+        """
         if not pending:
             return []
-        sent = await send_in_order(
-            pending, OrderedEdits(outbox, self.store, self.clock, self.worker_id)
-        )
-        if sent.refs or sent.held_back or sent.tracked:
-            async with self.store.transaction() as repo:
-                now = self.clock.now()
-                await sent.record(repo, self.worker_id, now)
-                ctx = await self.context(repo, community_id, now)
-                for track, ref in sent.tracked:
-                    await _record(ctx, track, ref)
-        return sent.intents
+        owner = owner or self.worker_id
+
+        async def track(repo: Repo, tracking: Tracking, ref: str) -> None:
+            ctx = await self.context(repo, community_id, self.clock.now())
+            await _record(ctx, tracking, ref)
+
+        ledger = Ledger(self.store, self.clock, owner, self.policy, track)
+        ordered = OrderedEdits(outbox, self.store, self.clock, owner)
+        return await send_in_order(pending, ordered, ledger)
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Retry undelivered intents and fire due follow-ups of communities on `platforms`.

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.delivery import LEASE as SEND_LEASE
 from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
 from bot.failures import log_failure
@@ -71,8 +70,14 @@ class Scheduler:
         for community_id, pending in (await self.fire_due(outbox_for, platforms)).items():
             outbox = outbox_for(community_id)
             if outbox is not None:
-                delivered += len(await self._core.send(community_id, pending, outbox))
+                delivered += len(await self._send(community_id, pending, outbox))
         return delivered
+
+    async def _send(
+        self, community_id: str, pending: list[Pending], outbox: Outbox
+    ) -> list[Intent]:
+        # Sent as this scheduler: its claims, its back-off.
+        return await self._core.send(community_id, pending, outbox, owner=self.worker_id)
 
     async def fire_due(
         self, outbox_for: OutboxFor, platforms: frozenset[str]
@@ -123,7 +128,7 @@ class Scheduler:
                     ctx.community_id, follow_up.setback_id, closed_at=ctx.now
                 )
             finished.append(follow_up)
-        queued = await enqueue(ctx, batches, self.worker_id)
+        queued = await enqueue(ctx, batches, self.worker_id, self._core.policy.lease)
         await ctx.repo.finish_many(finished, self.worker_id, ctx.now)
         return queued
 
@@ -132,7 +137,7 @@ class Scheduler:
         now = self._core.clock.now()
         async with self._core.store.transaction() as repo:
             rows = await repo.outbound.claim_due(
-                now, sorted(platforms), self.worker_id, now + SEND_LEASE, self.batch
+                now, sorted(platforms), self.worker_id, now + self._core.policy.lease, self.batch
             )
         by_community: dict[str, list[Pending]] = defaultdict(list)
         for row in rows:
@@ -141,7 +146,7 @@ class Scheduler:
         for community_id, pending in by_community.items():
             outbox = outbox_for(community_id)
             if outbox is not None:
-                delivered += len(await self._core.send(community_id, pending, outbox))
+                delivered += len(await self._send(community_id, pending, outbox))
         return delivered
 
     async def run(

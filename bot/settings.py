@@ -16,5 +16,9 @@ class CoreSettings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    # How long a worker holds an outbox row it is sending (renewed before every call).
+    outbox_lease_seconds: float = 120.0
+    # Transient delivery failures are retried this long after the first, then given up.
+    give_up_after_hours: float = 24.0
     # A community's own words and templates, laid over the packaged ones key by key.
     content_dir: Path | None = None

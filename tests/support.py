@@ -38,7 +38,7 @@ from bot.intents import (
     Send,
     StartThread,
 )
-from bot.ports import Capabilities
+from bot.ports import Attempt, Capabilities
 from bot.runtime import Rebound
 from bot.store.repo import Store
 
@@ -81,7 +81,7 @@ class RecordingOutbox:
 
     refs: list[tuple[Intent, str]] = field(default_factory=list)
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         self.sent.append(intent)
         if isinstance(intent, Send | StartThread):
             ref = f"out-{next(self._ids)}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import core_throughput, scheduler_tick, slack_ack, slack_pacing
+from bench import core_throughput, outbox_recording, scheduler_tick, slack_ack, slack_pacing
 from bench.__main__ import main, parse_args, summary
 from bench.common import BenchResult, Goal, percentile
 
@@ -105,3 +105,12 @@ async def test_templates_quick(tmp_path: Path) -> None:
     _assert_positive(result)
     assert result.figure("fill+preview p99").goal is not None
     assert "10 templates" in result.notes[0]
+
+
+async def test_outbox_recording_quick(tmp_path: Path) -> None:
+    result = await outbox_recording.run(quick=True, workdir=tmp_path)
+
+    _assert_positive(result)
+    assert result.figure("per row / raw commit: CPU").goal == Goal("<=", 4.0)
+    for side in ("per row", "batch"):
+        assert result.figure(f"{side}: CPU per fired follow-up").value > 0

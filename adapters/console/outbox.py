@@ -27,7 +27,7 @@ from bot.intents import (
     Target,
     Thread,
 )
-from bot.ports import Capabilities, DeliveryFailed
+from bot.ports import Attempt, Capabilities, DeliveryFailed
 
 
 class ConsoleOutbox:
@@ -46,7 +46,7 @@ class ConsoleOutbox:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         """Carry out `intent`; return the id of a message it created, if any."""
         try:
             return self._deliver(intent)

@@ -19,6 +19,7 @@ from adapters.discord.forms import modal_id, modal_of
 from adapters.discord.outbox import CAPABILITIES, DiscordOutbox
 from adapters.discord.render import NO_PINGS, parts
 from bot.intents import Button, Form, Intent, Message, Notice, OpenForm, RejectForm
+from bot.ports import Attempt
 
 
 class InteractionOutbox:
@@ -41,7 +42,7 @@ class InteractionOutbox:
         self.showed_modal = False
         self._lock = asyncio.Lock()
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         match intent:
             case Notice(user_id=user_id, message=message) if user_id == self.actor_id:
                 await self.tell(message)
@@ -50,7 +51,7 @@ class InteractionOutbox:
             case RejectForm(form_id=form_id, errors=errors):
                 await self._reject(form_id, errors)
             case _:
-                return await self.base.deliver(intent)
+                return await self.base.deliver(intent, attempt)
         return None
 
     @property

@@ -18,11 +18,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import Post, posts, single_post
+from adapters.slack.failures import classify
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.form_openers import EXPIRED_TRIGGER_ERRORS, FormOpeners
 from adapters.slack.modals import modal
 from adapters.slack.pacing import Pacer
 from adapters.slack.refs import MessageRef, message_ref
+from adapters.slack.resume import find_piece, metadata
 from adapters.slack.web import API_FAILURES
 from bot.intents import (
     Channel,
@@ -42,7 +44,7 @@ from bot.intents import (
     Target,
     Thread,
 )
-from bot.ports import Capabilities, DeliveryFailed
+from bot.ports import Attempt, Capabilities, DeliveryFailed
 
 log = logging.getLogger(__name__)
 
@@ -131,25 +133,24 @@ class SlackOutbox:
     def at(self, where: Where) -> SlackOutbox:
         return SlackOutbox(self._client, self._pacer, where=where, caches=self._caches)
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         try:
-            return await self._deliver(intent)
+            return await self._deliver(intent, attempt)
         except API_FAILURES as failure:
-            # The error code only: a Web API error can quote what was being sent.
-            code = failure.response.get("error") if isinstance(failure, SlackApiError) else None
-            raise DeliveryFailed(f"{type(failure).__name__} {code or ''}".strip()) from failure
+            raise classify(failure) from failure
 
-    async def _deliver(self, intent: Intent) -> str | None:
+    async def _deliver(self, intent: Intent, attempt: Attempt | None) -> str | None:
         match intent:
             case Send(target=target, message=message):
                 channel, thread_ts = await self._place(target)
-                return await self._post(channel, message, thread_ts)
+                return await self._post(channel, message, thread_ts, attempt)
             case StartThread(channel_id=channel, message=message):
                 # The root message is the thread; its title is already in its text.
-                return await self._post(channel, message, None)
+                return await self._post(channel, message, None, attempt)
             case Notice(user_id=user_id, message=message):
                 await self._notify(user_id, message)
             case EditMessage(message_ref=ref, message=message):
+                # Idempotent: the same edit twice leaves the same message.
                 await self._edit(MessageRef.parse(ref), message)
             case OpenForm(form=form):
                 await self._open_form(form)
@@ -171,27 +172,80 @@ class SlackOutbox:
             case DirectTo(user_id=user_id):
                 return await self._dm_channel(user_id), None
 
-    async def _post(self, channel: str, message: Message, thread_ts: str | None) -> str:
-        """Post `message` (in as many messages as Block Kit needs); the first one's ref."""
-        first: str | None = None
+    async def _post(
+        self, channel: str, message: Message, thread_ts: str | None, attempt: Attempt | None
+    ) -> str:
+        """Post `message` (in as many messages as Block Kit needs); the first one's ref.
+
+        With an `attempt`, each piece carries the row in its metadata and (but the last,
+        recorded with the row) is recorded as Slack confirms it; pieces already recorded are
+        not posted again, and after a try
+        that was cut short the next piece is looked for before it is posted.
+        """
+        refs: list[str] = []
+        looking = attempt is not None and attempt.maybe_sent_since is not None
+        pieces = posts(message, await self._permalinks(message.links))
+        for piece, post in enumerate(pieces):
+            ref = attempt.pieces.get(piece) if attempt is not None else None
+            if ref is None and attempt is not None:
+                if looking:
+                    ref = await self._find(channel, thread_ts, attempt, piece)
+                    # Pieces go out in order: none after the first one missing was sent.
+                    looking = ref is not None
+                if ref is None:
+                    ref = await self._post_one(
+                        channel, post, thread_ts, message, attempt=attempt, piece=piece
+                    )
+                if piece < len(pieces) - 1:  # the last one is recorded with the row
+                    await attempt.record_piece(piece, ref)
+            elif ref is None:
+                ref = await self._post_one(
+                    channel, post, thread_ts, message, attempt=None, piece=piece
+                )
+            refs.append(ref)
+            # A message too long for one post continues in its thread.
+            thread_ts = thread_ts or MessageRef.parse(ref).ts
+        return refs[0]
+
+    async def _post_one(
+        self,
+        channel: str,
+        post: Post,
+        thread_ts: str | None,
+        message: Message,
+        *,
+        attempt: Attempt | None,
+        piece: int,
+    ) -> str:
         author: dict[str, Any] = {"username": message.author} if message.author else {}
-        for post in posts(message, await self._permalinks(message.links)):
-            await self._pacer.turn(channel)
-            sent = await self._client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                text=post.text,
-                blocks=post.blocks,
-                **author,
-                **NO_PINGS,
-                **NO_PREVIEWS,
-            )
-            if first is None:
-                first = message_ref(str(sent["channel"]), str(sent["ts"]))
-                # A message too long for one post continues in its thread.
-                thread_ts = thread_ts or str(sent["ts"])
-        assert first is not None
-        return first
+        marked: dict[str, Any] = (
+            {"metadata": metadata(attempt.key, piece)} if attempt is not None else {}
+        )
+        await self._pacer.turn(channel)
+        sent = await self._client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts,
+            text=post.text,
+            blocks=post.blocks,
+            **author,
+            **marked,
+            **NO_PINGS,
+            **NO_PREVIEWS,
+        )
+        return message_ref(str(sent["channel"]), str(sent["ts"]))
+
+    async def _find(
+        self, channel: str, thread_ts: str | None, attempt: Attempt, piece: int
+    ) -> str | None:
+        assert attempt.maybe_sent_since is not None
+        return await find_piece(
+            self._client,
+            channel,
+            thread_ts,
+            key=attempt.key,
+            piece=piece,
+            since=attempt.maybe_sent_since,
+        )
 
     async def _notify(self, user_id: str, message: Message) -> None:
         """Only `user_id` sees it: ephemeral where they acted, else a private message."""
@@ -201,13 +255,12 @@ class SlackOutbox:
                 for post in posts(message, await self._permalinks(message.links)):
                     await self._ephemeral(channel, user_id, post)
             except SlackApiError as refused:
-                if refused.response.status_code == 429:
-                    raise
-                # Not in that channel, or it is gone: their DM still reaches them.
+                # Not in that channel, or it is gone, or still rate limited after the client
+                # waited out Slack's Retry-After: a notice cannot wait, their DM reaches them.
                 log.info("ephemeral refused (%s); sending privately", refused.response.get("error"))
             else:
                 return
-        await self._post(await self._dm_channel(user_id), message, None)
+        await self._post(await self._dm_channel(user_id), message, None, None)
 
     async def _ephemeral(self, channel: str, user_id: str, post: Post) -> None:
         await self._client.chat_postEphemeral(
@@ -232,7 +285,7 @@ class SlackOutbox:
         if answer is not None and answer.offer({"response_action": "update", "view": view}):
             return
         if self._where.trigger_id is None:
-            raise DeliveryFailed("a form needs a trigger_id, and this request has none")
+            raise DeliveryFailed("no_trigger_id")  # a form needs one; this request has none
         try:
             await self._client.views_open(trigger_id=self._where.trigger_id, view=view)
         except SlackApiError as refused:

@@ -33,12 +33,17 @@ class Plan:
 
 
 NOTHING = Plan(())
+# A post whose thread the platform has not confirmed yet (still in the outbox) is asked
+# about again this much later, instead of its follow-up being dropped.
+THREAD_PENDING_WAIT = timedelta(minutes=10)
 
 
 def plan(ctx: Context, follow_up: FollowUp, view: PostView | None) -> Plan:
     """What `follow_up` says now about its post (loaded by the caller, with its batch)."""
-    if view is None or view.setback.thread_ref is None:
+    if view is None:
         return NOTHING
+    if view.setback.thread_ref is None:
+        return Plan((), postpone_to=ctx.now + THREAD_PENDING_WAIT)
     planners = {
         FollowUpKind.BEST_REMINDER: _best_reminder,
         FollowUpKind.UNANSWERED_NUDGE: _unanswered_nudge,

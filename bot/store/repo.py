@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     RowMapping,
     Table,
     and_,
-    bindparam,
+    case,
     delete,
     exists,
     func,
@@ -134,17 +136,56 @@ def _follow_up(row: RowMapping) -> FollowUp:
 
 @dataclass(frozen=True)
 class Outbound:
-    """A stored intent (still JSON) and where it belongs."""
+    """A stored intent (still JSON), where it belongs and how its delivery is going."""
 
     id: int
     community_id: str
     source: str
     intent: dict[str, Any]
     attempts: int
+    seq: int = 0
+    attempted_at: datetime | None = None
+    pieces: tuple[str, ...] = ()
+    first_failed_at: datetime | None = None
+    gave_up_at: datetime | None = None
+    last_error: str | None = None
+    last_error_kind: str | None = None
+    created_at: datetime | None = None
 
 
 def _outbound(row: RowMapping) -> Outbound:
-    return Outbound(row["id"], row["community_id"], row["source"], row["intent"], row["attempts"])
+    return Outbound(
+        id=row["id"],
+        community_id=row["community_id"],
+        source=row["source"],
+        intent=row["intent"],
+        attempts=row["attempts"],
+        seq=row["seq"],
+        attempted_at=row["attempted_at"],
+        pieces=tuple(row["pieces"] or ()),
+        first_failed_at=row["first_failed_at"],
+        gave_up_at=row["gave_up_at"],
+        last_error=row["last_error"],
+        last_error_kind=row["last_error_kind"],
+        created_at=row["created_at"],
+    )
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    GIVEN_UP = "given_up"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a try failed, as stored on the row: the platform's code and its class."""
+
+    code: str
+    kind: str
+
+
+_PENDING = (OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None))
 
 
 class OutboundRepo:
@@ -182,6 +223,8 @@ class OutboundRepo:
                 "attempts": 0,
                 "lease_owner": owner,
                 "lease_until": lease_until,
+                # Its owner sends it next: a crash from here on may leave it half sent.
+                "attempted_at": now,
             }
             for source, seq, intent in rows
         ]
@@ -201,7 +244,7 @@ class OutboundRepo:
             self._db,
             OUTBOUND,
             leases.Lease(owner, now, lease_until),
-            where=[OUTBOUND.c.delivered_at.is_(None), *conditions],
+            where=[*_PENDING, *conditions],
             order_by=OUTBOUND.c.id,
             limit=limit,
         )
@@ -222,10 +265,11 @@ class OutboundRepo:
         lease_until: datetime,
         limit: int,
     ) -> list[Outbound]:
-        """Sources whose first undelivered intent is due again, each with all its rows.
+        """Sources whose first pending intent is due again and free, each with all its rows.
 
         Whole sources, head first, so a retry never sends a later intent before an
-        earlier one (a closing note before the thread's close, say).
+        earlier one (a closing note before the thread's close, say); a head another worker
+        is delivering keeps its source with that worker.
         """
         earlier = OUTBOUND.alias("earlier")
         is_head = ~exists(
@@ -234,14 +278,16 @@ class OutboundRepo:
                 earlier.c.source == OUTBOUND.c.source,
                 earlier.c.seq < OUTBOUND.c.seq,
                 earlier.c.delivered_at.is_(None),
+                earlier.c.gave_up_at.is_(None),
             )
         )
         heads = (
             select(OUTBOUND.c.community_id, OUTBOUND.c.source)
             .where(
-                OUTBOUND.c.delivered_at.is_(None),
+                *_PENDING,
                 OUTBOUND.c.next_try_at <= now,
                 OUTBOUND.c.platform.in_(platforms),
+                leases.is_free(OUTBOUND, now),
                 is_head,
             )
             .limit(limit)
@@ -249,10 +295,169 @@ class OutboundRepo:
         in_due_sources = tuple_(OUTBOUND.c.community_id, OUTBOUND.c.source).in_(heads)
         return await self._claim([in_due_sources], now, owner, lease_until, limit * 10)
 
+    async def begin(
+        self, row_id: int, owner: str, now: datetime, lease_until: datetime
+    ) -> Outbound | None:
+        """Just before the platform call: renew `owner`'s lease on the row and note the try.
+
+        None when the row is no longer `owner`'s to send (its lease ran out and another
+        worker took it) or no longer pending. `attempted_at` keeps the earliest try whose
+        outcome is unknown; a value before `now` means an earlier try may have got through.
+        """
+        result = await self._db.execute(
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id == row_id, OUTBOUND.c.lease_owner == owner, *_PENDING)
+            .values(
+                lease_until=lease_until,
+                attempted_at=func.coalesce(OUTBOUND.c.attempted_at, now),
+            )
+            .returning(*OUTBOUND.c)
+        )
+        row = result.mappings().first()
+        return None if row is None else _outbound(row)
+
+    async def row(self, row_id: int) -> Outbound | None:
+        found = (await self._db.execute(select(OUTBOUND).where(OUTBOUND.c.id == row_id))).first()
+        return None if found is None else _outbound(found._mapping)
+
+    async def record_pieces(self, row_id: int, pieces: Sequence[str]) -> None:
+        """The refs of a long message's pieces the platform has confirmed so far."""
+        await self._db.execute(
+            update(OUTBOUND).where(OUTBOUND.c.id == row_id).values(pieces=list(pieces))
+        )
+
+    async def delivered(self, row_id: int, ref: str | None, now: datetime) -> None:
+        """The platform confirmed the row: recorded whoever holds the lease (it is a fact)."""
+        await self._db.execute(
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id == row_id, OUTBOUND.c.delivered_at.is_(None))
+            .values(
+                delivered_at=now,
+                delivered_ref=ref,
+                lease_until=None,
+                attempted_at=None,
+                gave_up_at=None,
+            )
+        )
+
+    async def failed(
+        self,
+        row_id: int,
+        owner: str,
+        now: datetime,
+        retry_at: datetime,
+        failure: Failure,
+        *,
+        maybe_sent: bool,
+    ) -> None:
+        """Give the row back, to be tried again at `retry_at`; a refusal the platform
+        answered made nothing, so the next try need not look for it."""
+        values: dict[str, Any] = {
+            "next_try_at": retry_at,
+            "lease_until": None,
+            "lease_owner": None,
+            "attempts": OUTBOUND.c.attempts + 1,
+            "first_failed_at": func.coalesce(OUTBOUND.c.first_failed_at, now),
+            "last_error": failure.code[:100],
+            "last_error_kind": failure.kind,
+        }
+        if not maybe_sent:
+            values["attempted_at"] = None
+        await self._db.execute(
+            update(OUTBOUND)
+            .where(OUTBOUND.c.id == row_id, OUTBOUND.c.lease_owner == owner)
+            .values(**values)
+        )
+
+    async def give_up(self, row: Outbound, now: datetime, failure: Failure) -> int:
+        """The row and the pending rows after it in its source are given up (never marked
+        delivered); returns how many."""
+        result = await self._db.execute(
+            update(OUTBOUND)
+            .where(
+                OUTBOUND.c.community_id == row.community_id,
+                OUTBOUND.c.source == row.source,
+                OUTBOUND.c.seq >= row.seq,
+                *_PENDING,
+            )
+            .values(
+                gave_up_at=now,
+                lease_until=None,
+                lease_owner=None,
+                attempts=case(
+                    (OUTBOUND.c.id == row.id, OUTBOUND.c.attempts + 1), else_=OUTBOUND.c.attempts
+                ),
+                first_failed_at=func.coalesce(OUTBOUND.c.first_failed_at, now),
+                last_error=failure.code[:100],
+                last_error_kind=failure.kind,
+            )
+            .returning(OUTBOUND.c.id)
+        )
+        return len(result.all())
+
+    async def release(self, row_ids: Iterable[int], owner: str) -> None:
+        """Rows held back behind a failed one: free again, tried when their head is."""
+        ids = list(row_ids)
+        if ids:
+            await self._db.execute(
+                update(OUTBOUND)
+                .where(OUTBOUND.c.id.in_(ids), OUTBOUND.c.lease_owner == owner)
+                .values(lease_until=None, lease_owner=None)
+            )
+
+    async def counts(self) -> dict[OutboxState, int]:
+        """How many rows are in each state (for metrics and `rebound outbox list`)."""
+        state = case(
+            (OUTBOUND.c.delivered_at.is_not(None), OutboxState.DELIVERED.value),
+            (OUTBOUND.c.gave_up_at.is_not(None), OutboxState.GIVEN_UP.value),
+            else_=OutboxState.PENDING.value,
+        )
+        result = await self._db.execute(select(state, func.count()).group_by(state))
+        found = {OutboxState(name): int(n) for name, n in result.all()}
+        return {s: found.get(s, 0) for s in OutboxState}
+
+    async def given_up(self, limit: int = 100) -> list[Outbound]:
+        result = await self._db.execute(
+            select(OUTBOUND)
+            .where(OUTBOUND.c.gave_up_at.is_not(None), OUTBOUND.c.delivered_at.is_(None))
+            .order_by(OUTBOUND.c.id)
+            .limit(limit)
+        )
+        return [_outbound(r) for r in result.mappings()]
+
+    async def retry(self, row_ids: Iterable[int] | None, now: datetime) -> int:
+        """Given-up rows pending again, due now, with a fresh day of tries: those named and
+        the given-up rows after them in their source (all of them when `row_ids` is None);
+        returns how many."""
+        conditions: list[ColumnElement[bool]] = [
+            OUTBOUND.c.gave_up_at.is_not(None),
+            OUTBOUND.c.delivered_at.is_(None),
+        ]
+        if row_ids is not None:
+            named = OUTBOUND.alias("named")
+            conditions.append(
+                exists(
+                    select(named.c.id).where(
+                        named.c.id.in_(list(row_ids)),
+                        named.c.community_id == OUTBOUND.c.community_id,
+                        named.c.source == OUTBOUND.c.source,
+                        named.c.seq <= OUTBOUND.c.seq,
+                    )
+                )
+            )
+        result = await self._db.execute(
+            update(OUTBOUND)
+            .where(*conditions)
+            .values(gave_up_at=None, first_failed_at=None, attempts=0, next_try_at=now)
+            .returning(OUTBOUND.c.id)
+        )
+        return len(result.all())
+
     async def free_undelivered(
         self, community_id: str, source_like: str, now: datetime
     ) -> list[Outbound]:
-        """Undelivered rows nobody is delivering right now, of sources matching `source_like`."""
+        """Undelivered rows nobody is delivering right now, of sources matching `source_like`
+        (given-up ones too: the member can still be shown them)."""
         rows = await self._db.execute(
             select(OUTBOUND)
             .where(
@@ -275,7 +480,7 @@ class OutboundRepo:
                 OUTBOUND.c.delivered_at.is_(None),
                 leases.is_free(OUTBOUND, now),
             )
-            .values(delivered_at=now, delivered_ref=ref, lease_until=None)
+            .values(delivered_at=now, delivered_ref=ref, lease_until=None, gave_up_at=None)
             .returning(OUTBOUND.c.id)
         )
         return set(taken.scalars().all())
@@ -286,30 +491,6 @@ class OutboundRepo:
             update(OUTBOUND)
             .where(OUTBOUND.c.id.in_(list(row_ids)), OUTBOUND.c.delivered_ref == ref)
             .values(delivered_at=None, delivered_ref=None)
-        )
-
-    async def delivered(self, refs: Mapping[int, str | None], now: datetime) -> None:
-        if not refs:
-            return
-        statement = (
-            update(OUTBOUND)
-            .where(OUTBOUND.c.id == bindparam("row_id"))
-            .values(delivered_at=now, delivered_ref=bindparam("ref"), lease_until=None)
-        )
-        rows = [{"row_id": row_id, "ref": ref} for row_id, ref in refs.items()]
-        await self._db.execute(statement, rows)
-
-    async def failed(self, row_ids: Iterable[int], owner: str, retry_at: datetime) -> None:
-        """Give undelivered rows back, to be tried again at `retry_at`."""
-        await self._db.execute(
-            update(OUTBOUND)
-            .where(OUTBOUND.c.id.in_(list(row_ids)), OUTBOUND.c.lease_owner == owner)
-            .values(
-                next_try_at=retry_at,
-                lease_until=None,
-                lease_owner=None,
-                attempts=OUTBOUND.c.attempts + 1,
-            )
         )
 
 

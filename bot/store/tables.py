@@ -153,11 +153,16 @@ class ProcessedEventRow(SQLModel, table=True):
     received_at: datetime = _when()
 
 
+PENDING_OUTBOUND = "delivered_at IS NULL AND gave_up_at IS NULL"
+
+
 class OutboundRow(SQLModel, table=True):
     """A durable intent waiting to reach its platform (the transactional outbox).
 
     Written in the same transaction as the change that caused it, so a failed or
-    interrupted delivery is retried instead of lost.
+    interrupted delivery is retried instead of lost. A row is pending, delivered
+    (`delivered_at`) or given up (`gave_up_at`: a permanent refusal, or a day of transient
+    ones; kept with its last error until someone retries it by hand).
     """
 
     __tablename__ = "outbound"
@@ -166,8 +171,8 @@ class OutboundRow(SQLModel, table=True):
         Index(
             "ix_outbound_pending",
             "next_try_at",
-            postgresql_where=text("delivered_at IS NULL"),
-            sqlite_where=text("delivered_at IS NULL"),
+            postgresql_where=text(PENDING_OUTBOUND),
+            sqlite_where=text(PENDING_OUTBOUND),
         ),
     )
 
@@ -184,6 +189,15 @@ class OutboundRow(SQLModel, table=True):
     attempts: int = 0
     lease_owner: str | None = Field(default=None, max_length=100)
     lease_until: datetime | None = _when(nullable=True)
+    # The start of the earliest try that may have reached the platform without an answer
+    # (cut short by a crash, a timeout, a lost lease); None once the outcome is known.
+    attempted_at: datetime | None = _when(nullable=True)
+    # Refs of the pieces of a long message the platform already confirmed, in order.
+    pieces: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    first_failed_at: datetime | None = _when(nullable=True)
+    gave_up_at: datetime | None = _when(nullable=True)
+    last_error: str | None = Field(default=None, max_length=100)
+    last_error_kind: str | None = Field(default=None, max_length=20)
 
 
 class ConversationRow(SQLModel, table=True):

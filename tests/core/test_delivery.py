@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.delivery import MAX_ATTEMPTS
 from bot.events import CommandInvoked, FormSubmitted
 from bot.intents import DirectTo, Intent, Notice, Send, StartThread, Thread
-from bot.ports import Capabilities, DeliveryFailed
+from bot.ports import Attempt, Capabilities, DeliveryFailed
+from bot.store.repo import OutboxState
 from bot.store.statements import OUTBOUND
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, RecordingOutbox, form_in, harness
 
@@ -26,11 +26,11 @@ class DMsClosedFor:
     refused: int = 0
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         if isinstance(intent, Send) and intent.target == DirectTo(user_id=self.user_id):
             self.refused += 1
             raise DeliveryFailed("cannot send messages to this user")
-        ref: str | None = await self.inner.deliver(intent)
+        ref: str | None = await self.inner.deliver(intent, attempt)
         return ref
 
 
@@ -42,7 +42,9 @@ async def h(sqlite_url: str) -> AsyncIterator[Harness]:
 
 async def _waiting(h: Harness) -> int:
     async with h.core.store.engine.connect() as connection:
-        query = select(func.count()).where(OUTBOUND.c.delivered_at.is_(None))
+        query = select(func.count()).where(
+            OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None)
+        )
         return int((await connection.execute(query)).scalar_one())
 
 
@@ -60,11 +62,17 @@ async def test_a_refused_dm_is_retried_without_holding_up_others_then_given_up(
     assert dms == [DirectTo(user_id=RUTH.user_id)]
     assert await _waiting(h) == 1
 
-    for _ in range(MAX_ATTEMPTS + 2):
+    # Tried at 0 h, 7 h, 14 h, 21 h and 28 h: a day after the first failure it is given up.
+    for _ in range(6):
         h.clock.advance(timedelta(hours=7))
         await h.core.tick(lambda _c: outbox, frozenset({"console"}))
-    assert outbox.refused == MAX_ATTEMPTS
+    assert outbox.refused == 5
     assert await _waiting(h) == 0
+    async with h.core.store.transaction() as repo:
+        counts = await repo.outbound.counts()
+        (given_up,) = await repo.outbound.given_up()
+    assert counts[OutboxState.GIVEN_UP] == 1
+    assert given_up.last_error == "cannot send messages to this user"
 
 
 @dataclass
@@ -76,11 +84,11 @@ class Broken:
     inner: RecordingOutbox = field(default_factory=RecordingOutbox)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         if isinstance(intent, self.kind) and self.times > 0:
             self.times -= 1
             raise KeyError("a bug in the adapter")
-        ref: str | None = await self.inner.deliver(intent)
+        ref: str | None = await self.inner.deliver(intent, attempt)
         return ref
 
 
@@ -131,10 +139,10 @@ class ThreadsDown:
     inner: RecordingOutbox = field(default_factory=RecordingOutbox)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         if self.down and isinstance(intent, Send) and isinstance(intent.target, Thread):
             raise DeliveryFailed("service unavailable")
-        ref: str | None = await self.inner.deliver(intent)
+        ref: str | None = await self.inner.deliver(intent, attempt)
         return ref
 
 

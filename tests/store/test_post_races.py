@@ -33,6 +33,7 @@ from bot.intents import (
     StartThread,
     Thread,
 )
+from bot.ports import Attempt
 from bot.store.statements import OUTCOME, REPLY, SETBACK
 from tests.support import (
     COMMUNITY,
@@ -58,11 +59,11 @@ class Platform(RecordingOutbox):
     shown: dict[str, Message] = field(default_factory=dict)
     jitter: random.Random = field(default_factory=lambda: random.Random(19))
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         if isinstance(intent, EditMessage):
             await asyncio.sleep(self.jitter.uniform(0, NETWORK_DELAY_S))
             self.shown[intent.message_ref] = intent.message
-        ref = await super().deliver(intent)
+        ref = await super().deliver(intent, attempt)
         if ref is not None and isinstance(intent, Send | StartThread):
             self.shown[ref] = intent.message
         return ref

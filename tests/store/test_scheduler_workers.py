@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.delivery import RETRY_BASE, retry_delay
 from bot.domain.model import CommunitySettings, FollowUpKind, Member
 from bot.intents import Channel, CloseThread, DirectTo, Intent, Send, Thread
-from bot.ports import Capabilities, DeliveryFailed, Outbox
+from bot.ports import Attempt, Capabilities, DeliveryFailed, Outbox
 from bot.runtime import Rebound
 from bot.scheduler import LEASE
 from bot.store.statements import FOLLOW_UP, OUTBOUND
@@ -264,12 +264,12 @@ class FlakyOutbox:
     refused: list[Intent] = field(default_factory=list)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         private = isinstance(intent, Send) and isinstance(intent.target, DirectTo)
         if private and len(self.refused) < self.failures:
             self.refused.append(intent)
             raise DeliveryFailed("platform said no")
-        ref: str | None = await self.inner.deliver(intent)
+        ref: str | None = await self.inner.deliver(intent, attempt)
         return ref
 
 
@@ -332,11 +332,11 @@ class FailsOnce:
     refused: list[Intent] = field(default_factory=list)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
         if isinstance(intent, self.kind) and not self.refused:
             self.refused.append(intent)
             raise DeliveryFailed("platform said no")
-        ref: str | None = await self.inner.deliver(intent)
+        ref: str | None = await self.inner.deliver(intent, attempt)
         return ref
 
 

@@ -3,6 +3,10 @@
 It records every REST call, keeps just enough state (channels, threads, messages, DM
 channels) to answer like Discord, can be told to fail a call (429 with the headers
 discord.py reads, 5xx, closed DMs), and pushes gateway dispatches the tests write.
+Like Discord, a message sent with `enforce_nonce` and a nonce seen within `nonce_window_s`
+returns the message made the first time instead of a new one; reading a channel's messages
+(`GET /channels/{id}/messages`) and the guild's active threads works as on Discord. Calls
+can be answered after a delay, or held after they acted and before they answer.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,10 +31,9 @@ EPHEMERAL = 64
 # update (6) and a modal (9). A deferred message (5) shows "<name> is thinking..." to the
 # channel unless it is ephemeral.
 PRIVATE_CALLBACKS = {6, 9}
+
+
 # Calls (method, path pattern) held until their event is set.
-Gates = list[tuple[str, re.Pattern[str], asyncio.Event]]
-
-
 @dataclass
 class Call:
     method: str
@@ -53,6 +57,22 @@ class Failure:
     times: int
 
 
+# Calls that make something: a message, or a thread (in a forum, with its first message).
+MAKES_SOMETHING = r"^/channels/\d+/(messages|threads)$"
+
+
+@dataclass
+class Gate:
+    """Matching calls, from the `after` + 1st on, wait for `event` (before acting, or after
+    acting and before answering when `acted`)."""
+
+    method: str
+    path: re.Pattern[str]
+    event: asyncio.Event
+    after: int
+    acted: bool
+
+
 @dataclass
 class FakeDiscord:
     """Start with `await fake.start()`; `api_url` and `gateway_url` point discord.py at it."""
@@ -66,15 +86,18 @@ class FakeDiscord:
     dm_channels: dict[str, str] = field(default_factory=dict)  # user id -> channel id
     interactions: dict[str, str] = field(default_factory=dict)  # token -> user id
     failures: list[Failure] = field(default_factory=list)
-    # Answers held back after the call was carried out: a slow platform, not a failed one.
-    held: Gates = field(default_factory=list)
-    gates: Gates = field(default_factory=list)  # calls held before they are carried out
+    gates: list[Gate] = field(default_factory=list)
     arrived: list[Call] = field(default_factory=list)  # before any gate holds them
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     watchers: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = field(
         default_factory=list
     )
+    nonce_window_s: float = 300.0
+    delay_s: float = 0.0
+    nonces: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    made: list[dict[str, Any]] = field(default_factory=list)  # bot messages, answered or not
+    dropped: set[asyncio.Event] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.bot = p.user(p.BOT_ID, "Rebound", bot=True)
@@ -253,43 +276,94 @@ class FakeDiscord:
             Failure(method, re.compile(path), status, body or {}, headers or {}, times)
         )
 
+    def hold(
+        self,
+        method: str = "POST",
+        path: str = MAKES_SOMETHING,
+        *,
+        after: int = 0,
+        acted: bool = False,
+    ) -> asyncio.Event:
+        """Calls matching `method` and the `path` regex (by default those that make a message
+        or a thread), from the `after` + 1st on, wait for the event: before acting, or
+        (`acted`) after acting and before answering."""
+        gate = Gate(method, re.compile(path), asyncio.Event(), after, acted)
+        self.gates.append(gate)
+        return gate.event
+
+    def release(self) -> None:
+        """Open the gates. Calls still waiting to act were sent by a process that is gone:
+        they are dropped, never acted on."""
+        for gate in self.gates:
+            if not gate.acted:
+                self.dropped.add(gate.event)
+            gate.event.set()
+        self.gates.clear()
+
+    def made_in(self, channel_id: str | int) -> list[dict[str, Any]]:
+        return [m for m in self.made if m["channel_id"] == str(channel_id)]
+
+    def arrivals(self, method: str = "POST", path: str = MAKES_SOMETHING) -> int:
+        """Calls matching `method` and the `path` regex received so far, held or not."""
+        pattern = re.compile(path)
+        return sum(1 for c in self.arrived if c.method == method and pattern.search(c.path))
+
     async def reached(self, method: str, path: str, timeout_s: float = 30) -> None:
         """Until a call matching `method` and the `path` regex has arrived (held or not)."""
-        pattern = re.compile(path)
         async with asyncio.timeout(timeout_s), self._arrival:
-            await self._arrival.wait_for(
-                lambda: any(c.method == method and pattern.search(c.path) for c in self.arrived)
-            )
+            await self._arrival.wait_for(lambda: self.arrivals(method, path) > 0)
 
-    def hold(self, method: str, path: str) -> asyncio.Event:
-        """Make calls matching `method` and the `path` regex wait until the event is set."""
-        return _gate(self.gates, method, path)
+    def _gates_for(self, call: Call, *, acted: bool) -> list[asyncio.Event]:
+        """The gates `call` waits at, before acting or (`acted`) before answering."""
+        return [
+            gate.event
+            for gate in self.gates
+            if gate.acted == acted
+            and gate.method == call.method
+            and gate.path.search(call.path)
+            and self._number(call, gate) > gate.after
+        ]
+
+    def _number(self, call: Call, gate: Gate) -> int:
+        """`call`'s place among the calls `gate` matches, counting from 1."""
+        matching = (c for c in self.arrived if c.method == gate.method and gate.path.search(c.path))
+        return next(n for n, c in enumerate(matching, 1) if c is call)
 
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["path"]
-        body = await _body(request)
-        if request.method == "GET":
-            body = {**request.query, **body}
+        # A GET's parameters are its query (`after`, `limit`); other calls carry a body.
+        body = dict(request.query) if request.method == "GET" else await _body(request)
         call = Call(request.method, path, body)
         async with self._arrival:
             self.arrived.append(call)
             self._arrival.notify_all()
-        await _through(self.gates, request.method, path)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        for gate in self._gates_for(call, acted=False):
+            await gate.wait()
+            if gate in self.dropped:
+                return _json({"message": "dropped"}, 503)
         self.calls.append(call)
         failure = self._failure(request.method, path)
         if failure is not None:
             call.status = failure.status
             return _json(failure.body, failure.status, failure.headers)
         status, answer = self._answer(request.method, path, body)
+        answer_gates = self._gates_for(call, acted=True) if status < 300 else []
+        if answer_gates:
+            # Made, not answered: a watcher sees what was made (status 0) before the bot does.
+            call.status, call.response = 0, answer
+            self._notify(call)
+            for gate in answer_gates:
+                await gate.wait()
         call.status, call.response = status, answer
         self._notify(call)
-        await _through(self.held, request.method, path)
         return _json(answer, status)
 
     def hold_answers(self, method: str, path: str) -> asyncio.Event:
         """Carry out calls matching `method` and the `path` regex at once, but answer them
         only once the returned event is set."""
-        return _gate(self.held, method, path)
+        return self.hold(method, path, acted=True)
 
     def next_call(self, wanted: Callable[[Call], bool]) -> asyncio.Future[Call]:
         """A future for the next recorded call `wanted` accepts (set when it is answered)."""
@@ -327,6 +401,7 @@ class FakeDiscord:
             (r"/users/@me/channels", "POST", self._open_dm),
             (r"/channels/(\d+)/threads", "POST", self._create_thread),
             (r"/channels/(\d+)/messages", "POST", self._post_message),
+            (r"/guilds/(\d+)/threads/active", "GET", self._active_threads),
             (r"/channels/(\d+)/messages/(\d+)", "PATCH", self._edit_message),
             (r"/channels/(\d+)/messages/(\d+)", "GET", self._get_message),
             (r"/channels/(\d+)/messages", "GET", self._history),
@@ -383,6 +458,7 @@ class FakeDiscord:
             components=body.get("components"),
         )
         self.messages[message["id"]] = message
+        self.made.append(message)
         return message
 
     def _create_thread(self, body: dict[str, Any], forum_id: str) -> tuple[int, Any]:
@@ -410,7 +486,23 @@ class FakeDiscord:
         thread = self.channels.get(channel_id)
         if thread is not None and thread.get("thread_metadata", {}).get("archived"):
             return 400, {"message": "Thread is archived", "code": THREAD_ARCHIVED}
-        return 200, self._new_message(channel_id, body)
+        tag = body.get("nonce")
+        if tag is not None and body.get("enforce_nonce"):
+            earlier = self.nonces.get((channel_id, str(tag)))
+            if earlier is not None and time.monotonic() - earlier[1] < self.nonce_window_s:
+                return 200, self.messages[earlier[0]]
+        message = self._new_message(channel_id, body)
+        if tag is not None:
+            self.nonces[(channel_id, str(tag))] = (message["id"], time.monotonic())
+        return 200, message
+
+    def _active_threads(self, _query: dict[str, Any], _guild_id: str) -> tuple[int, Any]:
+        threads = [
+            c
+            for c in self.channels.values()
+            if c["type"] == 11 and not c["thread_metadata"]["archived"]
+        ]
+        return 200, {"threads": threads, "members": []}
 
     def _edit_message(
         self, body: dict[str, Any], channel_id: str, message_id: str
@@ -428,16 +520,20 @@ class FakeDiscord:
         return 404, {"message": "Unknown Message", "code": 10008}
 
     def _history(self, query: dict[str, Any], channel_id: str) -> tuple[int, Any]:
-        """GET messages `after` an id: the `limit` oldest after it, newest first (as Discord
-        answers; discord.py turns them round)."""
-        if channel_id not in self.channels:
+        """GET messages, newest first as Discord answers (no nonce: Discord shows it only on
+        create). `after` an id: the `limit` oldest after it (discord.py turns them round);
+        otherwise the `limit` newest `before` an id."""
+        if channel_id not in self.channels and channel_id not in self.dm_channels.values():
             return 404, {"message": "Unknown Channel", "code": 10003}
-        after, limit = int(query.get("after") or 0), int(query.get("limit") or 50)
+        limit, before = int(query.get("limit") or 50), int(query.get("before") or 1 << 63)
         held = sorted(
             (m for m in self.messages.values() if m["channel_id"] == channel_id),
             key=lambda m: int(m["id"]),
         )
-        page = [m for m in held if int(m["id"]) > after][:limit]
+        if query.get("after"):
+            page = [m for m in held if int(m["id"]) > int(query["after"])][:limit]
+        else:
+            page = [m for m in held if int(m["id"]) < before][-limit:]
         return 200, page[::-1]
 
     def _get_channel(self, _body: dict[str, Any], channel_id: str) -> tuple[int, Any]:
@@ -592,16 +688,3 @@ async def _handlers_done() -> None:
         if not busy:
             return
         await asyncio.wait(busy)
-
-
-def _gate(gates: Gates, method: str, path: str) -> asyncio.Event:
-    gate = asyncio.Event()
-    gates.append((method, re.compile(path), gate))
-    return gate
-
-
-async def _through(gates: Gates, method: str, path: str) -> None:
-    """Wait at every gate set for `method` and `path`."""
-    for gated, pattern, gate in gates:
-        if gated == method and pattern.search(path):
-            await gate.wait()

@@ -6,6 +6,7 @@ Written for these tests from Discord's documented shapes; ids are strings, as on
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 GUILD_ID = 710000000000000001
@@ -19,11 +20,16 @@ TIMESTAMP = "2026-03-02T09:00:00.000000+00:00"
 EVERYONE_PERMISSIONS = "1024"  # view channel
 ALL_PERMISSIONS = "2251799813685247"
 
-_ids = itertools.count(720000000000000000)
+DISCORD_EPOCH_MS = 1_420_070_400_000
+_INCREMENT = 1 << 22
+_ids = itertools.count()
 
 
 def snowflake() -> str:
-    return str(next(_ids))
+    """A new id, made from the time as Discord's are (so `after=` a time finds it); the
+    low bits count, so ids made in one millisecond still grow."""
+    millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return str(millis * _INCREMENT + next(_ids) % _INCREMENT)
 
 
 def user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:

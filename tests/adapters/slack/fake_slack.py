@@ -1,17 +1,20 @@
 """A local fake of Slack's Web API: records every call and answers like Slack.
 
 It binds 127.0.0.1 on a free port. Tests script failures per method (a 429 with
-Retry-After, a 500), hold a method behind a gate to make it slow, or limit
-`chat.postMessage` to N calls a second (429 beyond, as Slack does).
+Retry-After, a 500), hold a method behind a gate to make it slow (before it acts, or after
+it acted and before it answers, as a platform that received a call but has not answered),
+answer every call after a delay, or limit `chat.postMessage` to N calls a second (429
+beyond, as Slack does). Posted messages are kept with their metadata, and
+`conversations.history` / `conversations.replies` read them back as Slack does (metadata
+only with `include_all_metadata`, nothing older than `oldest`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -159,9 +162,15 @@ class FakeSlack:
         self.post_limit_per_s = post_limit_per_s
         self.calls: list[Call] = []
         self.scripted: dict[str, list[Scripted]] = {}
+        self.refusals: dict[str, list[str]] = {}  # channel -> errors for its next posts
         self.gates: dict[str, asyncio.Event] = {}
+        self.answer_gates: dict[str, asyncio.Event] = {}
+        self._free_calls: dict[str, int] = {}
+        self._free_answers: dict[str, int] = {}
+        self._dropped: set[asyncio.Event] = set()
+        self.delay_s = 0.0
         self.base_url = ""
-        self._ts = itertools.count(1)
+        self._last_ts = 0.0
         # Channel messages as Slack holds them, by channel then ts (served by
         # conversations.replies): what the bot posted and what members wrote.
         self.messages: dict[str, dict[str, dict[str, Any]]] = {}
@@ -205,13 +214,53 @@ class FakeSlack:
         async with asyncio.timeout(timeout_s), self._recorded:
             await self._recorded.wait_for(lambda: check(self))
 
+    def refuse(self, channel: str, *codes: str) -> None:
+        """Answer the next posts to `channel` with these errors (`ok: false`), in order."""
+        self.refusals.setdefault(channel, []).extend(codes)
+
     def script(self, method: str, *answers: Scripted) -> None:
         self.scripted.setdefault(method, []).extend(answers)
 
-    def hold(self, method: str) -> asyncio.Event:
-        """Make `method` wait until the returned event is set."""
+    def hold(self, method: str, *, after: int = 0) -> asyncio.Event:
+        """Make `method` (from its call number `after` + 1) wait until the event is set."""
         gate = self.gates[method] = asyncio.Event()
+        self._free_calls[method] = after
         return gate
+
+    def hold_answer(self, method: str, *, after: int = 0) -> asyncio.Event:
+        """Let `method` act (a message is made) but answer only once the event is set."""
+        gate = self.answer_gates[method] = asyncio.Event()
+        self._free_answers[method] = after
+        return gate
+
+    def release(self) -> None:
+        """Open every gate and answer every call from now on. Calls still waiting to act
+        were sent by a process that is gone: they are dropped, never acted on."""
+        self._dropped.update(self.gates.values())
+        for gate in (*self.gates.values(), *self.answer_gates.values()):
+            gate.set()
+        self.gates.clear()
+        self.answer_gates.clear()
+
+    def of_unanswered(self, method: str) -> list[Call]:
+        """Calls of `method` that acted but were held before their answer."""
+        return [c for c in self.calls if c.method == f"{method} (unanswered)"]
+
+    def arrivals(self, method: str) -> int:
+        """Calls of `method` received so far, answered or not."""
+        return sum(1 for arrival in self.arrived if arrival.method == method)
+
+    def made(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages the bot made, answered or not (`posts` lists only answered calls), in
+        order, each with its channel, thread_ts and metadata (None when absent)."""
+        made = [
+            {"channel": where, "thread_ts": None, "metadata": None, **message}
+            for where, held in self.messages.items()
+            if channel in {None, where}
+            for message in held.values()
+            if message.get("bot_id") == BOT_ID
+        ]
+        return sorted(made, key=lambda m: float(m["ts"]))
 
     # --- the API ----------------------------------------------------------------------------
 
@@ -222,24 +271,41 @@ class FakeSlack:
         ts = self.stamp()  # given on arrival, so a test can know it while the call is held
         async with self._recorded:
             self.arrived.append(Arrival(method, params, ts))
+            number = self.arrivals(method)
             self._recorded.notify_all()
         gate = self.gates.get(method)
-        if gate is not None:
+        if gate is not None and number > self._free_calls.get(method, 0):
             await gate.wait()
+            if gate in self._dropped:
+                return web.json_response({"ok": False, "error": "dropped"}, status=503)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         answer = (
             self._scripted(method)
+            or self._refused(method, params)
             or self._limited(method)
             or _invalid_blocks(params)
             or _invalid_view(params.get("view"))
             or Scripted(200, self._ok(method, params, ts))
         )
         user_agent = request.headers.get("User-Agent", "")
+        answer_gate = self.answer_gates.get(method)
+        if answer_gate is not None and number > self._free_answers.get(method, 0):
+            unanswered = f"{method} (unanswered)"
+            await self._record(Call(unanswered, params, 0, arrived, answer.body, user_agent))
+            await answer_gate.wait()
         await self._record(Call(method, params, answer.status, arrived, answer.body, user_agent))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
     def _scripted(self, method: str) -> Scripted | None:
         queue = self.scripted.get(method)
         return queue.pop(0) if queue else None
+
+    def _refused(self, method: str, params: dict[str, Any]) -> Scripted | None:
+        codes = self.refusals.get(str(params.get("channel", "")))
+        if method != "chat.postMessage" or not codes:
+            return None
+        return Scripted(200, {"ok": False, "error": codes.pop(0)})
 
     def _limited(self, method: str) -> Scripted | None:
         if method != "chat.postMessage" or self.post_limit_per_s is None:
@@ -256,8 +322,10 @@ class FakeSlack:
             self._recorded.notify_all()
 
     def stamp(self) -> str:
-        """A new message ts, later than every one given before."""
-        return f"{1_770_000_000 + next(self._ts)}.000100"
+        """A new message ts: now, as Slack writes it, and later than every one given before
+        (the bot looks for a cut-short try from the time of its attempt)."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
     def hold_message(
         self, channel: str, user: str, text: str, thread_ts: str | None = None, ts: str = ""
@@ -279,21 +347,17 @@ class FakeSlack:
         thread_ts = str(params.get("ts"))
         if thread_ts not in held:
             return {"ok": False, "error": "thread_not_found"}
-        oldest = float(params.get("oldest") or 0)
-        replies = sorted(
-            (m for m in held.values() if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts),
-            key=lambda m: float(m["ts"]),
-        )
-        later = [m for m in replies if float(m["ts"]) > oldest]
-        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
-        page = later[start : start + limit]
-        more = start + limit < len(later)
-        return {
-            "ok": True,
-            "messages": [held[thread_ts], *page],
-            "has_more": more,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
-        }
+        replies = (m for m in held.values() if m.get("thread_ts") == thread_ts)
+        page = _page(params, (m for m in replies if m["ts"] != thread_ts), newest_first=False)
+        page["messages"] = [_shown(held[thread_ts], params), *page["messages"]]
+        return page
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: the channel's top-level messages after `oldest`, newest
+        first, a page at a time."""
+        held = self.messages.get(str(params.get("channel")), {})
+        top_level = (m for m in held.values() if m.get("thread_ts") in {None, m["ts"]})
+        return _page(params, top_level, newest_first=True)
 
     def _ok(self, method: str, params: dict[str, Any], ts: str) -> dict[str, Any]:
         channel = params.get("channel", "")
@@ -309,10 +373,14 @@ class FakeSlack:
                 }
             case "chat.postMessage":
                 posted = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts}
+                if params.get("metadata"):
+                    posted["metadata"] = params["metadata"]
                 self._keep(
                     channel, {**posted, "text": params.get("text", "")}, params.get("thread_ts")
                 )
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+            case "conversations.history":
+                return self._history(params)
             case "conversations.replies":
                 return self._replies(params)
             case "chat.postEphemeral":
@@ -419,4 +487,30 @@ def member(user_id: str, name: str, *, admin: bool = False) -> dict[str, Any]:
         "is_owner": False,
         "is_bot": False,
         "profile": {"display_name": name, "real_name": name},
+    }
+
+
+def _shown(message: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """A held message as a read returns it: metadata only when asked for."""
+    with_metadata = str(params.get("include_all_metadata", "")).lower() in {"1", "true"}
+    return message if with_metadata else {k: v for k, v in message.items() if k != "metadata"}
+
+
+def _page(
+    params: dict[str, Any], messages: Iterable[dict[str, Any]], *, newest_first: bool
+) -> dict[str, Any]:
+    """Messages after `oldest`, in order, cut into pages by `cursor` and `limit`."""
+    oldest = float(params.get("oldest") or 0)
+    later = sorted(
+        (m for m in messages if float(m["ts"]) > oldest),
+        key=lambda m: float(m["ts"]),
+        reverse=newest_first,
+    )
+    start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+    more = start + limit < len(later)
+    return {
+        "ok": True,
+        "messages": [_shown(m, params) for m in later[start : start + limit]],
+        "has_more": more,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
     }

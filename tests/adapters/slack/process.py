@@ -23,8 +23,12 @@ START_TIMEOUT_S = 60.0
 LISTENING = re.compile(r"(?:listening on|health checks on) port (\d+)")
 
 
-def environment(api_url: str, database: Path, **extra: str) -> dict[str, str]:
-    """The process's environment: Slack settings only from here, none inherited."""
+def environment(api_url: str, database: Path | str, **extra: str) -> dict[str, str]:
+    """The process's environment: Slack settings only from here, none inherited.
+
+    `database` is a SQLite file, or any database's URL.
+    """
+    url = database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}"
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "REBOUND_"))}
     return {
         **inherited,
@@ -34,7 +38,7 @@ def environment(api_url: str, database: Path, **extra: str) -> dict[str, str]:
         "SLACK_SUPPORT_CHANNEL": SUPPORT,
         "SLACK_HELPERS_CHANNEL": HELPERS,
         "SLACK_CHANNEL_INTERVAL_S": "0",
-        "REBOUND_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "REBOUND_DATABASE_URL": url,
         "REBOUND_LOG_LEVEL": "INFO",
         **extra,
     }

@@ -9,7 +9,6 @@ is told once, and an author is thanked once per mark.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import socket
 import subprocess
@@ -31,8 +30,9 @@ from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.statements import OUTBOUND, OUTCOME, REPLY, SETBACK
 from tests.adapters.slack.fake_slack import Call, FakeSlack, member
-from tests.adapters.slack.slack_requests import FORM, JSON, SIGNING_SECRET, SlackRequests
-from tests.adapters.slack.workspace import HELPERS, MODERATORS, PEOPLE, SUPPORT
+from tests.adapters.slack.process import environment as slack_environment
+from tests.adapters.slack.slack_requests import FORM, JSON, SlackRequests
+from tests.adapters.slack.workspace import MODERATORS, PEOPLE, SUPPORT
 
 pytestmark = pytest.mark.postgres
 
@@ -181,21 +181,6 @@ class Cluster:
                 yield call
 
 
-def _environment(fake: FakeSlack, database_url: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    return {
-        **keep,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.base_url,
-        "SLACK_SUPPORT_CHANNEL": SUPPORT,
-        "SLACK_HELPERS_CHANNEL": HELPERS,
-        "SLACK_MODERATORS_GROUP": MODERATORS,
-        "SLACK_CHANNEL_INTERVAL_S": "0",
-        "REBOUND_DATABASE_URL": database_url,
-    }
-
-
 async def _healthy(
     http: aiohttp.ClientSession, base: str, process: subprocess.Popen[bytes]
 ) -> None:
@@ -220,7 +205,7 @@ async def cluster(database_url: str, workdir: Path) -> AsyncIterator[Cluster]:
     db = create_engine(database_url)
     await upgrade(db)  # once, before two replicas start on the same database
     rebound = str(Path(sys.executable).with_name("rebound"))
-    environment = _environment(fake, database_url)
+    environment = slack_environment(fake.base_url, database_url, SLACK_MODERATORS_GROUP=MODERATORS)
     replicas: list[Replica] = []
     async with aiohttp.ClientSession() as http:
         try:
