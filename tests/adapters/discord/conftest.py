@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,11 +72,19 @@ async def discord_world(sqlite_url: str) -> AsyncIterator[World]:
         yield world
 
 
-from contextlib import asynccontextmanager  # noqa: E402
-
-
 def new_fake(forum_tags: list[dict[str, Any]] | None = None) -> FakeDiscord:
     return FakeDiscord(members=[dict(m) for m in EVERYONE], tags=forum_tags or [])
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A started fake Discord with everyone in the server, for tests that connect themselves."""
+    running = new_fake()
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
 @asynccontextmanager

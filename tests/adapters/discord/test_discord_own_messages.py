@@ -6,7 +6,6 @@ fake Discord."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -26,7 +25,6 @@ from tests.adapters.discord.conftest import (
     Actions,
     World,
     connected,
-    new_fake,
     uid,
 )
 from tests.adapters.discord.fake_discord import FakeDiscord
@@ -37,16 +35,6 @@ OLD_NAME = "Fired from Initech by Bill Lumbergh"
 OLD_STORY = "My manager at Initech blamed me for his mistake. Any advice?"
 NEW_NAME = "Let go after a restructure"
 NEW_STORY = "How do I explain it in interviews?"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    running = new_fake()
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
 
 
 async def _member_post(world: World, who: dict[str, Any], name: str, story: str) -> str:
