@@ -21,7 +21,7 @@ from adapters.identity import foreign_packages, rebound_version
 from adapters.outbox_admin import app as outbox_app
 
 if TYPE_CHECKING:
-    from bot.settings import CoreSettings
+    from bot.kernel.settings import CoreSettings
 
 app = typer.Typer(help="Rebound: peer support for job-interview setbacks.", no_args_is_help=True)
 
@@ -43,7 +43,7 @@ def _options(
 
 
 def _settings(level: str | None = None) -> CoreSettings:
-    from bot.settings import CoreSettings
+    from bot.kernel.settings import CoreSettings
 
     settings = CoreSettings()
     logging.basicConfig(
@@ -67,7 +67,7 @@ def demo(
 def demo_script() -> contextlib.AbstractContextManager[Path]:
     """The packaged demo story as a file (extracted for as long as the block runs if the
     package is zipped)."""
-    from bot.content import packaged_content
+    from bot.words.content import packaged_content
 
     return resources.as_file(packaged_content() / "en" / "demo.yaml")
 
@@ -196,7 +196,7 @@ def content_check(
 ) -> None:
     """Validate the packaged words and templates with a community's folder laid over them;
     exits non-zero and names the file and line of a problem."""
-    from bot.content import ContentError, load_content
+    from bot.words.content import ContentError, load_content
 
     overrides = folder or _settings().content_dir
     try:

@@ -22,7 +22,7 @@ _T = TypeVar("_T")
 
 
 def _database_url() -> str:
-    from bot.settings import CoreSettings
+    from bot.kernel.settings import CoreSettings
 
     return CoreSettings().database_url
 
@@ -79,7 +79,7 @@ def retry(
     if not ids and not every:
         typer.echo("Name row ids, or pass --all.", err=True)
         raise typer.Exit(code=2)
-    from bot.clock import SystemClock
+    from bot.kernel.clock import SystemClock
 
     database_url = _database_url()
     now = SystemClock().now()

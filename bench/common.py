@@ -14,8 +14,8 @@ from typing import Literal
 import asyncpg
 from sqlalchemy.engine import URL, make_url
 
-from bot.intents import Intent, Send, StartThread
-from bot.ports import Attempt, Capabilities
+from bot.contract.intents import Intent, Send, StartThread
+from bot.contract.ports import Attempt, Capabilities
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 POSTGRES_CONNECT_TIMEOUT_S = 2.0

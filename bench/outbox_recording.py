@@ -29,12 +29,12 @@ from sqlalchemy import bindparam, update
 
 from bench.common import BenchResult, CountingOutbox, Goal
 from bench.scheduler_tick import NOW, PLATFORMS, Rows, Sizes, load_sqlite, migrate
-from bot.bootstrap import build_rebound
-from bot.clock import ManualClock
-from bot.delivery import Pending
-from bot.intents import Intent
-from bot.ports import Outbox
-from bot.runtime import Rebound
+from bot.contract.intents import Intent
+from bot.contract.ports import Outbox
+from bot.engine.bootstrap import build_rebound
+from bot.engine.delivery import Pending
+from bot.engine.runtime import Rebound
+from bot.kernel.clock import ManualClock
 from bot.store.statements import OUTBOUND
 
 NAME = "outbox_recording"

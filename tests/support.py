@@ -12,11 +12,7 @@ from typing import TypedDict, TypeVar
 
 from sqlalchemy import text
 
-from bot.bootstrap import build_rebound
-from bot.clock import ManualClock
-from bot.content import Content, load_content
-from bot.domain.model import CommunitySettings, Member, Reply
-from bot.events import (
+from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
@@ -27,7 +23,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.intents import (
+from bot.contract.intents import (
     Button,
     DirectTo,
     Form,
@@ -38,9 +34,13 @@ from bot.intents import (
     Send,
     StartThread,
 )
-from bot.ports import Attempt, Capabilities
-from bot.runtime import Rebound
+from bot.contract.ports import Attempt, Capabilities
+from bot.domain.model import CommunitySettings, Member, Reply
+from bot.engine.bootstrap import build_rebound
+from bot.engine.runtime import Rebound
+from bot.kernel.clock import ManualClock
 from bot.store.repo import Store
+from bot.words.content import Content, load_content
 
 _T = TypeVar("_T")
 

@@ -1,6 +1,6 @@
 """Entry points of the console adapter: play a script, or chat interactively.
 
-Both build the real core through `bot.bootstrap.build_rebound` on a ManualClock;
+Both build the real core through `bot.engine.bootstrap.build_rebound` on a ManualClock;
 `run_script` and `run_interactive` take any core (tests pass a fake).
 """
 
@@ -17,8 +17,8 @@ from adapters.console.runner import run_script
 from adapters.console.script import ScriptError, load_script
 from adapters.console.session import ConsoleSession, Core, open_session
 from adapters.console.transcript import Transcript
-from bot.clock import ManualClock
 from bot.domain.model import Member
+from bot.kernel.clock import ManualClock
 
 __all__ = [
     "DEFAULT_MEMBERS",
@@ -40,7 +40,7 @@ DEFAULT_MEMBERS = (
 
 async def _build_core(database_url: str, clock: ManualClock) -> Core:
     # Imported here so the adapter imports (and its tests run) without the store.
-    from bot.bootstrap import build_rebound  # noqa: PLC0415
+    from bot.engine.bootstrap import build_rebound  # noqa: PLC0415
 
     return await build_rebound(database_url, clock)
 

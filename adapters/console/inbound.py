@@ -10,8 +10,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.domain.model import Member
-from bot.events import (
+from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
@@ -23,6 +22,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.domain.model import Member
 
 PLATFORM = "console"
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from adapters.console.entries import Edited, FormRejected, FormShown
 from adapters.console.places import InChannel, InDM, InThread, Place
 from adapters.console.world import BOT_NAME, Stamp, World, WorldError
-from bot.intents import (
+from bot.contract.intents import (
     Channel,
     CloseThread,
     DirectTo,
@@ -27,7 +27,7 @@ from bot.intents import (
     Target,
     Thread,
 )
-from bot.ports import Attempt, Capabilities, DeliveryFailed
+from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
 
 
 class ConsoleOutbox:

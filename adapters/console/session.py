@@ -29,12 +29,12 @@ from adapters.console.inbound import PLATFORM, EventFactory
 from adapters.console.outbox import ConsoleOutbox
 from adapters.console.places import InChannel, InDM, InThread, Place
 from adapters.console.world import World, WorldError, emoji_name
-from bot.clock import ManualClock
+from bot.contract.events import InboundEvent
+from bot.contract.intents import Button, Form, Intent
+from bot.contract.ports import Clock, Outbox
 from bot.domain.model import CommunitySettings, Member
-from bot.events import InboundEvent
-from bot.intents import Button, Form, Intent
-from bot.ports import Clock, Outbox
-from bot.scheduler import OutboxFor
+from bot.engine.scheduler import OutboxFor
+from bot.kernel.clock import ManualClock
 
 MAX_TICK_ROUNDS = 1000
 
@@ -44,7 +44,7 @@ class CoreFailed(Exception):
 
 
 class Core(Protocol):
-    """What the console needs of `bot.runtime.Rebound` (tests pass a fake)."""
+    """What the console needs of `bot.engine.runtime.Rebound` (tests pass a fake)."""
 
     @property
     def clock(self) -> Clock: ...

@@ -35,7 +35,7 @@ from adapters.console.entries import (
     TimePassed,
 )
 from adapters.console.forms import Answer, shown_answer
-from bot.intents import Form
+from bot.contract.intents import Form
 
 Record = dict[str, Any]
 INDENT = "      "

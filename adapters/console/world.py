@@ -26,9 +26,9 @@ from adapters.console.entries import (
     TimePassed,
 )
 from adapters.console.places import InChannel, InDM, InThread, Place
+from bot.contract.intents import Button, Form, Link
+from bot.contract.ports import Clock
 from bot.domain.model import Member
-from bot.intents import Button, Form, Link
-from bot.ports import Clock
 
 BOT_NAME = "Rebound"
 DM = "dm"

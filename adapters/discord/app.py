@@ -13,8 +13,8 @@ from adapters.discord.bridge import DiscordBridge
 from adapters.discord.client import make_client
 from adapters.discord.config import DiscordSettings
 from adapters.lifecycle import Deadline, stop_requested
-from bot.bootstrap import build_rebound
-from bot.clock import SystemClock
+from bot.engine.bootstrap import build_rebound
+from bot.kernel.clock import SystemClock
 
 log = logging.getLogger(__name__)
 

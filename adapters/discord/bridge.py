@@ -28,19 +28,19 @@ from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags, tag_name
 from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from adapters.lifecycle import Deadline, InFlight
-from bot.actions import parse_form
-from bot.catch_up import OpenThread, open_threads
-from bot.domain.model import Member
-from bot.events import (
+from bot.contract.actions import parse_form
+from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
     FormSubmitted,
     InboundEvent,
     MessageActionInvoked,
 )
-from bot.forum_tags import STATE_TAG_KEYS, all_thread_tags
-from bot.held_messages import hand_over_direct_messages
-from bot.runtime import Rebound
+from bot.domain.model import Member
+from bot.engine.catch_up import OpenThread, open_threads
+from bot.engine.held_messages import hand_over_direct_messages
+from bot.engine.runtime import Rebound
+from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ import discord
 
 from adapters.discord import inbound
 from adapters.discord.refs import parse_message_ref
-from bot.catch_up import OpenThread
-from bot.ports import Outbox
-from bot.runtime import Rebound
+from bot.contract.ports import Outbox
+from bot.engine.catch_up import OpenThread
+from bot.engine.runtime import Rebound
 
 log = logging.getLogger(__name__)
 

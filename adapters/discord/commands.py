@@ -12,8 +12,8 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
-from bot.services.best import MARK, UNMARK
-from bot.services.community_templates import SAVE_AS_TEMPLATE
+from bot.features.answers.best import MARK, UNMARK
+from bot.features.templates.moderation import SAVE_AS_TEMPLATE
 
 SETBACK = "setback"
 TEMPLATE = "template"

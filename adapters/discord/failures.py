@@ -2,14 +2,14 @@
 
 Only the status and Discord's error code travel (its message can quote what was sent).
 Closed DMs (50007) stay transient: the outbox keeps the message and the member's next
-interaction shows it (bot/held_messages.py).
+interaction shows it (bot/engine/held_messages.py).
 """
 
 from __future__ import annotations
 
 import discord
 
-from bot.ports import DeliveryFailed, FailureKind
+from bot.contract.ports import DeliveryFailed, FailureKind
 
 # Unknown channel, missing access, missing permissions: no retry can fix these.
 PERMANENT_CODES = frozenset({10003, 50001, 50013})

@@ -16,8 +16,7 @@ import discord
 
 from adapters.discord.members import member_of
 from adapters.discord.refs import message_ref
-from bot.domain.model import Member
-from bot.events import (
+from bot.contract.events import (
     DirectMessageReceived,
     InboundEvent,
     MessageDeleted,
@@ -26,6 +25,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.domain.model import Member
 
 SOMEONE = Member(user_id="unknown", display_name="")
 """The actor of a deletion Discord does not attribute (the core does not need one)."""

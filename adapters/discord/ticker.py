@@ -6,9 +6,9 @@ import asyncio
 import contextlib
 import logging
 
-from bot.failures import log_failure
-from bot.runtime import Rebound
-from bot.scheduler import OutboxFor
+from bot.engine.runtime import Rebound
+from bot.engine.scheduler import OutboxFor
+from bot.kernel.failures import log_failure
 
 log = logging.getLogger(__name__)
 

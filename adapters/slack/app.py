@@ -32,11 +32,11 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.socket_mode import SocketMode
 from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
-from bot.catch_up import OpenThread, open_threads
-from bot.failures import log_failure
-from bot.ports import Outbox
-from bot.runtime import Rebound
-from bot.scheduler import Scheduler
+from bot.contract.ports import Outbox
+from bot.engine.catch_up import OpenThread, open_threads
+from bot.engine.runtime import Rebound
+from bot.engine.scheduler import Scheduler
+from bot.kernel.failures import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -274,8 +274,8 @@ async def _log_listener_failure(error: Exception) -> None:
 
 async def serve(settings: SlackSettings, port: int) -> None:
     """Build the core from the settings and run until SIGTERM or SIGINT."""
-    from bot.bootstrap import build_rebound  # noqa: PLC0415
-    from bot.clock import SystemClock  # noqa: PLC0415
+    from bot.engine.bootstrap import build_rebound  # noqa: PLC0415
+    from bot.kernel.clock import SystemClock  # noqa: PLC0415
 
     stop = stop_requested()
     core = await build_rebound(settings.database_url, SystemClock())

@@ -6,7 +6,7 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.model import CommunitySettings
-from bot.settings import DEFAULT_DATABASE_URL
+from bot.kernel.settings import DEFAULT_DATABASE_URL
 
 SLACK_API_URL = "https://slack.com/api/"
 

@@ -11,8 +11,8 @@ from adapters.slack.blocks import Block, section, split_escaped_lines
 from adapters.slack.text import clip, escape
 from adapters.slack.web import API_FAILURES
 from bot.domain.model import Member
-from bot.home import HomePage, home_page
-from bot.runtime import Rebound
+from bot.engine.home import HomePage, home_page
+from bot.engine.runtime import Rebound
 
 log = logging.getLogger(__name__)
 

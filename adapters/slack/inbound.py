@@ -12,8 +12,7 @@ from typing import Any
 
 from adapters.slack.modals import submitted_values
 from adapters.slack.refs import message_ref
-from bot.domain.model import Member
-from bot.events import (
+from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
@@ -26,6 +25,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.domain.model import Member
 
 PLATFORM = "slack"
 # Subtypes that are a member writing something; joins, topics and bots are not.

@@ -33,14 +33,14 @@ from adapters.slack.directory import Directory
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.form_openers import OPENER_PREFIX
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
-from bot.delivery import Pending
+from bot.contract.events import InboundEvent
+from bot.contract.intents import Message, Notice, OpenForm, RejectForm
 from bot.domain.model import Member
-from bot.events import InboundEvent
-from bot.failures import log_failure
-from bot.intents import Message, Notice, OpenForm, RejectForm
-from bot.runtime import Rebound
-from bot.services.best import MARK, UNMARK
-from bot.services.community_templates import SAVE_AS_TEMPLATE
+from bot.engine.delivery import Pending
+from bot.engine.runtime import Rebound
+from bot.features.answers.best import MARK, UNMARK
+from bot.features.templates.moderation import SAVE_AS_TEMPLATE
+from bot.kernel.failures import log_failure
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.refs import MessageRef, message_ref
 from adapters.slack.resume import find_piece, metadata
 from adapters.slack.web import API_FAILURES
-from bot.intents import (
+from bot.contract.intents import (
     Channel,
     CloseThread,
     DirectTo,
@@ -44,7 +44,7 @@ from bot.intents import (
     Target,
     Thread,
 )
-from bot.ports import Attempt, Capabilities, DeliveryFailed
+from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
 
 log = logging.getLogger(__name__)
 

@@ -147,7 +147,7 @@ class OutcomeReport:
     result: OutcomeResult
     events: tuple[OutcomeEvent, ...] = ()
     acted_on_reply_ids: tuple[int, ...] = ()
-    # Template uses (see bot/templates/records.py) the poster says were the words they sent.
+    # Template uses (see bot/words/templates/records.py) the poster says were the words they sent.
     sent_template_use_ids: tuple[int, ...] = ()
     note: str = ""
 

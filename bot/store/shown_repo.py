@@ -1,5 +1,5 @@
 """Which version of each post's status message the platform was last given (see
-bot/ordered_edits.py): turns to edit it, one sender at a time, and the version shown."""
+bot/engine/ordered_edits.py): turns to edit it, one sender at a time, and the version shown."""
 
 from __future__ import annotations
 

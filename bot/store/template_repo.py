@@ -15,7 +15,7 @@ from bot.store.statements import (
     TEMPLATE_DRAFT,
     TEMPLATE_USE,
 )
-from bot.templates.records import Draft, StoredTemplate, TemplateUse
+from bot.words.templates.records import Draft, StoredTemplate, TemplateUse
 
 _CURRENT = select(
     COMMUNITY_TEMPLATE.c.id,

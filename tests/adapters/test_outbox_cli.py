@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
-from bot.ports import DeliveryFailed, FailureKind
+from bot.contract.ports import DeliveryFailed, FailureKind
 from bot.store.repo import OutboxState
 from tests.core.test_delivery_failures import CONSOLE, Platform, states
 from tests.support import MAYA, harness

@@ -7,7 +7,7 @@ import re
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from bot.intents import LOCAL_ONLY
+from bot.contract.intents import LOCAL_ONLY
 
 EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO
 PDF = "\u202c"

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from bot.events import ButtonPressed, FormSubmitted, MessagePosted
-from bot.intents import Notice, RejectForm, StartThread
-from bot.services import followups
+from bot.contract.events import ButtonPressed, FormSubmitted, MessagePosted
+from bot.contract.intents import Notice, RejectForm, StartThread
+from bot.features.lifecycle import schedule as followups
 from bot.store.engine import create_engine
 from tests.support import COMMUNITY, JO, MAYA, Harness, form_in, harness
 

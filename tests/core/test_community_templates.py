@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.intents import Form, Intent, Notice, OpenForm, RejectForm
+from bot.contract.intents import Form, Intent, Notice, OpenForm, RejectForm
 from tests.support import COMMUNITY, JO, MAYA, SAM, Harness, form_in, harness
 
 SNIPPET = """\

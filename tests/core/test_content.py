@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_content, packaged_content
-from bot.wording import CATALOGUE
+from bot.words.content import ContentError, load_content, packaged_content
+from bot.words.wording import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
-from bot.bootstrap import build_rebound
-from bot.clock import ManualClock
-from bot.content import ContentError, load_content, packaged_content
-from bot.wording import WORD_LISTS
+from bot.engine.bootstrap import build_rebound
+from bot.kernel.clock import ManualClock
+from bot.words.content import ContentError, load_content, packaged_content
+from bot.words.wording import WORD_LISTS
 
 PACKAGED = load_content()
 PACKAGED_LIBRARY = PACKAGED.templates()

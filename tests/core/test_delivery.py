@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.events import CommandInvoked, FormSubmitted
-from bot.intents import DirectTo, Intent, Notice, Send, StartThread, Thread
-from bot.ports import Attempt, Capabilities, DeliveryFailed
+from bot.contract.events import CommandInvoked, FormSubmitted
+from bot.contract.intents import DirectTo, Intent, Notice, Send, StartThread, Thread
+from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
 from bot.store.repo import OutboxState
 from bot.store.statements import OUTBOUND
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, RecordingOutbox, form_in, harness

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import ordered_edits
-from bot.delivery import Policy
-from bot.intents import DirectTo, EditMessage, Intent, Send, SetThreadTags, StartThread
-from bot.ports import Attempt, Capabilities, DeliveryFailed, FailureKind
-from bot.scheduler import Scheduler
+from bot.contract.intents import DirectTo, EditMessage, Intent, Send, SetThreadTags, StartThread
+from bot.contract.ports import Attempt, Capabilities, DeliveryFailed, FailureKind
+from bot.engine import ordered_edits
+from bot.engine.delivery import Policy
+from bot.engine.scheduler import Scheduler
 from bot.store.leases import Lease
 from bot.store.repo import OutboxState
 from bot.store.statements import OUTBOUND
@@ -91,7 +91,7 @@ async def test_permanent_given_up_at_once_transient_backs_off_with_several_sende
     schedulers = senders(h, 4)
     h.clock.advance(timedelta(days=2))
 
-    with caplog.at_level(logging.WARNING, logger="bot.delivery"):
+    with caplog.at_level(logging.WARNING, logger="bot.engine.delivery"):
         for _ in range(30):  # five minutes in 10-second steps, every sender ticking
             await tick_all(schedulers, platform)
             h.clock.advance(timedelta(seconds=10))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bot.content import load_content
-from bot.forum_tags import all_thread_tags
+from bot.features.lifecycle.forum_tags import all_thread_tags
+from bot.words.content import load_content
 
 
 def test_every_tag_a_post_can_carry_fits_a_discord_forum() -> None:

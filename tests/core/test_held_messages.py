@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.held_messages import hand_over_direct_messages, take_direct_messages
-from bot.intents import DirectTo, Message, Send
+from bot.contract.intents import DirectTo, Message, Send
+from bot.engine.held_messages import hand_over_direct_messages, take_direct_messages
 from tests.core.test_delivery import DMsClosedFor
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, harness
 

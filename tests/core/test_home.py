@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.model import Member
-from bot.home import home_page
+from bot.engine.home import home_page
 from tests.support import COMMUNITY, JO, MAYA, harness
 
 NOBODY = Member(user_id="U-nobody", display_name="Nobody")

@@ -7,9 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.model import CommunitySettings, Member
-from bot.events import FormSubmitted, MessageDeleted, MessagePosted
-from bot.intents import (
+from bot.contract.events import FormSubmitted, MessageDeleted, MessagePosted
+from bot.contract.intents import (
     Button,
     Channel,
     CloseThread,
@@ -22,6 +21,7 @@ from bot.intents import (
     StartThread,
     Thread,
 )
+from bot.domain.model import CommunitySettings, Member
 from tests.core.direction_checks import direction_leak, texts_in
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness, said
 
@@ -360,7 +360,7 @@ async def test_communities_never_see_each_other(sqlite_url: str) -> None:
             thread_ref=thread,
         )
         assert await h.send(foreign) == []
-        from bot.events import MessageActionInvoked
+        from bot.contract.events import MessageActionInvoked
 
         await h.send(
             MessageActionInvoked(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.intents import (
+from bot.contract.intents import (
     DirectTo,
     Notice,
     OpenForm,
@@ -16,7 +16,7 @@ from bot.intents import (
     SetThreadTags,
     StartThread,
 )
-from bot.ports import Capabilities
+from bot.contract.ports import Capabilities
 from tests.support import JO, MAYA, Harness, RecordingOutbox, harness
 
 

@@ -6,16 +6,16 @@ import unicodedata
 
 import pytest
 
-from bot.content import load_content
-from bot.domain.model import Member
-from bot.events import (
+from bot.contract.events import (
     ButtonPressed,
     FormSubmitted,
     MessagePosted,
     normalised,
     written_text,
 )
-from bot.member_text import balance_directions, isolate, normalise, shown, shown_within
+from bot.domain.member_text import balance_directions, isolate, normalise, shown, shown_within
+from bot.domain.model import Member
+from bot.words.content import load_content
 from tests.core.direction_checks import direction_leak
 
 FSI, PDI, PDF = "\u2068", "\u2069", "\u202c"

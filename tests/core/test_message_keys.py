@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.intent_codec import decode, encode
-from bot.intents import Button, Channel, Message, Notice, Send
+from bot.contract.intent_codec import decode, encode
+from bot.contract.intents import Button, Channel, Message, Notice, Send
 from tests.support import JO, MAYA, harness, said
 
 

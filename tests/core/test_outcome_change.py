@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.intents import EditMessage, Form, Notice, OpenForm, Send, Thread
+from bot.contract.intents import EditMessage, Form, Notice, OpenForm, Send, Thread
 from bot.store.statements import OUTCOME
 from tests.support import JO, MAYA, RUTH, Harness, form_in, harness
 

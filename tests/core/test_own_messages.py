@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.delivery import Pending
+from bot.contract.events import FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
+from bot.contract.intents import CloseThread, EditMessage, Intent, Notice, OpenForm, Send, Thread
 from bot.domain.model import FollowUpKind, Member
-from bot.events import FormSubmitted, MessageDeleted, MessageEdited, MessagePosted
-from bot.held_messages import take_direct_messages
-from bot.intents import CloseThread, EditMessage, Intent, Notice, OpenForm, Send, Thread
+from bot.engine.delivery import Pending
+from bot.engine.held_messages import take_direct_messages
 from bot.store.early_repo import KEPT_FOR
 from tests.core.test_delivery import DMsClosedFor
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness, stored_words

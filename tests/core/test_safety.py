@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.member_text import ZERO_WIDTH_SPACE, neutralise_mentions
-from bot.services.safety import excerpt
+from bot.domain.member_text import ZERO_WIDTH_SPACE, neutralise_mentions
+from bot.words.excerpt import excerpt
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.intents import (
+from bot.contract.intents import (
     Button,
     DirectTo,
     Intent,

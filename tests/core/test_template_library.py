@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_content, packaged_content
-from bot.templates.loading import parse_library, parse_snippet
-from bot.templates.model import MAX_PLACEHOLDERS, REGISTERS
-from bot.templates.rendering import MissingValues, render, sample_values
+from bot.words.content import ContentError, load_content, packaged_content
+from bot.words.templates.loading import parse_library, parse_snippet
+from bot.words.templates.model import MAX_PLACEHOLDERS, REGISTERS
+from bot.words.templates.rendering import MissingValues, render, sample_values
 
 LIBRARY = load_content().templates()
 

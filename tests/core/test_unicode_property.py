@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot import runtime
+from bot.contract.events import MessageEdited
+from bot.domain.member_text import normalise
 from bot.domain.model import Member
-from bot.events import MessageEdited
-from bot.member_text import normalise
+from bot.engine import runtime
 from tests.core.direction_checks import direction_leak, texts_in
 from tests.support import COMMUNITY, JO, MAYA, Harness, harness
 

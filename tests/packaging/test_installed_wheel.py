@@ -156,7 +156,7 @@ def test_version_comes_from_the_package_metadata(installed: Installed) -> None:
 def test_the_words_load_from_the_zipped_wheel(installed: Installed) -> None:
     """importlib.resources reads content/ straight from a zip, with no file on disk."""
     check = (
-        "import bot, bot.content as c; "
+        "import bot, bot.words.content as c; "
         f"assert bot.__file__.startswith({str(installed.wheel)!r}), bot.__file__; "
         "print(c.load_content().locales, len(c.load_content().templates().templates))"
     )

@@ -9,16 +9,16 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import ColumnElement, Table, func, select
 
-from bot.actions import FormKind, Verb, action_id, form_id
-from bot.events import (
+from bot.contract.actions import FormKind, Verb, action_id, form_id
+from bot.contract.events import (
     ButtonPressed,
     FormSubmitted,
     InboundEvent,
     MessageActionInvoked,
     MessagePosted,
 )
-from bot.intents import DirectTo, EditMessage, Intent, Notice, Send, StartThread
-from bot.ports import Attempt, Capabilities, DeliveryFailed
+from bot.contract.intents import DirectTo, EditMessage, Intent, Notice, Send, StartThread
+from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
 from bot.store.statements import APPRECIATION, PROCESSED, REPLY, SETBACK
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, RecordingOutbox, harness
 

@@ -17,11 +17,8 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions import Verb, action_id
-from bot.bootstrap import build_rebound
-from bot.clock import ManualClock
-from bot.domain.model import CommunitySettings, Member
-from bot.intents import (
+from bot.contract.actions import Verb, action_id
+from bot.contract.intents import (
     Button,
     DirectTo,
     EditMessage,
@@ -33,7 +30,10 @@ from bot.intents import (
     StartThread,
     Thread,
 )
-from bot.ports import Attempt
+from bot.contract.ports import Attempt
+from bot.domain.model import CommunitySettings, Member
+from bot.engine.bootstrap import build_rebound
+from bot.kernel.clock import ManualClock
 from bot.store.statements import OUTCOME, REPLY, SETBACK
 from tests.support import (
     COMMUNITY,

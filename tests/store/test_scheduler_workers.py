@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import build_rebound
-from bot.clock import ManualClock
-from bot.delivery import RETRY_BASE, retry_delay
+from bot.contract.intents import Channel, CloseThread, DirectTo, Intent, Send, Thread
+from bot.contract.ports import Attempt, Capabilities, DeliveryFailed, Outbox
 from bot.domain.model import CommunitySettings, FollowUpKind, Member
-from bot.intents import Channel, CloseThread, DirectTo, Intent, Send, Thread
-from bot.ports import Attempt, Capabilities, DeliveryFailed, Outbox
-from bot.runtime import Rebound
-from bot.scheduler import LEASE
+from bot.engine.bootstrap import build_rebound
+from bot.engine.delivery import RETRY_BASE, retry_delay
+from bot.engine.runtime import Rebound
+from bot.engine.scheduler import LEASE
+from bot.kernel.clock import ManualClock
 from bot.store.statements import FOLLOW_UP, OUTBOUND
 from bot.store.types import UTCDateTime
 from tests.support import COMMUNITY, JO, START, Harness, RecordingOutbox, shared_content

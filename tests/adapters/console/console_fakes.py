@@ -6,9 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.clock import ManualClock
-from bot.domain.model import CommunitySettings, Member
-from bot.events import (
+from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
@@ -16,7 +14,7 @@ from bot.events import (
     InboundEvent,
     MessageActionInvoked,
 )
-from bot.intents import (
+from bot.contract.intents import (
     Button,
     Choice,
     CloseThread,
@@ -35,8 +33,10 @@ from bot.intents import (
     StartThread,
     Thread,
 )
-from bot.ports import Outbox
-from bot.scheduler import OutboxFor
+from bot.contract.ports import Outbox
+from bot.domain.model import CommunitySettings, Member
+from bot.engine.scheduler import OutboxFor
+from bot.kernel.clock import ManualClock
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MAYA = Member(user_id="U1", display_name="Maya")
@@ -75,7 +75,7 @@ Answer = Callable[[InboundEvent], Sequence[Intent]]
 
 @dataclass
 class FakeCore:
-    """Stands in for `bot.runtime.Rebound`: records events, delivers canned intents,
+    """Stands in for `bot.engine.runtime.Rebound`: records events, delivers canned intents,
     and fires scheduled intents from `tick`, one per call (as a real tick may)."""
 
     clock: ManualClock

@@ -13,7 +13,7 @@ from adapters.console.forms import (
     fill_form,
     shown_answer,
 )
-from bot.intents import Choice, Form, FormField
+from bot.contract.intents import Choice, Form, FormField
 from tests.adapters.console.console_fakes import SETBACK_FORM
 
 TODAY = date(2026, 3, 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.console.inbound import EventFactory, community_id
-from bot.events import (
+from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,

@@ -8,7 +8,7 @@ from adapters.console.entries import Edited, FormRejected, FormShown, Posted, Ta
 from adapters.console.outbox import ConsoleOutbox
 from adapters.console.places import InChannel, InDM, InThread
 from adapters.console.world import World
-from bot.intents import (
+from bot.contract.intents import (
     Button,
     Channel,
     CloseThread,
@@ -24,7 +24,7 @@ from bot.intents import (
     StartThread,
     Thread,
 )
-from bot.ports import Capabilities, DeliveryFailed
+from bot.contract.ports import Capabilities, DeliveryFailed
 from tests.adapters.console.console_fakes import JO, MAYA, PSEUDONYM, SETBACK_FORM
 
 

@@ -12,14 +12,14 @@ from adapters.console.app import run_interactive
 from adapters.console.community import CONSOLE_SETTINGS
 from adapters.console.repl import Repl, read_line
 from adapters.console.session import open_session
-from bot.clock import ManualClock
-from bot.events import (
+from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
     FormSubmitted,
     MessageActionInvoked,
     MessagePosted,
 )
+from bot.kernel.clock import ManualClock
 from tests.adapters.console.console_fakes import MEMBERS, PSEUDONYM, START, ToyCore
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from adapters.discord.outbox import DiscordOutbox
-from bot.intents import Channel, Message, Send, StartThread
-from bot.ports import Attempt
+from bot.contract.intents import Channel, Message, Send, StartThread
+from bot.contract.ports import Attempt
 from bot.store.repo import OutboxState
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import LENA, Actions, World

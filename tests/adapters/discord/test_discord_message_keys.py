@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.intents import Channel, DirectTo, Message, Send, StartThread
+from bot.contract.intents import Channel, DirectTo, Message, Send, StartThread
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import World
 

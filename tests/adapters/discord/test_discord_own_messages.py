@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from adapters.discord.catch_up import CatchUp
-from bot.catch_up import open_threads
 from bot.domain.model import Reply
+from bot.engine.catch_up import open_threads
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import (
     ADE,

@@ -21,7 +21,7 @@ from adapters.discord.logs import HideSecrets
 from adapters.discord.refs import jump_url, message_ref, parse_message_ref
 from adapters.discord.render import full_text, split_text
 from adapters.discord.tags import pick
-from bot.intents import Choice, Form, FormField, Message
+from bot.contract.intents import Choice, Form, FormField, Message
 
 
 def _form(*fields: FormField) -> Form:

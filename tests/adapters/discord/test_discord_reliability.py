@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.events import InboundEvent
-from bot.intents import Intent
-from bot.ports import Outbox
+from bot.contract.events import InboundEvent
+from bot.contract.intents import Intent
+from bot.contract.ports import Outbox
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import (
     DEV,

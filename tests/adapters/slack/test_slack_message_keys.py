@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.intents import Channel, DirectTo, Message, Notice, Send
+from bot.contract.intents import Channel, DirectTo, Message, Notice, Send
 from tests.adapters.slack.workspace import SUPPORT, Workspace
 
 

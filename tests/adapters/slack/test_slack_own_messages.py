@@ -12,8 +12,8 @@ import pytest
 
 from adapters.slack.catch_up import CatchUp
 from adapters.slack.refs import MessageRef
-from bot.catch_up import open_threads
 from bot.domain.model import Reply
+from bot.engine.catch_up import open_threads
 from tests.adapters.slack.fake_slack import BOT_ID, BOT_USER, TEAM_ID, FakeSlack
 from tests.adapters.slack.workspace import SUPPORT, Workspace, new_fake, workspace
 from tests.support import replies_in, stored_words

@@ -7,7 +7,7 @@ import contextlib
 import itertools
 from datetime import timedelta
 
-from bot.intents import Channel, Message, Send
+from bot.contract.intents import Channel, Message, Send
 from tests.adapters.slack.fake_slack import rate_limited, server_error
 from tests.adapters.slack.workspace import HELPERS, SUPPORT, Workspace, workspace
 

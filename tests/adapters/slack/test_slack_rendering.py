@@ -9,7 +9,7 @@ from adapters.slack.modals import modal, submitted_values
 from adapters.slack.outbox import ViewAnswer
 from adapters.slack.pacing import Pacer
 from adapters.slack.text import escape, split_escaped
-from bot.intents import Button, Channel, Choice, Form, FormField, Link, Message, Send
+from bot.contract.intents import Button, Channel, Choice, Form, FormField, Link, Message, Send
 from tests.adapters.slack.slack_requests import _state
 from tests.adapters.slack.workspace import SUPPORT, Workspace
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.refs import MessageRef
-from bot.actions import Verb, action_id
+from bot.contract.actions import Verb, action_id
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.statements import OUTBOUND, OUTCOME, REPLY, SETBACK

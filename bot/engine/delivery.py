@@ -1,0 +1,282 @@
+"""Getting intents to the platform: durable ones through the outbox, in order, once.
+
+Durable intents (posts, edits, tags, closing) are stored with the change that caused
+them; each is claimed again just before its platform call and marked delivered, with what
+it tracks, in its own transaction the moment the platform confirms it. A failure leaves it
+to be retried (transient) or given up (permanent, or failing for a day), never lost and
+never marked delivered. Request-bound ones (private notices, forms) belong to the member's
+action and only make sense right away, so they are delivered directly.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.contract.intent_codec import decode, encode
+from bot.contract.intents import (
+    CloseThread,
+    DirectTo,
+    EditMessage,
+    Intent,
+    Send,
+    SetThreadTags,
+    StartThread,
+    Tracking,
+)
+from bot.contract.ports import Attempt, Clock, DeliveryFailed, FailureKind, Outbox
+from bot.kernel.context import Context
+from bot.store.repo import Failure, Outbound, Repo, Store
+
+log = logging.getLogger(__name__)
+
+DURABLE = (Send, StartThread, EditMessage, CloseThread, SetThreadTags)
+LEASE = timedelta(minutes=2)
+RETRY_BASE = timedelta(seconds=30)
+RETRY_MAX = timedelta(hours=1)
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How long a worker holds a row it is sending, and when transient failures end."""
+
+    lease: timedelta = LEASE
+    give_up_after: timedelta = GIVE_UP_AFTER
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off for something the platform would not take."""
+    factor: int = 2 ** max(attempts, 0)
+    return min(RETRY_BASE * factor, RETRY_MAX)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An intent on its way; `row_id` is its outbox row when it is durable.
+
+    Intents of one `source` (an event, a follow-up firing) go out in order, and a failure
+    holds back the rest of that source only. `fresh_lease_until` is set on rows this worker
+    has just stored (and leased): while that lease is young they need no claim of their own.
+    """
+
+    intent: Intent
+    source: str
+    row_id: int | None = None
+    attempts: int = 0
+    fresh_lease_until: datetime | None = None
+
+
+async def enqueue(
+    ctx: Context, batches: Mapping[str, Sequence[Intent]], owner: str, lease: timedelta
+) -> list[Pending]:
+    """Store the durable intents of each source in the current transaction, in one INSERT.
+
+    Returns every intent, durable or not, in order and tagged with its source.
+    """
+    sources = {
+        part: items
+        for source, intents in batches.items()
+        for part, items in _split(source, intents)
+    }
+    rows = [
+        (source, seq, encode(intent))
+        for source, intents in sources.items()
+        for seq, intent in enumerate(i for i in intents if isinstance(i, DURABLE))
+    ]
+    lease_until = ctx.now + lease
+    ids = await ctx.repo.outbound.enqueue(
+        community_id=ctx.community_id,
+        platform=ctx.platform,
+        rows=rows,
+        now=ctx.now,
+        owner=owner,
+        lease_until=lease_until,
+    )
+    pending: list[Pending] = []
+    for source, intents in sources.items():
+        durable = itertools.count()
+        for intent in intents:
+            if isinstance(intent, DURABLE):
+                row_id = ids[(source, next(durable))]
+                pending.append(Pending(intent, source, row_id, fresh_lease_until=lease_until))
+            else:
+                pending.append(Pending(intent, source))
+    return pending
+
+
+def _split(source: str, intents: Sequence[Intent]) -> list[tuple[str, list[Intent]]]:
+    """Private messages to each member form a source of their own: one member's closed DMs
+    must not hold back the thread, nor the thread's trouble their messages."""
+    parts: dict[str, list[Intent]] = {source: []}
+    recipients: dict[str, str] = {}
+    for intent in intents:
+        if isinstance(intent, Send) and isinstance(intent.target, DirectTo):
+            # Numbered, not named: the source is stored and must not say who it is for.
+            user = intent.target.user_id
+            part = recipients.setdefault(user, f"{source}/dm{len(recipients) + 1}")
+            parts.setdefault(part, []).append(intent)
+        else:
+            parts[source].append(intent)
+    return list(parts.items())
+
+
+def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
+    return [Pending(decode(row.intent), row.source, row.id, row.attempts) for row in rows]
+
+
+Track = Callable[[Repo, Tracking, str], Awaitable[None]]
+"""Records what a confirmed message becomes (a post's thread, its status message...)."""
+
+
+@dataclass
+class Ledger:
+    """Records each delivery the moment the platform confirms it, in its own transaction.
+
+    Every stored row is claimed again just before its call (`begin`), which renews the
+    lease of `owner` and notes the try: a worker alive and sending never loses a row to
+    another, and one that died leaves behind rows another worker takes once the lease ends.
+    """
+
+    store: Store
+    clock: Clock
+    owner: str
+    policy: Policy
+    track: Track
+
+    async def begin(self, item: Pending) -> Attempt | None:
+        """The attempt for `item`'s row; None when it is not this worker's to send now."""
+        assert item.row_id is not None
+        now = self.clock.now()
+        if (
+            item.fresh_lease_until is not None
+            and now + self.policy.lease / 2 <= item.fresh_lease_until
+        ):
+            # Stored (marked attempted, leased) by this worker moments ago: no other worker
+            # can hold it, and a crash from here on leaves it to be looked for.
+            pieces = _Pieces(self, item, [])
+            return Attempt(key=str(item.row_id), started_at=now, record_piece=pieces.record)
+        async with self.store.transaction() as repo:
+            row = await repo.outbound.begin(item.row_id, self.owner, now, now + self.policy.lease)
+        if row is None:
+            return None
+        earlier = row.attempted_at if row.attempted_at and row.attempted_at < now else None
+        pieces = _Pieces(self, item, list(row.pieces))
+        return Attempt(
+            key=str(row.id),
+            maybe_sent_since=earlier,
+            started_at=now,
+            pieces=dict(enumerate(row.pieces)),
+            record_piece=pieces.record,
+        )
+
+    async def delivered(self, item: Pending, ref: str | None) -> None:
+        track = getattr(item.intent, "track", None)
+        if item.row_id is None and (track is None or ref is None):
+            return
+        async with self.store.transaction() as repo:
+            if item.row_id is not None:
+                await repo.outbound.delivered(item.row_id, ref, self.clock.now())
+            if track is not None and ref is not None:
+                await self.track(repo, track, ref)
+
+    async def failed(self, item: Pending, failure: Exception) -> None:
+        """Back off a transient failure; give up a permanent one, or one failing too long."""
+        kind, code, maybe_sent = _classify(failure)
+        if item.row_id is None:
+            log.warning("delivery failed (%s %s); not stored, not retried", kind, code)
+            return
+        now = self.clock.now()
+        reason = Failure(code, kind)
+        async with self.store.transaction() as repo:
+            row = await repo.outbound.row(item.row_id)
+            if row is None:
+                return
+            first = row.first_failed_at or now
+            if kind is FailureKind.PERMANENT or now - first >= self.policy.give_up_after:
+                rows = await repo.outbound.give_up(row, now, reason)
+                log.warning(
+                    "outbound %d given up (%s %s), %d row(s) of its source with it",
+                    row.id,
+                    kind,
+                    code,
+                    rows,
+                )
+                return
+            retry_at = now + retry_delay(row.attempts)
+            await repo.outbound.failed(
+                row.id, self.owner, now, retry_at, reason, maybe_sent=maybe_sent
+            )
+        # The code only: platform errors can quote what was being sent.
+        log.warning(
+            "outbound %d failed (%s %s); the rest of its source waits until %s",
+            row.id,
+            kind,
+            code,
+            retry_at.isoformat(timespec="seconds"),
+        )
+
+    async def release(self, row_ids: Sequence[int]) -> None:
+        if row_ids:
+            async with self.store.transaction() as repo:
+                await repo.outbound.release(row_ids, self.owner)
+
+
+@dataclass
+class _Pieces:
+    """The confirmed pieces of one row's message, stored as each one is confirmed."""
+
+    ledger: Ledger
+    item: Pending
+    refs: list[str]
+
+    async def record(self, piece: int, ref: str) -> None:
+        if piece != len(self.refs):
+            raise ValueError(f"piece {piece} confirmed after {len(self.refs)} piece(s)")
+        self.refs.append(ref)
+        assert self.item.row_id is not None
+        track = getattr(self.item.intent, "track", None)
+        async with self.ledger.store.transaction() as repo:
+            await repo.outbound.record_pieces(self.item.row_id, self.refs)
+            # The first piece is the message (or thread) others refer to: known at once,
+            # even while a later piece still fails.
+            if piece == 0 and track is not None:
+                await self.ledger.track(repo, track, ref)
+
+
+def _classify(failure: Exception) -> tuple[FailureKind, str, bool]:
+    """(kind, code, may the platform have made it anyway)."""
+    if isinstance(failure, DeliveryFailed):
+        return failure.kind, failure.code, not failure.answered
+    # An adapter bug: the type only, and it may have struck after the platform took it.
+    return FailureKind.TRANSIENT, type(failure).__name__, True
+
+
+async def send_in_order(pending: Sequence[Pending], outbox: Outbox, ledger: Ledger) -> list[Intent]:
+    """Deliver in order, recording each one as it is confirmed; a failure holds back the
+    rest of its source for a later try. Returns the intents that went out."""
+    sent: list[Intent] = []
+    stopped: set[str] = set()
+    held_back: list[int] = []
+    for item in pending:
+        if item.source in stopped:
+            if item.row_id is not None:
+                held_back.append(item.row_id)
+            continue
+        attempt = await ledger.begin(item) if item.row_id is not None else None
+        if item.row_id is not None and attempt is None:
+            stopped.add(item.source)  # another worker has it now: the rest of it too
+            continue
+        try:
+            ref = await outbox.deliver(item.intent, attempt)
+        except Exception as failure:  # an adapter bug must not lose or repeat what was sent
+            stopped.add(item.source)
+            await ledger.failed(item, failure)
+            continue
+        sent.append(item.intent)
+        await ledger.delivered(item, ref)
+    await ledger.release(held_back)
+    return sent

@@ -1,0 +1,170 @@
+"""Durable follow-ups: claim due rows with a lease, fire them, mark them done.
+
+Firing a follow-up is one transaction: decide what it says, store those intents in the
+outbox, apply its effect and mark the row done. Delivery follows the commit; whatever
+the platform does not take stays in the outbox and is retried by later ticks. A worker
+that dies after claiming leaves its rows to another once the lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.contract.intents import Intent
+from bot.contract.ports import Capabilities, Outbox
+from bot.domain.model import FollowUp
+from bot.engine.degrading import lower
+from bot.engine.delivery import Pending, enqueue, from_rows
+from bot.features.lifecycle.status_card import load_views
+from bot.features.outcomes import due
+from bot.kernel.context import Context
+from bot.kernel.failures import log_failure
+from bot.store.repo import Repo
+
+if TYPE_CHECKING:
+    from bot.engine.runtime import Rebound
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+# A tick holds the database (and, on SQLite, the event loop) while it fires its batch;
+# small batches keep member-facing events quick between ticks.
+BATCH = 20
+
+OutboxFor = Callable[[str], Outbox | None]
+"""Finds the outbox of a community id, or None where this process does not serve it."""
+
+
+class Scheduler:
+    def __init__(self, core: Rebound, worker_id: str, batch: int = BATCH) -> None:
+        self._core = core
+        self.worker_id = worker_id
+        self.batch = batch
+        self.last_claimed = 0
+
+    async def claim(self, platforms: frozenset[str]) -> list[FollowUp]:
+        """Lease a batch of due rows without firing them (what a worker that dies leaves)."""
+        now = self._core.clock.now()
+        async with self._core.store.transaction() as repo:
+            return await self._claim(repo, now, platforms)
+
+    async def _claim(self, repo: Repo, now: datetime, platforms: frozenset[str]) -> list[FollowUp]:
+        claimed = await repo.claim_due(
+            now, sorted(platforms), self.worker_id, now + LEASE, self.batch
+        )
+        self.last_claimed = len(claimed)
+        return claimed
+
+    async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
+        """One pass: retry undelivered intents, then fire a batch of due follow-ups.
+
+        Returns how many intents reached a platform, so callers can tick until quiet.
+        """
+        delivered = await self.retry_undelivered(outbox_for, platforms)
+        for community_id, pending in (await self.fire_due(outbox_for, platforms)).items():
+            outbox = outbox_for(community_id)
+            if outbox is not None:
+                delivered += len(await self._send(community_id, pending, outbox))
+        return delivered
+
+    async def _send(
+        self, community_id: str, pending: list[Pending], outbox: Outbox
+    ) -> list[Intent]:
+        # Sent as this scheduler: its claims, its back-off.
+        return await self._core.send(community_id, pending, outbox, owner=self.worker_id)
+
+    async def fire_due(
+        self, outbox_for: OutboxFor, platforms: frozenset[str]
+    ) -> dict[str, list[Pending]]:
+        """Claim a batch, then fire it in one transaction: decide, store in the outbox, finish.
+
+        The claim commits first, so firing takes the posts before touching their follow-up
+        rows, in the order every other change to a post does (no deadlock with a member's
+        event). A crash after the claim leaves the rows leased until the lease runs out;
+        one during the firing undoes it all; after it, the outbox holds the rest.
+        """
+        core, now = self._core, self._core.clock.now()
+        by_community: dict[str, list[FollowUp]] = defaultdict(list)
+        for follow_up in await self.claim(platforms):
+            # A community not served here is left leased; the lease runs out for a
+            # worker that serves it.
+            if outbox_for(follow_up.community_id) is not None:
+                by_community[follow_up.community_id].append(follow_up)
+        pending: dict[str, list[Pending]] = {}
+        if not by_community:
+            return pending
+        async with core.store.transaction() as repo:
+            for community_id, follow_ups in by_community.items():
+                outbox = outbox_for(community_id)
+                assert outbox is not None
+                ctx = await core.context(repo, community_id, now)
+                pending[community_id] = await self._fire(ctx, follow_ups, outbox.capabilities)
+        return pending
+
+    async def _fire(
+        self, ctx: Context, follow_ups: list[FollowUp], capabilities: Capabilities
+    ) -> list[Pending]:
+        """Decide what each row says, store it, apply its effect and finish it."""
+        ids = {f.setback_id for f in follow_ups}
+        setbacks = await ctx.repo.setbacks(ctx.community_id, ids, lock=True)
+        views = await load_views(ctx, setbacks.values())
+        batches: dict[str, list[Intent]] = {}
+        finished: list[FollowUp] = []
+        for follow_up in follow_ups:
+            plan = due.plan(ctx, follow_up, views.get(follow_up.setback_id))
+            if plan.postpone_to is not None:
+                await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
+                continue
+            source = f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"
+            batches[source] = await lower(ctx, plan.intents, capabilities)
+            if plan.close_post:
+                await ctx.repo.update_setback(
+                    ctx.community_id, follow_up.setback_id, closed_at=ctx.now
+                )
+            finished.append(follow_up)
+        queued = await enqueue(ctx, batches, self.worker_id, self._core.policy.lease)
+        await ctx.repo.finish_many(finished, self.worker_id, ctx.now)
+        return queued
+
+    async def retry_undelivered(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
+        """Deliver outbox rows whose earlier delivery failed or was cut short."""
+        now = self._core.clock.now()
+        async with self._core.store.transaction() as repo:
+            rows = await repo.outbound.claim_due(
+                now, sorted(platforms), self.worker_id, now + self._core.policy.lease, self.batch
+            )
+        by_community: dict[str, list[Pending]] = defaultdict(list)
+        for row in rows:
+            by_community[row.community_id].extend(from_rows([row]))
+        delivered = 0
+        for community_id, pending in by_community.items():
+            outbox = outbox_for(community_id)
+            if outbox is not None:
+                delivered += len(await self._send(community_id, pending, outbox))
+        return delivered
+
+    async def run(
+        self,
+        outbox_for: OutboxFor,
+        platforms: frozenset[str],
+        interval: float = 5.0,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        """Tick until `stop` is set (the pass in progress finishes first), or forever; a
+        full batch means more may be due, so the next tick comes at once."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                await self.tick(outbox_for, platforms)
+            except Exception as failure:
+                log_failure(log, "scheduler tick", failure)
+                self.last_claimed = 0
+            if self.last_claimed < self.batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)

@@ -1,0 +1,46 @@
+"""Best answers: the poster (or a moderator on their behalf) marks and unmarks them."""
+
+from __future__ import annotations
+
+from bot.contract.events import MessageActionInvoked
+from bot.contract.intents import DirectTo, Intent, Send
+from bot.domain.errors import RuleViolation
+from bot.domain.model import Member, Reply, Setback
+from bot.domain.rules import check_markable, may_mark_best
+from bot.features.lifecycle.status_card import refresh
+from bot.kernel.context import Context
+
+MARK = "mark_best"
+UNMARK = "unmark_best"
+
+
+async def _target(ctx: Context, message_ref: str) -> tuple[Setback, Reply]:
+    found = await ctx.repo.reply_with_post(ctx.community_id, message_ref)
+    if found is None:
+        raise RuleViolation("error.unknown_message")
+    return found
+
+
+async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
+    setback, reply = await _target(ctx, event.message_ref)
+    check_markable(event.actor, setback, reply)
+    first_mark = await ctx.repo.mark_best(ctx.community_id, reply.id, event.actor.user_id, ctx.now)
+    if first_mark is None:  # marked already, maybe a moment ago by someone else
+        raise RuleViolation("best.already")
+    acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
+    intents = [*await refresh(ctx, setback), acknowledged]
+    if first_mark:  # thank the author the first time only
+        thanks = ctx.message("best.author_told", title=setback.title)
+        intents.append(Send(target=DirectTo(user_id=reply.author_id), message=thanks))
+    return intents
+
+
+async def unmark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
+    setback, reply = await _target(ctx, event.message_ref)
+    actor: Member = event.actor
+    if not may_mark_best(actor, setback):
+        raise RuleViolation("error.not_your_post", title=setback.title)
+    if not await ctx.repo.unmark_best(ctx.community_id, reply.id):
+        raise RuleViolation("best.not_marked")
+    acknowledged = ctx.notice(actor, "best.unmarked", author=reply.author_name)
+    return [*await refresh(ctx, setback), acknowledged]

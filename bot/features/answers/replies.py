@@ -1,0 +1,209 @@
+"""Replies in a post's thread, the anonymous poster's relayed replies, and appreciation."""
+
+from __future__ import annotations
+
+from bot.contract.actions import FormKind, Verb, action_id
+from bot.contract.events import (
+    DirectMessageReceived,
+    FormSubmitted,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+)
+from bot.contract.intents import (
+    Button,
+    Form,
+    Intent,
+    Message,
+    Notice,
+    OpenForm,
+    Send,
+    Thread,
+    TrackAs,
+    Tracking,
+)
+from bot.domain.errors import RuleViolation
+from bot.domain.member_text import shown
+from bot.domain.model import Member, Setback
+from bot.domain.rules import REPLY_MAX, require_text
+from bot.features.lifecycle import schedule as followups
+from bot.features.lifecycle.status_card import refresh, shown_author
+from bot.kernel.context import Context
+from bot.kernel.forms import field, form
+from bot.words.excerpt import excerpt
+
+
+async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> list[Intent]:
+    """A message in a post's thread; refused (privately) once the thread has closed."""
+    # Moderators may still post in a closed (locked) thread, as the platforms allow.
+    if setback.is_closed and not event.actor.is_moderator:
+        return [ctx.notice(event.actor, "error.thread_closed", title=setback.title)]
+    if setback.is_withdrawn or not event.text.strip():
+        return []
+    # Deleted before it got here (another replica, a retried delivery): kept, without words,
+    # so a later delivery of the same message finds it and it can never be shown or marked.
+    deleted = await ctx.repo.early.is_buried(ctx.community_id, event.message_ref, ctx.now)
+    recorded = await ctx.repo.add_reply(
+        setback,
+        author_id=event.actor.user_id,
+        author_name=event.actor.display_name,
+        text="" if deleted else event.text,
+        message_ref=event.message_ref,
+        now=ctx.now,
+        deleted=deleted,
+    )
+    if recorded is None or deleted:  # None: the same message, under another event id
+        return []
+    await followups.on_reply(ctx, setback, by_poster=event.actor.user_id == setback.poster_id)
+    return []
+
+
+async def edit_reply(ctx: Context, event: MessageEdited) -> list[Intent]:
+    found = await ctx.repo.reply_with_post(ctx.community_id, event.message_ref)
+    if found is None or found[1].deleted or found[1].author_id != event.actor.user_id:
+        return []
+    setback, reply = found
+    await ctx.repo.update_reply(ctx.community_id, reply.id, text=event.text, edited_at=ctx.now)
+    return await refresh(ctx, setback) if reply.is_best else []
+
+
+async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
+    """The reply's words leave the store (its row stays, so a redelivery finds it); a
+    deletion of a message not recorded yet is remembered for when it arrives."""
+    found = await ctx.repo.reply_with_post(ctx.community_id, event.message_ref)
+    if found is None:
+        await ctx.repo.early.bury(ctx.community_id, event.message_ref, ctx.now)
+        return []
+    setback, reply = found
+    if reply.deleted:
+        return []
+    await ctx.repo.update_reply(
+        ctx.community_id,
+        reply.id,
+        deleted=True,
+        text="",
+        best_marked_at=None,
+        best_marked_by=None,
+    )
+    return await refresh(ctx, setback) if reply.is_best else []
+
+
+def relay_form(ctx: Context, setback: Setback) -> Form:
+    text = field(ctx, "text", "long_text", required=True, max_length=REPLY_MAX)
+    return form(ctx, FormKind.RELAY, [text], setback.id)
+
+
+async def poster_setback(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+    """The post `setback_id`, provided `actor` is its poster."""
+    setback = await ctx.repo.setback(ctx.community_id, setback_id) if setback_id else None
+    if setback is None:
+        raise RuleViolation("error.unknown_action")
+    if setback.poster_id != actor.user_id:
+        raise RuleViolation("error.not_poster")
+    if setback.is_withdrawn:
+        raise RuleViolation("error.post_withdrawn")
+    return setback
+
+
+async def open_relay_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    setback = await poster_setback(ctx, actor, setback_id)
+    if setback.is_closed:
+        raise RuleViolation("error.thread_closed", title=setback.title)
+    return [OpenForm(user_id=actor.user_id, form=relay_form(ctx, setback))]
+
+
+async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> list[Intent]:
+    """Post the anonymous poster's words in their thread under the post's pseudonym."""
+    setback = await ctx.repo.setback(ctx.community_id, post.id)  # taken: it may just have closed
+    if setback is None or setback.is_closed:
+        raise RuleViolation("error.thread_closed", title=post.title)
+    text = require_text(raw_text, "text", REPLY_MAX)
+    assert setback.thread_ref is not None
+    reply_id = await ctx.repo.add_reply(
+        setback,
+        author_id=actor.user_id,
+        author_name=setback.pseudonym,
+        text=text,
+        message_ref=None,
+        now=ctx.now,
+        relayed=True,
+    )
+    assert reply_id is not None  # a relay has no platform message yet, so it never collides
+    await followups.on_reply(ctx, setback, by_poster=True)
+    appreciate = Button(
+        label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
+    )
+    message = Message(
+        text=shown(text),
+        buttons=(appreciate,),
+        author=shown_author(ctx, setback),
+    )
+    return [
+        Send(
+            target=Thread(thread_ref=setback.thread_ref),
+            message=message,
+            track=Tracking(kind=TrackAs.RELAYED_REPLY, record_id=reply_id),
+        ),
+        ctx.notice(actor, "relay.done", title=setback.title),
+    ]
+
+
+async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> list[Intent]:
+    """A private message from an anonymous poster goes to their open post.
+
+    With several open, Rebound asks which rather than guess: a reply in the wrong thread
+    would also tell readers that the two anonymous posts share a poster.
+    """
+    posts = await ctx.repo.open_anonymous_setbacks(ctx.community_id, event.actor.user_id)
+    if not posts:
+        return [ctx.notice(event.actor, "relay.no_post")]
+    if not event.text.strip():
+        return [ctx.notice(event.actor, "error.empty_message")]
+    if len(posts) == 1:
+        return await relay(ctx, event.actor, posts[0], event.text)
+    choices = tuple(
+        Button(
+            label=ctx.say("button.reply_in", title=excerpt(post.title, 60)),
+            action_id=action_id(Verb.RELAY, post.id),
+        )
+        for post in posts
+    )
+    which = Message(text=ctx.say("relay.which", count=len(posts)), buttons=choices)
+    return [Notice(user_id=event.actor.user_id, message=which)]
+
+
+async def submit_relay_form(
+    ctx: Context, event: FormSubmitted, setback_id: int | None
+) -> list[Intent]:
+    setback = await poster_setback(ctx, event.actor, setback_id)
+    text = event.values.get("text", "")
+    return await relay(ctx, event.actor, setback, text if isinstance(text, str) else "")
+
+
+async def on_relay_sent(ctx: Context, reply_id: int, ref: str) -> None:
+    await ctx.repo.update_reply(ctx.community_id, reply_id, message_ref=ref)
+
+
+async def appreciate(ctx: Context, actor: Member, reply_id: int | None) -> list[Intent]:
+    """One appreciation per member per reply, never for one's own."""
+    reply = await ctx.repo.reply(ctx.community_id, reply_id) if reply_id else None
+    if reply is None or reply.deleted:
+        raise RuleViolation("error.unknown_message")
+    if reply.author_id == actor.user_id:
+        raise RuleViolation("appreciate.own")
+    if not await ctx.repo.add_appreciation(reply.id, actor.user_id, ctx.now):
+        raise RuleViolation("appreciate.already")
+    return [ctx.notice(actor, "appreciate.done", author=reply.author_name)]
+
+
+async def react(ctx: Context, actor: Member, message_ref: str, emoji: str, added: bool) -> None:
+    """The community's appreciation emoji on a reply counts, quietly; other emoji don't."""
+    if emoji.strip(":") != ctx.settings.appreciation_emoji:
+        return
+    reply = await ctx.repo.reply_by_ref(ctx.community_id, message_ref)
+    if reply is None or reply.author_id == actor.user_id:
+        return
+    if added:
+        await ctx.repo.add_appreciation(reply.id, actor.user_id, ctx.now)
+    else:
+        await ctx.repo.remove_appreciation(reply.id, actor.user_id)

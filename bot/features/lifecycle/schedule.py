@@ -1,0 +1,41 @@
+"""When follow-ups fall due: the scheduling rules that react to what happens in a post."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.domain.model import FollowUpKind, Setback
+from bot.kernel.context import Context
+
+
+async def on_posted(ctx: Context, setback: Setback) -> None:
+    """A new post: nudge helpers if unanswered, ask about the outcome, close when quiet."""
+    due = {
+        FollowUpKind.UNANSWERED_NUDGE: ctx.now + timedelta(hours=ctx.settings.nudge_after_hours),
+        FollowUpKind.OUTCOME_ASK: setback.outcome_ask_at,
+        FollowUpKind.CLOSE: _close_time(ctx),
+    }
+    await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
+
+
+def _close_time(ctx: Context) -> datetime:
+    """Closing moves with activity: the thread closes after a quiet period."""
+    return ctx.now + timedelta(days=ctx.settings.close_after_days)
+
+
+async def on_reply(ctx: Context, setback: Setback, by_poster: bool) -> None:
+    """Activity postpones closing; a helper's reply (re)starts the best-answer quiet spell."""
+    await ctx.repo.touch_setback(ctx.community_id, setback.id, ctx.now)
+    due = {FollowUpKind.CLOSE: _close_time(ctx)}
+    if not by_poster:
+        # The reminder is sent once at most: a fired row is never reopened.
+        due[FollowUpKind.BEST_REMINDER] = ctx.now + timedelta(
+            hours=ctx.settings.reminder_quiet_hours
+        )
+    await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
+
+
+async def ask_outcome_again(ctx: Context, setback: Setback, days: int) -> None:
+    due = ctx.now + timedelta(days=days)
+    await ctx.repo.schedule(setback, ctx.platform, {FollowUpKind.OUTCOME_ASK: due}, reopen=True)
+    await ctx.repo.update_setback(ctx.community_id, setback.id, outcome_ask_at=due)

@@ -1,0 +1,155 @@
+"""How a post presents itself: its status message (root or first bot reply) and its tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.contract.actions import Verb, action_id
+from bot.contract.intents import Button, EditMessage, Intent, Link, Message, Revision, SetThreadTags
+from bot.domain.member_text import shown
+from bot.domain.model import Reply, Setback, SetbackSource
+from bot.kernel.context import Context
+from bot.words.excerpt import excerpt
+
+
+def shown_author(ctx: Context, setback: Setback) -> str:
+    """Who a message posted for the poster is shown as: their name, or the pseudonym
+    marked as the anonymous poster."""
+    if setback.anonymous:
+        return ctx.say("anonymous.label", pseudonym=setback.pseudonym)
+    return shown(setback.poster_name)
+
+
+def poster_name(setback: Setback) -> str:
+    """How sentences name the poster: their name, or the post's bare pseudonym."""
+    return setback.pseudonym if setback.anonymous else setback.poster_name
+
+
+def safe_title(setback: Setback) -> str:
+    """The title as it may appear outside bot copy (thread names, link labels)."""
+    return shown(setback.title)
+
+
+def details_line(ctx: Context, setback: Setback) -> str:
+    parts = [ctx.say(f"stage.{setback.stage}")] if setback.stage else []
+    if setback.kind:
+        parts.append(ctx.say(f"kind.{setback.kind}"))
+    parts.extend(f"#{tag}" for tag in setback.tags)
+    return "".join(f" {ctx.say('setback.detail', detail=part)}" for part in parts)
+
+
+def best_links(ctx: Context, replies: list[Reply]) -> tuple[Link, ...]:
+    return tuple(
+        Link(
+            label=ctx.say("link.reply", author=reply.author_name, excerpt=excerpt(reply.text)),
+            message_ref=reply.message_ref,
+        )
+        for reply in replies
+        if reply.is_best and reply.message_ref and not reply.deleted
+    )
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post with what its summary needs: its replies and whether an update was shared."""
+
+    setback: Setback
+    replies: list[Reply]
+    has_outcome: bool
+
+
+async def load_views(ctx: Context, setbacks: Iterable[Setback]) -> dict[int, PostView]:
+    """Views of several posts in two queries, by post id."""
+    by_id = {setback.id: setback for setback in setbacks}
+    replies = await ctx.repo.replies_of(ctx.community_id, by_id)
+    updated = await ctx.repo.with_outcome(ctx.community_id, by_id)
+    return {
+        post_id: PostView(setback, replies.get(post_id, []), post_id in updated)
+        for post_id, setback in by_id.items()
+    }
+
+
+async def load_view(ctx: Context, setback: Setback) -> PostView:
+    return (await load_views(ctx, [setback]))[setback.id]
+
+
+def status_message(ctx: Context, view: PostView) -> Message:
+    """The post's living summary: status line, best answers, and its buttons."""
+    setback = view.setback
+    if setback.is_withdrawn:
+        return Message(text=ctx.say("setback.withdrawn"))
+    links = best_links(ctx, view.replies)
+    has_outcome = view.has_outcome
+    if setback.is_closed:
+        status = ctx.say("setback.status.closed")
+    elif has_outcome:
+        status = ctx.say("setback.status.update_shared")
+    else:
+        status = ctx.say("setback.status.open")
+    if links:
+        status = f"{status}\n{ctx.say('setback.best_header')}"
+    if setback.source is SetbackSource.FORM:
+        text = ctx.say(
+            "setback.root",
+            title=setback.title,
+            author=poster_name(setback),
+            details=details_line(ctx, setback),
+            body=setback.body,
+            status=status,
+        )
+    else:
+        text = ctx.say("setback.adopted", author=setback.poster_name, status=status)
+    buttons: tuple[Button, ...] = ()
+    if setback.anonymous and not setback.is_closed:
+        buttons = (
+            Button(
+                label=ctx.say("button.reply_anonymously"),
+                action_id=action_id(Verb.RELAY, setback.id),
+            ),
+        )
+    return Message(text=text, buttons=buttons, links=links, author=_root_author(ctx, setback))
+
+
+def _root_author(ctx: Context, setback: Setback) -> str | None:
+    """A post shared by form is shown as the member's (or the pseudonym's); an adopted post's
+    status message is the bot answering in the member's own thread."""
+    if setback.anonymous or setback.source is SetbackSource.FORM:
+        return shown_author(ctx, setback)
+    return None
+
+
+def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
+    """Forum-style tags: stage and kind, then Answered / Update shared / Closed."""
+    setback = view.setback
+    tags = [ctx.say(f"stage.{setback.stage}")] if setback.stage else []
+    if setback.kind:
+        tags.append(ctx.say(f"kind.{setback.kind}"))
+    if any(reply.is_best for reply in view.replies):
+        tags.append(ctx.say("tag.answered"))
+    if view.has_outcome:
+        tags.append(ctx.say("tag.update_shared"))
+    if setback.is_closed:
+        tags.append(ctx.say("tag.closed"))
+    return tuple(tags)
+
+
+async def refresh(ctx: Context, setback: Setback) -> list[Intent]:
+    """Bring the post's status message and tags up to date after a change."""
+    return refresh_view(ctx, await load_view(ctx, setback))
+
+
+def refresh_view(ctx: Context, view: PostView) -> list[Intent]:
+    """`refresh` for a view already loaded (with its post taken, so at the post's version)."""
+    setback = view.setback
+    revision = Revision(setback_id=setback.id, version=setback.version)
+    intents: list[Intent] = []
+    if setback.status_message_ref:
+        message = status_message(ctx, view)
+        intents.append(
+            EditMessage(message_ref=setback.status_message_ref, message=message, revision=revision)
+        )
+    if setback.thread_ref:
+        tags = thread_tags(ctx, view)
+        intents.append(SetThreadTags(thread_ref=setback.thread_ref, tags=tags, revision=revision))
+    return intents

@@ -1,0 +1,115 @@
+"""What a due follow-up says, decided from the post's state at the moment it fires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.contract.intents import (
+    Channel,
+    CloseThread,
+    DirectTo,
+    Intent,
+    Link,
+    Message,
+    Send,
+    Thread,
+    TrackAs,
+    Tracking,
+)
+from bot.domain.model import FollowUp, FollowUpKind, Reply, Setback
+from bot.features.lifecycle.status_card import PostView, refresh_view, safe_title
+from bot.features.outcomes.outcomes import ask_message
+from bot.kernel.context import Context
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Intents to send; then either finish the row (closing the post if asked) or postpone it."""
+
+    intents: tuple[Intent, ...]
+    close_post: bool = False
+    postpone_to: datetime | None = None
+
+
+NOTHING = Plan(())
+# A post whose thread the platform has not confirmed yet (still in the outbox) is asked
+# about again this much later, instead of its follow-up being dropped.
+THREAD_PENDING_WAIT = timedelta(minutes=10)
+
+
+def plan(ctx: Context, follow_up: FollowUp, view: PostView | None) -> Plan:
+    """What `follow_up` says now about its post (loaded by the caller, with its batch)."""
+    if view is None:
+        return NOTHING
+    if view.setback.thread_ref is None:
+        return Plan((), postpone_to=ctx.now + THREAD_PENDING_WAIT)
+    planners = {
+        FollowUpKind.BEST_REMINDER: _best_reminder,
+        FollowUpKind.UNANSWERED_NUDGE: _unanswered_nudge,
+        FollowUpKind.OUTCOME_ASK: _outcome_ask,
+        FollowUpKind.CLOSE: _close,
+    }
+    return planners[follow_up.kind](ctx, view)
+
+
+def _helpers_replies(view: PostView) -> list[Reply]:
+    return [r for r in view.replies if not r.by_poster and not r.deleted]
+
+
+def _pointing_to(setback: Setback, message: Message) -> Message:
+    return replace(message, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
+
+
+def _to_poster(setback: Setback, message: Message, track: Tracking | None = None) -> Plan:
+    return Plan((Send(target=DirectTo(user_id=setback.poster_id), message=message, track=track),))
+
+
+def _best_reminder(ctx: Context, view: PostView) -> Plan:
+    setback, helpers = view.setback, _helpers_replies(view)
+    if setback.is_closed or not helpers or any(r.is_best for r in view.replies):
+        return NOTHING
+    asked = ctx.message("reminder.best", title=setback.title, count=len(helpers))
+    return _to_poster(setback, _pointing_to(setback, asked))
+
+
+def _unanswered_nudge(ctx: Context, view: PostView) -> Plan:
+    setback = view.setback
+    if setback.is_closed or _helpers_replies(view):
+        return NOTHING
+    channel = ctx.settings.helpers_channel or ctx.settings.support_channel
+    nudge = ctx.message(
+        "nudge.unanswered", title=setback.title, hours=ctx.settings.nudge_after_hours
+    )
+    return Plan((Send(target=Channel(channel_id=channel), message=_pointing_to(setback, nudge)),))
+
+
+def _outcome_ask(ctx: Context, view: PostView) -> Plan:
+    setback = view.setback
+    if setback.stop_asking or view.has_outcome:
+        return NOTHING
+    track = Tracking(kind=TrackAs.OUTCOME_ASK, record_id=setback.id)
+    return _to_poster(setback, ask_message(ctx, setback), track)
+
+
+def _close(ctx: Context, view: PostView) -> Plan:
+    setback = view.setback
+    if setback.is_closed:
+        return NOTHING
+    quiet_until = setback.last_activity_at + timedelta(days=ctx.settings.close_after_days)
+    if quiet_until > ctx.now:
+        return Plan((), postpone_to=quiet_until)
+    assert setback.thread_ref is not None
+    note = ctx.message("thread.closed_note", days=ctx.settings.close_after_days)
+    closed = replace(view, setback=replace(setback, closed_at=ctx.now))
+    intents: list[Intent] = [
+        Send(target=Thread(thread_ref=setback.thread_ref), message=note),
+        *refresh_view(ctx, closed),
+        CloseThread(thread_ref=setback.thread_ref),
+    ]
+    return Plan(tuple(intents), close_post=True)
+
+
+def _root(setback: Setback) -> str:
+    assert setback.thread_ref is not None
+    return setback.thread_ref

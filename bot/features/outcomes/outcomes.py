@@ -1,0 +1,346 @@
+"""Asking the poster how it turned out, and sharing their answer with the thread."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.contract.actions import FormKind, Verb, action_id
+from bot.contract.events import FormSubmitted
+from bot.contract.intents import (
+    Button,
+    Choice,
+    DirectTo,
+    EditMessage,
+    Form,
+    Intent,
+    Message,
+    OpenForm,
+    Send,
+    Thread,
+)
+from bot.domain.errors import Offer, RuleViolation
+from bot.domain.member_text import shown
+from bot.domain.model import (
+    FollowUpKind,
+    Member,
+    OutcomeEvent,
+    OutcomeReport,
+    OutcomeResult,
+    Reply,
+    Setback,
+)
+from bot.domain.rules import NOTE_MAX, parse_outcome_form
+from bot.features.answers.replies import poster_setback
+from bot.features.lifecycle import schedule as followups
+from bot.features.lifecycle.status_card import poster_name, refresh
+from bot.features.templates.words import use_label
+from bot.kernel.context import Context
+from bot.kernel.forms import choices, field, form
+from bot.words.excerpt import excerpt
+from bot.words.templates.records import TemplateUse
+
+STILL_WAITING_ASKS = 1
+SHAREABLE = frozenset(OutcomeResult) - {OutcomeResult.STILL_WAITING}
+
+
+def ask_message(ctx: Context, setback: Setback) -> Message:
+    """The private 'how did it go?' with one button per answer, snooze and stop."""
+    answers = [
+        Button(
+            label=ctx.say(f"result.{result}"),
+            action_id=(
+                action_id(Verb.WAITING, setback.id)
+                if result is OutcomeResult.STILL_WAITING
+                else action_id(Verb.OUTCOME, setback.id, result.value)
+            ),
+            style="primary" if result is OutcomeResult.WORKED else "default",
+        )
+        for result in OutcomeResult
+    ]
+    buttons = (
+        *answers,
+        Button(label=ctx.say("button.snooze"), action_id=action_id(Verb.SNOOZE, setback.id)),
+        Button(
+            label=ctx.say("button.stop_asking"),
+            action_id=action_id(Verb.STOP, setback.id),
+            style="danger",
+        ),
+    )
+    days = max((ctx.now - setback.created_at).days, 1)
+    return replace(ctx.message("outcome.ask", title=setback.title, days=days), buttons=buttons)
+
+
+def _reply_choices(ctx: Context, replies: list[Reply]) -> tuple[Choice, ...]:
+    return tuple(
+        Choice(
+            value=str(reply.id),
+            label=ctx.say("link.reply", author=reply.author_name, excerpt=excerpt(reply.text)),
+        )
+        for reply in replies
+        if not reply.by_poster and not reply.deleted
+    )
+
+
+def _template_choices(ctx: Context, uses: list[TemplateUse]) -> tuple[Choice, ...]:
+    """One choice per template variant used (sent privately and posted counts once)."""
+    firsts = {(u.template_key, u.channel, u.register): u for u in reversed(uses)}
+    return tuple(
+        Choice(value=str(use.id), label=use_label(ctx, use))
+        for use in sorted(firsts.values(), key=lambda u: u.id)
+    )
+
+
+async def outcome_form(
+    ctx: Context,
+    setback: Setback,
+    result: str,
+    *,
+    kind: FormKind = FormKind.OUTCOME,
+    shared: OutcomeReport | None = None,
+) -> Form:
+    """The outcome form, or (with the update as `shared`) the form that changes it."""
+    replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    shareable = [r for r in OutcomeResult if r in SHAREABLE]
+    fields = [
+        field(
+            ctx,
+            "result",
+            "choice",
+            required=True,
+            initial=result,
+            choices=choices(ctx, "result", shareable),
+        ),
+        field(
+            ctx,
+            "events",
+            "multi_choice",
+            choices=choices(ctx, "event", OutcomeEvent),
+            initial=tuple(shared.events) if shared else (),
+        ),
+    ]
+    reply_choices = _reply_choices(ctx, replies)
+    if reply_choices:
+        acted_on = tuple(str(r) for r in shared.acted_on_reply_ids) if shared else ()
+        fields.append(
+            field(ctx, "acted_on", "multi_choice", choices=reply_choices, initial=acted_on)
+        )
+    template_choices = _template_choices(ctx, uses)
+    if template_choices:
+        fields.append(
+            field(
+                ctx,
+                "templates_used",
+                "multi_choice",
+                choices=template_choices,
+                initial=tuple(c.value for c in template_choices),
+            )
+        )
+    note = shared.note if shared else ""
+    fields.append(field(ctx, "note", "long_text", max_length=NOTE_MAX, initial=note, hinted=True))
+    return form(ctx, kind, fields, setback.id)
+
+
+def already_shared(setback: Setback) -> RuleViolation:
+    """The answer to a second share (a button pressed again, a form sent twice, the loser
+    of a race): no second update, but a way to change the first one on purpose."""
+    change = Offer("button.change_update", action_id(Verb.OUTCOME_CHANGE, setback.id))
+    return RuleViolation("outcome.already_shared", offers=(change,), title=setback.title)
+
+
+async def _not_shared_yet(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+    """The poster's post, unless its update was shared already (a button pressed again, or
+    pressed at once on two devices)."""
+    setback = await poster_setback(ctx, actor, setback_id)
+    if await ctx.repo.has_outcome(ctx.community_id, setback.id):
+        raise already_shared(setback)
+    return setback
+
+
+async def open_outcome_form(
+    ctx: Context, actor: Member, setback_id: int | None, result: str
+) -> list[Intent]:
+    setback = await _not_shared_yet(ctx, actor, setback_id)
+    if result not in OutcomeResult.__members__.values():
+        raise RuleViolation("error.unknown_action")
+    return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, setback, result))]
+
+
+async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+    """The post, if Rebound is still asking about its outcome; a friendly refusal if not."""
+    setback = await _not_shared_yet(ctx, actor, setback_id)
+    if setback.stop_asking:
+        raise RuleViolation("outcome.stopped", title=setback.title)
+    return setback
+
+
+async def _next_ask(ctx: Context, setback: Setback) -> datetime | None:
+    """When the next ask is already set for (a button pressed twice), if it is."""
+    due_at = await ctx.repo.pending_due_at(setback.id, FollowUpKind.OUTCOME_ASK)
+    return due_at if due_at is not None and due_at > ctx.now else None
+
+
+async def snooze(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    setback = await _still_asking(ctx, actor, setback_id)
+    when = await _next_ask(ctx, setback)
+    if when is None:
+        await followups.ask_outcome_again(ctx, setback, ctx.settings.snooze_days)
+        when = ctx.now + timedelta(days=ctx.settings.snooze_days)
+    return [ctx.notice(actor, "outcome.snoozed", date=ctx.day(when))]
+
+
+async def stop_asking(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    setback = await poster_setback(ctx, actor, setback_id)
+    await ctx.repo.update_setback(ctx.community_id, setback.id, stop_asking=True)
+    await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+    return [ctx.notice(actor, "outcome.stopped", title=setback.title)]
+
+
+async def still_waiting(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    """'Still waiting' earns one more ask later; after that Rebound stops asking."""
+    setback = await _still_asking(ctx, actor, setback_id)
+    when = await _next_ask(ctx, setback)
+    if when is not None:
+        return [ctx.notice(actor, "outcome.waiting", date=ctx.day(when))]
+    waits = setback.still_waiting_count + 1
+    await ctx.repo.update_setback(ctx.community_id, setback.id, still_waiting_count=waits)
+    if waits > STILL_WAITING_ASKS:
+        await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+        return [ctx.notice(actor, "outcome.waiting_last", title=setback.title)]
+    await followups.ask_outcome_again(ctx, setback, ctx.settings.still_waiting_days)
+    when = ctx.now + timedelta(days=ctx.settings.still_waiting_days)
+    return [ctx.notice(actor, "outcome.waiting", date=ctx.day(when))]
+
+
+def _update_text(
+    ctx: Context,
+    setback: Setback,
+    replies: list[Reply],
+    uses: list[TemplateUse],
+    report: OutcomeReport,
+    *,
+    headline: str = "outcome.update.headline",
+) -> str:
+    result = ctx.say(f"result.{report.result}")
+    parts = [ctx.say(headline, author=poster_name(setback), result=result)]
+    if report.events:
+        events = ", ".join(ctx.say(f"event.{event}") for event in report.events)
+        parts.append(ctx.say("outcome.update.events", events=events))
+    acted_on = report.acted_on_reply_ids
+    names = sorted({r.author_name for r in replies if r.id in acted_on and not r.deleted})
+    if names:
+        parts.append(ctx.say("outcome.update.acted_on", names=_each_shown(names)))
+    sent = report.sent_template_use_ids
+    titles = sorted({u.template_title for u in uses if u.id in sent})
+    if titles:
+        parts.append(ctx.say("outcome.update.templates", titles=_each_shown(titles)))
+    if report.note:
+        parts.append(ctx.say("outcome.update.note", note=report.note))
+    return "\n".join(parts)
+
+
+def _each_shown(texts: list[str]) -> str:
+    """Members' texts listed in one sentence: each keeps its direction to itself."""
+    return ", ".join(shown(text) for text in texts)
+
+
+async def submit_outcome(
+    ctx: Context, event: FormSubmitted, setback_id: int | None
+) -> list[Intent]:
+    """Save the update, post it in the thread, and tell everyone who replied."""
+    setback = await poster_setback(ctx, event.actor, setback_id)
+    replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    report = parse_outcome_form(event.values, replies, [use.id for use in uses])
+    if await ctx.repo.add_outcome(setback, report, ctx.now) is None:  # one update per post
+        raise already_shared(setback)
+    await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
+    await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+    result_label = ctx.say(f"result.{report.result}")
+    text = _update_text(ctx, setback, replies, uses, report)
+    intents = await _in_thread(ctx, setback, text)
+    intents.extend(_answered_ask(ctx, setback))
+    intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
+    intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
+    return intents
+
+
+async def open_change_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    """The outcome form again, filled with the update as shared, to change it on purpose."""
+    setback = await poster_setback(ctx, actor, setback_id)
+    shared = await ctx.repo.outcome(ctx.community_id, setback.id)
+    if shared is None:
+        raise RuleViolation("error.unknown_action")
+    changing = await outcome_form(
+        ctx, setback, shared.result, kind=FormKind.OUTCOME_CHANGE, shared=shared
+    )
+    return [OpenForm(user_id=actor.user_id, form=changing)]
+
+
+async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | None) -> list[Intent]:
+    """A changed update replaces the shared one and is posted in the thread as a change;
+    the helpers were told once and are not told again."""
+    setback = await poster_setback(ctx, event.actor, setback_id)
+    shared = await ctx.repo.outcome(ctx.community_id, setback.id)
+    if shared is None:
+        raise RuleViolation("error.unknown_action")
+    replies = await ctx.repo.replies(ctx.community_id, setback.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    report = parse_outcome_form(event.values, replies, [use.id for use in uses])
+    if replace(report, sent_template_use_ids=()) == shared:  # sent twice, or nothing new
+        return [ctx.notice(event.actor, "outcome.unchanged", title=setback.title)]
+    await ctx.repo.change_outcome(setback, report, ctx.now)
+    await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
+    text = _update_text(
+        ctx, setback, replies, uses, report, headline="outcome.update.changed_headline"
+    )
+    intents = await _in_thread(ctx, setback, text)
+    intents.append(ctx.notice(event.actor, "outcome.changed", title=setback.title))
+    return intents
+
+
+async def _in_thread(ctx: Context, setback: Setback, text: str) -> list[Intent]:
+    """The update posted in the post's thread, and its status brought up to date."""
+    intents: list[Intent] = []
+    if setback.thread_ref:
+        intents.append(
+            Send(target=Thread(thread_ref=setback.thread_ref), message=Message(text=text))
+        )
+    intents.extend(await refresh(ctx, setback))
+    return intents
+
+
+def _answered_ask(ctx: Context, setback: Setback) -> list[Intent]:
+    """The last ask loses its buttons once answered: they no longer apply."""
+    if setback.outcome_ask_ref is None:
+        return []
+    answered = ctx.message("outcome.ask_answered", title=setback.title)
+    return [EditMessage(message_ref=setback.outcome_ask_ref, message=answered)]
+
+
+async def on_ask_sent(ctx: Context, setback_id: int, ref: str) -> None:
+    await ctx.repo.update_setback(ctx.community_id, setback_id, outcome_ask_ref=ref)
+
+
+def _tell_repliers(
+    ctx: Context, setback: Setback, replies: list[Reply], acted_on: tuple[int, ...], result: str
+) -> list[Intent]:
+    acted_authors = {reply.author_id for reply in replies if reply.id in acted_on}
+    told: dict[str, Intent] = {}
+    author = poster_name(setback)
+    for reply in replies:
+        if reply.by_poster or reply.deleted or reply.author_id in told:
+            continue
+        if reply.author_id in acted_authors:
+            message = ctx.message(
+                "outcome.told_acted",
+                name=reply.author_name,
+                author=author,
+                title=setback.title,
+                result=result,
+            )
+        else:
+            message = ctx.message("outcome.told", author=author, title=setback.title, result=result)
+        told[reply.author_id] = Send(target=DirectTo(user_id=reply.author_id), message=message)
+    return list(told.values())

@@ -1,0 +1,37 @@
+"""What members do to their own messages afterwards: edits and deletions, of a post's own
+message (its root) or of a reply."""
+
+from __future__ import annotations
+
+from bot.contract.events import MessageDeleted, MessageEdited
+from bot.contract.intents import Intent
+from bot.domain.model import Setback
+from bot.features.answers import replies as answers
+from bot.features.posting import early, withdrawal
+from bot.features.posting import posts as posting
+from bot.kernel.context import Context
+
+
+async def _post_rooted_at(ctx: Context, message_ref: str, thread_ref: str | None) -> Setback | None:
+    """The post whose root (the message that is its thread) is `message_ref`."""
+    if thread_ref not in (None, message_ref):
+        return None  # a reply, not a root
+    return await ctx.repo.setback_by_thread(ctx.community_id, message_ref)
+
+
+async def edited(ctx: Context, event: MessageEdited) -> list[Intent]:
+    setback = await _post_rooted_at(ctx, event.message_ref, event.thread_ref)
+    if setback is not None:
+        return await posting.edit_post(ctx, setback, event)
+    return await answers.edit_reply(ctx, event)
+
+
+async def deleted(ctx: Context, event: MessageDeleted) -> list[Intent]:
+    setback = await _post_rooted_at(ctx, event.message_ref, event.thread_ref)
+    if setback is not None:
+        return await withdrawal.withdraw(ctx, setback, event)
+    if event.thread_ref is not None and event.thread_ref != event.message_ref:
+        # Holds the post (or, not recorded yet, its thread) so that this deletion and the
+        # reply it deletes, recorded at the same moment elsewhere, see each other.
+        await early.owner(ctx, event.thread_ref)
+    return await answers.delete_reply(ctx, event)

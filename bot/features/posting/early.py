@@ -1,0 +1,53 @@
+"""Replies that reach a thread before its post's thread is recorded.
+
+A post shared by form gets its thread from the platform, and the thread's id is stored only
+once the platform has confirmed it: a reply right behind the post can arrive first. Such a
+reply is parked (durably, in the same transaction that claims its event) and handled when
+the thread is recorded (`replay`, from `posting.on_thread_started`). Parking and replaying
+hold the thread's lock, so across replicas every parked reply is either seen by the replay
+or finds the thread recorded. A park no post ever claims is dropped after a day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from bot.contract.events import MessagePosted
+from bot.domain.model import Member, Setback
+from bot.features.answers import replies as answers
+from bot.kernel.context import Context
+
+PARKED_REPLY = "reply"
+
+
+async def owner(ctx: Context, thread_ref: str) -> Setback | None:
+    """The post whose thread is `thread_ref`, looked up under the thread's lock when it is
+    not recorded (yet), so a parallel `replay` has either finished or not begun."""
+    setback = await ctx.repo.setback_by_thread(ctx.community_id, thread_ref)
+    if setback is None:
+        await ctx.repo.early.lock_thread(ctx.community_id, thread_ref)
+        setback = await ctx.repo.setback_by_thread(ctx.community_id, thread_ref)
+    return setback
+
+
+async def park(ctx: Context, event: MessagePosted, thread_ref: str) -> None:
+    """Keep a reply whose thread no post owns yet (the caller holds the thread's lock)."""
+    await ctx.repo.early.park(ctx.community_id, thread_ref, PARKED_REPLY, asdict(event), ctx.now)
+
+
+async def replay(ctx: Context, setback: Setback) -> None:
+    """Record the replies parked for the post's thread, in the order they came.
+
+    Only recording happens here: a brand-new thread has no best answers to refresh and is
+    not closed, so recording a reply has nothing to say."""
+    assert setback.thread_ref is not None
+    await ctx.repo.early.lock_thread(ctx.community_id, setback.thread_ref)
+    for parked in await ctx.repo.early.take_parked(ctx.community_id, setback.thread_ref, ctx.now):
+        if parked.kind == PARKED_REPLY:
+            await answers.record_reply(ctx, setback, _reply(parked.event))
+
+
+def _reply(stored: dict[str, Any]) -> MessagePosted:
+    """The reply as it was parked (`dataclasses.asdict` of it, in a JSON column)."""
+    return MessagePosted(**{**stored, "actor": Member(**stored["actor"])})

@@ -1,1 +1,0 @@
-"""The template library: words members can send, with placeholders, channels and registers."""
