@@ -21,7 +21,7 @@ from adapters.identity import foreign_packages, rebound_version
 from adapters.outbox_admin import app as outbox_app
 
 if TYPE_CHECKING:
-    from bot.kernel.settings import CoreSettings
+    from bot.api import CoreSettings
 
 app = typer.Typer(help="Rebound: peer support for job-interview setbacks.", no_args_is_help=True)
 
@@ -43,7 +43,7 @@ def _options(
 
 
 def _settings(level: str | None = None) -> CoreSettings:
-    from bot.kernel.settings import CoreSettings
+    from bot.api import CoreSettings
 
     settings = CoreSettings()
     logging.basicConfig(
@@ -67,7 +67,7 @@ def demo(
 def demo_script() -> contextlib.AbstractContextManager[Path]:
     """The packaged demo story as a file (extracted for as long as the block runs if the
     package is zipped)."""
-    from bot.words.content import packaged_content
+    from bot.api import packaged_content
 
     return resources.as_file(packaged_content() / "en" / "demo.yaml")
 
@@ -162,19 +162,9 @@ def discord() -> None:
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date (safe to run repeatedly)."""
-    from bot.store.engine import create_engine
-    from bot.store.migrate import upgrade
+    from bot.api import migrate_database
 
-    settings = _settings()
-
-    async def _run() -> None:
-        engine = create_engine(settings.database_url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(_run())
+    asyncio.run(migrate_database(_settings().database_url))
     typer.echo("Schema is up to date.")
 
 
@@ -196,7 +186,7 @@ def content_check(
 ) -> None:
     """Validate the packaged words and templates with a community's folder laid over them;
     exits non-zero and names the file and line of a problem."""
-    from bot.words.content import ContentError, load_content
+    from bot.api import ContentError, load_content
 
     overrides = folder or _settings().content_dir
     try:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 
-from bot.kernel.failures import log_failure
+from bot.api import log_failure
 
 log = logging.getLogger(__name__)
 

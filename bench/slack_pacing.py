@@ -27,6 +27,7 @@ from bench.common import BenchResult, Goal
 from bench.scheduler_tick import NOW, Rows, Sizes, load_sqlite
 from bot.engine.bootstrap import build_rebound
 from bot.engine.scheduler import Scheduler
+from bot.engine.workers import schedulers
 from bot.kernel.clock import ManualClock
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
@@ -140,11 +141,11 @@ async def run(
         adapter = SlackAdapter(config, core)
         try:
             await adapter.start()
-            schedulers = adapter.schedulers(SENDERS)
-            for scheduler in schedulers:
+            senders = schedulers(adapter.core, SENDERS)
+            for scheduler in senders:
                 scheduler.batch = BATCH
             started = time.perf_counter()
-            await asyncio.gather(*(_drain(adapter, s) for s in schedulers))
+            await asyncio.gather(*(_drain(adapter, s) for s in senders))
             elapsed = time.perf_counter() - started
             calls = await fake.calls()
         finally:

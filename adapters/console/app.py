@@ -17,8 +17,7 @@ from adapters.console.runner import run_script
 from adapters.console.script import ScriptError, load_script
 from adapters.console.session import ConsoleSession, Core, open_session
 from adapters.console.transcript import Transcript
-from bot.domain.model import Member
-from bot.kernel.clock import ManualClock
+from bot.api import ManualClock, Member
 
 __all__ = [
     "DEFAULT_MEMBERS",
@@ -40,7 +39,7 @@ DEFAULT_MEMBERS = (
 
 async def _build_core(database_url: str, clock: ManualClock) -> Core:
     # Imported here so the adapter imports (and its tests run) without the store.
-    from bot.engine.bootstrap import build_rebound  # noqa: PLC0415
+    from bot.api import build_rebound  # noqa: PLC0415
 
     return await build_rebound(database_url, clock)
 

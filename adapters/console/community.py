@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.model import CommunitySettings
+from bot.api import CommunitySettings
 
 CONSOLE_SETTINGS = CommunitySettings(helpers_channel="helpers")
 

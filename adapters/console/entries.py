@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from adapters.console.places import Place
-from bot.contract.intents import Button, Form, Link
+from bot.api import Button, Form, Link
 
 EVERYONE = "everyone"
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from adapters.console.durations import DurationError, parse_duration
-from bot.contract.intents import Choice, Form, FormField
+from bot.api import Choice, Form, FormField
 
 Answer = str | tuple[str, ...]
 _CHECKED = {"yes", "y", "true", "on", "1", "x"}

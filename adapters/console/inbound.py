@@ -10,11 +10,12 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.contract.events import (
+from bot.api import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
     FormSubmitted,
+    Member,
     MessageActionInvoked,
     MessageDeleted,
     MessageEdited,
@@ -22,7 +23,6 @@ from bot.contract.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.domain.model import Member
 
 PLATFORM = "console"
 

@@ -11,9 +11,12 @@ from dataclasses import replace
 from adapters.console.entries import Edited, FormRejected, FormShown
 from adapters.console.places import InChannel, InDM, InThread, Place
 from adapters.console.world import BOT_NAME, Stamp, World, WorldError
-from bot.contract.intents import (
+from bot.api import (
+    Attempt,
+    Capabilities,
     Channel,
     CloseThread,
+    DeliveryFailed,
     DirectTo,
     EditMessage,
     Intent,
@@ -27,7 +30,6 @@ from bot.contract.intents import (
     Target,
     Thread,
 )
-from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
 
 
 class ConsoleOutbox:

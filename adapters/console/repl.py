@@ -24,8 +24,7 @@ from adapters.console.places import InChannel, Place
 from adapters.console.session import ConsoleSession, CoreFailed
 from adapters.console.transcript import Record, TextRenderer, record_of
 from adapters.console.world import WorldError
-from bot.contract.intents import Form, FormField
-from bot.domain.model import Member
+from bot.api import Form, FormField, Member
 
 log = logging.getLogger(__name__)
 

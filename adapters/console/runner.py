@@ -27,7 +27,7 @@ from adapters.console.steps import (
 )
 from adapters.console.transcript import Transcript
 from adapters.console.world import World, WorldError
-from bot.domain.model import Member
+from bot.api import Member
 
 
 async def run_script(script: Script, core: Core) -> Transcript:

@@ -36,7 +36,7 @@ from adapters.console.steps import (
 )
 from adapters.console.transcript import Transcript
 from adapters.console.world import DM, WorldError, emoji_name
-from bot.domain.model import CommunitySettings, Member
+from bot.api import CommunitySettings, Member
 
 DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DEFAULT_TICK = "1h"

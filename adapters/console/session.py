@@ -29,12 +29,20 @@ from adapters.console.inbound import PLATFORM, EventFactory
 from adapters.console.outbox import ConsoleOutbox
 from adapters.console.places import InChannel, InDM, InThread, Place
 from adapters.console.world import World, WorldError, emoji_name
-from bot.contract.events import InboundEvent
-from bot.contract.intents import Button, Form, Intent
-from bot.contract.ports import Clock, Outbox
-from bot.domain.model import CommunitySettings, Member
-from bot.engine.scheduler import OutboxFor
-from bot.kernel.clock import ManualClock
+from bot.api import (
+    Button,
+    Clock,
+    CommunitySettings,
+    Form,
+    InboundEvent,
+    Intent,
+    ManualClock,
+    Member,
+    Outbox,
+    OutboxFor,
+    StillFiring,
+    tick_until_quiet,
+)
 
 MAX_TICK_ROUNDS = 1000
 
@@ -227,18 +235,18 @@ class ConsoleSession:
         with _blaming_the_core():
             await self.core.handle(event, self.outbox)
 
-    async def _tick(self) -> int:
-        with _blaming_the_core():
-            return await self.core.tick(self._outbox_for, frozenset({PLATFORM}))
-
     async def _tick_until_quiet(self) -> None:
-        for _ in range(MAX_TICK_ROUNDS):
-            if await self._tick() == 0:
-                return
-        raise WorldError(
-            f"the scheduler was still firing after {MAX_TICK_ROUNDS} rounds at "
-            f"{self.clock.now():%Y-%m-%d %H:%M} (tick every {format_duration(self.tick_every)})"
-        )
+        with _blaming_the_core():
+            try:
+                await tick_until_quiet(
+                    self.core, self._outbox_for, frozenset({PLATFORM}), MAX_TICK_ROUNDS
+                )
+            except StillFiring:
+                every = format_duration(self.tick_every)
+                raise WorldError(
+                    f"the scheduler was still firing after {MAX_TICK_ROUNDS} rounds at "
+                    f"{self.clock.now():%Y-%m-%d %H:%M} (tick every {every})"
+                ) from None
 
     def _outbox_for(self, community: str) -> Outbox | None:
         return self.outbox if community == self.community_id else None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
-from bot.domain.model import CommunitySettings, Member
+from bot.api import CommunitySettings, Member
 
 
 @dataclass(frozen=True, kw_only=True)

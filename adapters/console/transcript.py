@@ -35,7 +35,7 @@ from adapters.console.entries import (
     TimePassed,
 )
 from adapters.console.forms import Answer, shown_answer
-from bot.contract.intents import Form
+from bot.api import Form
 
 Record = dict[str, Any]
 INDENT = "      "

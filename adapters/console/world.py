@@ -26,9 +26,7 @@ from adapters.console.entries import (
     TimePassed,
 )
 from adapters.console.places import InChannel, InDM, InThread, Place
-from bot.contract.intents import Button, Form, Link
-from bot.contract.ports import Clock
-from bot.domain.model import Member
+from bot.api import Button, Clock, Form, Link, Member
 
 BOT_NAME = "Rebound"
 DM = "dm"

@@ -13,8 +13,7 @@ from adapters.discord.bridge import DiscordBridge
 from adapters.discord.client import make_client
 from adapters.discord.config import DiscordSettings
 from adapters.lifecycle import Deadline, stop_requested
-from bot.engine.bootstrap import build_rebound
-from bot.kernel.clock import SystemClock
+from bot.api import SystemClock, build_rebound
 
 log = logging.getLogger(__name__)
 

@@ -26,23 +26,27 @@ from adapters.discord.reaction_ids import ReactionTurns
 from adapters.discord.refs import message_ref
 from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags, tag_name
-from adapters.discord.ticker import PLATFORM, tick_forever, tick_until_done
 from adapters.lifecycle import Deadline, InFlight
-from bot.contract.actions import parse_form
-from bot.contract.events import (
+from bot.api import (
+    STATE_TAG_KEYS,
     ButtonPressed,
     CommandInvoked,
     FormSubmitted,
     InboundEvent,
+    Member,
     MessageActionInvoked,
+    OpenThread,
+    Rebound,
+    all_thread_tags,
+    parse_form,
+    run_workers,
+    tick_until_quiet,
 )
-from bot.domain.model import Member
-from bot.engine.catch_up import OpenThread, open_threads
-from bot.engine.held_messages import hand_over_direct_messages
-from bot.engine.runtime import Rebound
-from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
 
 log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+PLATFORMS = frozenset({PLATFORM})
 
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
 
@@ -94,7 +98,7 @@ class DiscordBridge:
         )
         # Before any event is handled, so messages recorded live from now on cannot hide
         # earlier ones missed while away.
-        recorded = await open_threads(self.core.store, community.community_id)
+        recorded = await self.core.open_threads(community.community_id)
         locale = self.settings.locale
         tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
         state_tags = [tag_name(self.core.content.render(key, locale)) for key in STATE_TAG_KEYS]
@@ -103,7 +107,9 @@ class DiscordBridge:
         if self.settings.sync_commands:
             await sync_commands(self._tree, self.settings.command_guild_ids)
         self._tick_task = asyncio.create_task(
-            tick_forever(self.core, self._outbox_for, self.settings.tick_seconds, self.stopping),
+            run_workers(
+                self.core, self._outbox_for, PLATFORMS, self.settings.tick_seconds, self.stopping
+            ),
             name="rebound-tick",
         )
         await self.catch_up(recorded)
@@ -132,7 +138,7 @@ class DiscordBridge:
         closing = self._client is None or self._client.is_closed() or self.stopping.is_set()
         if self.community is not None and self._recorded_when_lost is None and not closing:
             self._recorded_when_lost = asyncio.create_task(
-                open_threads(self.core.store, self.community.community_id)
+                self.core.open_threads(self.community.community_id)
             )
 
     async def catch_up(self, recorded: list[OpenThread] | None = None) -> int:
@@ -147,7 +153,7 @@ class DiscordBridge:
         if recorded is None and noted is not None:
             recorded = await noted
         if recorded is None:
-            recorded = await open_threads(self.core.store, self.community.community_id)
+            recorded = await self.core.open_threads(self.community.community_id)
         reader = CatchUp(self._client, self.community, self.core, self.outbox)
         with self.in_flight.tracking():
             return await reader.run(recorded, self.stopping)
@@ -162,7 +168,7 @@ class DiscordBridge:
 
     async def tick(self) -> int:
         """Fire what is due and retry what failed, until nothing is left (tests call it)."""
-        return await tick_until_done(self.core, self._outbox_for)
+        return await tick_until_quiet(self.core, self._outbox_for, PLATFORMS)
 
     def _outbox_for(self, community_id: str) -> DiscordOutbox | None:
         if self.community is not None and community_id == self.community.community_id:
@@ -296,9 +302,7 @@ class DiscordBridge:
     async def _hand_over_held(self, outbox: InteractionOutbox, user_id: str) -> None:
         """Private messages Discord would not take (closed DMs) are shown here instead."""
         assert self.community is not None
-        await hand_over_direct_messages(
-            self.core.store, self.core.clock, self.community.community_id, user_id, outbox.tell
-        )
+        await self.core.hand_over_direct_messages(self.community.community_id, user_id, outbox.tell)
 
     async def on_setback(self, interaction: discord.Interaction, anonymous: bool) -> None:
         event = CommandInvoked(**self._base(interaction), command=commands.SETBACK)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.kernel.failures import log_failure
+from bot.api import log_failure
 
 if TYPE_CHECKING:
     from adapters.discord.client import ReboundClient

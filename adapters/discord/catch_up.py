@@ -17,9 +17,7 @@ import discord
 
 from adapters.discord import inbound
 from adapters.discord.refs import parse_message_ref
-from bot.contract.ports import Outbox
-from bot.engine.catch_up import OpenThread
-from bot.engine.runtime import Rebound
+from bot.api import OpenThread, Outbox, Rebound
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.bridge import DiscordBridge
-from bot.kernel.failures import log_failure
+from bot.api import log_failure
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,7 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
-from bot.features.answers.best import MARK, UNMARK
-from bot.features.templates.moderation import SAVE_AS_TEMPLATE
+from bot.api import MARK, SAVE_AS_TEMPLATE, UNMARK
 
 SETBACK = "setback"
 TEMPLATE = "template"

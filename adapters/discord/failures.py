@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.contract.ports import DeliveryFailed, FailureKind
+from bot.api import DeliveryFailed, FailureKind
 
 # Unknown channel, missing access, missing permissions: no retry can fix these.
 PERMANENT_CODES = frozenset({10003, 50001, 50013})

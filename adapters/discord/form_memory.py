@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from bot.contract.intents import Form
+from bot.api import Form
 
 KEPT = 1000
 

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import discord
 
-from bot.contract.intents import Form, FormField
+from bot.api import Form, FormField
 
 MODAL_FIELDS_MAX = 5
 MODAL_TITLE_MAX = 45

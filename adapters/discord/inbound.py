@@ -16,16 +16,16 @@ import discord
 
 from adapters.discord.members import member_of
 from adapters.discord.refs import message_ref
-from bot.contract.events import (
+from bot.api import (
     DirectMessageReceived,
     InboundEvent,
+    Member,
     MessageDeleted,
     MessageEdited,
     MessagePosted,
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.domain.model import Member
 
 SOMEONE = Member(user_id="unknown", display_name="")
 """The actor of a deletion Discord does not attribute (the core does not need one)."""

@@ -18,8 +18,7 @@ from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_id, modal_of
 from adapters.discord.outbox import CAPABILITIES, DiscordOutbox
 from adapters.discord.render import NO_PINGS, parts
-from bot.contract.intents import Button, Form, Intent, Message, Notice, OpenForm, RejectForm
-from bot.contract.ports import Attempt
+from bot.api import Attempt, Button, Form, Intent, Message, Notice, OpenForm, RejectForm
 
 
 class InteractionOutbox:

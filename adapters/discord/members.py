@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.domain.model import Member
+from bot.api import Member
 
 
 def member_of(

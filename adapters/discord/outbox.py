@@ -25,11 +25,15 @@ from adapters.discord.refs import message_ref, parse_message_ref
 from adapters.discord.render import NO_PINGS, full_text, parts, split_text, view_of
 from adapters.discord.resume import find_message, find_thread, nonce, nonce_still_holds
 from adapters.discord.tags import pick, with_kept
-from bot.contract.intents import (
+from bot.api import (
+    Attempt,
+    Capabilities,
     Channel,
     CloseThread,
+    DeliveryFailed,
     DirectTo,
     EditMessage,
+    FailureKind,
     Intent,
     Message,
     Notice,
@@ -41,7 +45,6 @@ from bot.contract.intents import (
     Target,
     Thread,
 )
-from bot.contract.ports import Attempt, Capabilities, DeliveryFailed, FailureKind
 
 THREAD_ARCHIVED = 50083  # Discord's error code for acting in an archived thread
 THREAD_NAME_MAX = 100

@@ -15,7 +15,7 @@ import discord
 
 from adapters.discord.buttons import ActionButton
 from adapters.discord.refs import jump_url
-from bot.contract.intents import Button, Message
+from bot.api import Button, Message
 
 CONTENT_MAX = 2000
 BUTTON_LABEL_MAX = 80

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.config import DiscordSettings
-from bot.domain.model import CommunitySettings
+from bot.api import CommunitySettings
 
 log = logging.getLogger(__name__)
 

@@ -32,11 +32,15 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.socket_mode import SocketMode
 from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
-from bot.contract.ports import Outbox
-from bot.engine.catch_up import OpenThread, open_threads
-from bot.engine.runtime import Rebound
-from bot.engine.scheduler import Scheduler
-from bot.kernel.failures import log_failure
+from bot.api import (
+    OpenThread,
+    Outbox,
+    Rebound,
+    SystemClock,
+    build_rebound,
+    log_failure,
+    run_workers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +130,7 @@ class SlackAdapter:
         await self.core.ensure_community(
             self.community_id, PLATFORM, self.settings.community_settings()
         )
-        self._recorded_at_start = await open_threads(self.core.store, self.community_id)
+        self._recorded_at_start = await self.core.open_threads(self.community_id)
         return self.community_id
 
     async def catch_up(self, stop: asyncio.Event | None = None) -> int:
@@ -139,7 +143,7 @@ class SlackAdapter:
         threads = self._recorded_at_start
         self._recorded_at_start = None
         if threads is None:
-            threads = await open_threads(self.core.store, self.community_id)
+            threads = await self.core.open_threads(self.community_id)
         reader = CatchUp(self.core, self.client, self.directory, self.outbox)
         return await reader.run(self.community_id, threads, stop)
 
@@ -149,12 +153,6 @@ class SlackAdapter:
     def outbox_for(self, community: str) -> Outbox | None:
         return self.outbox if community == self.community_id else None
 
-    def schedulers(self, senders: int) -> list[Scheduler]:
-        """The core's scheduler and `senders - 1` more: each claims its own batches, so one
-        batch waiting on a paced channel does not hold back the rest."""
-        extra = [Scheduler(self.core, f"{self.core.worker_id}/{n}") for n in range(1, senders)]
-        return [self.core.scheduler, *extra]
-
     async def tick_forever(
         self,
         interval_s: float = TICK_INTERVAL_S,
@@ -163,12 +161,13 @@ class SlackAdapter:
     ) -> None:
         """Retry undelivered intents and fire due follow-ups, until `stop` is set (each
         sender then finishes the pass it is in) or until cancelled."""
-        platforms = frozenset({PLATFORM})
-        await asyncio.gather(
-            *(
-                s.run(self.outbox_for, platforms, interval_s, stop=stop)
-                for s in self.schedulers(senders)
-            )
+        await run_workers(
+            self.core,
+            self.outbox_for,
+            frozenset({PLATFORM}),
+            interval_s,
+            stop or asyncio.Event(),
+            senders=senders,
         )
 
     def web_app(self) -> web.Application:
@@ -274,9 +273,6 @@ async def _log_listener_failure(error: Exception) -> None:
 
 async def serve(settings: SlackSettings, port: int) -> None:
     """Build the core from the settings and run until SIGTERM or SIGINT."""
-    from bot.engine.bootstrap import build_rebound  # noqa: PLC0415
-    from bot.kernel.clock import SystemClock  # noqa: PLC0415
-
     stop = stop_requested()
     core = await build_rebound(settings.database_url, SystemClock())
     adapter = SlackAdapter(settings, core)

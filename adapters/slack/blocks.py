@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.text import clip, escape, split_escaped
-from bot.contract.intents import Button, Link, Message
+from bot.api import Button, Link, Message
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50

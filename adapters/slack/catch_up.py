@@ -23,8 +23,7 @@ from adapters.slack.directory import Directory
 from adapters.slack.outbox import SlackOutbox, Where
 from adapters.slack.refs import MessageRef
 from adapters.slack.web import API_FAILURES
-from bot.engine.catch_up import OpenThread
-from bot.engine.runtime import Rebound
+from bot.api import OpenThread, Rebound
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.domain.model import CommunitySettings
-from bot.kernel.settings import DEFAULT_DATABASE_URL
+from bot.api import DEFAULT_DATABASE_URL, CommunitySettings
 
 SLACK_API_URL = "https://slack.com/api/"
 

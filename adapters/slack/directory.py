@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.web import API_FAILURES
-from bot.domain.model import Member
+from bot.api import Member
 
 log = logging.getLogger(__name__)
 

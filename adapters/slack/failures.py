@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from bot.contract.ports import DeliveryFailed, FailureKind
+from bot.api import DeliveryFailed, FailureKind
 
 # Refusals no retry can fix: the place is gone or closed to the bot, or the message is
 # one Slack will never take.

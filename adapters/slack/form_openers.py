@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict
 
-from bot.contract.intents import Button, Form, Message
+from bot.api import Button, Form, Message
 
 OPENER_PREFIX = "rb-open:"
 # Enough for every form refused in the last few minutes of a busy workspace.

@@ -10,9 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import Block, section, split_escaped_lines
 from adapters.slack.text import clip, escape
 from adapters.slack.web import API_FAILURES
-from bot.domain.model import Member
-from bot.engine.home import HomePage, home_page
-from bot.engine.runtime import Rebound
+from bot.api import HomePage, Member, Rebound, home_page
 
 log = logging.getLogger(__name__)
 

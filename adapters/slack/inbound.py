@@ -12,12 +12,13 @@ from typing import Any
 
 from adapters.slack.modals import submitted_values
 from adapters.slack.refs import message_ref
-from bot.contract.events import (
+from bot.api import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
     FormSubmitted,
     InboundEvent,
+    Member,
     MessageActionInvoked,
     MessageDeleted,
     MessageEdited,
@@ -25,7 +26,6 @@ from bot.contract.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.domain.model import Member
 
 PLATFORM = "slack"
 # Subtypes that are a member writing something; joins, topics and bots are not.

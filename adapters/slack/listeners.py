@@ -33,14 +33,20 @@ from adapters.slack.directory import Directory
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.form_openers import OPENER_PREFIX
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
-from bot.contract.events import InboundEvent
-from bot.contract.intents import Message, Notice, OpenForm, RejectForm
-from bot.domain.model import Member
-from bot.engine.delivery import Pending
-from bot.engine.runtime import Rebound
-from bot.features.answers.best import MARK, UNMARK
-from bot.features.templates.moderation import SAVE_AS_TEMPLATE
-from bot.kernel.failures import log_failure
+from bot.api import (
+    MARK,
+    SAVE_AS_TEMPLATE,
+    UNMARK,
+    InboundEvent,
+    Member,
+    Message,
+    Notice,
+    OpenForm,
+    Pending,
+    Rebound,
+    RejectForm,
+    log_failure,
+)
 
 log = logging.getLogger(__name__)
 

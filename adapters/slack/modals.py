@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.slack.text import clip
-from bot.contract.intents import Choice, Form, FormField
+from bot.api import Choice, Form, FormField
 
 TITLE_LIMIT = 24  # modal title and submit label
 LABEL_LIMIT = 2000

@@ -26,9 +26,12 @@ from adapters.slack.pacing import Pacer
 from adapters.slack.refs import MessageRef, message_ref
 from adapters.slack.resume import find_piece, metadata
 from adapters.slack.web import API_FAILURES
-from bot.contract.intents import (
+from bot.api import (
+    Attempt,
+    Capabilities,
     Channel,
     CloseThread,
+    DeliveryFailed,
     DirectTo,
     EditMessage,
     Form,
@@ -44,7 +47,6 @@ from bot.contract.intents import (
     Target,
     Thread,
 )
-from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
@@ -12,8 +12,10 @@ from bot.contract.ports import Capabilities, Clock, Outbox
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.member_text import normalise
 from bot.domain.model import CommunitySettings
+from bot.engine.catch_up import OpenThread, open_threads
 from bot.engine.degrading import lower
 from bot.engine.delivery import Ledger, Pending, Policy, enqueue, from_rows, send_in_order
+from bot.engine.held_messages import hand_over_direct_messages
 from bot.engine.ordered_edits import OrderedEdits
 from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
@@ -180,6 +182,16 @@ class Rebound:
         async with self.store.transaction() as repo:
             ctx = await self.context(repo, community_id, self.clock.now())
             return suggest(await library_for(ctx), normalise(query), limit)
+
+    async def open_threads(self, community_id: str) -> list[OpenThread]:
+        """Each open post's thread and the messages recorded in it (for catching up)."""
+        return await open_threads(self.store, community_id)
+
+    async def hand_over_direct_messages(
+        self, community_id: str, user_id: str, show: Callable[[Message], Awaitable[None]]
+    ) -> None:
+        """Private messages the platform would not take, shown while the member is here."""
+        await hand_over_direct_messages(self.store, self.clock, community_id, user_id, show)
 
     async def close(self) -> None:
         await self.store.dispose()

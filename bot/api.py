@@ -1,0 +1,135 @@
+"""The core's one public surface: everything an adapter may use, and nothing else.
+
+Adapters import from here only (an import-linter contract checks it), so the core's
+packages can be rearranged without touching a platform. What is here: the events an
+adapter hands in, the intents it carries out, the ports it implements, ids, the `Rebound`
+entry points and its tick workers, and the few helpers the command line needs.
+"""
+
+from __future__ import annotations
+
+from bot.contract.actions import parse_form
+from bot.contract.events import (
+    ButtonPressed,
+    CommandInvoked,
+    DirectMessageReceived,
+    FormSubmitted,
+    InboundEvent,
+    MessageActionInvoked,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from bot.contract.ids import CommunityId
+from bot.contract.intents import (
+    Button,
+    Channel,
+    Choice,
+    CloseThread,
+    DirectTo,
+    EditMessage,
+    Form,
+    FormField,
+    Intent,
+    Link,
+    Message,
+    Notice,
+    OpenForm,
+    RejectForm,
+    Send,
+    SetThreadTags,
+    StartThread,
+    Target,
+    Thread,
+)
+from bot.contract.ports import Attempt, Capabilities, Clock, DeliveryFailed, FailureKind, Outbox
+from bot.domain.model import CommunitySettings, Member
+from bot.engine.bootstrap import build_rebound
+from bot.engine.catch_up import OpenThread
+from bot.engine.delivery import Pending
+from bot.engine.home import HomePage, home_page
+from bot.engine.operations import GivenUp, outbox_report, retry_given_up
+from bot.engine.operations import migrate as migrate_database
+from bot.engine.runtime import Rebound
+from bot.engine.scheduler import OutboxFor
+from bot.engine.workers import StillFiring, run_workers, schedulers, tick_until_quiet
+from bot.features.answers.best import MARK, UNMARK
+from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
+from bot.features.templates.moderation import SAVE_AS_TEMPLATE
+from bot.kernel.clock import ManualClock, SystemClock
+from bot.kernel.failures import log_failure
+from bot.kernel.settings import DEFAULT_DATABASE_URL, CoreSettings
+from bot.words.content import ContentError, load_content, packaged_content
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "MARK",
+    "SAVE_AS_TEMPLATE",
+    "STATE_TAG_KEYS",
+    "UNMARK",
+    "Attempt",
+    "Button",
+    "ButtonPressed",
+    "Capabilities",
+    "Channel",
+    "Choice",
+    "Clock",
+    "CloseThread",
+    "CommandInvoked",
+    "CommunityId",
+    "CommunitySettings",
+    "ContentError",
+    "CoreSettings",
+    "DeliveryFailed",
+    "DirectMessageReceived",
+    "DirectTo",
+    "EditMessage",
+    "FailureKind",
+    "Form",
+    "FormField",
+    "FormSubmitted",
+    "GivenUp",
+    "HomePage",
+    "InboundEvent",
+    "Intent",
+    "Link",
+    "ManualClock",
+    "Member",
+    "Message",
+    "MessageActionInvoked",
+    "MessageDeleted",
+    "MessageEdited",
+    "MessagePosted",
+    "Notice",
+    "OpenForm",
+    "OpenThread",
+    "Outbox",
+    "OutboxFor",
+    "Pending",
+    "ReactionAdded",
+    "ReactionRemoved",
+    "Rebound",
+    "RejectForm",
+    "Send",
+    "SetThreadTags",
+    "StartThread",
+    "StillFiring",
+    "SystemClock",
+    "Target",
+    "Thread",
+    "all_thread_tags",
+    "build_rebound",
+    "home_page",
+    "load_content",
+    "log_failure",
+    "migrate_database",
+    "outbox_report",
+    "packaged_content",
+    "parse_form",
+    "retry_given_up",
+    "run_workers",
+    "schedulers",
+    "tick_until_quiet",
+]
