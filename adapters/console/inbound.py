@@ -13,6 +13,7 @@ from typing import Any
 from bot.api import (
     ButtonPressed,
     CommandInvoked,
+    CommunityId,
     DirectMessageReceived,
     FormSubmitted,
     Member,
@@ -27,9 +28,9 @@ from bot.api import (
 PLATFORM = "console"
 
 
-def community_id(name: str) -> str:
+def community_id(name: str) -> CommunityId:
     """The core's id for the console community called `name`."""
-    return f"{PLATFORM}:{name}"
+    return CommunityId.of(PLATFORM, name)
 
 
 class EventFactory:

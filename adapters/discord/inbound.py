@@ -17,6 +17,7 @@ import discord
 from adapters.discord.members import member_of
 from adapters.discord.refs import message_ref
 from bot.api import (
+    CommunityId,
     DirectMessageReceived,
     InboundEvent,
     Member,
@@ -40,8 +41,8 @@ class Community:
     moderator_role_id: int | None = None
 
     @property
-    def community_id(self) -> str:
-        return f"discord:{self.guild_id}"
+    def community_id(self) -> CommunityId:
+        return CommunityId.of("discord", str(self.guild_id))
 
     def member(self, user: discord.User | discord.Member) -> Member:
         return member_of(user, self.moderator_role_id)

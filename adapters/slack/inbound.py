@@ -15,6 +15,7 @@ from adapters.slack.refs import message_ref
 from bot.api import (
     ButtonPressed,
     CommandInvoked,
+    CommunityId,
     DirectMessageReceived,
     FormSubmitted,
     InboundEvent,
@@ -41,8 +42,8 @@ SOMEONE = Member(user_id="unknown", display_name="")
 Payload = Mapping[str, Any]
 
 
-def community_id(team_id: str) -> str:
-    return f"{PLATFORM}:{team_id}"
+def community_id(team_id: str) -> CommunityId:
+    return CommunityId.of(PLATFORM, team_id)
 
 
 def author_of(event: Payload) -> str | None:

@@ -78,7 +78,6 @@ class TrackAs(StrEnum):
     STATUS_MESSAGE = "status_message"
     RELAYED_REPLY = "relayed_reply"
     OUTCOME_ASK = "outcome_ask"
-    FOLLOW_UP = "follow_up"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -109,11 +109,6 @@ class Setback:
         return self.withdrawn_at is not None
 
     @property
-    def shown_author(self) -> str:
-        """The name everyone else sees for the poster."""
-        return self.pseudonym if self.anonymous else self.poster_name
-
-    @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
 

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
+from bot.contract.ids import CommunityId
 from bot.contract.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.contract.ports import Capabilities, Clock, Outbox
 from bot.domain.errors import FormInvalid, RuleViolation
@@ -32,8 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def platform_of(community_id: str) -> str:
-    """Community ids are `<platform>:<id on the platform>`."""
-    return community_id.split(":", 1)[0]
+    return CommunityId.parse(community_id).platform
 
 
 class Rebound:
