@@ -18,7 +18,7 @@ class CommunityId(str):
         if not _PLATFORM.fullmatch(platform):
             raise ValueError(f"not a platform name: {platform!r}")
         if not native or native != native.strip():
-            raise ValueError("a community needs its platform's id")
+            raise ValueError("a community id needs its platform's id")
         return cls(f"{platform}:{native}")
 
     @classmethod

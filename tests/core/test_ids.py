@@ -22,5 +22,5 @@ def test_a_malformed_platform_is_refused_where_the_id_is_made(platform: str) -> 
 
 @pytest.mark.parametrize("raw", ["slack", "slack:", "slack: T1"])
 def test_a_malformed_id_is_refused_when_read(raw: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="community"):
         CommunityId.parse(raw)
