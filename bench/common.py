@@ -15,7 +15,7 @@ import asyncpg
 from sqlalchemy.engine import URL, make_url
 
 from bot.contract.intents import Intent, Send, StartThread
-from bot.contract.ports import Attempt, Capabilities
+from bot.contract.ports import Attempt, Capabilities, Delivered
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 POSTGRES_CONNECT_TIMEOUT_S = 2.0
@@ -134,13 +134,13 @@ class CountingOutbox:
     last_thread_ref: str | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         self.delivered += 1
         if isinstance(intent, StartThread):
             self.last_thread_ref = f"out-{next(self._ids)}"
-            return self.last_thread_ref
+            return Delivered(self.last_thread_ref)
         if isinstance(intent, Send):
-            return f"out-{next(self._ids)}"
+            return Delivered(f"out-{next(self._ids)}")
         return None
 
 

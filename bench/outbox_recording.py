@@ -62,10 +62,10 @@ async def batch_send(
     refs: dict[int, str | None] = {}
     sent: list[Intent] = []
     for item in pending:
-        ref = await outbox.deliver(item.intent)
+        made = await outbox.deliver(item.intent)
         sent.append(item.intent)
         if item.row_id is not None:
-            refs[item.row_id] = ref
+            refs[item.row_id] = made.message_ref if made else None
     if refs:
         now = core.clock.now()
         statement = (

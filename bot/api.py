@@ -44,7 +44,16 @@ from bot.contract.intents import (
     Target,
     Thread,
 )
-from bot.contract.ports import Attempt, Capabilities, Clock, DeliveryFailed, FailureKind, Outbox
+from bot.contract.ports import (
+    Attempt,
+    Capabilities,
+    Clock,
+    Delivered,
+    DeliveryFailed,
+    FailureKind,
+    Outbox,
+    Unsupported,
+)
 from bot.domain.model import CommunitySettings, Member
 from bot.engine.bootstrap import build_rebound
 from bot.engine.catch_up import OpenThread
@@ -82,6 +91,7 @@ __all__ = [
     "CommunitySettings",
     "ContentError",
     "CoreSettings",
+    "Delivered",
     "DeliveryFailed",
     "DirectMessageReceived",
     "DirectTo",
@@ -119,6 +129,7 @@ __all__ = [
     "SystemClock",
     "Target",
     "Thread",
+    "Unsupported",
     "all_thread_tags",
     "build_rebound",
     "home_page",

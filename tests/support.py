@@ -34,7 +34,7 @@ from bot.contract.intents import (
     Send,
     StartThread,
 )
-from bot.contract.ports import Attempt, Capabilities
+from bot.contract.ports import Attempt, Capabilities, Delivered
 from bot.domain.model import CommunitySettings, Member, Reply
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
@@ -81,12 +81,12 @@ class RecordingOutbox:
 
     refs: list[tuple[Intent, str]] = field(default_factory=list)
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         self.sent.append(intent)
         if isinstance(intent, Send | StartThread):
             ref = f"out-{next(self._ids)}"
             self.refs.append((intent, ref))
-            return ref
+            return Delivered(ref)
         return None
 
     def ref_of(self, wanted: Intent) -> str:

@@ -16,6 +16,7 @@ from bot.api import (
     Capabilities,
     Channel,
     CloseThread,
+    Delivered,
     DeliveryFailed,
     DirectTo,
     EditMessage,
@@ -48,19 +49,19 @@ class ConsoleOutbox:
     def __init__(self, world: World) -> None:
         self.world = world
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
-        """Carry out `intent`; return the id of a message it created, if any."""
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
+        """Carry out `intent`; return the message it created, if any."""
         try:
             return self._deliver(intent)
         except WorldError as exc:
             raise DeliveryFailed(str(exc)) from exc
 
-    def _deliver(self, intent: Intent) -> str | None:
+    def _deliver(self, intent: Intent) -> Delivered | None:
         match intent:
             case Send(target=target, message=message):
-                return self._post(self._place(target), message)
+                return Delivered(self._post(self._place(target), message))
             case StartThread():
-                return self.world.start_thread(
+                thread = self.world.start_thread(
                     intent.channel_id,
                     title=intent.title,
                     author=_author(intent.message),
@@ -69,8 +70,9 @@ class ConsoleOutbox:
                     buttons=intent.message.buttons,
                     links=intent.message.links,
                 )
+                return Delivered(thread, thread_ref=thread)
             case Notice(user_id=user_id, message=message):
-                return self._post(self.world.place_of(user_id), message, only=user_id)
+                return Delivered(self._post(self.world.place_of(user_id), message, only=user_id))
             case EditMessage(message_ref=ref, message=message):
                 self._edit(ref, message)
             case OpenForm(user_id=user_id, form=form):

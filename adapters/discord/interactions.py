@@ -18,7 +18,7 @@ from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_id, modal_of
 from adapters.discord.outbox import CAPABILITIES, DiscordOutbox
 from adapters.discord.render import NO_PINGS, parts
-from bot.api import Attempt, Button, Form, Intent, Message, Notice, OpenForm, RejectForm
+from bot.api import Attempt, Button, Delivered, Form, Intent, Message, Notice, OpenForm, RejectForm
 
 
 class InteractionOutbox:
@@ -41,7 +41,7 @@ class InteractionOutbox:
         self.showed_modal = False
         self._lock = asyncio.Lock()
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         match intent:
             case Notice(user_id=user_id, message=message) if user_id == self.actor_id:
                 await self.tell(message)

@@ -30,6 +30,7 @@ from bot.api import (
     Capabilities,
     Channel,
     CloseThread,
+    Delivered,
     DeliveryFailed,
     DirectTo,
     EditMessage,
@@ -44,6 +45,7 @@ from bot.api import (
     StartThread,
     Target,
     Thread,
+    Unsupported,
 )
 
 THREAD_ARCHIVED = 50083  # Discord's error code for acting in an archived thread
@@ -82,21 +84,23 @@ class DiscordOutbox:
         # Answered, Update shared, Closed: the tags Rebound may take off a post again.
         self.state_tags = frozenset(state_tags)
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         try:
             return await self._deliver(intent, attempt)
         except PLATFORM_FAILURES as failure:
             raise classify(failure) from None
 
-    async def _deliver(self, intent: Intent, attempt: Attempt | None) -> str | None:
+    async def _deliver(self, intent: Intent, attempt: Attempt | None) -> Delivered | None:
         match intent:
             case Send(target=target, message=message):
-                return await self.send(target, message, attempt)
+                return Delivered(await self.send(target, message, attempt))
             case StartThread():
-                return await self._start_thread(intent, attempt)
+                # A forum post's thread and its starter message share one id.
+                thread_id = await self._start_thread(intent, attempt)
+                return Delivered(thread_id, thread_ref=thread_id)
             case Notice(user_id=user_id, message=message):
                 # No interaction to answer (a follow-up firing): only a DM is private.
-                return await self.send(DirectTo(user_id=user_id), message, attempt)
+                return Delivered(await self.send(DirectTo(user_id=user_id), message, attempt))
             case EditMessage(message_ref=ref, message=message):
                 await self._edit(ref, message)
             case SetThreadTags(thread_ref=ref, tags=tags):
@@ -105,7 +109,8 @@ class DiscordOutbox:
                 thread = await self._thread(ref)
                 await thread.edit(archived=True, locked=True)
             case OpenForm() | RejectForm():
-                pass  # forms only exist in answer to an interaction (InteractionOutbox)
+                # Forms only exist in answer to an interaction (InteractionOutbox).
+                raise Unsupported(intent)
         return None
 
     async def send(self, target: Target, message: Message, attempt: Attempt | None = None) -> str:

@@ -31,6 +31,7 @@ from bot.api import (
     Capabilities,
     Channel,
     CloseThread,
+    Delivered,
     DeliveryFailed,
     DirectTo,
     EditMessage,
@@ -46,6 +47,7 @@ from bot.api import (
     StartThread,
     Target,
     Thread,
+    Unsupported,
 )
 
 log = logging.getLogger(__name__)
@@ -116,6 +118,7 @@ class SlackOutbox:
         ephemeral=True,
         direct_messages=True,
         tags=False,
+        closes_threads=False,
     )
 
     def __init__(
@@ -135,20 +138,21 @@ class SlackOutbox:
     def at(self, where: Where) -> SlackOutbox:
         return SlackOutbox(self._client, self._pacer, where=where, caches=self._caches)
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         try:
             return await self._deliver(intent, attempt)
         except API_FAILURES as failure:
             raise classify(failure) from failure
 
-    async def _deliver(self, intent: Intent, attempt: Attempt | None) -> str | None:
+    async def _deliver(self, intent: Intent, attempt: Attempt | None) -> Delivered | None:
         match intent:
             case Send(target=target, message=message):
                 channel, thread_ts = await self._place(target)
-                return await self._post(channel, message, thread_ts, attempt)
+                return Delivered(await self._post(channel, message, thread_ts, attempt))
             case StartThread(channel_id=channel, message=message):
                 # The root message is the thread; its title is already in its text.
-                return await self._post(channel, message, None, attempt)
+                root = await self._post(channel, message, None, attempt)
+                return Delivered(root, thread_ref=root)
             case Notice(user_id=user_id, message=message):
                 await self._notify(user_id, message)
             case EditMessage(message_ref=ref, message=message):
@@ -159,9 +163,9 @@ class SlackOutbox:
             case RejectForm(errors=errors):
                 await self._reject(errors)
             case CloseThread() | SetThreadTags():
-                # Slack threads cannot be locked or tagged: the core posts the closing note,
-                # stops recording replies, and folds tags into the status line.
-                pass
+                # Slack threads cannot be locked or tagged (its capabilities say so): the
+                # core posts the closing note and folds tags into the status line instead.
+                raise Unsupported(intent)
         return None
 
     async def _place(self, target: Target) -> tuple[str, str | None]:

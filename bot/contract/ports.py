@@ -28,6 +28,8 @@ class Capabilities:
     ephemeral: bool = True
     direct_messages: bool = True
     tags: bool = False
+    closes_threads: bool = True
+    """Threads can be locked against new replies (Slack's cannot)."""
 
 
 class FailureKind(StrEnum):
@@ -56,6 +58,23 @@ class DeliveryFailed(Exception):
         self.code = code
         self.kind = kind
         self.answered = answered
+
+
+class Unsupported(DeliveryFailed):
+    """The outbox cannot carry this kind of intent at all (a gap in the adapter, not a
+    platform refusal): raised, never passed over in silence, and never retried."""
+
+    def __init__(self, intent: Intent) -> None:
+        super().__init__(f"unsupported:{type(intent).__name__}", FailureKind.PERMANENT)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What the platform made for an intent: the message's ref, and the thread's when the
+    intent started one (a platform may give a thread an id of its own)."""
+
+    message_ref: str
+    thread_ref: str | None = None
 
 
 async def _nothing_to_record(_piece: int, _ref: str) -> None:
@@ -87,10 +106,11 @@ class Outbox(Protocol):
 
     capabilities: Capabilities
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
-        """Carry out `intent`; return the platform's id for a message it created, if any.
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
+        """Carry out `intent`; return what the platform made, if it made a message.
 
         `attempt` comes with intents stored in the outbox (None for request-bound ones).
-        Raises `DeliveryFailed` for what the platform would not take.
+        Raises `DeliveryFailed` for what the platform would not take, and `Unsupported`
+        for an intent this outbox cannot carry.
         """
         ...

@@ -44,7 +44,9 @@ async def _lower_one(ctx: Context, intent: Intent, capabilities: Capabilities) -
         return []
     if isinstance(intent, StartThread) and intent.tags and not capabilities.tags:
         intent = replace(intent, tags=())
-    if isinstance(intent, CloseThread) and not capabilities.threads:
+    if isinstance(intent, CloseThread) and not (
+        capabilities.threads and capabilities.closes_threads
+    ):
         return []
     if isinstance(intent, OpenForm) and not capabilities.forms:
         return await conversation.start_form(ctx, intent.user_id, intent.form)

@@ -27,7 +27,14 @@ from bot.contract.intents import (
     StartThread,
     Tracking,
 )
-from bot.contract.ports import Attempt, Clock, DeliveryFailed, FailureKind, Outbox
+from bot.contract.ports import (
+    Attempt,
+    Clock,
+    Delivered,
+    DeliveryFailed,
+    FailureKind,
+    Outbox,
+)
 from bot.kernel.context import Context
 from bot.store.repo import Failure, Outbound, Repo, Store
 
@@ -128,7 +135,7 @@ def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
     return [Pending(decode(row.intent), row.source, row.id, row.attempts) for row in rows]
 
 
-Track = Callable[[Repo, Tracking, str], Awaitable[None]]
+Track = Callable[[Repo, Tracking, Delivered], Awaitable[None]]
 """Records what a confirmed message becomes (a post's thread, its status message...)."""
 
 
@@ -173,15 +180,16 @@ class Ledger:
             record_piece=pieces.record,
         )
 
-    async def delivered(self, item: Pending, ref: str | None) -> None:
+    async def delivered(self, item: Pending, made: Delivered | None) -> None:
         track = getattr(item.intent, "track", None)
-        if item.row_id is None and (track is None or ref is None):
+        if item.row_id is None and (track is None or made is None):
             return
         async with self.store.transaction() as repo:
             if item.row_id is not None:
+                ref = made.message_ref if made else None
                 await repo.outbound.delivered(item.row_id, ref, self.clock.now())
-            if track is not None and ref is not None:
-                await self.track(repo, track, ref)
+            if track is not None and made is not None:
+                await self.track(repo, track, made)
 
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""
@@ -244,7 +252,7 @@ class _Pieces:
             # The first piece is the message (or thread) others refer to: known at once,
             # even while a later piece still fails.
             if piece == 0 and track is not None:
-                await self.ledger.track(repo, track, ref)
+                await self.ledger.track(repo, track, Delivered(ref))
 
 
 def _classify(failure: Exception) -> tuple[FailureKind, str, bool]:
@@ -271,12 +279,12 @@ async def send_in_order(pending: Sequence[Pending], outbox: Outbox, ledger: Ledg
             stopped.add(item.source)  # another worker has it now: the rest of it too
             continue
         try:
-            ref = await outbox.deliver(item.intent, attempt)
+            made = await outbox.deliver(item.intent, attempt)
         except Exception as failure:  # an adapter bug must not lose or repeat what was sent
             stopped.add(item.source)
             await ledger.failed(item, failure)
             continue
         sent.append(item.intent)
-        await ledger.delivered(item, ref)
+        await ledger.delivered(item, made)
     await ledger.release(held_back)
     return sent

@@ -17,7 +17,7 @@ import uuid
 from datetime import timedelta
 
 from bot.contract.intents import EditMessage, Intent, Revision, SetThreadTags
-from bot.contract.ports import Attempt, Clock, DeliveryFailed, FailureKind, Outbox
+from bot.contract.ports import Attempt, Clock, Delivered, DeliveryFailed, FailureKind, Outbox
 from bot.store.leases import Lease
 from bot.store.repo import Store
 
@@ -43,7 +43,7 @@ class OrderedEdits:
         self._owner = owner
         self.capabilities = outbox.capabilities
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         revision = revision_of(intent)
         if revision is None:
             return await self._outbox.deliver(intent, attempt)
@@ -54,9 +54,9 @@ class OrderedEdits:
             if revision.version < shown:
                 log.info("skipped status edit v%d: v%d already shown", revision.version, shown)
                 return None
-            ref = await self._outbox.deliver(intent, attempt)
+            made = await self._outbox.deliver(intent, attempt)
             sent = revision.version
-            return ref
+            return made
         finally:
             async with self._store.transaction() as repo:
                 await repo.shown.end_turn(revision.setback_id, turn, sent)

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.contract.ids import CommunityId
 from bot.contract.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
-from bot.contract.ports import Capabilities, Clock, Outbox
+from bot.contract.ports import Capabilities, Clock, Delivered, Outbox
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.member_text import normalise
 from bot.domain.model import CommunitySettings
@@ -160,9 +160,9 @@ class Rebound:
             return []
         owner = owner or self.worker_id
 
-        async def track(repo: Repo, tracking: Tracking, ref: str) -> None:
+        async def track(repo: Repo, tracking: Tracking, made: Delivered) -> None:
             ctx = await self.context(repo, community_id, self.clock.now())
-            await _record(ctx, tracking, ref)
+            await _record(ctx, tracking, made)
 
         ledger = Ledger(self.store, self.clock, owner, self.policy, track)
         ordered = OrderedEdits(outbox, self.store, self.clock, owner)
@@ -210,9 +210,10 @@ def _explain(ctx: Context, event: InboundEvent, refusal: RuleViolation | FormInv
     return RejectForm(form_id=form_id, errors=errors)
 
 
-async def _record(ctx: Context, track: Tracking, ref: str) -> None:
+async def _record(ctx: Context, track: Tracking, made: Delivered) -> None:
+    ref = made.message_ref
     if track.kind is TrackAs.SETBACK_THREAD:
-        await posting.on_thread_started(ctx, track.record_id, ref)
+        await posting.on_thread_started(ctx, track.record_id, made.thread_ref or ref, ref)
     elif track.kind is TrackAs.STATUS_MESSAGE:
         await posting.on_status_message_sent(ctx, track.record_id, ref)
     elif track.kind is TrackAs.RELAYED_REPLY:

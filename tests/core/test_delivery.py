@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot.contract.events import CommandInvoked, FormSubmitted
 from bot.contract.intents import DirectTo, Intent, Notice, Send, StartThread, Thread
-from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
+from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed
 from bot.store.repo import OutboxState
 from bot.store.statements import OUTBOUND
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, RecordingOutbox, form_in, harness
@@ -26,12 +26,11 @@ class DMsClosedFor:
     refused: int = 0
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if isinstance(intent, Send) and intent.target == DirectTo(user_id=self.user_id):
             self.refused += 1
             raise DeliveryFailed("cannot send messages to this user")
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 @pytest.fixture
@@ -84,12 +83,11 @@ class Broken:
     inner: RecordingOutbox = field(default_factory=RecordingOutbox)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if isinstance(intent, self.kind) and self.times > 0:
             self.times -= 1
             raise KeyError("a bug in the adapter")
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 async def test_an_adapter_bug_neither_loses_nor_repeats_what_was_sent(h: Harness) -> None:
@@ -139,11 +137,10 @@ class ThreadsDown:
     inner: RecordingOutbox = field(default_factory=RecordingOutbox)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if self.down and isinstance(intent, Send) and isinstance(intent.target, Thread):
             raise DeliveryFailed("service unavailable")
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 def _command(h: Harness) -> tuple[CommandInvoked]:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.contract.intents import DirectTo, EditMessage, Intent, Send, SetThreadTags, StartThread
-from bot.contract.ports import Attempt, Capabilities, DeliveryFailed, FailureKind
+from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed, FailureKind
 from bot.engine import ordered_edits
 from bot.engine.delivery import Policy
 from bot.engine.scheduler import Scheduler
@@ -41,15 +41,14 @@ class Platform:
     tries: dict[str, list[datetime]] = field(default_factory=dict)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if isinstance(intent, Send) and isinstance(intent.target, DirectTo):
             user = intent.target.user_id
             self.tries.setdefault(user, []).append(self.clock_now())  # type: ignore[operator]
             refusal = self.refusals.get(user)
             if refusal is not None:
                 raise refusal
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
     def asked(self, user: str) -> int:
         return asked(self.inner)[user]
@@ -173,14 +172,13 @@ class CutShort:
     called: asyncio.Event = field(default_factory=asyncio.Event)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if isinstance(intent, Send) and isinstance(intent.target, DirectTo):
             self.attempts.append(attempt)
             self.called.set()
             if self.hang:
                 await asyncio.Event().wait()
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 async def test_a_try_cut_short_is_retried_by_another_worker_as_maybe_sent(h: Harness) -> None:
@@ -218,7 +216,7 @@ class SecondPieceFails:
     seen: list[Attempt | None] = field(default_factory=list)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if not isinstance(intent, StartThread):
             return None
         assert attempt is not None
@@ -233,7 +231,7 @@ class SecondPieceFails:
             raise DeliveryFailed("internal_error", answered=True)
         self.made.append(f"{first}/piece-2")
         await attempt.record_piece(1, f"{first}/piece-2")
-        return first
+        return Delivered(first)
 
 
 async def test_a_failing_second_piece_never_starts_a_second_thread(h: Harness) -> None:
@@ -265,11 +263,10 @@ class ThreadGone:
     inner: RecordingOutbox = field(default_factory=RecordingOutbox)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if self.gone and isinstance(intent, Send) and not isinstance(intent.target, DirectTo):
             raise DeliveryFailed("is_archived", FailureKind.PERMANENT)
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 async def test_a_given_up_source_is_retried_whole_and_in_order(h: Harness) -> None:
@@ -305,11 +302,10 @@ class ThreadsDown:
     inner: RecordingOutbox = field(default_factory=RecordingOutbox)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if self.down and isinstance(intent, StartThread):
             raise DeliveryFailed("internal_error", answered=False)
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness) -> None:

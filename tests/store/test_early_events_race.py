@@ -72,7 +72,7 @@ async def test_a_reply_while_its_thread_is_being_recorded_is_kept(h: Harness) ->
         **h._base(JO), channel_id="support", message_ref="m-1", text="First!", thread_ref="t-1"
     )
     async with _held_open(h) as ctx:
-        await posting.on_thread_started(ctx, post_id, "t-1")  # replays nothing yet
+        await posting.on_thread_started(ctx, post_id, "t-1", "t-1")  # replays nothing yet
         arriving = asyncio.create_task(h.send(reply))
         await _until_blocked_or_done(h, arriving)
     await arriving

@@ -18,7 +18,7 @@ from bot.contract.events import (
     MessagePosted,
 )
 from bot.contract.intents import DirectTo, EditMessage, Intent, Notice, Send, StartThread
-from bot.contract.ports import Attempt, Capabilities, DeliveryFailed
+from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed
 from bot.store.statements import APPRECIATION, PROCESSED, REPLY, SETBACK
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, RecordingOutbox, harness
 
@@ -214,12 +214,11 @@ async def test_redelivery_after_a_failed_delivery_still_starts_the_thread(h: Har
             self.capabilities = Capabilities(tags=True)
             self.failed = False
 
-        async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+        async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
             if isinstance(intent, StartThread) and not self.failed:
                 self.failed = True
                 raise DeliveryFailed("platform said no")
-            ref: str | None = await self.inner.deliver(intent, attempt)
-            return ref
+            return await self.inner.deliver(intent, attempt)
 
     outbox = FailsFirstThread()
     event = FormSubmitted(

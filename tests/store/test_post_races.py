@@ -30,7 +30,7 @@ from bot.contract.intents import (
     StartThread,
     Thread,
 )
-from bot.contract.ports import Attempt
+from bot.contract.ports import Attempt, Delivered
 from bot.domain.model import CommunitySettings, Member
 from bot.engine.bootstrap import build_rebound
 from bot.kernel.clock import ManualClock
@@ -59,14 +59,14 @@ class Platform(RecordingOutbox):
     shown: dict[str, Message] = field(default_factory=dict)
     jitter: random.Random = field(default_factory=lambda: random.Random(19))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if isinstance(intent, EditMessage):
             await asyncio.sleep(self.jitter.uniform(0, NETWORK_DELAY_S))
             self.shown[intent.message_ref] = intent.message
-        ref = await super().deliver(intent, attempt)
-        if ref is not None and isinstance(intent, Send | StartThread):
-            self.shown[ref] = intent.message
-        return ref
+        made = await super().deliver(intent, attempt)
+        if made is not None and isinstance(intent, Send | StartThread):
+            self.shown[made.message_ref] = intent.message
+        return made
 
     def notices(self, member: Member, text: str) -> int:
         return sum(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.contract.intents import Channel, CloseThread, DirectTo, Intent, Send, Thread
-from bot.contract.ports import Attempt, Capabilities, DeliveryFailed, Outbox
+from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed, Outbox
 from bot.domain.model import CommunitySettings, FollowUpKind, Member
 from bot.engine.bootstrap import build_rebound
 from bot.engine.delivery import RETRY_BASE, retry_delay
@@ -264,13 +264,12 @@ class FlakyOutbox:
     refused: list[Intent] = field(default_factory=list)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         private = isinstance(intent, Send) and isinstance(intent.target, DirectTo)
         if private and len(self.refused) < self.failures:
             self.refused.append(intent)
             raise DeliveryFailed("platform said no")
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 async def undelivered(core: Rebound) -> list[tuple[datetime, int]]:
@@ -332,12 +331,11 @@ class FailsOnce:
     refused: list[Intent] = field(default_factory=list)
     capabilities: Capabilities = field(default_factory=lambda: Capabilities(tags=True))
 
-    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> str | None:
+    async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         if isinstance(intent, self.kind) and not self.refused:
             self.refused.append(intent)
             raise DeliveryFailed("platform said no")
-        ref: str | None = await self.inner.deliver(intent, attempt)
-        return ref
+        return await self.inner.deliver(intent, attempt)
 
 
 async def test_a_follow_up_that_failed_part_way_does_not_repeat_what_was_sent(

@@ -148,16 +148,16 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     ]
 
 
-async def on_thread_started(ctx: Context, setback_id: int, ref: str) -> None:
-    """The root message the bot posted is the thread, and the post's status message too.
+async def on_thread_started(ctx: Context, setback_id: int, thread_ref: str, root_ref: str) -> None:
+    """The post's thread exists; its root message is the post's status message too.
     Replies that reached the thread before this moment were parked: handled now."""
     setback = await ctx.repo.setback(ctx.community_id, setback_id)  # taken: post first
     if setback is None:
         return
     await ctx.repo.update_setback(
-        ctx.community_id, setback_id, thread_ref=ref, status_message_ref=ref
+        ctx.community_id, setback_id, thread_ref=thread_ref, status_message_ref=root_ref
     )
-    await early.replay(ctx, replace(setback, thread_ref=ref, status_message_ref=ref))
+    await early.replay(ctx, replace(setback, thread_ref=thread_ref, status_message_ref=root_ref))
 
 
 async def edit_post(ctx: Context, setback: Setback, event: MessageEdited) -> list[Intent]:

@@ -96,8 +96,12 @@ class FakeCore:
         self.events.append(event)
         intents = list(self.answer(event))
         for intent in intents:
-            self.delivered.append((intent, await outbox.deliver(intent)))
+            await self._deliver(outbox, intent)
         return intents
+
+    async def _deliver(self, outbox: Outbox, intent: Intent) -> None:
+        made = await outbox.deliver(intent)
+        self.delivered.append((intent, made.message_ref if made else None))
 
     def schedule(self, after: timedelta, intent: Intent) -> None:
         self.scheduled.append((self.clock.now() + after, intent))
@@ -112,7 +116,7 @@ class FakeCore:
         if not due or outbox is None or "console" not in platforms:
             return 0
         self.scheduled.remove(due[0])
-        self.delivered.append((due[0][1], await outbox.deliver(due[0][1])))
+        await self._deliver(outbox, due[0][1])
         return 1
 
     async def close(self) -> None:

@@ -14,6 +14,7 @@ from bot.contract.intents import (
     CloseThread,
     DirectTo,
     EditMessage,
+    Intent,
     Link,
     Message,
     Notice,
@@ -33,12 +34,17 @@ def outbox(world: World) -> ConsoleOutbox:
     return ConsoleOutbox(world)
 
 
+async def made_by(outbox: ConsoleOutbox, intent: Intent) -> str:
+    """The ref of the message `intent` made."""
+    made = await outbox.deliver(intent)
+    assert made is not None
+    return made.message_ref
+
+
 async def _root(outbox: ConsoleOutbox) -> str:
-    ref = await outbox.deliver(
-        StartThread(channel_id="support", title="Froze", message=Message(text="body"))
+    return await made_by(
+        outbox, StartThread(channel_id="support", title="Froze", message=Message(text="body"))
     )
-    assert ref is not None
-    return ref
 
 
 def test_the_console_can_show_everything() -> None:
@@ -56,11 +62,12 @@ def test_the_console_can_show_everything() -> None:
 async def test_send_to_a_channel_posts_for_everyone(outbox: ConsoleOutbox, world: World) -> None:
     buttons = (Button(label="Appreciate", action_id="rb:appreciate:1"),)
     links = (Link(label="Best", message_ref="m9"),)
-    ref = await outbox.deliver(
+    ref = await made_by(
+        outbox,
         Send(
             target=Channel(channel_id="helpers"),
             message=Message(text="Hi", buttons=buttons, links=links),
-        )
+        ),
     )
     message = world.message(ref or "")
     assert (message.place, message.author, message.text) == (InChannel("helpers"), "Rebound", "Hi")
@@ -72,8 +79,9 @@ async def test_send_to_a_thread_keeps_the_intents_author(
     outbox: ConsoleOutbox, world: World
 ) -> None:
     root = await _root(outbox)
-    ref = await outbox.deliver(
-        Send(target=Thread(thread_ref=root), message=Message(text="thanks", author=PSEUDONYM))
+    ref = await made_by(
+        outbox,
+        Send(target=Thread(thread_ref=root), message=Message(text="thanks", author=PSEUDONYM)),
     )
     message = world.message(ref or "")
     assert message.place == InThread("support", root)
@@ -81,8 +89,8 @@ async def test_send_to_a_thread_keeps_the_intents_author(
 
 
 async def test_send_to_a_member_is_a_dm(outbox: ConsoleOutbox, world: World) -> None:
-    ref = await outbox.deliver(
-        Send(target=DirectTo(user_id=JO.user_id), message=Message(text="psst"))
+    ref = await made_by(
+        outbox, Send(target=DirectTo(user_id=JO.user_id), message=Message(text="psst"))
     )
     message = world.message(ref or "")
     assert message.place == InDM(JO.user_id)
@@ -90,10 +98,11 @@ async def test_send_to_a_member_is_a_dm(outbox: ConsoleOutbox, world: World) -> 
 
 
 async def test_start_thread_posts_a_titled_tagged_root(outbox: ConsoleOutbox, world: World) -> None:
-    ref = await outbox.deliver(
+    ref = await made_by(
+        outbox,
         StartThread(
             channel_id="support", title="Froze", message=Message(text="body"), tags=("Panel",)
-        )
+        ),
     )
     assert ref is not None
     root = world.message(ref)
@@ -111,7 +120,7 @@ async def test_a_notice_appears_where_the_member_last_acted(
 ) -> None:
     root = await _root(outbox)
     world.acted_at(JO.user_id, InThread("support", root))
-    ref = await outbox.deliver(Notice(user_id=JO.user_id, message=Message(text="Noted.")))
+    ref = await made_by(outbox, Notice(user_id=JO.user_id, message=Message(text="Noted.")))
     notice = world.message(ref or "")
     assert world.where(notice.place, notice.only) == f"#support > thread {root} (only Jo)"
     assert world.audience(notice.place, notice.only) == ("Jo",)

@@ -10,6 +10,7 @@ from adapters.slack.outbox import ViewAnswer
 from adapters.slack.pacing import Pacer
 from adapters.slack.text import escape, split_escaped
 from bot.contract.intents import Button, Channel, Choice, Form, FormField, Link, Message, Send
+from bot.contract.ports import Delivered
 from tests.adapters.slack.slack_requests import _state
 from tests.adapters.slack.workspace import SUPPORT, Workspace
 
@@ -56,10 +57,12 @@ def test_over_fifty_blocks_become_several_posts_with_buttons_last() -> None:
 async def test_a_message_too_long_for_one_post_continues_in_its_thread(slack: Workspace) -> None:
     long = Message(text="\n".join("z" * 2_999 for _ in range(55)))
 
-    ref = await slack.adapter.outbox.deliver(Send(target=Channel(channel_id=SUPPORT), message=long))
+    made = await slack.adapter.outbox.deliver(
+        Send(target=Channel(channel_id=SUPPORT), message=long)
+    )
 
     first, second = slack.fake.posts(SUPPORT)
-    assert ref == first.ref
+    assert made == Delivered(first.ref)
     assert "thread_ts" not in first.params or first.params["thread_ts"] is None
     assert second.params["thread_ts"] == first.answer["ts"]
     assert len(first.params["blocks"]) == MAX_BLOCKS
