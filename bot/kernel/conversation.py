@@ -9,7 +9,7 @@ back to the router as the event the platform would have sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.contract.events import ButtonPressed, DirectMessageReceived, FormSubmitted, InboundEvent
@@ -19,6 +19,52 @@ from bot.domain.errors import FormInvalid
 from bot.kernel.context import Context
 
 FORM, CHOICE = "form", "choice"
+
+
+@dataclass
+class FormInProgress:
+    """A form asked one question at a time: the questions left, and the answers so far."""
+
+    form: Form
+    queue: list[str]
+    answers: dict[str, str | list[str]] = field(default_factory=dict)
+
+    def stored(self) -> dict[str, Any]:
+        return {
+            "kind": FORM,
+            "form": encode(self.form),
+            "queue": self.queue,
+            "answers": self.answers,
+        }
+
+
+@dataclass(frozen=True)
+class ChoiceOffered:
+    """Buttons offered as a numbered list: the member answers with a number."""
+
+    buttons: tuple[Button, ...]
+
+    def stored(self) -> dict[str, Any]:
+        return {"kind": CHOICE, "buttons": [[b.label, b.action_id] for b in self.buttons]}
+
+
+Waiting = FormInProgress | ChoiceOffered
+
+
+def _from_stored(state: dict[str, Any]) -> Waiting:
+    if state["kind"] == CHOICE:
+        buttons = tuple(Button(label=label, action_id=action) for label, action in state["buttons"])
+        return ChoiceOffered(buttons)
+    return FormInProgress(decode(state["form"]), list(state["queue"]), dict(state["answers"]))
+
+
+async def _waiting(ctx: Context, user_id: str) -> Waiting | None:
+    state = await ctx.repo.conversations.get(ctx.community_id, user_id)
+    return None if state is None else _from_stored(state)
+
+
+async def _keep(ctx: Context, user_id: str, waiting: Waiting) -> None:
+    await ctx.repo.conversations.put(ctx.community_id, user_id, waiting.stored(), ctx.now)
 
 
 @dataclass(frozen=True)
@@ -57,22 +103,13 @@ def _question(ctx: Context, form: Form, field: FormField) -> str:
 
 async def start_form(ctx: Context, user_id: str, form: Form) -> list[Intent]:
     """Ask the form's first question by private message."""
-    state = {
-        "kind": FORM,
-        "form": encode(form),
-        "queue": [f.name for f in form.fields],
-        "answers": {},
-    }
-    await ctx.repo.conversations.put(ctx.community_id, user_id, state, ctx.now)
+    await _keep(ctx, user_id, FormInProgress(form, [f.name for f in form.fields]))
     return [_dm(user_id, _question(ctx, form, form.fields[0]))]
 
 
 async def offer_choices(ctx: Context, user_id: str, message: Message) -> Message:
     """The message with its buttons as a numbered list; the member answers with a number."""
-    buttons = [[b.label, b.action_id] for b in message.buttons]
-    await ctx.repo.conversations.put(
-        ctx.community_id, user_id, {"kind": CHOICE, "buttons": buttons}, ctx.now
-    )
+    await _keep(ctx, user_id, ChoiceOffered(message.buttons))
     choose = ctx.say(
         "conversation.choose", options=_options(ctx, [b.label for b in message.buttons])
     )
@@ -82,22 +119,21 @@ async def offer_choices(ctx: Context, user_id: str, message: Message) -> Message
 
 async def answer(ctx: Context, event: DirectMessageReceived) -> Answer | None:
     """Take a private message as an answer; None when no conversation is waiting for one."""
-    state = await ctx.repo.conversations.get(ctx.community_id, event.actor.user_id)
-    if state is None:
+    waiting = await _waiting(ctx, event.actor.user_id)
+    if waiting is None:
         return None
     text = event.text.strip()
-    if state["kind"] == CHOICE:
-        return await _choose(ctx, event, state, text)
+    if isinstance(waiting, ChoiceOffered):
+        return await _choose(ctx, event, waiting.buttons, text)
     if text.lower() == ctx.say("conversation.word.cancel").lower():
         await ctx.repo.conversations.end(ctx.community_id, event.actor.user_id)
         return Answer([ctx.notice(event.actor, "conversation.cancelled")])
-    return await _fill(ctx, event, state, text)
+    return await _fill(ctx, event, waiting, text)
 
 
 async def _choose(
-    ctx: Context, event: DirectMessageReceived, state: dict[str, Any], text: str
+    ctx: Context, event: DirectMessageReceived, buttons: Sequence[Button], text: str
 ) -> Answer | None:
-    buttons = [Button(label=label, action_id=action) for label, action in state["buttons"]]
     if not text.isdigit() or not 1 <= int(text) <= len(buttons):
         return None  # not an answer to the choice: let the message be what it says
     await ctx.repo.conversations.end(ctx.community_id, event.actor.user_id)
@@ -111,51 +147,48 @@ async def _choose(
 
 
 async def _fill(
-    ctx: Context, event: DirectMessageReceived, state: dict[str, Any], text: str
+    ctx: Context, event: DirectMessageReceived, waiting: FormInProgress, text: str
 ) -> Answer:
-    form: Form = decode(state["form"])
-    fields = {field.name: field for field in form.fields}
-    field = fields[state["queue"][0]]
+    form = waiting.form
+    fields = {f.name: f for f in form.fields}
+    asked = fields[waiting.queue[0]]
     user_id = event.actor.user_id
     try:
-        value = _value(ctx, field, text)
+        value = _value(ctx, asked, text)
     except ValueError as problem:
-        return Answer([_dm(user_id, f"{problem}\n{_question(ctx, form, field)}")])
+        return Answer([_dm(user_id, f"{problem}\n{_question(ctx, form, asked)}")])
     if value is not None:
-        state["answers"][field.name] = value
-    state["queue"] = state["queue"][1:]
-    if state["queue"]:
-        await ctx.repo.conversations.put(ctx.community_id, user_id, state, ctx.now)
-        return Answer([_dm(user_id, _question(ctx, form, fields[state["queue"][0]]))])
+        waiting.answers[asked.name] = value
+    waiting.queue = waiting.queue[1:]
     # Kept until the router has applied the form, so a rejected answer can be asked again.
-    await ctx.repo.conversations.put(ctx.community_id, user_id, state, ctx.now)
+    await _keep(ctx, user_id, waiting)
+    if waiting.queue:
+        return Answer([_dm(user_id, _question(ctx, form, fields[waiting.queue[0]]))])
     submitted = FormSubmitted(
         community_id=event.community_id,
         event_id=f"{event.event_id}:form",
         actor=event.actor,
         form_id=form.form_id,
-        values=state["answers"],
+        values=waiting.answers,
     )
     return Answer([], completed=submitted)
 
 
 async def retry(ctx: Context, user_id: str, invalid: FormInvalid) -> list[Intent]:
     """The finished form had problems: say which, and ask those questions again."""
-    state = await ctx.repo.conversations.get(ctx.community_id, user_id)
-    assert state is not None
-    assert state["kind"] == FORM
-    form: Form = decode(state["form"])
-    failing = [f for f in form.fields if f.name in invalid.problems]
-    for field in failing:
-        state["answers"].pop(field.name, None)
-    state["queue"] = [field.name for field in failing]
-    await ctx.repo.conversations.put(ctx.community_id, user_id, state, ctx.now)
+    waiting = await _waiting(ctx, user_id)
+    assert isinstance(waiting, FormInProgress)
+    failing = [f for f in waiting.form.fields if f.name in invalid.problems]
+    for failed in failing:
+        waiting.answers.pop(failed.name, None)
+    waiting.queue = [failed.name for failed in failing]
+    await _keep(ctx, user_id, waiting)
     lines = [ctx.say("conversation.retry")]
-    for field in failing:
-        problem = invalid.problems[field.name]
+    for failed in failing:
+        problem = invalid.problems[failed.name]
         said = ctx.say(problem.key, **problem.params)
-        lines.append(ctx.say("conversation.problem", label=field.label, problem=said))
-    lines.append(_question(ctx, form, failing[0]))
+        lines.append(ctx.say("conversation.problem", label=failed.label, problem=said))
+    lines.append(_question(ctx, waiting.form, failing[0]))
     return [_dm(user_id, "\n".join(lines))]
 
 
