@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.domain.model import FollowUpKind, Setback
+from bot.features.lifecycle.closing import close_time
 from bot.kernel.context import Context
 
 
@@ -13,20 +14,15 @@ async def on_posted(ctx: Context, setback: Setback) -> None:
     due = {
         FollowUpKind.UNANSWERED_NUDGE: ctx.now + timedelta(hours=ctx.settings.nudge_after_hours),
         FollowUpKind.OUTCOME_ASK: setback.outcome_ask_at,
-        FollowUpKind.CLOSE: _close_time(ctx),
+        FollowUpKind.CLOSE: close_time(ctx),
     }
     await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
-
-
-def _close_time(ctx: Context) -> datetime:
-    """Closing moves with activity: the thread closes after a quiet period."""
-    return ctx.now + timedelta(days=ctx.settings.close_after_days)
 
 
 async def on_reply(ctx: Context, setback: Setback, by_poster: bool) -> None:
     """Activity postpones closing; a helper's reply (re)starts the best-answer quiet spell."""
     await ctx.repo.touch_setback(ctx.community_id, setback.id, ctx.now)
-    due = {FollowUpKind.CLOSE: _close_time(ctx)}
+    due = {FollowUpKind.CLOSE: close_time(ctx)}
     if not by_poster:
         # The reminder is sent once at most: a fired row is never reopened.
         due[FollowUpKind.BEST_REMINDER] = ctx.now + timedelta(

@@ -7,18 +7,17 @@ from datetime import datetime, timedelta
 
 from bot.contract.intents import (
     Channel,
-    CloseThread,
     DirectTo,
     Intent,
     Link,
     Message,
     Send,
-    Thread,
     TrackAs,
     Tracking,
 )
 from bot.domain.model import FollowUp, FollowUpKind, Reply, Setback
-from bot.features.lifecycle.status_card import PostView, refresh_view, safe_title
+from bot.features.lifecycle import closing
+from bot.features.lifecycle.status_card import PostView, safe_title
 from bot.features.outcomes.outcomes import ask_message
 from bot.kernel.context import Context
 
@@ -96,18 +95,9 @@ def _close(ctx: Context, view: PostView) -> Plan:
     setback = view.setback
     if setback.is_closed:
         return NOTHING
-    quiet_until = setback.last_activity_at + timedelta(days=ctx.settings.close_after_days)
-    if quiet_until > ctx.now:
-        return Plan((), postpone_to=quiet_until)
-    assert setback.thread_ref is not None
-    note = ctx.message("thread.closed_note", days=ctx.settings.close_after_days)
-    closed = replace(view, setback=replace(setback, closed_at=ctx.now))
-    intents: list[Intent] = [
-        Send(target=Thread(thread_ref=setback.thread_ref), message=note),
-        *refresh_view(ctx, closed),
-        CloseThread(thread_ref=setback.thread_ref),
-    ]
-    return Plan(tuple(intents), close_post=True)
+    if (quiet := closing.quiet_until(ctx, setback)) > ctx.now:
+        return Plan((), postpone_to=quiet)
+    return Plan(tuple(closing.closing_intents(ctx, view)), close_post=True)
 
 
 def _root(setback: Setback) -> str:
