@@ -18,7 +18,8 @@ from bot.contract.events import (
     ReactionAdded,
     ReactionRemoved,
 )
-from bot.contract.intents import Intent
+from bot.contract.intents import Intent, TrackAs, Tracking
+from bot.contract.ports import Delivered
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import Member
 from bot.features.answers import best
@@ -180,3 +181,32 @@ ROUTES: dict[type[InboundEvent], Callable[..., Awaitable[list[Intent]]]] = {
 async def route(ctx: Context, event: InboundEvent) -> list[Intent]:
     handler = ROUTES.get(type(event))
     return await handler(ctx, event) if handler else []
+
+
+Receipt = Callable[[Context, int, Delivered], Awaitable[None]]
+
+
+async def _thread_started(ctx: Context, post_id: int, made: Delivered) -> None:
+    await posting.on_thread_started(
+        ctx, post_id, made.thread_ref or made.message_ref, made.message_ref
+    )
+
+
+RECEIPTS: dict[TrackAs, Receipt] = {
+    TrackAs.SETBACK_THREAD: _thread_started,
+    TrackAs.STATUS_MESSAGE: lambda ctx, post_id, made: posting.on_status_message_sent(
+        ctx, post_id, made.message_ref
+    ),
+    TrackAs.RELAYED_REPLY: lambda ctx, reply_id, made: answers.on_relay_sent(
+        ctx, reply_id, made.message_ref
+    ),
+    TrackAs.OUTCOME_ASK: lambda ctx, post_id, made: outcomes.on_ask_sent(
+        ctx, post_id, made.message_ref
+    ),
+}
+
+
+async def route_receipt(ctx: Context, tracking: Tracking, made: Delivered) -> None:
+    """A message the platform confirmed becomes what it was sent as (a post's thread, its
+    status message, a relayed reply, an outcome ask): routed like any other event."""
+    await RECEIPTS[tracking.kind](ctx, tracking.record_id, made)

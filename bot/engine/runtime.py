@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.contract.ids import CommunityId
-from bot.contract.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
+from bot.contract.intents import Intent, Message, Notice, RejectForm, Tracking
 from bot.contract.ports import Capabilities, Clock, Delivered, Outbox
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.member_text import normalise
@@ -18,11 +18,8 @@ from bot.engine.degrading import lower
 from bot.engine.delivery import Ledger, Pending, Policy, enqueue, from_rows, send_in_order
 from bot.engine.held_messages import hand_over_direct_messages
 from bot.engine.ordered_edits import OrderedEdits
-from bot.engine.router import route
+from bot.engine.router import route, route_receipt
 from bot.engine.scheduler import OutboxFor, Scheduler
-from bot.features.answers import replies as answers
-from bot.features.outcomes import outcomes
-from bot.features.posting import posts as posting
 from bot.features.templates.catalogue import Suggestion, library_for, suggest
 from bot.kernel.context import Context
 from bot.kernel.failures import log_failure
@@ -162,7 +159,7 @@ class Rebound:
 
         async def track(repo: Repo, tracking: Tracking, made: Delivered) -> None:
             ctx = await self.context(repo, community_id, self.clock.now())
-            await _record(ctx, tracking, made)
+            await route_receipt(ctx, tracking, made)
 
         ledger = Ledger(self.store, self.clock, owner, self.policy, track)
         ordered = OrderedEdits(outbox, self.store, self.clock, owner)
@@ -208,15 +205,3 @@ def _explain(ctx: Context, event: InboundEvent, refusal: RuleViolation | FormInv
     form_id = event.form_id if isinstance(event, FormSubmitted) else ""
     errors = {name: ctx.say(p.key, **p.params) for name, p in refusal.problems.items()}
     return RejectForm(form_id=form_id, errors=errors)
-
-
-async def _record(ctx: Context, track: Tracking, made: Delivered) -> None:
-    ref = made.message_ref
-    if track.kind is TrackAs.SETBACK_THREAD:
-        await posting.on_thread_started(ctx, track.record_id, made.thread_ref or ref, ref)
-    elif track.kind is TrackAs.STATUS_MESSAGE:
-        await posting.on_status_message_sent(ctx, track.record_id, ref)
-    elif track.kind is TrackAs.RELAYED_REPLY:
-        await answers.on_relay_sent(ctx, track.record_id, ref)
-    elif track.kind is TrackAs.OUTCOME_ASK:
-        await outcomes.on_ask_sent(ctx, track.record_id, ref)
