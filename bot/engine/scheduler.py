@@ -22,7 +22,7 @@ from bot.domain.model import FollowUp
 from bot.engine.degrading import lower
 from bot.engine.delivery import Pending, enqueue, from_rows
 from bot.features.lifecycle.status_card import load_views
-from bot.features.outcomes import due
+from bot.features.outcomes.follow_ups import plan as plan_follow_up
 from bot.kernel.context import Context
 from bot.kernel.failures import log_failure
 from bot.store.repo import Repo
@@ -117,7 +117,7 @@ class Scheduler:
         batches: dict[str, list[Intent]] = {}
         finished: list[FollowUp] = []
         for follow_up in follow_ups:
-            plan = due.plan(ctx, follow_up, views.get(follow_up.setback_id))
+            plan = plan_follow_up(ctx, follow_up, views.get(follow_up.setback_id))
             if plan.postpone_to is not None:
                 await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
                 continue
