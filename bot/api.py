@@ -51,6 +51,7 @@ from bot.contract.ports import (
     Delivered,
     DeliveryFailed,
     FailureKind,
+    FormTooLate,
     Outbox,
     Unsupported,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "Form",
     "FormField",
     "FormSubmitted",
+    "FormTooLate",
     "GivenUp",
     "HomePage",
     "InboundEvent",

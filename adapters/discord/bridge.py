@@ -338,6 +338,15 @@ class DiscordBridge:
         if parse_form(form_id) is not None:
             await self._reopen(interaction, form_id, presets)
             return
+        if self.community is not None and self.core.opens_offered_form(action_id):
+            # A form offered when it came too late: shown at once from one read, since the
+            # core's full path is what made it late.
+            user_id = str(interaction.user.id)
+            form = await self.core.offered_form(self.community.community_id, user_id, action_id)
+            if form is not None:
+                self.forms.remember(user_id, form)
+                await interaction.response.send_modal(modal_of(form))
+                return
         await self._run(interaction, ButtonPressed(**self._base(interaction), action_id=action_id))
 
     async def _reopen(

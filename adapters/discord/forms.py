@@ -98,7 +98,7 @@ def _input(field: FormField) -> discord.ui.Item[Any]:
 
 
 def modal_of(form: Form, presets: Mapping[str, str] | None = None) -> discord.ui.Modal:
-    presets = presets or {}
+    presets = {**dict(form.answered), **(presets or {})}
     modal = discord.ui.Modal(
         title=_cut(form.title, MODAL_TITLE_MAX),
         custom_id=modal_id(form.form_id, presets),

@@ -2,14 +2,15 @@
 
 `answer` starts the core's work and, if it has not produced the interaction's answer by
 the deadline, defers (Discord shows "thinking" or nothing); what the core says afterwards
-arrives as ephemeral follow-ups. A form is the one answer that cannot follow a deferral,
-so a late form is offered as a button that opens it.
+arrives as ephemeral follow-ups. A form is the one answer that cannot follow a deferral:
+a late one is reported as `FormTooLate`, and the core offers it behind a button.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -18,7 +19,18 @@ from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_id, modal_of
 from adapters.discord.outbox import CAPABILITIES, DiscordOutbox
 from adapters.discord.render import NO_PINGS, parts
-from bot.api import Attempt, Button, Delivered, Form, Intent, Message, Notice, OpenForm, RejectForm
+from bot.api import (
+    Attempt,
+    Button,
+    Delivered,
+    Form,
+    FormTooLate,
+    Intent,
+    Message,
+    Notice,
+    OpenForm,
+    RejectForm,
+)
 
 
 class InteractionOutbox:
@@ -86,7 +98,9 @@ class InteractionOutbox:
                 await self.interaction.response.send_modal(modal_of(form, self.presets))
                 self.showed_modal = True
                 return
-        await self.tell(_opener(form, self.presets))
+        # Answered already (the core took longer than the deadline): a modal cannot follow,
+        # so the core offers the form behind a button.
+        raise FormTooLate(replace(form, answered=tuple(sorted(self.presets.items()))))
 
     async def _reject(self, form_id: str, errors: Mapping[str, str]) -> None:
         form = self.forms.recall(self.actor_id, form_id)

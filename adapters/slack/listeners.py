@@ -31,7 +31,6 @@ from adapters.lifecycle import InFlight
 from adapters.slack import inbound
 from adapters.slack.directory import Directory
 from adapters.slack.form_metadata import FormMetadata
-from adapters.slack.form_openers import OPENER_PREFIX
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
 from bot.api import (
     MARK,
@@ -56,7 +55,6 @@ CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
 FORM_EXPIRED = "error.form_expired"
 UNEXPECTED = "error.unexpected"
-FORM_OPENERS = re.compile(f"^{re.escape(OPENER_PREFIX)}")
 VIEW_ANSWER_BUDGET_S = 2.0
 # Intents a view submission's acknowledgement itself can carry.
 VIEW_ANSWERS = (RejectForm, OpenForm)
@@ -95,7 +93,6 @@ class Listeners:
         app.event("reaction_removed")(self.on_reaction)
         app.event("app_home_opened")(self.on_home_opened)
         app.action(CORE_IDS)(self.on_button)
-        app.action(FORM_OPENERS)(self.on_form_opener)
         for callback_id in MESSAGE_ACTIONS:
             app.shortcut(callback_id)(self.on_message_action)
         app.view(CORE_FORMS)(self.on_view_submission)
@@ -207,25 +204,21 @@ class Listeners:
         self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
     ) -> None:
         actor = await self._actor(body)
-        event = inbound.button_event(_community(context), actor, body, action)
-        await self._take(event, _where_pressed(actor, body), slack_retries=False)
+        where, community = _where_pressed(actor, body), _community(context)
+        action_id = str(action["action_id"])
+        if self._core.opens_offered_form(action_id):
+            # Answered at once from one read, with this click's fresh trigger: the core's
+            # full path is what made the form late in the first place.
+            form = await self._core.offered_form(community, actor.user_id, action_id)
+            if form is not None:
+                await ack()
+                opening = OpenForm(user_id=actor.user_id, form=form)
+                outbox = self._outbox.at(where)
+                self._in_flight.after_ack(lambda: outbox.deliver(opening), "opening a form")
+                return
+        event = inbound.button_event(community, actor, body, action)
+        await self._take(event, where, slack_retries=False)
         await ack()
-
-    async def on_form_opener(
-        self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
-    ) -> None:
-        """A form that could not open in time, opened now with this click's trigger."""
-        await ack()
-        actor = await self._actor(body)
-        outbox = self._outbox.at(_where_pressed(actor, body))
-        community, action_id = _community(context), str(action["action_id"])
-
-        async def open_form() -> None:
-            if not await outbox.open_kept_form(action_id, actor.user_id):
-                expired = self._core.say(community, FORM_EXPIRED)
-                await outbox.deliver(Notice(user_id=actor.user_id, message=Message(text=expired)))
-
-        self._in_flight.after_ack(open_form, "opening a kept form")
 
     async def on_message_action(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
         actor = await self._actor(body)

@@ -20,7 +20,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import Post, posts, single_post
 from adapters.slack.failures import classify
 from adapters.slack.form_metadata import FormMetadata
-from adapters.slack.form_openers import EXPIRED_TRIGGER_ERRORS, FormOpeners
 from adapters.slack.modals import modal
 from adapters.slack.pacing import Pacer
 from adapters.slack.refs import MessageRef, message_ref
@@ -36,6 +35,7 @@ from bot.api import (
     DirectTo,
     EditMessage,
     Form,
+    FormTooLate,
     Intent,
     Link,
     Message,
@@ -51,6 +51,9 @@ from bot.api import (
 )
 
 log = logging.getLogger(__name__)
+
+# views.open refuses a trigger older than 3 s, or one used already.
+EXPIRED_TRIGGER_ERRORS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
 
 # Nothing the bot posts may turn names into mentions or links into previews.
 NO_PINGS: dict[str, Any] = {"parse": "none", "link_names": False}
@@ -103,7 +106,6 @@ class Where:
 class _Caches:
     dm_channels: dict[str, str] = field(default_factory=dict)
     permalinks: dict[str, str] = field(default_factory=dict)
-    openers: FormOpeners = field(default_factory=FormOpeners)
     form_metadata: FormMetadata | None = None
 
 
@@ -295,21 +297,11 @@ class SlackOutbox:
         try:
             await self._client.views_open(trigger_id=self._where.trigger_id, view=view)
         except SlackApiError as refused:
-            user_id = self._where.user_id
-            if refused.response.get("error") not in EXPIRED_TRIGGER_ERRORS or user_id is None:
+            if refused.response.get("error") not in EXPIRED_TRIGGER_ERRORS:
                 raise
-            # The core took longer than the trigger lives: a button opens it with a new one.
-            await self._notify(user_id, self._caches.openers.offer(user_id, form))
-
-    async def open_kept_form(self, action_id: str, user_id: str) -> bool:
-        """Open the form behind an opener button with this click's trigger; False if it is
-        not kept here (another replica, or a restart) or was offered to someone else."""
-        form = self._caches.openers.take(action_id, user_id)
-        if form is None or self._where.trigger_id is None:
-            return False
-        view = modal(form, private_metadata=self._private_metadata())
-        await self._client.views_open(trigger_id=self._where.trigger_id, view=view)
-        return True
+            # The core took longer than the trigger lives: it offers the form behind a button,
+            # whose click brings a new trigger.
+            raise FormTooLate(form) from None
 
     def _private_metadata(self) -> str:
         """The form's channel, sealed so a submission cannot pick another."""

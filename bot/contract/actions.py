@@ -25,6 +25,7 @@ class Verb(StrEnum):
     TEMPLATE_POST = "tpost"
     TEMPLATE_OTHER = "tother"
     TEMPLATE_VARIANT = "tvariant"
+    OPEN_FORM = "open"
 
 
 class FormKind(StrEnum):

@@ -155,6 +155,9 @@ class Form:
     title: str
     submit_label: str
     fields: tuple[FormField, ...]
+    # Values the member gave already (a command's options): submitted with the form's
+    # answers, not asked again. Kept when a late form is offered behind a button.
+    answered: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

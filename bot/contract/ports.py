@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.contract.intents import Intent
+from bot.contract.intents import Form, Intent
 
 
 class Clock(Protocol):
@@ -66,6 +66,17 @@ class Unsupported(DeliveryFailed):
 
     def __init__(self, intent: Intent) -> None:
         super().__init__(f"unsupported:{type(intent).__name__}", FailureKind.PERMANENT)
+
+
+class FormTooLate(DeliveryFailed):
+    """A form could not be shown now: the platform's trigger for it expired, or the
+    interaction was already answered. The core offers `form` behind a button instead (one
+    rule for every platform: bot/kernel/form_offers.py); the adapter may have filled in
+    what the member already chose (`form` may differ from the intent's)."""
+
+    def __init__(self, form: Form) -> None:
+        super().__init__("form_too_late", FailureKind.TRANSIENT)
+        self.form = form
 
 
 @dataclass(frozen=True)

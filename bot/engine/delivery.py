@@ -22,6 +22,7 @@ from bot.contract.intents import (
     DirectTo,
     EditMessage,
     Intent,
+    OpenForm,
     Send,
     SetThreadTags,
     StartThread,
@@ -33,6 +34,7 @@ from bot.contract.ports import (
     Delivered,
     DeliveryFailed,
     FailureKind,
+    FormTooLate,
     Outbox,
 )
 from bot.kernel.context import Context
@@ -263,9 +265,19 @@ def _classify(failure: Exception) -> tuple[FailureKind, str, bool]:
     return FailureKind.TRANSIENT, type(failure).__name__, True
 
 
-async def send_in_order(pending: Sequence[Pending], outbox: Outbox, ledger: Ledger) -> list[Intent]:
+OfferForm = Callable[[OpenForm, FormTooLate], Awaitable[Sequence[Intent]]]
+"""What to send instead of a form that could not open in time (bot/kernel/form_offers.py)."""
+
+
+async def send_in_order(
+    pending: Sequence[Pending],
+    outbox: Outbox,
+    ledger: Ledger,
+    offer_form: OfferForm | None = None,
+) -> list[Intent]:
     """Deliver in order, recording each one as it is confirmed; a failure holds back the
-    rest of its source for a later try. Returns the intents that went out."""
+    rest of its source for a later try. A form too late to open is offered behind a button
+    instead (`offer_form`). Returns the intents that went out."""
     sent: list[Intent] = []
     stopped: set[str] = set()
     held_back: list[int] = []
@@ -279,7 +291,13 @@ async def send_in_order(pending: Sequence[Pending], outbox: Outbox, ledger: Ledg
             stopped.add(item.source)  # another worker has it now: the rest of it too
             continue
         try:
-            made = await outbox.deliver(item.intent, attempt)
+            try:
+                made = await outbox.deliver(item.intent, attempt)
+            except FormTooLate as too_late:
+                if offer_form is None or not isinstance(item.intent, OpenForm):
+                    raise
+                sent.extend(await _offer_instead(item.intent, too_late, offer_form, outbox))
+                continue
         except Exception as failure:  # an adapter bug must not lose or repeat what was sent
             stopped.add(item.source)
             await ledger.failed(item, failure)
@@ -288,3 +306,12 @@ async def send_in_order(pending: Sequence[Pending], outbox: Outbox, ledger: Ledg
         await ledger.delivered(item, made)
     await ledger.release(held_back)
     return sent
+
+
+async def _offer_instead(
+    form: OpenForm, too_late: FormTooLate, offer_form: OfferForm, outbox: Outbox
+) -> list[Intent]:
+    offered = list(await offer_form(form, too_late))
+    for instead in offered:
+        await outbox.deliver(instead)
+    return offered

@@ -29,7 +29,7 @@ from bot.features.posting import changes, early
 from bot.features.posting import posts as posting
 from bot.features.templates import commands as templates
 from bot.features.templates import moderation as community_templates
-from bot.kernel import conversation
+from bot.kernel import conversation, form_offers
 from bot.kernel.context import Context
 
 SETBACK_COMMAND = "setback"
@@ -93,6 +93,7 @@ _RECORD_BUTTONS: dict[str, OnRecord] = {
     Verb.TEMPLATE_SEND: templates.send_privately,
     Verb.TEMPLATE_POST: templates.post_in_thread,
     Verb.TEMPLATE_OTHER: templates.other_variants,
+    Verb.OPEN_FORM: form_offers.reopen,
 }
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.contract.ids import CommunityId
-from bot.contract.intents import Intent, Message, Notice, RejectForm, Tracking
-from bot.contract.ports import Capabilities, Clock, Delivered, Outbox
+from bot.contract.intents import Form, Intent, Message, Notice, OpenForm, RejectForm, Tracking
+from bot.contract.ports import Capabilities, Clock, Delivered, FormTooLate, Outbox
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.member_text import normalise
 from bot.domain.model import CommunitySettings
@@ -21,6 +21,7 @@ from bot.engine.ordered_edits import OrderedEdits
 from bot.engine.router import route, route_receipt
 from bot.engine.scheduler import OutboxFor, Scheduler
 from bot.features.templates.catalogue import Suggestion, library_for, suggest
+from bot.kernel import form_offers
 from bot.kernel.context import Context
 from bot.kernel.failures import log_failure
 from bot.store.repo import Repo, Store
@@ -161,9 +162,15 @@ class Rebound:
             ctx = await self.context(repo, community_id, self.clock.now())
             await route_receipt(ctx, tracking, made)
 
+        async def offer_form(form: OpenForm, too_late: FormTooLate) -> list[Intent]:
+            async with self.store.transaction() as repo:
+                ctx = await self.context(repo, community_id, self.clock.now())
+                notice = await form_offers.offer(ctx, form.user_id, too_late.form)
+                return await lower(ctx, [notice], outbox.capabilities)
+
         ledger = Ledger(self.store, self.clock, owner, self.policy, track)
         ordered = OrderedEdits(outbox, self.store, self.clock, owner)
-        return await send_in_order(pending, ordered, ledger)
+        return await send_in_order(pending, ordered, ledger, offer_form)
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Retry undelivered intents and fire due follow-ups of communities on `platforms`.
@@ -189,6 +196,21 @@ class Rebound:
     ) -> None:
         """Private messages the platform would not take, shown while the member is here."""
         await hand_over_direct_messages(self.store, self.clock, community_id, user_id, show)
+
+    async def offered_form(self, community_id: str, user_id: str, action: str) -> Form | None:
+        """The form behind a form offer's button (see bot/kernel/form_offers.py), for an
+        adapter to open at once in answer to the click; None when `action` is not such a
+        button, or the form is not (or no longer) `user_id`'s. One read, nothing recorded."""
+        offer_id = form_offers.offer_id_of(action)
+        if offer_id is None:
+            return None
+        async with self.store.transaction() as repo:
+            return await form_offers.kept_form(
+                repo, community_id, user_id, offer_id, self.clock.now()
+            )
+
+    def opens_offered_form(self, action: str) -> bool:
+        return form_offers.offer_id_of(action) is not None
 
     async def close(self) -> None:
         await self.store.dispose()

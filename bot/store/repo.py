@@ -41,6 +41,7 @@ from bot.domain.model import (
 )
 from bot.store import leases
 from bot.store.early_repo import EarlyRepo
+from bot.store.form_offer_repo import FormOfferRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.statements import (
     APPRECIATION,
@@ -505,6 +506,7 @@ class Repo:
         self.templates = TemplateRepo(connection, self._insert)
         self.early = EarlyRepo(connection, self._insert)
         self.shown = ShownRepo(connection, self._insert)
+        self.form_offers = FormOfferRepo(connection)
         self._hot = hot_statements(self._dialect)
 
     @asynccontextmanager

@@ -21,6 +21,7 @@ from bot.store.tables import (
     CommunityTemplateVersionRow,
     ConversationRow,
     FollowUpRow,
+    FormOfferRow,
     OutboundRow,
     OutcomeRow,
     ParkedEventRow,
@@ -56,6 +57,7 @@ CONVERSATION = table(ConversationRow)
 PARKED_EVENT = table(ParkedEventRow)
 TOMBSTONE = table(TombstoneRow)
 STATUS_SHOWN = table(StatusShownRow)
+FORM_OFFER = table(FormOfferRow)
 
 
 def take_setback(*conditions: Any) -> Update:

@@ -307,3 +307,16 @@ class TombstoneRow(SQLModel, table=True):
     community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
     message_ref: str = Field(primary_key=True, max_length=200)
     deleted_at: datetime = _when(index=True)
+
+
+class FormOfferRow(SQLModel, table=True):
+    """A form that could not open in time (its trigger expired, or the interaction was
+    already answered), kept so a button can open it on any replica. Kept for a day."""
+
+    __tablename__ = "form_offer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    user_id: str = Field(max_length=100)
+    form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    offered_at: datetime = _when(index=True)

@@ -167,6 +167,7 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("setback.posted_ack", params=("title", "ask_date")),
     **_keys("setback.posted_ack_anonymous", params=("title", "pseudonym", "ask_date")),
     **_keys("relay.done", params=("title",)),
+    **_keys("form.offered", params=("title",)),
     **_keys("relay.which", params=("count",)),
     **_keys("button.reply_in", params=("title",)),
     **_keys("appreciate.done", params=("author",)),

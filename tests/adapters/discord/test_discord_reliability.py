@@ -190,14 +190,15 @@ async def test_a_form_too_slow_for_a_modal_is_offered_as_a_button(slow_world: Wo
     deferred, offer = act.answers_to(sent)
     assert deferred.body["type"] == 5
     (button,) = buttons_in(offer.body)
-    assert button["custom_id"] == "rb:form:setback|anonymous=yes"
+    assert button["custom_id"].startswith("rb:open:")  # kept by the core, on any replica
 
     shown = p.message(p.snowflake(), p.GENERAL_ID, slow_world.fake.bot, "")
     shown["components"] = offer.body["components"]
     clicked = await act.interact(p.button_press(LENA, button["custom_id"], shown))
 
     (modal,) = act.answers_to(clicked)
-    assert modal.body["type"] == 9  # straight from memory: no database, no delay
+    assert modal.body["type"] == 9  # one read, not the slow path: in time for a modal
+    # What the command already chose (anonymous) still comes back with the answers.
     assert modal.body["data"]["custom_id"] == "rb:form:setback|anonymous=yes"
 
 

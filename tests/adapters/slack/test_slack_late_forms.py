@@ -36,7 +36,7 @@ async def test_someone_elses_or_an_unknown_opener_is_refused_privately(slack: Wo
     opened_before = len(slack.fake.of("views.open"))
 
     await slack.press(PRIYA, offer.button("Share a setback"), ref)
-    await slack.press(LENA, "rb-open:999", ref)
+    await slack.press(LENA, "rb:open:999", ref)
 
     assert len(slack.fake.of("views.open")) == opened_before
     refusals = slack.fake.of("chat.postEphemeral")[-2:]
