@@ -35,11 +35,11 @@ from sqlalchemy import event
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from bench.common import BenchResult, CountingOutbox, Goal, percentile
+from bot.common.clock import ManualClock
 from bot.contract.events import CommandInvoked, FormSubmitted, MessageActionInvoked, MessagePosted
 from bot.contract.intents import Intent, OpenForm, RejectForm
 from bot.domain.model import CommunitySettings, Member
 from bot.engine.bootstrap import build_rebound
-from bot.kernel.clock import ManualClock
 from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from bot.store.migrate import upgrade
 from bot.store.statements import SETBACK

@@ -30,11 +30,11 @@ from adapters.discord.bridge import DiscordBridge
 from adapters.discord.client import intents, make_client
 from adapters.discord.config import DiscordSettings
 from bench.common import BenchResult, percentile
+from bot.common.clock import SystemClock
 from bot.contract.events import InboundEvent
 from bot.contract.intents import Intent
 from bot.contract.ports import Outbox
 from bot.engine.bootstrap import build_rebound
-from bot.kernel.clock import SystemClock
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import Call, FakeDiscord
 

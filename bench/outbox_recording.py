@@ -29,12 +29,12 @@ from sqlalchemy import bindparam, update
 
 from bench.common import BenchResult, CountingOutbox, Goal
 from bench.scheduler_tick import NOW, PLATFORMS, Rows, Sizes, load_sqlite, migrate
+from bot.common.clock import ManualClock
 from bot.contract.intents import Intent
 from bot.contract.ports import Outbox
 from bot.engine.bootstrap import build_rebound
 from bot.engine.delivery import Pending
 from bot.engine.runtime import Rebound
-from bot.kernel.clock import ManualClock
 from bot.store.statements import OUTBOUND
 
 NAME = "outbox_recording"
@@ -91,7 +91,7 @@ async def fire_all(url: str, *, batch: bool) -> Timing:
         ) -> list[Intent]:
             return await batch_send(core, community_id, pending, outbox)
 
-        core.send = send  # type: ignore[method-assign]
+        core.kernel.send = send  # type: ignore[method-assign]
     outbox = CountingOutbox()
     fired = 0
     try:

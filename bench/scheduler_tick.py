@@ -43,12 +43,12 @@ from bench.common import (
     postgres_unreachable,
     scratch_postgres,
 )
+from bot.common.clock import ManualClock
 from bot.contract.ports import Outbox
 from bot.domain.model import CommunitySettings, FollowUpKind
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
 from bot.engine.scheduler import BATCH
-from bot.kernel.clock import ManualClock
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.statements import FOLLOW_UP

@@ -34,9 +34,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from adapters.slack.app import SlackAdapter
 from bench.common import BenchResult, Goal, percentile
 from bench.slack_pacing import FakeInProcess
+from bot.common.clock import SystemClock
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
-from bot.kernel.clock import SystemClock
 from tests.adapters.slack.slack_requests import (
     FORM,
     JSON,

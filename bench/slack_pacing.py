@@ -25,10 +25,10 @@ import aiohttp
 from adapters.slack.app import SlackAdapter
 from bench.common import BenchResult, Goal
 from bench.scheduler_tick import NOW, Rows, Sizes, load_sqlite
+from bot.common.clock import ManualClock
 from bot.engine.bootstrap import build_rebound
 from bot.engine.scheduler import Scheduler
 from bot.engine.workers import schedulers
-from bot.kernel.clock import ManualClock
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from tests.adapters.slack.fake_slack import TEAM_ID, FakeSlack, member

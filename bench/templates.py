@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import BenchResult, CountingOutbox, Goal, percentile
+from bot.common.clock import ManualClock
 from bot.contract.actions import FormKind, form_id
 from bot.contract.events import CommandInvoked, FormSubmitted, InboundEvent
 from bot.domain.model import CommunitySettings, Member
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
-from bot.kernel.clock import ManualClock
 from bot.words.content import load_content
 from bot.words.templates.rendering import sample_values
 

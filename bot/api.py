@@ -8,6 +8,9 @@ entry points and its tick workers, and the few helpers the command line needs.
 
 from __future__ import annotations
 
+from bot.common.clock import ManualClock, SystemClock
+from bot.common.failures import log_failure
+from bot.common.settings import DEFAULT_DATABASE_URL, CoreSettings
 from bot.contract.actions import parse_form
 from bot.contract.events import (
     ButtonPressed,
@@ -68,9 +71,6 @@ from bot.engine.workers import StillFiring, run_workers, schedulers, tick_until_
 from bot.features.answers.best import MARK, UNMARK
 from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
 from bot.features.templates.moderation import SAVE_AS_TEMPLATE
-from bot.kernel.clock import ManualClock, SystemClock
-from bot.kernel.failures import log_failure
-from bot.kernel.settings import DEFAULT_DATABASE_URL, CoreSettings
 from bot.words.content import ContentError, load_content, packaged_content
 
 __all__ = [

@@ -12,6 +12,7 @@ from typing import TypedDict, TypeVar
 
 from sqlalchemy import text
 
+from bot.common.clock import ManualClock
 from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
@@ -38,7 +39,6 @@ from bot.contract.ports import Attempt, Capabilities, Delivered
 from bot.domain.model import CommunitySettings, Member, Reply
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
-from bot.kernel.clock import ManualClock
 from bot.store.repo import Store
 from bot.words.content import Content, load_content
 

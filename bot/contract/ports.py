@@ -71,7 +71,7 @@ class Unsupported(DeliveryFailed):
 class FormTooLate(DeliveryFailed):
     """A form could not be shown now: the platform's trigger for it expired, or the
     interaction was already answered. The core offers `form` behind a button instead (one
-    rule for every platform: bot/kernel/form_offers.py); the adapter may have filled in
+    rule for every platform: bot/common/form_offers.py); the adapter may have filled in
     what the member already chose (`form` may differ from the intent's)."""
 
     def __init__(self, form: Form) -> None:

@@ -8,10 +8,10 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from bot.common.settings import CoreSettings
 from bot.contract.ports import Clock
 from bot.engine.delivery import Policy
 from bot.engine.runtime import Rebound
-from bot.kernel.settings import CoreSettings
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Store

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from bot.common import conversation
+from bot.common.context import Context
 from bot.contract.intents import (
     CloseThread,
     DirectTo,
@@ -25,8 +27,6 @@ from bot.contract.intents import (
     StartThread,
 )
 from bot.contract.ports import Capabilities
-from bot.kernel import conversation
-from bot.kernel.context import Context
 
 
 async def lower(

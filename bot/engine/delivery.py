@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.common.context import Context
 from bot.contract.intent_codec import decode, encode
 from bot.contract.intents import (
     CloseThread,
@@ -37,7 +38,6 @@ from bot.contract.ports import (
     FormTooLate,
     Outbox,
 )
-from bot.kernel.context import Context
 from bot.store.repo import Failure, Outbound, Repo, Store
 
 log = logging.getLogger(__name__)
@@ -266,7 +266,7 @@ def _classify(failure: Exception) -> tuple[FailureKind, str, bool]:
 
 
 OfferForm = Callable[[OpenForm, FormTooLate], Awaitable[Sequence[Intent]]]
-"""What to send instead of a form that could not open in time (bot/kernel/form_offers.py)."""
+"""What to send instead of a form that could not open in time (bot/common/form_offers.py)."""
 
 
 async def send_in_order(

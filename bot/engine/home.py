@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.common.context import Context
 from bot.domain.model import FollowUpKind, Member, Setback
 from bot.engine.runtime import Rebound
-from bot.kernel.context import Context
 
 POSTS_SHOWN = 10
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.common import conversation, form_offers
+from bot.common.context import Context
 from bot.contract.actions import FormKind, Verb, parse_action, parse_form
 from bot.contract.events import (
     ButtonPressed,
@@ -29,8 +31,6 @@ from bot.features.posting import changes, early
 from bot.features.posting import posts as posting
 from bot.features.templates import commands as templates
 from bot.features.templates import moderation as community_templates
-from bot.kernel import conversation, form_offers
-from bot.kernel.context import Context
 
 SETBACK_COMMAND = "setback"
 TEMPLATE_COMMAND = "template"

@@ -3,39 +3,33 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 
+from bot.common import form_offers
+from bot.common.context import Context
+from bot.common.failures import log_failure
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
-from bot.contract.ids import CommunityId
-from bot.contract.intents import Form, Intent, Message, Notice, OpenForm, RejectForm, Tracking
-from bot.contract.ports import Capabilities, Clock, Delivered, FormTooLate, Outbox
+from bot.contract.intents import Form, Intent, Message, Notice, RejectForm
+from bot.contract.ports import Capabilities, Clock, Outbox
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.member_text import normalise
-from bot.domain.model import CommunitySettings
 from bot.engine.catch_up import OpenThread, open_threads
 from bot.engine.degrading import lower
-from bot.engine.delivery import Ledger, Pending, Policy, enqueue, from_rows, send_in_order
+from bot.engine.delivery import Pending, Policy, enqueue, from_rows
 from bot.engine.held_messages import hand_over_direct_messages
-from bot.engine.ordered_edits import OrderedEdits
-from bot.engine.router import route, route_receipt
+from bot.engine.kernel import Kernel
+from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
 from bot.features.templates.catalogue import Suggestion, library_for, suggest
-from bot.kernel import form_offers
-from bot.kernel.context import Context
-from bot.kernel.failures import log_failure
-from bot.store.repo import Repo, Store
-from bot.words.content import DEFAULT_LOCALE, Content
+from bot.store.repo import Store
+from bot.words.content import Content
 
 log = logging.getLogger(__name__)
 
 
-def platform_of(community_id: str) -> str:
-    return CommunityId.parse(community_id).platform
-
-
 class Rebound:
-    """One core instance; several communities and adapters may share it."""
+    """One core instance; several communities and adapters may share it. The event path;
+    the follow-up path is its `scheduler`; both stand on one `Kernel`."""
 
     def __init__(
         self,
@@ -45,37 +39,33 @@ class Rebound:
         worker_id: str,
         policy: Policy | None = None,
     ) -> None:
-        self.store = store
-        self.content = content
-        self.clock = clock
-        self.worker_id = worker_id
-        self.policy = policy or Policy()
-        self.scheduler = Scheduler(self, worker_id)
-        self._settings: dict[str, CommunitySettings] = {}
+        self.kernel = Kernel(store, content, clock, worker_id, policy)
+        self.scheduler = Scheduler(self.kernel, worker_id)
+        self.ensure_community = self.kernel.ensure_community
+        self.context = self.kernel.context
+        self.say = self.kernel.say
+        self.send = self.kernel.send
 
-    async def ensure_community(
-        self, community_id: str, platform: str, settings: CommunitySettings
-    ) -> None:
-        """Create the community, or bring its settings up to `settings`: the adapter's
-        configuration (channels, emoji, locale) is the source of truth at each start."""
-        async with self.store.transaction() as repo:
-            await repo.ensure_community(community_id, platform, settings, self.clock.now())
-            found = await repo.community(community_id)
-            if found is not None and found[1] != settings:
-                await repo.update_settings(community_id, settings)
-        self._settings.pop(community_id, None)
+    # Read-only views of the kernel's parts (set them on the kernel, which both paths share).
+    @property
+    def store(self) -> Store:
+        return self.kernel.store
 
-    async def context(self, repo: Repo, community_id: str, now: datetime) -> Context:
-        settings = self._settings.get(community_id)
-        if settings is None:
-            found = await repo.community(community_id)
-            if found is None:
-                settings = CommunitySettings()
-                await repo.ensure_community(community_id, platform_of(community_id), settings, now)
-            else:
-                settings = found[1]
-            self._settings[community_id] = settings
-        return Context(repo, now, community_id, platform_of(community_id), settings, self.content)
+    @property
+    def content(self) -> Content:
+        return self.kernel.content
+
+    @property
+    def clock(self) -> Clock:
+        return self.kernel.clock
+
+    @property
+    def worker_id(self) -> str:
+        return self.kernel.worker_id
+
+    @property
+    def policy(self) -> Policy:
+        return self.kernel.policy
 
     async def handle(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
         """Apply `event` once (redeliveries only resume what failed) and deliver its intents.
@@ -99,13 +89,6 @@ class Rebound:
         if written:
             return self.say(event.community_id, "error.not_saved", text=written)
         return self.say(event.community_id, "error.unexpected")
-
-    def say(self, community_id: str, key: str, **params: object) -> str:
-        """A message from content/ in the community's locale (English until its settings
-        are loaded), for adapters that must speak outside an event."""
-        settings = self._settings.get(community_id)
-        locale = settings.locale if settings else DEFAULT_LOCALE
-        return self.content.render(key, locale, **params)
 
     async def seen(self, community_id: str, event_id: str) -> bool:
         """Whether `event_id` was already applied: adapters skip costly look-ups (a member's
@@ -142,36 +125,6 @@ class Rebound:
             log.info("refused %s: %s", type(event).__name__, refusal)
             return [Pending(intent, source) for intent in explained]
 
-    async def send(
-        self,
-        community_id: str,
-        pending: Sequence[Pending],
-        outbox: Outbox,
-        owner: str | None = None,
-    ) -> list[Intent]:
-        """Deliver in order, recording each delivery (and what it tracks) as it is confirmed.
-
-        `owner` is whoever claimed the stored rows (a scheduler's own id); the core's id
-        by default, which claims what its events store.
-        """
-        if not pending:
-            return []
-        owner = owner or self.worker_id
-
-        async def track(repo: Repo, tracking: Tracking, made: Delivered) -> None:
-            ctx = await self.context(repo, community_id, self.clock.now())
-            await route_receipt(ctx, tracking, made)
-
-        async def offer_form(form: OpenForm, too_late: FormTooLate) -> list[Intent]:
-            async with self.store.transaction() as repo:
-                ctx = await self.context(repo, community_id, self.clock.now())
-                notice = await form_offers.offer(ctx, form.user_id, too_late.form)
-                return await lower(ctx, [notice], outbox.capabilities)
-
-        ledger = Ledger(self.store, self.clock, owner, self.policy, track)
-        ordered = OrderedEdits(outbox, self.store, self.clock, owner)
-        return await send_in_order(pending, ordered, ledger, offer_form)
-
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Retry undelivered intents and fire due follow-ups of communities on `platforms`.
 
@@ -198,7 +151,7 @@ class Rebound:
         await hand_over_direct_messages(self.store, self.clock, community_id, user_id, show)
 
     async def offered_form(self, community_id: str, user_id: str, action: str) -> Form | None:
-        """The form behind a form offer's button (see bot/kernel/form_offers.py), for an
+        """The form behind a form offer's button (see bot/common/form_offers.py), for an
         adapter to open at once in answer to the click; None when `action` is not such a
         button, or the form is not (or no longer) `user_id`'s. One read, nothing recorded."""
         offer_id = form_offers.offer_id_of(action)

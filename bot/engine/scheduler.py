@@ -14,21 +14,18 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from bot.common.context import Context
+from bot.common.failures import log_failure
 from bot.contract.intents import Intent
 from bot.contract.ports import Capabilities, Outbox
 from bot.domain.model import FollowUp
 from bot.engine.degrading import lower
 from bot.engine.delivery import Pending, enqueue, from_rows
+from bot.engine.kernel import Kernel
 from bot.features.lifecycle.status_card import load_views
 from bot.features.outcomes.follow_ups import plan as plan_follow_up
-from bot.kernel.context import Context
-from bot.kernel.failures import log_failure
 from bot.store.repo import Repo
-
-if TYPE_CHECKING:
-    from bot.engine.runtime import Rebound
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +39,16 @@ OutboxFor = Callable[[str], Outbox | None]
 
 
 class Scheduler:
-    def __init__(self, core: Rebound, worker_id: str, batch: int = BATCH) -> None:
-        self._core = core
+    def __init__(self, kernel: Kernel, worker_id: str, batch: int = BATCH) -> None:
+        self._kernel = kernel
         self.worker_id = worker_id
         self.batch = batch
         self.last_claimed = 0
 
     async def claim(self, platforms: frozenset[str]) -> list[FollowUp]:
         """Lease a batch of due rows without firing them (what a worker that dies leaves)."""
-        now = self._core.clock.now()
-        async with self._core.store.transaction() as repo:
+        now = self._kernel.clock.now()
+        async with self._kernel.store.transaction() as repo:
             return await self._claim(repo, now, platforms)
 
     async def _claim(self, repo: Repo, now: datetime, platforms: frozenset[str]) -> list[FollowUp]:
@@ -77,7 +74,7 @@ class Scheduler:
         self, community_id: str, pending: list[Pending], outbox: Outbox
     ) -> list[Intent]:
         # Sent as this scheduler: its claims, its back-off.
-        return await self._core.send(community_id, pending, outbox, owner=self.worker_id)
+        return await self._kernel.send(community_id, pending, outbox, owner=self.worker_id)
 
     async def fire_due(
         self, outbox_for: OutboxFor, platforms: frozenset[str]
@@ -89,7 +86,7 @@ class Scheduler:
         event). A crash after the claim leaves the rows leased until the lease runs out;
         one during the firing undoes it all; after it, the outbox holds the rest.
         """
-        core, now = self._core, self._core.clock.now()
+        kernel, now = self._kernel, self._kernel.clock.now()
         by_community: dict[str, list[FollowUp]] = defaultdict(list)
         for follow_up in await self.claim(platforms):
             # A community not served here is left leased; the lease runs out for a
@@ -99,11 +96,11 @@ class Scheduler:
         pending: dict[str, list[Pending]] = {}
         if not by_community:
             return pending
-        async with core.store.transaction() as repo:
+        async with kernel.store.transaction() as repo:
             for community_id, follow_ups in by_community.items():
                 outbox = outbox_for(community_id)
                 assert outbox is not None
-                ctx = await core.context(repo, community_id, now)
+                ctx = await kernel.context(repo, community_id, now)
                 pending[community_id] = await self._fire(ctx, follow_ups, outbox.capabilities)
         return pending
 
@@ -128,16 +125,16 @@ class Scheduler:
                     ctx.community_id, follow_up.setback_id, closed_at=ctx.now
                 )
             finished.append(follow_up)
-        queued = await enqueue(ctx, batches, self.worker_id, self._core.policy.lease)
+        queued = await enqueue(ctx, batches, self.worker_id, self._kernel.policy.lease)
         await ctx.repo.finish_many(finished, self.worker_id, ctx.now)
         return queued
 
     async def retry_undelivered(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Deliver outbox rows whose earlier delivery failed or was cut short."""
-        now = self._core.clock.now()
-        async with self._core.store.transaction() as repo:
+        now = self._kernel.clock.now()
+        async with self._kernel.store.transaction() as repo:
             rows = await repo.outbound.claim_due(
-                now, sorted(platforms), self.worker_id, now + self._core.policy.lease, self.batch
+                now, sorted(platforms), self.worker_id, now + self._kernel.policy.lease, self.batch
             )
         by_community: dict[str, list[Pending]] = defaultdict(list)
         for row in rows:

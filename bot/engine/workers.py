@@ -38,7 +38,7 @@ async def tick_until_quiet(
 def schedulers(core: Rebound, senders: int) -> list[Scheduler]:
     """The core's scheduler and `senders - 1` more: each claims its own batches, so one
     batch waiting on a paced channel does not hold back the rest."""
-    extra = [Scheduler(core, f"{core.worker_id}/{n}") for n in range(1, senders)]
+    extra = [Scheduler(core.kernel, f"{core.worker_id}/{n}") for n in range(1, senders)]
     return [core.scheduler, *extra]
 
 

@@ -1,4 +1,4 @@
-"""Forms offered behind a button (see bot/kernel/form_offers.py). Kept for a day."""
+"""Forms offered behind a button (see bot/common/form_offers.py). Kept for a day."""
 
 from __future__ import annotations
 

@@ -1044,7 +1044,7 @@ class Repo:
 
 
 class ConversationRepo:
-    """Answers given one private message at a time (see bot/kernel/conversation.py)."""
+    """Answers given one private message at a time (see bot/common/conversation.py)."""
 
     def __init__(self, connection: AsyncConnection, insert: Any) -> None:
         self._db = connection

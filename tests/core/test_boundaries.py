@@ -29,7 +29,7 @@ def test_bot_imports_no_platform_library() -> None:
 
 
 def test_nothing_in_the_core_reads_the_wall_clock() -> None:
-    """Time is a port: only bot/kernel/clock.py may call datetime.now()."""
+    """Time is a port: only bot/common/clock.py may call datetime.now()."""
     readers = [
         str(path.relative_to(BOT.parent))
         for path in BOT.rglob("*.py")

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
+from bot.common.clock import ManualClock
 from bot.engine.bootstrap import build_rebound
-from bot.kernel.clock import ManualClock
 from bot.words.content import ContentError, load_content, packaged_content
 from bot.words.wording import WORD_LISTS
 

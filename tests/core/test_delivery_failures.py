@@ -62,7 +62,7 @@ async def h(database_url: str) -> AsyncIterator[Harness]:
 
 def senders(h: Harness, n: int) -> list[Scheduler]:
     """The core's scheduler and n - 1 more, named as the Slack adapter names them."""
-    extra = [Scheduler(h.core, f"{h.core.worker_id}/{k}") for k in range(1, n)]
+    extra = [Scheduler(h.core.kernel, f"{h.core.worker_id}/{k}") for k in range(1, n)]
     return [h.core.scheduler, *extra]
 
 
@@ -192,7 +192,7 @@ async def test_a_try_cut_short_is_retried_by_another_worker_as_maybe_sent(h: Har
     with pytest.raises(asyncio.CancelledError):
         await first
     platform.hang = False
-    other = Scheduler(h.core, "another-worker")
+    other = Scheduler(h.core.kernel, "another-worker")
 
     h.clock.advance(timedelta(minutes=1))  # its lease still holds: nobody takes it
     await other.tick(lambda _c: platform, CONSOLE)
@@ -309,7 +309,7 @@ class ThreadsDown:
 
 
 async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness) -> None:
-    h.core.policy = Policy(give_up_after=timedelta(days=3))  # the thread is not given up
+    h.core.kernel.policy = Policy(give_up_after=timedelta(days=3))  # the thread is not given up
     platform = ThreadsDown()
     form = form_in(await h.core.handle(*_command(h), platform))
     event = _submit(h, form.form_id)

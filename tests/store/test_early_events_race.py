@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from bot.common.context import Context
 from bot.contract.events import FormSubmitted, MessageDeleted, MessagePosted
 from bot.contract.intents import OpenForm
 from bot.features.answers import replies as answers
 from bot.features.posting import posts as posting
-from bot.kernel.context import Context
 from tests.support import COMMUNITY, JO, MAYA, Harness, harness
 
 pytestmark = pytest.mark.postgres

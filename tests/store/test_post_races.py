@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
+from bot.common.clock import ManualClock
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import (
     Button,
@@ -33,7 +34,6 @@ from bot.contract.intents import (
 from bot.contract.ports import Attempt, Delivered
 from bot.domain.model import CommunitySettings, Member
 from bot.engine.bootstrap import build_rebound
-from bot.kernel.clock import ManualClock
 from bot.store.statements import OUTCOME, REPLY, SETBACK
 from tests.support import (
     COMMUNITY,

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.common.clock import ManualClock
 from bot.contract.intents import Channel, CloseThread, DirectTo, Intent, Send, Thread
 from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed, Outbox
 from bot.domain.model import CommunitySettings, FollowUpKind, Member
@@ -18,7 +19,6 @@ from bot.engine.bootstrap import build_rebound
 from bot.engine.delivery import RETRY_BASE, retry_delay
 from bot.engine.runtime import Rebound
 from bot.engine.scheduler import LEASE
-from bot.kernel.clock import ManualClock
 from bot.store.statements import FOLLOW_UP, OUTBOUND
 from bot.store.types import UTCDateTime
 from tests.support import COMMUNITY, JO, START, Harness, RecordingOutbox, shared_content

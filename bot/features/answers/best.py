@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bot.common.context import Context
 from bot.contract.events import MessageActionInvoked
 from bot.contract.intents import DirectTo, Intent, Send
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Reply, Setback
 from bot.domain.rules import check_markable, may_mark_best
 from bot.features.lifecycle.status_card import refresh
-from bot.kernel.context import Context
 
 MARK = "mark_best"
 UNMARK = "unmark_best"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.common.context import Context
+from bot.common.forms import field, form
 from bot.contract.actions import FormKind, Verb, action_id
 from bot.contract.events import (
     DirectMessageReceived,
@@ -28,8 +30,6 @@ from bot.domain.model import Member, Setback
 from bot.domain.rules import REPLY_MAX, require_text
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import refresh, shown_author
-from bot.kernel.context import Context
-from bot.kernel.forms import field, form
 from bot.words.excerpt import excerpt
 
 

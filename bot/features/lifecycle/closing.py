@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.common.context import Context
 from bot.contract.intents import CloseThread, Intent, Send, Thread
 from bot.domain.model import Setback
 from bot.features.lifecycle.status_card import PostView, refresh_view
-from bot.kernel.context import Context
 
 
 def close_time(ctx: Context) -> datetime:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.common.context import Context
 from bot.domain.model import FollowUpKind, Setback
 from bot.features.lifecycle.closing import close_time
-from bot.kernel.context import Context
 
 
 async def on_posted(ctx: Context, setback: Setback) -> None:

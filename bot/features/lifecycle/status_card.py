@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, EditMessage, Intent, Link, Message, Revision, SetThreadTags
 from bot.domain.member_text import shown
 from bot.domain.model import Reply, Setback, SetbackSource
-from bot.kernel.context import Context
 from bot.words.excerpt import excerpt
 
 

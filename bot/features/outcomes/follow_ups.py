@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.common.context import Context
 from bot.contract.intents import (
     Channel,
     DirectTo,
@@ -19,7 +20,6 @@ from bot.domain.model import FollowUp, FollowUpKind, Reply, Setback
 from bot.features.lifecycle import closing
 from bot.features.lifecycle.status_card import PostView, safe_title
 from bot.features.outcomes.outcomes import ask_message
-from bot.kernel.context import Context
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.common.context import Context
+from bot.common.forms import choices, field, form
 from bot.contract.actions import FormKind, Verb, action_id
 from bot.contract.events import FormSubmitted
 from bot.contract.intents import (
@@ -35,8 +37,6 @@ from bot.features.answers.replies import poster_setback
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import poster_name, refresh
 from bot.features.templates.words import use_label
-from bot.kernel.context import Context
-from bot.kernel.forms import choices, field, form
 from bot.words.excerpt import excerpt
 from bot.words.templates.records import TemplateUse
 

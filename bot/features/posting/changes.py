@@ -3,13 +3,13 @@ message (its root) or of a reply."""
 
 from __future__ import annotations
 
+from bot.common.context import Context
 from bot.contract.events import MessageDeleted, MessageEdited
 from bot.contract.intents import Intent
 from bot.domain.model import Setback
 from bot.features.answers import replies as answers
 from bot.features.posting import early, withdrawal
 from bot.features.posting import posts as posting
-from bot.kernel.context import Context
 
 
 async def _post_rooted_at(ctx: Context, message_ref: str, thread_ref: str | None) -> Setback | None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from bot.common.context import Context
 from bot.contract.events import MessagePosted
 from bot.domain.model import Member, Setback
 from bot.features.answers import replies as answers
-from bot.kernel.context import Context
 
 PARKED_REPLY = "reply"
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.common.context import Context
+from bot.common.forms import choices, field, form
 from bot.contract.actions import FormKind
 from bot.contract.events import FormSubmitted, InboundEvent, MessageEdited, MessagePosted
 from bot.contract.intents import (
@@ -31,8 +33,6 @@ from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import PostView, refresh, status_message, thread_tags
 from bot.features.posting import early
-from bot.kernel.context import Context
-from bot.kernel.forms import choices, field, form
 from bot.words.excerpt import excerpt
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bot.common.context import Context
 from bot.contract.events import MessageDeleted
 from bot.contract.intents import CloseThread, Intent, Send, Thread
 from bot.domain.model import Setback
 from bot.features.lifecycle.status_card import load_view, refresh_view
-from bot.kernel.context import Context
 
 # The delivered ref of an outbound row dropped because its post was withdrawn.
 WITHDRAWN_REF = "withdrawn"

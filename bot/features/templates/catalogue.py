@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.common.context import Context
 from bot.domain.member_text import shown_within
-from bot.kernel.context import Context
 from bot.words.templates.community import from_stored
 from bot.words.templates.model import Library, Template
 

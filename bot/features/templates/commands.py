@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.common.context import Context
 from bot.contract.actions import FormKind, Parsed, Verb, action_id, form_id
 from bot.contract.events import FormSubmitted
 from bot.contract.intents import (
@@ -28,7 +29,6 @@ from bot.features.lifecycle.status_card import poster_name, shown_author
 from bot.features.templates import moderation as community_templates
 from bot.features.templates.catalogue import CommunityLibrary, library_for
 from bot.features.templates.words import listing, preview_text, variant_label, variants_line
-from bot.kernel.context import Context
 from bot.words.templates.model import CHANNELS, REGISTERS, Placeholder, Template, Variant
 from bot.words.templates.records import Draft
 from bot.words.templates.rendering import MissingValues, Rendered, render

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import yaml
 
+from bot.common.context import Context
+from bot.common.forms import field, form
 from bot.contract.actions import FormKind
 from bot.contract.events import FormSubmitted, MessageActionInvoked
 from bot.contract.intents import Intent, OpenForm
@@ -12,8 +14,6 @@ from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Reply
 from bot.domain.rules import form_text
 from bot.features.templates.catalogue import RESERVED_KEYS, library_for
-from bot.kernel.context import Context
-from bot.kernel.forms import field, form
 from bot.words.excerpt import excerpt
 from bot.words.located_yaml import ContentError
 from bot.words.templates.loading import TEXT_MAX, parse_snippet

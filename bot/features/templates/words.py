@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.common.context import Context
 from bot.contract.intents import Link, Message
 from bot.features.templates.catalogue import CommunityLibrary
-from bot.kernel.context import Context
 from bot.words.templates.model import Template, Variant
 from bot.words.templates.records import TemplateUse
 

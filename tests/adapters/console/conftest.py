@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.console.world import World
-from bot.kernel.clock import ManualClock
+from bot.common.clock import ManualClock
 from tests.adapters.console.console_fakes import MAYA, MEMBERS, START
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.common.clock import ManualClock
 from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
@@ -36,7 +37,6 @@ from bot.contract.intents import (
 from bot.contract.ports import Outbox
 from bot.domain.model import CommunitySettings, Member
 from bot.engine.scheduler import OutboxFor
-from bot.kernel.clock import ManualClock
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MAYA = Member(user_id="U1", display_name="Maya")

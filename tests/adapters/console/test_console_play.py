@@ -11,8 +11,8 @@ import pytest
 from adapters.console.app import run_script
 from adapters.console.script import ScriptError, parse_script
 from adapters.console.transcript import TextRenderer, Transcript
+from bot.common.clock import ManualClock
 from bot.contract.events import ButtonPressed, DirectMessageReceived, FormSubmitted, MessagePosted
-from bot.kernel.clock import ManualClock
 from tests.adapters.console.console_fakes import PSEUDONYM, START, FakeCore, ToyCore
 
 HEAD = """\

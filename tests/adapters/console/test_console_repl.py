@@ -12,6 +12,7 @@ from adapters.console.app import run_interactive
 from adapters.console.community import CONSOLE_SETTINGS
 from adapters.console.repl import Repl, read_line
 from adapters.console.session import open_session
+from bot.common.clock import ManualClock
 from bot.contract.events import (
     ButtonPressed,
     CommandInvoked,
@@ -19,7 +20,6 @@ from bot.contract.events import (
     MessageActionInvoked,
     MessagePosted,
 )
-from bot.kernel.clock import ManualClock
 from tests.adapters.console.console_fakes import MEMBERS, PSEUDONYM, START, ToyCore
 
 

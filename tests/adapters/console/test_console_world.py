@@ -11,9 +11,9 @@ from adapters.console.community import CONSOLE_SETTINGS, channels_of
 from adapters.console.entries import EVERYONE, TagsSet
 from adapters.console.places import InChannel, InDM, InThread
 from adapters.console.world import BOT_NAME, World, WorldError, emoji_name
+from bot.common.clock import ManualClock
 from bot.contract.intents import Button
 from bot.domain.model import Member
-from bot.kernel.clock import ManualClock
 from tests.adapters.console.console_fakes import JO, MAYA, SAM, SETBACK_FORM
 
 

@@ -16,8 +16,8 @@ from adapters.discord import endpoints, logs
 from adapters.discord.bridge import DiscordBridge
 from adapters.discord.client import make_client
 from adapters.discord.config import DiscordSettings
+from bot.common.clock import ManualClock
 from bot.engine.bootstrap import build_rebound
-from bot.kernel.clock import ManualClock
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.support import START, shared_content

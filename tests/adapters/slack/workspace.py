@@ -18,8 +18,8 @@ from adapters.slack.app import SlackAdapter
 from adapters.slack.config import SlackSettings
 from adapters.slack.pacing import Pacer
 from adapters.slack.refs import MessageRef
+from bot.common.clock import ManualClock
 from bot.engine.bootstrap import build_rebound
-from bot.kernel.clock import ManualClock
 from tests.adapters.slack.fake_slack import FakeSlack, member
 from tests.adapters.slack.slack_requests import (
     FORM,

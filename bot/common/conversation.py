@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.common.context import Context
 from bot.contract.events import ButtonPressed, DirectMessageReceived, FormSubmitted, InboundEvent
 from bot.contract.intent_codec import decode, encode
 from bot.contract.intents import Button, DirectTo, Form, FormField, Intent, Message, Send
 from bot.domain.errors import FormInvalid
-from bot.kernel.context import Context
 
 FORM, CHOICE = "form", "choice"
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.common.context import Context
 from bot.contract.actions import Verb, action_id, parse_action
 from bot.contract.intent_codec import decode, encode
 from bot.contract.intents import Button, Form, Intent, Notice, OpenForm
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member
-from bot.kernel.context import Context
 from bot.store.repo import Repo
 
 

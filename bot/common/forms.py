@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.common.context import Context
 from bot.contract.actions import FormKind, form_id
 from bot.contract.intents import Choice, FieldKind, Form, FormField
-from bot.kernel.context import Context
 
 
 def choices(ctx: Context, prefix: str, values: Iterable[str]) -> tuple[Choice, ...]:
