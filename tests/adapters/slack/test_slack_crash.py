@@ -5,8 +5,8 @@ the process starts. The fake Slack answers slowly; the process is SIGKILLed befo
 message is made, between two messages, or while Slack has made a message but not answered.
 After a restart, every outbox row made exactly one message (its metadata names it), every
 member was asked once, and nothing is left undelivered or given up. Then the same with two
-processes on one PostgreSQL database, Slack answering each call after two seconds and
-leases of six (a batch takes far longer): 0 twice, 0 missed.
+processes on one PostgreSQL database, Slack answering each call after half a second
+and leases of three (a batch takes far longer): 0 twice, 0 missed.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ ASK = "turn out"
 LEASE_S = 3.0
 # Slack's slowness in the two-process test: a batch of twenty takes far longer than a
 # lease, a single call well within one.
-SLOW_SLACK_S = 2.0
-SLOW_LEASE_S = 6.0
+SLOW_SLACK_S = 0.5
+SLOW_LEASE_S = 3.0
 
 Messages = dict[str, dict[str, dict[str, Any]]]
 PENDING_ROWS = "SELECT count(*) FROM outbound WHERE delivered_at IS NULL"
@@ -132,7 +132,7 @@ async def test_killed_mid_batch_then_restarted_asks_everyone_once(
     sqlite_url: str, tmp_path: Path, kill_point: str
 ) -> None:
     fake = await slack_holding(await seed(sqlite_url))
-    fake.delay_s = 0.3
+    fake.delay_s = 0.1
     arm(fake, kill_point)
     env = environment(fake, sqlite_url)
     log = tmp_path / "rebound.log"
