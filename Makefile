@@ -12,6 +12,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pytest-xdist workers: most of the suite's wall time is tests waiting on real processes and
+# slow fakes (not CPU), so more workers than cores pays; `make test TEST_WORKERS=0` runs serially.
+TEST_WORKERS ?= 4
 
 .DEFAULT_GOAL := help
 .PHONY: help venv lock demo test bench console
@@ -61,7 +64,7 @@ test: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 bench: venv
 	$(BIN)/python -m bench

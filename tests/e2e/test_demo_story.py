@@ -15,6 +15,8 @@ from adapters.console.app import play_script
 CANARY_NAME = "Quillon Marchbanks"
 CANARY_ID = "U-CANARY-93"
 POSTER = "Lena"
+# Under pytest-xdist the module's tests share one worker, so the demo plays once.
+pytestmark = pytest.mark.xdist_group("demo_story")
 
 
 async def _play(script: Path, tmp_path: Path) -> list[dict[str, Any]]:

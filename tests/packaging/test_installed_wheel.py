@@ -25,6 +25,8 @@ SOURCES = ("pyproject.toml", "setup.py", "README.md", "bot", "adapters", "conten
 _UV_BESIDE = Path(sys.executable).parent / "uv"
 UV = str(_UV_BESIDE) if _UV_BESIDE.exists() else shutil.which("uv")
 TIMEOUT_S = 600
+# Under pytest-xdist the module's tests share one worker, so the wheel is built and installed once.
+pytestmark = pytest.mark.xdist_group("installed_wheel")
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ class SlackProcess:
         assert self._process is not None
         self._process.send_signal(number)
 
-    async def exit_code(self, timeout_s: float = 30.0) -> int:
+    async def exit_code(self, timeout_s: float = START_TIMEOUT_S) -> int:
+        # A cap against hangs, not a speed check: it may include the whole start-up.
         assert self._process is not None and self._reader is not None
         async with asyncio.timeout(timeout_s):
             code = await self._process.wait()

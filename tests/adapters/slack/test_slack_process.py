@@ -27,7 +27,13 @@ from tests.adapters.slack.fake_slack import (
     member,
     server_error,
 )
-from tests.adapters.slack.process import SlackProcess, count, environment, missing
+from tests.adapters.slack.process import (
+    START_TIMEOUT_S,
+    SlackProcess,
+    count,
+    environment,
+    missing,
+)
 from tests.adapters.slack.slack_requests import JSON, SlackRequests
 from tests.adapters.slack.workspace import SUPPORT
 
@@ -294,7 +300,10 @@ async def test_socket_mode_serves_healthz_and_acknowledges_what_no_listener_take
 async def test_a_stop_while_start_up_retries_exits_0_at_once(setup: Setup) -> None:
     setup.fake.script("auth.test", server_error(), server_error())
     rebound = await setup.process(SLACK_STARTUP_FIRST_RETRY_S="600").start(wait=False)
-    await setup.fake.wait_for(lambda fake: any(c.method == "auth.test" for c in fake.calls))
+    # The process starts up first: as long as a start may take on a busy machine.
+    await setup.fake.wait_for(
+        lambda fake: any(c.method == "auth.test" for c in fake.calls), START_TIMEOUT_S
+    )
 
     rebound.signal(signal.SIGTERM)
 
