@@ -161,7 +161,7 @@ class CoreDriver:
 
     async def setup(self) -> None:
         self._core = await build_rebound(self.url, self.clock, worker="bench")
-        event.listen(self._core.store.engine.sync_engine, "before_cursor_execute", self._capture)
+        event.listen(self._core.store.sync_engine, "before_cursor_execute", self._capture)
         settings = CommunitySettings(helpers_channel="helpers")
         await self._core.ensure_community(COMMUNITY, PLATFORM, settings)
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.engine import URL, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.common import (
@@ -281,10 +281,10 @@ class Captured:
     params: Any = None
 
 
-def capture_claim(engine: AsyncEngine) -> Captured:
+def capture_claim(engine: Engine) -> Captured:
     captured = Captured()
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    @event.listens_for(engine, "before_cursor_execute")
     def _before(
         _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
     ) -> None:
@@ -339,7 +339,7 @@ async def measure(url: str, name: str, sizes: Sizes) -> Backend:
     backend = Backend(name)
     clock = ManualClock(NOW - timedelta(minutes=30))  # before the first due row: nothing due
     core = await build_rebound(url, clock, migrate=False, worker="bench-scheduler")
-    captured = capture_claim(core.store.engine)
+    captured = capture_claim(core.store.sync_engine)
     outbox = CountingOutbox()
 
     def outbox_for(_community: str) -> Outbox:

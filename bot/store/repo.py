@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Engine,
     RowMapping,
     Table,
     and_,
@@ -41,6 +42,8 @@ from bot.domain.model import (
 )
 from bot.store import leases
 from bot.store.early_repo import EarlyRepo
+from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
+from bot.store.inline_sync import InlineAsyncConnection, sync_twin
 from bot.store.shown_repo import ShownRepo
 from bot.store.statements import (
     APPRECIATION,
@@ -1082,11 +1085,23 @@ class Store:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._inline = sync_twin(engine, SQLITE_BUSY_TIMEOUT_MS) if is_sqlite(engine.url) else None
+
+    @property
+    def sync_engine(self) -> Engine:
+        """The engine the transactions' statements run on (an event target)."""
+        return self._inline or self.engine.sync_engine
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repo]:
-        async with self.engine.begin() as connection:
-            yield Repo(connection)
+        if self._inline is None:
+            async with self.engine.begin() as connection:
+                yield Repo(connection)
+            return
+        with self._inline.begin() as sync_connection:
+            yield Repo(InlineAsyncConnection(self.engine, sync_connection))
 
     async def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()
