@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     RowMapping,
+    bindparam,
     case,
     exists,
     func,
@@ -80,6 +81,33 @@ class Failure:
 _PENDING = (OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None))
 
 
+# On every delivery's path: built once (building a statement costs more than running it).
+_ENQUEUE = OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id)
+_BEGIN = (
+    update(OUTBOUND)
+    .where(OUTBOUND.c.id == bindparam("b_id"), OUTBOUND.c.lease_owner == bindparam("b_owner"))
+    .where(*_PENDING)
+    .values(
+        lease_until=bindparam("b_until"),
+        attempted_at=func.coalesce(
+            OUTBOUND.c.attempted_at, bindparam("b_now", type_=OUTBOUND.c.attempted_at.type)
+        ),
+    )
+    .returning(*OUTBOUND.c)
+)
+_DELIVERED = (
+    update(OUTBOUND)
+    .where(OUTBOUND.c.id == bindparam("b_id"), OUTBOUND.c.delivered_at.is_(None))
+    .values(
+        delivered_at=bindparam("b_now"),
+        delivered_ref=bindparam("b_ref"),
+        lease_until=None,
+        attempted_at=None,
+        gave_up_at=None,
+    )
+)
+
+
 class OutboundRepo:
     """The transactional outbox: intents stored with the change that caused them."""
 
@@ -120,8 +148,7 @@ class OutboundRepo:
             }
             for source, seq, intent in rows
         ]
-        statement = OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id)
-        result = await self._db.execute(statement, values)
+        result = await self._db.execute(_ENQUEUE, values)
         return {(source, seq): int(row_id) for source, seq, row_id in result.all()}
 
     async def _claim(
@@ -196,15 +223,8 @@ class OutboundRepo:
         worker took it) or no longer pending. `attempted_at` keeps the earliest try whose
         outcome is unknown; a value before `now` means an earlier try may have got through.
         """
-        result = await self._db.execute(
-            update(OUTBOUND)
-            .where(OUTBOUND.c.id == row_id, OUTBOUND.c.lease_owner == owner, *_PENDING)
-            .values(
-                lease_until=lease_until,
-                attempted_at=func.coalesce(OUTBOUND.c.attempted_at, now),
-            )
-            .returning(*OUTBOUND.c)
-        )
+        params = {"b_id": row_id, "b_owner": owner, "b_now": now, "b_until": lease_until}
+        result = await self._db.execute(_BEGIN, params)
         row = result.mappings().first()
         return None if row is None else outbound_of(row)
 
@@ -220,17 +240,7 @@ class OutboundRepo:
 
     async def delivered(self, row_id: int, ref: str | None, now: datetime) -> None:
         """The platform confirmed the row: recorded whoever holds the lease (it is a fact)."""
-        await self._db.execute(
-            update(OUTBOUND)
-            .where(OUTBOUND.c.id == row_id, OUTBOUND.c.delivered_at.is_(None))
-            .values(
-                delivered_at=now,
-                delivered_ref=ref,
-                lease_until=None,
-                attempted_at=None,
-                gave_up_at=None,
-            )
-        )
+        await self._db.execute(_DELIVERED, {"b_id": row_id, "b_ref": ref, "b_now": now})
 
     async def failed(
         self,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import (
+    bindparam,
     select,
     update,
 )
@@ -20,6 +21,15 @@ from bot.store.records import outcome_values
 from bot.store.repo_base import RepoBase
 from bot.store.statements import (
     OUTCOME,
+)
+
+_WITH_OUTCOME = (
+    select(OUTCOME.c.setback_id)
+    .distinct()
+    .where(
+        OUTCOME.c.community_id == bindparam("b_community"),
+        OUTCOME.c.setback_id.in_(bindparam("b_ids", expanding=True)),
+    )
 )
 
 
@@ -82,12 +92,6 @@ class OutcomeRepo(RepoBase):
 
     async def with_outcome(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
         """Which of these posts have an outcome update."""
-        rows = await self._db.execute(
-            select(OUTCOME.c.setback_id)
-            .distinct()
-            .where(
-                OUTCOME.c.community_id == community_id,
-                OUTCOME.c.setback_id.in_(list(setback_ids)),
-            )
-        )
+        params = {"b_community": community_id, "b_ids": list(setback_ids)}
+        rows = await self._db.execute(_WITH_OUTCOME, params)
         return set(rows.scalars())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import (
+    Select,
+    bindparam,
     delete,
     select,
     update,
@@ -16,11 +18,43 @@ from bot.domain.model import (
     Reply,
     Setback,
 )
+from bot.store.changes import ReplyChanges
 from bot.store.records import APPRECIATIONS, reply_of
 from bot.store.setback_repo import SetbackRepo
 from bot.store.statements import (
     APPRECIATION,
     REPLY,
+    scoped_params,
+    update_scoped,
+)
+
+_REPLY_BY_ID = select(REPLY, APPRECIATIONS).where(
+    REPLY.c.community_id == bindparam("b_community"), REPLY.c.id == bindparam("b_id")
+)
+_REPLY_BY_REF = select(REPLY, APPRECIATIONS).where(
+    REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+)
+_REPLY_KEY_BY_REF = select(REPLY.c.id, REPLY.c.setback_id).where(
+    REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+)
+_REPLIES_OF = (
+    select(REPLY, APPRECIATIONS)
+    .where(
+        REPLY.c.community_id == bindparam("b_community"),
+        REPLY.c.setback_id.in_(bindparam("b_ids", expanding=True)),
+    )
+    .order_by(REPLY.c.created_at, REPLY.c.id)
+)
+_MARK_BEST = (
+    update(REPLY)
+    .where(
+        REPLY.c.community_id == bindparam("b_community"),
+        REPLY.c.id == bindparam("b_id"),
+        REPLY.c.best_marked_at.is_(None),
+        REPLY.c.deleted.is_(False),
+    )
+    .values(best_marked_at=bindparam("b_now"))
+    .returning(REPLY.c.best_marked_by)  # unchanged yet: who marked it before, if anyone
 )
 
 
@@ -57,15 +91,13 @@ class ReplyRepo(SetbackRepo):
         row_id = (await self._db.execute(self._hot.add_reply, params)).scalar()
         return None if row_id is None else int(row_id)
 
-    async def _one_reply(self, *conditions: Any) -> Reply | None:
-        statement = select(REPLY, APPRECIATIONS).where(*conditions)
-        row = (await self._db.execute(statement)).mappings().first()
+    async def _one_reply(self, statement: Select[Any], params: dict[str, Any]) -> Reply | None:
+        row = (await self._db.execute(statement, params)).mappings().first()
         return reply_of(row) if row else None
 
     async def reply_by_ref(self, community_id: str, message_ref: str) -> Reply | None:
-        return await self._one_reply(
-            REPLY.c.community_id == community_id, REPLY.c.message_ref == message_ref
-        )
+        params = {"b_community": community_id, "b_ref": message_ref}
+        return await self._one_reply(_REPLY_BY_REF, params)
 
     async def reply_with_post(
         self, community_id: str, message_ref: str
@@ -74,18 +106,15 @@ class ReplyRepo(SetbackRepo):
 
         The post is taken before the reply is read, so the reply is as its post's last
         writer left it, and locks are always taken post first, then its rows."""
-        found = await self._db.execute(
-            select(REPLY.c.id, REPLY.c.setback_id).where(
-                REPLY.c.community_id == community_id, REPLY.c.message_ref == message_ref
-            )
-        )
-        row = found.first()
+        params = {"b_community": community_id, "b_ref": message_ref}
+        row = (await self._db.execute(_REPLY_KEY_BY_REF, params)).first()
         setback = await self.setback(community_id, row.setback_id) if row else None
         reply = await self.reply(community_id, row.id) if row and setback else None
         return (setback, reply) if setback and reply else None
 
     async def reply(self, community_id: str, reply_id: int) -> Reply | None:
-        return await self._one_reply(REPLY.c.community_id == community_id, REPLY.c.id == reply_id)
+        params = {"b_community": community_id, "b_id": reply_id}
+        return await self._one_reply(_REPLY_BY_ID, params)
 
     async def replies(self, community_id: str, setback_id: int) -> list[Reply]:
         return (await self.replies_of(community_id, [setback_id])).get(setback_id, [])
@@ -94,22 +123,18 @@ class ReplyRepo(SetbackRepo):
         self, community_id: str, setback_ids: Iterable[int]
     ) -> dict[int, list[Reply]]:
         """Replies of several posts in one query, oldest first, by post id."""
-        rows = await self._db.execute(
-            select(REPLY, APPRECIATIONS)
-            .where(REPLY.c.community_id == community_id, REPLY.c.setback_id.in_(list(setback_ids)))
-            .order_by(REPLY.c.created_at, REPLY.c.id)
-        )
+        params = {"b_community": community_id, "b_ids": list(setback_ids)}
+        rows = await self._db.execute(_REPLIES_OF, params)
         found: dict[int, list[Reply]] = {}
         for row in rows.mappings():
             found.setdefault(row["setback_id"], []).append(reply_of(row))
         return found
 
-    async def update_reply(self, community_id: str, reply_id: int, **values: Any) -> None:
-        await self._db.execute(
-            update(REPLY)
-            .where(REPLY.c.community_id == community_id, REPLY.c.id == reply_id)
-            .values(**values)
-        )
+    async def update_reply(
+        self, community_id: str, reply_id: int, **values: Unpack[ReplyChanges]
+    ) -> None:
+        statement = update_scoped(REPLY.name, tuple(values))
+        await self._db.execute(statement, scoped_params(community_id, reply_id, values))
 
     async def mark_best(
         self, community_id: str, reply_id: int, by: str, now: datetime
@@ -119,17 +144,8 @@ class ReplyRepo(SetbackRepo):
         Returns whether this is its first mark ever (its author is thanked once). The
         conditional UPDATE is the guard: of two marks at once, one changes the row.
         """
-        marked = await self._db.execute(
-            update(REPLY)
-            .where(
-                REPLY.c.community_id == community_id,
-                REPLY.c.id == reply_id,
-                REPLY.c.best_marked_at.is_(None),
-                REPLY.c.deleted.is_(False),
-            )
-            .values(best_marked_at=now)
-            .returning(REPLY.c.best_marked_by)  # unchanged yet: who marked it before, if anyone
-        )
+        params = {"b_community": community_id, "b_id": reply_id, "b_now": now}
+        marked = await self._db.execute(_MARK_BEST, params)
         row = marked.first()
         if row is None:
             return None

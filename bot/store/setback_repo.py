@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy import (
+    bindparam,
     select,
-    update,
 )
 
 from bot.domain.model import (
@@ -16,11 +16,19 @@ from bot.domain.model import (
     SetbackDraft,
     SetbackSource,
 )
+from bot.store.changes import SetbackChanges
 from bot.store.records import setback_of
 from bot.store.repo_base import RepoBase
 from bot.store.statements import (
     SETBACK,
+    scoped_params,
     take_setback,
+    update_scoped,
+)
+
+_ADD_SETBACK = SETBACK.insert().returning(*SETBACK.c)
+_TAKE_SETBACK = take_setback(
+    SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
 )
 
 
@@ -42,47 +50,42 @@ class SetbackRepo(RepoBase):
         now: datetime,
         thread_ref: str | None = None,
     ) -> Setback:
-        statement = SETBACK.insert().values(
-            community_id=community_id,
-            poster_id=poster_id,
-            poster_name=poster_name,
-            anonymous=draft.anonymous,
-            pseudonym=pseudonym,
-            title=draft.title,
-            body=draft.body,
-            stage=draft.stage.value if draft.stage else None,
-            kind=draft.kind.value if draft.kind else None,
-            tags=list(draft.tags),
-            source=source.value,
-            channel_id=channel_id,
-            thread_ref=thread_ref,
-            created_at=now,
-            last_activity_at=now,
-            outcome_ask_at=draft.ask_outcome_at,
-            stop_asking=False,
-            still_waiting_count=0,
-        )
-        result = await self._db.execute(statement.returning(*SETBACK.c))
+        params = {
+            "community_id": community_id,
+            "poster_id": poster_id,
+            "poster_name": poster_name,
+            "anonymous": draft.anonymous,
+            "pseudonym": pseudonym,
+            "title": draft.title,
+            "body": draft.body,
+            "stage": draft.stage.value if draft.stage else None,
+            "kind": draft.kind.value if draft.kind else None,
+            "tags": list(draft.tags),
+            "source": source.value,
+            "channel_id": channel_id,
+            "thread_ref": thread_ref,
+            "created_at": now,
+            "last_activity_at": now,
+            "outcome_ask_at": draft.ask_outcome_at,
+            "stop_asking": False,
+            "still_waiting_count": 0,
+        }
+        result = await self._db.execute(_ADD_SETBACK, params)
         return setback_of(result.mappings().one())
 
-    async def update_setback(self, community_id: str, setback_id: int, **values: Any) -> None:
-        await self._db.execute(
-            update(SETBACK)
-            .where(SETBACK.c.community_id == community_id, SETBACK.c.id == setback_id)
-            .values(**values)
-        )
-
-    async def _one_setback(self, *conditions: Any) -> Setback | None:
-        row = (await self._db.execute(take_setback(*conditions))).mappings().first()
-        return setback_of(row) if row else None
+    async def update_setback(
+        self, community_id: str, setback_id: int, **values: Unpack[SetbackChanges]
+    ) -> None:
+        statement = update_scoped(SETBACK.name, tuple(values))
+        await self._db.execute(statement, scoped_params(community_id, setback_id, values))
 
     async def setback(self, community_id: str, setback_id: int) -> Setback | None:
         """The post, taken for a change: one writer per post at a time (see `take_setback`).
 
         Everything read after this call sees what earlier writers of the post committed."""
-        return await self._one_setback(
-            SETBACK.c.community_id == community_id, SETBACK.c.id == setback_id
-        )
+        params = {"b_community": community_id, "b_id": setback_id}
+        row = (await self._db.execute(_TAKE_SETBACK, params)).mappings().first()
+        return setback_of(row) if row else None
 
     async def setback_by_thread(self, community_id: str, thread_ref: str) -> Setback | None:
         """The post of a thread, taken for a change like `setback`."""
