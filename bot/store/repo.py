@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.community_repo import CommunityRepo
@@ -51,6 +51,7 @@ class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._inline = sync_twin(engine, SQLITE_BUSY_TIMEOUT_MS) if is_sqlite(engine.url) else None
+        self._idle: Connection | None = None
 
     @property
     def sync_engine(self) -> Engine:
@@ -63,10 +64,22 @@ class Store:
             async with self.engine.begin() as connection:
                 yield Repo(connection)
             return
-        with self._inline.begin() as sync_connection:
-            yield Repo(InlineAsyncConnection(self.engine, sync_connection))
+        # One connection kept between transactions (a pool checkout costs more than a
+        # SQLite commit); a transaction that starts while another is open takes its own.
+        held, self._idle = self._idle or self._inline.connect(), None
+        try:
+            with held.begin():
+                yield Repo(InlineAsyncConnection(self.engine, held))
+        finally:
+            if self._idle is None and not held.invalidated:
+                self._idle = held
+            else:
+                held.close()
 
     async def dispose(self) -> None:
+        if self._idle is not None:
+            self._idle.close()
+            self._idle = None
         if self._inline is not None:
             self._inline.dispose()
         await self.engine.dispose()
