@@ -27,7 +27,7 @@ Runner = Callable[[argparse.Namespace], Awaitable[BenchResult]]
 
 
 def _core(args: argparse.Namespace) -> Awaitable[BenchResult]:
-    return core_throughput.run(quick=args.quick, workdir=args.dir)
+    return core_throughput.run(quick=args.quick, workdir=args.dir, postgres=not args.no_postgres)
 
 
 def _scheduler(args: argparse.Namespace) -> Awaitable[BenchResult]:
