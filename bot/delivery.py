@@ -130,6 +130,7 @@ def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
 
 Track = Callable[[Repo, Tracking, str], Awaitable[None]]
 """Records what a confirmed message becomes (a post's thread, its status message...)."""
+After = Callable[[Repo, Intent], Awaitable[None]]
 
 
 @dataclass
@@ -146,6 +147,8 @@ class Ledger:
     owner: str
     policy: Policy
     track: Track
+    after: After | None = None
+    """More to record with each delivery, in its transaction (a status edit's turn ends)."""
 
     async def begin(self, item: Pending) -> Attempt | None:
         """The attempt for `item`'s row; None when it is not this worker's to send now."""
@@ -176,12 +179,14 @@ class Ledger:
     async def delivered(self, item: Pending, ref: str | None) -> None:
         track = getattr(item.intent, "track", None)
         if item.row_id is None and (track is None or ref is None):
-            return
+            return  # nothing stored; status edits, whose turns `after` ends, always are
         async with self.store.transaction() as repo:
             if item.row_id is not None:
                 await repo.outbound.delivered(item.row_id, ref, self.clock.now())
             if track is not None and ref is not None:
                 await self.track(repo, track, ref)
+            if self.after is not None:
+                await self.after(repo, item.intent)
 
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""

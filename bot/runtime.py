@@ -160,8 +160,8 @@ class Rebound:
             ctx = await self.context(repo, community_id, self.clock.now())
             await _record(ctx, tracking, ref)
 
-        ledger = Ledger(self.store, self.clock, owner, self.policy, track)
         ordered = OrderedEdits(outbox, self.store, self.clock, owner)
+        ledger = Ledger(self.store, self.clock, owner, self.policy, track, ordered.end_turn_in)
         return await send_in_order(pending, ordered, ledger)
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
