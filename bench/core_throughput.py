@@ -26,7 +26,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -312,18 +312,79 @@ VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, 0)
 MARK_REPLY = "UPDATE reply SET best_marked_at = ?, best_marked_by = ? WHERE id = ?"
 
 
-def run_raw(path: Path, posts: int) -> Run:
-    sql_time = datetime_to_sql()
+@dataclass(frozen=True)
+class RawSql:
+    """The baseline's three statements in one database's dialect."""
+
+    setback: str
+    reply: str
+    mark: str
+
+
+Commit = Callable[[str, str, tuple[Any, ...]], Awaitable[int]]
+"""Runs one statement in a transaction of its own, times it under its op; the row's id."""
+
+
+async def raw_workload(
+    posts: int, sql: RawSql, commit: Commit, when: Callable[[datetime], Any]
+) -> None:
+    """The benchmark's posts, replies and marks as one row per op (`when` turns an aware
+    datetime into what the database's driver takes)."""
+    now = START
+    for i in range(posts):
+        now += timedelta(seconds=2)
+        member, values = poster(i), form_values(i)
+        thread_ref = f"out-{i}"
+        post = (
+            COMMUNITY,
+            member.user_id,
+            member.display_name,
+            f"pseudonym {i}",
+            values["title"],
+            values["body"],
+            values["stage"],
+            values["kind"],
+            json.dumps(["system-design", "backend"]),
+            thread_ref,
+            thread_ref,
+            when(now),
+            when(now),
+            when(now + timedelta(days=14)),
+        )
+        setback_id = await commit(POST, sql.setback, post)
+        first_reply = 0
+        for j in range(REPLIES_PER_POST):
+            now += timedelta(seconds=1)
+            author = helper(i, j)
+            reply = (
+                COMMUNITY,
+                setback_id,
+                author.user_id,
+                author.display_name,
+                REPLY_TEXT.format(n=j),
+                reply_ref(i, j),
+                when(now),
+            )
+            reply_id = await commit(REPLY, sql.reply, reply)
+            first_reply = first_reply or reply_id
+        now += timedelta(seconds=1)
+        await commit(MARK, sql.mark, (when(now), member.user_id, first_reply))
+
+
+SQLITE_SQL = RawSql(INSERT_SETBACK, INSERT_REPLY, MARK_REPLY)
+
+
+async def run_raw(path: Path, posts: int) -> Run:
+    """One row per op through the standard library's sqlite3 (blocking: nothing else runs)."""
     conn = connect_raw(path)
     run = Run()
-    now = START
     try:
         conn.execute(
             "INSERT INTO community (id, platform, settings, created_at) VALUES (?, ?, ?, ?)",
-            (COMMUNITY, PLATFORM, json.dumps({}), sql_time(now)),
+            (COMMUNITY, PLATFORM, json.dumps({}), datetime_to_sql()(START)),
         )
 
-        def commit_one(op: str, statement: str, params: tuple[Any, ...]) -> int:
+        async def commit_one(op: str, statement: str, params: tuple[Any, ...]) -> int:
             started = time.perf_counter()
             conn.execute("BEGIN IMMEDIATE")
             row_id = conn.execute(statement, params).lastrowid
@@ -332,47 +393,7 @@ def run_raw(path: Path, posts: int) -> Run:
             return row_id or 0
 
         started, cpu = time.perf_counter(), time.process_time()
-        for i in range(posts):
-            now += timedelta(seconds=2)
-            member, values = poster(i), form_values(i)
-            thread_ref = f"out-{i}"
-            setback_id = commit_one(
-                POST,
-                INSERT_SETBACK,
-                (
-                    COMMUNITY,
-                    member.user_id,
-                    member.display_name,
-                    f"pseudonym {i}",
-                    values["title"],
-                    values["body"],
-                    values["stage"],
-                    values["kind"],
-                    json.dumps(["system-design", "backend"]),
-                    thread_ref,
-                    thread_ref,
-                    sql_time(now),
-                    sql_time(now),
-                    sql_time(now + timedelta(days=14)),
-                ),
-            )
-            first_reply = 0
-            for j in range(REPLIES_PER_POST):
-                now += timedelta(seconds=1)
-                author = helper(i, j)
-                params = (
-                    COMMUNITY,
-                    setback_id,
-                    author.user_id,
-                    author.display_name,
-                    REPLY_TEXT.format(n=j),
-                    reply_ref(i, j),
-                    sql_time(now),
-                )
-                reply_id = commit_one(REPLY, INSERT_REPLY, params)
-                first_reply = first_reply or reply_id
-            now += timedelta(seconds=1)
-            commit_one(MARK, MARK_REPLY, (sql_time(now), member.user_id, first_reply))
+        await raw_workload(posts, SQLITE_SQL, commit_one, datetime_to_sql())
         run.wall_s = time.perf_counter() - started
         run.cpu_s = time.process_time() - cpu
     finally:
@@ -397,21 +418,28 @@ RETURNING id
 PG_MARK_REPLY = "UPDATE reply SET best_marked_at = $1, best_marked_by = $2 WHERE id = $3"
 
 
+POSTGRES_SQL = RawSql(PG_INSERT_SETBACK, PG_INSERT_REPLY, PG_MARK_REPLY)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """The columns are naive UTC (see bot/store/types.py)."""
+    return moment.replace(tzinfo=None)
+
+
 async def run_raw_postgres(dsn: str, posts: int) -> Run:
     """`run_raw` on PostgreSQL through asyncpg: one row per transaction, prepared statements."""
     conn = await asyncpg.connect(dsn)
     run = Run()
-    now = START.replace(tzinfo=None)  # the columns are naive UTC (see bot/store/types.py)
     try:
         await conn.execute(
             "INSERT INTO community (id, platform, settings, created_at) VALUES ($1, $2, $3, $4)",
             COMMUNITY,
             PLATFORM,
             json.dumps({}),
-            now,
+            naive_utc(START),
         )
 
-        async def commit_one(op: str, statement: str, *params: Any) -> int:
+        async def commit_one(op: str, statement: str, params: tuple[Any, ...]) -> int:
             started = time.perf_counter()
             async with conn.transaction():
                 row_id = await conn.fetchval(statement, *params)
@@ -419,46 +447,7 @@ async def run_raw_postgres(dsn: str, posts: int) -> Run:
             return int(row_id or 0)
 
         started, cpu = time.perf_counter(), time.process_time()
-        for i in range(posts):
-            now += timedelta(seconds=2)
-            member, values = poster(i), form_values(i)
-            thread_ref = f"out-{i}"
-            setback_id = await commit_one(
-                POST,
-                PG_INSERT_SETBACK,
-                COMMUNITY,
-                member.user_id,
-                member.display_name,
-                f"pseudonym {i}",
-                values["title"],
-                values["body"],
-                values["stage"],
-                values["kind"],
-                json.dumps(["system-design", "backend"]),
-                thread_ref,
-                thread_ref,
-                now,
-                now,
-                now + timedelta(days=14),
-            )
-            first_reply = 0
-            for j in range(REPLIES_PER_POST):
-                now += timedelta(seconds=1)
-                author = helper(i, j)
-                reply_id = await commit_one(
-                    REPLY,
-                    PG_INSERT_REPLY,
-                    COMMUNITY,
-                    setback_id,
-                    author.user_id,
-                    author.display_name,
-                    REPLY_TEXT.format(n=j),
-                    reply_ref(i, j),
-                    now,
-                )
-                first_reply = first_reply or reply_id
-            now += timedelta(seconds=1)
-            await commit_one(MARK, PG_MARK_REPLY, now, member.user_id, first_reply)
+        await raw_workload(posts, POSTGRES_SQL, commit_one, naive_utc)
         run.wall_s = time.perf_counter() - started
         run.cpu_s = time.process_time() - cpu
     finally:
@@ -525,7 +514,7 @@ async def run(
         same_rows = await asyncio.to_thread(run_replay, replay_path, writes)
         check_rows(replay_path, "same rows", n)
         await create_schema(raw_path)
-        raw = await asyncio.to_thread(run_raw, raw_path, n)
+        raw = await run_raw(raw_path, n)
         check_rows(raw_path, "raw", n)
 
     ops = core.ops()
