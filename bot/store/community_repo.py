@@ -5,19 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import (
-    select,
-    update,
-)
+from sqlalchemy import select, update
 
-from bot.domain.model import (
-    CommunitySettings,
-)
+from bot.domain.model import CommunitySettings
 from bot.store.repo_base import RepoBase
-from bot.store.statements import (
-    COMMUNITY,
-    PROCESSED,
-)
+from bot.store.statements import COMMUNITY, PROCESSED
 
 
 class CommunityRepo(RepoBase):

@@ -6,23 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    select,
-    update,
-)
+from sqlalchemy import and_, select, update
 
-from bot.domain.model import (
-    FollowUp,
-    FollowUpKind,
-    Setback,
-)
+from bot.domain.model import FollowUp, FollowUpKind, Setback
 from bot.store import leases
 from bot.store.records import follow_up_of
 from bot.store.repo_base import RepoBase
-from bot.store.statements import (
-    FOLLOW_UP,
-)
+from bot.store.statements import FOLLOW_UP
 
 
 class FollowUpRepo(RepoBase):

@@ -22,9 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import leases
-from bot.store.statements import (
-    OUTBOUND,
-)
+from bot.store.statements import OUTBOUND
 
 
 @dataclass(frozen=True)

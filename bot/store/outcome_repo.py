@@ -5,23 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import (
-    bindparam,
-    select,
-    update,
-)
+from sqlalchemy import bindparam, select, update
 
-from bot.domain.model import (
-    OutcomeEvent,
-    OutcomeReport,
-    OutcomeResult,
-    Setback,
-)
+from bot.domain.model import OutcomeEvent, OutcomeReport, OutcomeResult, Setback
 from bot.store.records import outcome_values
 from bot.store.repo_base import RepoBase
-from bot.store.statements import (
-    OUTCOME,
-)
+from bot.store.statements import OUTCOME
 
 _WITH_OUTCOME = (
     select(OUTCOME.c.setback_id)

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    RowMapping,
-    func,
-    select,
-)
+from sqlalchemy import RowMapping, func, select
 
 from bot.domain.model import (
     FollowUp,
@@ -20,10 +16,7 @@ from bot.domain.model import (
     SetbackSource,
     Stage,
 )
-from bot.store.statements import (
-    APPRECIATION,
-    REPLY,
-)
+from bot.store.statements import APPRECIATION, REPLY
 
 
 def setback_of(row: RowMapping) -> Setback:

@@ -6,27 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import (
-    Select,
-    bindparam,
-    delete,
-    select,
-    update,
-)
+from sqlalchemy import Select, bindparam, delete, select, update
 
-from bot.domain.model import (
-    Reply,
-    Setback,
-)
+from bot.domain.model import Reply, Setback
 from bot.store.changes import ReplyChanges
 from bot.store.records import APPRECIATIONS, reply_of
 from bot.store.setback_repo import SetbackRepo
-from bot.store.statements import (
-    APPRECIATION,
-    REPLY,
-    scoped_params,
-    update_scoped,
-)
+from bot.store.statements import APPRECIATION, REPLY, scoped_params, update_scoped
 
 _REPLY_BY_ID = select(REPLY, APPRECIATIONS).where(
     REPLY.c.community_id == bindparam("b_community"), REPLY.c.id == bindparam("b_id")

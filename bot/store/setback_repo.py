@@ -6,25 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Unpack
 
-from sqlalchemy import (
-    bindparam,
-    select,
-)
+from sqlalchemy import bindparam, select
 
-from bot.domain.model import (
-    Setback,
-    SetbackDraft,
-    SetbackSource,
-)
+from bot.domain.model import Setback, SetbackDraft, SetbackSource
 from bot.store.changes import SetbackChanges
 from bot.store.records import setback_of
 from bot.store.repo_base import RepoBase
-from bot.store.statements import (
-    SETBACK,
-    scoped_params,
-    take_setback,
-    update_scoped,
-)
+from bot.store.statements import SETBACK, scoped_params, take_setback, update_scoped
 
 _ADD_SETBACK = SETBACK.insert().returning(*SETBACK.c)
 _TAKE_SETBACK = take_setback(
