@@ -16,6 +16,7 @@ from bench import (
     core_throughput,
     discord_latency,
     outbox_recording,
+    process_start,
     scheduler_tick,
     slack_ack,
     slack_pacing,
@@ -27,7 +28,7 @@ Runner = Callable[[argparse.Namespace], Awaitable[BenchResult]]
 
 
 def _core(args: argparse.Namespace) -> Awaitable[BenchResult]:
-    return core_throughput.run(quick=args.quick, workdir=args.dir)
+    return core_throughput.run(quick=args.quick, workdir=args.dir, postgres=not args.no_postgres)
 
 
 def _scheduler(args: argparse.Namespace) -> Awaitable[BenchResult]:
@@ -52,6 +53,10 @@ def _outbox(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return outbox_recording.run(quick=args.quick, workdir=args.dir)
 
 
+def _process_start(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return process_start.run(quick=args.quick, workdir=args.dir)
+
+
 def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
@@ -64,6 +69,7 @@ BENCHMARKS: dict[str, Runner] = {
     slack_pacing.NAME: _slack_pacing,
     discord_latency.NAME: _discord,
     outbox_recording.NAME: _outbox,
+    process_start.NAME: _process_start,
 }
 
 

@@ -22,19 +22,30 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from bench.common import BenchResult, CountingOutbox, Goal, percentile
+from bench.common import (
+    BenchResult,
+    CountingOutbox,
+    Goal,
+    asyncpg_dsn,
+    percentile,
+    postgres_base_url,
+    postgres_unreachable,
+    scratch_postgres,
+)
 from bot.common.clock import ManualClock
 from bot.contract.events import CommandInvoked, FormSubmitted, MessageActionInvoked, MessagePosted
 from bot.contract.intents import Intent, OpenForm, RejectForm
@@ -47,10 +58,15 @@ from bot.store.statements import SETBACK
 NAME = "core_throughput"
 TITLE = "Core throughput (SQLite file): Rebound.handle vs raw sqlite3 single-row commits"
 
-FULL_POSTS = 800
+FULL_POSTS = 1_700  # 10,200 events: the memory figure compares 10,000+ events with 100
+POSTGRES_POSTS = 400  # enough for stable ratios; PostgreSQL commits are slower
 QUICK_POSTS = 4
 REPLIES_PER_POST = 3
 RATIO_GOAL_PERCENT = 25.0
+POSTGRES_RATIO_GOAL_PERCENT = 20.0
+RSS_GOAL_RATIO = 1.1
+RSS_EARLY_EVENTS = 100
+RSS_AFTER = frozenset({RSS_EARLY_EVENTS})
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COMMUNITY = "console:bench"
@@ -75,6 +91,7 @@ class Run:
 
     latencies: dict[str, list[float]] = field(default_factory=dict)
     wall_s: float = 0.0
+    cpu_s: float = 0.0
     ops_override: int | None = None  # a replay knows its op count from the run it copies
 
     def record(self, op: str, seconds: float) -> None:
@@ -88,6 +105,12 @@ class Run:
 
     def per_second(self) -> float:
         return self.ops() / self.wall_s if self.wall_s > 0 else 0.0
+
+    def cpu_ms_per_op(self) -> float:
+        return 1000 * self.cpu_s / self.ops() if self.ops() else 0.0
+
+    def wall_ms_per_op(self) -> float:
+        return 1000 * self.wall_s / self.ops() if self.ops() else 0.0
 
 
 def poster(i: int) -> Member:
@@ -126,6 +149,8 @@ class CoreDriver:
         self.writes: list[Write] = []
         self._op: str | None = None
         self._event = 0
+        self.rss_at: dict[int, int] = {}
+        """Resident memory (bytes) after this many events (see `RSS_AFTER`)."""
 
     def _capture(
         self,
@@ -157,11 +182,14 @@ class CoreDriver:
         intents = await core.handle(event, self.outbox)
         self.run.record(op, time.perf_counter() - started)
         self._op = None
+        if self._event in RSS_AFTER:
+            self.rss_at[self._event] = rss_bytes()
         return intents
 
-    async def setup(self) -> None:
+    async def setup(self, capture: bool = True) -> None:
         self._core = await build_rebound(self.url, self.clock, worker="bench")
-        event.listen(self._core.store.engine.sync_engine, "before_cursor_execute", self._capture)
+        if capture:
+            event.listen(self._core.store.sync_engine, "before_cursor_execute", self._capture)
         settings = CommunitySettings(helpers_channel="helpers")
         await self._core.ensure_community(COMMUNITY, PLATFORM, settings)
 
@@ -208,20 +236,37 @@ class Write:
     params: tuple[Any, ...]
 
 
-async def run_core(path: Path, posts: int) -> tuple[Run, list[Write]]:
-    driver = CoreDriver(f"sqlite+aiosqlite:///{path}")
-    await driver.setup()
+async def drive(url: str, posts: int, *, capture: bool) -> CoreDriver:
+    """The workload through a real core on `url`: timed, CPU-timed, memory sampled."""
+    driver = CoreDriver(url)
+    await driver.setup(capture=capture)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for i in range(posts):
             thread_ref = await driver.post(i)
             for j in range(REPLIES_PER_POST):
                 await driver.reply(i, j, thread_ref)
             await driver.mark(i)
         driver.run.wall_s = time.perf_counter() - started
+        driver.run.cpu_s = time.process_time() - cpu
+        driver.rss_at[driver._event] = rss_bytes()
     finally:
         await driver.close()
+    return driver
+
+
+async def run_core(path: Path, posts: int) -> tuple[Run, list[Write]]:
+    driver = await drive(f"sqlite+aiosqlite:///{path}", posts, capture=True)
     return driver.run, driver.writes
+
+
+def rss_bytes() -> int:
+    """This process's resident memory now (Linux /proc; 0 where there is none)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
 
 
 # --- raw sqlite3 ------------------------------------------------------------------------------
@@ -268,18 +313,79 @@ VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?, 0)
 MARK_REPLY = "UPDATE reply SET best_marked_at = ?, best_marked_by = ? WHERE id = ?"
 
 
-def run_raw(path: Path, posts: int) -> Run:
-    sql_time = datetime_to_sql()
+@dataclass(frozen=True)
+class RawSql:
+    """The baseline's three statements in one database's dialect."""
+
+    setback: str
+    reply: str
+    mark: str
+
+
+Commit = Callable[[str, str, tuple[Any, ...]], Awaitable[int]]
+"""Runs one statement in a transaction of its own, times it under its op; the row's id."""
+
+
+async def raw_workload(
+    posts: int, sql: RawSql, commit: Commit, when: Callable[[datetime], Any]
+) -> None:
+    """The benchmark's posts, replies and marks as one row per op (`when` turns an aware
+    datetime into what the database's driver takes)."""
+    now = START
+    for i in range(posts):
+        now += timedelta(seconds=2)
+        member, values = poster(i), form_values(i)
+        thread_ref = f"out-{i}"
+        post = (
+            COMMUNITY,
+            member.user_id,
+            member.display_name,
+            f"pseudonym {i}",
+            values["title"],
+            values["body"],
+            values["stage"],
+            values["kind"],
+            json.dumps(["system-design", "backend"]),
+            thread_ref,
+            thread_ref,
+            when(now),
+            when(now),
+            when(now + timedelta(days=14)),
+        )
+        setback_id = await commit(POST, sql.setback, post)
+        first_reply = 0
+        for j in range(REPLIES_PER_POST):
+            now += timedelta(seconds=1)
+            author = helper(i, j)
+            reply = (
+                COMMUNITY,
+                setback_id,
+                author.user_id,
+                author.display_name,
+                REPLY_TEXT.format(n=j),
+                reply_ref(i, j),
+                when(now),
+            )
+            reply_id = await commit(REPLY, sql.reply, reply)
+            first_reply = first_reply or reply_id
+        now += timedelta(seconds=1)
+        await commit(MARK, sql.mark, (when(now), member.user_id, first_reply))
+
+
+SQLITE_SQL = RawSql(INSERT_SETBACK, INSERT_REPLY, MARK_REPLY)
+
+
+async def run_raw(path: Path, posts: int) -> Run:
+    """One row per op through the standard library's sqlite3 (blocking: nothing else runs)."""
     conn = connect_raw(path)
     run = Run()
-    now = START
     try:
         conn.execute(
             "INSERT INTO community (id, platform, settings, created_at) VALUES (?, ?, ?, ?)",
-            (COMMUNITY, PLATFORM, json.dumps({}), sql_time(now)),
+            (COMMUNITY, PLATFORM, json.dumps({}), datetime_to_sql()(START)),
         )
 
-        def commit_one(op: str, statement: str, params: tuple[Any, ...]) -> int:
+        async def commit_one(op: str, statement: str, params: tuple[Any, ...]) -> int:
             started = time.perf_counter()
             conn.execute("BEGIN IMMEDIATE")
             row_id = conn.execute(statement, params).lastrowid
@@ -287,51 +393,66 @@ def run_raw(path: Path, posts: int) -> Run:
             run.record(op, time.perf_counter() - started)
             return row_id or 0
 
-        started = time.perf_counter()
-        for i in range(posts):
-            now += timedelta(seconds=2)
-            member, values = poster(i), form_values(i)
-            thread_ref = f"out-{i}"
-            setback_id = commit_one(
-                POST,
-                INSERT_SETBACK,
-                (
-                    COMMUNITY,
-                    member.user_id,
-                    member.display_name,
-                    f"pseudonym {i}",
-                    values["title"],
-                    values["body"],
-                    values["stage"],
-                    values["kind"],
-                    json.dumps(["system-design", "backend"]),
-                    thread_ref,
-                    thread_ref,
-                    sql_time(now),
-                    sql_time(now),
-                    sql_time(now + timedelta(days=14)),
-                ),
-            )
-            first_reply = 0
-            for j in range(REPLIES_PER_POST):
-                now += timedelta(seconds=1)
-                author = helper(i, j)
-                params = (
-                    COMMUNITY,
-                    setback_id,
-                    author.user_id,
-                    author.display_name,
-                    REPLY_TEXT.format(n=j),
-                    reply_ref(i, j),
-                    sql_time(now),
-                )
-                reply_id = commit_one(REPLY, INSERT_REPLY, params)
-                first_reply = first_reply or reply_id
-            now += timedelta(seconds=1)
-            commit_one(MARK, MARK_REPLY, (sql_time(now), member.user_id, first_reply))
+        started, cpu = time.perf_counter(), time.process_time()
+        await raw_workload(posts, SQLITE_SQL, commit_one, datetime_to_sql())
         run.wall_s = time.perf_counter() - started
+        run.cpu_s = time.process_time() - cpu
     finally:
         conn.close()
+    return run
+
+
+PG_INSERT_SETBACK = """
+INSERT INTO setback (community_id, poster_id, poster_name, anonymous, pseudonym, title, body,
+    stage, kind, tags, source, channel_id, thread_ref, status_message_ref, created_at,
+    last_activity_at, outcome_ask_at, closed_at, stop_asking, still_waiting_count)
+VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8, $9, 'form', 'support', $10, $11, $12, $13, $14,
+    NULL, false, 0)
+RETURNING id
+"""
+PG_INSERT_REPLY = """
+INSERT INTO reply (community_id, setback_id, author_id, author_name, by_poster, relayed, text,
+    message_ref, created_at, deleted)
+VALUES ($1, $2, $3, $4, false, false, $5, $6, $7, false)
+RETURNING id
+"""
+PG_MARK_REPLY = "UPDATE reply SET best_marked_at = $1, best_marked_by = $2 WHERE id = $3"
+
+
+POSTGRES_SQL = RawSql(PG_INSERT_SETBACK, PG_INSERT_REPLY, PG_MARK_REPLY)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """The columns are naive UTC (see bot/store/types.py)."""
+    return moment.replace(tzinfo=None)
+
+
+async def run_raw_postgres(dsn: str, posts: int) -> Run:
+    """`run_raw` on PostgreSQL through asyncpg: one row per transaction, prepared statements."""
+    conn = await asyncpg.connect(dsn)
+    run = Run()
+    try:
+        await conn.execute(
+            "INSERT INTO community (id, platform, settings, created_at) VALUES ($1, $2, $3, $4)",
+            COMMUNITY,
+            PLATFORM,
+            json.dumps({}),
+            naive_utc(START),
+        )
+
+        async def commit_one(op: str, statement: str, params: tuple[Any, ...]) -> int:
+            started = time.perf_counter()
+            async with conn.transaction():
+                row_id = await conn.fetchval(statement, *params)
+            run.record(op, time.perf_counter() - started)
+            return int(row_id or 0)
+
+        started, cpu = time.perf_counter(), time.process_time()
+        await raw_workload(posts, POSTGRES_SQL, commit_one, naive_utc)
+        run.wall_s = time.perf_counter() - started
+        run.cpu_s = time.process_time() - cpu
+    finally:
+        await conn.close()
     return run
 
 
@@ -340,12 +461,13 @@ def run_replay(path: Path, writes: list[Write]) -> Run:
     conn = connect_raw(path)
     run = Run()
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for write in writes:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute(write.statement, write.params).fetchall()
             conn.execute("COMMIT")
         run.wall_s = time.perf_counter() - started
+        run.cpu_s = time.process_time() - cpu
     finally:
         conn.close()
     return run
@@ -374,21 +496,26 @@ def check_rows(path: Path, side: str, posts: int) -> None:
 
 
 async def run(
-    quick: bool = False, posts: int | None = None, workdir: Path | None = None
+    quick: bool = False,
+    posts: int | None = None,
+    workdir: Path | None = None,
+    postgres: bool = False,
 ) -> BenchResult:
-    """Run both sides on fresh files in a temporary directory (under `workdir` if given)."""
+    """Run both sides on fresh files in a temporary directory (under `workdir` if given),
+    then on PostgreSQL when it is reachable (and `postgres`)."""
     n = posts or (QUICK_POSTS if quick else FULL_POSTS)
     result = BenchResult(NAME, TITLE)
     with tempfile.TemporaryDirectory(prefix="rebound-bench-", dir=workdir) as tmp:
         core_path, raw_path = Path(tmp) / "core.db", Path(tmp) / "raw.db"
-        core, writes = await run_core(core_path, n)
+        driver = await drive(f"sqlite+aiosqlite:///{core_path}", n, capture=True)
+        core, writes = driver.run, driver.writes
         check_rows(core_path, "core", n)
         replay_path = Path(tmp) / "replay.db"
         await create_schema(replay_path)
         same_rows = await asyncio.to_thread(run_replay, replay_path, writes)
         check_rows(replay_path, "same rows", n)
         await create_schema(raw_path)
-        raw = await asyncio.to_thread(run_raw, raw_path, n)
+        raw = await run_raw(raw_path, n)
         check_rows(raw_path, "raw", n)
 
     ops = core.ops()
@@ -399,16 +526,12 @@ async def run(
     result.add("core ops/s", core_rate, "ops/s", key=True)
     result.add("raw same rows ops/s", same_rate, "ops/s", key=True)
     result.add("core/raw same rows", ratio, "%", Goal(">=", RATIO_GOAL_PERCENT))
-    result.add("raw one row per op ops/s", raw_rate, "ops/s")
-    result.add("core/raw one row per op", strict, "%")
+    result.add("raw one row per op ops/s", raw_rate, "ops/s", key=True)
+    result.add("core/raw one row per op", strict, "%", Goal(">=", RATIO_GOAL_PERCENT))
+    add_cpu(result, "", core, {"raw same rows": same_rows, "raw one row per op": raw})
     result.add("rows written per op", len([w for w in writes if w.op]) / ops, "rows")
-    for side, measured in (("core", core), ("raw", raw)):
-        for op in (OPEN_FORM, POST, REPLY, MARK):
-            samples = measured.latencies.get(op)
-            if not samples:
-                continue
-            result.add(f"{side} {op} p50", 1000 * percentile(samples, 50), "ms")
-            result.add(f"{side} {op} p99", 1000 * percentile(samples, 99), "ms")
+    add_latencies(result, core, raw)
+    add_memory(result, driver)
     result.notes += [
         f"workload: {n} posts x ({REPLIES_PER_POST} replies + 1 mark) = {ops} ops per side; "
         f"core {core.wall_s:.2f} s, raw {raw.wall_s:.2f} s",
@@ -418,5 +541,77 @@ async def run(
         "per BEGIN IMMEDIATE/COMMIT (the goal's baseline)",
         "raw one row per op: one INSERT per post and per reply, one UPDATE per mark; same "
         "schema and pragmas everywhere (WAL, synchronous=FULL)",
+        "CPU per op is process time (time.process_time) over the ops: on a shared machine it "
+        "is the fairer measure; a wall ratio also carries the disk's fsync time",
     ]
+    if postgres:
+        await add_postgres(result, min(n, POSTGRES_POSTS))
     return result
+
+
+def add_cpu(result: BenchResult, prefix: str, core: Run, baselines: dict[str, Run]) -> None:
+    """CPU and wall time per op of the core and each baseline, and the CPU ratios."""
+    result.add(f"{prefix}core CPU per op", core.cpu_ms_per_op(), "ms", key=True)
+    result.add(f"{prefix}core wall per op", core.wall_ms_per_op(), "ms")
+    for name, base in baselines.items():
+        result.add(f"{prefix}{name} CPU per op", base.cpu_ms_per_op(), "ms", key=True)
+        result.add(f"{prefix}{name} wall per op", base.wall_ms_per_op(), "ms")
+        share = 100 * base.cpu_ms_per_op() / core.cpu_ms_per_op() if core.cpu_s else 0.0
+        result.add(f"{prefix}core/{name} by CPU", share, "%", key=True)
+
+
+def add_latencies(result: BenchResult, core: Run, raw: Run, prefix: str = "") -> None:
+    for side, measured in (("core", core), ("raw", raw)):
+        for op in (OPEN_FORM, POST, REPLY, MARK):
+            samples = measured.latencies.get(op)
+            if not samples:
+                continue
+            result.add(f"{prefix}{side} {op} p50", 1000 * percentile(samples, 50), "ms")
+            result.add(f"{prefix}{side} {op} p99", 1000 * percentile(samples, 99), "ms")
+
+
+def add_memory(result: BenchResult, driver: CoreDriver) -> None:
+    """Resident memory after the first events and after all of them (nothing may grow
+    without bound: settings, content, pacing state)."""
+    early, last = driver.rss_at.get(RSS_EARLY_EVENTS), max(driver.rss_at)
+    if early is None or not early:
+        result.notes.append(f"memory: fewer than {RSS_EARLY_EVENTS} events, not compared")
+        return
+    result.add(f"RSS after {RSS_EARLY_EVENTS} events", early / 2**20, "MiB")
+    result.add(f"RSS after {last:,} events", driver.rss_at[last] / 2**20, "MiB")
+    result.add(
+        f"RSS {last:,} / {RSS_EARLY_EVENTS} events",
+        driver.rss_at[last] / early,
+        "x",
+        Goal("<=", RSS_GOAL_RATIO),
+    )
+
+
+async def add_postgres(result: BenchResult, posts: int) -> None:
+    """The same workload on PostgreSQL against raw asyncpg single-row commits."""
+    base = postgres_base_url()
+    why = await postgres_unreachable(base)
+    if why is not None:
+        result.notes.append(f"PostgreSQL skipped ({why})")
+        return
+    async with scratch_postgres(base) as url:
+        core = (await drive(url.render_as_string(hide_password=False), posts, capture=False)).run
+    async with scratch_postgres(base) as url:
+        engine = create_engine(url.render_as_string(hide_password=False))
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+        raw = await run_raw_postgres(asyncpg_dsn(url), posts)
+    core_rate, raw_rate = core.per_second(), raw.per_second()
+    share = 100 * core_rate / raw_rate if raw_rate else 0.0
+    result.add("pg: core ops/s", core_rate, "ops/s", key=True)
+    result.add("pg: raw one row per op ops/s", raw_rate, "ops/s", key=True)
+    result.add("pg: core/raw one row per op", share, "%", Goal(">=", POSTGRES_RATIO_GOAL_PERCENT))
+    add_cpu(result, "pg: ", core, {"raw one row per op": raw})
+    add_latencies(result, core, raw, prefix="pg: ")
+    result.notes.append(
+        f"pg: the workload's first {posts} posts on a scratch PostgreSQL database; raw is "
+        "asyncpg, one INSERT per post and per reply and one UPDATE per mark, each in its own "
+        "transaction"
+    )

@@ -23,14 +23,14 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Dialect
+from sqlalchemy.engine import URL, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.common import (
@@ -62,6 +62,8 @@ QUICK_DUE = 200
 EMPTY_TICKS = 30
 QUICK_EMPTY_TICKS = 5
 TICK_GOAL_MS = 20.0
+SMALL_FUTURE = 1_000  # the same ticks with few stored rows, for the growth ratio
+GROWTH_GOAL_RATIO = 1.2
 CHUNK = 50_000
 INDEX = "ix_follow_up_pending_due"
 
@@ -281,10 +283,10 @@ class Captured:
     params: Any = None
 
 
-def capture_claim(engine: AsyncEngine) -> Captured:
+def capture_claim(engine: Engine) -> Captured:
     captured = Captured()
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    @event.listens_for(engine, "before_cursor_execute")
     def _before(
         _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
     ) -> None:
@@ -320,6 +322,7 @@ class Backend:
     load_s: float = 0.0
     empty_before_ms: list[float] = field(default_factory=list)
     due_tick_ms: list[float] = field(default_factory=list)
+    due_tick_cpu_ms: list[float] = field(default_factory=list)
     empty_after_ms: list[float] = field(default_factory=list)
     fired: int = 0
     index_used: bool | None = None
@@ -327,10 +330,12 @@ class Backend:
 
 
 async def timed_tick(
-    core: Rebound, outbox_for: Callable[[str], Outbox | None]
+    core: Rebound, outbox_for: Callable[[str], Outbox | None], cpu: list[float] | None = None
 ) -> tuple[float, int]:
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     fired = await core.tick(outbox_for, PLATFORMS)
+    if cpu is not None:
+        cpu.append(1000 * (time.process_time() - cpu_started))
     return 1000 * (time.perf_counter() - started), fired
 
 
@@ -339,7 +344,7 @@ async def measure(url: str, name: str, sizes: Sizes) -> Backend:
     backend = Backend(name)
     clock = ManualClock(NOW - timedelta(minutes=30))  # before the first due row: nothing due
     core = await build_rebound(url, clock, migrate=False, worker="bench-scheduler")
-    captured = capture_claim(core.store.engine)
+    captured = capture_claim(core.store.sync_engine)
     outbox = CountingOutbox()
 
     def outbox_for(_community: str) -> Outbox:
@@ -353,8 +358,9 @@ async def measure(url: str, name: str, sizes: Sizes) -> Backend:
 
         clock.advance(timedelta(minutes=30))  # now every due row is due
         while True:
-            ms, fired = await timed_tick(core, outbox_for)
+            ms, fired = await timed_tick(core, outbox_for, backend.due_tick_cpu_ms)
             if core.scheduler.last_claimed == 0:
+                backend.due_tick_cpu_ms.pop()
                 break
             backend.due_tick_ms.append(ms)
             backend.fired += fired
@@ -444,7 +450,10 @@ async def run(
     )
     title = f"Scheduler tick: {sizes.due:,} due follow-ups among {sizes.future:,} future ones"
     result = BenchResult(NAME, title)
-    report(result, await on_sqlite(sizes, workdir), sizes)
+    few = replace(sizes, future=min(SMALL_FUTURE, sizes.future))
+    large = await on_sqlite(sizes, workdir)
+    report(result, large, sizes)
+    compare(result, large, await on_sqlite(few, workdir), sizes, few)
     if not postgres:
         result.notes.append("PostgreSQL SKIPPED: not requested")
         return result
@@ -454,5 +463,32 @@ async def run(
         shown = base.render_as_string(hide_password=True)
         result.notes.append(f"PostgreSQL SKIPPED: not reachable at {shown} ({why})")
         return result
-    report(result, await on_postgres(sizes, base), sizes)
+    large = await on_postgres(sizes, base)
+    report(result, large, sizes)
+    compare(result, large, await on_postgres(few, base), sizes, few)
     return result
+
+
+def compare(result: BenchResult, large: Backend, small: Backend, sizes: Sizes, few: Sizes) -> None:
+    """A tick's cost grows with what is due, not with what is stored: the same ticks with
+    few future rows, side by side (CPU time, which the machine's other load disturbs least)."""
+
+    def mean(samples: list[float]) -> float:
+        return sum(samples) / len(samples) if samples else 0.0
+
+    tag = large.name
+    big_cpu, small_cpu = mean(large.due_tick_cpu_ms), mean(small.due_tick_cpu_ms)
+    result.add(f"{tag} tick firing {BATCH} CPU, {sizes.future:,} future", big_cpu, "ms", key=True)
+    result.add(f"{tag} tick firing {BATCH} CPU, {few.future:,} future", small_cpu, "ms", key=True)
+    result.add(
+        f"{tag} tick CPU {sizes.future:,} / {few.future:,} future",
+        big_cpu / small_cpu if small_cpu else 0.0,
+        "x",
+        Goal("<=", GROWTH_GOAL_RATIO),
+    )
+    big_wall, small_wall = mean(large.due_tick_ms), mean(small.due_tick_ms)
+    result.add(
+        f"{tag} tick wall {sizes.future:,} / {few.future:,} future",
+        big_wall / small_wall if small_wall else 0.0,
+        "x",
+    )

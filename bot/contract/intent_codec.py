@@ -15,18 +15,31 @@ _TYPES: dict[str, type[Any]] = {
 _KIND = "__type__"
 
 
+_FIELDS: dict[type[Any], tuple[str, ...] | None] = {}
+
+
+def _stored_fields(kind: type[Any]) -> tuple[str, ...] | None:
+    """The fields of a dataclass type that are stored; None for any other type."""
+    if kind not in _FIELDS:
+        _FIELDS[kind] = (
+            tuple(f.name for f in dataclasses.fields(kind) if f.metadata != module.LOCAL_ONLY)
+            if dataclasses.is_dataclass(kind)
+            else None
+        )
+    return _FIELDS[kind]
+
+
 def encode(value: Any) -> Any:
     """A JSON-ready form of an intent (nested dataclasses are tagged with their type).
 
     Fields marked `LOCAL_ONLY` (a message's content key and parameters: they may hold member
     words and dates, and a platform never needs them) are left out; they decode as defaults.
     """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {
-            f.name: encode(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.metadata != module.LOCAL_ONLY
-        }
+    if isinstance(value, str | int | float | bool | None):
+        return value
+    names = _stored_fields(type(value))
+    if names is not None:
+        fields = {name: encode(getattr(value, name)) for name in names}
         return {_KIND: type(value).__name__, **fields}
     if isinstance(value, tuple | list):
         return [encode(item) for item in value]

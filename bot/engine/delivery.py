@@ -139,6 +139,7 @@ def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
 
 Track = Callable[[Repo, Tracking, Delivered], Awaitable[None]]
 """Records what a confirmed message becomes (a post's thread, its status message...)."""
+After = Callable[[Repo, Intent], Awaitable[None]]
 
 
 @dataclass
@@ -155,6 +156,8 @@ class Ledger:
     owner: str
     policy: Policy
     track: Track
+    after: After | None = None
+    """More to record with each delivery, in its transaction (a status edit's turn ends)."""
 
     async def begin(self, item: Pending) -> Attempt | None:
         """The attempt for `item`'s row; None when it is not this worker's to send now."""
@@ -185,13 +188,15 @@ class Ledger:
     async def delivered(self, item: Pending, made: Delivered | None) -> None:
         track = getattr(item.intent, "track", None)
         if item.row_id is None and (track is None or made is None):
-            return
+            return  # nothing stored; status edits, whose turns `after` ends, always are
         async with self.store.transaction() as repo:
             if item.row_id is not None:
                 ref = made.message_ref if made else None
                 await repo.outbound.delivered(item.row_id, ref, self.clock.now())
             if track is not None and made is not None:
                 await self.track(repo, track, made)
+            if self.after is not None:
+                await self.after(repo, item.intent)
 
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""

@@ -98,6 +98,6 @@ class Kernel:
                 notice = await form_offers.offer(ctx, form.user_id, too_late.form)
                 return await lower(ctx, [notice], outbox.capabilities)
 
-        ledger = Ledger(self.store, self.clock, owner, self.policy, track)
         ordered = OrderedEdits(outbox, self.store, self.clock, owner)
+        ledger = Ledger(self.store, self.clock, owner, self.policy, track, ordered.end_turn_in)
         return await send_in_order(pending, ordered, ledger, offer_form)

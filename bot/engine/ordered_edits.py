@@ -14,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.contract.intents import EditMessage, Intent, Revision, SetThreadTags
 from bot.contract.ports import Attempt, Clock, Delivered, DeliveryFailed, FailureKind, Outbox
 from bot.store.leases import Lease
-from bot.store.repo import Store
+from bot.store.repo import Repo, Store
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,13 @@ TURN_LEASE = timedelta(seconds=60)  # longer than any one platform call with its
 TURN_WAIT_S = 5.0  # then the edit goes back to the outbox, to be retried later
 TURN_POLL_S = 0.02
 TURN_BUSY = "status_turn_busy"  # the failure's code: another sender holds the post's turn
+
+
+@dataclass(frozen=True)
+class _Turn:
+    setback_id: int
+    turn: str
+    shown: int | None
 
 
 def revision_of(intent: Intent) -> Revision | None:
@@ -42,6 +50,8 @@ class OrderedEdits:
         self._clock = clock
         self._owner = owner
         self.capabilities = outbox.capabilities
+        self._held: dict[int, _Turn] = {}
+        """Turns held after a send, by the intent's identity, until its delivery is recorded."""
 
     async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         revision = revision_of(intent)
@@ -49,17 +59,26 @@ class OrderedEdits:
             return await self._outbox.deliver(intent, attempt)
         turn = f"{self._owner}:{uuid.uuid4().hex[:12]}"  # one per send: coroutines take turns too
         shown = await self._take_turn(revision.setback_id, turn)
-        sent: int | None = None
         try:
             if revision.version < shown:
                 log.info("skipped status edit v%d: v%d already shown", revision.version, shown)
+                self._held[id(intent)] = _Turn(revision.setback_id, turn, None)
                 return None
             made = await self._outbox.deliver(intent, attempt)
-            sent = revision.version
-            return made
-        finally:
+        except BaseException:
             async with self._store.transaction() as repo:
-                await repo.shown.end_turn(revision.setback_id, turn, sent)
+                await repo.shown.end_turn(revision.setback_id, turn, None)
+            raise
+        # Ended where the delivery is recorded (`end_turn_in`): one transaction for both.
+        self._held[id(intent)] = _Turn(revision.setback_id, turn, revision.version)
+        return made
+
+    async def end_turn_in(self, repo: Repo, intent: Intent) -> None:
+        """Give back the turn `deliver` held for `intent`, noting the version it showed, in
+        the transaction that records the delivery (the turn's lease ends it otherwise)."""
+        held = self._held.pop(id(intent), None)
+        if held is not None:
+            await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
 
     async def _take_turn(self, setback_id: int, turn: str) -> int:
         """Wait for the post's turn; the version shown so far."""

@@ -21,6 +21,20 @@ _IS_BURIED = select(TOMBSTONE.c.message_ref).where(
     TOMBSTONE.c.message_ref == bindparam("b_ref"),
     TOMBSTONE.c.deleted_at >= bindparam("b_since"),
 )
+# Every recorded thread looks here: one statement takes (and removes) what was parked.
+_TAKE_PARKED = (
+    delete(PARKED_EVENT)
+    .where(
+        PARKED_EVENT.c.community_id == bindparam("b_community"),
+        PARKED_EVENT.c.thread_ref == bindparam("b_thread"),
+    )
+    .returning(
+        PARKED_EVENT.c.id,
+        PARKED_EVENT.c.kind,
+        PARKED_EVENT.c.event,
+        PARKED_EVENT.c.received_at,
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -66,18 +80,13 @@ class EarlyRepo:
 
     async def take_parked(self, community_id: str, thread_ref: str, now: datetime) -> list[Parked]:
         """The events parked for `thread_ref` (oldest first), removed from the park."""
-        where = [
-            PARKED_EVENT.c.community_id == community_id,
-            PARKED_EVENT.c.thread_ref == thread_ref,
+        params = {"b_community": community_id, "b_thread": thread_ref}
+        rows = (await self._db.execute(_TAKE_PARKED, params)).all()
+        return [
+            Parked(row.kind, row.event)
+            for row in sorted(rows, key=lambda row: row.id)
+            if row.received_at >= now - KEPT_FOR
         ]
-        rows = await self._db.execute(
-            select(PARKED_EVENT.c.kind, PARKED_EVENT.c.event, PARKED_EVENT.c.received_at)
-            .where(*where)
-            .order_by(PARKED_EVENT.c.id)
-        )
-        found = [Parked(row.kind, row.event) for row in rows if row.received_at >= now - KEPT_FOR]
-        await self._db.execute(delete(PARKED_EVENT).where(*where))
-        return found
 
     async def bury(self, community_id: str, message_ref: str, now: datetime) -> None:
         """Remember that `message_ref` was deleted before it was recorded."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, Table, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, RowMapping, Table, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -18,7 +18,7 @@ class Lease:
     until: datetime
 
 
-def is_free(table: Table, now: datetime) -> ColumnElement[bool]:
+def is_free(table: Table, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     """Nobody holds the row, or their lease has run out."""
     return or_(table.c.lease_until.is_(None), table.c.lease_until <= now)
 

@@ -3,13 +3,56 @@ bot/engine/ordered_edits.py): turns to edit it, one sender at a time, and the ve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, update
+from sqlalchemy import bindparam, case, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import leases
 from bot.store.statements import STATUS_SHOWN
+
+_MINE = (
+    STATUS_SHOWN.c.setback_id == bindparam("b_id"),
+    STATUS_SHOWN.c.lease_owner == bindparam("b_owner"),
+)
+_FREED = {"lease_owner": None, "lease_until": None}
+_CURRENT = STATUS_SHOWN.c.version
+_AT = STATUS_SHOWN.c.lease_until.type
+# Every status edit goes through these: built once (see bot/store/statements.py).
+_END_TURN = update(STATUS_SHOWN).where(*_MINE).values(_FREED)
+_END_TURN_SHOWN = (
+    update(STATUS_SHOWN)
+    .where(*_MINE)
+    .values(
+        version=case((bindparam("b_shown") > _CURRENT, bindparam("b_shown")), else_=_CURRENT),
+        **_FREED,
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    take_turn: Any
+
+
+@cache
+def _statements(dialect: str) -> _Dialect:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(STATUS_SHOWN).values(
+        setback_id=bindparam("b_id"),
+        version=0,
+        lease_owner=bindparam("b_owner"),
+        lease_until=bindparam("b_until"),
+    )
+    take_turn = statement.on_conflict_do_update(
+        index_elements=[STATUS_SHOWN.c.setback_id],
+        set_={"lease_owner": bindparam("b_owner"), "lease_until": bindparam("b_until", type_=_AT)},
+        where=leases.is_free(STATUS_SHOWN, bindparam("b_now", type_=_AT)),
+    ).returning(STATUS_SHOWN.c.version)
+    return _Dialect(take_turn=take_turn)
 
 
 class ShownRepo:
@@ -20,25 +63,20 @@ class ShownRepo:
     async def take_turn(self, setback_id: int, lease: leases.Lease) -> int | None:
         """Become the one sender of the post's status edits until `lease.until`; returns the
         version shown so far (0 for none), or None while another sender has the turn."""
-        statement = self._insert(STATUS_SHOWN).values(
-            setback_id=setback_id, version=0, lease_owner=lease.owner, lease_until=lease.until
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[STATUS_SHOWN.c.setback_id],
-            set_={"lease_owner": lease.owner, "lease_until": lease.until},
-            where=leases.is_free(STATUS_SHOWN, lease.now),
-        ).returning(STATUS_SHOWN.c.version)
-        shown: int | None = (await self._db.execute(statement)).scalar()
+        params = {
+            "b_id": setback_id,
+            "b_owner": lease.owner,
+            "b_until": lease.until,
+            "b_now": lease.now,
+        }
+        statement = _statements(self._db.dialect.name).take_turn
+        shown: int | None = (await self._db.execute(statement, params)).scalar()
         return shown
 
     async def end_turn(self, setback_id: int, owner: str, shown: int | None) -> None:
         """Give the turn back, noting `shown` as sent (when something was)."""
-        values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
-        if shown is not None:
-            current = STATUS_SHOWN.c.version
-            values["version"] = case((current < shown, shown), else_=current)
-        await self._db.execute(
-            update(STATUS_SHOWN)
-            .where(STATUS_SHOWN.c.setback_id == setback_id, STATUS_SHOWN.c.lease_owner == owner)
-            .values(**values)
-        )
+        params: dict[str, Any] = {"b_id": setback_id, "b_owner": owner}
+        if shown is None:
+            await self._db.execute(_END_TURN, params)
+        else:
+            await self._db.execute(_END_TURN_SHOWN, {**params, "b_shown": shown})

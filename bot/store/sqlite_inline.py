@@ -46,6 +46,13 @@ class InlineConnection(aiosqlite.Connection):
         self._running = False
 
 
+def begin_immediate(connection: InlineConnection) -> None:
+    """Start a write transaction on the underlying sqlite3 connection, synchronously."""
+    if connection._connection is None:
+        raise ValueError("Connection closed")
+    connection._connection.execute("BEGIN IMMEDIATE")
+
+
 def inline_creator(path: str, busy_timeout_s: float) -> Callable[[], InlineConnection]:
     """An `async_creator` for SQLAlchemy: autocommit mode, so SQLAlchemy issues BEGIN itself."""
     connector = partial(sqlite3.connect, path, timeout=busy_timeout_s, isolation_level=None)

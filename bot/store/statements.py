@@ -6,6 +6,7 @@ these are built once and executed with plain parameter dictionaries.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -117,3 +118,25 @@ def hot_statements(dialect: str) -> HotStatements:
         )
         .values(done_at=bindparam("b_now"), lease_until=None),
     )
+
+
+@cache
+def update_scoped(table_name: str, columns: tuple[str, ...]) -> Update:
+    """`UPDATE <table> SET <columns> WHERE community_id = :b_community AND id = :b_id`,
+    built once per set of columns; each column's value is bound as `v_<column>`."""
+    target = SCOPED_TABLES[table_name]
+    return (
+        update(target)
+        .where(target.c.community_id == bindparam("b_community"), target.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
+def scoped_params(community_id: str, row_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of an `update_scoped` statement."""
+    params = {f"v_{name}": value for name, value in values.items()}
+    params["b_community"], params["b_id"] = community_id, row_id
+    return params
+
+
+SCOPED_TABLES = {SETBACK.name: SETBACK, REPLY.name: REPLY}

@@ -63,6 +63,7 @@ class Content:
         self._words = words
         self._libraries = libraries
         self._warned: set[tuple[str, str]] = set()
+        self._plain_texts: dict[tuple[str, str], str] = {}
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -82,6 +83,18 @@ class Content:
         through `member_text.shown`: it cannot ping, and its direction controls stay inside
         it. This is the one place member words meet the bot's sentences, for every adapter.
         """
+        if not params:
+            return self._plain(key, locale)
+        return self._render(key, locale, params)
+
+    def _plain(self, key: str, locale: str) -> str:
+        """A message without parameters: the same text every time, rendered once."""
+        found = self._plain_texts.get((key, locale))
+        if found is None:
+            found = self._plain_texts[(key, locale)] = self._render(key, locale, {})
+        return found
+
+    def _render(self, key: str, locale: str, params: dict[str, object]) -> str:
         declared = CATALOGUE.get(key)
         if declared is None:
             raise ContentError(f"no message key {key!r} in the catalogue")

@@ -1,0 +1,158 @@
+"""Follow-ups: when each kind fires for a post, leased to one worker when due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, select, update
+
+from bot.domain.model import FollowUp, FollowUpKind, Setback
+from bot.store import leases
+from bot.store.records import follow_up_of
+from bot.store.repo_base import RepoBase
+from bot.store.statements import FOLLOW_UP
+
+
+class FollowUpRepo(RepoBase):
+    """Scheduled follow-ups (exactly once: leased, then finished)."""
+
+    # --- follow-ups -----------------------------------------------------------------------
+
+    async def schedule(
+        self,
+        setback: Setback,
+        platform: str,
+        due: Mapping[FollowUpKind, datetime],
+        *,
+        reopen: bool,
+    ) -> None:
+        """Set when each kind fires for `setback`. A fired row comes back only when `reopen`."""
+        if not due:
+            return
+        rows = [
+            {
+                "community_id": setback.community_id,
+                "platform": platform,
+                "setback_id": setback.id,
+                "kind": kind.value,
+                "due_at": due_at,
+                "attempts": 0,
+            }
+            for kind, due_at in due.items()
+        ]
+        statement = self._hot.schedule_reopen if reopen else self._hot.schedule
+        await self._db.execute(statement, rows)
+
+    async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
+        await self._cancel(
+            now, FOLLOW_UP.c.setback_id == setback_id, FOLLOW_UP.c.kind == kind.value
+        )
+
+    async def follow_up_ids(self, setback_id: int) -> list[int]:
+        rows = await self._db.execute(
+            select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == setback_id)
+        )
+        return list(rows.scalars())
+
+    async def cancel_all(self, setback_id: int, now: datetime) -> None:
+        """Every pending follow-up of a post (it was withdrawn)."""
+        await self._cancel(now, FOLLOW_UP.c.setback_id == setback_id)
+
+    async def _cancel(self, now: datetime, *conditions: Any) -> None:
+        await self._db.execute(
+            update(FOLLOW_UP).where(*conditions, FOLLOW_UP.c.done_at.is_(None)).values(done_at=now)
+        )
+
+    async def pending_due_ats(
+        self, setback_ids: Iterable[int], kind: FollowUpKind
+    ) -> dict[int, datetime]:
+        """When each post's pending follow-up of `kind` is due, for those that have one."""
+        rows = await self._db.execute(
+            select(FOLLOW_UP.c.setback_id, FOLLOW_UP.c.due_at).where(
+                FOLLOW_UP.c.setback_id.in_(list(setback_ids)),
+                FOLLOW_UP.c.kind == kind.value,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+        )
+        return {row.setback_id: row.due_at for row in rows}
+
+    async def pending_due_at(self, setback_id: int, kind: FollowUpKind) -> datetime | None:
+        row = await self._db.execute(
+            select(FOLLOW_UP.c.due_at).where(
+                FOLLOW_UP.c.setback_id == setback_id,
+                FOLLOW_UP.c.kind == kind.value,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+        )
+        value: datetime | None = row.scalar()
+        return value
+
+    async def claim_due(
+        self,
+        now: datetime,
+        platforms: Sequence[str],
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+    ) -> list[FollowUp]:
+        """Lease up to `limit` due rows to `owner`; concurrent workers take other rows."""
+        rows = await leases.take(
+            self._db,
+            FOLLOW_UP,
+            leases.Lease(owner, now, lease_until),
+            where=[
+                FOLLOW_UP.c.done_at.is_(None),
+                FOLLOW_UP.c.due_at <= now,
+                FOLLOW_UP.c.platform.in_(platforms),
+            ],
+            order_by=FOLLOW_UP.c.due_at,
+            limit=limit,
+            also_set={"attempts": FOLLOW_UP.c.attempts + 1},
+        )
+        return sorted((follow_up_of(row) for row in rows), key=lambda f: (f.due_at, f.id))
+
+    async def finish(self, follow_up: FollowUp, owner: str, now: datetime) -> bool:
+        """Mark a fired row done, unless it was rescheduled meanwhile (then just release it)."""
+        result = await self._db.execute(
+            self._hot.finish_follow_up, self._finish_params(follow_up, owner, now)
+        )
+        await self._release_unfinished([follow_up.id], owner)
+        return bool(result.rowcount)
+
+    async def finish_many(self, follow_ups: Sequence[FollowUp], owner: str, now: datetime) -> None:
+        """`finish` for a whole batch, in two statements."""
+        if not follow_ups:
+            return
+        params = [self._finish_params(f, owner, now) for f in follow_ups]
+        await self._db.execute(self._hot.finish_follow_up, params)
+        await self._release_unfinished([f.id for f in follow_ups], owner)
+
+    @staticmethod
+    def _finish_params(follow_up: FollowUp, owner: str, now: datetime) -> dict[str, Any]:
+        return {
+            "b_id": follow_up.id,
+            "b_attempts": follow_up.attempts,
+            "b_owner": owner,
+            "b_now": now,
+        }
+
+    async def _release_unfinished(self, ids: list[int], owner: str) -> None:
+        await self._db.execute(
+            update(FOLLOW_UP)
+            .where(
+                FOLLOW_UP.c.id.in_(ids),
+                FOLLOW_UP.c.lease_owner == owner,
+                FOLLOW_UP.c.done_at.is_(None),
+            )
+            .values(lease_until=None, lease_owner=None)
+        )
+
+    async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
+        """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""
+        await self._db.execute(
+            update(FOLLOW_UP)
+            .where(and_(FOLLOW_UP.c.id == follow_up_id, FOLLOW_UP.c.lease_owner == owner))
+            .values(due_at=due_at, lease_until=None, lease_owner=None)
+        )

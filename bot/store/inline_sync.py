@@ -1,0 +1,78 @@
+"""SQLite transactions run through SQLAlchemy's synchronous API, on the event loop's thread.
+
+SQLite already runs inline (see `sqlite_inline`), so its async engine only adds cost: each
+statement is handed to a new greenlet and through the aiosqlite adapter, which costs more
+than SQLite's own work. `Store` runs its transactions on a synchronous twin of the engine
+(same file, same pragmas) and hands repositories an `AsyncConnection` whose `execute`
+calls the synchronous connection directly. Everything else (migrations, tests, tools)
+keeps the async engine; both see the same committed data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import CursorResult, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
+
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")
+
+
+def set_pragmas(dbapi_connection: Any, busy_timeout_ms: int) -> None:
+    """The product's pragmas: WAL, durable commits, foreign keys, a busy timeout."""
+    cursor = dbapi_connection.cursor()
+    for pragma in (*SQLITE_PRAGMAS, f"busy_timeout={busy_timeout_ms}"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def sync_twin(engine: AsyncEngine, busy_timeout_ms: int) -> Engine | None:
+    """A synchronous engine on the same SQLite file; None for an in-memory database (a
+    second engine would see another database)."""
+    path = make_url(str(engine.url)).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    connector = partial(sqlite3.connect, path, timeout=busy_timeout_ms / 1000, isolation_level=None)
+    twin = create_engine(
+        "sqlite://",
+        creator=connector,
+        pool_reset_on_return=None,  # every use ends its transaction itself
+        hide_parameters=True,  # errors must not carry members' words or ids into logs
+    )
+
+    @event.listens_for(twin, "connect")
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        set_pragmas(dbapi_connection, busy_timeout_ms)
+
+    @event.listens_for(twin, "begin")
+    def _on_begin(connection: Any) -> None:
+        # The write lock up front, straight to the driver (see engine.create_engine).
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+
+    return twin
+
+
+class InlineAsyncConnection(AsyncConnection):
+    """An `AsyncConnection` over a synchronous SQLite connection: `execute` runs directly.
+
+    Results are those of the synchronous connection (the same `Result` interface the
+    async one returns); other methods go through the async base class, which works over a
+    synchronous driver too.
+    """
+
+    async def execute(
+        self,
+        statement: Executable,
+        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> CursorResult[Any]:
+        result: CursorResult[Any] = self._proxied.execute(
+            statement, parameters, execution_options=execution_options
+        )
+        return result

@@ -1,0 +1,169 @@
+"""Replies to posts, best answers and appreciations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Unpack
+
+from sqlalchemy import Select, bindparam, delete, select, update
+
+from bot.domain.model import Reply, Setback
+from bot.store.changes import ReplyChanges
+from bot.store.records import APPRECIATIONS, reply_of
+from bot.store.setback_repo import SetbackRepo
+from bot.store.statements import APPRECIATION, REPLY, scoped_params, update_scoped
+
+_REPLY_BY_ID = select(REPLY, APPRECIATIONS).where(
+    REPLY.c.community_id == bindparam("b_community"), REPLY.c.id == bindparam("b_id")
+)
+_REPLY_BY_REF = select(REPLY, APPRECIATIONS).where(
+    REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+)
+_REPLY_KEY_BY_REF = select(REPLY.c.id, REPLY.c.setback_id).where(
+    REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+)
+_REPLIES_OF = (
+    select(REPLY, APPRECIATIONS)
+    .where(
+        REPLY.c.community_id == bindparam("b_community"),
+        REPLY.c.setback_id.in_(bindparam("b_ids", expanding=True)),
+    )
+    .order_by(REPLY.c.created_at, REPLY.c.id)
+)
+_MARK_BEST = (
+    update(REPLY)
+    .where(
+        REPLY.c.community_id == bindparam("b_community"),
+        REPLY.c.id == bindparam("b_id"),
+        REPLY.c.best_marked_at.is_(None),
+        REPLY.c.deleted.is_(False),
+    )
+    .values(best_marked_at=bindparam("b_now"))
+    .returning(REPLY.c.best_marked_by)  # unchanged yet: who marked it before, if anyone
+)
+
+
+class ReplyRepo(SetbackRepo):
+    """Replies; a reply's post is always taken before the reply is changed."""
+
+    # --- replies --------------------------------------------------------------------------
+
+    async def add_reply(
+        self,
+        setback: Setback,
+        *,
+        author_id: str,
+        author_name: str,
+        text: str,
+        message_ref: str | None,
+        now: datetime,
+        relayed: bool = False,
+        deleted: bool = False,
+    ) -> int | None:
+        """Record a reply; None if its message was already recorded (under another event id)."""
+        params = {
+            "community_id": setback.community_id,
+            "setback_id": setback.id,
+            "author_id": author_id,
+            "author_name": author_name,
+            "by_poster": author_id == setback.poster_id,
+            "relayed": relayed,
+            "text": text,
+            "message_ref": message_ref,
+            "created_at": now,
+            "deleted": deleted,
+        }
+        row_id = (await self._db.execute(self._hot.add_reply, params)).scalar()
+        return None if row_id is None else int(row_id)
+
+    async def _one_reply(self, statement: Select[Any], params: dict[str, Any]) -> Reply | None:
+        row = (await self._db.execute(statement, params)).mappings().first()
+        return reply_of(row) if row else None
+
+    async def reply_by_ref(self, community_id: str, message_ref: str) -> Reply | None:
+        params = {"b_community": community_id, "b_ref": message_ref}
+        return await self._one_reply(_REPLY_BY_REF, params)
+
+    async def reply_with_post(
+        self, community_id: str, message_ref: str
+    ) -> tuple[Setback, Reply] | None:
+        """A reply by its message, and its post taken for a change (see `setback`).
+
+        The post is taken before the reply is read, so the reply is as its post's last
+        writer left it, and locks are always taken post first, then its rows."""
+        params = {"b_community": community_id, "b_ref": message_ref}
+        row = (await self._db.execute(_REPLY_KEY_BY_REF, params)).first()
+        setback = await self.setback(community_id, row.setback_id) if row else None
+        reply = await self.reply(community_id, row.id) if row and setback else None
+        return (setback, reply) if setback and reply else None
+
+    async def reply(self, community_id: str, reply_id: int) -> Reply | None:
+        params = {"b_community": community_id, "b_id": reply_id}
+        return await self._one_reply(_REPLY_BY_ID, params)
+
+    async def replies(self, community_id: str, setback_id: int) -> list[Reply]:
+        return (await self.replies_of(community_id, [setback_id])).get(setback_id, [])
+
+    async def replies_of(
+        self, community_id: str, setback_ids: Iterable[int]
+    ) -> dict[int, list[Reply]]:
+        """Replies of several posts in one query, oldest first, by post id."""
+        params = {"b_community": community_id, "b_ids": list(setback_ids)}
+        rows = await self._db.execute(_REPLIES_OF, params)
+        found: dict[int, list[Reply]] = {}
+        for row in rows.mappings():
+            found.setdefault(row["setback_id"], []).append(reply_of(row))
+        return found
+
+    async def update_reply(
+        self, community_id: str, reply_id: int, **values: Unpack[ReplyChanges]
+    ) -> None:
+        statement = update_scoped(REPLY.name, tuple(values))
+        await self._db.execute(statement, scoped_params(community_id, reply_id, values))
+
+    async def mark_best(
+        self, community_id: str, reply_id: int, by: str, now: datetime
+    ) -> bool | None:
+        """Mark a live reply best, unless it is marked already (then None, whoever won).
+
+        Returns whether this is its first mark ever (its author is thanked once). The
+        conditional UPDATE is the guard: of two marks at once, one changes the row.
+        """
+        params = {"b_community": community_id, "b_id": reply_id, "b_now": now}
+        marked = await self._db.execute(_MARK_BEST, params)
+        row = marked.first()
+        if row is None:
+            return None
+        await self.update_reply(community_id, reply_id, best_marked_by=by)
+        return row.best_marked_by is None
+
+    async def unmark_best(self, community_id: str, reply_id: int) -> bool:
+        """Unmark a best answer; False if it was not marked (or someone unmarked it first)."""
+        result = await self._db.execute(
+            update(REPLY)
+            .where(
+                REPLY.c.community_id == community_id,
+                REPLY.c.id == reply_id,
+                REPLY.c.best_marked_at.is_not(None),
+            )
+            .values(best_marked_at=None)
+        )
+        return bool(result.rowcount)
+
+    async def add_appreciation(self, reply_id: int, member_id: str, now: datetime) -> bool:
+        statement = (
+            self._insert(APPRECIATION)
+            .values(reply_id=reply_id, member_id=member_id, created_at=now)
+            .on_conflict_do_nothing()
+            .returning(APPRECIATION.c.reply_id)
+        )
+        return (await self._db.execute(statement)).first() is not None
+
+    async def remove_appreciation(self, reply_id: int, member_id: str) -> bool:
+        result = await self._db.execute(
+            delete(APPRECIATION).where(
+                APPRECIATION.c.reply_id == reply_id, APPRECIATION.c.member_id == member_id
+            )
+        )
+        return bool(result.rowcount)

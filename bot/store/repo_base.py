@@ -1,0 +1,23 @@
+"""What every repository of one transaction shares: its connection and dialect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.statements import hot_statements
+
+
+class RepoBase:
+    """One transaction's connection, its dialect and the dialect's prepared statements."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+        self._dialect = connection.dialect.name
+        self._hot = hot_statements(self._dialect)
+
+    def _insert(self, table: Table) -> Any:
+        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)

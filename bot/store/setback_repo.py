@@ -1,0 +1,152 @@
+"""Posts (setbacks): taken one writer at a time, read, changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Unpack
+
+from sqlalchemy import bindparam, select
+
+from bot.domain.model import Setback, SetbackDraft, SetbackSource
+from bot.store.changes import SetbackChanges
+from bot.store.records import setback_of
+from bot.store.repo_base import RepoBase
+from bot.store.statements import SETBACK, scoped_params, take_setback, update_scoped
+
+_ADD_SETBACK = SETBACK.insert().returning(*SETBACK.c)
+_TAKE_SETBACK = take_setback(
+    SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
+)
+
+
+class SetbackRepo(RepoBase):
+    """Posts; every read is scoped to a community."""
+
+    # --- setbacks -------------------------------------------------------------------------
+
+    async def add_setback(
+        self,
+        *,
+        community_id: str,
+        poster_id: str,
+        poster_name: str,
+        draft: SetbackDraft,
+        pseudonym: str,
+        source: SetbackSource,
+        channel_id: str,
+        now: datetime,
+        thread_ref: str | None = None,
+    ) -> Setback:
+        params = {
+            "community_id": community_id,
+            "poster_id": poster_id,
+            "poster_name": poster_name,
+            "anonymous": draft.anonymous,
+            "pseudonym": pseudonym,
+            "title": draft.title,
+            "body": draft.body,
+            "stage": draft.stage.value if draft.stage else None,
+            "kind": draft.kind.value if draft.kind else None,
+            "tags": list(draft.tags),
+            "source": source.value,
+            "channel_id": channel_id,
+            "thread_ref": thread_ref,
+            "created_at": now,
+            "last_activity_at": now,
+            "outcome_ask_at": draft.ask_outcome_at,
+            "stop_asking": False,
+            "still_waiting_count": 0,
+        }
+        result = await self._db.execute(_ADD_SETBACK, params)
+        return setback_of(result.mappings().one())
+
+    async def update_setback(
+        self, community_id: str, setback_id: int, **values: Unpack[SetbackChanges]
+    ) -> None:
+        statement = update_scoped(SETBACK.name, tuple(values))
+        await self._db.execute(statement, scoped_params(community_id, setback_id, values))
+
+    async def setback(self, community_id: str, setback_id: int) -> Setback | None:
+        """The post, taken for a change: one writer per post at a time (see `take_setback`).
+
+        Everything read after this call sees what earlier writers of the post committed."""
+        params = {"b_community": community_id, "b_id": setback_id}
+        row = (await self._db.execute(_TAKE_SETBACK, params)).mappings().first()
+        return setback_of(row) if row else None
+
+    async def setback_by_thread(self, community_id: str, thread_ref: str) -> Setback | None:
+        """The post of a thread, taken for a change like `setback`."""
+        params = {"b_community": community_id, "b_thread": thread_ref}
+        row = (await self._db.execute(self._hot.setback_by_thread, params)).mappings().first()
+        return setback_of(row) if row else None
+
+    async def touch_setback(self, community_id: str, setback_id: int, now: datetime) -> None:
+        """Note activity on a post (which keeps it from closing)."""
+        params = {"b_community": community_id, "b_id": setback_id, "b_at": now}
+        await self._db.execute(self._hot.touch_setback, params)
+
+    async def open_anonymous_setbacks(self, community_id: str, poster_id: str) -> list[Setback]:
+        """The poster's anonymous posts still open for replies, newest first."""
+        return await self.open_setbacks_of(community_id, poster_id, anonymous_only=True)
+
+    async def open_setbacks_of(
+        self, community_id: str, poster_id: str, *, anonymous_only: bool = False
+    ) -> list[Setback]:
+        """The poster's posts (or only their anonymous ones) still open for replies, newest
+        first."""
+        conditions = [
+            SETBACK.c.community_id == community_id,
+            SETBACK.c.poster_id == poster_id,
+            SETBACK.c.closed_at.is_(None),
+            SETBACK.c.thread_ref.is_not(None),
+        ]
+        if anonymous_only:
+            conditions.append(SETBACK.c.anonymous.is_(True))
+        rows = await self._db.execute(
+            select(SETBACK).where(*conditions).order_by(SETBACK.c.id.desc())
+        )
+        return [setback_of(row) for row in rows.mappings()]
+
+    async def open_posts(self, community_id: str) -> list[Setback]:
+        """Every post with a thread still open for replies, oldest first."""
+        rows = await self._db.execute(
+            select(SETBACK)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.closed_at.is_(None),
+                SETBACK.c.thread_ref.is_not(None),
+            )
+            .order_by(SETBACK.c.id)
+        )
+        return [setback_of(row) for row in rows.mappings()]
+
+    async def setbacks_by_poster(
+        self, community_id: str, poster_id: str, limit: int
+    ) -> list[Setback]:
+        """The member's own posts, newest first (read-only, for their home page)."""
+        rows = await self._db.execute(
+            select(SETBACK)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.poster_id == poster_id,
+                SETBACK.c.withdrawn_at.is_(None),
+            )
+            .order_by(SETBACK.c.id.desc())
+            .limit(limit)
+        )
+        return [setback_of(row) for row in rows.mappings()]
+
+    async def setbacks(
+        self, community_id: str, ids: Iterable[int], *, lock: bool = False
+    ) -> dict[int, Setback]:
+        """Posts by id; `lock` takes them for a change, like `setback`."""
+        # By primary key alone: with the community in the WHERE clause SQLite's planner picks
+        # the (community, poster) index and walks the whole community. Scoped just below.
+        by_id = SETBACK.c.id.in_(list(ids))
+        rows = await self._db.execute(take_setback(by_id) if lock else select(SETBACK).where(by_id))
+        return {
+            row["id"]: setback_of(row)
+            for row in rows.mappings()
+            if row["community_id"] == community_id
+        }

@@ -1,0 +1,82 @@
+"""SQLite transactions run on a synchronous twin of the engine; both see the same data."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, text
+
+from bot.domain.model import CommunitySettings
+from bot.store.engine import create_engine
+from bot.store.inline_sync import InlineAsyncConnection
+from bot.store.migrate import upgrade
+from bot.store.repo import Store
+from bot.store.statements import COMMUNITY
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def store(sqlite_url: str) -> AsyncIterator[Store]:
+    engine = create_engine(sqlite_url)
+    await upgrade(engine)
+    store = Store(engine)
+    yield store
+    await store.dispose()
+
+
+async def test_transactions_run_on_the_twin_on_the_loop_thread(store: Store) -> None:
+    async with store.transaction() as repo:
+        connection = repo._db
+        assert isinstance(connection, InlineAsyncConnection)
+        assert connection.sync_connection is not None
+        driver = connection.sync_connection.connection.driver_connection
+        assert driver is not None
+        driver.create_function("thread_id", 0, threading.get_ident)
+        ran_on = (await connection.execute(text("SELECT thread_id()"))).scalar()
+        mode = (await connection.execute(text("PRAGMA journal_mode"))).scalar()
+        durable = (await connection.execute(text("PRAGMA synchronous"))).scalar()
+    assert ran_on == threading.get_ident()
+    assert (mode, durable) == ("wal", 2)  # the product's pragmas: WAL, synchronous=FULL
+
+
+async def test_the_twin_and_the_async_engine_see_each_others_commits(store: Store) -> None:
+    async with store.transaction() as repo:
+        await repo.ensure_community("console:twin", "console", CommunitySettings(), NOW)
+    async with store.engine.connect() as connection:
+        found = await connection.execute(select(COMMUNITY.c.id))
+        assert set(found.scalars()) == {"console:twin"}
+    async with store.engine.begin() as connection:
+        await connection.execute(
+            COMMUNITY.insert().values(
+                id="console:async", platform="console", settings={}, created_at=NOW
+            )
+        )
+    async with store.transaction() as repo:
+        assert await repo.community("console:async") is not None
+
+
+async def test_a_failed_transaction_leaves_nothing_and_the_next_one_works(store: Store) -> None:
+    async def fails() -> None:
+        async with store.transaction() as repo:
+            await repo.ensure_community("console:gone", "console", CommunitySettings(), NOW)
+            raise RuntimeError("the block failed")
+
+    with pytest.raises(RuntimeError):
+        await fails()
+    async with store.transaction() as repo:
+        assert await repo.community("console:gone") is None
+        await repo.ensure_community("console:kept", "console", CommunitySettings(), NOW)
+    async with store.transaction() as repo:
+        assert await repo.community("console:kept") is not None
+
+
+async def test_an_in_memory_database_keeps_the_async_engine() -> None:
+    store = Store(create_engine("sqlite+aiosqlite:///:memory:"))
+    try:
+        assert store.sync_engine is store.engine.sync_engine
+    finally:
+        await store.dispose()
