@@ -23,6 +23,8 @@ from adapters.outbox_admin import app as outbox_app
 if TYPE_CHECKING:
     from bot.settings import CoreSettings
 
+DEFAULT_PORT = 3000
+
 app = typer.Typer(help="Rebound: peer support for job-interview setbacks.", no_args_is_help=True)
 
 
@@ -119,11 +121,18 @@ def _play(script: Path, transcript: Path | None, database: str | None) -> None:
 
 @app.command()
 def slack(
-    port: Annotated[int, typer.Option(help="HTTP port for /slack/events and /healthz.")] = 3000,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="HTTP port for /slack/events, /healthz, /readyz and /metrics "
+            "(default: REBOUND_HTTP_PORT, else 3000)."
+        ),
+    ] = None,
 ) -> None:
     """Run the Slack adapter: HTTP by default, Socket Mode when SLACK_APP_TOKEN is set."""
     from pydantic import ValidationError
 
+    from adapters.ops_http import OpsSettings
     from adapters.slack.app import serve
     from adapters.slack.config import SlackSettings
     from adapters.slack.startup import SlackUnreachable, TokenRefused
@@ -136,7 +145,7 @@ def slack(
         typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
         raise typer.Exit(code=2) from None
     try:
-        asyncio.run(serve(settings, port))
+        asyncio.run(serve(settings, port or OpsSettings().http_port or DEFAULT_PORT))
     except TokenRefused as refused:
         typer.echo(str(refused), err=True)
         raise typer.Exit(code=1) from None

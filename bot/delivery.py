@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.engine.metrics import NULL, Delivery, Recorder
 from bot.intent_codec import decode, encode
 from bot.intents import (
     CloseThread,
@@ -146,6 +147,7 @@ class Ledger:
     owner: str
     policy: Policy
     track: Track
+    metrics: Recorder = NULL
 
     async def begin(self, item: Pending) -> Attempt | None:
         """The attempt for `item`'s row; None when it is not this worker's to send now."""
@@ -182,6 +184,8 @@ class Ledger:
                 await repo.outbound.delivered(item.row_id, ref, self.clock.now())
             if track is not None and ref is not None:
                 await self.track(repo, track, ref)
+        if item.row_id is not None:
+            self.metrics.outbound(Delivery.DELIVERED)
 
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""
@@ -198,6 +202,7 @@ class Ledger:
             first = row.first_failed_at or now
             if kind is FailureKind.PERMANENT or now - first >= self.policy.give_up_after:
                 rows = await repo.outbound.give_up(row, now, reason)
+                self.metrics.outbound(Delivery.GIVEN_UP)
                 log.warning(
                     "outbound %d given up (%s %s), %d row(s) of its source with it",
                     row.id,
@@ -210,6 +215,7 @@ class Ledger:
             await repo.outbound.failed(
                 row.id, self.owner, now, retry_at, reason, maybe_sent=maybe_sent
             )
+        self.metrics.outbound(Delivery.RETRIED)
         # The code only: platform errors can quote what was being sent.
         log.warning(
             "outbound %d failed (%s %s); the rest of its source waits until %s",

@@ -10,6 +10,7 @@ from bot.content import DEFAULT_LOCALE, Content
 from bot.delivery import Ledger, Pending, Policy, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
+from bot.engine import metrics
 from bot.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.failures import log_failure
 from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
@@ -50,6 +51,7 @@ class Rebound:
         self.policy = policy or Policy()
         self.scheduler = Scheduler(self, worker_id)
         self._settings: dict[str, CommunitySettings] = {}
+        self.metrics: metrics.Recorder = metrics.NULL
 
     async def ensure_community(
         self, community_id: str, platform: str, settings: CommunitySettings
@@ -117,11 +119,18 @@ class Rebound:
         return await self._decide(normalised(event), capabilities)
 
     async def _decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
+        with metrics.handling(self.metrics, type(event).__name__) as handled:
+            return await self._apply(event, capabilities, handled)
+
+    async def _apply(
+        self, event: InboundEvent, capabilities: Capabilities, handled: metrics.Handling
+    ) -> list[Pending]:
         now, source = self.clock.now(), f"event:{event.event_id}"
         try:
             async with self.store.transaction() as repo:
                 if not await repo.claim_event(event.community_id, event.event_id, now):
                     log.info("redelivery: %s %s", type(event).__name__, event.event_id)
+                    handled.result = metrics.Result.REDELIVERY
                     rows = await repo.outbound.claim_source(
                         event.community_id, source, now, self.worker_id, now + self.policy.lease
                     )
@@ -138,6 +147,7 @@ class Rebound:
                 ctx = await self.context(repo, event.community_id, now)
                 explained = await lower(ctx, [_explain(ctx, event, refusal)], capabilities)
             log.info("refused %s: %s", type(event).__name__, refusal)
+            handled.result = metrics.Result.REFUSED
             return [Pending(intent, source) for intent in explained]
 
     async def send(
@@ -160,7 +170,7 @@ class Rebound:
             ctx = await self.context(repo, community_id, self.clock.now())
             await _record(ctx, tracking, ref)
 
-        ledger = Ledger(self.store, self.clock, owner, self.policy, track)
+        ledger = Ledger(self.store, self.clock, owner, self.policy, track, self.metrics)
         ordered = OrderedEdits(outbox, self.store, self.clock, owner)
         return await send_in_order(pending, ordered, ledger)
 

@@ -116,8 +116,8 @@ class ShardedReboundClient(_Wiring, discord.AutoShardedClient):
         self._attach(bridge)
 
 
-def make_client(bridge: DiscordBridge, shard_count: int | None) -> discord.Client:
+def make_client(bridge: DiscordBridge, shard_count: int | None, **options: Any) -> discord.Client:
     """`AutoShardedClient` when sharding is configured (0 lets Discord pick the count)."""
     if shard_count is None:
-        return ReboundClient(bridge)
-    return ShardedReboundClient(bridge, shard_count=shard_count or None)
+        return ReboundClient(bridge, **options)
+    return ShardedReboundClient(bridge, shard_count=shard_count or None, **options)
