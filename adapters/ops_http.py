@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.ops_metrics import CONTENT_TYPE, PrometheusRecorder
 from bot.clock import SystemClock
+from bot.ports import Clock
 from bot.store.ops_repo import counts, schema_state
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,15 @@ class OpsSettings(BaseSettings):
 class Ops:
     """What a process shows its operators: readiness checks and its metrics."""
 
-    def __init__(self, engine: AsyncEngine, recorder: PrometheusRecorder | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        recorder: PrometheusRecorder | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.engine = engine
         self.recorder = recorder or PrometheusRecorder()
+        self._clock = clock or SystemClock()
         self._checks: dict[str, Check] = {}
 
     def require(self, name: str, check: Check) -> None:
@@ -86,7 +93,7 @@ class Ops:
 
     async def _metrics(self, _request: web.Request) -> web.Response:
         try:
-            self.recorder.refresh(await counts(self.engine, SystemClock().now()))
+            self.recorder.refresh(await counts(self.engine, self._clock.now()))
         except Exception as failure:  # the counters still answer without the database
             log.warning("metrics: database gauges not refreshed (%s)", type(failure).__name__)
         body = self.recorder.exposition()

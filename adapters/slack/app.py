@@ -72,7 +72,7 @@ class SlackAdapter:
         self.settings = settings
         self.core = core
         # Health, readiness and metrics; the core records through the ops' recorder.
-        self.ops = ops or Ops(core.store.engine)
+        self.ops = ops or Ops(core.store.engine, clock=core.clock)
         core.metrics = self.ops.recorder
         # Built inside the running loop (as `serve` and the tests do); `close` closes it.
         self.session = aiohttp.ClientSession(
