@@ -117,7 +117,7 @@ async def test_readyz_is_not_ready_when_the_database_cannot_be_reached(tmp_path:
 
 async def test_metrics_count_what_a_story_did(served: Served) -> None:
     ws = served.ws
-    story = await play(ws)
+    await play(ws)
     # One redelivery: Slack sends an event again with its id.
     message = ws.requests.message(
         LENA,
