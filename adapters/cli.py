@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import sys
 import tempfile
 from importlib import resources
@@ -45,12 +44,12 @@ def _options(
 
 
 def _settings(level: str | None = None) -> CoreSettings:
+    from adapters.ops_http import OpsSettings
+    from adapters.ops_logs import configure
     from bot.settings import CoreSettings
 
     settings = CoreSettings()
-    logging.basicConfig(
-        level=level or settings.log_level, format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure(level or settings.log_level, OpsSettings().log_format)
     return settings
 
 

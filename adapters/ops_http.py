@@ -106,7 +106,7 @@ class Ops:
         runner = web.AppRunner(self.web_app(), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
-        log.info("health, readiness and metrics on port %d", bound_port(runner))
+        log.info("health checks on port %d (/healthz, /readyz, /metrics)", bound_port(runner))
         return runner
 
 

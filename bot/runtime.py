@@ -119,7 +119,8 @@ class Rebound:
         return await self._decide(normalised(event), capabilities)
 
     async def _decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
-        with metrics.handling(self.metrics, type(event).__name__) as handled:
+        kind, community = type(event).__name__, event.community_id
+        with metrics.handling(self.metrics, kind, community, event.event_id) as handled:
             return await self._apply(event, capabilities, handled)
 
     async def _apply(

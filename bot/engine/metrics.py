@@ -9,10 +9,13 @@ a community's id or anything anyone wrote.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Result(StrEnum):
@@ -67,8 +70,11 @@ class Handling:
 
 
 @contextlib.contextmanager
-def handling(recorder: Recorder, kind: str) -> Iterator[Handling]:
-    """Time the block and record its result; an exception escaping it is FAILED."""
+def handling(
+    recorder: Recorder, kind: str, community_id: str = "", event_id: str = ""
+) -> Iterator[Handling]:
+    """Time the block, record its result (an exception escaping it is FAILED) and log one
+    line with the event's type, ids, result and latency as fields (never its words)."""
     started = time.perf_counter()
     handled = Handling()
     try:
@@ -77,4 +83,21 @@ def handling(recorder: Recorder, kind: str) -> Iterator[Handling]:
         handled.result = Result.FAILED
         raise
     finally:
-        recorder.event_handled(kind, handled.result, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        recorder.event_handled(kind, handled.result, seconds)
+        if log.isEnabledFor(logging.INFO):
+            ms = round(seconds * 1000, 2)
+            log.info(
+                "%s %s: %s in %.1f ms",
+                kind,
+                event_id,
+                handled.result.value,
+                ms,
+                extra={
+                    "event_kind": kind,
+                    "event_id": event_id,
+                    "community_id": community_id,
+                    "result": handled.result.value,
+                    "latency_ms": ms,
+                },
+            )
