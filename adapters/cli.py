@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import tempfile
 from importlib import resources
@@ -184,6 +185,16 @@ def migrate() -> None:
 
     asyncio.run(_run())
     typer.echo("Schema is up to date.")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the settings, the database, the content, and each configured platform's token,
+    scopes or intents, channels and roles: one line each, with the fix; exits 1 on a failure."""
+    from adapters.doctor import diagnose
+
+    logging.basicConfig(level="WARNING")
+    raise typer.Exit(code=diagnose())
 
 
 app.add_typer(outbox_app, name="outbox")

@@ -48,4 +48,5 @@ def configure(level: str | int, log_format: str = "text") -> None:
     handler.setFormatter(
         JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
     )
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # Like logging.basicConfig: a process whose logging is set up already keeps it.
+    logging.basicConfig(level=level, handlers=[handler])
