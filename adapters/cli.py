@@ -197,6 +197,40 @@ def doctor() -> None:
     raise typer.Exit(code=diagnose())
 
 
+@app.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="A new file for the copy.")],
+) -> None:
+    """Copy the SQLite database, consistently, while Rebound runs (online backup API)."""
+    from adapters.backup import BackupProblem
+    from adapters.backup import backup as copy
+
+    settings = _settings(level="WARNING")
+    try:
+        pages = copy(settings.database_url, destination)
+    except BackupProblem as problem:
+        typer.echo(f"Backup problem: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"Backed up to {destination} ({pages} pages), integrity checked.")
+
+
+@app.command()
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A file made by `rebound backup`.")],
+) -> None:
+    """Replace the SQLite database with a backup (stop every Rebound process first)."""
+    from adapters.backup import BackupProblem
+    from adapters.backup import restore as put_back
+
+    settings = _settings(level="WARNING")
+    try:
+        put_back(backup_file, settings.database_url)
+    except BackupProblem as problem:
+        typer.echo(f"Restore problem: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"Restored from {backup_file}; run `rebound migrate` if it is older.")
+
+
 app.add_typer(outbox_app, name="outbox")
 
 content_app = typer.Typer(help="Work with the content/ folder.")
