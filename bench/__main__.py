@@ -15,6 +15,7 @@ from pathlib import Path
 from bench import (
     core_throughput,
     discord_latency,
+    ops_overhead,
     outbox_recording,
     scheduler_tick,
     slack_ack,
@@ -52,6 +53,10 @@ def _outbox(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return outbox_recording.run(quick=args.quick, workdir=args.dir)
 
 
+def _ops(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return ops_overhead.run(quick=args.quick, workdir=args.dir)
+
+
 def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
@@ -64,6 +69,7 @@ BENCHMARKS: dict[str, Runner] = {
     slack_pacing.NAME: _slack_pacing,
     discord_latency.NAME: _discord,
     outbox_recording.NAME: _outbox,
+    ops_overhead.NAME: _ops,
 }
 
 

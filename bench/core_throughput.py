@@ -40,6 +40,7 @@ from bot.clock import ManualClock
 from bot.domain.model import CommunitySettings, Member
 from bot.events import CommandInvoked, FormSubmitted, MessageActionInvoked, MessagePosted
 from bot.intents import Intent, OpenForm, RejectForm
+from bot.runtime import Rebound
 from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from bot.store.migrate import upgrade
 from bot.store.statements import SETBACK
@@ -165,6 +166,10 @@ class CoreDriver:
         settings = CommunitySettings(helpers_channel="helpers")
         await self._core.ensure_community(COMMUNITY, PLATFORM, settings)
 
+    @property
+    def core(self) -> Rebound:
+        return self._core
+
     async def close(self) -> None:
         await self._core.close()
 
@@ -208,9 +213,14 @@ class Write:
     params: tuple[Any, ...]
 
 
-async def run_core(path: Path, posts: int) -> tuple[Run, list[Write]]:
+async def run_core(
+    path: Path, posts: int, prepare: Callable[[Rebound], None] | None = None
+) -> tuple[Run, list[Write]]:
+    """The workload on a fresh core; `prepare` sees the core before the first event."""
     driver = CoreDriver(f"sqlite+aiosqlite:///{path}")
     await driver.setup()
+    if prepare is not None:
+        prepare(driver.core)
     try:
         started = time.perf_counter()
         for i in range(posts):

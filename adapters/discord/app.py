@@ -36,7 +36,7 @@ async def start(
     if ops is not None:
         core.metrics = ops.recorder
         options["http_trace"] = ops.recorder.trace_config(PLATFORM)
-    client = make_client(bridge, settings.shard_count, **options)
+    client = make_client(bridge, settings.shard_count, settings.shard_id, **options)
     if ops is not None:
         ops.require("discord_gateway", lambda: client.is_ready() and not client.is_closed())
     await client.login(settings.token.get_secret_value())

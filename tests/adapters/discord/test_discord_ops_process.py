@@ -162,3 +162,39 @@ async def test_sigterm_during_a_tick_fires_nothing_twice_and_loses_nothing(
     by_content = Counter((m["channel_id"], m["content"]) for m in fake.made)
     assert [key for key, n in by_content.items() if n > 1] == []
     assert "Traceback" not in log.read_text()
+
+
+class ShardRecordingDiscord(FakeDiscord):
+    """The fake, noting the shard each IDENTIFY asked for."""
+
+    identified_shards: list[list[int] | None]
+
+    async def _identify(self, shard: list[int] | None) -> None:
+        self.identified_shards.append(shard)
+        await super()._identify(shard)
+
+
+async def test_one_process_per_shard_identifies_as_its_shard(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    fake = ShardRecordingDiscord(members=[dict(m) for m in EVERYONE])
+    fake.identified_shards = []
+    await fake.start()
+    port = free_port()
+    env = {
+        **environment(fake, sqlite_url),
+        "REBOUND_HTTP_PORT": str(port),
+        "DISCORD_SHARD_COUNT": "2",
+        "DISCORD_SHARD_ID": "1",
+    }
+    try:
+        async with running(["discord"], env, tmp_path / "rebound.log") as rebound:
+
+            async def ready() -> bool:
+                return (await get(f"http://127.0.0.1:{port}/readyz"))[0] == 200
+
+            await eventually(ready, timeout_s=60)
+            assert fake.identified_shards == [[1, 2]]
+            assert await rebound.stop() == 0
+    finally:
+        await fake.stop()
