@@ -20,6 +20,7 @@ from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
+from tests.adapters.discord.test_discord_crash import environment as discord_environment
 from tests.adapters.slack.fake_slack import BOT_USER, TEAM_ID, FakeSlack, Scripted
 from tests.adapters.slack.process import environment as slack_environment
 from tests.support import START
@@ -88,14 +89,9 @@ def slack_env(fake: FakeSlack, database_url: str) -> dict[str, str]:
 
 
 def discord_env(fake: FakeDiscord, database_url: str) -> dict[str, str]:
-    return {
-        "DISCORD_TOKEN": "fake-bot-token-never-logged",
-        "DISCORD_SUPPORT_FORUM_ID": str(p.FORUM_ID),
-        "DISCORD_HELPERS_CHANNEL_ID": str(p.HELPERS_ID),
-        "DISCORD_MODERATOR_ROLE_ID": str(p.MOD_ROLE_ID),
-        "DISCORD_API_URL": fake.api_url,
-        "REBOUND_DATABASE_URL": database_url,
-    }
+    """The process tests' Discord settings, less what doctor does not read."""
+    env = discord_environment(fake, database_url)
+    return {k: v for k, v in env.items() if not k.endswith(("GATEWAY_URL", "GUILD_IDS"))}
 
 
 async def doctor(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> dict[str, Verdict]:

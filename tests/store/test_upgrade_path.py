@@ -3,18 +3,18 @@ migration to the newest: the rows survive and the core reads them (SQLite and Po
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.ops_repo import head_revision, schema_state
 from bot.store.repo import OutboxState, Store
 from bot.store.types import UTCDateTime
+from tests.store.test_migrations import engine
+
+__all__ = ["engine"]  # the fixture: an engine on an empty database
 
 FIRST = "0001"
 COMMUNITY_ID = "slack:T0UPGRADE"
@@ -98,15 +98,6 @@ OUTBOUND = _table(
 PROCESSED = _table(
     "processed_event", c("community_id"), c("event_id"), c("received_at", UTCDateTime)
 )
-
-
-@pytest.fixture
-async def engine(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
-    made = create_engine(empty_database_url)
-    try:
-        yield made
-    finally:
-        await made.dispose()
 
 
 async def _fill_first_schema(engine: AsyncEngine) -> None:

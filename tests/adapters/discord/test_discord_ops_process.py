@@ -8,7 +8,6 @@ outbox, their outcome asks due long ago, so the first ticks have work in hand.
 from __future__ import annotations
 
 import socket
-from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -17,7 +16,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import EVERYONE, uid
 from tests.adapters.discord.fake_discord import FakeDiscord
-from tests.adapters.discord.test_discord_crash import POSTERS, all_done, environment, seed
+from tests.adapters.discord.test_discord_crash import (
+    POSTERS,
+    all_done,
+    assert_one_thread_and_one_ask_each,
+    environment,
+    seed,
+)
 from tests.processes import eventually, running
 
 
@@ -148,19 +153,7 @@ async def test_sigterm_during_a_tick_fires_nothing_twice_and_loses_nothing(
     finally:
         await fake.stop()
 
-    threads = [c for c in fake.channels.values() if c.get("parent_id") == str(p.FORUM_ID)]
-    assert Counter(t["name"] for t in threads) == Counter(
-        {f"Panel {n}": 1 for n in range(len(POSTERS))}
-    )
-    asked = Counter(
-        user
-        for user, channel in fake.dm_channels.items()
-        for m in fake.made_in(channel)
-        if "turn out" in m["content"]
-    )
-    assert asked == Counter({uid(who): 1 for who in POSTERS})
-    by_content = Counter((m["channel_id"], m["content"]) for m in fake.made)
-    assert [key for key, n in by_content.items() if n > 1] == []
+    assert_one_thread_and_one_ask_each(fake)
     assert "Traceback" not in log.read_text()
 
 

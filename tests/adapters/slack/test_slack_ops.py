@@ -2,57 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import aiohttp
-import pytest
-from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from adapters.ops_http import Ops
 from bot.store.engine import create_engine
 from bot.store.ops_repo import head_revision
+from tests.adapters.slack.conftest import Served
 from tests.adapters.slack.demo_story import LENA, TOMAS, play
 from tests.adapters.slack.fake_slack import rate_limited, server_error
 from tests.adapters.slack.slack_requests import JSON
-from tests.adapters.slack.workspace import PEOPLE, SUPPORT, Workspace, workspace
+from tests.adapters.slack.workspace import PEOPLE, SUPPORT, Workspace
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
-@dataclass
-class Served:
-    ws: Workspace
-    url: str
-    http: aiohttp.ClientSession
-
-    async def scrape(self) -> tuple[str, Samples]:
-        async with self.http.get(f"{self.url}/metrics") as response:
-            assert response.status == 200
-            assert response.content_type == "text/plain"
-            body = await response.text()
-        samples = {
-            (s.name, frozenset(s.labels.items())): s.value
-            for family in text_string_to_metric_families(body)
-            for s in family.samples
-        }
-        return body, samples
-
-
-@pytest.fixture
-async def served(sqlite_url: str) -> AsyncIterator[Served]:
-    async with workspace(sqlite_url) as ws:
-        runner = web.AppRunner(ws.adapter.web_app(), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        port = runner.addresses[0][1]
-        async with aiohttp.ClientSession() as http:
-            yield Served(ws, f"http://127.0.0.1:{port}", http)
-        await runner.cleanup()
+async def scrape(served: Served) -> tuple[str, Samples]:
+    """The exposition, and its samples by name and labels."""
+    async with served.http.get(f"{served.url}/metrics") as response:
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        body = await response.text()
+    samples = {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(body)
+        for s in family.samples
+    }
+    return body, samples
 
 
 def total(samples: Samples, name: str, **labels: str) -> float:
@@ -143,7 +122,7 @@ async def test_metrics_count_what_a_story_did(served: Served) -> None:
     await ws.say(TOMAS, "Another setback: no answer after the take-home.")
     await ws.wait(timedelta(hours=1))
 
-    exposition, samples = await served.scrape()
+    exposition, samples = await scrape(served)
 
     processed = await db_count(ws, "SELECT count(*) FROM processed_event")
     applied = total(samples, "rebound_events_total", result="applied")
@@ -175,6 +154,7 @@ async def test_metrics_count_what_a_story_did(served: Served) -> None:
     # Labels are closed vocabularies: no member, no community id, no words.
     for member in PEOPLE:
         assert member not in exposition
+    assert ws.adapter.community_id is not None
     assert ws.adapter.community_id not in exposition
     for words in ("thought", "Screening", "analyst", "HTTP."):
         assert words not in exposition
@@ -184,10 +164,10 @@ async def test_follow_ups_due_are_counted_at_scrape(served: Served) -> None:
     ws = served.ws
     await ws.share(LENA)
     ws.clock.advance(timedelta(days=30))
-    _, samples = await served.scrape()
+    _, samples = await scrape(served)
     due = await db_count(ws, "SELECT count(*) FROM follow_up WHERE done_at IS NULL")
     assert due >= 1
     assert total(samples, "rebound_follow_ups_due") == due
     await ws.wait(timedelta(0))
-    _, samples = await served.scrape()
+    _, samples = await scrape(served)
     assert total(samples, "rebound_follow_ups_due") == 0
