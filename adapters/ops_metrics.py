@@ -79,10 +79,10 @@ class PrometheusRecorder:
             registry=r,
         )
         # Children looked up once per label set: the hot path is a dict hit and an add.
-        self._children: dict[tuple[str, ...], Any] = {}
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
     def _child(self, metric: Any, *labels: str) -> Any:
-        key = (metric._name, *labels)
+        key = (id(metric), labels)
         child = self._children.get(key)
         if child is None:
             child = self._children[key] = metric.labels(*labels)
