@@ -34,13 +34,20 @@ async def start(
     bridge = DiscordBridge(core, settings)
     options: dict[str, Any] = {}
     if ops is not None:
-        core.metrics = ops.recorder
+        observe(bridge, ops)
         options["http_trace"] = ops.recorder.trace_config(PLATFORM)
     client = make_client(bridge, settings.shard_count, settings.shard_id, **options)
     if ops is not None:
         ops.require("discord_gateway", lambda: client.is_ready() and not client.is_closed())
     await client.login(settings.token.get_secret_value())
     return client, bridge
+
+
+def observe(bridge: DiscordBridge, ops: Ops) -> None:
+    """The core records into the ops' metrics, and so does the bridge each answer's delay."""
+    recorder = ops.recorder
+    bridge.core.metrics = recorder
+    bridge.on_ack = lambda seconds: recorder.acknowledged("discord_interaction", seconds)
 
 
 async def run(settings: DiscordSettings, database_url: str) -> None:
