@@ -45,8 +45,8 @@ def _options(
 
 
 def _settings(level: str | None = None) -> CoreSettings:
-    from adapters.ops_http import OpsSettings
     from adapters.ops_logs import configure
+    from adapters.ops_settings import OpsSettings
     from bot.settings import CoreSettings
 
     settings = CoreSettings()
@@ -132,7 +132,7 @@ def slack(
     """Run the Slack adapter: HTTP by default, Socket Mode when SLACK_APP_TOKEN is set."""
     from pydantic import ValidationError
 
-    from adapters.ops_http import OpsSettings
+    from adapters.ops_settings import OpsSettings
     from adapters.slack.app import serve
     from adapters.slack.config import SlackSettings
     from adapters.slack.startup import SlackUnreachable, TokenRefused

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 
 from aiohttp import web
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.ops_metrics import CONTENT_TYPE, PrometheusRecorder
@@ -29,15 +28,6 @@ READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
 
 Check = Callable[[], bool]
-
-
-class OpsSettings(BaseSettings):
-    """`REBOUND_HTTP_PORT` (the ops port) and `REBOUND_LOG_FORMAT` (`text` or `json`)."""
-
-    model_config = SettingsConfigDict(env_prefix="REBOUND_", env_file=".env", extra="ignore")
-
-    http_port: int | None = None
-    log_format: str = "text"
 
 
 class Ops:

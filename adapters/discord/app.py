@@ -15,7 +15,8 @@ from adapters.discord.client import make_client
 from adapters.discord.config import DiscordSettings
 from adapters.discord.ticker import PLATFORM
 from adapters.lifecycle import Deadline, stop_requested
-from adapters.ops_http import Ops, OpsSettings
+from adapters.ops_http import Ops
+from adapters.ops_settings import OpsSettings
 from bot.bootstrap import build_rebound
 from bot.clock import SystemClock
 from bot.store.engine import create_engine
