@@ -23,6 +23,8 @@ from adapters.outbox_admin import app as outbox_app
 if TYPE_CHECKING:
     from bot.api import CoreSettings
 
+DEFAULT_PORT = 3000
+
 app = typer.Typer(help="Rebound: peer support for job-interview setbacks.", no_args_is_help=True)
 
 
@@ -43,12 +45,12 @@ def _options(
 
 
 def _settings(level: str | None = None) -> CoreSettings:
+    from adapters.ops_logs import configure
+    from adapters.ops_settings import OpsSettings
     from bot.api import CoreSettings
 
     settings = CoreSettings()
-    logging.basicConfig(
-        level=level or settings.log_level, format="%(levelname)s %(name)s: %(message)s"
-    )
+    configure(level or settings.log_level, OpsSettings().log_format)
     return settings
 
 
@@ -119,11 +121,18 @@ def _play(script: Path, transcript: Path | None, database: str | None) -> None:
 
 @app.command()
 def slack(
-    port: Annotated[int, typer.Option(help="HTTP port for /slack/events and /healthz.")] = 3000,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="HTTP port for /slack/events, /healthz, /readyz and /metrics "
+            "(default: REBOUND_HTTP_PORT, else 3000)."
+        ),
+    ] = None,
 ) -> None:
     """Run the Slack adapter: HTTP by default, Socket Mode when SLACK_APP_TOKEN is set."""
     from pydantic import ValidationError
 
+    from adapters.ops_settings import OpsSettings
     from adapters.slack.app import serve
     from adapters.slack.config import SlackSettings
     from adapters.slack.startup import SlackUnreachable, TokenRefused
@@ -136,7 +145,7 @@ def slack(
         typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
         raise typer.Exit(code=2) from None
     try:
-        asyncio.run(serve(settings, port))
+        asyncio.run(serve(settings, port or OpsSettings().http_port or DEFAULT_PORT))
     except TokenRefused as refused:
         typer.echo(str(refused), err=True)
         raise typer.Exit(code=1) from None
@@ -166,6 +175,50 @@ def migrate() -> None:
 
     asyncio.run(migrate_database(_settings().database_url))
     typer.echo("Schema is up to date.")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the settings, the database, the content, and each configured platform's token,
+    scopes or intents, channels and roles: one line each, with the fix; exits 1 on a failure."""
+    from adapters.doctor import diagnose
+
+    logging.basicConfig(level="WARNING")
+    raise typer.Exit(code=diagnose())
+
+
+@app.command()
+def backup(
+    destination: Annotated[Path, typer.Argument(help="A new file for the copy.")],
+) -> None:
+    """Copy the SQLite database, consistently, while Rebound runs (online backup API)."""
+    from adapters.backup import BackupProblem
+    from adapters.backup import backup as copy
+
+    settings = _settings(level="WARNING")
+    try:
+        pages = copy(settings.database_url, destination)
+    except BackupProblem as problem:
+        typer.echo(f"Backup problem: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"Backed up to {destination} ({pages} pages), integrity checked.")
+
+
+@app.command()
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A file made by `rebound backup`.")],
+) -> None:
+    """Replace the SQLite database with a backup (stop every Rebound process first)."""
+    from adapters.backup import BackupProblem
+    from adapters.backup import restore as put_back
+
+    settings = _settings(level="WARNING")
+    try:
+        put_back(backup_file, settings.database_url)
+    except BackupProblem as problem:
+        typer.echo(f"Restore problem: {problem}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"Restored from {backup_file}; run `rebound migrate` if it is older.")
 
 
 app.add_typer(outbox_app, name="outbox")

@@ -15,6 +15,7 @@ from pathlib import Path
 from bench import (
     core_throughput,
     discord_latency,
+    ops_overhead,
     outbox_recording,
     process_start,
     scheduler_tick,
@@ -57,6 +58,10 @@ def _process_start(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return process_start.run(quick=args.quick, workdir=args.dir)
 
 
+def _ops(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return ops_overhead.run(quick=args.quick, workdir=args.dir)
+
+
 def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
@@ -70,6 +75,7 @@ BENCHMARKS: dict[str, Runner] = {
     discord_latency.NAME: _discord,
     outbox_recording.NAME: _outbox,
     process_start.NAME: _process_start,
+    ops_overhead.NAME: _ops,
 }
 
 

@@ -51,6 +51,7 @@ from bot.contract.events import CommandInvoked, FormSubmitted, MessageActionInvo
 from bot.contract.intents import Intent, OpenForm, RejectForm
 from bot.domain.model import CommunitySettings, Member
 from bot.engine.bootstrap import build_rebound
+from bot.engine.runtime import Rebound
 from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from bot.store.migrate import upgrade
 from bot.store.statements import SETBACK
@@ -196,6 +197,10 @@ class CoreDriver:
     async def close(self) -> None:
         await self._core.close()
 
+    @property
+    def core(self) -> Rebound:
+        return self._core
+
     async def post(self, i: int) -> str:
         actor = poster(i)
         opened = await self._timed(
@@ -236,10 +241,15 @@ class Write:
     params: tuple[Any, ...]
 
 
-async def drive(url: str, posts: int, *, capture: bool) -> CoreDriver:
-    """The workload through a real core on `url`: timed, CPU-timed, memory sampled."""
+async def drive(
+    url: str, posts: int, *, capture: bool, prepare: Callable[[Rebound], None] | None = None
+) -> CoreDriver:
+    """The workload through a real core on `url`: timed, CPU-timed, memory sampled;
+    `prepare` sees the core before the first event."""
     driver = CoreDriver(url)
     await driver.setup(capture=capture)
+    if prepare is not None:
+        prepare(driver.core)
     try:
         started, cpu = time.perf_counter(), time.process_time()
         for i in range(posts):
@@ -255,8 +265,10 @@ async def drive(url: str, posts: int, *, capture: bool) -> CoreDriver:
     return driver
 
 
-async def run_core(path: Path, posts: int) -> tuple[Run, list[Write]]:
-    driver = await drive(f"sqlite+aiosqlite:///{path}", posts, capture=True)
+async def run_core(
+    path: Path, posts: int, prepare: Callable[[Rebound], None] | None = None
+) -> tuple[Run, list[Write]]:
+    driver = await drive(f"sqlite+aiosqlite:///{path}", posts, capture=True, prepare=prepare)
     return driver.run, driver.writes
 
 

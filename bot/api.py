@@ -63,6 +63,7 @@ from bot.engine.bootstrap import build_rebound
 from bot.engine.catch_up import OpenThread
 from bot.engine.delivery import Pending
 from bot.engine.home import HomePage, home_page
+from bot.engine.metrics import Delivery, Result
 from bot.engine.operations import GivenUp, outbox_report, retry_given_up
 from bot.engine.operations import migrate as migrate_database
 from bot.engine.runtime import Rebound
@@ -71,6 +72,8 @@ from bot.engine.workers import StillFiring, run_workers, schedulers, tick_until_
 from bot.features.answers.best import MARK, UNMARK
 from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
 from bot.features.templates.moderation import SAVE_AS_TEMPLATE
+from bot.store.engine import create_engine
+from bot.store.ops_repo import Counts, counts, schema_state
 from bot.words.content import ContentError, load_content, packaged_content
 
 __all__ = [
@@ -92,7 +95,9 @@ __all__ = [
     "CommunitySettings",
     "ContentError",
     "CoreSettings",
+    "Counts",
     "Delivered",
+    "Delivery",
     "DeliveryFailed",
     "DirectMessageReceived",
     "DirectTo",
@@ -124,6 +129,7 @@ __all__ = [
     "ReactionRemoved",
     "Rebound",
     "RejectForm",
+    "Result",
     "Send",
     "SetThreadTags",
     "StartThread",
@@ -134,6 +140,8 @@ __all__ = [
     "Unsupported",
     "all_thread_tags",
     "build_rebound",
+    "counts",
+    "create_engine",
     "home_page",
     "load_content",
     "log_failure",
@@ -144,5 +152,6 @@ __all__ = [
     "retry_given_up",
     "run_workers",
     "schedulers",
+    "schema_state",
     "tick_until_quiet",
 ]

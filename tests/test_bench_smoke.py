@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bench import core_throughput, outbox_recording, scheduler_tick, slack_ack, slack_pacing
+from bench import (
+    core_throughput,
+    ops_overhead,
+    outbox_recording,
+    scheduler_tick,
+    slack_ack,
+    slack_pacing,
+)
 from bench.__main__ import main, parse_args, summary
 from bench.common import BenchResult, Goal, percentile
 
@@ -114,3 +121,13 @@ async def test_outbox_recording_quick(tmp_path: Path) -> None:
     assert result.figure("per row / raw commit: CPU").goal == Goal("<=", 4.0)
     for side in ("per row", "batch"):
         assert result.figure(f"{side}: CPU per fired follow-up").value > 0
+
+
+async def test_ops_overhead_quick(tmp_path: Path) -> None:
+    result = await ops_overhead.run(quick=True, workdir=tmp_path)
+
+    _assert_positive(result)
+    for label in ("core with/without", "ack p99 with/without"):
+        assert result.figure(label).goal == Goal("<=", 1.05)
+    leftovers = await asyncio.to_thread(lambda: list(tmp_path.iterdir()))
+    assert leftovers == []

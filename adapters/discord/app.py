@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import discord
 from pydantic import ValidationError
@@ -12,29 +13,50 @@ from adapters.discord import endpoints, logs
 from adapters.discord.bridge import DiscordBridge
 from adapters.discord.client import make_client
 from adapters.discord.config import DiscordSettings
+from adapters.discord.ticker import PLATFORM
 from adapters.lifecycle import Deadline, stop_requested
-from bot.api import SystemClock, build_rebound
+from adapters.ops_http import Ops
+from adapters.ops_settings import OpsSettings
+from bot.api import SystemClock, build_rebound, create_engine
 
 log = logging.getLogger(__name__)
 
 
 async def start(
-    settings: DiscordSettings, database_url: str
+    settings: DiscordSettings, database_url: str, ops: Ops | None = None
 ) -> tuple[discord.Client, DiscordBridge]:
-    """A logged-in client, not yet connected (tests connect it to a fake)."""
+    """A logged-in client, not yet connected (tests connect it to a fake). With `ops`, the
+    core records into its metrics and readiness waits for the gateway."""
     endpoints.point_at(settings.api_url, settings.gateway_url)
     logs.install()
     core = await build_rebound(database_url, SystemClock())
     bridge = DiscordBridge(core, settings)
-    client = make_client(bridge, settings.shard_count)
+    options: dict[str, Any] = {}
+    if ops is not None:
+        observe(bridge, ops)
+        options["http_trace"] = ops.recorder.trace_config(PLATFORM)
+    client = make_client(bridge, settings.shard_count, settings.shard_id, **options)
+    if ops is not None:
+        ops.require("discord_gateway", lambda: client.is_ready() and not client.is_closed())
     await client.login(settings.token.get_secret_value())
     return client, bridge
 
 
+def observe(bridge: DiscordBridge, ops: Ops) -> None:
+    """The core records into the ops' metrics, and so does the bridge each answer's delay."""
+    recorder = ops.recorder
+    bridge.core.metrics = recorder
+    bridge.on_ack = lambda seconds: recorder.acknowledged("discord_interaction", seconds)
+
+
 async def run(settings: DiscordSettings, database_url: str) -> None:
-    """Until SIGTERM or SIGINT; then stop in order (`DiscordBridge.stop`) and return."""
+    """Until SIGTERM or SIGINT; then stop in order (`DiscordBridge.stop`) and return.
+    /healthz, /readyz and /metrics are served on `REBOUND_HTTP_PORT` when it is set."""
     stop = stop_requested()
-    client, bridge = await start(settings, database_url)
+    ops = Ops(create_engine(database_url))
+    port = OpsSettings().http_port
+    server = await ops.serve(port) if port is not None else None
+    client, bridge = await start(settings, database_url, ops)
     connection = asyncio.create_task(client.connect())
     stopped = asyncio.create_task(stop.wait())
     try:
@@ -47,6 +69,9 @@ async def run(settings: DiscordSettings, database_url: str) -> None:
         await client.close()
         await asyncio.gather(connection, return_exceptions=True)
         await bridge.core.close()
+        if server is not None:
+            await server.cleanup()
+        await ops.engine.dispose()
         log.info("stopped")
 
 

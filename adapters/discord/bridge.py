@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -69,6 +70,8 @@ class DiscordBridge:
         self._client: discord.Client | None = None
         self._tick_task: asyncio.Task[None] | None = None
         self._recorded_when_lost: asyncio.Task[list[OpenThread]] | None = None
+        # Told how long each interaction took to be answered (the ops metrics plug in).
+        self.on_ack: Callable[[float], None] = lambda _seconds: None
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -292,6 +295,8 @@ class DiscordBridge:
             await answer(
                 outbox, self.core.handle(event, outbox), self.settings.ack_deadline_seconds
             )
+            if outbox.answered_after is not None:
+                self.on_ack(outbox.answered_after)
             if not outbox.showed_modal:
                 await self._hand_over_held(outbox, event.actor.user_id)
         except discord.HTTPException as failure:

@@ -116,8 +116,15 @@ class ShardedReboundClient(_Wiring, discord.AutoShardedClient):
         self._attach(bridge)
 
 
-def make_client(bridge: DiscordBridge, shard_count: int | None) -> discord.Client:
-    """`AutoShardedClient` when sharding is configured (0 lets Discord pick the count)."""
+def make_client(
+    bridge: DiscordBridge, shard_count: int | None, shard_id: int | None = None, **options: Any
+) -> discord.Client:
+    """`AutoShardedClient` when sharding is configured (0 lets Discord pick the count); a
+    plain client on one shard when `shard_id` is given too (one process per shard)."""
     if shard_count is None:
-        return ReboundClient(bridge)
-    return ShardedReboundClient(bridge, shard_count=shard_count or None)
+        return ReboundClient(bridge, **options)
+    if shard_id is not None:
+        if not 0 <= shard_id < shard_count:
+            raise ValueError(f"DISCORD_SHARD_ID {shard_id} is not in 0..{shard_count - 1}")
+        return ReboundClient(bridge, shard_id=shard_id, shard_count=shard_count, **options)
+    return ShardedReboundClient(bridge, shard_count=shard_count or None, **options)

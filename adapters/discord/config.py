@@ -22,6 +22,9 @@ class DiscordSettings(BaseSettings):
     sync_commands: bool = True
     # Sharding: None runs one connection; a number (or "auto" = 0) runs an AutoShardedClient.
     shard_count: int | None = None
+    # One shard per process (a Kubernetes StatefulSet: the pod's index): with shard_count,
+    # this process runs only shard `shard_id` of `shard_count`.
+    shard_id: int | None = None
     appreciation_emoji: str = "👍"
     # The community's language: a folder under content/ (missing words fall back to English).
     locale: str = Field(

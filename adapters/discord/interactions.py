@@ -9,6 +9,7 @@ a late one is reported as `FormTooLate`, and the core offers it behind a button.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -52,6 +53,13 @@ class InteractionOutbox:
         self.actor_id = str(interaction.user.id)
         self.showed_modal = False
         self._lock = asyncio.Lock()
+        self._started = time.perf_counter()
+        # Seconds from this outbox's creation (the interaction's arrival) to its first answer.
+        self.answered_after: float | None = None
+
+    def _answering(self) -> None:
+        if self.answered_after is None:
+            self.answered_after = time.perf_counter() - self._started
 
     async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         match intent:
@@ -76,6 +84,7 @@ class InteractionOutbox:
                 return
             thinking = self.interaction.type is not discord.InteractionType.component
             await self.interaction.response.defer(ephemeral=True, thinking=thinking)
+            self._answering()
 
     async def tell(self, message: Message) -> None:
         """Ephemeral: the interaction's answer if none was given yet, else a follow-up."""
@@ -86,6 +95,7 @@ class InteractionOutbox:
                     await self.interaction.response.send_message(
                         text, ephemeral=True, allowed_mentions=NO_PINGS, **extra
                     )
+                    self._answering()
                 else:
                     await self.interaction.followup.send(
                         text, ephemeral=True, allowed_mentions=NO_PINGS, **extra
@@ -97,6 +107,7 @@ class InteractionOutbox:
             if not self.answered:
                 await self.interaction.response.send_modal(modal_of(form, self.presets))
                 self.showed_modal = True
+                self._answering()
                 return
         # Answered already (the core took longer than the deadline): a modal cannot follow,
         # so the core offers the form behind a button.

@@ -19,12 +19,13 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from adapters.lifecycle import STOP_BUDGET_S, Deadline, InFlight, stop_requested, unless_stopped
+from adapters.ops_http import Ops, bound_port
 from adapters.slack.catch_up import CatchUp
 from adapters.slack.config import SlackSettings
 from adapters.slack.directory import LOOKUP_BUDGET_S, Directory
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.home import HomeTab
-from adapters.slack.http import EventsEndpoint, RefusalLog, events_app, health_app
+from adapters.slack.http import EventsEndpoint, RefusalLog, events_app
 from adapters.slack.inbound import PLATFORM, community_id
 from adapters.slack.listeners import VIEW_ANSWER_BUDGET_S, Listeners
 from adapters.slack.outbox import SlackOutbox
@@ -69,12 +70,18 @@ class SlackAdapter:
         pacer: Pacer | None = None,
         view_answer_budget_s: float = VIEW_ANSWER_BUDGET_S,
         profile_budget_s: float = LOOKUP_BUDGET_S,
+        ops: Ops | None = None,
     ) -> None:
         bolt_logger = quiet_library_logs()
         self.settings = settings
         self.core = core
+        # Health, readiness and metrics; the core records through the ops' recorder.
+        self.ops = ops or Ops(core.store.engine, clock=core.clock)
+        core.metrics = self.ops.recorder
         # Built inside the running loop (as `serve` and the tests do); `close` closes it.
-        self.session = aiohttp.ClientSession()
+        self.session = aiohttp.ClientSession(
+            trace_configs=[self.ops.recorder.trace_config(PLATFORM)]
+        )
         self.client = web_client(settings.bot_token, settings.web_api_url, self.session)
         self.pacer = pacer or Pacer(settings.channel_interval_s, settings.workspace_rate_per_s)
         form_metadata = FormMetadata(settings.signing_secret)
@@ -114,6 +121,8 @@ class SlackAdapter:
         listeners.register(self.app)
         self.refusals = RefusalLog()
         self.community_id: str | None = None
+        # Ready once auth.test passed (`start`); Socket Mode adds its connection.
+        self.ops.require("slack", lambda: self.community_id is not None)
         self._recorded_at_start: list[OpenThread] | None = None
 
     async def _retrying(self, call: Any, what: str, setting: str) -> Any:
@@ -171,11 +180,16 @@ class SlackAdapter:
         )
 
     def web_app(self) -> web.Application:
-        """Events, commands and interactivity at /slack/events; GET /healthz answers 200."""
+        """Events, commands and interactivity at /slack/events, beside /healthz, /readyz
+        and /metrics."""
         endpoint = EventsEndpoint(
-            self.app, self.settings.signing_secret, self.in_flight, self.refusals
+            self.app,
+            self.settings.signing_secret,
+            self.in_flight,
+            self.refusals,
+            on_ack=lambda seconds: self.ops.recorder.acknowledged("slack_http", seconds),
         )
-        return events_app(endpoint)
+        return events_app(endpoint, self.ops)
 
     def _begin_stop(self) -> Deadline:
         """Stopping starts: the tick loop finishes its pass; one budget for everything."""
@@ -209,7 +223,7 @@ class SlackAdapter:
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()
-            log.info("Slack adapter listening on port %d", _bound_port(runner))
+            log.info("Slack adapter listening on port %d", bound_port(runner))
             await stop.wait()
         finally:
             deadline = self._begin_stop()
@@ -219,10 +233,16 @@ class SlackAdapter:
     async def serve_socket_mode(
         self, app_token: str, stop: asyncio.Event, health_port: int | None = None
     ) -> None:
-        """Socket Mode until `stop` (with /healthz on `health_port` for probes); then new
-        envelopes are left for Slack to send again while those taken finish."""
-        handler = SocketMode(self.app, app_token, self.in_flight)
-        health = await _serve_health(health_port) if health_port is not None else None
+        """Socket Mode until `stop` (with /healthz, /readyz and /metrics on `health_port`);
+        then new envelopes are left for Slack to send again while those taken finish."""
+        handler = SocketMode(
+            self.app,
+            app_token,
+            self.in_flight,
+            on_ack=lambda seconds: self.ops.recorder.acknowledged("slack_socket", seconds),
+        )
+        self.ops.require("slack_socket_mode", handler.connected)
+        health = await self.ops.serve(health_port) if health_port is not None else None
         try:
             handler.client.wss_uri = await self._retrying(
                 lambda: _connection_url(self.client, app_token),
@@ -251,19 +271,6 @@ async def _connection_url(client: Any, app_token: str) -> str:
     """A Socket Mode URL: checks the app token before the client would retry it forever."""
     opened = await client.apps_connections_open(app_token=app_token)
     return str(opened["url"])
-
-
-async def _serve_health(port: int, host: str = "0.0.0.0") -> web.AppRunner:
-    runner = web.AppRunner(health_app(), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    log.info("health checks on port %d", _bound_port(runner))
-    return runner
-
-
-def _bound_port(runner: web.AppRunner) -> int:
-    """The port listened on (the one the system chose, for port 0)."""
-    return int(runner.addresses[0][1])
 
 
 async def _log_listener_failure(error: Exception) -> None:

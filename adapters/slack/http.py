@@ -15,6 +15,7 @@ import hmac
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -23,11 +24,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 
 from adapters.lifecycle import InFlight
+from adapters.ops_http import Ops
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
 WARN_EVERY_S = 60.0
 # Slack's rule: a request more than five minutes off is refused (replays).
 MAX_CLOCK_SKEW_S = 300
@@ -54,14 +55,21 @@ class RefusalLog:
 
 class EventsEndpoint:
     def __init__(
-        self, app: AsyncApp, signing_secret: str, in_flight: InFlight, refusals: RefusalLog
+        self,
+        app: AsyncApp,
+        signing_secret: str,
+        in_flight: InFlight,
+        refusals: RefusalLog,
+        on_ack: Callable[[float], None] = lambda _seconds: None,
     ) -> None:
+        self._on_ack = on_ack
         self._app = app
         self._secret = signing_secret.encode()
         self._in_flight = in_flight
         self._refusals = refusals
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
         raw = await request.read()
         if not self._signed(raw, request):
             self._refusals.note("unsigned or forged (401)")
@@ -80,6 +88,7 @@ class EventsEndpoint:
             # The acknowledgement is out before `holding` lets the deliveries go.
             await response.prepare(request)
             await response.write_eof()
+            self._on_ack(time.perf_counter() - started)
         return response
 
     def _signed(self, raw: bytes, request: web.Request) -> bool:
@@ -104,18 +113,9 @@ def _readable(raw: bytes, content_type: str) -> str | None:
     return text if isinstance(parsed, dict) else None
 
 
-async def healthy(_request: web.Request) -> web.Response:
-    return web.Response(text="ok")
-
-
-def health_app() -> web.Application:
-    application = web.Application()
-    application.router.add_get(HEALTH_PATH, healthy)
-    return application
-
-
-def events_app(endpoint: EventsEndpoint) -> web.Application:
-    """Events, commands and interactivity at /slack/events; GET /healthz answers 200."""
-    application = health_app()
+def events_app(endpoint: EventsEndpoint, ops: Ops) -> web.Application:
+    """Events, commands and interactivity at /slack/events, beside /healthz, /readyz and
+    /metrics."""
+    application = ops.web_app()
     application.router.add_post(EVENTS_PATH, endpoint.handle)
     return application

@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_base_handler import AsyncBaseSocketModeHandler
@@ -59,7 +61,14 @@ class _Client(SocketModeClient):
 
 
 class SocketMode(AsyncBaseSocketModeHandler):
-    def __init__(self, app: AsyncApp, app_token: str, in_flight: InFlight) -> None:
+    def __init__(
+        self,
+        app: AsyncApp,
+        app_token: str,
+        in_flight: InFlight,
+        on_ack: Callable[[float], None] = lambda _seconds: None,
+    ) -> None:
+        self._on_ack = on_ack
         self.app = self._bolt = app
         self.client = _Client(app_token=app_token, logger=app.logger, web_client=app.client)
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
@@ -73,15 +82,22 @@ class SocketMode(AsyncBaseSocketModeHandler):
         assert client.refused is not None
         return client.refused
 
+    def connected(self) -> bool:
+        """Whether the WebSocket to Slack is open (readiness)."""
+        session = self.client.current_session  # type: ignore[attr-defined]
+        return session is not None and not session.closed and not self.stopping
+
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         if self.stopping:
             return  # not acknowledged: Slack sends it again to the next connection
+        started = time.perf_counter()
         with self._in_flight.holding():
             response = await run_async_bolt_app(self._bolt, req)
             if response.status not in ACKNOWLEDGED:
                 log.warning("envelope left unacknowledged (status %d)", response.status)
                 return
             await client.send_socket_mode_response(_ack(req, response.status, response.body))
+            self._on_ack(time.perf_counter() - started)
 
 
 def _ack(req: SocketModeRequest, status: int, body: str) -> SocketModeResponse:

@@ -1,0 +1,1 @@
+"""Cross-cutting engine code: what every feature runs through."""

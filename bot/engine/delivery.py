@@ -38,6 +38,7 @@ from bot.contract.ports import (
     FormTooLate,
     Outbox,
 )
+from bot.engine.metrics import NULL, Delivery, Recorder
 from bot.store.repo import Failure, Outbound, Repo, Store
 
 log = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ class Ledger:
     track: Track
     after: After | None = None
     """More to record with each delivery, in its transaction (a status edit's turn ends)."""
+    metrics: Recorder = NULL
 
     async def begin(self, item: Pending) -> Attempt | None:
         """The attempt for `item`'s row; None when it is not this worker's to send now."""
@@ -197,6 +199,8 @@ class Ledger:
                 await self.track(repo, track, made)
             if self.after is not None:
                 await self.after(repo, item.intent)
+        if item.row_id is not None:
+            self.metrics.outbound(Delivery.DELIVERED)
 
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""
@@ -213,6 +217,7 @@ class Ledger:
             first = row.first_failed_at or now
             if kind is FailureKind.PERMANENT or now - first >= self.policy.give_up_after:
                 rows = await repo.outbound.give_up(row, now, reason)
+                self.metrics.outbound(Delivery.GIVEN_UP)
                 log.warning(
                     "outbound %d given up (%s %s), %d row(s) of its source with it",
                     row.id,
@@ -225,6 +230,7 @@ class Ledger:
             await repo.outbound.failed(
                 row.id, self.owner, now, retry_at, reason, maybe_sent=maybe_sent
             )
+        self.metrics.outbound(Delivery.RETRIED)
         # The code only: platform errors can quote what was being sent.
         log.warning(
             "outbound %d failed (%s %s); the rest of its source waits until %s",

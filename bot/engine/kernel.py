@@ -15,6 +15,7 @@ from bot.contract.ports import Clock, Delivered, FormTooLate, Outbox
 from bot.domain.model import CommunitySettings
 from bot.engine.degrading import lower
 from bot.engine.delivery import Ledger, Pending, Policy, send_in_order
+from bot.engine.metrics import NULL, Recorder
 from bot.engine.ordered_edits import OrderedEdits
 from bot.engine.router import route_receipt
 from bot.store.repo import Repo, Store
@@ -40,6 +41,7 @@ class Kernel:
         self.worker_id = worker_id
         self.policy = policy or Policy()
         self._settings: dict[str, CommunitySettings] = {}
+        self.metrics: Recorder = NULL
 
     async def ensure_community(
         self, community_id: str, platform: str, settings: CommunitySettings
@@ -99,5 +101,13 @@ class Kernel:
                 return await lower(ctx, [notice], outbox.capabilities)
 
         ordered = OrderedEdits(outbox, self.store, self.clock, owner)
-        ledger = Ledger(self.store, self.clock, owner, self.policy, track, ordered.end_turn_in)
+        ledger = Ledger(
+            self.store,
+            self.clock,
+            owner,
+            self.policy,
+            track,
+            after=ordered.end_turn_in,
+            metrics=self.metrics,
+        )
         return await send_in_order(pending, ordered, ledger, offer_form)

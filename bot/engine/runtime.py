@@ -18,6 +18,7 @@ from bot.engine.degrading import lower
 from bot.engine.delivery import Pending, Policy, enqueue, from_rows
 from bot.engine.held_messages import hand_over_direct_messages
 from bot.engine.kernel import Kernel
+from bot.engine.metrics import Handling, Recorder, Result, handling
 from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
 from bot.features.templates.catalogue import Suggestion, library_for, suggest
@@ -67,6 +68,15 @@ class Rebound:
     def policy(self) -> Policy:
         return self.kernel.policy
 
+    @property
+    def metrics(self) -> Recorder:
+        return self.kernel.metrics
+
+    @metrics.setter
+    def metrics(self, recorder: Recorder) -> None:
+        """Where both paths record what they do (a Prometheus recorder, or nothing)."""
+        self.kernel.metrics = recorder
+
     async def handle(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
         """Apply `event` once (redeliveries only resume what failed) and deliver its intents.
 
@@ -102,11 +112,19 @@ class Rebound:
         return await self._decide(normalised(event), capabilities)
 
     async def _decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
+        kind, community = type(event).__name__, event.community_id
+        with handling(self.metrics, kind, community, event.event_id) as handled:
+            return await self._apply(event, capabilities, handled)
+
+    async def _apply(
+        self, event: InboundEvent, capabilities: Capabilities, handled: Handling
+    ) -> list[Pending]:
         now, source = self.clock.now(), f"event:{event.event_id}"
         try:
             async with self.store.transaction() as repo:
                 if not await repo.claim_event(event.community_id, event.event_id, now):
                     log.info("redelivery: %s %s", type(event).__name__, event.event_id)
+                    handled.result = Result.REDELIVERY
                     rows = await repo.outbound.claim_source(
                         event.community_id, source, now, self.worker_id, now + self.policy.lease
                     )
@@ -123,6 +141,7 @@ class Rebound:
                 ctx = await self.context(repo, event.community_id, now)
                 explained = await lower(ctx, [_explain(ctx, event, refusal)], capabilities)
             log.info("refused %s: %s", type(event).__name__, refusal)
+            handled.result = Result.REFUSED
             return [Pending(intent, source) for intent in explained]
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:

@@ -125,6 +125,7 @@ class Scheduler:
                     ctx.community_id, follow_up.setback_id, closed_at=ctx.now
                 )
             finished.append(follow_up)
+            self._kernel.metrics.follow_up_fired(follow_up.kind.value)
         queued = await enqueue(ctx, batches, self.worker_id, self._kernel.policy.lease)
         await ctx.repo.finish_many(finished, self.worker_id, ctx.now)
         return queued

@@ -97,6 +97,24 @@ async def reached(fake: FakeDiscord, kill_point: str) -> None:
             assert len(fake.made) == 3
 
 
+def assert_one_thread_and_one_ask_each(fake: FakeDiscord) -> None:
+    """Every post has one thread (made, answered or not), every poster was asked once, and
+    no message was made twice."""
+    threads = [c for c in fake.channels.values() if c.get("parent_id") == str(p.FORUM_ID)]
+    assert Counter(t["name"] for t in threads) == Counter(
+        {f"Panel {n}": 1 for n in range(len(POSTERS))}
+    )
+    asked = Counter(
+        user
+        for user, channel in fake.dm_channels.items()
+        for m in fake.made_in(channel)
+        if "turn out" in m["content"]
+    )
+    assert asked == Counter({uid(who): 1 for who in POSTERS})
+    by_content = Counter((m["channel_id"], m["content"]) for m in fake.made)
+    assert [key for key, n in by_content.items() if n > 1] == []
+
+
 @pytest.mark.parametrize("kill_point", KILL_POINTS)
 async def test_killed_mid_batch_then_restarted_one_thread_per_post_one_ask_each(
     sqlite_url: str, tmp_path: Path, kill_point: str
@@ -118,20 +136,7 @@ async def test_killed_mid_batch_then_restarted_one_thread_per_post_one_ask_each(
             done=lambda: all_done(sqlite_url),
         )
 
-        # Threads that exist on the fake, answered or not.
-        threads = [c for c in fake.channels.values() if c.get("parent_id") == str(p.FORUM_ID)]
-        assert Counter(t["name"] for t in threads) == Counter(
-            {f"Panel {n}": 1 for n in range(len(POSTERS))}
-        )
-        asked = Counter(
-            user
-            for user, channel in fake.dm_channels.items()
-            for m in fake.made_in(channel)
-            if "turn out" in m["content"]
-        )
-        assert asked == Counter({uid(who): 1 for who in POSTERS})
-        by_content = Counter((m["channel_id"], m["content"]) for m in fake.made)
-        assert [key for key, n in by_content.items() if n > 1] == []
+        assert_one_thread_and_one_ask_each(fake)
         assert "Traceback" not in log.read_text()
     finally:
         await fake.stop()

@@ -7,39 +7,13 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-import aiohttp
 import pytest
-from aiohttp import web
 
+from tests.adapters.slack.conftest import Served
 from tests.adapters.slack.fake_slack import BOT_ID, BOT_USER
 from tests.adapters.slack.slack_requests import FORM, JSON, SIGNING_SECRET
-from tests.adapters.slack.workspace import SUPPORT, Workspace, workspace
-
-
-@dataclass
-class Served:
-    ws: Workspace
-    url: str
-    http: aiohttp.ClientSession
-
-    async def post(self, body: str | bytes, headers: dict[str, str]) -> tuple[int, str]:
-        async with self.http.post(f"{self.url}/slack/events", data=body, headers=headers) as r:
-            return r.status, await r.text()
-
-
-@pytest.fixture
-async def served(sqlite_url: str) -> AsyncIterator[Served]:
-    async with workspace(sqlite_url) as ws:
-        runner = web.AppRunner(ws.adapter.web_app(), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        port = runner.addresses[0][1]
-        async with aiohttp.ClientSession() as http:
-            yield Served(ws, f"http://127.0.0.1:{port}", http)
-        await runner.cleanup()
+from tests.adapters.slack.workspace import SUPPORT, Workspace
 
 
 def _adoptable(ws: Workspace) -> str:

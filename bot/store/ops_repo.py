@@ -1,0 +1,74 @@
+"""What operators look at: whether the schema is current, and counts for the gauges.
+
+Counts only: no row's content, member or text ever leaves here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.migrate import alembic_config
+from bot.store.repo import OutboundRepo
+from bot.store.statements import COMMUNITY, FOLLOW_UP
+
+
+def head_revision() -> str:
+    """The newest migration this code ships."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return ",".join(sorted(heads))
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None
+    head: str
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+
+async def schema_state(engine: AsyncEngine) -> SchemaState:
+    """Reaches the database (raises when it cannot) and reads its migration."""
+
+    def _current(connection: Connection) -> str | None:
+        heads = MigrationContext.configure(connection).get_current_heads()
+        return ",".join(sorted(heads)) or None
+
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+        current = await connection.run_sync(_current)
+    return SchemaState(current, head_revision())
+
+
+@dataclass(frozen=True)
+class Counts:
+    outbound: dict[str, int]
+    follow_ups_due: dict[str, int]
+    communities: dict[str, int]
+
+
+async def counts(engine: AsyncEngine, now: datetime) -> Counts:
+    """Outbox rows by state, due follow-ups by kind, communities by platform."""
+    async with engine.connect() as db:
+        outbound = await OutboundRepo(db).counts()
+        due = await db.execute(
+            select(FOLLOW_UP.c.kind, func.count())
+            .where(FOLLOW_UP.c.done_at.is_(None), FOLLOW_UP.c.due_at <= now)
+            .group_by(FOLLOW_UP.c.kind)
+        )
+        served = await db.execute(
+            select(COMMUNITY.c.platform, func.count()).group_by(COMMUNITY.c.platform)
+        )
+        return Counts(
+            outbound={state.value: n for state, n in outbound.items()},
+            follow_ups_due={str(kind): int(n) for kind, n in due.all()},
+            communities={str(platform): int(n) for platform, n in served.all()},
+        )
