@@ -20,6 +20,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.features.care import crisis
 from bot.intents import Intent
 from bot.services import (
     answers,
@@ -95,6 +96,7 @@ _RECORD_BUTTONS: dict[str, OnRecord] = {
     Verb.TEMPLATE_SEND: templates.send_privately,
     Verb.TEMPLATE_POST: templates.post_in_thread,
     Verb.TEMPLATE_OTHER: templates.other_variants,
+    Verb.CARE_RESUME: crisis.resume,
 }
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
 from bot.failures import log_failure
+from bot.features.care import pauses
 from bot.intents import Intent
 from bot.lowering import lower
 from bot.ports import Capabilities, Outbox
@@ -116,7 +117,11 @@ class Scheduler:
         views = await load_views(ctx, setbacks.values())
         batches: dict[str, list[Intent]] = {}
         finished: list[FollowUp] = []
+        held = await pauses.held(ctx, follow_ups)  # paused by a crisis alert (care)
         for follow_up in follow_ups:
+            if follow_up.id in held:
+                await ctx.repo.postpone(follow_up.id, self.worker_id, ctx.now + pauses.RECHECK)
+                continue
             plan = due.plan(ctx, follow_up, views.get(follow_up.setback_id))
             if plan.postpone_to is not None:
                 await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)

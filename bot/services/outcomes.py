@@ -18,6 +18,7 @@ from bot.domain.model import (
 )
 from bot.domain.rules import NOTE_MAX, parse_outcome_form
 from bot.events import FormSubmitted
+from bot.features.care import crisis
 from bot.intents import (
     Button,
     Choice,
@@ -263,6 +264,7 @@ async def submit_outcome(
     intents.extend(_answered_ask(ctx, setback))
     intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
     intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
+    intents.extend(await crisis.screen(ctx, setback, event.actor, report.note))
     return intents
 
 
@@ -297,6 +299,7 @@ async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | No
     )
     intents = await _in_thread(ctx, setback, text)
     intents.append(ctx.notice(event.actor, "outcome.changed", title=setback.title))
+    intents.extend(await crisis.screen(ctx, setback, event.actor, report.note))
     return intents
 
 

@@ -40,6 +40,7 @@ from bot.domain.model import (
     Stage,
 )
 from bot.store import leases
+from bot.store.care_repo import CareRepo
 from bot.store.early_repo import EarlyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.statements import (
@@ -505,6 +506,7 @@ class Repo:
         self.templates = TemplateRepo(connection, self._insert)
         self.early = EarlyRepo(connection, self._insert)
         self.shown = ShownRepo(connection, self._insert)
+        self.care = CareRepo(connection, self._insert)
         self._hot = hot_statements(self._dialect)
 
     @asynccontextmanager

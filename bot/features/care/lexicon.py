@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 
 from bot.content import DEFAULT_LOCALE, packaged_content
 from bot.located_yaml import ContentError, Located, load_located
+from bot.settings import CoreSettings
 
 CARE_FILE = "care.yaml"
 LISTS = ("phrases", "idioms", "negations")
@@ -128,5 +129,7 @@ def load_lexicons(
 
 
 @functools.cache
-def packaged_lexicons() -> dict[str, Lexicon]:
-    return load_lexicons()
+def community_lexicons() -> dict[str, Lexicon]:
+    """The packaged lists with the community's folder (`REBOUND_CONTENT_DIR`) laid over."""
+    overrides = CoreSettings().content_dir
+    return load_lexicons(overrides=overrides)

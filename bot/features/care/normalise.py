@@ -65,7 +65,7 @@ def _unleet(word: str) -> str:
 
 
 def _join_spelled_out(words: list[str]) -> list[str]:
-    """"k i l l myself" -> "kill myself"; "i k i l l" keeps its leading "i" apart."""
+    """ "k i l l myself" -> "kill myself"; "i k i l l" keeps its leading "i" apart."""
     joined: list[str] = []
     run: list[str] = []
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.content import DEFAULT_LOCALE
-from bot.features.care.lexicon import Lexicon, packaged_lexicons
+from bot.features.care.lexicon import Lexicon, community_lexicons
 from bot.features.care.normalise import BOUNDARY, spelled_out, squeeze, words_of
 
 GAP = "*"
@@ -37,8 +37,10 @@ class Hit:
 
 def _pattern(phrase: str, spellings: Mapping[str, tuple[str, ...]]) -> str:
     parts = [" ".join(words_of(part, spellings)) for part in phrase.split(GAP)]
-    return (" " + _GAP_PATTERN).join(re.escape(part) for part in parts if part).replace(
-        " " + _GAP_PATTERN + " ", " " + _GAP_PATTERN
+    return (
+        (" " + _GAP_PATTERN)
+        .join(re.escape(part) for part in parts if part)
+        .replace(" " + _GAP_PATTERN + " ", " " + _GAP_PATTERN)
     )
 
 
@@ -116,5 +118,5 @@ class Screen:
 @functools.cache
 def screen_for(locale: str) -> Screen:
     """The compiled screen of `locale` (English where the locale has no lists)."""
-    lexicons = packaged_lexicons()
+    lexicons = community_lexicons()
     return Screen(lexicons.get(locale) or lexicons[DEFAULT_LOCALE])
