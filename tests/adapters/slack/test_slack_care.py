@@ -1,0 +1,36 @@
+"""Care on Slack: a crisis reply through the real AsyncApp against the fake Web API."""
+
+from __future__ import annotations
+
+from tests.adapters.slack.workspace import SUPPORT, workspace
+
+MODS = "C0MODS"
+CRISIS = "Honestly I just want to die"
+
+
+async def test_a_crisis_reply_is_answered_privately_and_moderators_alerted(
+    sqlite_url: str,
+) -> None:
+    async with workspace(sqlite_url, moderators_channel=MODS) as slack:
+        thread = await slack.share("U0LENA", title="Ghosted after the panel", body="Three weeks.")
+        before = len(slack.fake.posts(SUPPORT))
+        await slack.say("U0TOMAS", CRISIS, thread=thread)
+        await slack.fake.wait_for(lambda fake: len(fake.posts(MODS)) == 1)
+        [alert] = slack.fake.posts(MODS)
+        assert "want to die" not in alert.flat().lower()
+        assert "Tomás" not in alert.flat() and "U0TOMAS" not in alert.flat()
+        assert "/archives/" in alert.words  # the link to the reply
+        [to_author] = slack.fake.posts("DU0TOMAS")
+        assert "not a crisis service" in to_author.words
+        assert len(slack.fake.posts(SUPPORT)) == before  # nothing said in public
+
+        refused = await slack.press("U0PRIYA", alert.button("Resume asks and reminders"), alert.ref)
+        assert refused.status == 200
+        await slack.press("U0SAM", alert.button("Resume asks and reminders"), alert.ref)
+        community = slack.adapter.community_id
+        assert community is not None
+        async with slack.adapter.core.store.transaction() as repo:
+            setback = await repo.setback_by_thread(community, thread)
+            assert setback is not None
+            events = await repo.care.events(community, setback.id)
+        assert [kind for kind, _ in events] == ["alert", "resume"]
