@@ -1,0 +1,40 @@
+"""Care on Discord: a crisis reply through the real client against the fake gateway."""
+
+from __future__ import annotations
+
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.conftest import LENA, SAM, TOMAS, Actions, World, buttons_in, connected
+
+CRISIS = "Honestly I just want to die"
+
+
+async def test_a_crisis_reply_is_answered_privately_and_moderators_alerted(
+    sqlite_url: str,
+) -> None:
+    async with connected(sqlite_url, moderators_channel_id=p.GENERAL_ID) as world:
+        await _story(world, Actions(world))
+
+
+async def _story(world: World, act: Actions) -> None:
+    fake = world.fake
+    thread = await act.post_setback(LENA)
+    in_thread = len(fake.posts_in(thread))
+    await act.say(TOMAS, thread, CRISIS)
+    [alert] = fake.posts_in(p.GENERAL_ID)
+    shown = str(alert.body)
+    assert "want to die" not in shown.lower()
+    assert "Tomás" not in shown and str(TOMAS["user"]["id"]) not in shown
+    assert f"/channels/{p.GUILD_ID}/{thread}/" in shown  # the link to the reply
+    [to_author] = fake.dms_to(str(TOMAS["user"]["id"]))
+    assert "not a crisis service" in str(to_author.body)
+    assert len(fake.posts_in(thread)) == in_thread  # nothing said in public
+
+    [resume] = [b for b in buttons_in(alert.body) if b.get("custom_id")]
+    await act.interact(p.button_press(SAM, resume["custom_id"], alert.response))
+    assert world.bridge.community is not None
+    community = world.bridge.community.community_id
+    async with world.bridge.core.store.transaction() as repo:
+        setback = await repo.setback_by_thread(community, thread)
+        assert setback is not None
+        events = await repo.care.events(community, setback.id)
+    assert [kind for kind, _ in events] == ["alert", "resume"]
