@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from bot.features.my_data import dm_choice
 from bot.intents import (
     CloseThread,
     DirectTo,
@@ -34,7 +35,7 @@ async def lower(
 ) -> list[Intent]:
     """Intents the platform can show, in the same order."""
     lowered: list[Intent] = []
-    for intent in intents:
+    for intent in await dm_choice.apply(ctx, list(intents)):  # members' DM choice
         lowered.extend(await _lower_one(ctx, intent, capabilities))
     return lowered
 

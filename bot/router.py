@@ -21,6 +21,8 @@ from bot.events import (
     ReactionRemoved,
 )
 from bot.features.care import crisis
+from bot.features.my_data import commands as my_data
+from bot.features.my_data import dm_choice, forget
 from bot.intents import Intent
 from bot.services import (
     answers,
@@ -45,6 +47,8 @@ async def on_command(ctx: Context, event: CommandInvoked) -> list[Intent]:
         return posting.open_setback_form(ctx, event.actor)
     if command == TEMPLATE_COMMAND:
         return await templates.command(ctx, event.actor, event.text)
+    if command == my_data.COMMAND:
+        return await my_data.command(ctx, event.actor, event.text)
     raise RuleViolation("error.unknown_command", command=event.command)
 
 
@@ -97,6 +101,9 @@ _RECORD_BUTTONS: dict[str, OnRecord] = {
     Verb.TEMPLATE_POST: templates.post_in_thread,
     Verb.TEMPLATE_OTHER: templates.other_variants,
     Verb.CARE_RESUME: crisis.resume,
+    Verb.FORGET: forget.confirm,
+    Verb.DM_OFF: dm_choice.stop,
+    Verb.DM_ON: dm_choice.start,
 }
 
 

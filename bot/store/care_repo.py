@@ -7,15 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.statements import REPLY, table
-from bot.store.tables import CareEventRow, CarePauseRow, MemberSettingRow
+from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo
+from bot.store.statements import REPLY, SETBACK, table
+from bot.store.tables import CarePauseRow
 
-CARE_EVENT = table(CareEventRow)
 CARE_PAUSE = table(CarePauseRow)
-MEMBER_SETTING = table(MemberSettingRow)
 
 
 class CareKind(StrEnum):
@@ -28,6 +27,7 @@ class CareRepo:
     def __init__(self, connection: AsyncConnection, insert: Any) -> None:
         self._db = connection
         self._insert = insert
+        self.data = MemberDataRepo(connection, insert)
 
     async def add_event(
         self,
@@ -100,6 +100,26 @@ class CareRepo:
             )
         )
         return bool(done.rowcount)
+
+    async def held(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
+        """Posts whose asks wait: paused by an alert, or their poster takes no DMs."""
+        opted_out = select(MEMBER_SETTING.c.member_id).where(
+            MEMBER_SETTING.c.community_id == community_id,
+            MEMBER_SETTING.c.member_id == SETBACK.c.poster_id,
+            MEMBER_SETTING.c.dm_opt_out.is_(True),
+        )
+        paused = select(CARE_PAUSE.c.setback_id).where(
+            CARE_PAUSE.c.community_id == community_id,
+            CARE_PAUSE.c.setback_id == SETBACK.c.id,
+        )
+        rows = await self._db.execute(
+            select(SETBACK.c.id).where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.id.in_(list(setback_ids)),
+                or_(opted_out.exists(), paused.exists()),
+            )
+        )
+        return set(rows.scalars())
 
     async def paused(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
         rows = await self._db.execute(

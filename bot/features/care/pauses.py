@@ -1,4 +1,5 @@
 """Posts paused by a crisis alert: their outcome asks and reminders wait for a moderator.
+So do those of a poster who takes no direct messages: they wait in `/rebound mine`.
 
 The scheduler asks `held` before firing a batch; a held row is looked at again an hour
 later (`RECHECK`), so a resume takes effect within the hour, with nothing to reschedule.
@@ -21,5 +22,5 @@ async def held(ctx: Context, follow_ups: Sequence[FollowUp]) -> set[int]:
     asking = [f for f in follow_ups if f.kind in PAUSABLE]
     if not asking:
         return set()
-    paused = await ctx.repo.care.paused(ctx.community_id, {f.setback_id for f in asking})
-    return {f.id for f in asking if f.setback_id in paused}
+    waiting = await ctx.repo.care.held(ctx.community_id, {f.setback_id for f in asking})
+    return {f.id for f in asking if f.setback_id in waiting}

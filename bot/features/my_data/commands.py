@@ -1,0 +1,23 @@
+"""`/rebound <what>`: a member's own data and choices."""
+
+from __future__ import annotations
+
+from bot.domain.model import Member
+from bot.features.my_data import dm_choice, export, forget, mine
+from bot.intents import Intent
+from bot.services.context import Context
+
+COMMAND = "rebound"
+
+
+async def command(ctx: Context, actor: Member, text: str) -> list[Intent]:
+    what = text.strip().lower().split()[0] if text.strip() else ""
+    if what == "my-data":
+        return await export.my_data(ctx, actor)
+    if what == "forget-me":
+        return forget.ask(ctx, actor)
+    if what == "settings":
+        return await dm_choice.show(ctx, actor)
+    if what == "mine":
+        return await mine.show(ctx, actor)
+    return [ctx.notice(actor, "command.rebound_help")]

@@ -1,0 +1,66 @@
+"""`/rebound forget-me`: after a confirmation, the member's data leaves Rebound in one go.
+
+In the button's transaction: their replies, appreciations, marks' names, settings and
+conversations are deleted; their posts' words and name emptied (the post is withdrawn:
+closed, nothing more asked); outcome updates of their posts and pending follow-ups
+removed; outbound rows not yet delivered to them dropped. The bot's own copies on the
+platform (a post's root or status message, relayed replies) are edited through the
+outbox, so an outage only delays them. The confirmation carries a request id: pressed
+twice, or redelivered, it is carried out once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.actions import Verb, action_id
+from bot.domain.errors import RuleViolation
+from bot.domain.model import Member, SetbackSource
+from bot.intents import Button, EditMessage, Intent
+from bot.services.context import Context
+
+log = logging.getLogger(__name__)
+
+
+def ask(ctx: Context, actor: Member) -> list[Intent]:
+    request = int(ctx.now.timestamp())
+    confirm = Button(
+        label=ctx.say("button.forget_confirm"),
+        action_id=action_id(Verb.FORGET, request),
+        style="danger",
+    )
+    notice = ctx.notice(actor, "forget.confirm")
+    return [replace(notice, message=replace(notice.message, buttons=(confirm,)))]
+
+
+async def confirm(ctx: Context, actor: Member, request: int | None) -> list[Intent]:
+    if request is None:
+        raise RuleViolation("error.unknown_action")
+    data = ctx.repo.care.data
+    community = ctx.community_id
+    if not await data.claim_forgetting(community, actor.user_id, str(request), ctx.now):
+        return [ctx.notice(actor, "forget.already")]
+    posts = [p for p in await data.posts(community, actor.user_id) if p["withdrawn_at"] is None]
+    replies = await data.replies(community, actor.user_id)
+    relayed = await data.remove_replies(community, actor.user_id)
+    await data.remove_given(community, actor.user_id)
+    await data.empty_posts(community, [p["id"] for p in posts], ctx.now)
+    dropped = await data.drop_undelivered_to(community, actor.user_id)
+    removed = ctx.message("forget.removed_post")
+    bot_copies: list[str] = list(relayed)
+    for post in posts:
+        if post["source"] == SetbackSource.FORM.value and post["thread_ref"]:
+            bot_copies.append(post["thread_ref"])  # the bot's root message is the post
+        if post["status_message_ref"] and post["status_message_ref"] != post["thread_ref"]:
+            bot_copies.append(post["status_message_ref"])
+    log.info(
+        "forget-me: %s posts, %s replies, %s undelivered rows, %s platform edits",
+        len(posts),
+        len(replies),
+        dropped,
+        len(bot_copies),
+    )
+    edits: list[Intent] = [EditMessage(message_ref=ref, message=removed) for ref in bot_copies]
+    done = ctx.notice(actor, "forget.done", replies=len(replies), posts=len(posts))
+    return [*edits, done]
