@@ -225,13 +225,21 @@ class MemberDataRepo:
         )
 
     async def empty_posts(self, community_id: str, post_ids: list[int], now: datetime) -> None:
-        """The posts' words and poster's name gone; closed, nothing more asked about them."""
+        """The posts' words and poster gone (id and name); closed, nothing more asked."""
         if not post_ids:
             return
         await self._db.execute(
             update(SETBACK)
             .where(SETBACK.c.community_id == community_id, SETBACK.c.id.in_(post_ids))
-            .values(title="", body="", poster_name="", tags=[], withdrawn_at=now, closed_at=now)
+            .values(
+                title="",
+                body="",
+                poster_id="",
+                poster_name="",
+                tags=[],
+                withdrawn_at=now,
+                closed_at=now,
+            )
         )
         await self._db.execute(
             delete(OUTCOME).where(

@@ -75,22 +75,19 @@ def split(header: Mapping[str, Any], sections: Mapping[str, Any], limit: int) ->
     """JSON documents of at most `limit` bytes each (one record bigger than that goes alone),
     together holding every record of every section."""
     frame = len(json.dumps({**header, "part": 0, "parts": 0}).encode()) + 64
-    documents: list[dict[str, Any]] = [{}]
-    size = frame
+    # Every section is in the first part, if only empty; single values stay there.
+    documents: list[dict[str, Any]] = [
+        {name: [] if isinstance(value, list) else value for name, value in sections.items()}
+    ]
+    size, held = frame + len(json.dumps(documents[0], ensure_ascii=False).encode()), 0
     for name, value in sections.items():
-        records = value if isinstance(value, list) else [value]
-        for record in records:
+        for record in value if isinstance(value, list) else []:
             cost = len(json.dumps(record, ensure_ascii=False).encode()) + len(name) + 8
-            if size + cost > limit and documents[-1]:
+            if size + cost > limit and held:
                 documents.append({})
-                size = frame
+                size, held = frame, 0
             documents[-1].setdefault(name, []).append(record)
-            size += cost
-    for name, value in sections.items():  # single values stay values, in the first part
-        if not isinstance(value, list):
-            for document in documents:
-                if name in document:
-                    document[name] = value
+            size, held = size + cost, held + 1
     total = len(documents)
     return [
         json.dumps(

@@ -21,10 +21,12 @@ from bot.intents import Button, EditMessage, Intent
 from bot.services.context import Context
 
 log = logging.getLogger(__name__)
+REQUEST_WRAP = 1_000_000_000
 
 
 def ask(ctx: Context, actor: Member) -> list[Intent]:
-    request = int(ctx.now.timestamp())
+    # Names this request (ids carry at most nine digits): the time, in seconds.
+    request = int(ctx.now.timestamp()) % REQUEST_WRAP
     confirm = Button(
         label=ctx.say("button.forget_confirm"),
         action_id=action_id(Verb.FORGET, request),
