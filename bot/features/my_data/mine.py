@@ -15,7 +15,8 @@ async def show(ctx: Context, actor: Member) -> list[Intent]:
     posts = await ctx.repo.setbacks_by_poster(ctx.community_id, actor.user_id, POSTS_LOOKED_AT)
     asked = [p for p in posts if not (p.is_closed or p.stop_asking or p.is_withdrawn)]
     due = await ctx.repo.pending_due_ats((p.id for p in asked), FollowUpKind.OUTCOME_ASK)
-    waiting = [p for p in asked if p.id in due and due[p.id] <= ctx.now]
+    # Held asks are postponed an hour at a time: the post's own ask date says they are due.
+    waiting = [p for p in asked if p.id in due and p.outcome_ask_at <= ctx.now]
     if not waiting:
         return [ctx.notice(actor, "mine.none")]
     heading = ctx.notice(actor, "mine.heading")
