@@ -44,7 +44,7 @@ from bot.services.community_templates import SAVE_AS_TEMPLATE
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/setback", "/template")
+COMMANDS = ("/setback", "/template", "/rebound")
 MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.adapters.slack.workspace import SUPPORT, workspace
 
 MODS = "C0MODS"
@@ -34,3 +36,17 @@ async def test_a_crisis_reply_is_answered_privately_and_moderators_alerted(
             assert setback is not None
             events = await repo.care.events(community, setback.id)
         assert [kind for kind, _ in events] == ["alert", "resume"]
+
+
+async def test_my_data_arrives_as_a_file_in_the_members_dm(sqlite_url: str) -> None:
+    async with workspace(sqlite_url) as slack:
+        thread = await slack.share("U0LENA", title="Ghosted after the panel", body="Three weeks.")
+        await slack.say("U0TOMAS", "Tomás's tip about the recruiter", thread=thread)
+        response = await slack.command("U0TOMAS", "/rebound", "my-data")
+        assert response.status == 200
+        await slack.fake.wait_for(lambda fake: bool(fake.shared_files("DU0TOMAS")))
+        [shared] = slack.fake.shared_files("DU0TOMAS")
+        data = json.loads(shared["content"])
+        assert [r["text"] for r in data["replies"]] == ["Tomás's tip about the recruiter"]
+        assert "U0LENA" not in shared["content"].decode()
+        assert shared["name"].endswith(".json")
