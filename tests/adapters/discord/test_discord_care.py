@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import LENA, SAM, TOMAS, Actions, World, buttons_in, connected
 
@@ -38,3 +40,20 @@ async def _story(world: World, act: Actions) -> None:
         assert setback is not None
         events = await repo.care.events(community, setback.id)
     assert [kind for kind, _ in events] == ["alert", "resume"]
+
+
+async def test_my_data_arrives_as_an_attachment_in_the_members_dm(
+    discord_world: World, act: Actions
+) -> None:
+    thread = await act.post_setback(LENA)
+    await act.say(TOMAS, thread, "Tomás's tip about the recruiter")
+    await act.interact(p.slash_command(TOMAS, "rebound", {"what": "my-data"}))
+    await discord_world.fake.settle()
+    [sent] = [
+        c for c in discord_world.fake.dms_to(str(TOMAS["user"]["id"])) if "uploaded" in c.body
+    ]
+    [(name, content)] = sent.body["uploaded"].items()
+    assert name.endswith(".json")
+    data = json.loads(content)
+    assert [r["text"] for r in data["replies"]] == ["Tomás's tip about the recruiter"]
+    assert str(LENA["user"]["id"]) not in content
