@@ -20,6 +20,7 @@ from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
 from bot.failures import log_failure
 from bot.features.care import pauses
+from bot.features.my_data.retention import Retention
 from bot.intents import Intent
 from bot.lowering import lower
 from bot.ports import Capabilities, Outbox
@@ -48,6 +49,7 @@ class Scheduler:
         self.worker_id = worker_id
         self.batch = batch
         self.last_claimed = 0
+        self.retention = Retention(core)
 
     async def claim(self, platforms: frozenset[str]) -> list[FollowUp]:
         """Lease a batch of due rows without firing them (what a worker that dies leaves)."""
@@ -68,7 +70,10 @@ class Scheduler:
         Returns how many intents reached a platform, so callers can tick until quiet.
         """
         delivered = await self.retry_undelivered(outbox_for, platforms)
-        for community_id, pending in (await self.fire_due(outbox_for, platforms)).items():
+        fired = await self.fire_due(outbox_for, platforms)
+        for community_id, removed in (await self.retention.sweep(outbox_for, platforms)).items():
+            fired.setdefault(community_id, []).extend(removed)  # retention (my_data)
+        for community_id, pending in fired.items():
             outbox = outbox_for(community_id)
             if outbox is not None:
                 delivered += len(await self._send(community_id, pending, outbox))

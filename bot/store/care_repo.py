@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo
+from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo, RetentionRepo
 from bot.store.statements import REPLY, SETBACK, table
 from bot.store.tables import CarePauseRow
 
@@ -28,6 +28,7 @@ class CareRepo:
         self._db = connection
         self._insert = insert
         self.data = MemberDataRepo(connection, insert)
+        self.retention = RetentionRepo(connection)
 
     async def add_event(
         self,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.statements import (
     APPRECIATION,
+    COMMUNITY,
     CONVERSATION,
     FOLLOW_UP,
     OUTBOUND,
@@ -267,3 +268,74 @@ class MemberDataRepo:
             )
         )
         return int(done.rowcount or 0)
+
+
+class RetentionRepo:
+    """Content older than a community keeps it: taken once each (an UPDATE that only
+    matches what is not removed yet, so two workers never remove one item twice)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def communities_keeping_less(self, platforms: Iterable[str]) -> list[tuple[str, int]]:
+        """(community id, days) of communities on `platforms` with a retention period."""
+        rows = await self._db.execute(
+            select(COMMUNITY.c.id, COMMUNITY.c.settings).where(
+                COMMUNITY.c.platform.in_(list(platforms))
+            )
+        )
+        found = [(row.id, row.settings.get("retention_days")) for row in rows]
+        return [(community, int(days)) for community, days in found if days]
+
+    async def expire_posts(
+        self, community_id: str, cutoff: datetime, limit: int, now: datetime
+    ) -> list[Row]:
+        """Posts made before `cutoff`, emptied and withdrawn; their refs, for the edits."""
+        old = (
+            select(SETBACK.c.id)
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.created_at < cutoff,
+                SETBACK.c.withdrawn_at.is_(None),
+            )
+            .order_by(SETBACK.c.id)
+            .limit(limit)
+        )
+        taken = await self._db.execute(
+            update(SETBACK)
+            .where(SETBACK.c.id.in_(old.scalar_subquery()), SETBACK.c.withdrawn_at.is_(None))
+            .values(title="", body="", tags=[], withdrawn_at=now, closed_at=now)
+            .returning(
+                SETBACK.c.id, SETBACK.c.source, SETBACK.c.thread_ref, SETBACK.c.status_message_ref
+            )
+        )
+        posts = _rows(taken)
+        ids = [post["id"] for post in posts]
+        if ids:
+            await self._db.execute(delete(OUTCOME).where(OUTCOME.c.setback_id.in_(ids)))
+            await self._db.execute(
+                update(FOLLOW_UP)
+                .where(FOLLOW_UP.c.setback_id.in_(ids), FOLLOW_UP.c.done_at.is_(None))
+                .values(done_at=now)
+            )
+        return posts
+
+    async def expire_replies(self, community_id: str, cutoff: datetime, limit: int) -> list[Row]:
+        """Replies written before `cutoff`, their words removed; (id, relayed, ref) each."""
+        old = (
+            select(REPLY.c.id)
+            .where(
+                REPLY.c.community_id == community_id,
+                REPLY.c.created_at < cutoff,
+                REPLY.c.deleted.is_(False),
+            )
+            .order_by(REPLY.c.id)
+            .limit(limit)
+        )
+        taken = await self._db.execute(
+            update(REPLY)
+            .where(REPLY.c.id.in_(old.scalar_subquery()), REPLY.c.deleted.is_(False))
+            .values(text="", deleted=True, best_marked_at=None)
+            .returning(REPLY.c.id, REPLY.c.relayed, REPLY.c.message_ref)
+        )
+        return _rows(taken)

@@ -32,4 +32,5 @@ CARE_KEYS: Mapping[str, frozenset[str]] = {
     "mine.heading": frozenset(),
     "mine.waiting": frozenset({"title"}),
     "mine.none": frozenset(),
+    "retention.removed": frozenset({"days"}),
 }

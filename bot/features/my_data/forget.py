@@ -12,7 +12,9 @@ twice, or redelivered, it is carried out once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from bot.actions import Verb, action_id
 from bot.domain.errors import RuleViolation
@@ -22,6 +24,19 @@ from bot.services.context import Context
 
 log = logging.getLogger(__name__)
 REQUEST_WRAP = 1_000_000_000
+
+
+def posts_bot_copies(posts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The bot's own messages showing these posts: the root, when the bot posted it (the
+    form's posts), and the status message, when it is another message (adopted posts)."""
+    refs: list[str] = []
+    for post in posts:
+        if post["source"] == SetbackSource.FORM.value and post["thread_ref"]:
+            refs.append(post["thread_ref"])
+        status = post["status_message_ref"]
+        if status and status != post["thread_ref"]:
+            refs.append(status)
+    return refs
 
 
 def ask(ctx: Context, actor: Member) -> list[Intent]:
@@ -50,12 +65,7 @@ async def confirm(ctx: Context, actor: Member, request: int | None) -> list[Inte
     await data.empty_posts(community, [p["id"] for p in posts], ctx.now)
     dropped = await data.drop_undelivered_to(community, actor.user_id)
     removed = ctx.message("forget.removed_post")
-    bot_copies: list[str] = list(relayed)
-    for post in posts:
-        if post["source"] == SetbackSource.FORM.value and post["thread_ref"]:
-            bot_copies.append(post["thread_ref"])  # the bot's root message is the post
-        if post["status_message_ref"] and post["status_message_ref"] != post["thread_ref"]:
-            bot_copies.append(post["status_message_ref"])
+    bot_copies = [*relayed, *posts_bot_copies(posts)]
     log.info(
         "forget-me: %s posts, %s replies, %s undelivered rows, %s platform edits",
         len(posts),
