@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bench import (
+    care,
     core_throughput,
     discord_latency,
     outbox_recording,
@@ -52,6 +53,10 @@ def _outbox(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return outbox_recording.run(quick=args.quick, workdir=args.dir)
 
 
+def _care(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return care.run(quick=args.quick, workdir=args.dir)
+
+
 def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
@@ -64,6 +69,7 @@ BENCHMARKS: dict[str, Runner] = {
     slack_pacing.NAME: _slack_pacing,
     discord_latency.NAME: _discord,
     outbox_recording.NAME: _outbox,
+    care.NAME: _care,
 }
 
 

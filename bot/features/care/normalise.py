@@ -29,9 +29,10 @@ _SPELLED_OUT_MIN = 3  # "k i l l": three letters or more one by one
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _APOSTROPHES.sub("", plain.casefold())
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _APOSTROPHES.sub("", text.casefold())
 
 
 def _raw_words(text: str) -> list[str]:
@@ -102,9 +103,15 @@ def words_of(text: str, spellings: Mapping[str, tuple[str, ...]] | None = None) 
     return words
 
 
+# Three letters (or leet digits) in a row, each alone: worth looking for spelled-out runs.
+_MAYBE_SPELLED = re.compile(r"(?<![^\W_])[^\W_][\W_]+[^\W_][\W_]+[^\W_](?![^\W_])")
+
+
 def spelled_out(text: str) -> list[str]:
     """Runs of letters written one by one ("I W A N T T O D I E" -> "iwantodie"), squeezed,
     for phrases spelled out whole: their word breaks are lost, so they are matched squashed."""
+    if not _MAYBE_SPELLED.search(text):
+        return []
     runs: list[str] = []
     run: list[str] = []
     for word in [*(_unleet(w) for w in _raw_words(_fold(text))), ""]:
