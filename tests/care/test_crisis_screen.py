@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.content import packaged_content
-from bot.features.care.lexicon import ContentError, load_lexicons
+from bot.features.care.lexicon import load_lexicons
+from bot.located_yaml import ContentError
 from bot.features.care.screen import Screen, screen_for
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -12,9 +12,7 @@ from bot.intents import Message, SendFile
 from tests.adapters.console.console_fakes import MAYA
 
 
-async def test_a_file_is_written_and_linked_in_the_members_dm(
-    world: World, tmp_path: Path
-) -> None:
+async def test_a_file_is_written_and_linked_in_the_members_dm(world: World, tmp_path: Path) -> None:
     outbox = ConsoleOutbox(world, files=tmp_path / "files")
     sent = SendFile(
         user_id=MAYA.user_id,
