@@ -8,8 +8,8 @@ import pytest
 
 from bot.content import packaged_content
 from bot.features.care.lexicon import load_lexicons
-from bot.located_yaml import ContentError
 from bot.features.care.screen import Screen, screen_for
+from bot.located_yaml import ContentError
 
 CORPUS = Path(__file__).parent / "corpus"
 MAX_FALSE_POSITIVE_RATE = 0.03
