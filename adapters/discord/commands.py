@@ -19,7 +19,7 @@ from bot.services.community_templates import SAVE_AS_TEMPLATE
 SETBACK = "setback"
 TEMPLATE = "template"
 REBOUND = "rebound"
-REBOUND_CHOICES = ("my-data", "forget-me", "settings", "mine")
+REBOUND_CHOICES = ("my-data", "forget-me", "settings", "mine", "reveal")
 MARK_BEST = "Mark as best answer"
 UNMARK_BEST = "Unmark best answer"
 SAVE_TEMPLATE = "Save as template"
@@ -90,10 +90,13 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     template_command.autocomplete("id")(template_choices)
     tree.add_command(template_command)
 
-    @app_commands.describe(what="my-data, forget-me, settings or mine")
+    @app_commands.describe(
+        what="my-data, forget-me, settings, mine (moderators: reveal)",
+        detail="reveal: the post number and your reason",
+    )
     @app_commands.choices(what=[app_commands.Choice(name=c, value=c) for c in REBOUND_CHOICES])
-    async def rebound(interaction: discord.Interaction, what: str) -> None:
-        await handler.on_rebound(interaction, what)
+    async def rebound(interaction: discord.Interaction, what: str, detail: str = "") -> None:
+        await handler.on_rebound(interaction, f"{what} {detail}".strip())
 
     tree.add_command(
         app_commands.Command(

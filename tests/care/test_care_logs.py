@@ -1,6 +1,6 @@
 """No log line, at any level, carries members' words, names, platform ids or tokens: a
-whole story of care and members' data (a crisis, alerts and resumes, relays, exports,
-forget-me, DM opt-out, retention) at DEBUG, with canaries, on the core and on Slack."""
+whole story of care and members' data (a crisis, alerts and resumes, a reveal, relays,
+exports, forget-me, DM opt-out, retention) at DEBUG, with canaries, on the core and on Slack."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ CANARY_NAME = "Quillon Marchbanks"
 CANARY_WORD = "zorblaxian"
 CANARY = Member(user_id=CANARY_ID, display_name=CANARY_NAME)
 SETTINGS = CommunitySettings(
-    helpers_channel="helpers", moderators_channel="mods", retention_days=60
+    helpers_channel="helpers", moderators_channel="mods", retention_days=60, reveal_allowed=True
 )
 
 
@@ -49,6 +49,7 @@ async def _story(h: Harness) -> None:
     await h.dm(CANARY, f"{CANARY_WORD} thanks, I can't go on")
     alert = next(s for s in h.outbox.of(Send) if s.target == Channel(channel_id="mods"))
     await h.press(SAM, alert.message.buttons[0])
+    await h.command(SAM, "rebound", f"reveal 1 {CANARY_WORD} reason given by a moderator")
     told = await h.command(CANARY, "rebound", "settings")
     await _press(h, CANARY, _button(told, "rb:dmoff"))
     await h.wait(timedelta(days=15))
@@ -73,7 +74,7 @@ async def test_the_core_logs_no_canary_at_debug(
         async with harness(sqlite_url, SETTINGS) as h:
             await _story(h)
     assert "care: screen hit" in caplog.text  # the story was logged, by ids
-    assert "forget-me" in caplog.text and "my-data" in caplog.text
+    assert "forget-me" in caplog.text and "my-data" in caplog.text and "revealed" in caplog.text
     _assert_clean(caplog.text, CANARY_ID, CANARY_NAME, CANARY_WORD, "want to die", "go on")
 
 

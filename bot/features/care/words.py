@@ -33,4 +33,10 @@ CARE_KEYS: Mapping[str, frozenset[str]] = {
     "mine.waiting": frozenset({"title"}),
     "mine.none": frozenset(),
     "retention.removed": frozenset({"days"}),
+    "reveal.off": frozenset(),
+    "reveal.how": frozenset(),
+    "reveal.reason_needed": frozenset(),
+    "reveal.not_anonymous": frozenset(),
+    "reveal.shown": frozenset({"post", "name"}),
+    "reveal.told": frozenset({"title", "reason"}),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.model import Member
+from bot.features.care import reveal
 from bot.features.my_data import dm_choice, export, forget, mine
 from bot.intents import Intent
 from bot.services.context import Context
@@ -20,4 +21,6 @@ async def command(ctx: Context, actor: Member, text: str) -> list[Intent]:
         return await dm_choice.show(ctx, actor)
     if what == "mine":
         return await mine.show(ctx, actor)
+    if what == "reveal":
+        return await reveal.reveal(ctx, actor, text.strip()[len(what) :])
     return [ctx.notice(actor, "command.rebound_help")]

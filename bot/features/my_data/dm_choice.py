@@ -16,8 +16,8 @@ from bot.domain.model import Member
 from bot.intents import Button, DirectTo, Intent, Send
 from bot.services.context import Context
 
-# Sent whatever the choice: what someone in crisis is told.
-ALWAYS_SENT = frozenset({"care.to_author"})
+# Sent whatever the choice: what someone in crisis is told, and that they were revealed.
+ALWAYS_SENT = frozenset({"care.to_author", "reveal.told"})
 
 
 def _dm_to(intent: Intent) -> str | None:
