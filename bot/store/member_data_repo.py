@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, or_, select, update
+from sqlalchemy import Table, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.statements import (
@@ -50,23 +50,20 @@ class MemberDataRepo:
         self._db = connection
         self._insert = insert
 
-    async def posts(self, community_id: str, member_id: str) -> list[Row]:
-        return _rows(
-            await self._db.execute(
-                select(SETBACK)
-                .where(SETBACK.c.community_id == community_id, SETBACK.c.poster_id == member_id)
-                .order_by(SETBACK.c.id)
-            )
+    async def _whose(self, rows: Table, owner: str, community_id: str, member_id: str) -> list[Row]:
+        """Every row of `rows` whose `owner` column names the member, oldest first."""
+        found = await self._db.execute(
+            select(rows)
+            .where(rows.c.community_id == community_id, rows.c[owner] == member_id)
+            .order_by(rows.c.id)
         )
+        return _rows(found)
+
+    async def posts(self, community_id: str, member_id: str) -> list[Row]:
+        return await self._whose(SETBACK, "poster_id", community_id, member_id)
 
     async def replies(self, community_id: str, member_id: str) -> list[Row]:
-        return _rows(
-            await self._db.execute(
-                select(REPLY)
-                .where(REPLY.c.community_id == community_id, REPLY.c.author_id == member_id)
-                .order_by(REPLY.c.id)
-            )
-        )
+        return await self._whose(REPLY, "author_id", community_id, member_id)
 
     async def marks_given(self, community_id: str, member_id: str) -> list[Row]:
         return _rows(
@@ -242,16 +239,7 @@ class MemberDataRepo:
                 closed_at=now,
             )
         )
-        await self._db.execute(
-            delete(OUTCOME).where(
-                OUTCOME.c.community_id == community_id, OUTCOME.c.setback_id.in_(post_ids)
-            )
-        )
-        await self._db.execute(
-            update(FOLLOW_UP)
-            .where(FOLLOW_UP.c.setback_id.in_(post_ids), FOLLOW_UP.c.done_at.is_(None))
-            .values(done_at=now)
-        )
+        await _end_posts(self._db, community_id, post_ids, now)
 
     async def drop_undelivered_to(self, community_id: str, member_id: str) -> int:
         """Pending outbound rows addressed to the member (their DMs and notices)."""
@@ -287,55 +275,57 @@ class RetentionRepo:
         found = [(row.id, row.settings.get("retention_days")) for row in rows]
         return [(community, int(days)) for community, days in found if days]
 
+    async def _take_older(
+        self, rows: Table, community_id: str, cutoff: datetime, limit: int, **change: Any
+    ) -> list[Row]:
+        """Rows of `rows` made before `cutoff` and not removed yet, changed; what the edits
+        of the bot's copies need of each."""
+        alive = _ALIVE[rows.name]
+        old = (
+            select(rows.c.id)
+            .where(rows.c.community_id == community_id, rows.c.created_at < cutoff, alive)
+            .order_by(rows.c.id)
+            .limit(limit)
+        )
+        taken = await self._db.execute(
+            update(rows)
+            .where(rows.c.id.in_(old.scalar_subquery()), alive)
+            .values(**change)
+            .returning(*(rows.c[name] for name in _TAKEN[rows.name]))
+        )
+        return _rows(taken)
+
     async def expire_posts(
         self, community_id: str, cutoff: datetime, limit: int, now: datetime
     ) -> list[Row]:
         """Posts made before `cutoff`, emptied and withdrawn; their refs, for the edits."""
-        old = (
-            select(SETBACK.c.id)
-            .where(
-                SETBACK.c.community_id == community_id,
-                SETBACK.c.created_at < cutoff,
-                SETBACK.c.withdrawn_at.is_(None),
-            )
-            .order_by(SETBACK.c.id)
-            .limit(limit)
-        )
-        taken = await self._db.execute(
-            update(SETBACK)
-            .where(SETBACK.c.id.in_(old.scalar_subquery()), SETBACK.c.withdrawn_at.is_(None))
-            .values(title="", body="", tags=[], withdrawn_at=now, closed_at=now)
-            .returning(
-                SETBACK.c.id, SETBACK.c.source, SETBACK.c.thread_ref, SETBACK.c.status_message_ref
-            )
-        )
-        posts = _rows(taken)
-        ids = [post["id"] for post in posts]
-        if ids:
-            await self._db.execute(delete(OUTCOME).where(OUTCOME.c.setback_id.in_(ids)))
-            await self._db.execute(
-                update(FOLLOW_UP)
-                .where(FOLLOW_UP.c.setback_id.in_(ids), FOLLOW_UP.c.done_at.is_(None))
-                .values(done_at=now)
-            )
+        emptied = {"title": "", "body": "", "tags": [], "withdrawn_at": now, "closed_at": now}
+        posts = await self._take_older(SETBACK, community_id, cutoff, limit, **emptied)
+        await _end_posts(self._db, community_id, [post["id"] for post in posts], now)
         return posts
 
     async def expire_replies(self, community_id: str, cutoff: datetime, limit: int) -> list[Row]:
         """Replies written before `cutoff`, their words removed; (id, relayed, ref) each."""
-        old = (
-            select(REPLY.c.id)
-            .where(
-                REPLY.c.community_id == community_id,
-                REPLY.c.created_at < cutoff,
-                REPLY.c.deleted.is_(False),
-            )
-            .order_by(REPLY.c.id)
-            .limit(limit)
-        )
-        taken = await self._db.execute(
-            update(REPLY)
-            .where(REPLY.c.id.in_(old.scalar_subquery()), REPLY.c.deleted.is_(False))
-            .values(text="", deleted=True, best_marked_at=None)
-            .returning(REPLY.c.id, REPLY.c.relayed, REPLY.c.message_ref)
-        )
-        return _rows(taken)
+        emptied = {"text": "", "deleted": True, "best_marked_at": None}
+        return await self._take_older(REPLY, community_id, cutoff, limit, **emptied)
+
+
+_ALIVE = {"setback": SETBACK.c.withdrawn_at.is_(None), "reply": REPLY.c.deleted.is_(False)}
+_TAKEN = {
+    "setback": ("id", "source", "thread_ref", "status_message_ref"),
+    "reply": ("id", "relayed", "message_ref"),
+}
+
+
+async def _end_posts(db: AsyncConnection, community_id: str, ids: list[int], now: datetime) -> None:
+    """Removed posts keep no outcome update and have nothing more to ask."""
+    if not ids:
+        return
+    await db.execute(
+        delete(OUTCOME).where(OUTCOME.c.community_id == community_id, OUTCOME.c.setback_id.in_(ids))
+    )
+    await db.execute(
+        update(FOLLOW_UP)
+        .where(FOLLOW_UP.c.setback_id.in_(ids), FOLLOW_UP.c.done_at.is_(None))
+        .values(done_at=now)
+    )

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.model import CommunitySettings, Member
-from bot.events import ButtonPressed
-from bot.intents import Channel, Intent, Notice, Send
+from bot.intents import Channel, Send
 from tests.adapters.slack.workspace import workspace
-from tests.support import COMMUNITY, JO, SAM, Harness, harness
+from tests.care.care_support import button, press
+from tests.support import JO, SAM, Harness, harness
 
 CANARY_ID = "U-CANARY-4471"
 CANARY_NAME = "Quillon Marchbanks"
@@ -22,23 +22,6 @@ CANARY = Member(user_id=CANARY_ID, display_name=CANARY_NAME)
 SETTINGS = CommunitySettings(
     helpers_channel="helpers", moderators_channel="mods", retention_days=60, reveal_allowed=True
 )
-
-
-def _button(intents: list[Intent], prefix: str) -> str:
-    return next(
-        b.action_id
-        for i in intents
-        if isinstance(i, Notice | Send)
-        for b in i.message.buttons
-        if b.action_id.startswith(prefix)
-    )
-
-
-async def _press(h: Harness, who: Member, action: str) -> list[Intent]:
-    event = ButtonPressed(
-        community_id=COMMUNITY, event_id=h.next_event_id(), actor=who, action_id=action
-    )
-    return await h.send(event)
 
 
 async def _story(h: Harness) -> None:
@@ -51,13 +34,13 @@ async def _story(h: Harness) -> None:
     await h.press(SAM, alert.message.buttons[0])
     await h.command(SAM, "rebound", f"reveal 1 {CANARY_WORD} reason given by a moderator")
     told = await h.command(CANARY, "rebound", "settings")
-    await _press(h, CANARY, _button(told, "rb:dmoff"))
+    await press(h, CANARY, button(told, "rb:dmoff"))
     await h.wait(timedelta(days=15))
     await h.command(CANARY, "rebound", "mine")
     await h.command(CANARY, "rebound", "my-data")
     await h.command(JO, "rebound", "my-data")
     asked = await h.command(CANARY, "rebound", "forget-me")
-    await _press(h, CANARY, _button(asked, "rb:forget:"))
+    await press(h, CANARY, button(asked, "rb:forget:"))
     await h.command(CANARY, "rebound", "my-data")
     await h.wait(timedelta(days=61))  # retention takes Jo's reply
 

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 
 from bot.domain.model import CommunitySettings
-from bot.events import ButtonPressed
 from bot.features.my_data.export import split
 from bot.intents import DirectTo, EditMessage, Intent, Notice, Send, SendFile
 from bot.ports import Attempt, DeliveryFailed
-from tests.support import COMMUNITY, JO, MAYA, RUTH, Harness, RecordingOutbox, harness, stored_words
+from tests.care.care_support import button, press
+from tests.support import JO, MAYA, RUTH, Harness, RecordingOutbox, harness, stored_words
 
 MAYA_WORDS = "Maya's canary story about the panel"
 JO_WORDS = "Jo's canary advice: write to the recruiter"
@@ -31,26 +31,6 @@ async def h(database_url: str) -> AsyncIterator[Harness]:
 
 def _files(intents: list[Intent]) -> list[SendFile]:
     return [i for i in intents if isinstance(i, SendFile)]
-
-
-def _button(intents: list[Intent], prefix: str) -> str:
-    return next(
-        b.action_id
-        for i in intents
-        if isinstance(i, Notice | Send)
-        for b in i.message.buttons
-        if b.action_id.startswith(prefix)
-    )
-
-
-async def _press(h: Harness, who: object, action: str, event_id: str | None = None) -> list[Intent]:
-    event = ButtonPressed(
-        community_id=COMMUNITY,
-        event_id=event_id or h.next_event_id(),
-        actor=who,  # type: ignore[arg-type]
-        action_id=action,
-    )
-    return await h.send(event)
 
 
 async def _story(h: Harness) -> str:
@@ -106,11 +86,11 @@ async def test_forget_me_removes_every_row_once(h: Harness) -> None:
     await _story(h)
     await h.command(JO, "rebound", "settings")
     asked = await h.command(JO, "rebound", "forget-me")
-    confirm = _button(asked, "rb:forget:")
-    first = await _press(h, JO, confirm)
-    second = await _press(h, JO, confirm)  # a double click
-    await _press(h, JO, confirm, event_id="ev-redelivered")
-    await _press(h, JO, confirm, event_id="ev-redelivered")
+    confirm = button(asked, "rb:forget:")
+    first = await press(h, JO, confirm)
+    second = await press(h, JO, confirm)  # a double click
+    await press(h, JO, confirm, event_id="ev-redelivered")
+    await press(h, JO, confirm, event_id="ev-redelivered")
     assert [n.message.key for n in first if isinstance(n, Notice)] == ["forget.done"]
     assert [n.message.key for n in second if isinstance(n, Notice)] == ["forget.already"]
     assert await _rows(h, "SELECT count(*) FROM reply WHERE author_id = 'U-jo'") == 0
@@ -120,7 +100,7 @@ async def test_forget_me_removes_every_row_once(h: Harness) -> None:
     assert "Ruth's words" in await stored_words(h.core.store)  # others' words stay
 
     asked = await h.command(MAYA, "rebound", "forget-me")
-    done = await _press(h, MAYA, _button(asked, "rb:forget:"))
+    done = await press(h, MAYA, button(asked, "rb:forget:"))
     edits = [i for i in done if isinstance(i, EditMessage)]
     assert {e.message.key for e in edits} == {"forget.removed_post"}
     assert len(edits) == 3  # two roots the bot posted, one relayed reply
@@ -162,7 +142,7 @@ async def test_forget_me_during_an_outage_completes_and_edits_later(h: Harness) 
     await h.post(MAYA, body=MAYA_WORDS)
     h.outbox = DownOutbox()
     asked = await h.command(MAYA, "rebound", "forget-me")
-    await _press(h, MAYA, _button(asked, "rb:forget:"))
+    await press(h, MAYA, button(asked, "rb:forget:"))
     assert MAYA_WORDS not in await stored_words(h.core.store)
     assert len(h.outbox.refused) == 1 and h.outbox.of(EditMessage) == []
     h.outbox.down = False
@@ -177,9 +157,9 @@ async def test_opted_out_members_get_no_dm_and_find_their_asks_waiting(h: Harnes
     reply = await h.reply(JO, thread, "A tip")
     await h.mark(MAYA, reply)  # Jo is told by DM, with the opt-out button
     [told] = h.outbox.direct_to(JO)
-    stop = _button([told], "rb:dmoff")
-    await _press(h, JO, stop)
-    await _press(h, MAYA, stop)
+    stop = button([told], "rb:dmoff")
+    await press(h, JO, stop)
+    await press(h, MAYA, stop)
     h.outbox.clear()
     other = await h.reply(RUTH, thread, "Another tip")
     await h.mark(MAYA, other)
@@ -195,6 +175,6 @@ async def test_opted_out_members_get_no_dm_and_find_their_asks_waiting(h: Harnes
     assert keys == ["mine.heading", "outcome.ask"]
     shown = await h.command(MAYA, "rebound", "settings")
     assert [n.message.key for n in shown if isinstance(n, Notice)] == ["settings.dm_off"]
-    await _press(h, MAYA, _button(shown, "rb:dmon"))
+    await press(h, MAYA, button(shown, "rb:dmon"))
     await h.wait(timedelta(hours=2))
     assert [s.message.key for s in h.outbox.direct_to(MAYA)] == ["outcome.ask"]
