@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from tests.adapters.slack.workspace import SUPPORT, workspace
 
@@ -50,3 +51,26 @@ async def test_my_data_arrives_as_a_file_in_the_members_dm(sqlite_url: str) -> N
         assert [r["text"] for r in data["replies"]] == ["Tomás's tip about the recruiter"]
         assert "U0LENA" not in shared["content"].decode()
         assert shared["name"].endswith(".json")
+
+
+async def test_one_press_in_a_dm_stops_every_dm_and_settings_bring_them_back(
+    sqlite_url: str,
+) -> None:
+    async with workspace(sqlite_url) as slack:
+        thread = await slack.share("U0LENA", title="Ghosted after the panel", body="Three weeks.")
+        first = await slack.say("U0TOMAS", "Write to the recruiter.", thread=thread)
+        second = await slack.say("U0TOMAS", "And ask for feedback.", thread=thread)
+        await slack.shortcut("U0LENA", "mark_best", first)
+        await slack.fake.wait_for(lambda fake: len(fake.posts("DU0TOMAS")) == 1)
+        [told] = slack.fake.posts("DU0TOMAS")
+        await slack.press("U0TOMAS", told.button("Stop direct messages"), told.ref)
+        await slack.shortcut("U0LENA", "mark_best", second)
+        await slack.wait(timedelta(days=20))  # reminders and asks fall due meanwhile
+        assert len(slack.fake.posts("DU0TOMAS")) == 1
+        await slack.command("U0TOMAS", "/rebound", "settings")
+        settings = slack.fake.of("chat.postEphemeral")[-1]
+        assert "no direct messages" in settings.words
+        await slack.press("U0TOMAS", settings.button("Allow direct messages"), first)
+        third = await slack.say("U0TOMAS", "One more idea.", thread=thread)
+        await slack.shortcut("U0LENA", "mark_best", third)
+        await slack.fake.wait_for(lambda fake: len(fake.posts("DU0TOMAS")) == 2)
