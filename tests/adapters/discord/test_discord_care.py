@@ -57,3 +57,20 @@ async def test_my_data_arrives_as_an_attachment_in_the_members_dm(
     data = json.loads(content)
     assert [r["text"] for r in data["replies"]] == ["Tomás's tip about the recruiter"]
     assert str(LENA["user"]["id"]) not in content
+
+
+async def test_one_press_in_a_dm_stops_every_dm(discord_world: World, act: Actions) -> None:
+    fake = discord_world.fake
+    tomas = str(TOMAS["user"]["id"])
+    thread = await act.post_setback(LENA)
+    first = await act.say(TOMAS, thread, "Write to the recruiter.")
+    second = await act.say(TOMAS, thread, "And ask for feedback.")
+    await act.mark(LENA, first)
+    [told] = fake.dms_to(tomas)
+    [stop] = [b for b in buttons_in(told.body) if b.get("label") == "Stop direct messages"]
+    dm = fake.dm_channels[tomas]
+    shown = {**told.response, "components": told.body["components"]}
+    await act.interact(p.button_press(TOMAS, stop["custom_id"], shown, in_dm=True, channel_id=dm))
+    await act.mark(LENA, second)
+    await discord_world.tick(hours=24 * 20)
+    assert len(fake.dms_to(tomas)) == 1
