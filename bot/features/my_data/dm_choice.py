@@ -1,8 +1,7 @@
 """Direct messages, by the member's choice: one button in every DM stops them all, and
 `/rebound settings` turns them back on.
 
-An opted-out member gets no `Send` to their DM (care's message to someone in crisis
-excepted); reminders and outcome asks are not lost: the scheduler holds them
+An opted-out member gets none of the DMs Rebound starts (`UNASKED`); reminders and outcome asks are not lost: the scheduler holds them
 (`bot/features/care/pauses.py`), and they wait in `/rebound mine` and the App Home.
 """
 
@@ -16,14 +15,18 @@ from bot.domain.model import Member
 from bot.intents import Button, DirectTo, Intent, Send
 from bot.services.context import Context
 
-# Sent whatever the choice: what someone in crisis is told, and that they were revealed.
-ALWAYS_SENT = frozenset({"care.to_author", "reveal.told"})
+# The direct messages Rebound starts (not answers to what the member just did, such as a
+# form asked by private message or a template sent privately): what the choice covers.
+# What someone in crisis is told, and that they were revealed, go whatever the choice.
+UNASKED = frozenset(
+    {"best.author_told", "reminder.best", "outcome.ask", "outcome.told", "outcome.told_acted"}
+)
 
 
 def _dm_to(intent: Intent) -> str | None:
     if not (isinstance(intent, Send) and isinstance(intent.target, DirectTo)):
         return None
-    return None if intent.message.key in ALWAYS_SENT else intent.target.user_id
+    return intent.target.user_id if intent.message.key in UNASKED else None
 
 
 async def apply(ctx: Context, intents: Sequence[Intent]) -> list[Intent]:
