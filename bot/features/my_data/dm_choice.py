@@ -1,8 +1,9 @@
-"""Direct messages, by the member's choice: one button in every DM stops them all, and
-`/rebound settings` turns them back on.
+"""Direct messages, by the member's choice: one button in every DM Rebound starts stops
+them all, and `/rebound settings` turns them back on.
 
-An opted-out member gets none of the DMs Rebound starts (`UNASKED`); reminders and outcome asks are not lost: the scheduler holds them
-(`bot/features/care/pauses.py`), and they wait in `/rebound mine` and the App Home.
+An opted-out member gets none of the DMs Rebound starts (`UNASKED`). Reminders and outcome
+asks are not lost: the scheduler holds them (`bot/features/care/pauses.py`), and they wait
+in `/rebound mine` and the App Home.
 """
 
 from __future__ import annotations
