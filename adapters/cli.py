@@ -239,11 +239,12 @@ def content_check(
 ) -> None:
     """Validate the packaged words and templates with a community's folder laid over them;
     exits non-zero and names the file and line of a problem."""
-    from bot.api import ContentError, load_content
+    from bot.api import ContentError, load_content, load_lexicons
 
     overrides = folder or _settings().content_dir
     try:
         content = load_content(overrides=overrides)
+        load_lexicons(overrides=overrides)
     except ContentError as problem:
         typer.echo(f"Content problem: {problem}", err=True)
         raise typer.Exit(code=1) from None

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bench import (
+    care,
     core_throughput,
     discord_latency,
     ops_overhead,
@@ -62,6 +63,10 @@ def _ops(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return ops_overhead.run(quick=args.quick, workdir=args.dir)
 
 
+def _care(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return care.run(quick=args.quick, workdir=args.dir)
+
+
 def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
@@ -76,6 +81,7 @@ BENCHMARKS: dict[str, Runner] = {
     outbox_recording.NAME: _outbox,
     process_start.NAME: _process_start,
     ops_overhead.NAME: _ops,
+    care.NAME: _care,
 }
 
 

@@ -42,6 +42,7 @@ from bot.contract.intents import (
     OpenForm,
     RejectForm,
     Send,
+    SendFile,
     SetThreadTags,
     StartThread,
     Target,
@@ -70,6 +71,7 @@ from bot.engine.runtime import Rebound
 from bot.engine.scheduler import OutboxFor
 from bot.engine.workers import StillFiring, run_workers, schedulers, tick_until_quiet
 from bot.features.answers.best import MARK, UNMARK
+from bot.features.care.lexicon import load_lexicons
 from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
 from bot.features.templates.moderation import SAVE_AS_TEMPLATE
 from bot.store.engine import create_engine
@@ -131,6 +133,7 @@ __all__ = [
     "RejectForm",
     "Result",
     "Send",
+    "SendFile",
     "SetThreadTags",
     "StartThread",
     "StillFiring",
@@ -144,6 +147,7 @@ __all__ = [
     "create_engine",
     "home_page",
     "load_content",
+    "load_lexicons",
     "log_failure",
     "migrate_database",
     "outbox_report",

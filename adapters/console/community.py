@@ -1,13 +1,14 @@
-"""The console community's defaults: the core's settings plus a helpers channel."""
+"""The console community's defaults: the core's settings plus helpers' and moderators'
+channels."""
 
 from __future__ import annotations
 
 from bot.api import CommunitySettings
 
-CONSOLE_SETTINGS = CommunitySettings(helpers_channel="helpers")
+CONSOLE_SETTINGS = CommunitySettings(helpers_channel="helpers", moderators_channel="moderators")
 
 
 def channels_of(settings: CommunitySettings) -> tuple[str, ...]:
-    """The console's channels: the support channel, and the helpers' if there is one."""
-    helpers = settings.helpers_channel
-    return (settings.support_channel, *([helpers] if helpers else []))
+    """The console's channels: the support channel, and the helpers' and moderators' if set."""
+    others = (settings.helpers_channel, settings.moderators_channel)
+    return (settings.support_channel, *(channel for channel in others if channel))

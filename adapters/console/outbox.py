@@ -7,6 +7,7 @@ It renders faithfully: the words are the intent's, the shown author is the inten
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from adapters.console.entries import Edited, FormRejected, FormShown
 from adapters.console.places import InChannel, InDM, InThread, Place
@@ -26,6 +27,7 @@ from bot.api import (
     OpenForm,
     RejectForm,
     Send,
+    SendFile,
     SetThreadTags,
     StartThread,
     Target,
@@ -46,8 +48,10 @@ class ConsoleOutbox:
         tags=True,
     )
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, files: Path | None = None) -> None:
         self.world = world
+        # Where files sent to members (data exports) are written, then linked in their DM.
+        self.files = files or Path("rebound-files")
 
     async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         """Carry out `intent`; return the message it created, if any."""
@@ -87,6 +91,12 @@ class ConsoleOutbox:
                 self.world.close_thread(ref)
             case SetThreadTags(thread_ref=ref, tags=tags):
                 self.world.set_tags(ref, tags)
+            case SendFile(user_id=user_id, filename=filename, content=content, message=message):
+                path = self.files / filename
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+                linked = replace(message, text=f"{message.text}\n{path.resolve().as_uri()}")
+                return Delivered(self._post(InDM(user_id), linked))
         return None
 
     def _place(self, target: Target) -> Place:

@@ -317,6 +317,10 @@ class DiscordBridge:
         event = CommandInvoked(**self._base(interaction), command=commands.TEMPLATE, text=text)
         await self._run(interaction, event)
 
+    async def on_rebound(self, interaction: discord.Interaction, what: str) -> None:
+        event = CommandInvoked(**self._base(interaction), command=commands.REBOUND, text=what)
+        await self._run(interaction, event)
+
     async def template_choices(self, current: str) -> list[tuple[str, str]]:
         """(label, template id) pairs for what the member has typed so far."""
         if self.community is None:

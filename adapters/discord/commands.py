@@ -1,4 +1,5 @@
-"""Rebound's application commands: `/setback`, `/template` and three message context menus.
+"""Rebound's application commands: `/setback`, `/template`, `/rebound` and three message
+context menus.
 
 Command names and descriptions are registered with Discord when commands sync, before any
 community's locale is known; they are the platform's chrome, not Rebound speaking, so they
@@ -16,6 +17,8 @@ from bot.api import MARK, SAVE_AS_TEMPLATE, UNMARK
 
 SETBACK = "setback"
 TEMPLATE = "template"
+REBOUND = "rebound"
+REBOUND_CHOICES = ("my-data", "forget-me", "settings", "mine", "reveal")
 MARK_BEST = "Mark as best answer"
 UNMARK_BEST = "Unmark best answer"
 SAVE_TEMPLATE = "Save as template"
@@ -27,6 +30,8 @@ class CommandHandler(Protocol):
     async def on_template(self, interaction: discord.Interaction, text: str) -> None: ...
 
     async def template_choices(self, current: str) -> list[tuple[str, str]]: ...
+
+    async def on_rebound(self, interaction: discord.Interaction, what: str) -> None: ...
 
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str
@@ -83,6 +88,20 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     )
     template_command.autocomplete("id")(template_choices)
     tree.add_command(template_command)
+
+    @app_commands.describe(
+        what="my-data, forget-me, settings, mine (moderators: reveal)",
+        detail="reveal: the post number and your reason",
+    )
+    @app_commands.choices(what=[app_commands.Choice(name=c, value=c) for c in REBOUND_CHOICES])
+    async def rebound(interaction: discord.Interaction, what: str, detail: str = "") -> None:
+        await handler.on_rebound(interaction, f"{what} {detail}".strip())
+
+    tree.add_command(
+        app_commands.Command(
+            name=REBOUND, description="Your data and choices in Rebound", callback=rebound
+        )
+    )
     tree.add_command(app_commands.ContextMenu(name=MARK_BEST, callback=mark))
     tree.add_command(app_commands.ContextMenu(name=UNMARK_BEST, callback=unmark))
     tree.add_command(app_commands.ContextMenu(name=SAVE_TEMPLATE, callback=save_template))

@@ -17,6 +17,8 @@ class DiscordSettings(BaseSettings):
     support_forum_id: int
     helpers_channel_id: int | None = None
     moderator_role_id: int | None = None
+    # A channel only moderators see, for crisis alerts; see docs/care.md.
+    moderators_channel_id: int | None = None
     # Guilds whose commands are synced at start (instant); empty means global sync (slow).
     command_guild_ids: list[int] = Field(default_factory=list)
     sync_commands: bool = True

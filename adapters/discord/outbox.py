@@ -12,6 +12,7 @@ Edits, tag changes and closing are idempotent: doing one twice leaves the same s
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -41,6 +42,7 @@ from bot.api import (
     OpenForm,
     RejectForm,
     Send,
+    SendFile,
     SetThreadTags,
     StartThread,
     Target,
@@ -64,6 +66,8 @@ CAPABILITIES = Capabilities(
     direct_messages=True,
     tags=True,
 )
+
+FILE_NOTE_MAX = 2000  # a message's characters on Discord
 
 
 class DiscordOutbox:
@@ -108,10 +112,24 @@ class DiscordOutbox:
             case CloseThread(thread_ref=ref):
                 thread = await self._thread(ref)
                 await thread.edit(archived=True, locked=True)
+            case SendFile(user_id=user_id, filename=filename, content=content, message=message):
+                return Delivered(await self._send_file(user_id, filename, content, message))
             case OpenForm() | RejectForm():
                 # Forms only exist in answer to an interaction (InteractionOutbox).
                 raise Unsupported(intent)
         return None
+
+    async def _send_file(
+        self, user_id: str, filename: str, content: bytes, message: Message
+    ) -> str:
+        """A file in the member's DM, as an attachment (an export: never stored, never retried)."""
+        dm = await self.client.create_dm(discord.Object(int(user_id)))
+        sent = await dm.send(
+            content=message.text[:FILE_NOTE_MAX],
+            file=discord.File(io.BytesIO(content), filename=filename),
+            allowed_mentions=NO_PINGS,
+        )
+        return str(sent.id)
 
     async def send(self, target: Target, message: Message, attempt: Attempt | None = None) -> str:
         """Post `message` (in pieces if long); returns the ref of its first piece."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.care_settings import care_settings
 from bot.api import DEFAULT_DATABASE_URL, CommunitySettings
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -23,6 +24,8 @@ class SlackSettings(BaseSettings):
     helpers_channel: str | None = None
     # A user group id (S0123...); its members may mark best answers on anyone's post.
     moderators_group: str | None = None
+    # A private channel (C0123...) for crisis alerts; see docs/care.md.
+    moderators_channel: str | None = None
     appreciation_emoji: str = "+1"
     # The community's language: a folder under content/ (missing words fall back to English).
     locale: str = Field(
@@ -48,6 +51,7 @@ class SlackSettings(BaseSettings):
             helpers_channel=self.helpers_channel or None,
             appreciation_emoji=self.appreciation_emoji,
             locale=self.locale,
+            **care_settings(self.moderators_channel),
         )
 
     @property

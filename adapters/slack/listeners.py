@@ -49,7 +49,7 @@ from bot.api import (
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/setback", "/template")
+COMMANDS = ("/setback", "/template", "/rebound")
 MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")

@@ -43,6 +43,7 @@ from bot.api import (
     OpenForm,
     RejectForm,
     Send,
+    SendFile,
     SetThreadTags,
     StartThread,
     Target,
@@ -164,6 +165,15 @@ class SlackOutbox:
                 await self._open_form(form)
             case RejectForm(errors=errors):
                 await self._reject(errors)
+            case SendFile(user_id=user_id, filename=filename, content=content, message=message):
+                # files.getUploadURLExternal, the upload, files.completeUploadExternal.
+                await self._client.files_upload_v2(
+                    channel=await self._dm_channel(user_id),
+                    content=content,
+                    filename=filename,
+                    title=filename,
+                    initial_comment=message.text,
+                )
             case CloseThread() | SetThreadTags():
                 # Slack threads cannot be locked or tagged (its capabilities say so): the
                 # core posts the closing note and folds tags into the status line instead.

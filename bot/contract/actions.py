@@ -26,6 +26,11 @@ class Verb(StrEnum):
     TEMPLATE_OTHER = "tother"
     TEMPLATE_VARIANT = "tvariant"
     OPEN_FORM = "open"
+    # Care and members' data (bot/features/care, bot/features/my_data).
+    CARE_RESUME = "cresume"
+    FORGET = "forget"
+    DM_OFF = "dmoff"
+    DM_ON = "dmon"
 
 
 class FormKind(StrEnum):

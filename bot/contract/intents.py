@@ -186,6 +186,26 @@ class SetThreadTags:
     revision: Revision | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class SendFile:
+    """A file only `user_id` receives, privately (their data export), with a message.
+
+    Delivered while the member waits, like a notice: never stored in the outbox."""
+
+    user_id: str
+    filename: str
+    content: bytes
+    message: Message
+
+
 Intent = (
-    Send | StartThread | Notice | EditMessage | OpenForm | RejectForm | CloseThread | SetThreadTags
+    Send
+    | StartThread
+    | Notice
+    | EditMessage
+    | OpenForm
+    | RejectForm
+    | CloseThread
+    | SetThreadTags
+    | SendFile
 )

@@ -171,3 +171,10 @@ class CommunitySettings:
     still_waiting_days: int = 14
     snooze_days: int = 7
     close_after_days: int = 30
+    # Care (docs/care.md): where crisis alerts go (none: alerts are only recorded), the
+    # country whose resources a member in crisis is given, how long content is kept (None:
+    # for ever), and whether moderators may reveal an anonymous poster (with a reason).
+    moderators_channel: str | None = None
+    country: str = ""
+    retention_days: int | None = None
+    reveal_allowed: bool = False

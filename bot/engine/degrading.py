@@ -27,6 +27,7 @@ from bot.contract.intents import (
     StartThread,
 )
 from bot.contract.ports import Capabilities
+from bot.features.my_data import dm_choice
 
 
 async def lower(
@@ -34,7 +35,7 @@ async def lower(
 ) -> list[Intent]:
     """Intents the platform can show, in the same order."""
     lowered: list[Intent] = []
-    for intent in intents:
+    for intent in await dm_choice.apply(ctx, list(intents)):  # members' DM choice
         lowered.extend(await _lower_one(ctx, intent, capabilities))
     return lowered
 

@@ -26,6 +26,9 @@ from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import Member
 from bot.features.answers import best
 from bot.features.answers import replies as answers
+from bot.features.care import crisis
+from bot.features.my_data import commands as my_data
+from bot.features.my_data import dm_choice, forget
 from bot.features.outcomes import outcomes
 from bot.features.posting import changes, early
 from bot.features.posting import posts as posting
@@ -42,6 +45,8 @@ async def on_command(ctx: Context, event: CommandInvoked) -> list[Intent]:
         return posting.open_setback_form(ctx, event.actor)
     if command == TEMPLATE_COMMAND:
         return await templates.command(ctx, event.actor, event.text)
+    if command == my_data.COMMAND:
+        return await my_data.command(ctx, event.actor, event.text)
     raise RuleViolation("error.unknown_command", command=event.command)
 
 
@@ -94,6 +99,10 @@ _RECORD_BUTTONS: dict[str, OnRecord] = {
     Verb.TEMPLATE_POST: templates.post_in_thread,
     Verb.TEMPLATE_OTHER: templates.other_variants,
     Verb.OPEN_FORM: form_offers.reopen,
+    Verb.CARE_RESUME: crisis.resume,
+    Verb.FORGET: forget.confirm,
+    Verb.DM_OFF: dm_choice.stop,
+    Verb.DM_ON: dm_choice.start,
 }
 
 

@@ -23,6 +23,8 @@ from bot.domain.model import FollowUp
 from bot.engine.degrading import lower
 from bot.engine.delivery import Pending, enqueue, from_rows
 from bot.engine.kernel import Kernel
+from bot.engine.retention import Retention
+from bot.features.care import pauses
 from bot.features.lifecycle.status_card import load_views
 from bot.features.outcomes.follow_ups import plan as plan_follow_up
 from bot.store.repo import Repo
@@ -44,6 +46,7 @@ class Scheduler:
         self.worker_id = worker_id
         self.batch = batch
         self.last_claimed = 0
+        self.retention = Retention(kernel, worker_id)
 
     async def claim(self, platforms: frozenset[str]) -> list[FollowUp]:
         """Lease a batch of due rows without firing them (what a worker that dies leaves)."""
@@ -64,7 +67,10 @@ class Scheduler:
         Returns how many intents reached a platform, so callers can tick until quiet.
         """
         delivered = await self.retry_undelivered(outbox_for, platforms)
-        for community_id, pending in (await self.fire_due(outbox_for, platforms)).items():
+        fired = await self.fire_due(outbox_for, platforms)
+        for community_id, removed in (await self.retention.sweep(outbox_for, platforms)).items():
+            fired.setdefault(community_id, []).extend(removed)  # retention (my_data)
+        for community_id, pending in fired.items():
             outbox = outbox_for(community_id)
             if outbox is not None:
                 delivered += len(await self._send(community_id, pending, outbox))
@@ -113,7 +119,11 @@ class Scheduler:
         views = await load_views(ctx, setbacks.values())
         batches: dict[str, list[Intent]] = {}
         finished: list[FollowUp] = []
+        held = await pauses.held(ctx, follow_ups)  # paused by a crisis alert (care)
         for follow_up in follow_ups:
+            if follow_up.id in held:
+                await ctx.repo.postpone(follow_up.id, self.worker_id, ctx.now + pauses.RECHECK)
+                continue
             plan = plan_follow_up(ctx, follow_up, views.get(follow_up.setback_id))
             if plan.postpone_to is not None:
                 await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)

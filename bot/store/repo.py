@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.store.care_repo import CareRepo
 from bot.store.community_repo import CommunityRepo
 from bot.store.conversation_repo import ConversationRepo
 from bot.store.early_repo import EarlyRepo
@@ -39,6 +40,7 @@ class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
         self.early = EarlyRepo(connection, self._insert)
         self.shown = ShownRepo(connection, self._insert)
         self.form_offers = FormOfferRepo(connection)
+        self.care = CareRepo(connection, self._insert)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

@@ -320,3 +320,57 @@ class FormOfferRow(SQLModel, table=True):
     user_id: str = Field(max_length=100)
     form: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     offered_at: datetime = _when(index=True)
+
+
+# --- Care and members' data (issue 10) ---------------------------------------------------
+
+
+class CareEventRow(SQLModel, table=True):
+    """A crisis alert, a moderator's resume of a paused post, a reveal: what moderators did
+    and were told, kept until the moderators' audit log takes these over."""
+
+    __tablename__ = "care_event"
+    __table_args__ = (Index("ix_care_event_post", "community_id", "setback_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    setback_id: int | None = Field(default=None, foreign_key="setback.id")
+    kind: str = Field(max_length=20)
+    # An alert: whose words were screened; a resume or reveal: the moderator who acted.
+    member_id: str | None = Field(default=None, max_length=100)
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _when()
+
+
+class CarePauseRow(SQLModel, table=True):
+    """A post whose outcome asks and reminders wait until a moderator resumes them."""
+
+    __tablename__ = "care_pause"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    setback_id: int = Field(foreign_key="setback.id", primary_key=True)
+    event_id: int = Field(foreign_key="care_event.id")
+    paused_at: datetime = _when()
+
+
+class MemberSettingRow(SQLModel, table=True):
+    """A member's own choices: no direct messages from Rebound."""
+
+    __tablename__ = "member_setting"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    member_id: str = Field(primary_key=True, max_length=100)
+    dm_opt_out: bool = False
+    updated_at: datetime = _when()
+
+
+class ForgottenRow(SQLModel, table=True):
+    """A member's data was removed at their request (`member_key`: a hash of their id, so
+    the fact can be told to them again without keeping who they were)."""
+
+    __tablename__ = "forgotten_member"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    member_key: str = Field(primary_key=True, max_length=64)
+    request: str = Field(primary_key=True, max_length=40)
+    forgotten_at: datetime = _when()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain.model import OutcomeEvent, OutcomeResult, SetbackKind, Stage
+from bot.words.care_keys import CARE_KEYS
 from bot.words.templates.model import CHANNELS, REGISTERS
 
 
@@ -210,6 +211,7 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("conversation.choose", params=("options",)),
     **_keys("conversation.bad_choice", params=("value",)),
     **_keys("conversation.problem", params=("label", "problem")),
+    **CARE_KEYS,
 }
 
 WORD_LISTS = frozenset({"pseudonym_adjectives", "pseudonym_animals"})

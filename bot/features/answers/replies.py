@@ -28,6 +28,7 @@ from bot.domain.errors import RuleViolation
 from bot.domain.member_text import shown
 from bot.domain.model import Member, Setback
 from bot.domain.rules import REPLY_MAX, require_text
+from bot.features.care import crisis
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import refresh, shown_author
 from bot.words.excerpt import excerpt
@@ -55,7 +56,9 @@ async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> 
     if recorded is None or deleted:  # None: the same message, under another event id
         return []
     await followups.on_reply(ctx, setback, by_poster=event.actor.user_id == setback.poster_id)
-    return []
+    return await crisis.screen_reply(
+        ctx, setback, event.actor, event.text, reply_id=recorded, message_ref=event.message_ref
+    )
 
 
 async def edit_reply(ctx: Context, event: MessageEdited) -> list[Intent]:
@@ -145,6 +148,7 @@ async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> li
             track=Tracking(kind=TrackAs.RELAYED_REPLY, record_id=reply_id),
         ),
         ctx.notice(actor, "relay.done", title=setback.title),
+        *await crisis.screen_reply(ctx, setback, actor, text, reply_id=reply_id),
     ]
 
 

@@ -34,6 +34,7 @@ from bot.domain.model import (
 )
 from bot.domain.rules import NOTE_MAX, parse_outcome_form
 from bot.features.answers.replies import poster_setback
+from bot.features.care import crisis
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import poster_name, refresh
 from bot.features.templates.words import use_label
@@ -263,6 +264,7 @@ async def submit_outcome(
     intents.extend(_answered_ask(ctx, setback))
     intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
     intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
+    intents.extend(await crisis.screen(ctx, setback, event.actor, report.note))
     return intents
 
 
@@ -297,6 +299,7 @@ async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | No
     )
     intents = await _in_thread(ctx, setback, text)
     intents.append(ctx.notice(event.actor, "outcome.changed", title=setback.title))
+    intents.extend(await crisis.screen(ctx, setback, event.actor, report.note))
     return intents
 
 

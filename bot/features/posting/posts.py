@@ -30,6 +30,7 @@ from bot.domain.model import (
     Stage,
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
+from bot.features.care import crisis
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import PostView, refresh, status_message, thread_tags
 from bot.features.posting import early
@@ -104,7 +105,8 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
         tags=thread_tags(ctx, view),
         track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),
     )
-    return [start, ack]
+    care = await crisis.screen(ctx, setback, event.actor, f"{setback.title}\n{setback.body}")
+    return [start, ack, *care]
 
 
 ADOPTED_TITLE_MAX = 80
@@ -139,12 +141,14 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     )
     setback = await _create(ctx, event, draft, SetbackSource.ADOPTED, thread_ref)
     view = PostView(setback, replies=[], has_outcome=False)
+    care = await crisis.screen(ctx, setback, event.actor, event.text, message_ref=thread_ref)
     return [
         Send(
             target=Thread(thread_ref=thread_ref),
             message=status_message(ctx, view),
             track=Tracking(kind=TrackAs.STATUS_MESSAGE, record_id=setback.id),
-        )
+        ),
+        *care,
     ]
 
 

@@ -275,7 +275,7 @@ async def test_say_and_cmd_take_a_place_first() -> None:
     assert (posted.channel_id, posted.text) == ("helpers", "Hello helpers")
     _, terminal = await session(["/say #dm hi", "/say #nowhere hi"])
     assert terminal.out[-2:] == [
-        "! /say posts in a channel (support, helpers)",
+        "! /say posts in a channel (support, helpers, moderators)",
         "! there is no message 'nowhere'",
     ]
 

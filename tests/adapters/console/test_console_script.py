@@ -97,7 +97,7 @@ def test_settings_override_the_console_defaults() -> None:
         ("{as: Jo}", "step 1: no step type given (one of: command, fill"),
         (
             "{as: Jo, say: {text: hi, in: random}}",
-            "step 1 (say): unknown channel 'random' (channels: support, helpers)",
+            "step 1 (say): unknown channel 'random' (channels: support, helpers, moderators)",
         ),
         ("{as: Jo, press: {label: OK}}", "step 1 (press): name the button with 'button:'"),
         (

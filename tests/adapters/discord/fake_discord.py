@@ -657,7 +657,14 @@ async def _body(request: web.Request) -> dict[str, Any]:
     if request.content_type == "multipart/form-data":
         form = await request.post()
         raw = form.get("payload_json")
-        return json.loads(str(raw)) if raw else {}
+        body = json.loads(str(raw)) if raw else {}
+        # Attachments (a member's data export): kept by file name, as text, for the tests.
+        uploaded = {
+            str(part.filename): part.file.read().decode()
+            for name, part in form.items()
+            if name.startswith("files[") and isinstance(part, web.FileField)
+        }
+        return {**body, "uploaded": uploaded} if uploaded else body
     text = await request.text()
     if not text:
         return {}

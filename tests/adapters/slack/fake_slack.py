@@ -31,7 +31,8 @@ MODAL_TITLE_LIMIT = 24
 MENU_OPTIONS_MAX = 100
 TEXT_INPUT_MAX = 3000
 # Fields slack-sdk sends as JSON strings inside form bodies.
-JSON_FIELDS = ("blocks", "view", "attachments")
+JSON_FIELDS = ("blocks", "view", "attachments", "files")
+FILE_METHODS = ("files.getUploadURLExternal", "files.completeUploadExternal")
 
 
 class Arrival(NamedTuple):
@@ -179,12 +180,14 @@ class FakeSlack:
         self._recorded = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.socket_mode: Callable[[web.Request], Any] | None = None
+        self.files: dict[str, dict[str, Any]] = {}  # files.uploadV2, by file id
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/socket", self._socket)
         app.router.add_get("/calls", self._summary)
+        app.router.add_post("/upload/{file_id}", self._upload)  # files.uploadV2, below
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -360,6 +363,8 @@ class FakeSlack:
         return _page(params, top_level, newest_first=True)
 
     def _ok(self, method: str, params: dict[str, Any], ts: str) -> dict[str, Any]:
+        if method in FILE_METHODS:
+            return self._files_api(method, params)
         channel = params.get("channel", "")
         match method:
             case "auth.test":
@@ -414,6 +419,35 @@ class FakeSlack:
             self.socket_mode = SocketModeScript().serve
         result: web.StreamResponse = await self.socket_mode(request)
         return result
+
+    # --- files.uploadV2: get an upload URL, upload the bytes there, complete into a channel ---
+
+    def _files_api(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.files) + 1:06d}"
+            self.files[file_id] = {"name": params.get("filename"), "length": params.get("length")}
+            return {"ok": True, "upload_url": f"{self.root}/upload/{file_id}", "file_id": file_id}
+        shared = []
+        for entry in params.get("files") or []:
+            found = self.files.get(str(entry.get("id")), {})
+            found.update(channel=params.get("channel_id"), comment=params.get("initial_comment"))
+            shared.append({"id": entry.get("id"), "title": entry.get("title")})
+        return {"ok": True, "files": shared}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            part = next(iter(form.values()))
+            body = part.file.read() if hasattr(part, "file") else str(part).encode()
+        else:
+            body = await request.read()
+        self.files.setdefault(file_id, {})["content"] = body
+        return web.Response(text=f"OK - {len(body)}")
+
+    def shared_files(self, channel: str) -> list[dict[str, Any]]:
+        """Files completed into `channel`, with their uploaded bytes."""
+        return [f for f in self.files.values() if f.get("channel") == channel]
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

@@ -1,0 +1,123 @@
+"""A crisis screen hit: the author is given resources privately, moderators are alerted
+without a quote, and the post's asks and reminders pause until a moderator resumes them.
+
+Nothing is said publicly. The author's message and the alert go through the outbox with
+the event that caused them, so each is delivered once. An author already alerted about on a
+post is not alerted about again until a moderator resumes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.common.context import Context
+from bot.contract.actions import Verb, action_id
+from bot.contract.intents import Button, Channel, DirectTo, Intent, Link, Send
+from bot.domain.errors import RuleViolation
+from bot.domain.model import Member, Setback
+from bot.features.care.lexicon import community_lexicons
+from bot.features.care.screen import screen_for
+from bot.store.care_repo import CareKind
+from bot.words.content import DEFAULT_LOCALE
+
+log = logging.getLogger(__name__)
+
+
+async def screen(
+    ctx: Context,
+    setback: Setback,
+    author: Member,
+    text: str,
+    *,
+    before: str | None = None,
+    message_ref: str | None = None,
+) -> list[Intent]:
+    """Screen `text` (and its run-on from `before`, the author's message just before it)."""
+    hit = screen_for(ctx.settings.locale).check(text, before)
+    if hit is None:
+        return []
+    care = ctx.repo.care
+    if await care.alerted_since_resume(ctx.community_id, setback.id, author.user_id):
+        log.info("care: screen hit on post %s, alerted already", setback.id)
+        return []
+    event_id = await care.add_event(
+        ctx.community_id, setback.id, CareKind.ALERT, author.user_id, now=ctx.now
+    )
+    await care.pause(ctx.community_id, setback.id, event_id, ctx.now)
+    log.info("care: screen hit on post %s (phrase %s), alert %s", setback.id, hit.index, event_id)
+    intents: list[Intent] = [_to_author(ctx, author)]
+    alert = _alert(ctx, setback, message_ref or setback.thread_ref)
+    if alert is not None:
+        intents.append(alert)
+    return intents
+
+
+async def screen_reply(
+    ctx: Context,
+    setback: Setback,
+    author: Member,
+    text: str,
+    *,
+    reply_id: int,
+    message_ref: str | None = None,
+) -> list[Intent]:
+    """Screen a reply in a thread, with the author's message just before it, if it is
+    theirs (their previous reply, or, for the poster's first, the post itself)."""
+    previous = await ctx.repo.care.previous_reply(ctx.community_id, setback.id, reply_id)
+    before: str | None = None
+    if previous is not None and previous[0] == author.user_id:
+        before = previous[1]
+    elif previous is None and author.user_id == setback.poster_id:
+        before = setback.body
+    return await screen(ctx, setback, author, text, before=before, message_ref=message_ref)
+
+
+def resources(ctx: Context) -> str:
+    lexicons = community_lexicons()
+    lexicon = lexicons.get(ctx.settings.locale) or lexicons[DEFAULT_LOCALE]
+    return "\n".join(f"• {line}" for line in lexicon.resources_for(ctx.settings.country))
+
+
+def _to_author(ctx: Context, author: Member) -> Send:
+    """Sent whatever the member's direct-message choice: this is not a reminder."""
+    message = ctx.message("care.to_author", resources=resources(ctx))
+    return Send(target=DirectTo(user_id=author.user_id), message=message)
+
+
+def _alert(ctx: Context, setback: Setback, ref: str | None) -> Send | None:
+    channel = ctx.settings.moderators_channel
+    if not channel:
+        log.warning("care: no moderators' channel set; alert on post %s only recorded", setback.id)
+        return None
+    resume = Button(
+        label=ctx.say("button.care_resume"),
+        action_id=action_id(Verb.CARE_RESUME, setback.id),
+        style="primary",
+    )
+    if ref is None:  # a post whose thread is still on its way: no link yet
+        message = ctx.message("care.alert_unlinked", post=str(setback.id))
+        links: tuple[Link, ...] = ()
+    else:
+        message = ctx.message("care.alert", post=str(setback.id))
+        links = (Link(label=ctx.say("care.alert_link"), message_ref=ref),)
+    return Send(
+        target=Channel(channel_id=channel),
+        message=replace(message, buttons=(resume,), links=links),
+    )
+
+
+async def resume(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
+    """A moderator's button on the alert: the post's asks and reminders are back on."""
+    if not actor.is_moderator:
+        raise RuleViolation("care.moderators_only")
+    setback = await ctx.repo.setback(ctx.community_id, setback_id) if setback_id else None
+    if setback is None:
+        raise RuleViolation("error.unknown_action")
+    if not await ctx.repo.care.resume(ctx.community_id, setback.id):
+        return [ctx.notice(actor, "care.already_resumed", post=str(setback.id))]
+    await ctx.repo.care.add_event(
+        ctx.community_id, setback.id, CareKind.RESUME, actor.user_id, now=ctx.now
+    )
+    log.info("care: post %s resumed", setback.id)
+    return [ctx.notice(actor, "care.resumed", post=str(setback.id))]

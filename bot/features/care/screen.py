@@ -1,0 +1,122 @@
+"""The crisis screen: a deterministic, explainable phrase matcher (see docs/care.md).
+
+Compiled once per locale: every phrase, idiom and spelling goes through `normalise.words_of`
+like the messages it is matched against; the phrases become one regular expression (a fast
+"no" for almost every message) and one per phrase (to say which matched, on a hit).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.features.care.lexicon import Lexicon, community_lexicons
+from bot.features.care.normalise import BOUNDARY, spelled_out, squeeze, words_of
+from bot.words.content import DEFAULT_LOCALE
+
+GAP = "*"
+# "*" in a phrase: up to three words, never across a sentence boundary.
+_GAP_PATTERN = r"(?:[^ .]+ ){0,3}"
+NEGATION_REACH = 3  # words before a phrase in which a negation denies it
+# Words of the previous message joined to a message, for a phrase split across the two.
+CARRIED_WORDS = 8
+_MASK = "_"
+# Squashed phrases shorter than this could hide inside any spelled-out run of letters.
+SQUASHED_MIN = 7
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Which phrase of the list matched (its text as written in content/)."""
+
+    phrase: str
+    index: int
+
+
+def _pattern(phrase: str, spellings: Mapping[str, tuple[str, ...]]) -> str:
+    parts = [" ".join(words_of(part, spellings)) for part in phrase.split(GAP)]
+    return (
+        (" " + _GAP_PATTERN)
+        .join(re.escape(part) for part in parts if part)
+        .replace(" " + _GAP_PATTERN + " ", " " + _GAP_PATTERN)
+    )
+
+
+def _bounded(pattern: str) -> str:
+    return rf"(?<![^ ])(?:{pattern})(?![^ ])"
+
+
+class Screen:
+    def __init__(self, lexicon: Lexicon) -> None:
+        spellings = {
+            " ".join(words_of(word)): tuple(words_of(meaning))
+            for word, meaning in lexicon.spellings.items()
+        }
+        self._spellings = {k: v for k, v in spellings.items() if (k,) != v}
+        patterns = [_pattern(phrase, self._spellings) for phrase in lexicon.phrases]
+        self._phrases = lexicon.phrases
+        self._each = [re.compile(_bounded(p)) for p in patterns]
+        self._any = re.compile(_bounded("|".join(sorted(set(patterns), key=len, reverse=True))))
+        idioms = sorted({_pattern(i, self._spellings) for i in lexicon.idioms}, key=len)
+        self._idioms = re.compile(_bounded("|".join(reversed(idioms))))
+        self._negations = frozenset(w for n in lexicon.negations for w in words_of(n))
+        # Phrases without gaps, squashed: for sentences spelled out letter by letter.
+        self._squashed = {
+            squeeze("".join(words_of(phrase, self._spellings))): index
+            for index, phrase in enumerate(lexicon.phrases)
+            if GAP not in phrase
+        }
+
+    def words(self, text: str) -> list[str]:
+        return words_of(text, self._spellings)
+
+    def check(self, text: str, before: str | None = None) -> Hit | None:
+        """The first crisis phrase in `text`, or in the last words of `before` (the same
+        author's previous message) running on into `text`; None if there is none."""
+        words = self.words(text)
+        hit = self._first(" ".join(words), start_at=0) or self._spelled(text)
+        if hit is not None or not before:
+            return hit
+        carried = [w for w in self.words(before) if w != BOUNDARY][-CARRIED_WORDS:]
+        joined = " ".join([*carried, *words])
+        return self._first(joined, start_at=len(" ".join(carried)) + 1)
+
+    def _first(self, line: str, start_at: int) -> Hit | None:
+        """The first phrase in `line` not denied by a negation, ending after `start_at`."""
+        line = self._idioms.sub(lambda m: " ".join(_MASK for _ in m.group().split()), line)
+        for found in self._any.finditer(line):
+            if found.end() <= start_at or self._denied(line, found.start()):
+                continue
+            return self._which(found.group())
+        return None
+
+    def _spelled(self, text: str) -> Hit | None:
+        for run in spelled_out(text):
+            for squashed, index in self._squashed.items():
+                if len(squashed) >= SQUASHED_MIN and squashed in run:
+                    return Hit(self._phrases[index], index)
+        return None
+
+    def _denied(self, line: str, start: int) -> bool:
+        before = line[:start].split()
+        reach: list[str] = []
+        for word in reversed(before):
+            if word == BOUNDARY or len(reach) == NEGATION_REACH:
+                break
+            reach.append(word)
+        return any(word in self._negations for word in reach)
+
+    def _which(self, matched: str) -> Hit:
+        for index, pattern in enumerate(self._each):
+            if pattern.fullmatch(matched):
+                return Hit(self._phrases[index], index)
+        raise AssertionError("a match of the union matches one of its phrases")
+
+
+@functools.cache
+def screen_for(locale: str) -> Screen:
+    """The compiled screen of `locale` (English where the locale has no lists)."""
+    lexicons = community_lexicons()
+    return Screen(lexicons.get(locale) or lexicons[DEFAULT_LOCALE])

@@ -1,0 +1,181 @@
+"""Care's rows: crisis alerts and resumes, paused posts, members' own settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo, RetentionRepo
+from bot.store.statements import REPLY, SETBACK, table
+from bot.store.tables import CarePauseRow
+
+CARE_PAUSE = table(CarePauseRow)
+
+
+class CareKind(StrEnum):
+    ALERT = "alert"
+    RESUME = "resume"
+    REVEAL = "reveal"
+
+
+class CareRepo:
+    def __init__(self, connection: AsyncConnection, insert: Any) -> None:
+        self._db = connection
+        self._insert = insert
+        self.data = MemberDataRepo(connection, insert)
+        self.retention = RetentionRepo(connection)
+
+    async def add_event(
+        self,
+        community_id: str,
+        setback_id: int | None,
+        kind: CareKind,
+        member_id: str | None,
+        *,
+        now: datetime,
+        reason: str | None = None,
+    ) -> int:
+        values = {
+            "community_id": community_id,
+            "setback_id": setback_id,
+            "kind": kind.value,
+            "member_id": member_id,
+            "reason": reason,
+            "created_at": now,
+        }
+        inserted = await self._db.execute(
+            CARE_EVENT.insert().values(**values).returning(CARE_EVENT.c.id)
+        )
+        return int(inserted.scalar_one())
+
+    async def events(self, community_id: str, setback_id: int) -> list[tuple[str, str | None]]:
+        """(kind, member id) of a post's care events, oldest first."""
+        rows = await self._db.execute(
+            select(CARE_EVENT.c.kind, CARE_EVENT.c.member_id)
+            .where(CARE_EVENT.c.community_id == community_id, CARE_EVENT.c.setback_id == setback_id)
+            .order_by(CARE_EVENT.c.id)
+        )
+        return [(row.kind, row.member_id) for row in rows]
+
+    async def alerted_since_resume(
+        self, community_id: str, setback_id: int, member_id: str
+    ) -> bool:
+        """Whether `member_id`'s words on this post raised an alert not yet resumed."""
+        on_post = and_(
+            CARE_EVENT.c.community_id == community_id, CARE_EVENT.c.setback_id == setback_id
+        )
+        last_resume = (
+            select(func.coalesce(func.max(CARE_EVENT.c.id), 0))
+            .where(on_post, CARE_EVENT.c.kind == CareKind.RESUME.value)
+            .scalar_subquery()
+        )
+        found = await self._db.execute(
+            select(CARE_EVENT.c.id).where(
+                on_post,
+                CARE_EVENT.c.kind == CareKind.ALERT.value,
+                CARE_EVENT.c.member_id == member_id,
+                CARE_EVENT.c.id > last_resume,
+            )
+        )
+        return found.first() is not None
+
+    async def pause(self, community_id: str, setback_id: int, event_id: int, now: datetime) -> None:
+        values = {
+            "community_id": community_id,
+            "setback_id": setback_id,
+            "event_id": event_id,
+            "paused_at": now,
+        }
+        await self._db.execute(self._insert(CARE_PAUSE).values(**values).on_conflict_do_nothing())
+
+    async def resume(self, community_id: str, setback_id: int) -> bool:
+        """Lift a post's pause; False if it was not paused (resumed already)."""
+        done = await self._db.execute(
+            delete(CARE_PAUSE).where(
+                CARE_PAUSE.c.community_id == community_id, CARE_PAUSE.c.setback_id == setback_id
+            )
+        )
+        return bool(done.rowcount)
+
+    async def held(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
+        """Posts whose asks wait: paused by an alert, or their poster takes no DMs."""
+        opted_out = select(MEMBER_SETTING.c.member_id).where(
+            MEMBER_SETTING.c.community_id == community_id,
+            MEMBER_SETTING.c.member_id == SETBACK.c.poster_id,
+            MEMBER_SETTING.c.dm_opt_out.is_(True),
+        )
+        paused = select(CARE_PAUSE.c.setback_id).where(
+            CARE_PAUSE.c.community_id == community_id,
+            CARE_PAUSE.c.setback_id == SETBACK.c.id,
+        )
+        rows = await self._db.execute(
+            select(SETBACK.c.id).where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.id.in_(list(setback_ids)),
+                or_(opted_out.exists(), paused.exists()),
+            )
+        )
+        return set(rows.scalars())
+
+    async def paused(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
+        rows = await self._db.execute(
+            select(CARE_PAUSE.c.setback_id).where(
+                CARE_PAUSE.c.community_id == community_id,
+                CARE_PAUSE.c.setback_id.in_(list(setback_ids)),
+            )
+        )
+        return set(rows.scalars())
+
+    async def previous_reply(
+        self, community_id: str, setback_id: int, before_id: int
+    ) -> tuple[str, str] | None:
+        """(author id, text) of the message just before reply `before_id` in its thread."""
+        rows = await self._db.execute(
+            select(REPLY.c.author_id, REPLY.c.text)
+            .where(
+                REPLY.c.community_id == community_id,
+                REPLY.c.setback_id == setback_id,
+                REPLY.c.id < before_id,
+            )
+            .order_by(REPLY.c.id.desc())
+            .limit(1)
+        )
+        row = rows.first()
+        return (row.author_id, row.text) if row else None
+
+    # --- members' own settings -------------------------------------------------------------
+
+    async def set_dm_opt_out(
+        self, community_id: str, member_id: str, opted_out: bool, now: datetime
+    ) -> None:
+        values = {
+            "community_id": community_id,
+            "member_id": member_id,
+            "dm_opt_out": opted_out,
+            "updated_at": now,
+        }
+        statement = self._insert(MEMBER_SETTING).values(**values)
+        await self._db.execute(
+            statement.on_conflict_do_update(
+                index_elements=["community_id", "member_id"],
+                set_={"dm_opt_out": opted_out, "updated_at": now},
+            )
+        )
+
+    async def dm_opted_out(self, community_id: str, member_ids: Iterable[str]) -> set[str]:
+        wanted = list(set(member_ids))
+        if not wanted:
+            return set()
+        rows = await self._db.execute(
+            select(MEMBER_SETTING.c.member_id).where(
+                MEMBER_SETTING.c.community_id == community_id,
+                MEMBER_SETTING.c.member_id.in_(wanted),
+                MEMBER_SETTING.c.dm_opt_out.is_(True),
+            )
+        )
+        return set(rows.scalars())
