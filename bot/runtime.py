@@ -10,6 +10,7 @@ from bot.content import DEFAULT_LOCALE, Content
 from bot.delivery import Ledger, Pending, Policy, enqueue, from_rows, send_in_order
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
+from bot.engine import community_ids
 from bot.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.failures import log_failure
 from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
@@ -28,8 +29,8 @@ log = logging.getLogger(__name__)
 
 
 def platform_of(community_id: str) -> str:
-    """Community ids are `<platform>:<id on the platform>`."""
-    return community_id.split(":", 1)[0]
+    """Community ids are `<platform>:<id on the platform>` (bot/engine/community_ids.py)."""
+    return community_ids.platform_of(community_id)
 
 
 class Rebound:

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain.model import Member
 from bot.events import (
+from bot.engine.community_ids import format_community_id
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
@@ -29,7 +30,7 @@ PLATFORM = "console"
 
 def community_id(name: str) -> str:
     """The core's id for the console community called `name`."""
-    return f"{PLATFORM}:{name}"
+    return format_community_id(PLATFORM, name)
 
 
 class EventFactory:

@@ -17,6 +17,7 @@ import discord
 from adapters.discord.members import member_of
 from adapters.discord.refs import message_ref
 from bot.domain.model import Member
+from bot.engine.community_ids import format_community_id
 from bot.events import (
     DirectMessageReceived,
     InboundEvent,
@@ -41,7 +42,7 @@ class Community:
 
     @property
     def community_id(self) -> str:
-        return f"discord:{self.guild_id}"
+        return format_community_id("discord", str(self.guild_id))
 
     def member(self, user: discord.User | discord.Member) -> Member:
         return member_of(user, self.moderator_role_id)

@@ -13,6 +13,7 @@ from typing import Any
 from adapters.slack.modals import submitted_values
 from adapters.slack.refs import message_ref
 from bot.domain.model import Member
+from bot.engine.community_ids import format_community_id, parse_community_id
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -42,7 +43,13 @@ Payload = Mapping[str, Any]
 
 
 def community_id(team_id: str) -> str:
-    return f"{PLATFORM}:{team_id}"
+    return format_community_id(PLATFORM, team_id)
+
+
+def team_of(community: str) -> str | None:
+    """The workspace (or organisation) id of a Slack community; None for another platform's."""
+    platform, native_id = parse_community_id(community)
+    return native_id if platform == PLATFORM else None
 
 
 def author_of(event: Payload) -> str | None:

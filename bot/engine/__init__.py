@@ -1,0 +1,1 @@
+"""Cross-cutting engine code shared by every feature."""
