@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.domain.model import Member
-from bot.events import (
 from bot.engine.community_ids import format_community_id
+from bot.events import (
     ButtonPressed,
     CommandInvoked,
     DirectMessageReceived,
