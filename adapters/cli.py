@@ -135,6 +135,9 @@ def slack(
         missing = ", ".join(f"SLACK_{str(e['loc'][0]).upper()}" for e in problem.errors())
         typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
         raise typer.Exit(code=2) from None
+    if settings.missing():
+        typer.echo(f"Slack settings missing or invalid: {', '.join(settings.missing())}", err=True)
+        raise typer.Exit(code=2)
     try:
         asyncio.run(serve(settings, port))
     except TokenRefused as refused:

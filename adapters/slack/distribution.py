@@ -1,0 +1,60 @@
+"""Which workspaces a `rebound slack` process serves, and how bolt authorises requests.
+
+Development mode (SLACK_BOT_TOKEN): one workspace, bolt uses the client's token.
+Distributed mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and
+REBOUND_SECRET_KEYS): bolt's OAuth flow installs Rebound, the installation store
+authorises each request, and each workspace is served with its own token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack.config import SlackSettings
+from adapters.slack.oauth import oauth_settings, token_rotator
+from adapters.slack.uninstall import Uninstalls
+from adapters.slack.workspaces import (
+    InstalledWorkspaces,
+    OneWorkspace,
+    Parts,
+    Workspace,
+    WorkspaceSource,
+)
+from bot.engine.secrets import SecretBox
+from bot.runtime import Rebound
+from bot.store.installation_repo import Installations
+
+
+class Distribution:
+    """Single workspace or many: the pieces that differ, chosen once from the settings."""
+
+    def __init__(
+        self, settings: SlackSettings, core: Rebound, parts: Parts, one: Workspace
+    ) -> None:
+        self.settings = settings
+        self.installations: Installations | None = None
+        self.workspaces: WorkspaceSource
+        if settings.distributed:
+            box = SecretBox.from_text(settings.secret_keys)
+            self.installations = Installations(core.store, box)
+            # `one` holds the process's client, without any workspace's token here.
+            self.workspaces = InstalledWorkspaces(
+                core, self.installations, parts, rotator=token_rotator(settings, one.client)
+            )
+        else:
+            self.workspaces = OneWorkspace(one)
+        self._core = core
+
+    def bolt_options(self) -> dict[str, Any]:
+        """AsyncApp's authorisation: the installation store in distributed mode."""
+        if self.installations is None:
+            return {}
+        return {
+            "oauth_settings": oauth_settings(self.settings, self.installations, self._core.clock)
+        }
+
+    def register(self, app: AsyncApp) -> None:
+        if self.installations is not None:
+            Uninstalls(self.installations, self._core.clock).register(app)
