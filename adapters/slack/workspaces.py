@@ -138,18 +138,19 @@ class InstalledWorkspaces:
         if revision is None:
             self._known.pop(community_id, None)
             return None
+        async with self._core.store.transaction() as repo:
+            found = await repo.community(community_id)
+        settings = found[1] if found is not None else NOT_SET_UP
         kept = self._known.get(community_id)
         if kept is not None and kept.revision == revision:
             self._known.move_to_end(community_id)
+            kept.support_channel = settings.support_channel  # set up anew: at once
             return kept
         installation = await self._installations.find(community_id)
         if installation is None:
             self._known.pop(community_id, None)
             return None
         installation = await self._fresh(installation)
-        async with self._core.store.transaction() as repo:
-            found = await repo.community(community_id)
-        settings = found[1] if found is not None else NOT_SET_UP
         workspace = build_workspace(
             self._core,
             self._parts,
