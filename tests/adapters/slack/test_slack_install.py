@@ -4,10 +4,14 @@ own token."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner
 
+from adapters.cli import app
 from adapters.slack.inbound import community_id
 from bot.engine.secrets import SecretBox
 from bot.store.installation_repo import Installations
@@ -88,3 +92,32 @@ async def test_keys_rotate_reseals_every_token(sqlite_url: str) -> None:
         only_new = await Installations(store, SecretBox([newer])).find(community_id("T0ALPHA"))
         assert only_new is not None
         assert only_new.bot_token == h.token_of("T0ALPHA")
+
+
+async def test_rebound_keys_rotate_reseals_the_database(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with host(sqlite_url) as h:
+        await h.install("T0ALPHA")
+    newer = SecretBox.new_key()
+    monkeypatch.setenv("REBOUND_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("REBOUND_SECRET_KEYS", f"{newer},{KEY}")
+
+    # The command runs its own event loop: in a thread, beside the test's.
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["keys", "rotate"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 installation" in result.output
+    async with host(sqlite_url, keys=newer) as h:  # the old key is gone: still readable
+        found = await h.adapter.distribution.installations.find(community_id("T0ALPHA"))  # type: ignore[union-attr]
+        assert found is not None
+        assert found.bot_token.startswith("xoxb-T0ALPHA")
+
+
+def test_rebound_keys_rotate_without_keys_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REBOUND_SECRET_KEYS", raising=False)
+
+    result = CliRunner().invoke(app, ["keys", "rotate"])
+
+    assert result.exit_code == 2
+    assert "REBOUND_SECRET_KEYS" in result.output
