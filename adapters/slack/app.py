@@ -122,7 +122,7 @@ class SlackAdapter:
             view_answer_budget_s=view_answer_budget_s,
         )
         listeners.register(self.app)
-        self.distribution.register(self.app)
+        self.distribution.register(self.app, self.in_flight)
         self.refusals = RefusalLog()
         self.community_id: str | None = None
         self._recorded_at_start: list[OpenThread] | None = None

@@ -12,8 +12,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from adapters.lifecycle import InFlight
 from adapters.slack.config import SlackSettings
 from adapters.slack.oauth import oauth_settings, token_rotator
+from adapters.slack.setup import Setup
 from adapters.slack.uninstall import Uninstalls
 from adapters.slack.workspaces import (
     InstalledWorkspaces,
@@ -55,6 +57,9 @@ class Distribution:
             "oauth_settings": oauth_settings(self.settings, self.installations, self._core.clock)
         }
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: AsyncApp, in_flight: InFlight) -> None:
+        """Uninstalls and `/rebound setup`, for workspaces that installed Rebound (in
+        development mode the environment's settings are the community's)."""
         if self.installations is not None:
             Uninstalls(self.installations, self._core.clock).register(app)
+            Setup(self._core, self.workspaces, self.installations, in_flight).register(app)

@@ -32,7 +32,7 @@ from adapters.slack import inbound
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.form_openers import OPENER_PREFIX
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
-from adapters.slack.workspaces import Workspace, WorkspaceSource
+from adapters.slack.workspaces import Workspace, WorkspaceSource, community_of_request
 from bot.delivery import Pending
 from bot.domain.model import Member
 from bot.events import InboundEvent
@@ -49,6 +49,7 @@ MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
 FORM_EXPIRED = "error.form_expired"
+NOT_SET_UP = "setup.not_set_up"
 UNEXPECTED = "error.unexpected"
 FORM_OPENERS = re.compile(f"^{re.escape(OPENER_PREFIX)}")
 VIEW_ANSWER_BUDGET_S = 2.0
@@ -194,6 +195,9 @@ class Listeners:
         if ws is None:
             await ack()
             return
+        if not ws.support_channel:  # installed, never set up: say so rather than nothing
+            await ack(text=self._core.say(_community(context), NOT_SET_UP))
+            return
         actor = await ws.directory.member(str(body["user_id"]), str(body.get("user_name", "")))
         event = inbound.command_event(_community(context), actor, body)
         where = Where(
@@ -311,10 +315,7 @@ def _relevant(ws: Workspace, channel: object, channel_type: object = None) -> bo
 
 
 def _community(context: AsyncBoltContext) -> str:
-    team_id = context.team_id or context.enterprise_id
-    if not team_id:
-        raise ValueError("a Slack request without a team")
-    return inbound.community_id(team_id)
+    return community_of_request(context)
 
 
 def _where_pressed(actor: Member, body: Body) -> Where:

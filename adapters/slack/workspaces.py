@@ -18,20 +18,23 @@ from datetime import timedelta
 from typing import Protocol
 
 import aiohttp
+from slack_bolt.async_app import AsyncBoltContext
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.home import HomeTab
-from adapters.slack.inbound import team_of
+from adapters.slack.inbound import community_id, team_of
 from adapters.slack.installation_store import as_bot, stored
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
+from adapters.slack.setup_form import MODERATORS
 from adapters.slack.web import API_FAILURES, web_client
 from bot.intents import Intent
 from bot.ports import Attempt, Capabilities, DeliveryFailed, FailureKind, Outbox
 from bot.runtime import Rebound
+from bot.store.community_settings_repo import CommunitySettingsStore
 from bot.store.installation_repo import NOT_SET_UP, Installation, Installations
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,15 @@ class Workspace:
     home: HomeTab
     support_channel: str
     revision: int = 0
+    moderators_group: str | None = None
+
+
+def community_of_request(context: AsyncBoltContext) -> str:
+    """The community a request comes from: its workspace (its organisation without one)."""
+    team_id = context.team_id or context.enterprise_id
+    if not team_id:
+        raise ValueError("a Slack request without a team")
+    return community_id(team_id)
 
 
 class WorkspaceSource(Protocol):
@@ -106,6 +118,7 @@ def build_workspace(
         home=HomeTab(core, client),
         support_channel=support_channel,
         revision=revision,
+        moderators_group=moderators_group,
     )
 
 
@@ -127,6 +140,7 @@ class InstalledWorkspaces:
         self._rotate_before = rotate_before
         self._capacity = capacity
         self._known: OrderedDict[str, Workspace] = OrderedDict()
+        self._settings = CommunitySettingsStore(core.store)
 
     def __len__(self) -> int:
         return len(self._known)
@@ -138,11 +152,11 @@ class InstalledWorkspaces:
         if revision is None:
             self._known.pop(community_id, None)
             return None
-        async with self._core.store.transaction() as repo:
-            found = await repo.community(community_id)
-        settings = found[1] if found is not None else NOT_SET_UP
+        setup = await self._settings.find(community_id)
+        settings = setup.settings if setup is not None else NOT_SET_UP
+        group = (setup.platform.get(MODERATORS) if setup is not None else None) or None
         kept = self._known.get(community_id)
-        if kept is not None and kept.revision == revision:
+        if kept is not None and kept.revision == revision and kept.moderators_group == group:
             self._known.move_to_end(community_id)
             kept.support_channel = settings.support_channel  # set up anew: at once
             return kept
@@ -157,7 +171,7 @@ class InstalledWorkspaces:
             community_id,
             installation.bot_token,
             support_channel=settings.support_channel,
-            moderators_group=None,
+            moderators_group=group,
             revision=installation.revision,
         )
         self._known[community_id] = workspace

@@ -342,3 +342,16 @@ class OAuthStateRow(SQLModel, table=True):
 
     state: str = Field(primary_key=True, max_length=100)
     expires_at: datetime = _when(index=True)
+
+
+class CommunitySettingChangeRow(SQLModel, table=True):
+    """Who changed a community's settings, when, and what (each field's old and new value)."""
+
+    __tablename__ = "community_setting_change"
+    __table_args__ = (Index("ix_community_setting_change", "community_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    changed_by: str = Field(max_length=100)
+    changed_at: datetime = _when()
+    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -1,4 +1,4 @@
-"""installations (sealed tokens) and OAuth states
+"""installations (sealed tokens), OAuth states, audited community settings
 
 Revision ID: 0008_installations
 Revises: 0006 (the lead re-chains it at merge)
@@ -44,9 +44,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("state"),
     )
     op.create_index(op.f("ix_oauth_state_expires_at"), "oauth_state", ["expires_at"], unique=False)
+    op.create_table(
+        "community_setting_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
+        sa.Column("changed_by", sa.String(length=100), nullable=False),
+        sa.Column("changed_at", bot.store.types.UTCDateTime(), nullable=False),
+        sa.Column("changes", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["community_id"], ["community.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_community_setting_change",
+        "community_setting_change",
+        ["community_id", "changed_at"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_community_setting_change", table_name="community_setting_change")
+    op.drop_table("community_setting_change")
     op.drop_index(op.f("ix_oauth_state_expires_at"), table_name="oauth_state")
     op.drop_table("oauth_state")
     op.drop_table("installation")
