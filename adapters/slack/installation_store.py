@@ -116,9 +116,10 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         return log
 
     async def async_save(self, installation: SlackInstall) -> None:
-        await self.async_save_bot(installation.to_bot())
+        """An install (with who installed it: they may set Rebound up)."""
+        await self.async_save_bot(installation)
 
-    async def async_save_bot(self, bot: Bot) -> None:
+    async def async_save_bot(self, bot: Bot | SlackInstall) -> None:
         saved = await self._installations.save(stored(bot), PLATFORM)
         log.info("installation saved for %s (revision %d)", saved.community_id, saved.revision)
 

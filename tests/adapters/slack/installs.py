@@ -31,6 +31,7 @@ from tests.support import START, shared_content
 STATE_SECRET = "test-state-secret"
 KEY = SecretBox.new_key()
 STATE_COOKIE = "slack-app-oauth-state"
+INSTALLER = "U0INSTALLER"
 
 
 @dataclass
@@ -61,11 +62,16 @@ class Host:
             "/slack/oauth_redirect", params={"code": code, "state": state}, headers=headers
         )
 
-    async def install(self, team_id: str, support_channel: str = SUPPORT) -> Workspace:
-        """Install into `team_id` and set it up; the workspace, as its members act there."""
+    async def install(
+        self, team_id: str, support_channel: str | None = SUPPORT, installer: str = INSTALLER
+    ) -> Workspace:
+        """Install into `team_id` and set it up (unless `support_channel` is None); the
+        workspace, as its members act there."""
         state = await self.begin_install()
-        answered = await self.finish_install(state, self.fake.grant(team_id))
+        answered = await self.finish_install(state, self.fake.grant(team_id, installer))
         assert answered.status == 200, await answered.text()
+        if support_channel is None:
+            return self.workspace(team_id)
         await self.adapter.core.ensure_community(
             community_id(team_id), "slack", CommunitySettings(support_channel=support_channel)
         )

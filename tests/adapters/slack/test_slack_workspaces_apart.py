@@ -18,9 +18,7 @@ FROM_COMMUNITY = "[from this community]"
 
 def _ephemeral_to(h: Host, user: str, token: str) -> list[Call]:
     return [
-        c
-        for c in h.fake.of("chat.postEphemeral")
-        if c.params["user"] == user and c.token == token
+        c for c in h.fake.of("chat.postEphemeral") if c.params["user"] == user and c.token == token
     ]
 
 
@@ -28,8 +26,7 @@ async def _best_marks(h: Host, community: str) -> int:
     async with h.adapter.core.store.engine.connect() as db:
         found = await db.execute(
             text(
-                "SELECT count(*) FROM reply WHERE community_id = :c "
-                "AND best_marked_at IS NOT NULL"
+                "SELECT count(*) FROM reply WHERE community_id = :c AND best_marked_at IS NOT NULL"
             ),
             {"c": community},
         )
