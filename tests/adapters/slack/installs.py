@@ -107,9 +107,15 @@ def _authorize_link(page: str) -> str:
 
 
 @asynccontextmanager
-async def host(database_url: str, *, keys: str = KEY, **overrides: Any) -> AsyncIterator[Host]:
-    fake = new_fake()
-    await fake.start()
+async def host(
+    database_url: str, *, keys: str = KEY, fake: FakeSlack | None = None, **overrides: Any
+) -> AsyncIterator[Host]:
+    """A process installed into many workspaces; on `fake` when given (shared with another
+    replica: it outlives this host)."""
+    own_fake = fake is None
+    if fake is None:
+        fake = new_fake()
+        await fake.start()
     clock = ManualClock(START)
     core = await build_rebound(database_url, clock, content=shared_content(), worker="install")
     config = settings(
@@ -133,4 +139,5 @@ async def host(database_url: str, *, keys: str = KEY, **overrides: Any) -> Async
         await http.close()
         await adapter.close()
         await core.close()
-        await fake.stop()
+        if own_fake:
+            await fake.stop()
