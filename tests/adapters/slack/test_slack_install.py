@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from adapters.cli import app
 from adapters.slack.inbound import community_id
+from adapters.slack.oauth import REDIRECT_PATH, SCOPES
 from bot.engine.secrets import SecretBox
 from bot.store.installation_repo import Installations
 from tests.adapters.slack.installs import KEY, host
 from tests.adapters.slack.workspace import SUPPORT
+
+MANIFEST = Path(__file__).parents[3] / "deploy" / "slack-manifest.yaml"
 
 
 async def test_an_install_from_the_link_serves_the_workspace_with_its_own_token(
@@ -121,3 +126,14 @@ def test_rebound_keys_rotate_without_keys_is_refused(monkeypatch: pytest.MonkeyP
 
     assert result.exit_code == 2
     assert "REBOUND_SECRET_KEYS" in result.output
+
+
+def test_the_manifest_asks_for_the_scopes_and_events_the_install_needs() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+
+    assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == SCOPES
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert "/rebound" in commands
+    assert manifest["oauth_config"]["redirect_urls"][0].endswith(REDIRECT_PATH)
