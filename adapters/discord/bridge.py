@@ -41,6 +41,7 @@ from bot.events import (
 from bot.forum_tags import STATE_TAG_KEYS, all_thread_tags
 from bot.held_messages import hand_over_direct_messages
 from bot.runtime import Rebound
+from bot.store.installation_repo import left_community
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,17 @@ class DiscordBridge:
                 await asyncio.wait_for(asyncio.shield(self._tick_task), deadline.left())
             except TimeoutError:
                 log.warning("stop: the tick loop's pass did not finish in time")
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Rebound was removed from the server (kicked, or the server deleted): every send
+        to it stops (undelivered rows dropped, follow-ups cancelled) and its events are no
+        longer taken. Its posts stay, under the retention setting."""
+        community = self.community
+        if community is None or guild.id != community.guild_id:
+            return
+        self.community = None
+        self.outbox = None
+        await left_community(self.core.store, community.community_id, self.core.clock.now())
 
     async def on_resumed(self) -> None:
         """The gateway session resumed after a lost connection."""

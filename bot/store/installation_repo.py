@@ -59,6 +59,40 @@ class Stopped:
     follow_ups_cancelled: int
 
 
+async def stop_sending(db: AsyncConnection, community_id: str, now: datetime) -> tuple[int, int]:
+    """Drop the community's undelivered outbox rows and cancel its pending follow-ups:
+    (rows dropped, follow-ups cancelled). Rebound can no longer reach it."""
+    pending = (OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None))
+    dropped = await db.execute(
+        delete(OUTBOUND).where(OUTBOUND.c.community_id == community_id, *pending)
+    )
+    cancelled = await db.execute(
+        update(FOLLOW_UP)
+        .where(FOLLOW_UP.c.community_id == community_id, FOLLOW_UP.c.done_at.is_(None))
+        .values(done_at=now, lease_owner=None, lease_until=None)
+    )
+    return dropped.rowcount, cancelled.rowcount
+
+
+async def left_community(store: Store, community_id: str, now: datetime) -> Stopped:
+    """Rebound was removed from a community that keeps no installation row (a Discord
+    server): stop every send to it, with one log line."""
+    async with store.engine.begin() as connection:
+        dropped, cancelled = await stop_sending(connection, community_id, now)
+    stopped = Stopped(True, dropped, cancelled)
+    _log_removal(community_id, stopped)
+    return stopped
+
+
+def _log_removal(community_id: str, stopped: Stopped) -> None:
+    log.info(
+        "installation removed from %s: %d undelivered outbox rows dropped, %d follow-ups cancelled",
+        community_id,
+        stopped.outbound_dropped,
+        stopped.follow_ups_cancelled,
+    )
+
+
 class InstallationRepo:
     def __init__(self, connection: AsyncConnection, box: SecretBox) -> None:
         self._db = connection
@@ -141,16 +175,8 @@ class InstallationRepo:
         removed = await self._db.execute(
             delete(INSTALLATION).where(INSTALLATION.c.community_id == community_id)
         )
-        pending = (OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None))
-        dropped = await self._db.execute(
-            delete(OUTBOUND).where(OUTBOUND.c.community_id == community_id, *pending)
-        )
-        cancelled = await self._db.execute(
-            update(FOLLOW_UP)
-            .where(FOLLOW_UP.c.community_id == community_id, FOLLOW_UP.c.done_at.is_(None))
-            .values(done_at=now, lease_owner=None, lease_until=None)
-        )
-        return Stopped(removed.rowcount > 0, dropped.rowcount, cancelled.rowcount)
+        dropped, cancelled = await stop_sending(self._db, community_id, now)
+        return Stopped(removed.rowcount > 0, dropped, cancelled)
 
     async def reseal_all(self) -> int:
         """Every stored token under the newest key; how many installations were resealed."""
@@ -217,13 +243,7 @@ class Installations:
         async with self._store.engine.begin() as connection:
             stopped = await self._repo(connection).remove(community_id, now)
         if stopped.removed or stopped.outbound_dropped or stopped.follow_ups_cancelled:
-            log.info(
-                "installation removed from %s: %d undelivered outbox rows dropped, "
-                "%d follow-ups cancelled",
-                community_id,
-                stopped.outbound_dropped,
-                stopped.follow_ups_cancelled,
-            )
+            _log_removal(community_id, stopped)
         return stopped
 
     async def reseal_all(self) -> int:
