@@ -16,6 +16,7 @@ import discord
 from adapters.discord import commands, inbound
 from adapters.discord.buttons import ActionButton
 from adapters.discord.catch_up import CatchUp
+from adapters.discord.commands import SetupChoice
 from adapters.discord.config import DiscordSettings
 from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_of, parse_modal_id, submitted_values
@@ -453,16 +454,10 @@ class DiscordBridge:
             event = MessageActionInvoked(**base, action=action, message_ref=ref)
             await self._run(interaction, event)
 
-    async def on_setup(
-        self,
-        interaction: discord.Interaction,
-        forum: discord.ForumChannel,
-        helpers: discord.TextChannel | None,
-        moderators: discord.Role | None,
-    ) -> None:
+    async def on_setup(self, interaction: discord.Interaction, choice: SetupChoice) -> None:
         with self.in_flight.tracking():
             await GuildSetup(self.core, self.settings, self.setups, self._serve).run(
-                interaction, forum, helpers, moderators
+                interaction, choice
             )
 
     async def on_action_button(self, interaction: discord.Interaction, action_id: str) -> None:

@@ -7,6 +7,7 @@ live here rather than in content/.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
@@ -24,6 +25,15 @@ REBOUND = "rebound"
 SETUP = "setup"
 
 
+@dataclass(frozen=True)
+class SetupChoice:
+    """What a server's manager picked in `/rebound setup`."""
+
+    forum: discord.ForumChannel
+    helpers: discord.TextChannel | None = None
+    moderators: discord.Role | None = None
+
+
 class CommandHandler(Protocol):
     async def on_setback(self, interaction: discord.Interaction, anonymous: bool) -> None: ...
 
@@ -37,13 +47,7 @@ class CommandHandler(Protocol):
         self, interaction: discord.Interaction, message: discord.Message, action: str
     ) -> None: ...
 
-    async def on_setup(
-        self,
-        interaction: discord.Interaction,
-        forum: discord.ForumChannel,
-        helpers: discord.TextChannel | None,
-        moderators: discord.Role | None,
-    ) -> None: ...
+    async def on_setup(self, interaction: discord.Interaction, choice: SetupChoice) -> None: ...
 
 
 def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
@@ -117,7 +121,7 @@ def _rebound_group(handler: CommandHandler) -> app_commands.Group:
         helpers: discord.TextChannel | None = None,
         moderators: discord.Role | None = None,
     ) -> None:
-        await handler.on_setup(interaction, forum, helpers, moderators)
+        await handler.on_setup(interaction, SetupChoice(forum, helpers, moderators))
 
     group = app_commands.Group(
         name=REBOUND,

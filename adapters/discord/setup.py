@@ -12,6 +12,7 @@ from dataclasses import replace
 import discord
 
 from adapters.discord import inbound
+from adapters.discord.commands import SetupChoice
 from adapters.discord.config import DiscordSettings
 from adapters.discord.ticker import PLATFORM
 from bot.domain.model import CommunitySettings
@@ -37,13 +38,8 @@ class GuildSetup:
         self._setups = setups
         self._serve = serve
 
-    async def run(
-        self,
-        interaction: discord.Interaction,
-        forum: discord.ForumChannel,
-        helpers: discord.TextChannel | None,
-        moderators: discord.Role | None,
-    ) -> None:
+    async def run(self, interaction: discord.Interaction, choice: SetupChoice) -> None:
+        forum, helpers, moderators = choice.forum, choice.helpers, choice.moderators
         guild_id = interaction.guild_id
         if guild_id is None:
             return

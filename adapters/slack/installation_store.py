@@ -69,39 +69,30 @@ def stored(installation: SlackInstall | Bot) -> Installation:
     )
 
 
-def as_bot(found: Installation) -> Bot:
+def _bot_fields(found: Installation) -> dict[str, Any]:
+    """What slack-sdk's Bot and Installation both hold, from a stored installation."""
     expires = found.bot_token_expires_at
-    return Bot(
-        app_id=found.app_id,
-        enterprise_id=found.enterprise_id,
-        team_id=found.team_id,
-        bot_token=found.bot_token,
-        bot_id=found.bot_id,
-        bot_user_id=found.bot_user_id,
-        bot_scopes=found.bot_scopes,
-        bot_refresh_token=found.bot_refresh_token,
-        bot_token_expires_at=None if expires is None else int(expires.timestamp()),
-        is_enterprise_install=found.is_enterprise_install,
-        installed_at=found.installed_at.timestamp(),
-    )
+    return {
+        "app_id": found.app_id,
+        "enterprise_id": found.enterprise_id,
+        "team_id": found.team_id,
+        "bot_token": found.bot_token,
+        "bot_id": found.bot_id,
+        "bot_user_id": found.bot_user_id,
+        "bot_scopes": found.bot_scopes,
+        "bot_refresh_token": found.bot_refresh_token,
+        "bot_token_expires_at": None if expires is None else int(expires.timestamp()),
+        "is_enterprise_install": found.is_enterprise_install,
+        "installed_at": found.installed_at.timestamp(),
+    }
+
+
+def as_bot(found: Installation) -> Bot:
+    return Bot(**_bot_fields(found))
 
 
 def as_installation(found: Installation) -> SlackInstall:
-    expires = found.bot_token_expires_at
-    return SlackInstall(
-        app_id=found.app_id,
-        enterprise_id=found.enterprise_id,
-        team_id=found.team_id,
-        bot_token=found.bot_token,
-        bot_id=found.bot_id,
-        bot_user_id=found.bot_user_id,
-        bot_scopes=found.bot_scopes,
-        bot_refresh_token=found.bot_refresh_token,
-        bot_token_expires_at=None if expires is None else int(expires.timestamp()),
-        user_id=found.installer_user_id or "",
-        is_enterprise_install=found.is_enterprise_install,
-        installed_at=found.installed_at.timestamp(),
-    )
+    return SlackInstall(user_id=found.installer_user_id or "", **_bot_fields(found))
 
 
 class DatabaseInstallationStore(AsyncInstallationStore):

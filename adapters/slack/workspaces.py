@@ -31,6 +31,7 @@ from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
 from adapters.slack.setup_form import MODERATORS
 from adapters.slack.web import API_FAILURES, web_client
+from bot.domain.model import CommunitySettings
 from bot.intents import Intent
 from bot.ports import Attempt, Capabilities, DeliveryFailed, FailureKind, Outbox
 from bot.runtime import Rebound
@@ -55,6 +56,7 @@ class Workspace:
     support_channel: str
     revision: int = 0
     moderators_group: str | None = None
+    settings: CommunitySettings | None = None  # as last read (another replica may change them)
 
 
 def community_of_request(context: AsyncBoltContext) -> str:
@@ -156,9 +158,13 @@ class InstalledWorkspaces:
         settings = setup.settings if setup is not None else NOT_SET_UP
         group = (setup.platform.get(MODERATORS) if setup is not None else None) or None
         kept = self._known.get(community_id)
+        if kept is None or kept.settings != settings:
+            # Set up anew (here or on another replica): the core reads them again at once.
+            self._core.settings_changed(community_id)
         if kept is not None and kept.revision == revision and kept.moderators_group == group:
             self._known.move_to_end(community_id)
-            kept.support_channel = settings.support_channel  # set up anew: at once
+            kept.support_channel = settings.support_channel
+            kept.settings = settings
             return kept
         installation = await self._installations.find(community_id)
         if installation is None:
@@ -174,6 +180,7 @@ class InstalledWorkspaces:
             moderators_group=group,
             revision=installation.revision,
         )
+        workspace.settings = settings
         self._known[community_id] = workspace
         while len(self._known) > self._capacity:
             self._known.popitem(last=False)

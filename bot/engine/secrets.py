@@ -8,6 +8,7 @@ secrets re-encrypted (`rebound keys rotate`), and the old key dropped afterwards
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -50,18 +51,17 @@ class SecretBox:
         return self._fernet.encrypt(secret.encode()).decode()
 
     def open(self, sealed: str) -> str:
-        try:
-            return self._fernet.decrypt(sealed.encode()).decode()
-        except InvalidToken as unreadable:
-            raise SecretUnreadable(
-                "no key in REBOUND_SECRET_KEYS opens a stored secret"
-            ) from unreadable
+        return _unsealed(self._fernet.decrypt, sealed)
 
     def reseal(self, sealed: str) -> str:
         """The same secret under the newest key."""
-        try:
-            return self._fernet.rotate(sealed.encode()).decode()
-        except InvalidToken as unreadable:
-            raise SecretUnreadable(
-                "no key in REBOUND_SECRET_KEYS opens a stored secret"
-            ) from unreadable
+        return _unsealed(self._fernet.rotate, sealed)
+
+
+def _unsealed(step: Callable[[bytes], bytes], sealed: str) -> str:
+    try:
+        return step(sealed.encode()).decode()
+    except InvalidToken as unreadable:
+        raise SecretUnreadable(
+            "no key in REBOUND_SECRET_KEYS opens a stored secret"
+        ) from unreadable
