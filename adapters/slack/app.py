@@ -140,6 +140,7 @@ class SlackAdapter:
         requests."""
         if self.settings.distributed:
             log.info("Slack adapter serving the workspaces that installed it")
+            await self.distribution.check_scopes()
             return ""
         identity = await self._retrying(self.client.auth_test, "auth.test", "SLACK_BOT_TOKEN")
         self.community_id = community_id(str(identity["team_id"]))

@@ -8,13 +8,14 @@ authorises each request, and each workspace is served with its own token.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
 from adapters.lifecycle import InFlight
 from adapters.slack.config import SlackSettings
-from adapters.slack.oauth import oauth_settings, token_rotator
+from adapters.slack.oauth import install_link, missing_scopes, oauth_settings, token_rotator
 from adapters.slack.setup import Setup
 from adapters.slack.uninstall import Uninstalls
 from adapters.slack.workspaces import (
@@ -27,6 +28,8 @@ from adapters.slack.workspaces import (
 from bot.engine.secrets import SecretBox
 from bot.runtime import Rebound
 from bot.store.installation_repo import Installations
+
+log = logging.getLogger(__name__)
 
 
 class Distribution:
@@ -49,6 +52,25 @@ class Distribution:
             self.workspaces = OneWorkspace(one)
         self._core = core
 
+    async def check_scopes(self) -> int:
+        """At start: how many workspaces miss scopes an app update added (each logged with
+        the re-install link; `/rebound setup` tells their admins too)."""
+        if self.installations is None:
+            return 0
+        short = {
+            community: missing
+            for community, granted in (await self.installations.scopes()).items()
+            if (missing := missing_scopes(granted))
+        }
+        for community, missing in short.items():
+            log.warning(
+                "%s lacks scopes %s: re-install from %s",
+                community,
+                ",".join(missing),
+                install_link(self.settings),
+            )
+        return len(short)
+
     def bolt_options(self) -> dict[str, Any]:
         """AsyncApp's authorisation: the installation store in distributed mode."""
         if self.installations is None:
@@ -62,4 +84,6 @@ class Distribution:
         development mode the environment's settings are the community's)."""
         if self.installations is not None:
             Uninstalls(self.installations, self._core.clock).register(app)
-            Setup(self._core, self.workspaces, self.installations, in_flight).register(app)
+            Setup(
+                self._core, self.workspaces, self.installations, in_flight, self.settings
+            ).register(app)

@@ -45,6 +45,20 @@ SCOPES = (
 )
 
 
+def missing_scopes(granted: str) -> list[str]:
+    """The scopes Rebound needs that an installation was not granted (an app update added
+    some since it was installed)."""
+    have = {scope.strip() for scope in granted.split(",")}
+    return [scope for scope in SCOPES if scope not in have]
+
+
+def install_link(settings: SlackSettings) -> str:
+    """Where a workspace installs (or re-installs) Rebound."""
+    if settings.redirect_uri and settings.redirect_uri.endswith(REDIRECT_PATH):
+        return settings.redirect_uri.removesuffix(REDIRECT_PATH) + INSTALL_PATH
+    return INSTALL_PATH
+
+
 def oauth_settings(
     settings: SlackSettings, installations: Installations, clock: Clock
 ) -> AsyncOAuthSettings:

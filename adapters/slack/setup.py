@@ -12,6 +12,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from adapters.lifecycle import InFlight
+from adapters.slack.config import SlackSettings
+from adapters.slack.oauth import install_link, missing_scopes
 from adapters.slack.outbox import Where
 from adapters.slack.setup_form import CALLBACK_ID, CHANNELS, read_setup, setup_modal
 from adapters.slack.web import API_FAILURES
@@ -34,7 +36,9 @@ class Setup:
         workspaces: WorkspaceSource,
         installations: Installations | None,
         in_flight: InFlight,
+        slack_settings: SlackSettings,
     ) -> None:
+        self._slack_settings = slack_settings
         self._core = core
         self._workspaces = workspaces
         self._installations = installations
@@ -54,6 +58,18 @@ class Setup:
         installation = await self._installations.find(ws.community_id)
         return installation is not None and installation.installer_user_id == user_id
 
+    async def _scopes_note(self, community: str, say: Any) -> str:
+        """Scopes an app update added that this workspace has not granted yet: the
+        re-install link (empty when nothing is missing)."""
+        if self._installations is None:
+            return ""
+        found = await self._installations.find(community)
+        missing = missing_scopes(found.bot_scopes) if found is not None else []
+        if not missing:
+            return ""
+        link = install_link(self._slack_settings)
+        return str(say("setup.missing_scopes", scopes=", ".join(missing), link=link))
+
     async def _current(self, community: str) -> CommunitySetup:
         return await self._settings.find(community) or CommunitySetup(NOT_SET_UP)
 
@@ -72,7 +88,7 @@ class Setup:
         if not await self._may_set_up(ws, str(body["user_id"])):
             await ack(text=say("setup.admins_only"))
             return
-        await ack()
+        await ack(text=await self._scopes_note(community, say))
         view = setup_modal(await self._current(community), say)
         try:
             await ws.client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -150,6 +150,11 @@ class InstallationRepo:
         )
         return list((await self._db.execute(statement)).scalars())
 
+    async def scopes(self) -> dict[str, str]:
+        """Each installation's granted bot scopes, by community (no secret is opened)."""
+        statement = select(INSTALLATION.c.community_id, INSTALLATION.c.bot_scopes)
+        return {row.community_id: row.bot_scopes for row in await self._db.execute(statement)}
+
     def _opened(self, row: RowMapping) -> Installation:
         refresh = row["bot_refresh_token"]
         return Installation(
@@ -238,6 +243,10 @@ class Installations:
     async def revision(self, community_id: str) -> int | None:
         async with self._store.engine.begin() as connection:
             return await self._repo(connection).revision(community_id)
+
+    async def scopes(self) -> dict[str, str]:
+        async with self._store.engine.begin() as connection:
+            return await self._repo(connection).scopes()
 
     async def remove(self, community_id: str, now: datetime) -> Stopped:
         async with self._store.engine.begin() as connection:

@@ -29,4 +29,5 @@ SETUP_KEYS: Mapping[str, frozenset[str]] = {
     "setup.bad_number": frozenset({"value"}),
     "setup.bad_locale": frozenset({"value", "locales"}),
     "setup.channel_needed": frozenset(),
+    "setup.missing_scopes": frozenset({"scopes", "link"}),
 }

@@ -21,6 +21,8 @@ from typing import Any, NamedTuple
 
 from aiohttp import WSMsgType, web
 
+from adapters.slack.oauth import SCOPES
+
 TEAM_ID = "T0REBOUND"
 BOT_USER = "U0REBOUNDBOT"
 BOT_ID = "B0REBOUNDBOT"
@@ -432,6 +434,7 @@ class FakeSlack:
     client_id = "1111.2222"
     client_secret = "fake-client-secret"
     rotating = False  # token rotation on: tokens expire and come with a refresh token
+    granted_scopes = ",".join(SCOPES)  # what an installer grants (fewer: an older app)
 
     def grant(self, team_id: str, installer: str = "U0INSTALLER") -> str:
         """A code Slack hands an installer's browser for `team_id`."""
@@ -464,7 +467,7 @@ class FakeSlack:
             "ok": True,
             "app_id": "A0REBOUNDAPP",
             "authed_user": {"id": installer},
-            "scope": "commands,chat:write",
+            "scope": self.granted_scopes,
             "token_type": "bot",
             "bot_user_id": f"U0BOT{team_id}",
             "team": {"id": team_id, "name": f"Team {team_id}"},

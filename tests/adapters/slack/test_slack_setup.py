@@ -5,7 +5,9 @@ effect at once; a workspace never set up says so."""
 from __future__ import annotations
 
 import json
+import logging
 
+import pytest
 from slack_bolt.response import BoltResponse
 
 from bot.store.community_settings_repo import CommunitySettingsStore
@@ -96,3 +98,20 @@ async def test_setup_stores_audits_joins_and_takes_effect_at_once(sqlite_url: st
         await alpha.command(LENA, "/setback")
         await alpha.submit(LENA, alpha.last_modal(), title="Ghosted", body="Silence.")
         await h.fake.wait_for(lambda fake: len(fake.posts(STORIES)) == 1)
+
+
+async def test_a_scope_missing_after_an_update_is_told_with_the_reinstall_link(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with host(sqlite_url, redirect_uri="https://rebound.example/slack/oauth_redirect") as h:
+        h.fake.granted_scopes = "commands,chat:write"
+        alpha = await h.install("T0ALPHA", support_channel=None)
+
+        response = await alpha.command(INSTALLER, "/rebound", text="setup")
+
+        assert "channels:join" in _said(response)
+        assert "https://rebound.example/slack/install" in _said(response)
+        assert h.fake.of("views.open")  # the setup opens all the same
+        caplog.set_level(logging.WARNING)
+        assert await h.adapter.distribution.check_scopes() == 1
+        assert any("lacks scopes" in r.message for r in caplog.records)
