@@ -136,14 +136,18 @@ def slack(
     from adapters.slack.app import serve
     from adapters.slack.config import SlackSettings
     from adapters.slack.startup import SlackUnreachable, TokenRefused
+    from bot.api import SecretKeysMissing
 
     _settings()
     try:
-        settings = SlackSettings()  # type: ignore[call-arg]  # required values come from env
+        settings = SlackSettings()
     except ValidationError as problem:
         missing = ", ".join(f"SLACK_{str(e['loc'][0]).upper()}" for e in problem.errors())
         typer.echo(f"Slack settings missing or invalid: {missing}", err=True)
         raise typer.Exit(code=2) from None
+    if settings.missing():
+        typer.echo(f"Slack settings missing or invalid: {', '.join(settings.missing())}", err=True)
+        raise typer.Exit(code=2)
     try:
         asyncio.run(serve(settings, port or OpsSettings().http_port or DEFAULT_PORT))
     except TokenRefused as refused:
@@ -152,6 +156,9 @@ def slack(
     except SlackUnreachable as unreachable:
         typer.echo(f"Slack could not be reached: {unreachable}", err=True)
         raise typer.Exit(code=1) from None
+    except SecretKeysMissing as bad_keys:
+        typer.echo(f"Slack settings missing or invalid: {bad_keys}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 @app.command()
@@ -222,6 +229,39 @@ def restore(
 
 
 app.add_typer(outbox_app, name="outbox")
+
+keys_app = typer.Typer(help="The keys sealing platform tokens (REBOUND_SECRET_KEYS).")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-seal every stored token under the first key of REBOUND_SECRET_KEYS. Put a new key
+    first, run this, then drop the old key."""
+    from bot.api import SecretBox, SecretKeysMissing, SecretUnreadable, reseal_tokens
+
+    settings = _settings()
+    try:
+        box = SecretBox.from_text(settings.secret_keys)
+    except SecretKeysMissing as missing:
+        typer.echo(f"Cannot rotate: {missing}.", err=True)
+        raise typer.Exit(code=2) from None
+
+    try:
+        count = asyncio.run(reseal_tokens(settings.database_url, box))
+    except SecretUnreadable as unreadable:
+        typer.echo(f"Cannot rotate: {unreadable}; nothing was changed.", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Re-sealed the tokens of {count} installation(s) under the first key.")
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a new key to put first in REBOUND_SECRET_KEYS."""
+    from bot.api import SecretBox
+
+    typer.echo(SecretBox.new_key())
+
 
 content_app = typer.Typer(help="Work with the content/ folder.")
 app.add_typer(content_app, name="content")

@@ -65,7 +65,7 @@ from bot.engine.catch_up import OpenThread
 from bot.engine.delivery import Pending
 from bot.engine.home import HomePage, home_page
 from bot.engine.metrics import Delivery, Result
-from bot.engine.operations import GivenUp, outbox_report, retry_given_up
+from bot.engine.operations import GivenUp, outbox_report, reseal_tokens, retry_given_up
 from bot.engine.operations import migrate as migrate_database
 from bot.engine.runtime import Rebound
 from bot.engine.scheduler import OutboxFor
@@ -74,14 +74,20 @@ from bot.features.answers.best import MARK, UNMARK
 from bot.features.care.lexicon import load_lexicons
 from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
 from bot.features.templates.moderation import SAVE_AS_TEMPLATE
+from bot.store.community_settings_repo import CommunitySettingsStore, CommunitySetup
 from bot.store.engine import create_engine
+from bot.store.installation_repo import NOT_SET_UP, Installation, Installations, left_community
 from bot.store.ops_repo import Counts, counts, schema_state
+from bot.store.secrets import SecretBox, SecretKeysMissing, SecretUnreadable
 from bot.words.content import ContentError, load_content, packaged_content
+from bot.words.setup_keys import SETUP_FIELDS
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "MARK",
+    "NOT_SET_UP",
     "SAVE_AS_TEMPLATE",
+    "SETUP_FIELDS",
     "STATE_TAG_KEYS",
     "UNMARK",
     "Attempt",
@@ -95,6 +101,8 @@ __all__ = [
     "CommandInvoked",
     "CommunityId",
     "CommunitySettings",
+    "CommunitySettingsStore",
+    "CommunitySetup",
     "ContentError",
     "CoreSettings",
     "Counts",
@@ -112,6 +120,8 @@ __all__ = [
     "GivenUp",
     "HomePage",
     "InboundEvent",
+    "Installation",
+    "Installations",
     "Intent",
     "Link",
     "ManualClock",
@@ -132,6 +142,9 @@ __all__ = [
     "Rebound",
     "RejectForm",
     "Result",
+    "SecretBox",
+    "SecretKeysMissing",
+    "SecretUnreadable",
     "Send",
     "SendFile",
     "SetThreadTags",
@@ -146,6 +159,7 @@ __all__ = [
     "counts",
     "create_engine",
     "home_page",
+    "left_community",
     "load_content",
     "load_lexicons",
     "log_failure",
@@ -153,6 +167,7 @@ __all__ = [
     "outbox_report",
     "packaged_content",
     "parse_form",
+    "reseal_tokens",
     "retry_given_up",
     "run_workers",
     "schedulers",

@@ -17,14 +17,17 @@ import discord
 from adapters.discord import commands, inbound
 from adapters.discord.buttons import ActionButton
 from adapters.discord.catch_up import CatchUp
+from adapters.discord.commands import SetupChoice
 from adapters.discord.config import DiscordSettings
 from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_of, parse_modal_id, submitted_values
+from adapters.discord.guilds import Guilds, Served
 from adapters.discord.interactions import InteractionOutbox, answer
 from adapters.discord.members import member_of
 from adapters.discord.outbox import DiscordOutbox
 from adapters.discord.reaction_ids import ReactionTurns
 from adapters.discord.refs import message_ref
+from adapters.discord.setup import MODERATORS, GuildSetup
 from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags, tag_name
 from adapters.lifecycle import Deadline, InFlight
@@ -32,6 +35,8 @@ from bot.api import (
     STATE_TAG_KEYS,
     ButtonPressed,
     CommandInvoked,
+    CommunitySettings,
+    CommunitySettingsStore,
     FormSubmitted,
     InboundEvent,
     Member,
@@ -39,6 +44,7 @@ from bot.api import (
     OpenThread,
     Rebound,
     all_thread_tags,
+    left_community,
     parse_form,
     run_workers,
     tick_until_quiet,
@@ -50,6 +56,8 @@ PLATFORM = "discord"
 PLATFORMS = frozenset({PLATFORM})
 
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
+NOT_SET_UP = "setup.not_set_up"
+Recorded = dict[int, list[OpenThread]]  # by guild: what open threads have recorded
 
 
 class DiscordBridge:
@@ -62,16 +70,28 @@ class DiscordBridge:
         self.settings = settings
         self.forms = FormMemory()
         self.reaction_turns = ReactionTurns()
-        self.community: inbound.Community | None = None
-        self.outbox: DiscordOutbox | None = None
+        self.guilds = Guilds()
+        self.setups = CommunitySettingsStore(core.store)
+        self._started = False
         self.ready = asyncio.Event()
         self.in_flight = InFlight()
         self.stopping = asyncio.Event()
         self._client: discord.Client | None = None
         self._tick_task: asyncio.Task[None] | None = None
-        self._recorded_when_lost: asyncio.Task[list[OpenThread]] | None = None
+        self._recorded_when_lost: asyncio.Task[Recorded] | None = None
         # Told how long each interaction took to be answered (the ops metrics plug in).
         self.on_ack: Callable[[float], None] = lambda _seconds: None
+
+    @property
+    def community(self) -> inbound.Community | None:
+        """The environment's server (or the only one served)."""
+        served = self.guilds.main()
+        return served.community if served else None
+
+    @property
+    def outbox(self) -> DiscordOutbox | None:
+        served = self.guilds.main()
+        return served.outbox if served else None
 
     # --- start-up ---------------------------------------------------------------------
 
@@ -83,30 +103,34 @@ class DiscordBridge:
         self._tree = tree
 
     async def on_ready(self) -> None:
-        """Once per process: the forum, its tags, the community, commands and the tick loop,
-        then catching up. Again (a new session after a lost one): catching up only."""
+        """Once per process: the servers with a forum (the environment's, and each one set
+        up with `/rebound setup`), commands and the tick loop, then catching up. Again (a
+        new session after a lost one): catching up only."""
         if self._client is None:
             return
-        if self.community is not None:
+        if self._started:
             await self.catch_up()
             return
         client = self._client
-        forum = client.get_channel(self.settings.support_forum_id)
-        if not isinstance(forum, discord.ForumChannel):
-            log.error("channel %s is not a forum the bot can see", self.settings.support_forum_id)
-            return
-        community = inbound.Community(forum.guild.id, forum.id, self.settings.moderator_role_id)
-        await self.core.ensure_community(
-            community.community_id, PLATFORM, community_settings(self.settings)
-        )
-        # Before any event is handled, so messages recorded live from now on cannot hide
-        # earlier ones missed while away.
-        recorded = await self.core.open_threads(community.community_id)
-        locale = self.settings.locale
-        tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
-        state_tags = [tag_name(self.core.content.render(key, locale)) for key in STATE_TAG_KEYS]
-        self.outbox = DiscordOutbox(client, community.guild_id, tags, state_tags)
-        self.community = community
+        recorded: Recorded = {}
+        forum_id = self.settings.support_forum_id
+        if forum_id is not None:
+            forum = client.get_channel(forum_id)
+            if not isinstance(forum, discord.ForumChannel):
+                log.error("channel %s is not a forum the bot can see", forum_id)
+                return
+            seeded = community_settings(self.settings)
+            log.info("discord: the environment sets up guild %s", forum.guild.id)
+            recorded[forum.guild.id] = await self._serve(
+                forum, self.settings.moderator_role_id, seeded, home=True
+            )
+        for guild in client.guilds:
+            if self.guilds.of(guild.id) is None:
+                found = await self._stored_forum(guild)
+                if found is not None:
+                    forum, role_id, settings = found
+                    recorded[guild.id] = await self._serve(forum, role_id, settings)
+        self._started = True
         if self.settings.sync_commands:
             await sync_commands(self._tree, self.settings.command_guild_ids)
         self._tick_task = asyncio.create_task(
@@ -117,7 +141,44 @@ class DiscordBridge:
         )
         await self.catch_up(recorded)
         self.ready.set()
-        log.info("discord: ready in guild %s", community.guild_id)
+        served = ", ".join(str(s.community.guild_id) for s in self.guilds) or "none yet"
+        log.info("discord: ready in guild(s) %s", served)
+
+    async def _stored_forum(
+        self, guild: discord.Guild
+    ) -> tuple[discord.ForumChannel, int | None, CommunitySettings] | None:
+        """The forum a server chose with `/rebound setup`, if it did and it still exists."""
+        setup = await self.setups.find(inbound.guild_community_id(guild.id))
+        if setup is None or not setup.set_up or not setup.settings.support_channel.isdigit():
+            return None
+        forum = guild.get_channel(int(setup.settings.support_channel))
+        if not isinstance(forum, discord.ForumChannel):
+            log.warning("guild %s: its forum is gone; /rebound setup again", guild.id)
+            return None
+        role = setup.platform.get(MODERATORS, "")
+        return forum, int(role) if role.isdigit() else None, setup.settings
+
+    async def _serve(
+        self,
+        forum: discord.ForumChannel,
+        role_id: int | None,
+        settings: CommunitySettings,
+        *,
+        home: bool = False,
+    ) -> list[OpenThread]:
+        """Serve the forum's server from now on; what its open threads have recorded (taken
+        before its events flow, for catching up)."""
+        assert self._client is not None
+        community = inbound.Community(forum.guild.id, forum.id, role_id)
+        if home:
+            await self.core.ensure_community(community.community_id, PLATFORM, settings)
+        recorded = await self.core.open_threads(community.community_id)
+        locale = settings.locale
+        tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))
+        state_tags = [tag_name(self.core.content.render(key, locale)) for key in STATE_TAG_KEYS]
+        outbox = DiscordOutbox(self._client, community.guild_id, tags, state_tags)
+        self.guilds.add(Served(community, outbox), home=home)
+        return recorded
 
     async def stop(self, deadline: Deadline) -> None:
         """Take no new events; let those being handled finish (their deliveries too) and
@@ -130,36 +191,54 @@ class DiscordBridge:
             except TimeoutError:
                 log.warning("stop: the tick loop's pass did not finish in time")
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Rebound was removed from the server (kicked, or the server deleted): every send
+        to it stops (undelivered rows dropped, follow-ups cancelled) and its events are no
+        longer taken. Its posts stay, under the retention setting."""
+        served = self.guilds.remove(guild.id)
+        if served is not None:
+            community_id = served.community.community_id
+            await left_community(self.core.store, community_id, self.core.clock.now())
+
     async def on_resumed(self) -> None:
         """The gateway session resumed after a lost connection."""
-        if self.community is not None:
+        if self._started:
             await self.catch_up()
 
     async def on_disconnect(self) -> None:
         """Note what each open thread has recorded as the connection goes: catching up
         after the reconnect reads from there."""
         closing = self._client is None or self._client.is_closed() or self.stopping.is_set()
-        if self.community is not None and self._recorded_when_lost is None and not closing:
-            self._recorded_when_lost = asyncio.create_task(
-                self.core.open_threads(self.community.community_id)
-            )
+        if self._started and self._recorded_when_lost is None and not closing:
+            self._recorded_when_lost = asyncio.create_task(self._recorded_now())
 
-    async def catch_up(self, recorded: list[OpenThread] | None = None) -> int:
+    async def _recorded_now(self) -> Recorded:
+        """What each served server's open threads have recorded."""
+        return {
+            served.community.guild_id: await self.core.open_threads(served.community.community_id)
+            for served in self.guilds
+        }
+
+    async def catch_up(self, recorded: Recorded | None = None) -> int:
         """Record what open threads received while the gateway was not listening; returns
         how many messages were read (see adapters/discord/catch_up.py). Counted in flight:
         a stop lets the message in hand finish and leaves the rest to the next start."""
-        if self.community is None or self.outbox is None or self._client is None:
-            return 0
-        if self.stopping.is_set():
+        if self._client is None or self.stopping.is_set():
             return 0  # the next start catches up
         noted, self._recorded_when_lost = self._recorded_when_lost, None
         if recorded is None and noted is not None:
             recorded = await noted
         if recorded is None:
-            recorded = await self.core.open_threads(self.community.community_id)
-        reader = CatchUp(self._client, self.community, self.core, self.outbox)
+            recorded = await self._recorded_now()
+        read = 0
         with self.in_flight.tracking():
-            return await reader.run(recorded, self.stopping)
+            for served in self.guilds:
+                threads = recorded.get(served.community.guild_id)
+                if threads is None:
+                    continue
+                reader = CatchUp(self._client, served.community, self.core, served.outbox)
+                read += await reader.run(threads, self.stopping)
+        return read
 
     async def close(self) -> None:
         if self._recorded_when_lost is not None:
@@ -174,24 +253,39 @@ class DiscordBridge:
         return await tick_until_quiet(self.core, self._outbox_for, PLATFORMS)
 
     def _outbox_for(self, community_id: str) -> DiscordOutbox | None:
-        if self.community is not None and community_id == self.community.community_id:
-            return self.outbox
-        return None
+        served = self.guilds.of_community(community_id)
+        return served.outbox if served else None
 
     # --- gateway events ---------------------------------------------------------------
 
     async def handle(self, event: InboundEvent | None) -> None:
-        if event is not None and self.outbox is not None and not self.stopping.is_set():
+        if event is None or self.stopping.is_set():
+            return
+        served = self.guilds.of_community(event.community_id)
+        if served is not None:
             with self.in_flight.tracking():
-                await self.core.handle(event, self.outbox)
+                await self.core.handle(event, served.outbox)
+
+    def _community_of(self, guild_id: int | None, user_id: int) -> inbound.Community | None:
+        """The served server an event is about: its own, or for a direct message (no
+        server) the member's (see adapters/discord/guilds.py)."""
+        if guild_id is not None:
+            served = self.guilds.of(guild_id)
+        else:
+            user = self._client.get_user(user_id) if self._client else None
+            mutual = [g.id for g in user.mutual_guilds] if user is not None else []
+            served = self.guilds.for_member(mutual)
+        return served.community if served else None
 
     async def on_message(self, message: discord.Message) -> None:
-        if self.community is not None:
-            await self.handle(inbound.from_message(self.community, message))
+        guild_id = message.guild.id if message.guild else None
+        community = self._community_of(guild_id, message.author.id)
+        if community is not None:
+            await self.handle(inbound.from_message(community, message))
 
     async def on_thread_create(self, thread: discord.Thread) -> None:
         """A post a member made in the forum is adopted, from its starter message."""
-        community = self.community
+        community = self._community_of(thread.guild.id, 0)
         if community is None or not community.is_post(thread) or thread.owner_id == self._own_id():
             return
         starter = await self._starter(thread)
@@ -203,7 +297,7 @@ class DiscordBridge:
 
     async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
         """A forum post renamed: its title follows (the bot's own tag changes are ignored)."""
-        community = self.community
+        community = self._community_of(after.guild.id, 0)
         if community is None or before.name == after.name or not community.is_post(after):
             return
         starter = await self._starter(after)
@@ -217,38 +311,47 @@ class DiscordBridge:
         except discord.HTTPException:
             return None
 
+    def _served_community(self, guild_id: int | None) -> inbound.Community | None:
+        served = self.guilds.of(guild_id)
+        return served.community if served else None
+
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        if self.community is not None:
-            await self.handle(inbound.from_edit(self.community, payload))
+        community = self._served_community(payload.guild_id)
+        if community is not None:
+            await self.handle(inbound.from_edit(community, payload))
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        if self.community is not None:
+        community = self._served_community(payload.guild_id)
+        if community is not None:
             channel = self._channel(payload.channel_id)
-            await self.handle(inbound.from_delete(self.community, payload, channel))
+            await self.handle(inbound.from_delete(community, payload, channel))
 
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
-        if self.community is not None:
-            await self.handle(inbound.thread_deletion(self.community, payload))
+        community = self._served_community(payload.guild_id)
+        if community is not None:
+            await self.handle(inbound.thread_deletion(community, payload))
 
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        if self.community is not None:
+        community = self._served_community(payload.guild_id)
+        if community is not None:
             channel = self._channel(payload.channel_id)
-            for event in inbound.from_bulk_delete(self.community, payload, channel):
+            for event in inbound.from_bulk_delete(community, payload, channel):
                 await self.handle(event)
 
     async def on_raw_reaction(self, payload: discord.RawReactionActionEvent) -> None:
-        if self.community is None:
+        community = self._served_community(payload.guild_id)
+        if community is None:
             return
         user: discord.User | discord.Member | None = payload.member
         if user is None and self._client is not None:
-            guild = self._client.get_guild(self.community.guild_id)
+            guild = self._client.get_guild(community.guild_id)
             user = guild.get_member(payload.user_id) if guild else None
         channel = self._channel(payload.channel_id)
         emoji = inbound.emoji_name(payload.emoji)
         event_id = self.reaction_turns.event_id(
             payload.message_id, payload.user_id, emoji, payload.event_type
         )
-        await self.handle(inbound.from_reaction(self.community, payload, channel, user, event_id))
+        await self.handle(inbound.from_reaction(community, payload, channel, user, event_id))
 
     def _channel(self, channel_id: int) -> object:
         return self._client.get_channel(channel_id) if self._client else None
@@ -259,18 +362,30 @@ class DiscordBridge:
 
     # --- interactions -----------------------------------------------------------------
 
-    def _actor(self, interaction: discord.Interaction) -> Member:
-        role = self.settings.moderator_role_id
+    def _actor(self, interaction: discord.Interaction, community: inbound.Community) -> Member:
         permissions = interaction.permissions if interaction.guild_id else None
-        return member_of(interaction.user, role, permissions)
+        return member_of(interaction.user, community.moderator_role_id, permissions)
 
-    def _base(self, interaction: discord.Interaction) -> dict[str, Any]:
-        assert self.community is not None
+    async def _base(self, interaction: discord.Interaction) -> dict[str, Any] | None:
+        """The event's common fields; None (the member told) where Rebound is not set up."""
+        community = self._community_of(interaction.guild_id, interaction.user.id)
+        if community is None:
+            await self._not_set_up(interaction)
+            return None
         return {
-            "community_id": self.community.community_id,
+            "community_id": community.community_id,
             "event_id": f"interaction:{interaction.id}",
-            "actor": self._actor(interaction),
+            "actor": self._actor(interaction, community),
         }
+
+    async def _not_set_up(self, interaction: discord.Interaction) -> None:
+        where = inbound.guild_community_id(interaction.guild_id or 0)
+        try:
+            await interaction.response.send_message(
+                self.core.say(where, NOT_SET_UP), ephemeral=True
+            )
+        except discord.HTTPException as failure:
+            log.warning("interaction %s: discord %s", interaction.id, failure.status)
 
     async def _run(
         self,
@@ -278,10 +393,11 @@ class DiscordBridge:
         event: InboundEvent,
         presets: dict[str, str] | None = None,
     ) -> None:
-        if self.outbox is None or self.stopping.is_set():
+        served = self.guilds.of_community(event.community_id)
+        if served is None or self.stopping.is_set():
             return
         with self.in_flight.tracking():
-            await self._answer(interaction, event, self.outbox, presets)
+            await self._answer(interaction, event, served.outbox, presets)
 
     async def _answer(
         self,
@@ -298,36 +414,44 @@ class DiscordBridge:
             if outbox.answered_after is not None:
                 self.on_ack(outbox.answered_after)
             if not outbox.showed_modal:
-                await self._hand_over_held(outbox, event.actor.user_id)
+                await self._hand_over_held(outbox, event.community_id, event.actor.user_id)
         except discord.HTTPException as failure:
             log.warning(
                 "interaction %s: discord %s (%s)", interaction.id, failure.status, failure.code
             )
 
-    async def _hand_over_held(self, outbox: InteractionOutbox, user_id: str) -> None:
+    async def _hand_over_held(
+        self, outbox: InteractionOutbox, community_id: str, user_id: str
+    ) -> None:
         """Private messages Discord would not take (closed DMs) are shown here instead."""
-        assert self.community is not None
-        await self.core.hand_over_direct_messages(self.community.community_id, user_id, outbox.tell)
+        await self.core.hand_over_direct_messages(community_id, user_id, outbox.tell)
 
     async def on_setback(self, interaction: discord.Interaction, anonymous: bool) -> None:
-        event = CommandInvoked(**self._base(interaction), command=commands.SETBACK)
-        await self._run(interaction, event, {"anonymous": "yes" if anonymous else "no"})
+        base = await self._base(interaction)
+        if base is not None:
+            event = CommandInvoked(**base, command=commands.SETBACK)
+            await self._run(interaction, event, {"anonymous": "yes" if anonymous else "no"})
 
     async def on_template(self, interaction: discord.Interaction, text: str) -> None:
-        event = CommandInvoked(**self._base(interaction), command=commands.TEMPLATE, text=text)
-        await self._run(interaction, event)
+        base = await self._base(interaction)
+        if base is not None:
+            event = CommandInvoked(**base, command=commands.TEMPLATE, text=text)
+            await self._run(interaction, event)
 
     async def on_rebound(self, interaction: discord.Interaction, what: str) -> None:
-        event = CommandInvoked(**self._base(interaction), command=commands.REBOUND, text=what)
-        await self._run(interaction, event)
+        base = await self._base(interaction)
+        if base is not None:
+            event = CommandInvoked(**base, command=commands.REBOUND, text=what)
+            await self._run(interaction, event)
 
-    async def template_choices(self, current: str) -> list[tuple[str, str]]:
+    async def template_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[tuple[str, str]]:
         """(label, template id) pairs for what the member has typed so far."""
-        if self.community is None:
+        community = self._community_of(interaction.guild_id, interaction.user.id)
+        if community is None:
             return []
-        suggesting = self.core.suggest_templates(
-            self.community.community_id, current, AUTOCOMPLETE_MAX
-        )
+        suggesting = self.core.suggest_templates(community.community_id, current, AUTOCOMPLETE_MAX)
         try:
             # An autocomplete cannot be deferred: a late answer is no answer at all.
             found = await asyncio.wait_for(suggesting, self.settings.ack_deadline_seconds)
@@ -338,25 +462,36 @@ class DiscordBridge:
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str
     ) -> None:
-        ref = message_ref(message.channel.id, message.id)
-        event = MessageActionInvoked(**self._base(interaction), action=action, message_ref=ref)
-        await self._run(interaction, event)
+        base = await self._base(interaction)
+        if base is not None:
+            ref = message_ref(message.channel.id, message.id)
+            event = MessageActionInvoked(**base, action=action, message_ref=ref)
+            await self._run(interaction, event)
+
+    async def on_setup(self, interaction: discord.Interaction, choice: SetupChoice) -> None:
+        with self.in_flight.tracking():
+            await GuildSetup(self.core, self.settings, self.setups, self._serve).run(
+                interaction, choice
+            )
 
     async def on_action_button(self, interaction: discord.Interaction, action_id: str) -> None:
         form_id, presets = parse_modal_id(action_id)
         if parse_form(form_id) is not None:
             await self._reopen(interaction, form_id, presets)
             return
-        if self.community is not None and self.core.opens_offered_form(action_id):
+        base = await self._base(interaction)
+        if base is None:
+            return
+        if self.core.opens_offered_form(action_id):
             # A form offered when it came too late: shown at once from one read, since the
             # core's full path is what made it late.
             user_id = str(interaction.user.id)
-            form = await self.core.offered_form(self.community.community_id, user_id, action_id)
+            form = await self.core.offered_form(base["community_id"], user_id, action_id)
             if form is not None:
                 self.forms.remember(user_id, form)
                 await interaction.response.send_modal(modal_of(form))
                 return
-        await self._run(interaction, ButtonPressed(**self._base(interaction), action_id=action_id))
+        await self._run(interaction, ButtonPressed(**base, action_id=action_id))
 
     async def _reopen(
         self, interaction: discord.Interaction, form_id: str, presets: dict[str, str]
@@ -365,14 +500,15 @@ class DiscordBridge:
         form = self.forms.recall(str(interaction.user.id), form_id)
         if form is None:
             # Forgotten (a restart): the core explains that the form has expired.
-            event = FormSubmitted(**self._base(interaction), form_id="", values={})
-            await self._run(interaction, event)
+            base = await self._base(interaction)
+            if base is not None:
+                await self._run(interaction, FormSubmitted(**base, form_id="", values={}))
             return
         await interaction.response.send_modal(modal_of(form, presets))
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Modal submissions: understood from their id alone, so they survive restarts."""
-        if interaction.type is not discord.InteractionType.modal_submit or self.community is None:
+        if interaction.type is not discord.InteractionType.modal_submit:
             return
         data: Any = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
@@ -380,5 +516,7 @@ class DiscordBridge:
             return
         form_id, values = submitted_values(custom_id, data.get("components", []))
         self.forms.fill(str(interaction.user.id), form_id, values)
-        event = FormSubmitted(**self._base(interaction), form_id=form_id, values=values)
-        await self._run(interaction, event)
+        base = await self._base(interaction)
+        if base is not None:
+            event = FormSubmitted(**base, form_id=form_id, values=values)
+            await self._run(interaction, event)

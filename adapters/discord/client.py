@@ -57,6 +57,9 @@ class _Wiring:
     async def on_resumed(self) -> None:
         await self.bridge.on_resumed()
 
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.bridge.on_guild_remove(guild)
+
     async def on_disconnect(self) -> None:
         await self.bridge.on_disconnect()
 

@@ -8,6 +8,7 @@ live here rather than in content/.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
@@ -22,6 +23,17 @@ REBOUND_CHOICES = ("my-data", "forget-me", "settings", "mine", "reveal")
 MARK_BEST = "Mark as best answer"
 UNMARK_BEST = "Unmark best answer"
 SAVE_TEMPLATE = "Save as template"
+REBOUND = "rebound"
+SETUP = "setup"
+
+
+@dataclass(frozen=True)
+class SetupChoice:
+    """What a server's manager picked in `/rebound setup`."""
+
+    forum: discord.ForumChannel
+    helpers: discord.TextChannel | None = None
+    moderators: discord.Role | None = None
 
 
 class CommandHandler(Protocol):
@@ -29,13 +41,17 @@ class CommandHandler(Protocol):
 
     async def on_template(self, interaction: discord.Interaction, text: str) -> None: ...
 
-    async def template_choices(self, current: str) -> list[tuple[str, str]]: ...
+    async def template_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[tuple[str, str]]: ...
 
     async def on_rebound(self, interaction: discord.Interaction, what: str) -> None: ...
 
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str
     ) -> None: ...
+
+    async def on_setup(self, interaction: discord.Interaction, choice: SetupChoice) -> None: ...
 
 
 def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
@@ -62,7 +78,7 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     async def template_choices(
         interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        found = await handler.template_choices(current)
+        found = await handler.template_choices(interaction, current)
         return [app_commands.Choice(name=label, value=value) for label, value in found]
 
     async def mark(interaction: discord.Interaction, message: discord.Message) -> None:
@@ -105,3 +121,35 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     tree.add_command(app_commands.ContextMenu(name=MARK_BEST, callback=mark))
     tree.add_command(app_commands.ContextMenu(name=UNMARK_BEST, callback=unmark))
     tree.add_command(app_commands.ContextMenu(name=SAVE_TEMPLATE, callback=save_template))
+    tree.add_command(_rebound_group(handler))
+
+
+def _rebound_group(handler: CommandHandler) -> app_commands.Group:
+    """`/rebound setup`: for members who may manage the server (Discord hides it from the
+    rest; the handler checks again)."""
+
+    @app_commands.describe(
+        forum="The forum where members share setbacks",
+        helpers="Where helpers hear about unanswered posts",
+        moderators="Members with this role may mark best answers and save templates",
+    )
+    async def setup(
+        interaction: discord.Interaction,
+        forum: discord.ForumChannel,
+        helpers: discord.TextChannel | None = None,
+        moderators: discord.Role | None = None,
+    ) -> None:
+        await handler.on_setup(interaction, SetupChoice(forum, helpers, moderators))
+
+    group = app_commands.Group(
+        name=REBOUND,
+        description="Set Rebound up in this server",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+    group.add_command(
+        app_commands.Command(
+            name=SETUP, description="Choose Rebound's forum, helpers and moderators", callback=setup
+        )
+    )
+    return group

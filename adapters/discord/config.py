@@ -14,7 +14,9 @@ class DiscordSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DISCORD_", env_file=".env", extra="ignore")
 
     token: SecretStr
-    support_forum_id: int
+    # One server set up from the environment (development); without it, each server picks
+    # its forum with /rebound setup (adapters/discord/setup.py).
+    support_forum_id: int | None = None
     helpers_channel_id: int | None = None
     moderator_role_id: int | None = None
     # A channel only moderators see, for crisis alerts; see docs/care.md.

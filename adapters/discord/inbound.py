@@ -32,6 +32,13 @@ SOMEONE = Member(user_id="unknown", display_name="")
 """The actor of a deletion Discord does not attribute (the core does not need one)."""
 
 
+PLATFORM = "discord"
+
+
+def guild_community_id(guild_id: int) -> CommunityId:
+    return CommunityId.of(PLATFORM, str(guild_id))
+
+
 @dataclass(frozen=True)
 class Community:
     """The guild Rebound serves and where its posts live."""
@@ -42,7 +49,7 @@ class Community:
 
     @property
     def community_id(self) -> CommunityId:
-        return CommunityId.of("discord", str(self.guild_id))
+        return guild_community_id(self.guild_id)
 
     def member(self, user: discord.User | discord.Member) -> Member:
         return member_of(user, self.moderator_role_id)

@@ -23,16 +23,19 @@ from adapters.ops_http import Ops, bound_port
 from adapters.slack.catch_up import CatchUp
 from adapters.slack.config import SlackSettings
 from adapters.slack.directory import LOOKUP_BUDGET_S, Directory
+from adapters.slack.distribution import Distribution
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.home import HomeTab
 from adapters.slack.http import EventsEndpoint, RefusalLog, events_app
 from adapters.slack.inbound import PLATFORM, community_id
 from adapters.slack.listeners import VIEW_ANSWER_BUDGET_S, Listeners
+from adapters.slack.oauth import add_oauth_routes
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
 from adapters.slack.socket_mode import SocketMode
 from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
+from adapters.slack.workspaces import Parts, Workspace
 from bot.api import (
     OpenThread,
     Outbox,
@@ -93,6 +96,19 @@ class SlackAdapter:
             self.client, settings.moderators_group, lookup_budget_s=profile_budget_s
         )
         self.home = HomeTab(core, self.client)
+        one = Workspace(
+            "", self.client, self.outbox, self.directory, self.home, settings.support_channel or ""
+        )
+        parts = Parts(
+            self.session,
+            settings.web_api_url,
+            form_metadata,
+            lambda: Pacer(settings.channel_interval_s, settings.workspace_rate_per_s),
+            profile_budget_s,
+        )
+        self._one = one
+        self.distribution = Distribution(settings, core, parts, one)
+        self.workspaces = self.distribution.workspaces
         self.app = AsyncApp(
             # A client of bolt's own: bolt builds a client per request sharing this one's
             # headers, and slack-sdk resets the User-Agent in them, dropping Rebound's suffix.
@@ -105,20 +121,19 @@ class SlackAdapter:
             # root (the bot's message) by a moderator among them. Listeners filter instead:
             # messages by bots (the bot included) are ignored, deletions are not.
             ignoring_self_events_enabled=False,
+            **self.distribution.bolt_options(),
         )
         # Bolt's default handler logs str(error), which can quote members' words.
         self.app.error(_log_listener_failure)
         listeners = Listeners(
             core,
-            self.outbox,
-            self.directory,
-            self.home.publish,
-            support_channel=settings.support_channel,
+            self.workspaces,
             in_flight=self.in_flight,
             form_metadata=form_metadata,
             view_answer_budget_s=view_answer_budget_s,
         )
         listeners.register(self.app)
+        self.distribution.register(self.app, self.in_flight)
         self.refusals = RefusalLog()
         self.community_id: str | None = None
         # Ready once auth.test passed (`start`); Socket Mode adds its connection.
@@ -133,9 +148,16 @@ class SlackAdapter:
 
     async def start(self) -> str:
         """Find the workspace (`auth.test`), make sure its community exists, and note what
-        each open thread has recorded, before any event arrives (see `catch_up`)."""
+        each open thread has recorded, before any event arrives (see `catch_up`). Installed
+        into many workspaces, there is no one workspace to find: each comes with its
+        requests."""
+        if self.settings.distributed:
+            log.info("Slack adapter serving the workspaces that installed it")
+            await self.distribution.check_scopes()
+            return ""
         identity = await self._retrying(self.client.auth_test, "auth.test", "SLACK_BOT_TOKEN")
         self.community_id = community_id(str(identity["team_id"]))
+        self._one.community_id = self.community_id
         await self.core.ensure_community(
             self.community_id, PLATFORM, self.settings.community_settings()
         )
@@ -147,7 +169,9 @@ class SlackAdapter:
         any time: what is recorded already is not recorded twice). Reads from what was
         recorded at start, so replies arriving live meanwhile cannot hide earlier ones.
         Once `stop` is set it finishes the reply in hand and leaves the rest to the next
-        start."""
+        start. (Installed into many workspaces, nothing is caught up yet.)"""
+        if self.settings.distributed:
+            return 0
         assert self.community_id is not None, "start first"
         threads = self._recorded_at_start
         self._recorded_at_start = None
@@ -160,7 +184,7 @@ class SlackAdapter:
         await self.session.close()
 
     def outbox_for(self, community: str) -> Outbox | None:
-        return self.outbox if community == self.community_id else None
+        return self.workspaces.outbox_for(community)
 
     async def tick_forever(
         self,
@@ -189,7 +213,9 @@ class SlackAdapter:
             self.refusals,
             on_ack=lambda seconds: self.ops.recorder.acknowledged("slack_http", seconds),
         )
-        return events_app(endpoint, self.ops)
+        application = events_app(endpoint, self.ops)
+        add_oauth_routes(application, self.app)
+        return application
 
     def _begin_stop(self) -> Deadline:
         """Stopping starts: the tick loop finishes its pass; one budget for everything."""

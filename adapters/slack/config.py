@@ -16,11 +16,22 @@ class SlackSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SLACK_", env_file=".env", extra="ignore")
 
-    bot_token: str
-    signing_secret: str
+    # One workspace (development): its bot token and channels come from here. With
+    # SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET instead, Rebound is
+    # installed from /slack/install into any number of workspaces (adapters/slack/oauth.py).
+    bot_token: str | None = None
+    signing_secret: str = ""
     app_token: str | None = None
     api_url: str = SLACK_API_URL
-    support_channel: str
+    support_channel: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    state_secret: str | None = None
+    # Where Slack sends installers back (the app's Redirect URL); Slack's setting if unset.
+    redirect_uri: str | None = None
+    # Tokens that expire (token rotation on in the app's settings) are refreshed this long
+    # before they do.
+    token_rotation_minutes: int = 120
     helpers_channel: str | None = None
     # A user group id (S0123...); its members may mark best answers on anyone's post.
     moderators_group: str | None = None
@@ -44,10 +55,38 @@ class SlackSettings(BaseSettings):
         validation_alias=AliasChoices("REBOUND_DATABASE_URL", "SLACK_DATABASE_URL"),
     )
 
+    @property
+    def distributed(self) -> bool:
+        """Installed by OAuth into many workspaces, rather than one workspace's token."""
+        return bool(self.client_id or self.client_secret or self.state_secret)
+
+    def missing(self) -> list[str]:
+        """The variables this mode still needs, by name."""
+        if self.distributed:
+            needed = {
+                "SLACK_SIGNING_SECRET": self.signing_secret,
+                "SLACK_CLIENT_ID": self.client_id,
+                "SLACK_CLIENT_SECRET": self.client_secret,
+                "SLACK_STATE_SECRET": self.state_secret,
+                "REBOUND_SECRET_KEYS": self.secret_keys,
+            }
+        else:
+            needed = {
+                "SLACK_BOT_TOKEN": self.bot_token,
+                "SLACK_SIGNING_SECRET": self.signing_secret,
+                "SLACK_SUPPORT_CHANNEL": self.support_channel,
+            }
+        return [name for name, value in needed.items() if not value]
+
+    # Fernet keys sealing the installations' tokens, newest first (bot/store/secrets.py).
+    secret_keys: str = Field(
+        default="", validation_alias=AliasChoices("REBOUND_SECRET_KEYS", "SLACK_SECRET_KEYS")
+    )
+
     def community_settings(self) -> CommunitySettings:
         """The community's settings, applied at each start."""
         return CommunitySettings(
-            support_channel=self.support_channel,
+            support_channel=self.support_channel or "",
             helpers_channel=self.helpers_channel or None,
             appreciation_emoji=self.appreciation_emoji,
             locale=self.locale,

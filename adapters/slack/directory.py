@@ -56,6 +56,10 @@ class Directory:
         moderator = profile.admin or user_id in await self._group_members()
         return Member(user_id=user_id, display_name=profile.name, is_moderator=moderator)
 
+    async def is_admin(self, user_id: str) -> bool:
+        """A workspace admin or owner (not merely in the moderators' group)."""
+        return (await self._profile(user_id, "")).admin
+
     def cached(self, user_id: str) -> bool:
         """Whether `member(user_id)` can answer without calling Slack (its profile is
         fresh; the moderators' group may still be fetched, once for everyone)."""

@@ -46,6 +46,12 @@ def community_id(team_id: str) -> CommunityId:
     return CommunityId.of(PLATFORM, team_id)
 
 
+def team_of(community: str) -> str | None:
+    """The workspace (or organisation) id of a Slack community; None for another platform's."""
+    parsed = CommunityId.parse(community)
+    return parsed.native if parsed.platform == PLATFORM else None
+
+
 def author_of(event: Payload) -> str | None:
     """Who wrote the message an event is about; None for bots and the bot itself."""
     subtype = event.get("subtype")

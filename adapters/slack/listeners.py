@@ -22,16 +22,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
 from adapters.lifecycle import InFlight
 from adapters.slack import inbound
-from adapters.slack.directory import Directory
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
+from adapters.slack.workspaces import Workspace, WorkspaceSource, community_of_request
 from bot.api import (
     MARK,
     SAVE_AS_TEMPLATE,
@@ -54,34 +54,28 @@ MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
 FORM_EXPIRED = "error.form_expired"
+NOT_SET_UP = "setup.not_set_up"
 UNEXPECTED = "error.unexpected"
 VIEW_ANSWER_BUDGET_S = 2.0
 # Intents a view submission's acknowledgement itself can carry.
 VIEW_ANSWERS = (RejectForm, OpenForm)
 
 Body = dict[str, Any]
-HomePublisher = Callable[[str, Member], Awaitable[None]]
 
 
 class Listeners:
     def __init__(
         self,
         core: Rebound,
-        outbox: SlackOutbox,
-        directory: Directory,
-        publish_home: HomePublisher | None = None,
+        workspaces: WorkspaceSource,
         *,
-        support_channel: str,
         in_flight: InFlight,
         form_metadata: FormMetadata,
         view_answer_budget_s: float = VIEW_ANSWER_BUDGET_S,
     ) -> None:
         self._core = core
         self._view_answer_budget_s = view_answer_budget_s
-        self._outbox = outbox
-        self._directory = directory
-        self._publish_home = publish_home
-        self._support_channel = support_channel
+        self._workspaces = workspaces
         self._in_flight = in_flight
         self._form_metadata = form_metadata
 
@@ -123,87 +117,106 @@ class Listeners:
                 lambda: self._core.send(community, pending, outbox), "delivering after an ack"
             )
 
-    async def _take(self, event: InboundEvent, where: Where, *, slack_retries: bool) -> None:
-        outbox = self._outbox.at(where)
+    async def _workspace(self, context: AsyncBoltContext) -> Workspace | None:
+        """The workspace a request came from; None where Rebound is no longer installed
+        (a request still in flight from before an uninstall)."""
+        return await self._workspaces.at(_community(context))
+
+    async def _take(
+        self, ws: Workspace, event: InboundEvent, where: Where, *, slack_retries: bool
+    ) -> None:
+        outbox = ws.outbox.at(where)
         pending = await self._decide(event, outbox, slack_retries=slack_retries)
         self._deliver_after_ack(event.community_id, pending, outbox)
 
-    async def _actor(self, body: Body) -> Member:
+    async def _actor(self, ws: Workspace, body: Body) -> Member:
         user = body.get("user") or {}
-        return await self._directory.member(
+        return await ws.directory.member(
             str(user["id"]), str(user.get("username") or user.get("name") or "")
         )
 
-    async def _event_actor(self, community: str, event_id: str, user_id: str) -> Member:
+    async def _event_actor(
+        self, ws: Workspace, community: str, event_id: str, user_id: str
+    ) -> Member:
         """The member behind an Events API delivery. Before a profile look-up goes to
         Slack, a redelivery is recognised and gets only the member's id: its decision
         reuses what was stored."""
-        if not self._directory.cached(user_id) and await self._core.seen(community, event_id):
+        if not ws.directory.cached(user_id) and await self._core.seen(community, event_id):
             return Member(user_id=user_id, display_name="")
-        return await self._directory.member(user_id)
-
-    def _relevant_channel(self, channel: object, channel_type: object = None) -> bool:
-        """The support channel (posts and their threads) and DMs; Rebound reads no other."""
-        return channel == self._support_channel or channel_type == "im"
+        return await ws.directory.member(user_id)
 
     # --- Events API -----------------------------------------------------------------------
 
     async def on_message(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
-        if not self._relevant_channel(event.get("channel"), event.get("channel_type")):
+        ws = await self._workspace(context)
+        if ws is None or not _relevant(ws, event.get("channel"), event.get("channel_type")):
             return
         community, event_id = _community(context), str(body["event_id"])
         deletion = inbound.deletion_event(community, event_id, event)
         if deletion is not None:  # whoever wrote the message: the bot's own root too
-            await self._take(deletion, Where(channel_id=event.get("channel")), slack_retries=True)
+            where = Where(channel_id=event.get("channel"))
+            await self._take(ws, deletion, where, slack_retries=True)
             return
         author = inbound.author_of(event)  # None for bots
         if author is None or author == context.bot_user_id:
             return  # bolt's self-event filter is off (see SlackAdapter): ours is here
-        actor = await self._event_actor(community, event_id, author)
+        actor = await self._event_actor(ws, community, event_id, author)
         found = inbound.message_event(community, event_id, actor, event)
         if found is not None:
             where = Where(
                 user_id=author, channel_id=event.get("channel"), thread_ts=event.get("thread_ts")
             )
-            await self._take(found, where, slack_retries=True)
+            await self._take(ws, found, where, slack_retries=True)
 
     async def on_reaction(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
         channel = (event.get("item") or {}).get("channel")
-        if not self._relevant_channel(channel) or event.get("user") == context.bot_user_id:
+        ws = await self._workspace(context)
+        if ws is None or not _relevant(ws, channel) or event.get("user") == context.bot_user_id:
             return  # elsewhere, or the bot's own (bolt's self-event filter is off)
         community, event_id = _community(context), str(body["event_id"])
-        actor = await self._event_actor(community, event_id, str(event["user"]))
+        actor = await self._event_actor(ws, community, event_id, str(event["user"]))
         found = inbound.reaction_event(community, event_id, actor, event)
         if found is not None:
             where = Where(user_id=actor.user_id, channel_id=channel)
-            await self._take(found, where, slack_retries=True)
+            await self._take(ws, found, where, slack_retries=True)
 
     async def on_home_opened(self, event: Body, context: AsyncBoltContext) -> None:
-        publish = self._publish_home
-        if event.get("tab") != "home" or publish is None:
+        ws = await self._workspace(context)
+        if event.get("tab") != "home" or ws is None:
             return
         community, user_id = _community(context), str(event["user"])
 
         async def publish_home() -> None:
-            await publish(community, await self._directory.member(user_id))
+            await ws.home.publish(community, await ws.directory.member(user_id))
 
         self._in_flight.after_ack(publish_home, "publishing the App Home")
 
     # --- members' gestures ----------------------------------------------------------------
 
     async def on_command(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
-        actor = await self._directory.member(str(body["user_id"]), str(body.get("user_name", "")))
+        ws = await self._workspace(context)
+        if ws is None:
+            await ack()
+            return
+        if not ws.support_channel:  # installed, never set up: say so rather than nothing
+            await ack(text=self._core.say(_community(context), NOT_SET_UP))
+            return
+        actor = await ws.directory.member(str(body["user_id"]), str(body.get("user_name", "")))
         event = inbound.command_event(_community(context), actor, body)
         where = Where(
             user_id=actor.user_id, channel_id=body.get("channel_id"), trigger_id=body["trigger_id"]
         )
-        await self._take(event, where, slack_retries=False)
+        await self._take(ws, event, where, slack_retries=False)
         await ack()
 
     async def on_button(
         self, ack: AsyncAck, body: Body, action: Body, context: AsyncBoltContext
     ) -> None:
-        actor = await self._actor(body)
+        ws = await self._workspace(context)
+        if ws is None:
+            await ack()
+            return
+        actor = await self._actor(ws, body)
         where, community = _where_pressed(actor, body), _community(context)
         action_id = str(action["action_id"])
         if self._core.opens_offered_form(action_id):
@@ -213,15 +226,19 @@ class Listeners:
             if form is not None:
                 await ack()
                 opening = OpenForm(user_id=actor.user_id, form=form)
-                outbox = self._outbox.at(where)
+                outbox = ws.outbox.at(where)
                 self._in_flight.after_ack(lambda: outbox.deliver(opening), "opening a form")
                 return
         event = inbound.button_event(community, actor, body, action)
-        await self._take(event, where, slack_retries=False)
+        await self._take(ws, event, where, slack_retries=False)
         await ack()
 
     async def on_message_action(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
-        actor = await self._actor(body)
+        ws = await self._workspace(context)
+        if ws is None:
+            await ack()
+            return
+        actor = await self._actor(ws, body)
         event = inbound.shortcut_event(_community(context), actor, body)
         where = Where(
             user_id=actor.user_id,
@@ -229,16 +246,20 @@ class Listeners:
             thread_ts=inbound.action_thread(body),
             trigger_id=body.get("trigger_id"),
         )
-        await self._take(event, where, slack_retries=False)
+        await self._take(ws, event, where, slack_retries=False)
         await ack()
 
     async def on_view_submission(
         self, ack: AsyncAck, body: Body, view: Body, context: AsyncBoltContext
     ) -> None:
         community = _community(context)
+        ws = await self._workspace(context)
+        if ws is None:
+            await ack()
+            return
         channel = self._form_metadata.open(str(view.get("private_metadata") or ""))
         if channel is None:
-            await self._refuse_tampered(ack, community, body)
+            await self._refuse_tampered(ws, ack, community, body)
             return
         answer = ViewAnswer(
             block_ids=tuple(str(b["block_id"]) for b in view.get("blocks", []) if "block_id" in b)
@@ -248,9 +269,9 @@ class Listeners:
         async def answer_form() -> list[Pending]:
             """Decide, then put what answers the form (errors, the next form) in the ack."""
             nonlocal outbox
-            actor = await self._actor(body)
+            actor = await self._actor(ws, body)
             event = inbound.view_event(community, actor, body)
-            outbox = self._outbox.at(
+            outbox = ws.outbox.at(
                 Where(user_id=actor.user_id, channel_id=channel or None, view_answer=answer)
             )
             pending = await self._decide(event, outbox, slack_retries=False)
@@ -269,7 +290,9 @@ class Listeners:
 
         self._in_flight.after_ack(the_rest, "delivering a form's outcome")
 
-    async def _refuse_tampered(self, ack: AsyncAck, community: str, body: Body) -> None:
+    async def _refuse_tampered(
+        self, ws: Workspace, ack: AsyncAck, community: str, body: Body
+    ) -> None:
         """A submission whose metadata Rebound did not sign: closed, nothing changed, and
         the member told privately."""
         log.warning("view submission refused: its private_metadata is not Rebound's")
@@ -278,15 +301,17 @@ class Listeners:
         expired = Notice(
             user_id=user_id, message=Message(text=self._core.say(community, FORM_EXPIRED))
         )
-        outbox = self._outbox.at(Where(user_id=user_id))
+        outbox = ws.outbox.at(Where(user_id=user_id))
         self._in_flight.after_ack(lambda: outbox.deliver(expired), "refusing a form")
 
 
+def _relevant(ws: Workspace, channel: object, channel_type: object = None) -> bool:
+    """The support channel (posts and their threads) and DMs; Rebound reads no other."""
+    return (bool(ws.support_channel) and channel == ws.support_channel) or channel_type == "im"
+
+
 def _community(context: AsyncBoltContext) -> str:
-    team_id = context.team_id or context.enterprise_id
-    if not team_id:
-        raise ValueError("a Slack request without a team")
-    return inbound.community_id(team_id)
+    return community_of_request(context)
 
 
 def _where_pressed(actor: Member, body: Body) -> Where:

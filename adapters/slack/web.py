@@ -22,7 +22,7 @@ API_FAILURES = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
 def web_client(
-    token: str, base_url: str, session: aiohttp.ClientSession | None = None
+    token: str | None, base_url: str, session: aiohttp.ClientSession | None = None
 ) -> AsyncWebClient:
     """A client that sleeps for Slack's Retry-After (never less) before retrying a 429.
 

@@ -22,3 +22,5 @@ class CoreSettings(BaseSettings):
     give_up_after_hours: float = 24.0
     # A community's own words and templates, laid over the packaged ones key by key.
     content_dir: Path | None = None
+    # Fernet keys sealing platform tokens at rest, newest first (bot/store/secrets.py).
+    secret_keys: str = ""

@@ -55,6 +55,10 @@ class Kernel:
                 await repo.update_settings(community_id, settings)
         self._settings.pop(community_id, None)
 
+    def settings_changed(self, community_id: str) -> None:
+        """The community's settings were changed in the store: read them again."""
+        self._settings.pop(community_id, None)
+
     async def context(self, repo: Repo, community_id: str, now: datetime) -> Context:
         settings = self._settings.get(community_id)
         if settings is None:

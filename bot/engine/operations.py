@@ -10,7 +10,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from bot.store.engine import create_engine
+from bot.store.installation_repo import Installations
 from bot.store.repo import Repo, Store
+from bot.store.secrets import SecretBox
 
 _T = TypeVar("_T")
 
@@ -78,3 +80,13 @@ async def retry_given_up(database_url: str, row_ids: Iterable[int] | None, now: 
         return await repo.outbound.retry(None if row_ids is None else list(row_ids), now)
 
     return await _in_store(database_url, reset)
+
+
+async def reseal_tokens(database_url: str, box: SecretBox) -> int:
+    """Re-seal every stored platform token under the first key of `box`; how many
+    installations. Raises `SecretUnreadable` (changing nothing) if a token opens with none."""
+    store = Store(create_engine(database_url))
+    try:
+        return await Installations(store, box).reseal_all()
+    finally:
+        await store.dispose()

@@ -45,6 +45,7 @@ class Rebound:
         self.ensure_community = self.kernel.ensure_community
         self.context = self.kernel.context
         self.say = self.kernel.say
+        self.settings_changed = self.kernel.settings_changed
         self.send = self.kernel.send
 
     # Read-only views of the kernel's parts (set them on the kernel, which both paths share).

@@ -374,3 +374,51 @@ class ForgottenRow(SQLModel, table=True):
     member_key: str = Field(primary_key=True, max_length=64)
     request: str = Field(primary_key=True, max_length=40)
     forgotten_at: datetime = _when()
+
+
+# --- installations (issue 11): one per community, with its platform secrets sealed --------
+
+
+class InstallationRow(SQLModel, table=True):
+    """An app installed in a community (a Slack workspace or organisation). Tokens are
+    stored sealed (bot/store/secrets.py), never in the clear; `revision` rises with every
+    change, so a replica's cached copy can tell it is stale."""
+
+    __tablename__ = "installation"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    enterprise_id: str | None = Field(default=None, max_length=40)
+    team_id: str | None = Field(default=None, max_length=40)
+    app_id: str | None = Field(default=None, max_length=40)
+    bot_id: str = Field(max_length=40)
+    bot_user_id: str = Field(max_length=40)
+    bot_scopes: str = Field(sa_column=Column(Text, nullable=False))
+    bot_token: str = Field(sa_column=Column(Text, nullable=False))
+    bot_refresh_token: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    bot_token_expires_at: datetime | None = _when(nullable=True)
+    installer_user_id: str | None = Field(default=None, max_length=40)
+    is_enterprise_install: bool = False
+    installed_at: datetime = _when()
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class OAuthStateRow(SQLModel, table=True):
+    """An OAuth `state` handed to an installer's browser: used once, before it expires."""
+
+    __tablename__ = "oauth_state"
+
+    state: str = Field(primary_key=True, max_length=100)
+    expires_at: datetime = _when(index=True)
+
+
+class CommunitySettingChangeRow(SQLModel, table=True):
+    """Who changed a community's settings, when, and what (each field's old and new value)."""
+
+    __tablename__ = "community_setting_change"
+    __table_args__ = (Index("ix_community_setting_change", "community_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    changed_by: str = Field(max_length=100)
+    changed_at: datetime = _when()
+    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

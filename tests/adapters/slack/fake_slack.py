@@ -12,6 +12,7 @@ only with `include_all_metadata`, nothing older than `oldest`).
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from aiohttp import WSMsgType, web
+
+from adapters.slack.oauth import SCOPES
 
 TEAM_ID = "T0REBOUND"
 BOT_USER = "U0REBOUNDBOT"
@@ -51,6 +54,7 @@ class Call:
     at: float  # when the call arrived (time.monotonic)
     answer: dict[str, Any] = field(default_factory=dict)
     user_agent: str = ""
+    token: str = ""  # the bearer token the call carried (which workspace's bot made it)
 
     @property
     def channel(self) -> str:
@@ -181,6 +185,9 @@ class FakeSlack:
         self._runner: web.AppRunner | None = None
         self.socket_mode: Callable[[web.Request], Any] | None = None
         self.files: dict[str, dict[str, Any]] = {}  # files.uploadV2, by file id
+        # Installs (the block at the end): codes granted, tokens issued, by workspace.
+        self.codes: dict[str, tuple[str, str]] = {}
+        self.installs: dict[str, dict[str, str]] = {}
 
     async def start(self) -> str:
         app = web.Application()
@@ -289,15 +296,20 @@ class FakeSlack:
             or self._limited(method)
             or _invalid_blocks(params)
             or _invalid_view(params.get("view"))
-            or Scripted(200, self._ok(method, params, ts))
+            or Scripted(
+                200, self._installs(method, params, request) or self._ok(method, params, ts)
+            )
         )
         user_agent = request.headers.get("User-Agent", "")
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         answer_gate = self.answer_gates.get(method)
         if answer_gate is not None and number > self._free_answers.get(method, 0):
             unanswered = f"{method} (unanswered)"
-            await self._record(Call(unanswered, params, 0, arrived, answer.body, user_agent))
+            await self._record(Call(unanswered, params, 0, arrived, answer.body, user_agent, token))
             await answer_gate.wait()
-        await self._record(Call(method, params, answer.status, arrived, answer.body, user_agent))
+        await self._record(
+            Call(method, params, answer.status, arrived, answer.body, user_agent, token)
+        )
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
     def _scripted(self, method: str) -> Scripted | None:
@@ -448,6 +460,77 @@ class FakeSlack:
     def shared_files(self, channel: str) -> list[dict[str, Any]]:
         """Files completed into `channel`, with their uploaded bytes."""
         return [f for f in self.files.values() if f.get("channel") == channel]
+
+    # --- installs (issue 11): oauth.v2.access, and auth.test per installed token -------------
+    # A test grants a code for a workspace (`grant`); the code is exchanged once for that
+    # workspace's bot token. auth.test with an installed token answers for its workspace.
+
+    client_id = "1111.2222"
+    client_secret = "fake-client-secret"
+    rotating = False  # token rotation on: tokens expire and come with a refresh token
+    granted_scopes = ",".join(SCOPES)  # what an installer grants (fewer: an older app)
+
+    def grant(self, team_id: str, installer: str = "U0INSTALLER") -> str:
+        """A code Slack hands an installer's browser for `team_id`."""
+        code = f"code-{team_id}-{len(self.codes)}"
+        self.codes[code] = (team_id, installer)
+        return code
+
+    def _installs(
+        self, method: str, params: dict[str, Any], request: web.Request
+    ) -> dict[str, Any] | None:
+        if method == "oauth.v2.access":
+            return self._exchange(params, request.headers.get("Authorization", ""))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if method == "auth.test" and token in self.installs:
+            team = self.installs[token]
+            return {"ok": True, **team, "url": f"https://{team['team_id']}.slack.com/"}
+        return None
+
+    def _exchange(self, params: dict[str, Any], authorization: str) -> dict[str, Any]:
+        expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
+        if authorization != f"Basic {expected}":
+            return {"ok": False, "error": "invalid_client_id"}
+        if params.get("grant_type") == "refresh_token":
+            return self._refresh(str(params.get("refresh_token", "")))
+        found = self.codes.pop(str(params.get("code", "")), None)
+        if found is None:
+            return {"ok": False, "error": "invalid_code"}
+        team_id, installer = found
+        return {
+            "ok": True,
+            "app_id": "A0REBOUNDAPP",
+            "authed_user": {"id": installer},
+            "scope": self.granted_scopes,
+            "token_type": "bot",
+            "bot_user_id": f"U0BOT{team_id}",
+            "team": {"id": team_id, "name": f"Team {team_id}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            **self._issue(team_id),
+        }
+
+    def _issue(self, team_id: str) -> dict[str, Any]:
+        number = len(self.installs)
+        token = f"xoxb-{team_id}-{number}-fake"
+        self.installs[token] = {
+            "team_id": team_id,
+            "user_id": f"U0BOT{team_id}",
+            "bot_id": f"B0{team_id}",
+        }
+        if not self.rotating:
+            return {"access_token": token}
+        return {
+            "access_token": token,
+            "refresh_token": f"xoxe-1-{team_id}-{number}",
+            "expires_in": 43200,
+        }
+
+    def _refresh(self, refresh_token: str) -> dict[str, Any]:
+        team_id = refresh_token.split("-")[2] if refresh_token.count("-") >= 3 else ""
+        if not team_id:
+            return {"ok": False, "error": "invalid_refresh_token"}
+        return {"ok": True, "token_type": "bot", "team": {"id": team_id}, **self._issue(team_id)}
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

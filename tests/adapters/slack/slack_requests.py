@@ -322,6 +322,8 @@ def _state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             filled: dict[str, Any] = {"value": value}
         elif kind == "datepicker":
             filled = {"selected_date": value}
+        elif kind == "conversations_select":
+            filled = {"selected_conversation": value}
         elif kind == "static_select":
             filled = {"selected_option": _option(element, value) if value else None}
         else:

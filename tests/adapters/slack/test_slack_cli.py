@@ -27,7 +27,7 @@ def test_settings_read_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_MODERATORS_GROUP", "S1")
     monkeypatch.setenv("REBOUND_DATABASE_URL", "sqlite+aiosqlite:///x.db")
 
-    settings = SlackSettings()  # type: ignore[call-arg]
+    settings = SlackSettings()
 
     assert settings.api_url == SLACK_API_URL
     assert settings.app_token is None
@@ -66,4 +66,4 @@ def test_the_locale_setting_reaches_the_community(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
     monkeypatch.setenv("SLACK_SUPPORT_CHANNEL", "C0SUPPORT")
     monkeypatch.setenv("REBOUND_LOCALE", "fr")
-    assert SlackSettings().community_settings().locale == "fr"  # type: ignore[call-arg]
+    assert SlackSettings().community_settings().locale == "fr"

@@ -1,0 +1,87 @@
+"""Which workspaces a `rebound slack` process serves, and how bolt authorises requests.
+
+Development mode (SLACK_BOT_TOKEN): one workspace, bolt uses the client's token.
+Distributed mode (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET and
+REBOUND_SECRET_KEYS): bolt's OAuth flow installs Rebound, the installation store
+authorises each request, and each workspace is served with its own token.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.lifecycle import InFlight
+from adapters.slack.config import SlackSettings
+from adapters.slack.oauth import install_link, missing_scopes, oauth_settings, token_rotator
+from adapters.slack.setup import Setup
+from adapters.slack.uninstall import Uninstalls
+from adapters.slack.workspaces import (
+    InstalledWorkspaces,
+    OneWorkspace,
+    Parts,
+    Workspace,
+    WorkspaceSource,
+)
+from bot.api import Installations, Rebound, SecretBox
+
+log = logging.getLogger(__name__)
+
+
+class Distribution:
+    """Single workspace or many: the pieces that differ, chosen once from the settings."""
+
+    def __init__(
+        self, settings: SlackSettings, core: Rebound, parts: Parts, one: Workspace
+    ) -> None:
+        self.settings = settings
+        self.installations: Installations | None = None
+        self.workspaces: WorkspaceSource
+        if settings.distributed:
+            box = SecretBox.from_text(settings.secret_keys)
+            self.installations = Installations(core.store, box)
+            # `one` holds the process's client, without any workspace's token here.
+            self.workspaces = InstalledWorkspaces(
+                core, self.installations, parts, rotator=token_rotator(settings, one.client)
+            )
+        else:
+            self.workspaces = OneWorkspace(one)
+        self._core = core
+
+    async def check_scopes(self) -> int:
+        """At start: how many workspaces miss scopes an app update added (each logged with
+        the re-install link; `/rebound setup` tells their admins too)."""
+        if self.installations is None:
+            return 0
+        short = {
+            community: missing
+            for community, granted in (await self.installations.scopes()).items()
+            if (missing := missing_scopes(granted))
+        }
+        for community, missing in short.items():
+            log.warning(
+                "%s lacks scopes %s: re-install from %s",
+                community,
+                ",".join(missing),
+                install_link(self.settings),
+            )
+        return len(short)
+
+    def bolt_options(self) -> dict[str, Any]:
+        """AsyncApp's authorisation: the installation store in distributed mode."""
+        if self.installations is None:
+            return {}
+        return {
+            "oauth_settings": oauth_settings(self.settings, self.installations, self._core.clock)
+        }
+
+    def register(self, app: AsyncApp, in_flight: InFlight) -> None:
+        """Uninstalls and `/rebound setup`, for workspaces that installed Rebound (in
+        development mode the environment's settings are the community's)."""
+        if self.installations is not None:
+            Uninstalls(self.installations, self._core.clock).register(app)
+            Setup(
+                self._core, self.workspaces, self.installations, in_flight, self.settings
+            ).register(app)

@@ -1,0 +1,1 @@
+"""Setting a community up from inside the chat (issue 11)."""
