@@ -13,7 +13,7 @@ from adapters.discord import endpoints, logs
 from adapters.discord.bridge import DiscordBridge
 from adapters.discord.client import make_client
 from adapters.discord.config import DiscordSettings
-from adapters.discord.ticker import PLATFORM
+from adapters.discord.inbound import PLATFORM
 from adapters.lifecycle import Deadline, stop_requested
 from adapters.ops_http import Ops
 from adapters.ops_settings import OpsSettings

@@ -52,8 +52,7 @@ from bot.api import (
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
-PLATFORMS = frozenset({PLATFORM})
+PLATFORMS = frozenset({inbound.PLATFORM})
 
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
 NOT_SET_UP = "setup.not_set_up"
@@ -171,7 +170,7 @@ class DiscordBridge:
         assert self._client is not None
         community = inbound.Community(forum.guild.id, forum.id, role_id)
         if home:
-            await self.core.ensure_community(community.community_id, PLATFORM, settings)
+            await self.core.ensure_community(community.community_id, inbound.PLATFORM, settings)
         recorded = await self.core.open_threads(community.community_id)
         locale = settings.locale
         tags = await ensure_tags(forum, all_thread_tags(self.core.content, locale))

@@ -14,7 +14,7 @@ import discord
 from adapters.discord import inbound
 from adapters.discord.commands import SetupChoice
 from adapters.discord.config import DiscordSettings
-from adapters.discord.ticker import PLATFORM
+from adapters.discord.inbound import PLATFORM
 from bot.api import CommunitySettings, CommunitySettingsStore, CommunitySetup, Rebound
 
 log = logging.getLogger(__name__)
