@@ -25,6 +25,10 @@ class Verb(StrEnum):
     TEMPLATE_POST = "tpost"
     TEMPLATE_OTHER = "tother"
     TEMPLATE_VARIANT = "tvariant"
+    # Moderators and the library (bot/features/): paging and the suggestions setting.
+    AUDIT_PAGE = "apage"
+    LIBRARY_PAGE = "lpage"
+    SUGGESTIONS_OFF = "sugoff"
 
 
 class FormKind(StrEnum):
@@ -35,6 +39,9 @@ class FormKind(StrEnum):
     TEMPLATE = "template"
     TEMPLATE_ADD = "template_add"
     TEMPLATE_EDIT = "template_edit"
+    FEATURE = "feature"
+    HIDE = "hide"
+    UNHIDE = "unhide"
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,9 @@ from bot.domain.model import (
     Stage,
 )
 from bot.store import leases
+from bot.store.audit_repo import AuditRepo
 from bot.store.early_repo import EarlyRepo
+from bot.store.library_repo import LibraryRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.statements import (
     APPRECIATION,
@@ -505,6 +507,8 @@ class Repo:
         self.templates = TemplateRepo(connection, self._insert)
         self.early = EarlyRepo(connection, self._insert)
         self.shown = ShownRepo(connection, self._insert)
+        self.audit = AuditRepo(connection)
+        self.library = LibraryRepo(connection, self._insert)
         self._hot = hot_statements(self._dialect)
 
     @asynccontextmanager

@@ -1,0 +1,1 @@
+"""Features: each package holds one feature's logic."""

@@ -1,0 +1,328 @@
+"""The library's rows: featured answers and their search index, hidden replies, locked
+posts, community topics and members' suggestion settings. Callers take the post first
+(`Repo.setback` / `reply_with_post`), so two moderators acting at once go one after the
+other and the second sees what the first committed."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, and_, case, delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.statements import REPLY, SETBACK, table
+from bot.store.tables import (
+    FeaturedAnswerRow,
+    HiddenReplyRow,
+    LibraryPreferenceRow,
+    LibraryTermRow,
+    LibraryTopicRow,
+    PostLockRow,
+)
+
+FEATURED = table(FeaturedAnswerRow)
+TERM = table(LibraryTermRow)
+HIDDEN = table(HiddenReplyRow)
+LOCK = table(PostLockRow)
+TOPIC = table(LibraryTopicRow)
+PREFERENCE = table(LibraryPreferenceRow)
+# BM25's term-frequency saturation: a word said five times is not five times as relevant.
+_K1 = 1.2
+CANDIDATES = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class Featured:
+    id: int
+    reply_id: int
+    setback_id: int
+    topic: str
+    summary: str
+    featured_by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hit:
+    featured: Featured
+    score: float
+
+
+def _featured(row: RowMapping) -> Featured:
+    return Featured(
+        id=row["id"],
+        reply_id=row["reply_id"],
+        setback_id=row["setback_id"],
+        topic=row["topic"],
+        summary=row["summary"],
+        featured_by=row["featured_by"],
+    )
+
+
+def _visible() -> list[ColumnElement[bool]]:
+    """A featured answer shows while its reply stands, is not hidden, and its post stands."""
+    return [
+        REPLY.c.id == FEATURED.c.reply_id,
+        REPLY.c.deleted.is_(False),
+        SETBACK.c.id == FEATURED.c.setback_id,
+        SETBACK.c.withdrawn_at.is_(None),
+        ~exists(select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id == FEATURED.c.reply_id)),
+    ]
+
+
+class LibraryRepo:
+    def __init__(self, connection: AsyncConnection, insert: Any) -> None:
+        self._db = connection
+        self._insert = insert
+
+    # --- featured answers -----------------------------------------------------------------
+
+    async def featured(self, community_id: str, reply_id: int) -> Featured | None:
+        row = await self._db.execute(
+            select(FEATURED).where(
+                FEATURED.c.community_id == community_id, FEATURED.c.reply_id == reply_id
+            )
+        )
+        found = row.mappings().first()
+        return None if found is None else _featured(found)
+
+    async def featured_by_ids(self, community_id: str, ids: Sequence[int]) -> list[Featured]:
+        rows = await self._db.execute(
+            select(FEATURED).where(FEATURED.c.community_id == community_id, FEATURED.c.id.in_(ids))
+        )
+        return [_featured(row) for row in rows.mappings()]
+
+    async def feature(
+        self,
+        community_id: str,
+        *,
+        reply_id: int,
+        setback_id: int,
+        topic: str,
+        summary: str,
+        by: str,
+        terms: Mapping[str, int],
+        now: datetime,
+    ) -> bool:
+        """Feature a reply, or change its topic and summary. True when newly featured.
+        Its search `terms` (term -> count) are rewritten in the same transaction."""
+        known = await self.featured(community_id, reply_id)
+        if known is None:
+            inserted = await self._db.execute(
+                FEATURED.insert()
+                .values(
+                    community_id=community_id,
+                    reply_id=reply_id,
+                    setback_id=setback_id,
+                    topic=topic,
+                    summary=summary,
+                    featured_by=by,
+                    featured_at=now,
+                    updated_at=now,
+                )
+                .returning(FEATURED.c.id)
+            )
+            featured_id = int(inserted.scalar_one())
+        else:
+            featured_id = known.id
+            await self._db.execute(
+                update(FEATURED)
+                .where(FEATURED.c.id == featured_id)
+                .values(topic=topic, summary=summary, updated_at=now)
+            )
+        await self._index(community_id, featured_id, terms)
+        return known is None
+
+    async def unfeature(self, community_id: str, reply_id: int) -> bool:
+        known = await self.featured(community_id, reply_id)
+        if known is None:
+            return False
+        await self._db.execute(delete(TERM).where(TERM.c.featured_id == known.id))
+        await self._db.execute(delete(FEATURED).where(FEATURED.c.id == known.id))
+        return True
+
+    async def _index(self, community_id: str, featured_id: int, counts: Mapping[str, int]) -> None:
+        await self._db.execute(delete(TERM).where(TERM.c.featured_id == featured_id))
+        if counts:
+            rows = [
+                {"community_id": community_id, "term": t, "featured_id": featured_id, "weight": w}
+                for t, w in counts.items()
+            ]
+            await self._db.execute(TERM.insert(), rows)
+
+    # --- search ---------------------------------------------------------------------------
+
+    async def search(
+        self,
+        community_id: str,
+        query_terms: Sequence[str],
+        *,
+        topic: str | None = None,
+        exclude_setback: int | None = None,
+        limit: int = CANDIDATES,
+    ) -> list[Hit]:
+        """Visible featured answers matching any of `query_terms`, best first (BM25 without
+        length normalisation: rare words count more, repeats saturate); newest first on
+        ties. Without terms, every visible answer (of `topic`, if given), newest first."""
+        conditions = [FEATURED.c.community_id == community_id, *_visible()]
+        if topic is not None:
+            conditions.append(FEATURED.c.topic == topic)
+        if exclude_setback is not None:
+            conditions.append(FEATURED.c.setback_id != exclude_setback)
+        if not query_terms:
+            rows = await self._db.execute(
+                select(FEATURED).where(*conditions).order_by(FEATURED.c.id.desc()).limit(limit)
+            )
+            return [Hit(featured=_featured(r), score=0.0) for r in rows.mappings()]
+        idf = await self._idf(community_id, query_terms)
+        if not idf:
+            return []
+        per_term = case(*((TERM.c.term == term, weight) for term, weight in idf.items()), else_=0.0)
+        saturated = TERM.c.weight * (_K1 + 1) / (TERM.c.weight + _K1)
+        score = func.sum(per_term * saturated).label("score")
+        matched = (
+            select(TERM.c.featured_id, score)
+            .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(idf)))
+            .group_by(TERM.c.featured_id)
+            .subquery()
+        )
+        statement = (
+            select(FEATURED, matched.c.score)
+            .join(matched, matched.c.featured_id == FEATURED.c.id)
+            .where(*conditions)
+            .order_by(matched.c.score.desc(), FEATURED.c.id.desc())
+            .limit(limit)
+        )
+        rows = await self._db.execute(statement)
+        return [Hit(featured=_featured(r), score=float(r["score"])) for r in rows.mappings()]
+
+    async def _idf(self, community_id: str, query_terms: Sequence[str]) -> dict[str, float]:
+        total = (
+            await self._db.execute(
+                select(func.count()).where(FEATURED.c.community_id == community_id)
+            )
+        ).scalar_one()
+        rows = await self._db.execute(
+            select(TERM.c.term, func.count())
+            .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(query_terms)))
+            .group_by(TERM.c.term)
+        )
+        counts = Counter({term: int(n) for term, n in rows.all()})
+        return {
+            term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in sorted(counts.items())
+        }
+
+    # --- hidden replies -------------------------------------------------------------------
+
+    async def hidden(self, reply_id: int) -> bool:
+        found = await self._db.execute(
+            select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id == reply_id)
+        )
+        return found.first() is not None
+
+    async def hide(
+        self, community_id: str, reply_id: int, reason: str, by: str, now: datetime
+    ) -> bool:
+        statement = (
+            self._insert(HIDDEN)
+            .values(
+                reply_id=reply_id,
+                community_id=community_id,
+                reason=reason,
+                hidden_by=by,
+                hidden_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        return bool((await self._db.execute(statement)).rowcount)
+
+    async def unhide(self, reply_id: int) -> bool:
+        result = await self._db.execute(delete(HIDDEN).where(HIDDEN.c.reply_id == reply_id))
+        return bool(result.rowcount)
+
+    async def hidden_among(self, reply_ids: Sequence[int]) -> set[int]:
+        if not reply_ids:
+            return set()
+        rows = await self._db.execute(
+            select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id.in_(list(reply_ids)))
+        )
+        return set(rows.scalars())
+
+    # --- locked posts ---------------------------------------------------------------------
+
+    async def locked(self, setback_id: int) -> bool:
+        found = await self._db.execute(
+            select(LOCK.c.setback_id).where(LOCK.c.setback_id == setback_id)
+        )
+        return found.first() is not None
+
+    async def lock(
+        self, community_id: str, setback_id: int, reason: str, by: str, now: datetime
+    ) -> bool:
+        statement = (
+            self._insert(LOCK)
+            .values(
+                setback_id=setback_id,
+                community_id=community_id,
+                reason=reason,
+                locked_by=by,
+                locked_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        return bool((await self._db.execute(statement)).rowcount)
+
+    async def unlock(self, setback_id: int) -> bool:
+        result = await self._db.execute(delete(LOCK).where(LOCK.c.setback_id == setback_id))
+        return bool(result.rowcount)
+
+    # --- topics and settings --------------------------------------------------------------
+
+    async def topics(self, community_id: str) -> list[str]:
+        rows = await self._db.execute(
+            select(TOPIC.c.name).where(TOPIC.c.community_id == community_id).order_by(TOPIC.c.name)
+        )
+        return list(rows.scalars())
+
+    async def add_topic(self, community_id: str, name: str, by: str, now: datetime) -> bool:
+        statement = (
+            self._insert(TOPIC)
+            .values(community_id=community_id, name=name, added_by=by, added_at=now)
+            .on_conflict_do_nothing()
+        )
+        return bool((await self._db.execute(statement)).rowcount)
+
+    async def suggestions_off(self, community_id: str, member_id: str) -> bool:
+        found = await self._db.execute(
+            select(PREFERENCE.c.suggestions_off).where(
+                and_(PREFERENCE.c.community_id == community_id, PREFERENCE.c.member_id == member_id)
+            )
+        )
+        return bool(found.scalar())
+
+    async def set_suggestions_off(self, community_id: str, member_id: str, off: bool) -> None:
+        statement = self._insert(PREFERENCE).values(
+            community_id=community_id, member_id=member_id, suggestions_off=off
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[PREFERENCE.c.community_id, PREFERENCE.c.member_id],
+            set_={"suggestions_off": off},
+        )
+        await self._db.execute(statement)
+
+    # --- plain reads (nothing taken) ------------------------------------------------------
+
+    async def titles(self, community_id: str, setback_ids: Sequence[int]) -> dict[int, str]:
+        """Post titles by id, for listings (a withdrawn post's title is empty)."""
+        if not setback_ids:
+            return {}
+        rows = await self._db.execute(
+            select(SETBACK.c.id, SETBACK.c.title).where(
+                SETBACK.c.community_id == community_id, SETBACK.c.id.in_(list(setback_ids))
+            )
+        )
+        return {int(post_id): title for post_id, title in rows.all()}
