@@ -20,6 +20,7 @@ from bot.events import (
     ReactionAdded,
     ReactionRemoved,
 )
+from bot.features import routes as features
 from bot.intents import Intent
 from bot.services import (
     answers,
@@ -44,6 +45,8 @@ async def on_command(ctx: Context, event: CommandInvoked) -> list[Intent]:
         return posting.open_setback_form(ctx, event.actor)
     if command == TEMPLATE_COMMAND:
         return await templates.command(ctx, event.actor, event.text)
+    if command == features.REBOUND_COMMAND:
+        return await features.command(ctx, event)
     raise RuleViolation("error.unknown_command", command=event.command)
 
 
@@ -65,6 +68,8 @@ async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
         return await community_templates.submit_add(ctx, event, parsed.number())
     if parsed.name == FormKind.TEMPLATE_EDIT and parsed.args:
         return await community_templates.submit_edit(ctx, event, parsed.args[0])
+    if (handled := await features.form(ctx, event, parsed)) is not None:
+        return handled
     raise RuleViolation("error.form_expired")
 
 
@@ -111,6 +116,8 @@ async def on_button(ctx: Context, event: ButtonPressed) -> list[Intent]:
         return await outcomes.open_outcome_form(ctx, actor, record, result)
     if parsed.name == Verb.TEMPLATE_VARIANT:
         return await templates.choose_variant(ctx, actor, parsed)
+    if (handled := await features.button(ctx, event, parsed)) is not None:
+        return handled
     raise RuleViolation("error.unknown_action")
 
 
@@ -121,6 +128,8 @@ async def on_message_action(ctx: Context, event: MessageActionInvoked) -> list[I
         return await best.unmark(ctx, event)
     if event.action == community_templates.SAVE_AS_TEMPLATE:
         return await community_templates.from_best_answer(ctx, event)
+    if (handled := await features.message_action(ctx, event)) is not None:
+        return handled
     raise RuleViolation("error.unknown_message_action")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.domain.model import OutcomeEvent, OutcomeResult, SetbackKind, Stage
+from bot.features.wording import FEATURE_KEYS, FEATURE_WORD_LISTS
 from bot.templates.model import CHANNELS, REGISTERS
 
 
@@ -209,6 +210,7 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("conversation.choose", params=("options",)),
     **_keys("conversation.bad_choice", params=("value",)),
     **_keys("conversation.problem", params=("label", "problem")),
+    **FEATURE_KEYS,
 }
 
-WORD_LISTS = frozenset({"pseudonym_adjectives", "pseudonym_animals"})
+WORD_LISTS = frozenset({"pseudonym_adjectives", "pseudonym_animals"}) | FEATURE_WORD_LISTS

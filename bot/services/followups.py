@@ -44,4 +44,6 @@ async def ask_outcome_again(ctx: Context, setback: Setback, days: int) -> None:
 async def on_reopened(ctx: Context, setback: Setback) -> None:
     """A moderator reopened the post: its close timer starts again from now."""
     await ctx.repo.touch_setback(ctx.community_id, setback.id, ctx.now)
-    await ctx.repo.schedule(setback, ctx.platform, {FollowUpKind.CLOSE: _close_time(ctx)}, reopen=True)
+    await ctx.repo.schedule(
+        setback, ctx.platform, {FollowUpKind.CLOSE: _close_time(ctx)}, reopen=True
+    )

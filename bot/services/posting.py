@@ -17,6 +17,7 @@ from bot.domain.model import (
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
 from bot.events import FormSubmitted, InboundEvent, MessageEdited, MessagePosted
+from bot.features.library import suggestions
 from bot.intents import (
     Form,
     Intent,
@@ -103,7 +104,7 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
         tags=thread_tags(ctx, view),
         track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),
     )
-    return [start, ack]
+    return [start, ack, *await suggestions.after_post(ctx, event.actor, setback)]
 
 
 ADOPTED_TITLE_MAX = 80
@@ -143,7 +144,8 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
             target=Thread(thread_ref=thread_ref),
             message=status_message(ctx, view),
             track=Tracking(kind=TrackAs.STATUS_MESSAGE, record_id=setback.id),
-        )
+        ),
+        *await suggestions.after_post(ctx, event.actor, setback),
     ]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, RowMapping, and_, case, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.statements import REPLY, SETBACK, table
+from bot.store.statements import OUTCOME, REPLY, SETBACK, table
 from bot.store.tables import (
     FeaturedAnswerRow,
     HiddenReplyRow,
@@ -50,6 +50,18 @@ class Featured:
 class Hit:
     featured: Featured
     score: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Card:
+    """What a library hit shows besides its summary: the post (its author as everyone sees
+    them), the reply's message, and the post's outcome if the poster shared one."""
+
+    title: str
+    shown_author: str
+    message_ref: str | None
+    outcome: str | None
+    acted_on: bool
 
 
 def _featured(row: RowMapping) -> Featured:
@@ -326,3 +338,38 @@ class LibraryRepo:
             )
         )
         return {int(post_id): title for post_id, title in rows.all()}
+
+    async def cards(self, community_id: str, featured: Sequence[Featured]) -> dict[int, Card]:
+        """Cards of several featured answers in one query, by featured id."""
+        if not featured:
+            return {}
+        rows = await self._db.execute(
+            select(
+                FEATURED.c.id,
+                FEATURED.c.reply_id,
+                SETBACK.c.title,
+                SETBACK.c.anonymous,
+                SETBACK.c.pseudonym,
+                SETBACK.c.poster_name,
+                REPLY.c.message_ref,
+                OUTCOME.c.result,
+                OUTCOME.c.acted_on,
+            )
+            .join(SETBACK, SETBACK.c.id == FEATURED.c.setback_id)
+            .join(REPLY, REPLY.c.id == FEATURED.c.reply_id)
+            .outerjoin(OUTCOME, OUTCOME.c.setback_id == FEATURED.c.setback_id)
+            .where(
+                FEATURED.c.community_id == community_id,
+                FEATURED.c.id.in_([f.id for f in featured]),
+            )
+        )
+        return {
+            int(row["id"]): Card(
+                title=row["title"],
+                shown_author=row["pseudonym"] if row["anonymous"] else row["poster_name"],
+                message_ref=row["message_ref"],
+                outcome=row["result"],
+                acted_on=row["reply_id"] in (row["acted_on"] or []),
+            )
+            for row in rows.mappings()
+        }

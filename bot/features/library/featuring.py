@@ -10,7 +10,8 @@ from bot.domain.rules import form_flag, form_text, require_text
 from bot.events import FormSubmitted, MessageActionInvoked
 from bot.features.library.terms import weighted
 from bot.features.library.topics import matching, topics
-from bot.features.moderation.audit import Action, record
+from bot.features.moderation.actions import Action
+from bot.features.moderation.audit import record
 from bot.features.moderation.guard import require_moderator
 from bot.features.moderation.targets import reply_at, reply_by_id
 from bot.intents import Choice, Intent, OpenForm

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member
-from bot.features.moderation.audit import Action, record
+from bot.features.moderation.actions import Action
+from bot.features.moderation.audit import record
 from bot.features.moderation.guard import require_moderator
 from bot.intents import Intent
 from bot.services.context import Context

@@ -3,26 +3,10 @@ redelivered action is a no-op (its event id is claimed), so it writes no second 
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from bot.domain.model import Member, Reply, Setback
+from bot.features.moderation.actions import Action
 from bot.services.context import Context
 from bot.store.audit_repo import AuditEntry
-
-
-class Action(StrEnum):
-    FEATURE = "feature"
-    EDIT_FEATURE = "edit_feature"
-    UNFEATURE = "unfeature"
-    HIDE = "hide"
-    UNHIDE = "unhide"
-    LOCK = "lock"
-    REOPEN = "reopen"
-    RETAG = "retag"
-    NOTE = "note"
-    MARK_BEST = "mark_best"
-    UNMARK_BEST = "unmark_best"
-    ADD_TOPIC = "add_topic"
 
 
 def affected_member(setback: Setback | None, reply: Reply | None) -> str | None:

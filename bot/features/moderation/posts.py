@@ -12,7 +12,8 @@ from dataclasses import replace
 from bot.domain.errors import RuleViolation
 from bot.domain.model import FollowUpKind, Member, Setback
 from bot.domain.rules import normalise_tags, require_text
-from bot.features.moderation.audit import Action, record
+from bot.features.moderation.actions import Action
+from bot.features.moderation.audit import record
 from bot.features.moderation.guard import require_moderator
 from bot.features.moderation.targets import post_named
 from bot.intents import CloseThread, Intent, Send, Thread
