@@ -24,8 +24,10 @@ async def h(database_url: str) -> AsyncIterator[Harness]:
 
 
 async def _featured(
-    h: Harness, title: str, body: str, reply: str, topic: str, summary: str, **post: str
+    h: Harness, entry: tuple[str, str, str, str, str], **post: str
 ) -> tuple[str, str]:
+    """Maya posts (title, story), Jo replies, Sam features the reply (topic, summary)."""
+    title, body, reply, topic, summary = entry
     thread = await h.post(MAYA, title=title, body=body, ask_outcome_on="3d", **post)
     ref = await h.reply(JO, thread, reply)
     form = form_in(await h.mark(SAM, ref, "feature_answer"))
@@ -36,27 +38,33 @@ async def _featured(
 async def _corpus(h: Harness) -> None:
     await _featured(
         h,
-        "Froze in the SQL screen",
-        "My mind went blank on joins.",
-        "Practise SQL joins out loud the day before.",
-        "Technical interviews",
-        "Practise SQL joins out loud",
+        (
+            "Froze in the SQL screen",
+            "My mind went blank on joins.",
+            "Practise SQL joins out loud the day before.",
+            "Technical interviews",
+            "Practise SQL joins out loud",
+        ),
     )
     await _featured(
         h,
-        "Ghosted after the final round",
-        "Three weeks of silence.",
-        "Send one polite follow-up after a week.",
-        "Ghosting",
-        "One polite follow-up",
+        (
+            "Ghosted after the final round",
+            "Three weeks of silence.",
+            "Send one polite follow-up after a week.",
+            "Ghosting",
+            "One polite follow-up",
+        ),
     )
     await _featured(
         h,
-        "Rejected after a panel",
-        "They said my answers were thin.",
-        "Ask the panel for feedback on your SQL answers.",
-        "Feedback requests",
-        "Ask the panel for feedback",
+        (
+            "Rejected after a panel",
+            "They said my answers were thin.",
+            "Ask the panel for feedback on your SQL answers.",
+            "Feedback requests",
+            "Ask the panel for feedback",
+        ),
     )
 
 
@@ -93,19 +101,23 @@ async def test_hits_come_best_first_on_a_corpus_whose_order_is_known(h: Harness)
 async def test_what_worked_for_its_poster_lifts_an_answer(h: Harness) -> None:
     first, first_reply = await _featured(
         h,
-        "Salary talk went badly",
-        "I named a number too early.",
-        "Let them name the salary first.",
-        "Negotiating",
-        "Let them name the salary first",
+        (
+            "Salary talk went badly",
+            "I named a number too early.",
+            "Let them name the salary first.",
+            "Negotiating",
+            "Let them name the salary first",
+        ),
     )
     await _featured(
         h,
-        "Salary offer felt low",
-        "I did not know what to say.",
-        "Ask what the salary band is.",
-        "Negotiating",
-        "Ask for the salary band",
+        (
+            "Salary offer felt low",
+            "I did not know what to say.",
+            "Ask what the salary band is.",
+            "Negotiating",
+            "Ask for the salary band",
+        ),
     )
     assert await _search(h, "salary") == [
         "Ask for the salary band",
@@ -182,11 +194,13 @@ async def test_a_new_poster_sees_similar_setbacks_and_can_turn_them_off(h: Harne
 async def test_an_anonymous_poster_appears_only_as_the_pseudonym(h: Harness) -> None:
     thread, _ = await _featured(
         h,
-        "Froze in the SQL screen",
-        "My mind went blank on joins.",
-        "Practise SQL joins out loud.",
-        "Technical interviews",
-        "Practise SQL joins",
+        (
+            "Froze in the SQL screen",
+            "My mind went blank on joins.",
+            "Practise SQL joins out loud.",
+            "Technical interviews",
+            "Practise SQL joins",
+        ),
         anonymous="yes",
     )
     async with h.core.store.transaction() as repo:
