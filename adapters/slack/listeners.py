@@ -37,6 +37,7 @@ from bot.delivery import Pending
 from bot.domain.model import Member
 from bot.events import InboundEvent
 from bot.failures import log_failure
+from bot.features import routes as features
 from bot.intents import Message, Notice, OpenForm, RejectForm
 from bot.runtime import Rebound
 from bot.services.best import MARK, UNMARK
@@ -44,8 +45,8 @@ from bot.services.community_templates import SAVE_AS_TEMPLATE
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/setback", "/template")
-MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
+COMMANDS = ("/setback", "/template", f"/{features.REBOUND_COMMAND}")
+MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE, *features.MESSAGE_ACTIONS)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
 FORM_EXPIRED = "error.form_expired"
