@@ -12,6 +12,7 @@ from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import CommunitySettings
 from bot.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.failures import log_failure
+from bot.features.library.topics import topics_like
 from bot.intents import Intent, Message, Notice, RejectForm, TrackAs, Tracking
 from bot.lowering import lower
 from bot.member_text import normalise
@@ -178,6 +179,12 @@ class Rebound:
         async with self.store.transaction() as repo:
             ctx = await self.context(repo, community_id, self.clock.now())
             return suggest(await library_for(ctx), normalise(query), limit)
+
+    async def suggest_topics(self, community_id: str, query: str, limit: int = 25) -> list[str]:
+        """Autocomplete for `/rebound library`: library topics containing what was typed."""
+        async with self.store.transaction() as repo:
+            ctx = await self.context(repo, community_id, self.clock.now())
+            return await topics_like(ctx, normalise(query), limit)
 
     async def close(self) -> None:
         await self.store.dispose()

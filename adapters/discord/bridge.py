@@ -38,6 +38,7 @@ from bot.events import (
     InboundEvent,
     MessageActionInvoked,
 )
+from bot.features.routes import REBOUND_COMMAND
 from bot.forum_tags import STATE_TAG_KEYS, all_thread_tags
 from bot.held_messages import hand_over_direct_messages
 from bot.runtime import Rebound
@@ -321,6 +322,20 @@ class DiscordBridge:
         except TimeoutError:
             return []
         return [(suggestion.label, suggestion.value) for suggestion in found]
+
+    async def on_rebound(self, interaction: discord.Interaction, text: str) -> None:
+        event = CommandInvoked(**self._base(interaction), command=REBOUND_COMMAND, text=text)
+        await self._run(interaction, event)
+
+    async def topic_choices(self, current: str) -> list[str]:
+        """Library topics matching what the member has typed so far."""
+        if self.community is None:
+            return []
+        suggesting = self.core.suggest_topics(self.community.community_id, current)
+        try:
+            return await asyncio.wait_for(suggesting, self.settings.ack_deadline_seconds)
+        except TimeoutError:
+            return []
 
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str

@@ -1,4 +1,5 @@
-"""Rebound's application commands: `/setback`, `/template` and three message context menus.
+"""Rebound's application commands: `/setback`, `/template`, the `/rebound` group and five
+message context menus (Discord's limit).
 
 Command names and descriptions are registered with Discord when commands sync, before any
 community's locale is known; they are the platform's chrome, not Rebound speaking, so they
@@ -12,6 +13,7 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
+from adapters.discord.rebound_commands import register_moderation
 from bot.services.best import MARK, UNMARK
 from bot.services.community_templates import SAVE_AS_TEMPLATE
 
@@ -32,6 +34,10 @@ class CommandHandler(Protocol):
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str
     ) -> None: ...
+
+    async def on_rebound(self, interaction: discord.Interaction, text: str) -> None: ...
+
+    async def topic_choices(self, current: str) -> list[str]: ...
 
 
 def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
@@ -87,3 +93,4 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     tree.add_command(app_commands.ContextMenu(name=MARK_BEST, callback=mark))
     tree.add_command(app_commands.ContextMenu(name=UNMARK_BEST, callback=unmark))
     tree.add_command(app_commands.ContextMenu(name=SAVE_TEMPLATE, callback=save_template))
+    register_moderation(tree, handler)

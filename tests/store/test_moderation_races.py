@@ -11,7 +11,7 @@ from bot.domain.model import Member
 from bot.intents import CloseThread, Notice
 from bot.store.audit_repo import AUDIT
 from bot.store.library_repo import FEATURED
-from tests.store.test_post_races import Replicas, replicas  # noqa: F401  (the fixture)
+from tests.store.test_post_races import Replicas
 from tests.support import SAM, form_in
 
 ROUNDS = 6

@@ -44,3 +44,9 @@ async def add(ctx: Context, actor: Member, text: str) -> list[Intent]:
     await ctx.repo.library.add_topic(ctx.community_id, name, actor.user_id, ctx.now)
     await record(ctx, actor, Action.ADD_TOPIC, reason=name)
     return [ctx.notice(actor, "library.topic_added", topic=name)]
+
+
+async def topics_like(ctx: Context, query: str, limit: int) -> list[str]:
+    """Topics containing `query` (any case), in the list's order: autocomplete."""
+    wanted = " ".join(query.split()).casefold()
+    return [topic for topic in await topics(ctx) if wanted in topic.casefold()][:limit]
