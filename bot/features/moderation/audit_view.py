@@ -66,17 +66,19 @@ async def _page(
 
 
 def _line(ctx: Context, entry: AuditEntry, titles: dict[int, str]) -> str:
-    post = ""
+    assert entry.created_at is not None
+    parts = [
+        ctx.say(
+            "audit.entry",
+            number=entry.id,
+            date=entry.created_at,
+            actor=entry.actor_name,
+            action=ctx.say(f"audit.action.{entry.action}"),
+        )
+    ]
     if entry.setback_id is not None:
         title = titles.get(entry.setback_id) or ctx.say("audit.withdrawn_post")
-        post = ctx.say("audit.on_post", number=entry.setback_id, title=excerpt(title, 50))
-    assert entry.created_at is not None
-    return ctx.say(
-        "audit.entry",
-        number=entry.id,
-        date=entry.created_at,
-        actor=entry.actor_name,
-        action=ctx.say(f"audit.action.{entry.action}"),
-        post=post,
-        reason=ctx.say("audit.reason", reason=entry.reason) if entry.reason else "",
-    )
+        parts.append(ctx.say("audit.on_post", number=entry.setback_id, title=excerpt(title, 50)))
+    if entry.reason:
+        parts.append(ctx.say("audit.reason", reason=excerpt(entry.reason, 120)))
+    return " ".join(parts)
