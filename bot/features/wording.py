@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.features.moderation.actions import Action
+from bot.features.moderation.actions import LABELS
 
 
 def _keys(*names: str, params: tuple[str, ...] = ()) -> dict[str, frozenset[str]]:
@@ -44,7 +44,7 @@ FEATURE_KEYS: Mapping[str, frozenset[str]] = {
         "field.unfeature.label",
         "field.reason.label",
     ),
-    **_keys(*(f"audit.action.{action.value}" for action in Action)),
+    **_keys(*LABELS.values()),
     **_keys("moderation.unknown_post", params=("value",)),
     **_keys(
         "moderation.already_hidden",
@@ -53,7 +53,7 @@ FEATURE_KEYS: Mapping[str, frozenset[str]] = {
         "moderation.unhidden",
         params=("author",),
     ),
-    **_keys("moderation.post_needed", params=("usage",)),
+    **_keys("moderation.post_needed", params=("command",)),
     **_keys(
         "moderation.already_locked",
         "moderation.locked",

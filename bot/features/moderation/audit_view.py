@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.actions import Verb, action_id
 from bot.domain.model import Member
+from bot.features.moderation.actions import LABELS, Action
 from bot.features.moderation.guard import require_moderator
 from bot.features.moderation.targets import member_named, post_named
 from bot.intents import Button, Intent, Message, Notice
@@ -73,7 +74,7 @@ def _line(ctx: Context, entry: AuditEntry, titles: dict[int, str]) -> str:
             number=entry.id,
             date=entry.created_at,
             actor=entry.actor_name,
-            action=ctx.say(f"audit.action.{entry.action}"),
+            action=_action_label(ctx, entry.action),
         )
     ]
     if entry.setback_id is not None:
@@ -82,3 +83,10 @@ def _line(ctx: Context, entry: AuditEntry, titles: dict[int, str]) -> str:
     if entry.reason:
         parts.append(ctx.say("audit.reason", reason=excerpt(entry.reason, 120)))
     return " ".join(parts)
+
+
+def _action_label(ctx: Context, action: str) -> str:
+    try:
+        return ctx.say(LABELS[Action(action)])
+    except ValueError:  # an action a newer release recorded
+        return action

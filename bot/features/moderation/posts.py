@@ -25,12 +25,12 @@ NOTE_MAX = 1500
 REASON_MAX = 300
 
 
-async def _post(ctx: Context, actor: Member, text: str, usage: str) -> tuple[Setback, str]:
+async def _post(ctx: Context, actor: Member, text: str, command: str) -> tuple[Setback, str]:
     """The post the command's first word names, taken, and the rest of its text."""
     require_moderator(actor)
     first, _, rest = text.strip().partition(" ")
     if not first:
-        raise RuleViolation("moderation.post_needed", usage=usage)
+        raise RuleViolation("moderation.post_needed", command=command)
     setback = await post_named(ctx, first)
     if setback.is_withdrawn or setback.thread_ref is None:
         raise RuleViolation("error.post_withdrawn")
@@ -38,7 +38,7 @@ async def _post(ctx: Context, actor: Member, text: str, usage: str) -> tuple[Set
 
 
 async def lock(ctx: Context, actor: Member, text: str) -> list[Intent]:
-    setback, rest = await _post(ctx, actor, text, "/rebound lock <post> <reason>")
+    setback, rest = await _post(ctx, actor, text, "lock")
     reason = rest[:REASON_MAX]
     if not await ctx.repo.library.lock(
         ctx.community_id, setback.id, reason, actor.user_id, ctx.now
@@ -58,7 +58,7 @@ async def lock(ctx: Context, actor: Member, text: str) -> list[Intent]:
 
 
 async def reopen(ctx: Context, actor: Member, text: str) -> list[Intent]:
-    setback, rest = await _post(ctx, actor, text, "/rebound reopen <post>")
+    setback, rest = await _post(ctx, actor, text, "reopen")
     was_locked = await ctx.repo.library.unlock(setback.id)
     if not was_locked and not setback.is_closed:
         raise RuleViolation("moderation.not_locked", title=setback.title)
@@ -77,7 +77,7 @@ async def reopen(ctx: Context, actor: Member, text: str) -> list[Intent]:
 
 
 async def retag(ctx: Context, actor: Member, text: str) -> list[Intent]:
-    setback, rest = await _post(ctx, actor, text, "/rebound retag <post> <tags>")
+    setback, rest = await _post(ctx, actor, text, "retag")
     tags = normalise_tags(rest.replace(",", " ").split())
     await ctx.repo.update_setback(ctx.community_id, setback.id, tags=list(tags))
     await record(ctx, actor, Action.RETAG, setback=setback, reason=" ".join(tags))
@@ -90,7 +90,7 @@ async def retag(ctx: Context, actor: Member, text: str) -> list[Intent]:
 
 async def note(ctx: Context, actor: Member, text: str) -> list[Intent]:
     """Relay a moderator's note into the thread; like every member text it never pings."""
-    setback, rest = await _post(ctx, actor, text, "/rebound note <post> <note>")
+    setback, rest = await _post(ctx, actor, text, "note")
     text = require_text(rest, "note", NOTE_MAX)
     await record(ctx, actor, Action.NOTE, setback=setback, reason=text)
     assert setback.thread_ref is not None
