@@ -98,9 +98,9 @@ class DiscordOutbox:
                 await self._edit(ref, message)
             case SetThreadTags(thread_ref=ref, tags=tags):
                 await self._set_tags(ref, tags)
-            case CloseThread(thread_ref=ref):
+            case CloseThread(thread_ref=ref, reopen=reopen):
                 thread = await self._thread(ref)
-                await thread.edit(archived=True, locked=True)
+                await thread.edit(archived=not reopen, locked=not reopen)
             case OpenForm() | RejectForm():
                 pass  # forms only exist in answer to an interaction (InteractionOutbox)
         return None

@@ -143,7 +143,9 @@ async def test_lock_refuses_replies_and_reopen_restarts_the_close_timer(h: Harne
     await h.reply(RUTH, thread, "One more thing")
     assert [n.message.key for n in h.outbox.notices_to(RUTH)] == ["error.thread_closed"]
     h.clock.advance(timedelta(days=3))
-    assert _said(await h.command(SAM, "rebound", f"reopen {thread}")) == ["moderation.reopened"]
+    reopened = await h.command(SAM, "rebound", f"reopen {thread}")
+    assert _said(reopened) == ["moderation.reopened"]
+    assert reopened[0] == CloseThread(thread_ref=thread, reopen=True)  # before the note
     async with h.core.store.transaction() as repo:
         post = await repo.setback(COMMUNITY, number)
     assert post is not None and post.closed_at is None

@@ -70,6 +70,7 @@ async def reopen(ctx: Context, actor: Member, text: str) -> list[Intent]:
     note = ctx.message("moderation.reopened_note")
     days = ctx.settings.close_after_days
     return [
+        CloseThread(thread_ref=setback.thread_ref, reopen=True),
         Send(target=Thread(thread_ref=setback.thread_ref), message=note),
         *await refresh(ctx, replace(setback, closed_at=None)),
         ctx.notice(actor, "moderation.reopened", title=setback.title, days=days),

@@ -94,6 +94,11 @@ async def test_lock_in_the_thread_itself_and_hide_a_reply(
     assert "is locked" in _said(act, await act.interact(here))
     archived = [c for c in discord_world.fake.calls if c.method == "PATCH" and thread in c.path]
     assert any(c.body.get("locked") is True for c in archived if isinstance(c.body, dict))
+    again = rebound(SAM, "reopen", post=thread)
+    assert "is open again" in _said(act, await act.interact(again))
+    patches = [c.body for c in discord_world.fake.calls if c.method == "PATCH" and thread in c.path]
+    states = [(b["archived"], b["locked"]) for b in patches if "locked" in b]
+    assert states == [(True, True), (False, False)]  # locked, then unlocked and unarchived
 
 
 async def test_topics_autocomplete_and_commands_fit_discords_limits(
