@@ -43,6 +43,14 @@ def register_moderation(tree: app_commands.CommandTree, handler: CommandHandler)
     async def library(interaction: discord.Interaction, words: str = "") -> None:
         await run(interaction, "library", words)
 
+    @group.command(name="mine", description="Your posts, their state and the asks to come")
+    async def mine(interaction: discord.Interaction) -> None:
+        await run(interaction, "mine")
+
+    @group.command(name="open", description="Posts still waiting for a first reply")
+    async def waiting(interaction: discord.Interaction) -> None:
+        await run(interaction, "open")
+
     @group.command(name="suggestions", description="Similar setbacks after you post: on or off")
     async def suggestions(interaction: discord.Interaction, show: Literal["on", "off"]) -> None:
         await run(interaction, "suggestions", show)

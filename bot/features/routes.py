@@ -9,7 +9,7 @@ from bot.actions import FormKind, Parsed, Verb
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member
 from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessageActionInvoked
-from bot.features.library import featuring, search, suggestions, topics
+from bot.features.library import featuring, listings, search, suggestions, topics
 from bot.features.moderation import audit_view, posts, replies
 from bot.intents import Intent
 from bot.services.context import Context
@@ -40,6 +40,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "retag": posts.retag,
     "note": posts.note,
     "suggestions": suggestions.setting,
+    "mine": listings.mine,
+    "open": listings.waiting,
 }
 
 

@@ -43,7 +43,11 @@ FEATURE_KEYS: Mapping[str, frozenset[str]] = {
         "field.summary.hint",
         "field.unfeature.label",
         "field.reason.label",
+        "library.state.answered",
+        "library.open.none",
     ),
+    **_keys("library.open.header", params=("count",)),
+    **_keys("library.open.post", params=("number", "title", "author", "date")),
     **_keys(*LABELS.values()),
     **_keys("moderation.unknown_post", params=("value",)),
     **_keys(

@@ -222,3 +222,42 @@ async def test_an_anonymous_poster_appears_only_as_the_pseudonym(h: Harness) -> 
     assert "Maya" not in seen and MAYA.user_id not in seen
     audit_by_maya = [n for n in h.outbox.notices_to(SAM) if n.message.key == "audit.none"]
     assert audit_by_maya  # her anonymous post is not tied to her
+
+
+async def test_stage_kind_and_tags_are_searchable(h: Harness) -> None:
+    await _featured(
+        h,
+        (
+            "Went quiet in the panel",
+            "Five people, one question.",
+            "Pause and ask them to repeat it.",
+            "Handling nerves",
+            "Ask them to repeat the question",
+        ),
+        stage="panel",
+        tags="nerves, whiteboard",
+    )
+    assert await _search(h, "whiteboard") == ["Ask them to repeat the question"]
+    assert await _search(h, "onsite") == ["Ask them to repeat the question"]  # Panel or onsite
+
+
+async def test_mine_lists_states_and_open_lists_posts_waiting_for_a_reply(h: Harness) -> None:
+    answered, _ = await _featured(
+        h, ("Froze in the SQL screen", "Blank.", "Practise joins.", "Ghosting", "Practise")
+    )
+    async with h.core.store.transaction() as repo:
+        post = await repo.setback_by_thread(COMMUNITY, answered)
+        replies = await repo.replies(COMMUNITY, post.id if post else 0)
+    await h.mark(MAYA, str(replies[0].message_ref))
+    await h.post(MAYA, title="Ghosted by the studio", body="Nothing for weeks.", anonymous="yes")
+    await h.post(RUTH, title="Second waiting post", body="Still nothing.")
+    mine = _notice(await h.command(MAYA, "rebound", "mine")).message.text
+    assert "Froze in the SQL screen: Answered, with a best answer." in mine
+    assert "Ghosted by the studio: Open for replies." in mine
+    assert "I'll ask you how it turned out" in mine
+    waiting = _notice(await h.command(JO, "rebound", "open")).message.text.splitlines()
+    assert len(waiting) == 3 and "Ghosted by the studio" in waiting[1]  # oldest first
+    assert "Maya" not in waiting[1] and "Second waiting post" in waiting[2]
+    assert "Froze in the SQL screen" not in " ".join(waiting)
+    empty = _notice(await h.command(DEV, "rebound", "mine")).message.key
+    assert empty == "home.no_posts"

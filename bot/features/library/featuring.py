@@ -73,7 +73,14 @@ async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> li
         return [ctx.notice(event.actor, "library.unfeatured", title=setback.title)]
     _check_featurable(setback, reply, hidden=await ctx.repo.library.hidden(reply.id))
     topic, summary = await _validated(ctx, event)
-    document = " ".join((summary, topic, setback.title, setback.body, reply.text))
+    labels = [
+        ctx.say(f"{kind}.{value}")
+        for kind, value in (("stage", setback.stage), ("kind", setback.kind))
+        if value
+    ]
+    document = " ".join(
+        (summary, topic, setback.title, setback.body, reply.text, *labels, *setback.tags)
+    )
     created = await ctx.repo.library.feature(
         ctx.community_id,
         reply_id=reply.id,
