@@ -15,6 +15,7 @@ from pathlib import Path
 from bench import (
     core_throughput,
     discord_latency,
+    library_search,
     outbox_recording,
     scheduler_tick,
     slack_ack,
@@ -56,6 +57,10 @@ def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
 
+def _library(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return library_search.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
@@ -64,6 +69,7 @@ BENCHMARKS: dict[str, Runner] = {
     slack_pacing.NAME: _slack_pacing,
     discord_latency.NAME: _discord,
     outbox_recording.NAME: _outbox,
+    library_search.NAME: _library,
 }
 
 

@@ -34,6 +34,8 @@ PREFERENCE = table(LibraryPreferenceRow)
 # BM25's term-frequency saturation: a word said five times is not five times as relevant.
 _K1 = 1.2
 CANDIDATES = 50
+# From this many answers on, words found in more than half of them are left out of a query.
+COMMON_AFTER = 100
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,8 +226,16 @@ class LibraryRepo:
             .group_by(TERM.c.term)
         )
         counts = Counter({term: int(n) for term, n in rows.all()})
+        # In a library of some size, words in more than half the answers barely tell them
+        # apart (their weight is below ln 2) but would make the look-up walk most of the
+        # index: the rarest is kept only when nothing rarer was asked for.
+        common = total >= COMMON_AFTER
+        telling = {term: n for term, n in counts.items() if not (common and n * 2 > total)}
+        if not telling and counts:
+            rarest = min(sorted(counts), key=counts.__getitem__)
+            telling = {rarest: counts[rarest]}
         return {
-            term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in sorted(counts.items())
+            term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in sorted(telling.items())
         }
 
     # --- hidden replies -------------------------------------------------------------------
@@ -373,3 +383,12 @@ class LibraryRepo:
             )
             for row in rows.mappings()
         }
+
+    async def raw_match(self, community_id: str, query_terms: Sequence[str]) -> list[int]:
+        """The bare index look-up, unranked and unfiltered: the benchmark's baseline."""
+        rows = await self._db.execute(
+            select(TERM.c.featured_id).where(
+                TERM.c.community_id == community_id, TERM.c.term.in_(list(query_terms))
+            )
+        )
+        return list(rows.scalars())
