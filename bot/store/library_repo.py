@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, and_, case, delete, exists, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Table,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.statements import OUTCOME, REPLY, SETBACK, table
@@ -238,33 +249,31 @@ class LibraryRepo:
             term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in sorted(telling.items())
         }
 
-    # --- hidden replies -------------------------------------------------------------------
+    # --- hidden replies and locked posts: a row while it lasts ----------------------------
+
+    async def _present(self, key: ColumnElement[Any], value: int) -> bool:
+        return (await self._db.execute(select(key).where(key == value))).first() is not None
+
+    async def _add(self, table: Table, values: dict[str, Any]) -> bool:
+        """Insert the row unless it is there already; True when this call added it."""
+        statement = self._insert(table).values(**values).on_conflict_do_nothing()
+        return bool((await self._db.execute(statement)).rowcount)
+
+    async def _remove(self, key: ColumnElement[Any], value: int) -> bool:
+        table = key.table
+        return bool((await self._db.execute(delete(table).where(key == value))).rowcount)
 
     async def hidden(self, reply_id: int) -> bool:
-        found = await self._db.execute(
-            select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id == reply_id)
-        )
-        return found.first() is not None
+        return await self._present(HIDDEN.c.reply_id, reply_id)
 
     async def hide(
         self, community_id: str, reply_id: int, reason: str, by: str, now: datetime
     ) -> bool:
-        statement = (
-            self._insert(HIDDEN)
-            .values(
-                reply_id=reply_id,
-                community_id=community_id,
-                reason=reason,
-                hidden_by=by,
-                hidden_at=now,
-            )
-            .on_conflict_do_nothing()
-        )
-        return bool((await self._db.execute(statement)).rowcount)
+        values = {"community_id": community_id, "reason": reason, "hidden_by": by}
+        return await self._add(HIDDEN, {**values, "reply_id": reply_id, "hidden_at": now})
 
     async def unhide(self, reply_id: int) -> bool:
-        result = await self._db.execute(delete(HIDDEN).where(HIDDEN.c.reply_id == reply_id))
-        return bool(result.rowcount)
+        return await self._remove(HIDDEN.c.reply_id, reply_id)
 
     async def hidden_among(self, reply_ids: Sequence[int]) -> set[int]:
         if not reply_ids:
@@ -274,33 +283,14 @@ class LibraryRepo:
         )
         return set(rows.scalars())
 
-    # --- locked posts ---------------------------------------------------------------------
-
-    async def locked(self, setback_id: int) -> bool:
-        found = await self._db.execute(
-            select(LOCK.c.setback_id).where(LOCK.c.setback_id == setback_id)
-        )
-        return found.first() is not None
-
     async def lock(
         self, community_id: str, setback_id: int, reason: str, by: str, now: datetime
     ) -> bool:
-        statement = (
-            self._insert(LOCK)
-            .values(
-                setback_id=setback_id,
-                community_id=community_id,
-                reason=reason,
-                locked_by=by,
-                locked_at=now,
-            )
-            .on_conflict_do_nothing()
-        )
-        return bool((await self._db.execute(statement)).rowcount)
+        values = {"community_id": community_id, "reason": reason, "locked_by": by}
+        return await self._add(LOCK, {**values, "setback_id": setback_id, "locked_at": now})
 
     async def unlock(self, setback_id: int) -> bool:
-        result = await self._db.execute(delete(LOCK).where(LOCK.c.setback_id == setback_id))
-        return bool(result.rowcount)
+        return await self._remove(LOCK.c.setback_id, setback_id)
 
     # --- topics and settings --------------------------------------------------------------
 
@@ -311,12 +301,8 @@ class LibraryRepo:
         return list(rows.scalars())
 
     async def add_topic(self, community_id: str, name: str, by: str, now: datetime) -> bool:
-        statement = (
-            self._insert(TOPIC)
-            .values(community_id=community_id, name=name, added_by=by, added_at=now)
-            .on_conflict_do_nothing()
-        )
-        return bool((await self._db.execute(statement)).rowcount)
+        values = {"community_id": community_id, "name": name, "added_by": by, "added_at": now}
+        return await self._add(TOPIC, values)
 
     async def suggestions_off(self, community_id: str, member_id: str) -> bool:
         found = await self._db.execute(
