@@ -204,3 +204,18 @@ async def test_audit_pages_with_an_older_button_and_filters_by_member(h: Harness
     by_jo = (await _audit(h, f"<@{JO.user_id}|jo>")).message.text
     assert "featured a reply" in by_jo and "added a library topic" not in by_jo
     assert _said(await h.press(RUTH, older)) == ["moderation.moderators_only"]
+
+
+async def test_an_action_on_another_communitys_record_is_refused(h: Harness) -> None:
+    from bot.events import FormSubmitted, MessageActionInvoked
+
+    _, reply = await _answered(h)
+    form = form_in(await h.mark(SAM, reply, FEATURE))
+    elsewhere = {"community_id": "console:elsewhere", "actor": SAM}
+    values = {"topic": "Ghosting", "summary": "Not yours"}
+    forged = FormSubmitted(**elsewhere, event_id="ev-x1", form_id=form.form_id, values=values)
+    assert _said(await h.send(forged)) == ["moderation.not_a_reply"]
+    action = MessageActionInvoked(**elsewhere, event_id="ev-x2", action=HIDE, message_ref=reply)
+    assert _said(await h.send(action)) == ["moderation.not_a_reply"]
+    assert _said(await h.command(RUTH, "rebound", "library")) == ["library.none"]
+    assert _said(await h.command(SAM, "rebound", "audit")) == ["audit.none"]
