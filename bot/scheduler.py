@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from bot.delivery import Pending, enqueue, from_rows
 from bot.domain.model import FollowUp
 from bot.failures import log_failure
+from bot.features.library import digest
 from bot.intents import Intent
 from bot.lowering import lower
 from bot.ports import Capabilities, Outbox
@@ -67,7 +68,11 @@ class Scheduler:
         Returns how many intents reached a platform, so callers can tick until quiet.
         """
         delivered = await self.retry_undelivered(outbox_for, platforms)
-        for community_id, pending in (await self.fire_due(outbox_for, platforms)).items():
+        digests = await digest.fire(self._core, outbox_for, platforms, self.worker_id)
+        for community_id, pending in [
+            *(await self.fire_due(outbox_for, platforms)).items(),
+            *digests.items(),
+        ]:
             outbox = outbox_for(community_id)
             if outbox is not None:
                 delivered += len(await self._send(community_id, pending, outbox))

@@ -176,3 +176,6 @@ class CommunitySettings:
     still_waiting_days: int = 14
     snooze_days: int = 7
     close_after_days: int = 30
+    # The weekly digest to the helpers' channel: weekday (0 is Monday) and hour, in UTC.
+    digest_weekday: int = 0
+    digest_hour: int = 9

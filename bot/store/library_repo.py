@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.digest_repo import DigestRepo
 from bot.store.statements import OUTCOME, REPLY, SETBACK, table
 from bot.store.tables import (
     FeaturedAnswerRow,
@@ -103,6 +104,7 @@ class LibraryRepo:
     def __init__(self, connection: AsyncConnection, insert: Any) -> None:
         self._db = connection
         self._insert = insert
+        self.digest = DigestRepo(connection, insert)
 
     # --- featured answers -----------------------------------------------------------------
 
@@ -115,9 +117,12 @@ class LibraryRepo:
         found = row.mappings().first()
         return None if found is None else _featured(found)
 
-    async def featured_by_ids(self, community_id: str, ids: Sequence[int]) -> list[Featured]:
+    async def visible_featured(self, community_id: str, ids: Sequence[int]) -> list[Featured]:
+        """The featured answers among `ids` that still show (see `_visible`), by id."""
         rows = await self._db.execute(
-            select(FEATURED).where(FEATURED.c.community_id == community_id, FEATURED.c.id.in_(ids))
+            select(FEATURED)
+            .where(FEATURED.c.community_id == community_id, FEATURED.c.id.in_(ids), *_visible())
+            .order_by(FEATURED.c.id)
         )
         return [_featured(row) for row in rows.mappings()]
 

@@ -414,3 +414,14 @@ class LibraryPreferenceRow(SQLModel, table=True):
     community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
     member_id: str = Field(primary_key=True, max_length=100)
     suggestions_off: bool = False
+
+
+class DigestSentRow(SQLModel, table=True):
+    """One weekly digest per community and week: the row is claimed in the transaction that
+    stores the digest in the outbox, so two workers (or a restart) send it once."""
+
+    __tablename__ = "digest_sent"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    week: str = Field(primary_key=True, max_length=10)
+    sent_at: datetime = _when()

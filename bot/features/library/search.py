@@ -70,7 +70,7 @@ async def _page(
                 label=ctx.say("button.more"), action_id=await _more_id(ctx, page + 1, terms, topic)
             ),
         )
-    links = tuple(_link(ctx, hit, cards.get(hit.featured.id)) for hit in shown)
+    links = tuple(hit_link(ctx, hit, cards.get(hit.featured.id)) for hit in shown)
     message = Message(
         text="\n".join(lines),
         buttons=buttons,
@@ -109,7 +109,7 @@ def hit_line(ctx: Context, hit: Hit, card: Card | None) -> str:
     )
 
 
-def _link(ctx: Context, hit: Hit, card: Card | None) -> Link | None:
+def hit_link(ctx: Context, hit: Hit, card: Card | None) -> Link | None:
     if card is None or card.message_ref is None:
         return None
     label = ctx.say("library.link", summary=excerpt(hit.featured.summary, 60))

@@ -1,5 +1,5 @@
 """moderators and the library: an append-only audit log, featured answers and their search
-index, hidden replies, locked posts, community topics, suggestion preferences
+index, hidden replies, locked posts, community topics, suggestion preferences, weekly digests sent
 
 Revision ID: 0009_library
 Revises: 0006 (the lead re-chains at merge)
@@ -151,10 +151,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("library_term", schema=None) as batch_op:
         batch_op.create_index("ix_library_term_featured", ["featured_id"], unique=False)
+    op.create_table(
+        "digest_sent",
+        sa.Column("community_id", sa.String(length=100), nullable=False),
+        sa.Column("week", sa.String(length=10), nullable=False),
+        sa.Column("sent_at", bot.store.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["community_id"], ["community.id"]),
+        sa.PrimaryKeyConstraint("community_id", "week"),
+    )
     _refuse_changes_to_audit()
 
 
 def downgrade() -> None:
+    op.drop_table("digest_sent")
     _allow_changes_to_audit()
     with op.batch_alter_table("library_term", schema=None) as batch_op:
         batch_op.drop_index("ix_library_term_featured")
