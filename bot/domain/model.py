@@ -176,6 +176,7 @@ class CommunitySettings:
     still_waiting_days: int = 14
     snooze_days: int = 7
     close_after_days: int = 30
-    # The weekly digest to the helpers' channel: weekday (0 is Monday) and hour, in UTC.
-    digest_weekday: int = 0
+    # The weekly digest to the helpers' channel: weekday (0 is Monday; None: no digest) and
+    # hour, in UTC.
+    digest_weekday: int | None = None
     digest_hour: int = 9

@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from bot.domain.model import CommunitySettings
 from bot.features.library.digest import week_moment
 from bot.intents import Channel, Send
 from tests.store.test_post_races import Platform, Replicas
-from tests.support import JO, MAYA, SAM, START, form_in
+from tests.support import COMMUNITY, JO, MAYA, SAM, START, form_in
 
 HELPERS = Channel(channel_id="helpers")
 
@@ -41,6 +42,9 @@ def test_the_moment_is_the_latest_weekday_and_hour_passed() -> None:
 
 async def test_two_workers_send_each_weeks_digest_once(replicas: Replicas) -> None:
     clock = replicas.a.clock
+    weekly = CommunitySettings(helpers_channel="helpers", digest_weekday=0, digest_hour=9)
+    await replicas.a.core.ensure_community(COMMUNITY, "console", weekly)
+    await replicas.b.core.ensure_community(COMMUNITY, "console", weekly)
     thread = await replicas.a.post(MAYA, title="Froze in the SQL screen", body="Blank.")
     tip = await replicas.a.reply(JO, thread, "Practise joins out loud.")
     form = form_in(await replicas.a.mark(SAM, tip, "feature_answer"))
@@ -64,3 +68,10 @@ async def test_two_workers_send_each_weeks_digest_once(replicas: Replicas) -> No
     assert "0 new setbacks" in _digests(replicas)[-1].message.text
     await _tick_both(replicas)
     assert len(_digests(replicas)) == 2
+
+
+async def test_a_community_without_a_digest_day_gets_none(replicas: Replicas) -> None:
+    await replicas.a.post(MAYA, title="Froze in the SQL screen", body="Blank.")
+    replicas.a.clock.advance(timedelta(days=15))
+    await _tick_both(replicas)
+    assert _digests(replicas) == []

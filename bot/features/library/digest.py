@@ -1,5 +1,6 @@
 """The weekly digest to the helpers' channel: new setbacks, those still unanswered, outcomes
-shared and newly featured answers (with links), at each community's day and hour (UTC).
+shared and newly featured answers (with links), at each community's day and hour (UTC; a
+community without a day, the default, gets none).
 
 Sent exactly once per week: the week is claimed (`digest_sent`, a primary key) in the
 transaction that stores the digest in the outbox, so two workers racing, or a worker
@@ -55,9 +56,11 @@ async def fire(
             continue
         async with core.store.transaction() as repo:
             ctx = await core.context(repo, community_id, now)
-            helpers = ctx.settings.helpers_channel
-            moment = week_moment(now, ctx.settings.digest_weekday, ctx.settings.digest_hour)
-            if not helpers or moment <= created_at:
+            helpers, weekday = ctx.settings.helpers_channel, ctx.settings.digest_weekday
+            if not helpers or weekday is None:
+                continue
+            moment = week_moment(now, weekday, ctx.settings.digest_hour)
+            if moment <= created_at:
                 continue
             week = moment.date().isoformat()
             if not await repo.library.digest.claim(community_id, week, now):
