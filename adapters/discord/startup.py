@@ -23,6 +23,8 @@ def community_settings(settings: DiscordSettings) -> CommunitySettings:
         helpers_channel=str(helpers) if helpers else None,
         appreciation_emoji=settings.appreciation_emoji,
         locale=settings.locale,
+        digest_weekday=settings.digest_weekday,
+        digest_hour=settings.digest_hour,
     )
 
 

@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from tests.adapters.slack.fake_slack import Call
-from tests.adapters.slack.workspace import SUPPORT, Workspace
+from tests.adapters.slack.workspace import SUPPORT, Workspace, settings
 
 LENA, PRIYA, SAM = "U0LENA", "U0PRIYA", "U0SAM"
 
@@ -76,3 +79,17 @@ async def test_a_locked_post_takes_no_replies_from_members(slack: Workspace) -> 
     assert "locked this thread" in note.words and "Cooling off" in note.words
     await slack.say(PRIYA, "One more thought", thread=thread)
     assert "closed" in _ephemeral_to(slack, PRIYA)[-1].words
+
+
+def test_the_digest_day_and_hour_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("REBOUND_DIGEST_WEEKDAY", "4")
+    monkeypatch.setenv("REBOUND_DIGEST_HOUR", "16")
+    community = settings("http://127.0.0.1:9/api/").community_settings()
+    assert (community.digest_weekday, community.digest_hour) == (4, 16)
+    monkeypatch.setenv("REBOUND_DIGEST_WEEKDAY", "9")
+    with pytest.raises(ValidationError):
+        settings("http://127.0.0.1:9/api/")
+    monkeypatch.delenv("REBOUND_DIGEST_WEEKDAY")
+    assert settings("http://127.0.0.1:9/api/").community_settings().digest_weekday is None
