@@ -211,11 +211,15 @@ async def test_an_action_on_another_communitys_record_is_refused(h: Harness) -> 
 
     _, reply = await _answered(h)
     form = form_in(await h.mark(SAM, reply, FEATURE))
-    elsewhere = {"community_id": "console:elsewhere", "actor": SAM}
+    elsewhere = "console:elsewhere"
     values = {"topic": "Ghosting", "summary": "Not yours"}
-    forged = FormSubmitted(**elsewhere, event_id="ev-x1", form_id=form.form_id, values=values)
+    forged = FormSubmitted(
+        community_id=elsewhere, actor=SAM, event_id="ev-x1", form_id=form.form_id, values=values
+    )
     assert _said(await h.send(forged)) == ["moderation.not_a_reply"]
-    action = MessageActionInvoked(**elsewhere, event_id="ev-x2", action=HIDE, message_ref=reply)
+    action = MessageActionInvoked(
+        community_id=elsewhere, actor=SAM, event_id="ev-x2", action=HIDE, message_ref=reply
+    )
     assert _said(await h.send(action)) == ["moderation.not_a_reply"]
     assert _said(await h.command(RUTH, "rebound", "library")) == ["library.none"]
     assert _said(await h.command(SAM, "rebound", "audit")) == ["audit.none"]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import Executable
 
 from bot.bootstrap import build_rebound
 from bot.clock import ManualClock
@@ -28,7 +29,7 @@ async def test_rows_can_be_added_and_read_but_never_changed_or_removed(database_
             for reason in ("spam", "off topic"):
                 entry = AuditEntry(action="hide", actor_id="U-sam", actor_name="Sam", reason=reason)
                 await repo.audit.record(COMMUNITY, entry, WHEN)
-        attempts = [
+        attempts: list[Executable] = [
             update(AUDIT).values(reason="nothing happened"),
             update(AUDIT).where(AUDIT.c.reason == "spam").values(actor_id="U-someone-else"),
             delete(AUDIT),

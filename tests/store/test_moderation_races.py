@@ -18,7 +18,7 @@ ROUNDS = 6
 ALEX = Member(user_id="U-alex", display_name="Alex", is_moderator=True)
 
 
-def _keys(replicas: Replicas) -> list[str | None]:
+def _keys(replicas: Replicas) -> list[str]:
     return sorted(i.message.key or "" for i in replicas.platform.sent if isinstance(i, Notice))
 
 

@@ -37,7 +37,8 @@ async def _modal(
     act: Actions, who: dict[str, Any], menu: str, target: dict[str, Any]
 ) -> dict[str, Any]:
     opened = await act.mark(who, target, menu)
-    return next(b for b in _bodies(act, opened) if b.get("type") == 9)["data"]
+    modal: dict[str, Any] = next(b for b in _bodies(act, opened) if b.get("type") == 9)["data"]
+    return modal
 
 
 async def test_a_moderator_features_a_reply_and_members_find_it(
