@@ -16,6 +16,7 @@ from bench import (
     care,
     core_throughput,
     discord_latency,
+    library_search,
     ops_overhead,
     outbox_recording,
     process_start,
@@ -71,6 +72,10 @@ def _discord(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return discord_latency.run(quick=args.quick, workdir=args.dir)
 
 
+def _library(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return library_search.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
@@ -82,6 +87,7 @@ BENCHMARKS: dict[str, Runner] = {
     process_start.NAME: _process_start,
     ops_overhead.NAME: _ops,
     care.NAME: _care,
+    library_search.NAME: _library,
 }
 
 

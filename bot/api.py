@@ -72,7 +72,11 @@ from bot.engine.scheduler import OutboxFor
 from bot.engine.workers import StillFiring, run_workers, schedulers, tick_until_quiet
 from bot.features.answers.best import MARK, UNMARK
 from bot.features.care.lexicon import load_lexicons
+from bot.features.library.featuring import FEATURE_ANSWER
 from bot.features.lifecycle.forum_tags import STATE_TAG_KEYS, all_thread_tags
+from bot.features.moderation.replies import HIDE_REPLY
+from bot.features.routes import MESSAGE_ACTIONS as LIBRARY_MESSAGE_ACTIONS
+from bot.features.routes import REBOUND_COMMAND
 from bot.features.templates.moderation import SAVE_AS_TEMPLATE
 from bot.store.community_settings_repo import CommunitySettingsStore, CommunitySetup
 from bot.store.engine import create_engine
@@ -84,8 +88,12 @@ from bot.words.setup_keys import SETUP_FIELDS
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "FEATURE_ANSWER",
+    "HIDE_REPLY",
+    "LIBRARY_MESSAGE_ACTIONS",
     "MARK",
     "NOT_SET_UP",
+    "REBOUND_COMMAND",
     "SAVE_AS_TEMPLATE",
     "SETUP_FIELDS",
     "STATE_TAG_KEYS",

@@ -87,6 +87,8 @@ class ConsoleOutbox:
                 self.world.log.append(
                     FormRejected(**self._privately(user_id), form=form, errors=dict(errors))
                 )
+            case CloseThread(thread_ref=ref, reopen=True):
+                self.world.reopen_thread(ref)
             case CloseThread(thread_ref=ref):
                 self.world.close_thread(ref)
             case SetThreadTags(thread_ref=ref, tags=tags):

@@ -44,7 +44,7 @@ HELP = """\
 /react MSG EMOJI    add a reaction                 /unreact MSG EMOJI
 /press N|LABEL      press button [N] of the last output, or a button by its label
 /best MSG           mark MSG as a best answer      /unbest MSG
-/action NAME MSG    any message action (save_template: a best answer as a template)
+/action NAME MSG    any message action (save_template, feature_answer, hide_reply)
 /edit MSG TEXT      /delete MSG
 /wait 3d            let time pass (w d h m)        /show [N]      what you can see now
 /help  /quit        (in a form: /cancel to stop; an empty answer keeps the default;

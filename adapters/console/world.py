@@ -364,6 +364,10 @@ class World:
         place = InThread(thread.channel_id, root_id)
         self.log.append(ThreadClosed(**self.stamp(place), thread_ref=root_id))
 
+    def reopen_thread(self, root_id: str) -> None:
+        """A moderator reopened the thread: members may reply again."""
+        self.thread(root_id).closed = False
+
     def set_tags(self, root_id: str, tags: tuple[str, ...]) -> None:
         """Set a thread's tags (shown on its root message); unchanged tags log nothing."""
         thread = self.thread(root_id)

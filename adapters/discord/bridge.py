@@ -17,7 +17,6 @@ import discord
 from adapters.discord import commands, inbound
 from adapters.discord.buttons import ActionButton
 from adapters.discord.catch_up import CatchUp
-from adapters.discord.commands import SetupChoice
 from adapters.discord.config import DiscordSettings
 from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_of, parse_modal_id, submitted_values
@@ -26,12 +25,14 @@ from adapters.discord.interactions import InteractionOutbox, answer
 from adapters.discord.members import member_of
 from adapters.discord.outbox import DiscordOutbox
 from adapters.discord.reaction_ids import ReactionTurns
+from adapters.discord.rebound_commands import SetupChoice
 from adapters.discord.refs import message_ref
 from adapters.discord.setup import MODERATORS, GuildSetup
 from adapters.discord.startup import community_settings, sync_commands
 from adapters.discord.tags import ensure_tags, tag_name
 from adapters.lifecycle import Deadline, InFlight
 from bot.api import (
+    REBOUND_COMMAND,
     STATE_TAG_KEYS,
     ButtonPressed,
     CommandInvoked,
@@ -440,7 +441,7 @@ class DiscordBridge:
     async def on_rebound(self, interaction: discord.Interaction, what: str) -> None:
         base = await self._base(interaction)
         if base is not None:
-            event = CommandInvoked(**base, command=commands.REBOUND, text=what)
+            event = CommandInvoked(**base, command=REBOUND_COMMAND, text=what)
             await self._run(interaction, event)
 
     async def template_choices(
@@ -457,6 +458,16 @@ class DiscordBridge:
         except TimeoutError:
             return []
         return [(suggestion.label, suggestion.value) for suggestion in found]
+
+    async def topic_choices(self, current: str) -> list[str]:
+        """Library topics matching what the member has typed so far."""
+        if self.community is None:
+            return []
+        suggesting = self.core.suggest_topics(self.community.community_id, current)
+        try:
+            return await asyncio.wait_for(suggesting, self.settings.ack_deadline_seconds)
+        except TimeoutError:
+            return []
 
     async def on_message_action(
         self, interaction: discord.Interaction, message: discord.Message, action: str

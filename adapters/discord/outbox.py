@@ -109,9 +109,9 @@ class DiscordOutbox:
                 await self._edit(ref, message)
             case SetThreadTags(thread_ref=ref, tags=tags):
                 await self._set_tags(ref, tags)
-            case CloseThread(thread_ref=ref):
+            case CloseThread(thread_ref=ref, reopen=reopen):
                 thread = await self._thread(ref)
-                await thread.edit(archived=True, locked=True)
+                await thread.edit(archived=not reopen, locked=not reopen)
             case SendFile(user_id=user_id, filename=filename, content=content, message=message):
                 return Delivered(await self._send_file(user_id, filename, content, message))
             case OpenForm() | RejectForm():

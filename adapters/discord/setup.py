@@ -12,9 +12,9 @@ from dataclasses import replace
 import discord
 
 from adapters.discord import inbound
-from adapters.discord.commands import SetupChoice
 from adapters.discord.config import DiscordSettings
 from adapters.discord.inbound import PLATFORM
+from adapters.discord.rebound_commands import SetupChoice
 from bot.api import CommunitySettings, CommunitySettingsStore, CommunitySetup, Rebound
 
 log = logging.getLogger(__name__)

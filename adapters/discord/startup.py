@@ -25,6 +25,8 @@ def community_settings(settings: DiscordSettings) -> CommunitySettings:
         appreciation_emoji=settings.appreciation_emoji,
         locale=settings.locale,
         **care_settings(str(mods) if (mods := settings.moderators_channel_id) else None),
+        digest_weekday=settings.digest_weekday,
+        digest_hour=settings.digest_hour,
     )
 
 

@@ -42,6 +42,19 @@ class SlackSettings(BaseSettings):
     locale: str = Field(
         default="en", validation_alias=AliasChoices("REBOUND_LOCALE", "SLACK_LOCALE")
     )
+    # The weekly digest to the helpers' channel: weekday (0 is Monday; unset: none), hour UTC.
+    digest_weekday: int | None = Field(
+        default=None,
+        ge=0,
+        le=6,
+        validation_alias=AliasChoices("REBOUND_DIGEST_WEEKDAY", "SLACK_DIGEST_WEEKDAY"),
+    )
+    digest_hour: int = Field(
+        default=9,
+        ge=0,
+        le=23,
+        validation_alias=AliasChoices("REBOUND_DIGEST_HOUR", "SLACK_DIGEST_HOUR"),
+    )
     # Slack takes about one message per second per channel; the workspace-wide rate is off
     # (0) unless set, since Slack does not publish one.
     channel_interval_s: float = 1.0
@@ -91,6 +104,8 @@ class SlackSettings(BaseSettings):
             appreciation_emoji=self.appreciation_emoji,
             locale=self.locale,
             **care_settings(self.moderators_channel),
+            digest_weekday=self.digest_weekday,
+            digest_hour=self.digest_hour,
         )
 
     @property

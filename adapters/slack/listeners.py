@@ -33,7 +33,9 @@ from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
 from adapters.slack.workspaces import Workspace, WorkspaceSource, community_of_request
 from bot.api import (
+    LIBRARY_MESSAGE_ACTIONS,
     MARK,
+    REBOUND_COMMAND,
     SAVE_AS_TEMPLATE,
     UNMARK,
     InboundEvent,
@@ -49,8 +51,8 @@ from bot.api import (
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/setback", "/template", "/rebound")
-MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE)
+COMMANDS = ("/setback", "/template", f"/{REBOUND_COMMAND}")
+MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE, *LIBRARY_MESSAGE_ACTIONS)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
 FORM_EXPIRED = "error.form_expired"

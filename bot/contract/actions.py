@@ -31,6 +31,10 @@ class Verb(StrEnum):
     FORGET = "forget"
     DM_OFF = "dmoff"
     DM_ON = "dmon"
+    # Moderators and the library (bot/features/): paging and the suggestions setting.
+    AUDIT_PAGE = "apage"
+    LIBRARY_PAGE = "lpage"
+    SUGGESTIONS_OFF = "sugoff"
 
 
 class FormKind(StrEnum):
@@ -41,6 +45,9 @@ class FormKind(StrEnum):
     TEMPLATE = "template"
     TEMPLATE_ADD = "template_add"
     TEMPLATE_EDIT = "template_edit"
+    FEATURE = "feature"
+    HIDE = "hide"
+    UNHIDE = "unhide"
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,11 @@ class RejectForm:
 
 @dataclass(frozen=True, kw_only=True)
 class CloseThread:
+    """Close a thread to new replies (locked where the platform locks threads); with
+    `reopen`, open it again (a moderator reopened the post)."""
+
     thread_ref: str
+    reopen: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -178,3 +178,7 @@ class CommunitySettings:
     country: str = ""
     retention_days: int | None = None
     reveal_allowed: bool = False
+    # The weekly digest to the helpers' channel: weekday (0 is Monday; None: no digest) and
+    # hour, in UTC.
+    digest_weekday: int | None = None
+    digest_hour: int = 9

@@ -59,7 +59,7 @@ def _many(values: FormValues, name: str) -> list[str]:
     return [part.strip() for part in value if isinstance(part, str) and part.strip()]
 
 
-def _flag(values: FormValues, name: str) -> bool:
+def form_flag(values: FormValues, name: str) -> bool:
     return form_text(values, name).lower() in {"1", "true", "yes", "y", "on", "anonymous"}
 
 
@@ -168,7 +168,7 @@ def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> 
         stage=stage,
         kind=kind,
         tags=tags,
-        anonymous=_flag(values, "anonymous"),
+        anonymous=form_flag(values, "anonymous"),
         ask_outcome_at=ask_at,
     )
 

@@ -24,10 +24,10 @@ from bot.contract.intents import Intent, TrackAs, Tracking
 from bot.contract.ports import Delivered
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import Member
+from bot.features import routes as features
 from bot.features.answers import best
 from bot.features.answers import replies as answers
 from bot.features.care import crisis
-from bot.features.my_data import commands as my_data
 from bot.features.my_data import dm_choice, forget
 from bot.features.outcomes import outcomes
 from bot.features.posting import changes, early
@@ -45,8 +45,8 @@ async def on_command(ctx: Context, event: CommandInvoked) -> list[Intent]:
         return posting.open_setback_form(ctx, event.actor)
     if command == TEMPLATE_COMMAND:
         return await templates.command(ctx, event.actor, event.text)
-    if command == my_data.COMMAND:
-        return await my_data.command(ctx, event.actor, event.text)
+    if command == features.REBOUND_COMMAND:
+        return await features.command(ctx, event)
     raise RuleViolation("error.unknown_command", command=event.command)
 
 
@@ -68,6 +68,8 @@ async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
         return await community_templates.submit_add(ctx, event, parsed.number())
     if parsed.name == FormKind.TEMPLATE_EDIT and parsed.args:
         return await community_templates.submit_edit(ctx, event, parsed.args[0])
+    if (handled := await features.form(ctx, event, parsed)) is not None:
+        return handled
     raise RuleViolation("error.form_expired")
 
 
@@ -119,6 +121,8 @@ async def on_button(ctx: Context, event: ButtonPressed) -> list[Intent]:
         return await outcomes.open_outcome_form(ctx, actor, record, result)
     if parsed.name == Verb.TEMPLATE_VARIANT:
         return await templates.choose_variant(ctx, actor, parsed)
+    if (handled := await features.button(ctx, event, parsed)) is not None:
+        return handled
     raise RuleViolation("error.unknown_action")
 
 
@@ -129,6 +133,8 @@ async def on_message_action(ctx: Context, event: MessageActionInvoked) -> list[I
         return await best.unmark(ctx, event)
     if event.action == community_templates.SAVE_AS_TEMPLATE:
         return await community_templates.from_best_answer(ctx, event)
+    if (handled := await features.message_action(ctx, event)) is not None:
+        return handled
     raise RuleViolation("error.unknown_message_action")
 
 

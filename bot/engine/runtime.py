@@ -21,6 +21,7 @@ from bot.engine.kernel import Kernel
 from bot.engine.metrics import Handling, Recorder, Result, handling
 from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
+from bot.features.library.topics import topics_like
 from bot.features.templates.catalogue import Suggestion, library_for, suggest
 from bot.store.repo import Store
 from bot.words.content import Content
@@ -184,6 +185,12 @@ class Rebound:
 
     def opens_offered_form(self, action: str) -> bool:
         return form_offers.offer_id_of(action) is not None
+
+    async def suggest_topics(self, community_id: str, query: str, limit: int = 25) -> list[str]:
+        """Autocomplete for `/rebound library`: library topics containing what was typed."""
+        async with self.store.transaction() as repo:
+            ctx = await self.context(repo, community_id, self.clock.now())
+            return await topics_like(ctx, normalise(query), limit)
 
     async def close(self) -> None:
         await self.store.dispose()

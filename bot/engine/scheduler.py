@@ -22,6 +22,7 @@ from bot.contract.ports import Capabilities, Outbox
 from bot.domain.model import FollowUp
 from bot.engine.degrading import lower
 from bot.engine.delivery import Pending, enqueue, from_rows
+from bot.engine.digests import fire as fire_digests
 from bot.engine.kernel import Kernel
 from bot.engine.retention import Retention
 from bot.features.care import pauses
@@ -70,6 +71,9 @@ class Scheduler:
         fired = await self.fire_due(outbox_for, platforms)
         for community_id, removed in (await self.retention.sweep(outbox_for, platforms)).items():
             fired.setdefault(community_id, []).extend(removed)  # retention (my_data)
+        sent_digests = await fire_digests(self._kernel, outbox_for, platforms, self.worker_id)
+        for community_id, digest in sent_digests.items():
+            fired.setdefault(community_id, []).extend(digest)  # weekly digest (library)
         for community_id, pending in fired.items():
             outbox = outbox_for(community_id)
             if outbox is not None:

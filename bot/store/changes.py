@@ -20,6 +20,7 @@ class SetbackChanges(TypedDict, total=False):
     stop_asking: bool
     still_waiting_count: int
     withdrawn_at: datetime | None
+    tags: list[str]
 
 
 class ReplyChanges(TypedDict, total=False):

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.store.audit_repo import AuditRepo
 from bot.store.care_repo import CareRepo
 from bot.store.community_repo import CommunityRepo
 from bot.store.conversation_repo import ConversationRepo
@@ -20,6 +21,7 @@ from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
 from bot.store.followup_repo import FollowUpRepo
 from bot.store.form_offer_repo import FormOfferRepo
 from bot.store.inline_sync import InlineAsyncConnection, sync_twin
+from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
 from bot.store.reply_repo import ReplyRepo
@@ -41,6 +43,8 @@ class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
         self.shown = ShownRepo(connection, self._insert)
         self.form_offers = FormOfferRepo(connection)
         self.care = CareRepo(connection, self._insert)
+        self.audit = AuditRepo(connection)
+        self.library = LibraryRepo(connection, self._insert)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

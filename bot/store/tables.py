@@ -422,3 +422,121 @@ class CommunitySettingChangeRow(SQLModel, table=True):
     changed_by: str = Field(max_length=100)
     changed_at: datetime = _when()
     changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+# --- moderators and the library (issue 9) -----------------------------------------------
+
+
+class AuditEntryRow(SQLModel, table=True):
+    """One moderator action: who, what, when, on what, why. Append-only: a trigger on both
+    databases refuses UPDATE and DELETE (migration 0009_library)."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_recent", "community_id", "id"),
+        Index("ix_audit_entry_setback", "community_id", "setback_id"),
+        Index("ix_audit_entry_actor", "community_id", "actor_id"),
+        Index("ix_audit_entry_member", "community_id", "member_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    actor_id: str = Field(max_length=100)
+    actor_name: str = Field(max_length=200)
+    action: str = Field(max_length=40)
+    setback_id: int | None = Field(default=None)
+    reply_id: int | None = Field(default=None)
+    # The member acted upon (a reply's author, a named poster); never an anonymous poster.
+    member_id: str | None = Field(default=None, max_length=100)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _when()
+
+
+class FeaturedAnswerRow(SQLModel, table=True):
+    """A reply a moderator put in the library, under a topic, with a one-line summary."""
+
+    __tablename__ = "featured_answer"
+    __table_args__ = (
+        UniqueConstraint("community_id", "reply_id", name="uq_featured_reply"),
+        Index("ix_featured_answer_topic", "community_id", "topic"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    reply_id: int = Field(foreign_key="reply.id")
+    setback_id: int = Field(foreign_key="setback.id", index=True)
+    topic: str = Field(max_length=80)
+    summary: str = Field(max_length=200)
+    featured_by: str = Field(max_length=100)
+    featured_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class LibraryTermRow(SQLModel, table=True):
+    """The library's search index: each stemmed word of a featured answer (summary, topic,
+    the post's title and story, the reply) with how often it occurs there. Written in the
+    transaction that features, edits or removes the answer."""
+
+    __tablename__ = "library_term"
+    __table_args__ = (Index("ix_library_term_featured", "featured_id"),)
+
+    community_id: str = Field(primary_key=True, max_length=100)
+    term: str = Field(primary_key=True, max_length=40)
+    featured_id: int = Field(primary_key=True, foreign_key="featured_answer.id")
+    weight: int
+
+
+class HiddenReplyRow(SQLModel, table=True):
+    """A reply a moderator hid, and why: it leaves the library and every listing."""
+
+    __tablename__ = "hidden_reply"
+
+    reply_id: int = Field(foreign_key="reply.id", primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    hidden_by: str = Field(max_length=100)
+    hidden_at: datetime = _when()
+
+
+class PostLockRow(SQLModel, table=True):
+    """A post a moderator locked (it takes no replies until reopened), and why."""
+
+    __tablename__ = "post_lock"
+
+    setback_id: int = Field(foreign_key="setback.id", primary_key=True)
+    community_id: str = Field(foreign_key="community.id", max_length=100)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    locked_by: str = Field(max_length=100)
+    locked_at: datetime = _when()
+
+
+class LibraryTopicRow(SQLModel, table=True):
+    """A topic a community added to the list in content/ (words.yaml `library_topics`)."""
+
+    __tablename__ = "library_topic"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    name: str = Field(primary_key=True, max_length=80)
+    added_by: str = Field(max_length=100)
+    added_at: datetime = _when()
+
+
+class LibraryPreferenceRow(SQLModel, table=True):
+    """A member who turned off similar-setback suggestions."""
+
+    __tablename__ = "library_preference"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    member_id: str = Field(primary_key=True, max_length=100)
+    suggestions_off: bool = False
+
+
+class DigestSentRow(SQLModel, table=True):
+    """One weekly digest per community and week: the row is claimed in the transaction that
+    stores the digest in the outbox, so two workers (or a restart) send it once."""
+
+    __tablename__ = "digest_sent"
+
+    community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
+    week: str = Field(primary_key=True, max_length=10)
+    sent_at: datetime = _when()

@@ -31,7 +31,6 @@ CARE_KEYS: Mapping[str, frozenset[str]] = {
     "settings.dm_started": frozenset(),
     "mine.heading": frozenset(),
     "mine.waiting": frozenset({"title"}),
-    "mine.none": frozenset(),
     "retention.removed": frozenset({"days"}),
     "reveal.off": frozenset(),
     "reveal.how": frozenset(),

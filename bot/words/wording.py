@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from bot.domain.model import OutcomeEvent, OutcomeResult, SetbackKind, Stage
 from bot.words.care_keys import CARE_KEYS
+from bot.words.library_keys import FEATURE_KEYS, FEATURE_WORD_LISTS
 from bot.words.setup_keys import SETUP_KEYS
 from bot.words.templates.model import CHANNELS, REGISTERS
 
@@ -214,6 +215,7 @@ CATALOGUE: Mapping[str, frozenset[str]] = {
     **_keys("conversation.problem", params=("label", "problem")),
     **CARE_KEYS,
     **SETUP_KEYS,
+    **FEATURE_KEYS,
 }
 
-WORD_LISTS = frozenset({"pseudonym_adjectives", "pseudonym_animals"})
+WORD_LISTS = frozenset({"pseudonym_adjectives", "pseudonym_animals"}) | FEATURE_WORD_LISTS

@@ -82,8 +82,8 @@ def test_an_overridden_word_list_replaces_only_that_list(tmp_path: Path) -> None
     _write(tmp_path, "en/words.yaml", "pseudonym_animals: [Axolotl]\n")
     content = load_content(overrides=tmp_path)
     assert content.words("pseudonym_animals") == ("Axolotl",)
-    (other,) = WORD_LISTS - {"pseudonym_animals"}
-    assert content.words(other) == PACKAGED.words(other)
+    for other in WORD_LISTS - {"pseudonym_animals"}:
+        assert content.words(other) == PACKAGED.words(other)
 
 
 @pytest.mark.parametrize(

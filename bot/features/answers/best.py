@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.common.audit import mark_on_behalf
 from bot.common.context import Context
 from bot.contract.events import MessageActionInvoked
 from bot.contract.intents import DirectTo, Intent, Send
@@ -27,6 +28,7 @@ async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     first_mark = await ctx.repo.mark_best(ctx.community_id, reply.id, event.actor.user_id, ctx.now)
     if first_mark is None:  # marked already, maybe a moment ago by someone else
         raise RuleViolation("best.already")
+    await mark_on_behalf(ctx, event.actor, setback, reply, marked=True)
     acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
     intents = [*await refresh(ctx, setback), acknowledged]
     if first_mark:  # thank the author the first time only
@@ -42,5 +44,6 @@ async def unmark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
         raise RuleViolation("error.not_your_post", title=setback.title)
     if not await ctx.repo.unmark_best(ctx.community_id, reply.id):
         raise RuleViolation("best.not_marked")
+    await mark_on_behalf(ctx, actor, setback, reply, marked=False)
     acknowledged = ctx.notice(actor, "best.unmarked", author=reply.author_name)
     return [*await refresh(ctx, setback), acknowledged]

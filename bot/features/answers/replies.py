@@ -133,14 +133,7 @@ async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> li
     )
     assert reply_id is not None  # a relay has no platform message yet, so it never collides
     await followups.on_reply(ctx, setback, by_poster=True)
-    appreciate = Button(
-        label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
-    )
-    message = Message(
-        text=shown(text),
-        buttons=(appreciate,),
-        author=shown_author(ctx, setback),
-    )
+    message = relayed_message(ctx, setback, reply_id, text)
     return [
         Send(
             target=Thread(thread_ref=setback.thread_ref),
@@ -150,6 +143,14 @@ async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> li
         ctx.notice(actor, "relay.done", title=setback.title),
         *await crisis.screen_reply(ctx, setback, actor, text, reply_id=reply_id),
     ]
+
+
+def relayed_message(ctx: Context, setback: Setback, reply_id: int, text: str) -> Message:
+    """How an anonymous poster's relayed reply shows in the thread, under the pseudonym."""
+    appreciate = Button(
+        label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
+    )
+    return Message(text=shown(text), buttons=(appreciate,), author=shown_author(ctx, setback))
 
 
 async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> list[Intent]:

@@ -35,3 +35,11 @@ async def ask_outcome_again(ctx: Context, setback: Setback, days: int) -> None:
     due = ctx.now + timedelta(days=days)
     await ctx.repo.schedule(setback, ctx.platform, {FollowUpKind.OUTCOME_ASK: due}, reopen=True)
     await ctx.repo.update_setback(ctx.community_id, setback.id, outcome_ask_at=due)
+
+
+async def on_reopened(ctx: Context, setback: Setback) -> None:
+    """A moderator reopened the post: its close timer starts again from now."""
+    await ctx.repo.touch_setback(ctx.community_id, setback.id, ctx.now)
+    await ctx.repo.schedule(
+        setback, ctx.platform, {FollowUpKind.CLOSE: close_time(ctx)}, reopen=True
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.common.context import Context
+from bot.common.hidden import without_hidden
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, EditMessage, Intent, Link, Message, Revision, SetThreadTags
 from bot.domain.member_text import shown
@@ -63,6 +64,7 @@ async def load_views(ctx: Context, setbacks: Iterable[Setback]) -> dict[int, Pos
     """Views of several posts in two queries, by post id."""
     by_id = {setback.id: setback for setback in setbacks}
     replies = await ctx.repo.replies_of(ctx.community_id, by_id)
+    replies = await without_hidden(ctx, replies)
     updated = await ctx.repo.with_outcome(ctx.community_id, by_id)
     return {
         post_id: PostView(setback, replies.get(post_id, []), post_id in updated)

@@ -31,6 +31,7 @@ from bot.domain.model import (
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
 from bot.features.care import crisis
+from bot.features.library import suggestions
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import PostView, refresh, status_message, thread_tags
 from bot.features.posting import early
@@ -106,7 +107,7 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
         track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),
     )
     care = await crisis.screen(ctx, setback, event.actor, f"{setback.title}\n{setback.body}")
-    return [start, ack, *care]
+    return [start, ack, *care, *await suggestions.after_post(ctx, event.actor, setback)]
 
 
 ADOPTED_TITLE_MAX = 80
@@ -149,6 +150,7 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
             track=Tracking(kind=TrackAs.STATUS_MESSAGE, record_id=setback.id),
         ),
         *care,
+        *await suggestions.after_post(ctx, event.actor, setback),
     ]
 
 

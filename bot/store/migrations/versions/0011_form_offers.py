@@ -1,7 +1,7 @@
 """forms offered behind a button when they could not open in time
 
 Revision ID: 0011
-Revises: 0008_installations
+Revises: 0009_library
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import bot.store.types
 
 revision = "0011"
-down_revision = "0008_installations"
+down_revision = "0009_library"
 branch_labels = None
 depends_on = None
 

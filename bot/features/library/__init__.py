@@ -1,0 +1,1 @@
+"""The library: featured answers, topics, search and similar-setback suggestions."""

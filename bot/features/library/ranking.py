@@ -1,0 +1,26 @@
+"""Ranking library hits: text relevance first, lifted by what the poster reported."""
+
+from __future__ import annotations
+
+from bot.domain.model import OutcomeResult
+from bot.store.library_repo import Card, Hit
+
+# How much an outcome lifts a hit's text score; acting on the answer counts most.
+_LIFT = {OutcomeResult.WORKED.value: 0.5, OutcomeResult.PARTLY.value: 0.2}
+_ACTED_LIFT = 0.5
+
+
+def lift(card: Card | None) -> float:
+    if card is None or card.outcome is None:
+        return 1.0
+    gained = _LIFT.get(card.outcome, 0.0)
+    return 1.0 + gained + (_ACTED_LIFT * gained * 2 if card.acted_on else 0.0)
+
+
+def ranked(hits: list[Hit], cards: dict[int, Card]) -> list[Hit]:
+    """Best first; ties keep the store's order (newest first), so ranking is deterministic."""
+    order = {hit.featured.id: index for index, hit in enumerate(hits)}
+    return sorted(
+        hits,
+        key=lambda hit: (-hit.score * lift(cards.get(hit.featured.id)), order[hit.featured.id]),
+    )

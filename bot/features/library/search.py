@@ -1,0 +1,116 @@
+"""`/rebound library [words]`: featured answers found by words or by topic, best first,
+five at a time with a "More" button; only the asker sees them.
+
+Whatever is typed is only ever a list of plain words (`terms.query_terms`): quotes, `*`,
+`NEAR`, `-`, `:`, brackets or SQL are searched as words or dropped, never interpreted."""
+
+from __future__ import annotations
+
+from bot.common.context import Context
+from bot.contract.actions import Verb, action_id
+from bot.contract.intents import Button, Intent, Link, Message, Notice
+from bot.domain.model import Member
+from bot.features.library.ranking import ranked
+from bot.features.library.terms import query_terms
+from bot.features.library.topics import matching, topics
+from bot.store.library_repo import Card, Hit
+from bot.words.excerpt import excerpt
+
+PAGE = 5
+# Terms carried by the "More" button, which Discord caps at 100 characters.
+_BUTTON_TERMS_MAX = 70
+_TOPIC_MARK = "t"
+
+
+async def command(ctx: Context, actor: Member, text: str) -> list[Intent]:
+    topic = matching(await topics(ctx), text) if text.strip() else None
+    if topic is not None:
+        return await _page(ctx, actor, [], topic, 0)
+    return await _page(ctx, actor, query_terms(text), None, 0)
+
+
+async def more(ctx: Context, actor: Member, args: tuple[str, ...]) -> list[Intent]:
+    """The "More" button: `rb:lpage:<page>:<terms joined by +>` or `...:t:<topic index>`."""
+    page = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 0
+    if len(args) > 2 and args[1] == _TOPIC_MARK and args[2].isascii() and args[2].isdigit():
+        known = await topics(ctx)
+        index = int(args[2])
+        topic = known[index] if index < len(known) else None
+        return await _page(ctx, actor, [], topic, min(page, 100))
+    words = args[1].replace("+", " ") if len(args) > 1 else ""
+    return await _page(ctx, actor, query_terms(words), None, min(page, 100))
+
+
+async def find(
+    ctx: Context, terms: list[str], topic: str | None, exclude_setback: int | None = None
+) -> tuple[list[Hit], dict[int, Card]]:
+    """Visible featured answers for `terms` (or `topic`), ranked, with their cards."""
+    hits = await ctx.repo.library.search(
+        ctx.community_id, terms, topic=topic, exclude_setback=exclude_setback
+    )
+    cards = await ctx.repo.library.cards(ctx.community_id, [hit.featured for hit in hits])
+    return ranked(hits, cards), cards
+
+
+async def _page(
+    ctx: Context, actor: Member, terms: list[str], topic: str | None, page: int
+) -> list[Intent]:
+    hits, cards = await find(ctx, terms, topic)
+    shown = hits[page * PAGE : (page + 1) * PAGE]
+    asked = topic or " ".join(terms)
+    if not shown:
+        known = ", ".join(await topics(ctx))
+        return [ctx.notice(actor, "library.none", query=asked, topics=known)]
+    header = ctx.say("library.header", query=asked, count=len(hits))
+    lines = [header, *(hit_line(ctx, hit, cards.get(hit.featured.id)) for hit in shown)]
+    buttons: tuple[Button, ...] = ()
+    if len(hits) > (page + 1) * PAGE:
+        buttons = (
+            Button(
+                label=ctx.say("button.more"), action_id=await _more_id(ctx, page + 1, terms, topic)
+            ),
+        )
+    links = tuple(hit_link(ctx, hit, cards.get(hit.featured.id)) for hit in shown)
+    message = Message(
+        text="\n".join(lines),
+        buttons=buttons,
+        links=tuple(link for link in links if link is not None),
+        key="library.header",
+        params={"count": len(hits)},
+    )
+    return [Notice(user_id=actor.user_id, message=message)]
+
+
+async def _more_id(ctx: Context, page: int, terms: list[str], topic: str | None) -> str:
+    if topic is not None:
+        return action_id(Verb.LIBRARY_PAGE, page, _TOPIC_MARK, (await topics(ctx)).index(topic))
+    carried = list(terms)
+    while carried and len("+".join(carried)) > _BUTTON_TERMS_MAX:
+        carried.pop()  # the most important words come first
+    return action_id(Verb.LIBRARY_PAGE, page, "+".join(carried))
+
+
+def record_line(ctx: Context, card: Card | None) -> str:
+    """The outcome record: what the poster reported, and whether they acted on the answer."""
+    if card is None or card.outcome is None:
+        return ctx.say("library.record.none")
+    result = ctx.say(f"result.{card.outcome}")
+    key = "library.record.acted" if card.acted_on else "library.record.outcome"
+    return ctx.say(key, author=card.shown_author, result=result)
+
+
+def hit_line(ctx: Context, hit: Hit, card: Card | None) -> str:
+    return ctx.say(
+        "library.hit",
+        summary=hit.featured.summary,
+        topic=hit.featured.topic,
+        title=excerpt(card.title, 60) if card else "",
+        record=record_line(ctx, card),
+    )
+
+
+def hit_link(ctx: Context, hit: Hit, card: Card | None) -> Link | None:
+    if card is None or card.message_ref is None:
+        return None
+    label = ctx.say("library.link", summary=excerpt(hit.featured.summary, 60))
+    return Link(label=label, message_ref=card.message_ref)

@@ -1,0 +1,46 @@
+"""Similar setbacks: right after posting, the poster privately sees up to three earlier
+posts like theirs whose answers were featured, with what the poster of each reported.
+A member can turn this off (kept per member). Anonymous posters appear as their pseudonym."""
+
+from __future__ import annotations
+
+from bot.common.context import Context
+from bot.contract.actions import Verb, action_id
+from bot.contract.intents import Button, Intent, Message, Notice
+from bot.domain.errors import RuleViolation
+from bot.domain.model import Member, Setback
+from bot.features.library.search import find, hit_line
+from bot.features.library.terms import query_terms
+
+SHOWN = 3
+
+
+async def after_post(ctx: Context, actor: Member, setback: Setback) -> list[Intent]:
+    if await ctx.repo.library.suggestions_off(ctx.community_id, actor.user_id):
+        return []
+    terms = query_terms(f"{setback.title} {setback.body}")
+    if not terms:
+        return []
+    hits, cards = await find(ctx, terms, None, exclude_setback=setback.id)
+    if not hits:
+        return []
+    lines = [ctx.say("library.suggestions.header")]
+    lines.extend(hit_line(ctx, hit, cards.get(hit.featured.id)) for hit in hits[:SHOWN])
+    off = Button(label=ctx.say("button.suggestions_off"), action_id=action_id(Verb.SUGGESTIONS_OFF))
+    message = Message(
+        text="\n".join(lines),
+        buttons=(off,),
+        key="library.suggestions.header",
+        params={"featured_ids": [hit.featured.id for hit in hits[:SHOWN]]},
+    )
+    return [Notice(user_id=actor.user_id, message=message)]
+
+
+async def setting(ctx: Context, actor: Member, text: str) -> list[Intent]:
+    """`/rebound suggestions on|off`, or the "Don't show me these" button (off)."""
+    word = text.strip().lower()
+    if word not in ("on", "off"):
+        raise RuleViolation("library.suggestions.usage")
+    off = word == "off"
+    await ctx.repo.library.set_suggestions_off(ctx.community_id, actor.user_id, off)
+    return [ctx.notice(actor, "library.suggestions.off" if off else "library.suggestions.on")]

@@ -1,0 +1,1 @@
+"""Moderators' actions on posts and replies, and their audit log."""

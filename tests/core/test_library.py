@@ -1,0 +1,263 @@
+"""The library on both databases: relevance on a small corpus whose right order is known,
+outcomes lifting what worked, bad searches taken as plain words, similar setbacks after
+posting (and turning them off), and anonymous posters shown only by their pseudonym."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.contract.actions import Verb, action_id
+from bot.contract.intents import Button, Intent, Notice
+from bot.domain.model import Member
+from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness
+
+DEV = Member(user_id="U-dev", display_name="Dev")
+
+
+@pytest.fixture
+async def h(database_url: str) -> AsyncIterator[Harness]:
+    async with harness(database_url) as running:
+        yield running
+
+
+async def _featured(
+    h: Harness, entry: tuple[str, str, str, str, str], **post: str
+) -> tuple[str, str]:
+    """Maya posts (title, story), Jo replies, Sam features the reply (topic, summary)."""
+    title, body, reply, topic, summary = entry
+    thread = await h.post(MAYA, title=title, body=body, ask_outcome_on="3d", **post)
+    ref = await h.reply(JO, thread, reply)
+    form = form_in(await h.mark(SAM, ref, "feature_answer"))
+    await h.submit(SAM, form.form_id, topic=topic, summary=summary)
+    return thread, ref
+
+
+async def _corpus(h: Harness) -> None:
+    await _featured(
+        h,
+        (
+            "Froze in the SQL screen",
+            "My mind went blank on joins.",
+            "Practise SQL joins out loud the day before.",
+            "Technical interviews",
+            "Practise SQL joins out loud",
+        ),
+    )
+    await _featured(
+        h,
+        (
+            "Ghosted after the final round",
+            "Three weeks of silence.",
+            "Send one polite follow-up after a week.",
+            "Ghosting",
+            "One polite follow-up",
+        ),
+    )
+    await _featured(
+        h,
+        (
+            "Rejected after a panel",
+            "They said my answers were thin.",
+            "Ask the panel for feedback on your SQL answers.",
+            "Feedback requests",
+            "Ask the panel for feedback",
+        ),
+    )
+
+
+def _notice(intents: list[Intent]) -> Notice:
+    return next(i for i in intents if isinstance(i, Notice))
+
+
+async def _search(h: Harness, words: str) -> list[str]:
+    """The summaries found for `words`, best first."""
+    notice = _notice(await h.command(RUTH, "rebound", f"library {words}"))
+    assert notice.message.key in ("library.header", "library.none"), notice.message.key
+    lines = notice.message.text.splitlines()[1:] if notice.message.key == "library.header" else []
+    return [line.split(" [", 1)[0].removeprefix("• ") for line in lines]
+
+
+async def test_hits_come_best_first_on_a_corpus_whose_order_is_known(h: Harness) -> None:
+    await _corpus(h)
+    assert await _search(h, "sql joins") == [
+        "Practise SQL joins out loud",
+        "Ask the panel for feedback",
+    ]
+    assert await _search(h, "ghosting") == ["One polite follow-up"]  # stems meet: ghosted
+    assert await _search(h, "feedback") == ["Ask the panel for feedback"]
+    assert await _search(h, "Ghosting") == ["One polite follow-up"]  # a topic's name
+    assert await _search(h, "salary") == []
+    everything = await _search(h, "")
+    assert everything == [
+        "Ask the panel for feedback",
+        "One polite follow-up",
+        "Practise SQL joins out loud",
+    ]  # newest first
+
+
+async def test_what_worked_for_its_poster_lifts_an_answer(h: Harness) -> None:
+    first, first_reply = await _featured(
+        h,
+        (
+            "Salary talk went badly",
+            "I named a number too early.",
+            "Let them name the salary first.",
+            "Negotiating",
+            "Let them name the salary first",
+        ),
+    )
+    await _featured(
+        h,
+        (
+            "Salary offer felt low",
+            "I did not know what to say.",
+            "Ask what the salary band is.",
+            "Negotiating",
+            "Ask for the salary band",
+        ),
+    )
+    assert await _search(h, "salary") == [
+        "Ask for the salary band",
+        "Let them name the salary first",
+    ]  # equally relevant: the newer first
+    async with h.core.store.transaction() as repo:
+        post = await repo.setback_by_thread(COMMUNITY, first)
+    assert post is not None
+    await h.wait(timedelta(days=3))
+    button = Button(label="", action_id=action_id(Verb.OUTCOME, post.id, "worked"))
+    form = form_in(await h.press(MAYA, button))
+    acted = next(f for f in form.fields if f.name == "acted_on")
+    jo = next(c.value for c in acted.choices if c.label.startswith("Jo"))
+    await h.submit(MAYA, form.form_id, result="worked", acted_on=jo)
+    assert await _search(h, "salary") == [
+        "Let them name the salary first",
+        "Ask for the salary band",
+    ]
+    text = _notice(await h.command(RUTH, "rebound", "library salary")).message.text
+    assert "Maya Okafor acted on it: It worked" in text.replace("\u2068", "").replace("\u2069", "")
+    del first_reply
+
+
+BAD_SEARCHES = [
+    '"',
+    "*",
+    "NEAR(sql joins)",
+    "-sql",
+    "sql:joins",
+    "(sql",
+    "'; DROP TABLE reply; --",
+    "sql OR 1=1",
+    "x" * 500,
+    "joins " * 90,
+    "",
+    "   ",
+]
+
+
+async def test_any_search_is_plain_words_never_an_error(h: Harness) -> None:
+    await _corpus(h)
+    for words in BAD_SEARCHES:
+        found = await _search(h, words)
+        assert found is not None
+    assert (await _search(h, "sql:joins"))[0] == "Practise SQL joins out loud"
+    assert (await _search(h, "NEAR(sql joins)"))[0] == "Practise SQL joins out loud"
+    assert await _search(h, "'; DROP TABLE reply; --") == []
+    assert await _search(h, "feedback") == ["Ask the panel for feedback"]  # nothing dropped
+
+
+async def test_a_new_poster_sees_similar_setbacks_and_can_turn_them_off(h: Harness) -> None:
+    await _corpus(h)
+    h.outbox.clear()
+    await h.post(RUTH, title="Blanked on SQL joins", body="The screen was a disaster.")
+    shown = [n for n in h.outbox.notices_to(RUTH) if n.message.key == "library.suggestions.header"]
+    assert len(shown) == 1
+    lines = shown[0].message.text.splitlines()[1:]
+    assert len(lines) == 2 and "Practise SQL joins out loud" in lines[0]
+    off = shown[0].message.buttons[0]
+    assert _notice(await h.press(RUTH, off)).message.key == "library.suggestions.off"
+    h.outbox.clear()
+    await h.post(RUTH, title="Blanked on SQL joins again", body="Same again.")
+    assert "library.suggestions.header" not in [n.message.key for n in h.outbox.notices_to(RUTH)]
+    assert _notice(await h.command(RUTH, "rebound", "suggestions on")).message.key == (
+        "library.suggestions.on"
+    )
+    h.outbox.clear()
+    await h.post(DEV, title="Nothing in common", body="Completely unrelated words.")
+    assert not [
+        n for n in h.outbox.notices_to(DEV) if n.message.key == "library.suggestions.header"
+    ]
+
+
+async def test_an_anonymous_poster_appears_only_as_the_pseudonym(h: Harness) -> None:
+    thread, _ = await _featured(
+        h,
+        (
+            "Froze in the SQL screen",
+            "My mind went blank on joins.",
+            "Practise SQL joins out loud.",
+            "Technical interviews",
+            "Practise SQL joins",
+        ),
+        anonymous="yes",
+    )
+    async with h.core.store.transaction() as repo:
+        post = await repo.setback_by_thread(COMMUNITY, thread)
+    assert post is not None and post.anonymous
+    await h.wait(timedelta(days=3))
+    button = Button(label="", action_id=action_id(Verb.OUTCOME, post.id, "worked"))
+    form = form_in(await h.press(MAYA, button))
+    acted = next(f for f in form.fields if f.name == "acted_on")
+    await h.submit(MAYA, form.form_id, result="worked", acted_on=acted.choices[0].value)
+    await h.command(SAM, "rebound", f"lock {post.id} cooling off")
+    h.outbox.clear()
+    await h.post(RUTH, title="Blanked on SQL joins", body="Help.")
+    await h.command(RUTH, "rebound", "library sql")
+    await h.command(SAM, "rebound", "audit")
+    await h.command(SAM, "rebound", f"audit <@{MAYA.user_id}>")
+    seen = " ".join(h.outbox.texts())
+    assert post.pseudonym in seen
+    assert "Maya" not in seen and MAYA.user_id not in seen
+    audit_by_maya = [n for n in h.outbox.notices_to(SAM) if n.message.key == "audit.none"]
+    assert audit_by_maya  # her anonymous post is not tied to her
+
+
+async def test_stage_kind_and_tags_are_searchable(h: Harness) -> None:
+    await _featured(
+        h,
+        (
+            "Went quiet in the panel",
+            "Five people, one question.",
+            "Pause and ask them to repeat it.",
+            "Handling nerves",
+            "Ask them to repeat the question",
+        ),
+        stage="panel",
+        tags="nerves, whiteboard",
+    )
+    assert await _search(h, "whiteboard") == ["Ask them to repeat the question"]
+    assert await _search(h, "onsite") == ["Ask them to repeat the question"]  # Panel or onsite
+
+
+async def test_mine_lists_states_and_open_lists_posts_waiting_for_a_reply(h: Harness) -> None:
+    answered, _ = await _featured(
+        h, ("Froze in the SQL screen", "Blank.", "Practise joins.", "Ghosting", "Practise")
+    )
+    async with h.core.store.transaction() as repo:
+        post = await repo.setback_by_thread(COMMUNITY, answered)
+        replies = await repo.replies(COMMUNITY, post.id if post else 0)
+    await h.mark(MAYA, str(replies[0].message_ref))
+    await h.post(MAYA, title="Ghosted by the studio", body="Nothing for weeks.", anonymous="yes")
+    await h.post(RUTH, title="Second waiting post", body="Still nothing.")
+    mine = _notice(await h.command(MAYA, "rebound", "mine")).message.text
+    assert "Froze in the SQL screen: Answered, with a best answer." in mine
+    assert "Ghosted by the studio: Open for replies." in mine
+    assert "I'll ask you how it turned out" in mine
+    waiting = _notice(await h.command(JO, "rebound", "open")).message.text.splitlines()
+    assert len(waiting) == 3 and "Ghosted by the studio" in waiting[1]  # oldest first
+    assert "Maya" not in waiting[1] and "Second waiting post" in waiting[2]
+    assert "Froze in the SQL screen" not in " ".join(waiting)
+    empty = _notice(await h.command(DEV, "rebound", "mine")).message.key
+    assert empty == "home.no_posts"
