@@ -172,7 +172,8 @@ async def test_opted_out_members_get_no_dm_and_find_their_asks_waiting(h: Harnes
     ] == []
     waiting = await h.command(MAYA, "rebound", "mine")
     keys = [n.message.key for n in waiting if isinstance(n, Notice)]
-    assert keys == ["mine.heading", "outcome.ask"]
+    # The overview of the member's posts, then the ask waiting for them, with its buttons.
+    assert keys == ["home.posts_heading", "mine.heading", "outcome.ask"]
     shown = await h.command(MAYA, "rebound", "settings")
     assert [n.message.key for n in shown if isinstance(n, Notice)] == ["settings.dm_off"]
     await press(h, MAYA, button(shown, "rb:dmon"))
