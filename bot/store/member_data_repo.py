@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, Text, cast, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, TERM
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
@@ -177,6 +178,8 @@ class MemberDataRepo:
             )
         )
         refs = [str(ref) for ref in relayed.scalars()]
+        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(mine))
+        await self._db.execute(delete(HIDDEN).where(HIDDEN.c.reply_id.in_(mine)))
         await self._db.execute(delete(APPRECIATION).where(APPRECIATION.c.reply_id.in_(mine)))
         await self._db.execute(
             delete(REPLY).where(
@@ -193,7 +196,12 @@ class MemberDataRepo:
             .where(REPLY.c.community_id == community_id, REPLY.c.best_marked_by == member_id)
             .values(best_marked_by=None)
         )
-        for settings_table, column in ((MEMBER_SETTING, "member_id"), (CONVERSATION, "user_id")):
+        settings = (
+            (MEMBER_SETTING, "member_id"),
+            (CONVERSATION, "user_id"),
+            (PREFERENCE, "member_id"),
+        )
+        for settings_table, column in settings:
             await self._db.execute(
                 delete(settings_table).where(
                     settings_table.c.community_id == community_id,
@@ -240,6 +248,7 @@ class MemberDataRepo:
             )
         )
         await _end_posts(self._db, community_id, post_ids, now)
+        await _out_of_the_library(self._db, FEATURED.c.setback_id.in_(post_ids))
 
     async def drop_undelivered_to(self, community_id: str, member_id: str) -> int:
         """Pending outbound rows addressed to the member (their DMs and notices)."""
@@ -301,13 +310,18 @@ class RetentionRepo:
         """Posts made before `cutoff`, emptied and withdrawn; their refs, for the edits."""
         emptied = {"title": "", "body": "", "tags": [], "withdrawn_at": now, "closed_at": now}
         posts = await self._take_older(SETBACK, community_id, cutoff, limit, **emptied)
-        await _end_posts(self._db, community_id, [post["id"] for post in posts], now)
+        ids = [post["id"] for post in posts]
+        await _end_posts(self._db, community_id, ids, now)
+        await _out_of_the_library(self._db, FEATURED.c.setback_id.in_(ids))
         return posts
 
     async def expire_replies(self, community_id: str, cutoff: datetime, limit: int) -> list[Row]:
         """Replies written before `cutoff`, their words removed; (id, relayed, ref) each."""
         emptied = {"text": "", "deleted": True, "best_marked_at": None}
-        return await self._take_older(REPLY, community_id, cutoff, limit, **emptied)
+        replies = await self._take_older(REPLY, community_id, cutoff, limit, **emptied)
+        ids = [reply["id"] for reply in replies]
+        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(ids))
+        return replies
 
 
 _ALIVE = {"setback": SETBACK.c.withdrawn_at.is_(None), "reply": REPLY.c.deleted.is_(False)}
@@ -329,3 +343,11 @@ async def _end_posts(db: AsyncConnection, community_id: str, ids: list[int], now
         .where(FOLLOW_UP.c.setback_id.in_(ids), FOLLOW_UP.c.done_at.is_(None))
         .values(done_at=now)
     )
+
+
+async def _out_of_the_library(db: AsyncConnection, which: ColumnElement[bool]) -> None:
+    """Featured answers whose words are going (their reply, or the post they answer), with
+    every search-index row made from them."""
+    featured = select(FEATURED.c.id).where(which)
+    await db.execute(delete(TERM).where(TERM.c.featured_id.in_(featured)))
+    await db.execute(delete(FEATURED).where(which))
