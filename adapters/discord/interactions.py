@@ -18,12 +18,13 @@ import discord
 
 from adapters.discord.form_memory import FormMemory
 from adapters.discord.forms import modal_id, modal_of
-from adapters.discord.outbox import CAPABILITIES, DiscordOutbox
+from adapters.discord.outbox import WITH_A_MEMBER, DiscordOutbox
 from adapters.discord.render import NO_PINGS, parts
 from bot.api import (
     Attempt,
     Button,
     Delivered,
+    DirectTo,
     Form,
     FormTooLate,
     Intent,
@@ -31,13 +32,14 @@ from bot.api import (
     Notice,
     OpenForm,
     RejectForm,
+    Send,
 )
 
 
 class InteractionOutbox:
     """An outbox bound to one interaction: what only the actor should see answers it."""
 
-    capabilities = CAPABILITIES
+    capabilities = WITH_A_MEMBER
 
     def __init__(
         self,
@@ -69,6 +71,10 @@ class InteractionOutbox:
                 await self._open(form)
             case RejectForm(form_id=form_id, errors=errors):
                 await self._reject(form_id, errors)
+            case Notice(user_id=user_id, message=message):
+                # For another member: only the one who interacted sees ephemeral answers.
+                private = Send(target=DirectTo(user_id=user_id), message=message)
+                return await self.base.deliver(private, attempt)
             case _:
                 return await self.base.deliver(intent, attempt)
         return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
@@ -57,7 +58,8 @@ _T = TypeVar("_T")
 Piece = tuple[str, discord.ui.View | None]
 PLATFORM_FAILURES = (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError)
 
-CAPABILITIES = Capabilities(
+# With a member here (an interaction to answer): forms and messages only they see.
+WITH_A_MEMBER = Capabilities(
     threads=True,
     forms=True,
     buttons=True,
@@ -66,6 +68,9 @@ CAPABILITIES = Capabilities(
     direct_messages=True,
     tags=True,
 )
+# In the background (a follow-up firing, a gateway event): nothing to answer, so no form
+# and no ephemeral message; the core degrades those (a private notice becomes a DM).
+IN_THE_BACKGROUND = replace(WITH_A_MEMBER, forms=False, ephemeral=False)
 
 FILE_NOTE_MAX = 2000  # a message's characters on Discord
 
@@ -73,7 +78,7 @@ FILE_NOTE_MAX = 2000  # a message's characters on Discord
 class DiscordOutbox:
     """The `Outbox` of the Discord community: one guild, one support forum."""
 
-    capabilities = CAPABILITIES
+    capabilities = IN_THE_BACKGROUND
 
     def __init__(
         self,
@@ -102,9 +107,6 @@ class DiscordOutbox:
                 # A forum post's thread and its starter message share one id.
                 thread_id = await self._start_thread(intent, attempt)
                 return Delivered(thread_id, thread_ref=thread_id)
-            case Notice(user_id=user_id, message=message):
-                # No interaction to answer (a follow-up firing): only a DM is private.
-                return Delivered(await self.send(DirectTo(user_id=user_id), message, attempt))
             case EditMessage(message_ref=ref, message=message):
                 await self._edit(ref, message)
             case SetThreadTags(thread_ref=ref, tags=tags):
@@ -114,8 +116,9 @@ class DiscordOutbox:
                 await thread.edit(archived=not reopen, locked=not reopen)
             case SendFile(user_id=user_id, filename=filename, content=content, message=message):
                 return Delivered(await self._send_file(user_id, filename, content, message))
-            case OpenForm() | RejectForm():
-                # Forms only exist in answer to an interaction (InteractionOutbox).
+            case OpenForm() | RejectForm() | Notice():
+                # Only an interaction can show these (InteractionOutbox); in the background
+                # the core has already degraded them (see IN_THE_BACKGROUND).
                 raise Unsupported(intent)
         return None
 

@@ -311,3 +311,14 @@ def reaction_remove(
 
 
 GENERAL_ID_STR = str(GENERAL_ID)
+
+
+SUBCOMMAND = 1
+
+
+def rebound(who: dict[str, Any], sub: str, **options: str) -> dict[str, Any]:
+    """`/rebound <sub> option:value ...` as Discord sends a group's subcommand."""
+    payload = slash_command(who, "rebound")
+    inner = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+    payload["data"]["options"] = [{"name": sub, "type": SUBCOMMAND, "options": inner}]
+    return payload

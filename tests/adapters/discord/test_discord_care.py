@@ -47,7 +47,7 @@ async def test_my_data_arrives_as_an_attachment_in_the_members_dm(
 ) -> None:
     thread = await act.post_setback(LENA)
     await act.say(TOMAS, thread, "Tomás's tip about the recruiter")
-    await act.interact(p.slash_command(TOMAS, "rebound", {"what": "my-data"}))
+    await act.interact(p.rebound(TOMAS, "my-data"))
     await discord_world.fake.settle()
     [sent] = [
         c for c in discord_world.fake.dms_to(str(TOMAS["user"]["id"])) if "uploaded" in c.body

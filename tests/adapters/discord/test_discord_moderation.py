@@ -11,7 +11,7 @@ from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import LENA, PRIYA, SAM, Actions, World
 
 EPHEMERAL = 64
-MESSAGE_MENU, SUBCOMMAND = 3, 1
+MESSAGE_MENU = 3
 
 
 def _bodies(act: Actions, payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -23,14 +23,6 @@ def _said(act: Actions, payload: dict[str, Any]) -> str:
     for body in _bodies(act, payload):
         texts.append(str(body.get("content") or (body.get("data") or {}).get("content") or ""))
     return " ".join(texts)
-
-
-def rebound(who: dict[str, Any], sub: str, **options: str) -> dict[str, Any]:
-    """`/rebound <sub> option:value ...` as Discord sends a group's subcommand."""
-    payload = p.slash_command(who, "rebound")
-    inner = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
-    payload["data"]["options"] = [{"name": sub, "type": SUBCOMMAND, "options": inner}]
-    return payload
 
 
 async def _modal(
@@ -56,14 +48,14 @@ async def test_a_moderator_features_a_reply_and_members_find_it(
         )
     )
     assert "is in the library" in _said(act, saved)
-    found = await act.interact(rebound(PRIYA, "library", words="joins"))
+    found = await act.interact(p.rebound(PRIYA, "library", words="joins"))
     assert "Joins out loud" in _said(act, found)
     assert all(
         int(b.get("flags") or (b.get("data") or {}).get("flags") or 0) & EPHEMERAL
         for b in _bodies(act, found)
         if (b.get("data") or {}).get("content") or b.get("content")
     )
-    audit = await act.interact(rebound(SAM, "audit"))
+    audit = await act.interact(p.rebound(SAM, "audit"))
     assert "Sam featured a reply" in _said(act, audit)
 
 
@@ -76,7 +68,7 @@ async def test_members_who_do_not_moderate_are_refused_privately(
         refused = await act.mark(PRIYA, tip, menu)
         assert "Only moderators" in _said(act, refused)
         assert not [b for b in _bodies(act, refused) if b.get("type") == 9]
-    locked = await act.interact(rebound(PRIYA, "lock", reason="spam", post=thread))
+    locked = await act.interact(p.rebound(PRIYA, "lock", reason="spam", post=thread))
     assert "Only moderators" in _said(act, locked)
 
 
@@ -89,13 +81,13 @@ async def test_lock_in_the_thread_itself_and_hide_a_reply(
     assert modal["custom_id"].startswith("rb:form:hide:")
     hidden = await act.interact(p.modal_submit(SAM, modal["custom_id"], {"reason": "Off topic"}))
     assert "is hidden" in _said(act, hidden)
-    here = rebound(SAM, "lock", reason="Cooling off")
+    here = p.rebound(SAM, "lock", reason="Cooling off")
     here["channel_id"] = thread
     here["channel"] = {**here.get("channel", {}), "id": thread}
     assert "is locked" in _said(act, await act.interact(here))
     archived = [c for c in discord_world.fake.calls if c.method == "PATCH" and thread in c.path]
     assert any(c.body.get("locked") is True for c in archived if isinstance(c.body, dict))
-    again = rebound(SAM, "reopen", post=thread)
+    again = p.rebound(SAM, "reopen", post=thread)
     assert "is open again" in _said(act, await act.interact(again))
     patches = [c.body for c in discord_world.fake.calls if c.method == "PATCH" and thread in c.path]
     states = [(b["archived"], b["locked"]) for b in patches if "locked" in b]
@@ -105,7 +97,7 @@ async def test_lock_in_the_thread_itself_and_hide_a_reply(
 async def test_topics_autocomplete_and_commands_fit_discords_limits(
     discord_world: World, act: Actions
 ) -> None:
-    complete = rebound(PRIYA, "library", words="ghost")
+    complete = p.rebound(PRIYA, "library", words="ghost")
     complete["type"] = 4
     complete["data"]["options"][0]["options"][0]["focused"] = True
     (choices,) = _bodies(act, await act.interact(complete))
