@@ -51,10 +51,15 @@ def failed(check: str, detail: str, fix: str) -> Verdict:
 def settings_of(kind: type[S], prefix: str, check: str) -> tuple[S | None, Verdict]:
     """The settings, or a verdict naming the variables missing or malformed."""
     try:
-        return kind(), passed(check, "parsed")  # required values come from env
+        settings = kind()  # required values come from env
     except ValidationError as problem:
         names = sorted({f"{prefix}{str(e['loc'][0]).upper()}" for e in problem.errors()})
         return None, failed(check, f"missing or invalid: {', '.join(names)}", "set them")
+    # Settings whose needs depend on the mode (one workspace, or installed by OAuth).
+    lacking: list[str] = settings.missing() if hasattr(settings, "missing") else []
+    if lacking:
+        return None, failed(check, f"missing or invalid: {', '.join(lacking)}", "set them")
+    return settings, passed(check, "parsed")
 
 
 async def database(url: str) -> Verdict:
@@ -120,7 +125,7 @@ async def slack(settings: Any) -> list[Verdict]:
         verdicts = [passed("slack token", f"valid for workspace {identity.get('team_id')}")]
         headers = {k.lower(): v for k, v in (identity.headers or {}).items()}
         granted = {s.strip() for s in str(headers.get("x-oauth-scopes", "")).split(",")}
-        missing = sorted(BOT_SCOPES - granted)
+        missing = sorted(set(BOT_SCOPES) - granted)
         verdicts.append(
             failed(
                 "slack scopes",

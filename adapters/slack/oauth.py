@@ -23,32 +23,20 @@ from adapters.slack.installation_store import (
     DatabaseInstallationStore,
     SignedStateStore,
 )
+from adapters.slack.scopes import BOT_SCOPES
 from bot.api import Clock, Installations
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # The bot scopes asked for at install (deploy/slack-manifest.yaml lists the same; a test
 # keeps them in step).
-SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.customize",
-    "channels:history",
-    "channels:join",
-    "groups:history",
-    "im:history",
-    "im:write",
-    "reactions:read",
-    "users:read",
-    "usergroups:read",
-)
 
 
 def missing_scopes(granted: str) -> list[str]:
     """The scopes Rebound needs that an installation was not granted (an app update added
     some since it was installed)."""
     have = {scope.strip() for scope in granted.split(",")}
-    return [scope for scope in SCOPES if scope not in have]
+    return [scope for scope in BOT_SCOPES if scope not in have]
 
 
 def install_link(settings: SlackSettings) -> str:
@@ -65,7 +53,7 @@ def oauth_settings(
     return AsyncOAuthSettings(
         client_id=settings.client_id,
         client_secret=settings.client_secret,
-        scopes=list(SCOPES),
+        scopes=list(BOT_SCOPES),
         redirect_uri=settings.redirect_uri,
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,

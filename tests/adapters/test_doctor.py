@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +45,14 @@ class DoctorDiscord(FakeDiscord):
         return 200, [p.role(p.GUILD_ID, "@everyone", "0"), p.role(p.MOD_ROLE_ID, "Mods", "0")]
 
 
-def auth(scopes: set[str] | frozenset[str] = BOT_SCOPES) -> Scripted:
+def auth(scopes: Iterable[str] = BOT_SCOPES) -> Scripted:
     body = {"ok": True, "team_id": TEAM_ID, "user_id": BOT_USER}
     return Scripted(200, body, {"x-oauth-scopes": ",".join(sorted(scopes))})
 
 
 def test_the_scopes_checked_are_the_manifests() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text())
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
+    assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ async def test_an_unreachable_slack(monkeypatch: pytest.MonkeyPatch, migrated: s
 async def test_missing_scopes_are_named(
     monkeypatch: pytest.MonkeyPatch, slack: FakeSlack, migrated: str
 ) -> None:
-    slack.script("auth.test", auth(BOT_SCOPES - {"reactions:read", "im:write"}))
+    slack.script("auth.test", auth(set(BOT_SCOPES) - {"reactions:read", "im:write"}))
     verdicts = await doctor(monkeypatch, slack_env(slack, migrated))
     assert failures(verdicts) == {"slack scopes": "missing im:write, reactions:read"}
 
@@ -322,7 +322,7 @@ async def test_the_command_exits_1_on_a_failure_and_0_when_all_pass(
         out, _ = await process.communicate()
         return int(process.returncode or 0), out.decode()
 
-    slack.script("auth.test", auth(BOT_SCOPES - {"commands"}))
+    slack.script("auth.test", auth(set(BOT_SCOPES) - {"commands"}))
     code, out = await run()
     assert code == 1, out
     assert "✘ FAIL slack scopes: missing commands" in out

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import WSMsgType, web
 
-from adapters.slack.oauth import SCOPES
+from adapters.slack.scopes import BOT_SCOPES
 
 TEAM_ID = "T0REBOUND"
 BOT_USER = "U0REBOUNDBOT"
@@ -468,7 +468,7 @@ class FakeSlack:
     client_id = "1111.2222"
     client_secret = "fake-client-secret"
     rotating = False  # token rotation on: tokens expire and come with a refresh token
-    granted_scopes = ",".join(SCOPES)  # what an installer grants (fewer: an older app)
+    granted_scopes = ",".join(BOT_SCOPES)  # what an installer grants (fewer: an older app)
 
     def grant(self, team_id: str, installer: str = "U0INSTALLER") -> str:
         """A code Slack hands an installer's browser for `team_id`."""

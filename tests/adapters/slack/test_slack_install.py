@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from adapters.cli import app
 from adapters.slack.inbound import community_id
-from adapters.slack.oauth import REDIRECT_PATH, SCOPES
+from adapters.slack.oauth import REDIRECT_PATH
+from adapters.slack.scopes import BOT_SCOPES
 from bot.store.installation_repo import Installations
 from bot.store.secrets import SecretBox
 from tests.adapters.slack.installs import KEY, host
@@ -131,7 +132,7 @@ def test_rebound_keys_rotate_without_keys_is_refused(monkeypatch: pytest.MonkeyP
 def test_the_manifest_asks_for_the_scopes_and_events_the_install_needs() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
 
-    assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == SCOPES
+    assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
