@@ -132,8 +132,8 @@ class SlackAdapter:
             form_metadata=form_metadata,
             view_answer_budget_s=view_answer_budget_s,
         )
-        listeners.register(self.app)
-        self.distribution.register(self.app, self.in_flight)
+        listeners.register(self.app, taken=self.distribution.commands)
+        self.distribution.register(self.app, self.in_flight, listeners.on_command)
         self.refusals = RefusalLog()
         self.community_id: str | None = None
         # Ready once auth.test passed (`start`); Socket Mode adds its connection.

@@ -16,7 +16,8 @@ from slack_bolt.async_app import AsyncApp
 from adapters.lifecycle import InFlight
 from adapters.slack.config import SlackSettings
 from adapters.slack.oauth import install_link, missing_scopes, oauth_settings, token_rotator
-from adapters.slack.setup import Setup
+from adapters.slack.setup import COMMAND as SETUP_COMMAND
+from adapters.slack.setup import CommandListener, Setup
 from adapters.slack.uninstall import Uninstalls
 from adapters.slack.workspaces import (
     InstalledWorkspaces,
@@ -77,11 +78,22 @@ class Distribution:
             "oauth_settings": oauth_settings(self.settings, self.installations, self._core.clock)
         }
 
-    def register(self, app: AsyncApp, in_flight: InFlight) -> None:
+    @property
+    def commands(self) -> tuple[str, ...]:
+        """The slash commands this handles itself: `/rebound` when installed by OAuth."""
+        return (SETUP_COMMAND,) if self.installations is not None else ()
+
+    def register(self, app: AsyncApp, in_flight: InFlight, others: CommandListener) -> None:
         """Uninstalls and `/rebound setup`, for workspaces that installed Rebound (in
-        development mode the environment's settings are the community's)."""
+        development mode the environment's settings are the community's); the rest of
+        `/rebound` goes to `others`."""
         if self.installations is not None:
             Uninstalls(self.installations, self._core.clock).register(app)
             Setup(
-                self._core, self.workspaces, self.installations, in_flight, self.settings
+                self._core,
+                self.workspaces,
+                self.installations,
+                in_flight,
+                self.settings,
+                others=others,
             ).register(app)

@@ -81,9 +81,12 @@ class Listeners:
         self._in_flight = in_flight
         self._form_metadata = form_metadata
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: AsyncApp, *, taken: tuple[str, ...] = ()) -> None:
+        """Listen on `app`; commands in `taken` are another handler's (which hands the rest
+        of them back to `on_command`)."""
         for command in COMMANDS:
-            app.command(command)(self.on_command)
+            if command not in taken:
+                app.command(command)(self.on_command)
         app.event("message")(self.on_message)
         app.event("reaction_added")(self.on_reaction)
         app.event("reaction_removed")(self.on_reaction)

@@ -7,6 +7,7 @@ them. Rebound then joins the channels it needs, or says which to invite it to.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 COMMAND = "/rebound"
 SETUP = "setup"
+CommandListener = Callable[[AsyncAck, dict[str, Any], AsyncBoltContext], Awaitable[None]]
 
 
 class Setup:
@@ -42,7 +44,10 @@ class Setup:
         installations: Installations | None,
         in_flight: InFlight,
         slack_settings: SlackSettings,
+        *,
+        others: CommandListener,
     ) -> None:
+        self._others = others
         self._slack_settings = slack_settings
         self._core = core
         self._workspaces = workspaces
@@ -88,7 +93,7 @@ class Setup:
             return
         say = _sayer(self._core, community)
         if str(body.get("text") or "").strip().lower() != SETUP:
-            await ack(text=say("setup.usage"))
+            await self._others(ack, body, context)  # the rest of /rebound: the core's
             return
         if not await self._may_set_up(ws, str(body["user_id"])):
             await ack(text=say("setup.admins_only"))
