@@ -77,6 +77,17 @@ class PrometheusRecorder:
             ["platform"],
             registry=r,
         )
+        self._care = Gauge(
+            "rebound_care_events",
+            "Crisis alerts, resumes and reveals ever recorded, by kind (at scrape)",
+            ["kind"],
+            registry=r,
+        )
+        self._paused = Gauge(
+            "rebound_paused_posts",
+            "Posts whose asks and reminders wait for a moderator after a crisis alert",
+            registry=r,
+        )
         # Children looked up once per label set: the hot path is a dict hit and an add.
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
@@ -132,6 +143,9 @@ class PrometheusRecorder:
             self._due.labels(kind).set(n)
         for platform, n in counts.communities.items():
             self._communities.labels(platform).set(n)
+        for kind, n in counts.care_events.items():
+            self._care.labels(kind).set(n)
+        self._paused.set(counts.paused_posts)
 
     def exposition(self) -> bytes:
         exposed: bytes = generate_latest(self.registry)

@@ -14,6 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.care_repo import CARE_PAUSE
+from bot.store.member_data_repo import CARE_EVENT
 from bot.store.migrate import alembic_config
 from bot.store.repo import OutboundRepo
 from bot.store.statements import COMMUNITY, FOLLOW_UP
@@ -53,6 +55,8 @@ class Counts:
     outbound: dict[str, int]
     follow_ups_due: dict[str, int]
     communities: dict[str, int]
+    care_events: dict[str, int]  # crisis alerts, resumes, reveals: how many ever
+    paused_posts: int  # posts whose asks wait for a moderator to resume them
 
 
 async def counts(engine: AsyncEngine, now: datetime) -> Counts:
@@ -67,8 +71,12 @@ async def counts(engine: AsyncEngine, now: datetime) -> Counts:
         served = await db.execute(
             select(COMMUNITY.c.platform, func.count()).group_by(COMMUNITY.c.platform)
         )
+        care = await db.execute(select(CARE_EVENT.c.kind, func.count()).group_by(CARE_EVENT.c.kind))
+        paused = await db.execute(select(func.count()).select_from(CARE_PAUSE))
         return Counts(
             outbound={state.value: n for state, n in outbound.items()},
             follow_ups_due={str(kind): int(n) for kind, n in due.all()},
             communities={str(platform): int(n) for platform, n in served.all()},
+            care_events={str(kind): int(n) for kind, n in care.all()},
+            paused_posts=int(paused.scalar_one()),
         )

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from tests.adapters.slack.workspace import SUPPORT, workspace
+import aiohttp
+from aiohttp import web
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.adapters.slack.workspace import SUPPORT, Workspace, workspace
 
 MODS = "C0MODS"
 CRISIS = "Honestly I just want to die"
@@ -74,3 +78,50 @@ async def test_one_press_in_a_dm_stops_every_dm_and_settings_bring_them_back(
         third = await slack.say("U0TOMAS", "One more idea.", thread=thread)
         await slack.shortcut("U0LENA", "mark_best", third)
         await slack.fake.wait_for(lambda fake: len(fake.posts("DU0TOMAS")) == 2)
+
+
+async def test_metrics_count_crisis_alerts_and_paused_posts_without_naming_anyone(
+    sqlite_url: str,
+) -> None:
+    async with workspace(sqlite_url, moderators_channel=MODS) as slack:
+        thread = await slack.share("U0LENA", title="Ghosted after the panel", body="Three weeks.")
+        await slack.say("U0TOMAS", CRISIS, thread=thread)
+        await slack.fake.wait_for(lambda fake: len(fake.posts(MODS)) == 1)
+
+        paused = await _scraped(slack)
+        assert _sample(paused, "rebound_care_events", kind="alert") == 1
+        assert _sample(paused, "rebound_paused_posts") == 1
+        assert "U0TOMAS" not in paused and "want to die" not in paused
+
+        [alert] = slack.fake.posts(MODS)
+        await slack.press("U0SAM", alert.button("Resume asks and reminders"), alert.ref)
+        resumed = await _scraped(slack)
+        assert _sample(resumed, "rebound_care_events", kind="resume") == 1
+        assert _sample(resumed, "rebound_paused_posts") == 0
+
+
+async def _scraped(slack: Workspace) -> str:
+    """GET /metrics on the adapter's own web app (its gauges are read at each scrape)."""
+    runner = web.AppRunner(slack.adapter.web_app(), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        port = runner.addresses[0][1]
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"http://127.0.0.1:{port}/metrics") as response,
+        ):
+            assert response.status == 200
+            return await response.text()
+    finally:
+        await runner.cleanup()
+
+
+def _sample(exposition: str, name: str, **labels: str) -> float:
+    wanted = set(labels.items())
+    return sum(
+        s.value
+        for family in text_string_to_metric_families(exposition)
+        for s in family.samples
+        if s.name == name and wanted <= set(s.labels.items())
+    )
