@@ -26,6 +26,7 @@ from bot.api import (
     Notice,
     OpenForm,
     RejectForm,
+    RenameThread,
     Send,
     SendFile,
     SetThreadTags,
@@ -46,6 +47,7 @@ class ConsoleOutbox:
         ephemeral=True,
         direct_messages=True,
         tags=True,
+        named_threads=True,
     )
 
     def __init__(self, world: World, files: Path | None = None) -> None:
@@ -93,6 +95,8 @@ class ConsoleOutbox:
                 self.world.close_thread(ref)
             case SetThreadTags(thread_ref=ref, tags=tags):
                 self.world.set_tags(ref, tags)
+            case RenameThread(thread_ref=ref, title=title):
+                self.world.rename_thread(ref, title)
             case SendFile(user_id=user_id, filename=filename, content=content, message=message):
                 path = self.files / filename
                 path.parent.mkdir(parents=True, exist_ok=True)

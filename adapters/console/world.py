@@ -368,6 +368,11 @@ class World:
         """A moderator reopened the thread: members may reply again."""
         self.thread(root_id).closed = False
 
+    def rename_thread(self, root_id: str, title: str) -> None:
+        """A thread's name (shown as its root message's title) changed."""
+        self.thread(root_id)
+        self.replace(replace(self.message(root_id), title=title))
+
     def set_tags(self, root_id: str, tags: tuple[str, ...]) -> None:
         """Set a thread's tags (shown on its root message); unchanged tags log nothing."""
         thread = self.thread(root_id)

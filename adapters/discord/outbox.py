@@ -42,6 +42,7 @@ from bot.api import (
     Notice,
     OpenForm,
     RejectForm,
+    RenameThread,
     Send,
     SendFile,
     SetThreadTags,
@@ -60,6 +61,7 @@ PLATFORM_FAILURES = (discord.HTTPException, aiohttp.ClientError, asyncio.Timeout
 
 # With a member here (an interaction to answer): forms and messages only they see.
 WITH_A_MEMBER = Capabilities(
+    named_threads=True,
     threads=True,
     forms=True,
     buttons=True,
@@ -111,6 +113,10 @@ class DiscordOutbox:
                 await self._edit(ref, message)
             case SetThreadTags(thread_ref=ref, tags=tags):
                 await self._set_tags(ref, tags)
+            case RenameThread(thread_ref=ref, title=title):
+                thread = await self._thread(ref)
+                name = title[:THREAD_NAME_MAX]
+                await self._unarchived(thread.id, lambda: thread.edit(name=name))
             case CloseThread(thread_ref=ref, reopen=reopen):
                 thread = await self._thread(ref)
                 await thread.edit(archived=not reopen, locked=not reopen)

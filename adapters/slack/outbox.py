@@ -42,6 +42,7 @@ from bot.api import (
     Notice,
     OpenForm,
     RejectForm,
+    RenameThread,
     Send,
     SendFile,
     SetThreadTags,
@@ -174,8 +175,8 @@ class SlackOutbox:
                     title=filename,
                     initial_comment=message.text,
                 )
-            case CloseThread() | SetThreadTags():
-                # Slack threads cannot be locked or tagged (its capabilities say so): the
+            case CloseThread() | SetThreadTags() | RenameThread():
+                # Slack threads cannot be locked, tagged or named (its capabilities say so): the
                 # core posts the closing note and folds tags into the status line instead.
                 raise Unsupported(intent)
         return None

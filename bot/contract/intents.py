@@ -191,6 +191,15 @@ class SetThreadTags:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RenameThread:
+    """A thread's own name (a Discord forum post has one, shown in the forum's list; a Slack
+    thread has none, and the core drops this there)."""
+
+    thread_ref: str
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class SendFile:
     """A file only `user_id` receives, privately (their data export), with a message.
 
@@ -211,5 +220,6 @@ Intent = (
     | RejectForm
     | CloseThread
     | SetThreadTags
+    | RenameThread
     | SendFile
 )

@@ -30,6 +30,8 @@ class Capabilities:
     tags: bool = False
     closes_threads: bool = True
     """Threads can be locked against new replies (Slack's cannot)."""
+    named_threads: bool = False
+    """Threads have a name of their own, apart from their first message (Discord's do)."""
 
 
 class FailureKind(StrEnum):

@@ -22,6 +22,7 @@ from bot.contract.intents import (
     Notice,
     OpenForm,
     RejectForm,
+    RenameThread,
     Send,
     SetThreadTags,
     StartThread,
@@ -45,6 +46,8 @@ async def _lower_one(ctx: Context, intent: Intent, capabilities: Capabilities) -
         return []
     if isinstance(intent, StartThread) and intent.tags and not capabilities.tags:
         intent = replace(intent, tags=())
+    if isinstance(intent, RenameThread) and not capabilities.named_threads:
+        return []
     if isinstance(intent, CloseThread) and not (
         capabilities.threads and capabilities.closes_threads
     ):

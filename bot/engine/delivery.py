@@ -24,6 +24,7 @@ from bot.contract.intents import (
     EditMessage,
     Intent,
     OpenForm,
+    RenameThread,
     Send,
     SetThreadTags,
     StartThread,
@@ -43,7 +44,7 @@ from bot.store.repo import Failure, Outbound, Repo, Store
 
 log = logging.getLogger(__name__)
 
-DURABLE = (Send, StartThread, EditMessage, CloseThread, SetThreadTags)
+DURABLE = (Send, StartThread, EditMessage, CloseThread, SetThreadTags, RenameThread)
 LEASE = timedelta(minutes=2)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.common.context import Context
 from bot.contract.intents import EditMessage, Intent
 from bot.engine.delivery import Pending, enqueue
-from bot.features.my_data.forget import posts_bot_copies
+from bot.features.my_data.forget import posts_bot_copies, renamed_threads
 
 if TYPE_CHECKING:
     from bot.engine.kernel import Kernel
@@ -65,7 +65,8 @@ async def _expire(ctx: Context, days: int) -> list[Intent]:
         log.info("retention: %s posts, %s replies removed", len(posts), len(replies))
     removed = ctx.message("retention.removed", days=days)
     relayed = [r["message_ref"] for r in replies if r["relayed"] and r["message_ref"]]
-    return [
+    edits: list[Intent] = [
         EditMessage(message_ref=ref, message=removed)
         for ref in [*relayed, *posts_bot_copies(posts)]
     ]
+    return [*edits, *renamed_threads(posts, ctx.say("retention.removed_title", days=days))]

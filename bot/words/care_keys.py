@@ -22,6 +22,8 @@ CARE_KEYS: Mapping[str, frozenset[str]] = {
     "forget.done": frozenset({"replies", "posts"}),
     "forget.already": frozenset(),
     "forget.removed_post": frozenset(),
+    "forget.removed_title": frozenset(),
+    "retention.removed_title": frozenset({"days"}),
     "dm.opt_out_line": frozenset(),
     "button.dm_opt_out": frozenset(),
     "button.dm_opt_in": frozenset(),

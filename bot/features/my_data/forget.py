@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
-from bot.contract.intents import Button, EditMessage, Intent
+from bot.contract.intents import Button, EditMessage, Intent, RenameThread
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, SetbackSource
 
@@ -37,6 +37,12 @@ def posts_bot_copies(posts: Sequence[Mapping[str, Any]]) -> list[str]:
         if status and status != post["thread_ref"]:
             refs.append(status)
     return refs
+
+
+def renamed_threads(posts: Sequence[Mapping[str, Any]], title: str) -> list[Intent]:
+    """The posts' threads under a neutral name: a thread's own name (where the platform
+    gives it one) repeats the post's title, which is going."""
+    return [RenameThread(thread_ref=p["thread_ref"], title=title) for p in posts if p["thread_ref"]]
 
 
 def ask(ctx: Context, actor: Member) -> list[Intent]:
@@ -74,5 +80,6 @@ async def confirm(ctx: Context, actor: Member, request: int | None) -> list[Inte
         len(bot_copies),
     )
     edits: list[Intent] = [EditMessage(message_ref=ref, message=removed) for ref in bot_copies]
+    edits += renamed_threads(posts, ctx.say("forget.removed_title"))
     done = ctx.notice(actor, "forget.done", replies=len(replies), posts=len(posts))
     return [*edits, done]

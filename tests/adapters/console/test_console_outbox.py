@@ -56,6 +56,7 @@ def test_the_console_can_show_everything() -> None:
         ephemeral=True,
         direct_messages=True,
         tags=True,
+        named_threads=True,
     )
 
 

@@ -558,6 +558,8 @@ class FakeDiscord:
             ]
         if "applied_tags" in body:
             channel["applied_tags"] = [str(t) for t in body["applied_tags"]]
+        if "name" in body:
+            channel["name"] = str(body["name"])[:100]
         if metadata is not None:
             for key in ("archived", "locked"):
                 if key in body:

@@ -74,3 +74,27 @@ async def test_one_press_in_a_dm_stops_every_dm(discord_world: World, act: Actio
     await act.mark(LENA, second)
     await discord_world.tick(hours=24 * 20)
     assert len(fake.dms_to(tomas)) == 1
+
+
+async def test_forget_me_renames_the_forum_post_it_empties(
+    discord_world: World, act: Actions
+) -> None:
+    thread = await act.post_setback(LENA)
+    fake = discord_world.fake
+    asked = await act.interact(p.rebound(LENA, "forget-me"))
+    await fake.settle()
+    [(answer, confirm)] = [
+        (answer, b)
+        for answer in act.answers_to(asked)
+        for b in buttons_in(answer.body)
+        if str(b.get("custom_id", "")).startswith("rb:forget:")
+    ]
+    shown = p.message(p.snowflake(), p.GENERAL_ID, fake.bot, "")
+    shown["components"] = answer.body["data"]["components"]
+    await act.interact(p.button_press(LENA, confirm["custom_id"], shown))
+    await discord_world.bridge.tick()
+    await fake.settle()
+
+    renames = [c for c in fake.calls_to("PATCH", rf"/channels/{thread}") if "name" in c.body]
+    assert [c.body["name"] for c in renames] == ["Removed by its author"]
+    assert fake.channels[str(thread)]["name"] == "Removed by its author"
