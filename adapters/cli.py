@@ -119,6 +119,14 @@ def _play(script: Path, transcript: Path | None, database: str | None) -> None:
     typer.echo(played.render_text())
 
 
+def _port(chosen: int | None, configured: int | None) -> int:
+    """The port asked for (0: any free one), else REBOUND_HTTP_PORT, else the default."""
+    for port in (chosen, configured):
+        if port is not None:
+            return port
+    return DEFAULT_PORT
+
+
 @app.command()
 def slack(
     port: Annotated[
@@ -149,7 +157,7 @@ def slack(
         typer.echo(f"Slack settings missing or invalid: {', '.join(settings.missing())}", err=True)
         raise typer.Exit(code=2)
     try:
-        asyncio.run(serve(settings, port or OpsSettings().http_port or DEFAULT_PORT))
+        asyncio.run(serve(settings, _port(port, OpsSettings().http_port)))
     except TokenRefused as refused:
         typer.echo(str(refused), err=True)
         raise typer.Exit(code=1) from None

@@ -71,8 +71,15 @@ class SlackProcess:
         )
         self._reader = asyncio.create_task(self._read())
         if wait:
-            async with asyncio.timeout(START_TIMEOUT_S):
-                await self._listening.wait()
+            listening = asyncio.create_task(self._listening.wait())
+            done, _ = await asyncio.wait(
+                {listening, self._reader}, timeout=START_TIMEOUT_S, return_when="FIRST_COMPLETED"
+            )
+            if listening not in done:
+                listening.cancel()
+                # Exited, or still silent: say what it logged, not just that time ran out.
+                tail = "\n".join(self.log[-25:])
+                raise AssertionError(f"rebound slack did not start listening:\n{tail}")
         return self
 
     async def _read(self) -> None:
