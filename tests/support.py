@@ -127,6 +127,13 @@ def said(intents: Iterable[Intent]) -> list[str | None]:
     return [message.key for message in messages if message is not None]
 
 
+def words(key: str, **params: object) -> str:
+    """The text of `key` filled with `params`, as the core renders it (English): a test that
+    compares a composed text (a list, a status card) with it asserts on the key and its
+    params, so the copy can change without breaking it."""
+    return shared_content().render(key, **params)
+
+
 def form_in(intents: list[Intent]) -> Form:
     """The form among `intents` (the test fails if the core opened none)."""
     return next(intent.form for intent in intents if isinstance(intent, OpenForm))
