@@ -40,7 +40,7 @@ from bot.domain.model import CommunitySettings, Member, Reply
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
 from bot.store.repo import Store
-from bot.words.content import Content, load_content
+from bot.words.content import DEFAULT_LOCALE, Content, load_content
 
 _T = TypeVar("_T")
 
@@ -131,7 +131,7 @@ def words(key: str, **params: object) -> str:
     """The text of `key` filled with `params`, as the core renders it (English): a test that
     compares a composed text (a list, a status card) with it asserts on the key and its
     params, so the copy can change without breaking it."""
-    return shared_content().render(key, **params)
+    return shared_content().render(key, DEFAULT_LOCALE, **params)
 
 
 def form_in(intents: list[Intent]) -> Form:
