@@ -62,8 +62,9 @@ async def _pending_follow_ups(h: Harness) -> list[str]:
         return sorted(rows.scalars())
 
 
-def _notice(intents: list[Intent]) -> str:
-    return next(i.message.text for i in intents if isinstance(i, Notice))
+def _notice(intents: list[Intent]) -> str | None:
+    """The key of the notice among `intents`."""
+    return next(i.message.key for i in intents if isinstance(i, Notice))
 
 
 def _everything_sent(h: Harness) -> str:
@@ -122,7 +123,7 @@ async def test_deleting_the_post_withdraws_it(h: Harness) -> None:
     assert await h.wait(timedelta(days=40)) == 0, "no reminder, nudge, ask or closing"
     assert h.outbox.direct_to(MAYA) == [] and h.outbox.direct_to(JO) == []
     assert "A reply after" not in await _words_stored(h)
-    assert "withdrawn" in _notice(refused)
+    assert _notice(refused) == "error.post_withdrawn"
 
     await _delete(h, thread)  # told twice (Slack's tombstone, then the deletion)
     assert len(h.outbox.of(CloseThread)) == 0
@@ -184,7 +185,7 @@ async def test_a_deletion_before_its_reply_stores_the_reply_as_deleted(h: Harnes
         found = await repo.reply_by_ref(COMMUNITY, early_ref)
     assert found is not None and found.deleted and found.text == ""
     refused = await h.mark(MAYA, early_ref)
-    assert "can't be best answers" in _notice(refused)
+    assert _notice(refused) == "error.not_markable"
     assert await _pending_follow_ups(h) == sorted(
         [FollowUpKind.CLOSE, FollowUpKind.OUTCOME_ASK, FollowUpKind.UNANSWERED_NUDGE]
     ), "a deleted reply does not count as an answer"
