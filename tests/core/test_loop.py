@@ -23,7 +23,7 @@ from bot.contract.intents import (
 )
 from bot.domain.model import CommunitySettings, Member
 from tests.core.direction_checks import direction_leak, texts_in
-from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness, said
+from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, form_in, harness, said, words
 
 NEWCOMER = Member(user_id="U-new", display_name="Ade")
 
@@ -51,7 +51,7 @@ async def test_a_named_post_starts_a_thread_and_thanks_the_poster(h: Harness) ->
     assert start.message.key == "setback.root"
     assert start.message.params["author"] == "Maya Okafor"
     assert start.message.author == "Maya Okafor"  # shown as the member who shared it
-    assert start.tags == ("Final round", "Rejected")
+    assert start.tags == (words("stage.final_round"), words("kind.rejected"))
     details = str(start.message.params["details"])
     assert "#design" in details and all(tag in details for tag in start.tags)
     assert h.outbox.notices_to(MAYA)[0].message.key == "setback.posted_ack"
@@ -186,7 +186,7 @@ async def test_the_poster_marks_several_best_answers_and_can_unmark(h: Harness) 
     edit = h.outbox.of(EditMessage)[-1]
     assert edit.message_ref == thread
     assert [link.message_ref for link in edit.message.links] == [first, second]
-    assert "Answered" in h.outbox.of(SetThreadTags)[-1].tags
+    assert words("tag.answered") in h.outbox.of(SetThreadTags)[-1].tags
     assert "best.author_told" in said(h.outbox.direct_to(JO))
     await h.mark(MAYA, first, action="unmark_best")
     assert await _replies(h, thread) == [("Jo", False, False), ("Ruth", False, True)]
@@ -322,7 +322,7 @@ async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness
     told_jo, told_ruth = h.outbox.direct_to(JO)[-1].message, h.outbox.direct_to(RUTH)[-1].message
     assert (told_jo.key, told_jo.params["name"]) == ("outcome.told_acted", "Jo")
     assert told_ruth.key == "outcome.told"  # Ruth's advice was not the one acted on
-    assert "Update shared" in h.outbox.of(SetThreadTags)[-1].tags
+    assert words("tag.update_shared") in h.outbox.of(SetThreadTags)[-1].tags
 
 
 async def test_quiet_threads_close_but_still_take_the_outcome(h: Harness) -> None:
