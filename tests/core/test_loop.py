@@ -80,7 +80,8 @@ async def test_a_bad_form_is_rejected_field_by_field_and_posts_nothing(h: Harnes
 
 async def test_an_unknown_command_gets_a_friendly_answer(h: Harness) -> None:
     intents = await h.command(MAYA, "dance")
-    assert "dance" in h.outbox.notices_to(MAYA)[0].message.text
+    unknown = h.outbox.notices_to(MAYA)[0].message
+    assert (unknown.key, dict(unknown.params)) == ("error.unknown_command", {"command": "dance"})
     assert len(intents) == 1
 
 
