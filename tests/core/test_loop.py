@@ -318,8 +318,14 @@ async def test_the_outcome_is_shared_and_everyone_who_replied_is_told(h: Harness
     update = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1]
     assert update.message.key == "outcome.update.headline"
     assert dict(update.message.params) == {"author": "Maya Okafor", "result": "It worked"}
-    assert "Jo" in update.message.text  # the name of the advice acted on, and her own words
-    assert "They invited me back!" in update.message.text
+    assert update.message.text == "\n".join(
+        [
+            words("outcome.update.headline", author="Maya Okafor", result=words("result.worked")),
+            words("outcome.update.events", events=words("event.another_interview")),
+            words("outcome.update.acted_on", names="Jo"),
+            words("outcome.update.note", note="They invited me back!"),
+        ]
+    )
     told_jo, told_ruth = h.outbox.direct_to(JO)[-1].message, h.outbox.direct_to(RUTH)[-1].message
     assert (told_jo.key, told_jo.params["name"]) == ("outcome.told_acted", "Jo")
     assert told_ruth.key == "outcome.told"  # Ruth's advice was not the one acted on
@@ -393,8 +399,8 @@ async def test_with_two_anonymous_posts_open_a_private_message_asks_which(h: Har
     which = h.outbox.notices_to(MAYA)[-1].message
     assert (which.key, which.params["count"]) == ("relay.which", 2)
     assert [b.label for b in which.buttons] == [
-        "Reply in: Ghosted after the panel",
-        "Reply in: Screen went badly",
+        words("button.reply_in", title="Ghosted after the panel"),
+        words("button.reply_in", title="Screen went badly"),
     ]
     opened = await h.press(MAYA, which.buttons[1])
     form = form_in(opened)
