@@ -61,9 +61,9 @@ async def test_an_anonymous_post_never_shows_the_poster(h: Harness) -> None:
     await h.post(MAYA, anonymous="yes")
     start = h.outbox.of(StartThread)[0]
     assert "Maya" not in start.message.text and "U-maya" not in start.message.text
-    assert start.message.author is not None and "anonymous" in start.message.author
     ack = h.outbox.notices_to(MAYA)[0].message
     assert ack.key == "setback.posted_ack_anonymous"
+    assert start.message.author == words("anonymous.label", pseudonym=ack.params["pseudonym"])
 
 
 async def test_a_bad_form_is_rejected_field_by_field_and_posts_nothing(h: Harness) -> None:
@@ -129,10 +129,11 @@ async def test_an_anonymous_poster_speaks_through_the_bot(h: Harness) -> None:
     await h.dm(MAYA, "Thank you, @here, truly")
     relayed = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)]
     assert len(relayed) == 1
-    assert relayed[0].message.author is not None and "anonymous" in relayed[0].message.author
+    pseudonym = h.outbox.notices_to(MAYA)[0].message.params["pseudonym"]
+    assert relayed[0].message.author == words("anonymous.label", pseudonym=pseudonym)
     assert "@here" not in relayed[0].message.text
     assert "Maya" not in str(relayed[0])
-    assert await _replies(h, thread) == [(relayed[0].message.author.split(" (")[0], True, False)]
+    assert await _replies(h, thread) == [(pseudonym, True, False)]
 
 
 async def test_a_private_message_without_an_anonymous_post_is_explained(h: Harness) -> None:
