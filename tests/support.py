@@ -40,7 +40,7 @@ from bot.domain.model import CommunitySettings, Member, Reply
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
 from bot.store.repo import Store
-from bot.words.content import Content, load_content
+from bot.words.content import DEFAULT_LOCALE, Content, load_content
 
 _T = TypeVar("_T")
 
@@ -125,6 +125,13 @@ def said(intents: Iterable[Intent]) -> list[str | None]:
     """The content key of each message among `intents`: what was said, not its wording."""
     messages = (getattr(intent, "message", None) for intent in intents)
     return [message.key for message in messages if message is not None]
+
+
+def words(key: str, **params: object) -> str:
+    """The text of `key` filled with `params`, as the core renders it (English): a test that
+    compares a composed text (a list, a status card) with it asserts on the key and its
+    params, so the copy can change without breaking it."""
+    return shared_content().render(key, DEFAULT_LOCALE, **params)
 
 
 def form_in(intents: list[Intent]) -> Form:

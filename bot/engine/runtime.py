@@ -92,15 +92,16 @@ class Rebound:
             pending = await self._decide(event, outbox.capabilities)
         except Exception as failure:
             log_failure(log, f"handling {type(event).__name__} {event.event_id}", failure)
-            sorry = Notice(user_id=event.actor.user_id, message=Message(text=self._sorry(event)))
+            sorry = Notice(user_id=event.actor.user_id, message=self._sorry(event))
             pending = [Pending(sorry, f"event:{event.event_id}")]
         return await self.send(event.community_id, pending, outbox)
 
-    def _sorry(self, event: InboundEvent) -> str:
+    def _sorry(self, event: InboundEvent) -> Message:
         written = written_text(event)
-        if written:
-            return self.say(event.community_id, "error.not_saved", text=written)
-        return self.say(event.community_id, "error.unexpected")
+        key, params = (
+            ("error.not_saved", {"text": written}) if written else ("error.unexpected", {})
+        )
+        return Message(text=self.say(event.community_id, key, **params), key=key, params=params)
 
     async def seen(self, community_id: str, event_id: str) -> bool:
         """Whether `event_id` was already applied: adapters skip costly look-ups (a member's

@@ -139,7 +139,8 @@ async def test_an_unexpected_failure_changes_nothing_and_gives_the_text_back(
     assert isinstance(notice, Notice)
     assert notice.user_id == JO.user_id
     # Not stored, so the member's own words come back to them privately, with the reason.
-    assert "fault on my side" in notice.message.text
+    assert notice.message.key == "error.not_saved"
+    assert dict(notice.message.params) == {"text": "Private Words"}
     assert notice.message.text.endswith("Private Words")
     async with h.core.store.transaction() as repo:
         assert await repo.reply_by_ref(COMMUNITY, "m-r1") is None

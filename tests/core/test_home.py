@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.domain.model import Member
 from bot.engine.home import home_page
-from tests.support import COMMUNITY, JO, MAYA, harness
+from tests.support import COMMUNITY, JO, MAYA, START, harness, words
 
 NOBODY = Member(user_id="U-nobody", display_name="Nobody")
 
@@ -24,11 +24,16 @@ async def test_the_home_page_lists_only_the_members_posts_and_pending_asks(
         empty = await home_page(h.core, COMMUNITY, NOBODY)
 
     posts, asks = page.sections
-    assert len(posts.lines) == 2
-    assert posts.lines[0].startswith("Froze in the take-home review: Open for replies.")
-    assert not any("Jo's own" in line for line in posts.lines)
-    assert len(asks.lines) == 1
-    assert asks.lines[0].startswith("Froze in the take-home review: I'll ask you")
-    assert "/template" in page.footer
-    assert [len(s.lines) for s in empty.sections] == [1, 1]
-    assert "not shared a setback" in empty.sections[0].lines[0]
+    open_ = words("setback.status.open")
+    shared = words("date.day", date=START)
+    assert posts.lines == (  # newest first, and only hers
+        words("home.post", title="Froze in the take-home review", status=open_, date=shared),
+        words("home.post", title="Ghosted after the panel", status=open_, date=shared),
+    )
+    ask_day = words("date.day", date=START + timedelta(days=20))
+    assert asks.lines == (words("home.ask", title="Froze in the take-home review", date=ask_day),)
+    assert page.footer == words("home.templates")
+    assert [s.lines for s in empty.sections] == [
+        (words("home.no_posts"),),
+        (words("home.no_asks"),),
+    ]

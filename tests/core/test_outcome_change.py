@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.contract.intents import EditMessage, Form, Notice, OpenForm, Send, Thread
+from bot.contract.intents import EditMessage, Form, Message, Notice, OpenForm, Send, Thread
 from bot.store.statements import OUTCOME
-from tests.support import JO, MAYA, RUTH, Harness, form_in, harness
+from tests.support import JO, MAYA, RUTH, Harness, form_in, harness, words
 
 
 @pytest.fixture
@@ -19,8 +19,8 @@ async def h(sqlite_url: str) -> AsyncIterator[Harness]:
         yield h
 
 
-def _thread_posts(h: Harness, thread: str) -> list[str]:
-    return [s.message.text for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)]
+def _thread_posts(h: Harness, thread: str) -> list[Message]:
+    return [s.message for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)]
 
 
 def _initial(form: Form, name: str) -> str | tuple[str, ...]:
@@ -50,7 +50,7 @@ async def test_sharing_again_is_refused_with_a_way_to_change_the_update(h: Harne
     refusal = next(i for i in again if isinstance(i, Notice))
     assert refusal.message.key == "outcome.already_shared"
     [change] = refusal.message.buttons
-    assert change.label == "Change my update"
+    assert change.label == words("button.change_update")
     changing = form_in(await h.press(MAYA, change))
     assert _initial(changing, "result") == "worked"
     assert _initial(changing, "note") == "Second round on Friday."
@@ -60,13 +60,14 @@ async def test_sharing_again_is_refused_with_a_way_to_change_the_update(h: Harne
         MAYA, changing.form_id, result="worked", note="Second round on Friday."
     )
     assert next(i for i in unchanged if isinstance(i, Notice)).message.key == "outcome.unchanged"
-    assert len([t for t in _thread_posts(h, thread) if "Update from the poster" in t]) == 1
+    assert [m.key for m in _thread_posts(h, thread)] == ["outcome.update.headline"]
 
     # Changed on purpose: the thread is told it changed, the helpers are not told twice.
     await h.submit(MAYA, changing.form_id, result="not_this_time", note="They chose someone else.")
     posts = _thread_posts(h, thread)
-    assert "changed their update: Not this time" in posts[-1]
-    assert "They chose someone else." in posts[-1]
+    assert [m.key for m in posts] == ["outcome.update.headline", "outcome.update.changed_headline"]
+    assert posts[-1].params["result"] == words("result.not_this_time")
+    assert "They chose someone else." in posts[-1].text  # her new words
     assert {member: len(h.outbox.direct_to(member)) for member in (JO, RUTH)} == told
     async with h.core.store.engine.connect() as db:
         rows = (await db.execute(select(OUTCOME.c.result, OUTCOME.c.changed_at))).all()
@@ -79,4 +80,5 @@ async def test_the_answered_ask_loses_its_buttons(h: Harness) -> None:
     ask = next(s for s in h.outbox.direct_to(MAYA) if s.message.buttons)
     edit = next(e for e in h.outbox.of(EditMessage) if e.message_ref == h.outbox.ref_of(ask))
     assert edit.message.buttons == ()
-    assert 'You shared how "Case study froze me" turned out' in edit.message.text
+    assert edit.message.key == "outcome.ask_answered"
+    assert edit.message.params["title"] == "Case study froze me"

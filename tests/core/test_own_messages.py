@@ -18,7 +18,7 @@ from bot.engine.delivery import Pending
 from bot.engine.held_messages import take_direct_messages
 from bot.store.early_repo import KEPT_FOR
 from tests.core.test_delivery import DMsClosedFor
-from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness, stored_words
+from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness, said, stored_words
 
 OLD_STORY = "Fired from Initech after my manager Bill Lumbergh blamed me. Any advice?"
 NEW_STORY = "Let go after a restructure. How do I explain it in interviews?"
@@ -62,8 +62,9 @@ async def _pending_follow_ups(h: Harness) -> list[str]:
         return sorted(rows.scalars())
 
 
-def _notice(intents: list[Intent]) -> str:
-    return next(i.message.text for i in intents if isinstance(i, Notice))
+def _notice(intents: list[Intent]) -> str | None:
+    """The key of the notice among `intents`."""
+    return next(i.message.key for i in intents if isinstance(i, Notice))
 
 
 def _everything_sent(h: Harness) -> str:
@@ -111,10 +112,10 @@ async def test_deleting_the_post_withdraws_it(h: Harness) -> None:
     assert "Say the role was cut." in await _words_stored(h), "replies stay with their authors"
     assert await _pending_follow_ups(h) == []
     note = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)]
-    assert len(note) == 1 and "withdrawn" in note[0].message.text
+    assert said(note) == ["thread.withdrawn_note"]
     assert h.outbox.of(CloseThread) == [CloseThread(thread_ref=thread)]
     status = h.outbox.of(EditMessage)
-    assert status and "withdrawn" in status[-1].message.text
+    assert status and status[-1].message.key == "setback.withdrawn"
 
     h.outbox.clear()
     await h.reply(RUTH, thread, "A reply after it was withdrawn")
@@ -122,7 +123,7 @@ async def test_deleting_the_post_withdraws_it(h: Harness) -> None:
     assert await h.wait(timedelta(days=40)) == 0, "no reminder, nudge, ask or closing"
     assert h.outbox.direct_to(MAYA) == [] and h.outbox.direct_to(JO) == []
     assert "A reply after" not in await _words_stored(h)
-    assert "withdrawn" in _notice(refused)
+    assert _notice(refused) == "error.post_withdrawn"
 
     await _delete(h, thread)  # told twice (Slack's tombstone, then the deletion)
     assert len(h.outbox.of(CloseThread)) == 0
@@ -139,7 +140,7 @@ async def test_a_moderator_deleting_the_bots_root_withdraws_a_form_post(h: Harne
     assert await _pending_follow_ups(h) == []
     # The root was the status message: gone, so nothing edits it.
     assert h.outbox.of(EditMessage) == []
-    assert any("withdrawn" in s.message.text for s in h.outbox.of(Send))
+    assert said(h.outbox.of(Send)) == ["thread.withdrawn_note"]
     h.outbox.clear()
     assert await h.wait(timedelta(days=40)) == 0 and h.outbox.direct_to(MAYA) == []
 
@@ -184,7 +185,7 @@ async def test_a_deletion_before_its_reply_stores_the_reply_as_deleted(h: Harnes
         found = await repo.reply_by_ref(COMMUNITY, early_ref)
     assert found is not None and found.deleted and found.text == ""
     refused = await h.mark(MAYA, early_ref)
-    assert "can't be best answers" in _notice(refused)
+    assert _notice(refused) == "error.not_markable"
     assert await _pending_follow_ups(h) == sorted(
         [FollowUpKind.CLOSE, FollowUpKind.OUTCOME_ASK, FollowUpKind.UNANSWERED_NUDGE]
     ), "a deleted reply does not count as an answer"
@@ -277,7 +278,7 @@ async def test_a_closed_post_withdrawn_later_is_not_reopened_to_say_so(h: Harnes
 
     assert "Initech" not in await _words_stored(h)
     assert h.outbox.of(CloseThread) == [] and h.outbox.of(Send) == []
-    assert "withdrawn" in h.outbox.of(EditMessage)[-1].message.text
+    assert h.outbox.of(EditMessage)[-1].message.key == "setback.withdrawn"
 
 
 async def test_an_ask_waiting_to_be_delivered_is_dropped_with_its_withdrawn_post(

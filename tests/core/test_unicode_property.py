@@ -136,5 +136,6 @@ async def test_text_the_store_refuses_comes_back_to_the_member(
         async with h.core.store.transaction() as repo:
             assert await repo.reply_by_ref(COMMUNITY, ref) is None
         (notice,) = h.outbox.notices_to(JO)
-        assert "fault on my side" in notice.message.text
+        assert notice.message.key == "error.not_saved"
+        assert dict(notice.message.params) == {"text": "What helped me\x00: asking for feedback"}
         assert notice.message.text.endswith("What helped me\x00: asking for feedback")

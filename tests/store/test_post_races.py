@@ -68,32 +68,37 @@ class Platform(RecordingOutbox):
             self.shown[made.message_ref] = intent.message
         return made
 
-    def notices(self, member: Member, text: str) -> int:
+    def notices(self, member: Member, key: str, **params: object) -> int:
+        """How many notices to `member` said `key` (with these params, if given)."""
         return sum(
             1
             for i in self.sent
-            if isinstance(i, Notice) and i.user_id == member.user_id and text in i.message.text
+            if isinstance(i, Notice) and i.user_id == member.user_id and _says(i, key, params)
         )
 
-    def dms(self, member: Member, text: str) -> int:
+    def dms(self, member: Member, key: str, **params: object) -> int:
         return sum(
             1
             for i in self.sent
             if isinstance(i, Send)
-            and isinstance(i.target, DirectTo)
-            and i.target.user_id == member.user_id
-            and text in i.message.text
+            and i.target == DirectTo(user_id=member.user_id)
+            and _says(i, key, params)
         )
 
-    def in_thread(self, thread: str, text: str) -> int:
+    def in_thread(self, thread: str, key: str, **params: object) -> int:
         return sum(
             1
             for i in self.sent
             if isinstance(i, Send)
-            and isinstance(i.target, Thread)
-            and i.target.thread_ref == thread
-            and text in i.message.text
+            and i.target == Thread(thread_ref=thread)
+            and _says(i, key, params)
         )
+
+
+def _says(intent: Notice | Send, key: str, params: dict[str, object]) -> bool:
+    """Whether `intent`'s message came from `key`, with at least these params."""
+    message = intent.message
+    return message.key == key and all(message.params.get(k) == v for k, v in params.items())
 
 
 @dataclass
@@ -183,19 +188,14 @@ async def test_an_unmark_racing_a_mark_leaves_the_status_as_stored(replicas: Rep
 async def test_one_reply_marked_at_once_by_poster_and_moderator(replicas: Replicas) -> None:
     for n in range(ROUNDS):
         thread, (first, _, _) = await replicas.post_with_replies(n)
-        thanks = f'Your reply on "Round {n}" was marked'
         replicas.platform.clear()
 
         await asyncio.gather(replicas.a.mark(MAYA, first), replicas.b.mark(SAM, first))
 
-        marked = replicas.platform.notices(MAYA, "now marked") + replicas.platform.notices(
-            SAM, "now marked"
-        )
-        already = replicas.platform.notices(MAYA, "already a best") + replicas.platform.notices(
-            SAM, "already a best"
-        )
+        marked = sum(replicas.platform.notices(who, "best.marked") for who in (MAYA, SAM))
+        already = sum(replicas.platform.notices(who, "best.already") for who in (MAYA, SAM))
         assert (marked, already) == (1, 1), f"round {n}"
-        assert replicas.platform.dms(JO, thanks) == 1
+        assert replicas.platform.dms(JO, "best.author_told", title=f"Round {n}") == 1
         assert replicas.best_shown(thread) == {first}
 
 
@@ -214,12 +214,12 @@ async def test_an_outcome_submitted_twice_at_once_is_shared_once(replicas: Repli
 
         title = f"Round {n}"
         assert await replicas.outcomes_of(thread) == 1
-        assert replicas.platform.in_thread(thread, "Update from the poster") == 1
-        assert replicas.platform.notices(MAYA, f'Your update is in the thread of "{title}"') == 1
-        assert replicas.platform.notices(MAYA, f'already shared how "{title}"') == 1
+        assert replicas.platform.in_thread(thread, "outcome.update.headline") == 1
+        assert replicas.platform.notices(MAYA, "outcome.thanks", title=title) == 1
+        assert replicas.platform.notices(MAYA, "outcome.already_shared", title=title) == 1
         for helper in (JO, RUTH, DEV):
-            assert replicas.platform.dms(helper, f'"{title}"') == 1, helper
+            assert replicas.platform.dms(helper, "outcome.told", title=title) == 1, helper
         # The button is answered as such afterwards, and no form opens.
         again = await replicas.b.press(MAYA, worked)
         assert not [i for i in again if isinstance(i, OpenForm)]
-        assert replicas.platform.notices(MAYA, f'already shared how "{title}"') == 2
+        assert replicas.platform.notices(MAYA, "outcome.already_shared", title=title) == 2

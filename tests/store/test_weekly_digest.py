@@ -11,7 +11,7 @@ from bot.contract.intents import Channel, Send
 from bot.domain.model import CommunitySettings
 from bot.features.library.digest import week_moment
 from tests.store.test_post_races import Platform, Replicas
-from tests.support import COMMUNITY, JO, MAYA, SAM, START, form_in
+from tests.support import COMMUNITY, JO, MAYA, SAM, START, form_in, words
 
 HELPERS = Channel(channel_id="helpers")
 
@@ -58,14 +58,17 @@ async def test_two_workers_send_each_weeks_digest_once(replicas: Replicas) -> No
     await _tick_both(replicas)
     await _tick_both(replicas)
     (first,) = _digests(replicas)
-    assert "2 new setbacks, 1 of them still without a reply" in first.message.text
+    counts = words("digest.counts", new=2, unanswered=1, outcomes=0)
+    header = words("digest.header", since=words("date.day", date=START))
+    assert first.message.text.splitlines()[:2] == [header, counts]
     assert "Joins out loud" in first.message.text and first.message.links
     assert "Maya" not in first.message.text  # the week's posters are not named
 
     clock.advance(timedelta(days=9))  # down over the next moment; back two days later
     await _tick_both(replicas)
     assert len(_digests(replicas)) == 2
-    assert "0 new setbacks" in _digests(replicas)[-1].message.text
+    quiet = words("digest.counts", new=0, unanswered=0, outcomes=0)
+    assert _digests(replicas)[-1].message.text.splitlines()[1] == quiet
     await _tick_both(replicas)
     assert len(_digests(replicas)) == 2
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.common.context import Context
 from bot.common.forms import field, form
 from bot.contract.actions import FormKind, Verb, action_id
@@ -173,7 +175,7 @@ async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> li
         )
         for post in posts
     )
-    which = Message(text=ctx.say("relay.which", count=len(posts)), buttons=choices)
+    which = replace(ctx.message("relay.which", count=len(posts)), buttons=choices)
     return [Notice(user_id=event.actor.user_id, message=which)]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.common.context import Context
 from bot.common.hidden import without_hidden
@@ -80,7 +80,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
     """The post's living summary: status line, best answers, and its buttons."""
     setback = view.setback
     if setback.is_withdrawn:
-        return Message(text=ctx.say("setback.withdrawn"))
+        return ctx.message("setback.withdrawn")
     links = best_links(ctx, view.replies)
     has_outcome = view.has_outcome
     if setback.is_closed:
@@ -92,7 +92,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
     if links:
         status = f"{status}\n{ctx.say('setback.best_header')}"
     if setback.source is SetbackSource.FORM:
-        text = ctx.say(
+        shown_as = ctx.message(
             "setback.root",
             title=setback.title,
             author=poster_name(setback),
@@ -101,7 +101,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
             status=status,
         )
     else:
-        text = ctx.say("setback.adopted", author=setback.poster_name, status=status)
+        shown_as = ctx.message("setback.adopted", author=setback.poster_name, status=status)
     buttons: tuple[Button, ...] = ()
     if setback.anonymous and not setback.is_closed:
         buttons = (
@@ -110,7 +110,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
                 action_id=action_id(Verb.RELAY, setback.id),
             ),
         )
-    return Message(text=text, buttons=buttons, links=links, author=_root_author(ctx, setback))
+    return replace(shown_as, buttons=buttons, links=links, author=_root_author(ctx, setback))
 
 
 def _root_author(ctx: Context, setback: Setback) -> str | None:

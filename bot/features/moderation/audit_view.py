@@ -62,7 +62,8 @@ async def _page(
     if more:
         older_id = action_id(Verb.AUDIT_PAGE, shown[-1].id, scope, value)
         buttons = (Button(label=ctx.say("button.older"), action_id=older_id),)
-    message = Message(text="\n".join(lines), buttons=buttons, key="audit.header")
+    header = {"count": len(shown)}
+    message = Message(text="\n".join(lines), buttons=buttons, key="audit.header", params=header)
     return [Notice(user_id=actor.user_id, message=message)]
 
 

@@ -222,9 +222,12 @@ def _update_text(
     report: OutcomeReport,
     *,
     headline: str = "outcome.update.headline",
-) -> str:
-    result = ctx.say(f"result.{report.result}")
-    parts = [ctx.say(headline, author=poster_name(setback), result=result)]
+) -> Message:
+    """The update for the thread; it names its headline's key and params."""
+    first = ctx.message(
+        headline, author=poster_name(setback), result=ctx.say(f"result.{report.result}")
+    )
+    parts = [first.text]
     if report.events:
         events = ", ".join(ctx.say(f"event.{event}") for event in report.events)
         parts.append(ctx.say("outcome.update.events", events=events))
@@ -238,7 +241,7 @@ def _update_text(
         parts.append(ctx.say("outcome.update.templates", titles=_each_shown(titles)))
     if report.note:
         parts.append(ctx.say("outcome.update.note", note=report.note))
-    return "\n".join(parts)
+    return replace(first, text="\n".join(parts))
 
 
 def _each_shown(texts: list[str]) -> str:
@@ -303,13 +306,11 @@ async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | No
     return intents
 
 
-async def _in_thread(ctx: Context, setback: Setback, text: str) -> list[Intent]:
+async def _in_thread(ctx: Context, setback: Setback, update: Message) -> list[Intent]:
     """The update posted in the post's thread, and its status brought up to date."""
     intents: list[Intent] = []
     if setback.thread_ref:
-        intents.append(
-            Send(target=Thread(thread_ref=setback.thread_ref), message=Message(text=text))
-        )
+        intents.append(Send(target=Thread(thread_ref=setback.thread_ref), message=update))
     intents.extend(await refresh(ctx, setback))
     return intents
 
