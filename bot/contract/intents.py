@@ -26,10 +26,13 @@ class Button:
 
 @dataclass(frozen=True, kw_only=True)
 class Link:
-    """A link to another message on the platform (a best answer, say)."""
+    """A link to another message on the platform (a best answer, say). A link made before
+    its target exists names the post instead (`post_id`, empty `message_ref`): the core
+    fills in the post's thread just before delivery (bot/engine/late_links.py)."""
 
     label: str
     message_ref: str
+    post_id: int | None = None
 
 
 # Field metadata: the field describes how a value was made and is dropped when intents are

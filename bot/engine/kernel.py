@@ -15,6 +15,7 @@ from bot.contract.ports import Clock, Delivered, FormTooLate, Outbox
 from bot.domain.model import CommunitySettings
 from bot.engine.degrading import lower
 from bot.engine.delivery import Ledger, Pending, Policy, send_in_order
+from bot.engine.late_links import ResolvingLinks
 from bot.engine.metrics import NULL, Recorder
 from bot.engine.ordered_edits import OrderedEdits
 from bot.engine.router import route_receipt
@@ -104,7 +105,8 @@ class Kernel:
                 notice = await form_offers.offer(ctx, form.user_id, too_late.form)
                 return await lower(ctx, [notice], outbox.capabilities)
 
-        ordered = OrderedEdits(outbox, self.store, self.clock, owner)
+        linked = ResolvingLinks(outbox, self.store, community_id)
+        ordered = OrderedEdits(linked, self.store, self.clock, owner)
         ledger = Ledger(
             self.store,
             self.clock,

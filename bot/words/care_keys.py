@@ -7,7 +7,6 @@ from collections.abc import Mapping
 CARE_KEYS: Mapping[str, frozenset[str]] = {
     "care.to_author": frozenset({"resources"}),
     "care.alert": frozenset({"post"}),
-    "care.alert_unlinked": frozenset({"post"}),
     "care.alert_link": frozenset(),
     "button.care_resume": frozenset(),
     "care.resumed": frozenset({"post"}),

@@ -16,7 +16,7 @@ from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, harness
 MODS = "mods"
 CRISIS = "Honestly I just want to die"
 PRIVATE_KEYS = {"care.to_author"}
-ALERT_KEYS = {"care.alert", "care.alert_unlinked"}
+ALERT_KEYS = {"care.alert"}
 
 
 @pytest.fixture
@@ -75,10 +75,12 @@ async def test_a_reply_in_crisis_reaches_its_author_and_moderators_only(h: Harne
 
 
 async def test_a_crisis_post_pauses_its_asks_until_a_moderator_resumes(h: Harness) -> None:
-    await h.post(MAYA, body=CRISIS, ask_outcome_on="3d")
+    thread = await h.post(MAYA, body=CRISIS, ask_outcome_on="3d")
     assert len(_care_dms(h, MAYA.user_id)) == 1
     [alert] = _alerts(h)
-    assert alert.message.key == "care.alert_unlinked"  # its thread was not started yet
+    assert alert.message.key == "care.alert"
+    # Made before the post's thread existed, the link points at it once delivered.
+    assert [link.message_ref for link in alert.message.links] == [thread]
     assert CRISIS not in alert.message.text
     await h.wait(timedelta(days=10))
     assert _asks(h) == []

@@ -95,15 +95,17 @@ def _alert(ctx: Context, setback: Setback, ref: str | None) -> Send | None:
         action_id=action_id(Verb.CARE_RESUME, setback.id),
         style="primary",
     )
-    if ref is None:  # a post whose thread is still on its way: no link yet
-        message = ctx.message("care.alert_unlinked", post=str(setback.id))
-        links: tuple[Link, ...] = ()
-    else:
-        message = ctx.message("care.alert", post=str(setback.id))
-        links = (Link(label=ctx.say("care.alert_link"), message_ref=ref),)
+    message = ctx.message("care.alert", post=str(setback.id))
+    label = ctx.say("care.alert_link")
+    # A new post's thread is still on its way: the link names the post until it is sent.
+    link = (
+        Link(label=label, message_ref=ref)
+        if ref
+        else Link(label=label, message_ref="", post_id=setback.id)
+    )
     return Send(
         target=Channel(channel_id=channel),
-        message=replace(message, buttons=(resume,), links=links),
+        message=replace(message, buttons=(resume,), links=(link,)),
     )
 
 
