@@ -18,7 +18,7 @@ from bench.common import BenchResult, CountingOutbox, Goal, percentile
 from bot.common.clock import ManualClock
 from bot.contract.events import CommandInvoked
 from bot.contract.intents import Intent, SendFile
-from bot.domain.model import CommunitySettings, Member, SetbackDraft, SetbackSource
+from bot.domain.model import CommunitySettings, Member, PostDraft, PostSource
 from bot.engine.bootstrap import build_rebound
 from bot.features.care.screen import screen_for
 
@@ -66,7 +66,7 @@ async def _export(result: BenchResult, replies: int, workdir: Path | None) -> No
         try:
             await core.ensure_community(COMMUNITY, "console", CommunitySettings())
             async with core.store.transaction() as repo:
-                draft = SetbackDraft(
+                draft = PostDraft(
                     title="t",
                     body="b",
                     stage=None,
@@ -75,13 +75,13 @@ async def _export(result: BenchResult, replies: int, workdir: Path | None) -> No
                     anonymous=False,
                     ask_outcome_at=now,
                 )
-                post = await repo.add_setback(
+                post = await repo.add_post(
                     community_id=COMMUNITY,
                     poster_id="U-other",
                     poster_name="O",
                     draft=draft,
                     pseudonym="p",
-                    source=SetbackSource.FORM,
+                    source=PostSource.FORM,
                     channel_id="support",
                     now=now,
                     thread_ref="root",

@@ -40,7 +40,7 @@ from bench.common import (
 from bot.common.clock import ManualClock
 from bot.contract.actions import FormKind, form_id
 from bot.contract.events import FormSubmitted
-from bot.domain.model import CommunitySettings, Member, Setback, SetbackSource
+from bot.domain.model import CommunitySettings, Member, Post, PostSource
 from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
 from bot.features.library.search import find
@@ -123,7 +123,7 @@ def _setback_row(n: int, rng: random.Random) -> dict[str, Any]:
         "title": _words(rng, 6)[:200],
         "body": _words(rng, 30),
         "tags": [],
-        "source": SetbackSource.FORM.value,
+        "source": PostSource.FORM.value,
         "channel_id": "support",
         "thread_ref": f"t{n}",
         "created_at": START,
@@ -228,8 +228,8 @@ async def _measure_queries(core: Rebound, queries: list[list[str]]) -> dict[str,
             ctx = await core.context(repo, COMMUNITY, START)
             await _timed(samples["library"], partial(find, ctx, terms, None))
             await _timed(samples["raw"], partial(repo.library.raw_match, COMMUNITY, terms))
-            post = Setback(
-                **{**_setback_row(0, rng), "id": 0, "tags": (), "source": SetbackSource.FORM},
+            post = Post(
+                **{**_setback_row(0, rng), "id": 0, "tags": (), "source": PostSource.FORM},
                 status_message_ref=None,
                 closed_at=None,
                 stage=None,

@@ -157,7 +157,7 @@ class Rows:
                 "Poster",
                 False,
                 f"pseudonym {setback_id}",
-                f"Setback {setback_id}",
+                f"Post {setback_id}",
                 "It went badly.",
                 "panel",
                 "rejected",

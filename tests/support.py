@@ -252,6 +252,6 @@ async def stored_words(store: Store) -> str:
 async def replies_in(store: Store, community_id: str, thread_ref: str) -> list[Reply]:
     """The replies recorded in a post's thread, oldest first."""
     async with store.transaction() as repo:
-        post = await repo.setback_by_thread(community_id, thread_ref)
+        post = await repo.post_by_thread(community_id, thread_ref)
         assert post is not None
         return await repo.replies(community_id, post.id)

@@ -4,12 +4,12 @@ redelivered action is a no-op (its event id is claimed), so it writes no second 
 from __future__ import annotations
 
 from bot.common.context import Context
-from bot.domain.model import Member, Reply, Setback
+from bot.domain.model import Member, Post, Reply
 from bot.domain.moderation import Action
 from bot.store.audit_repo import AuditEntry
 
 
-def affected_member(setback: Setback | None, reply: Reply | None) -> str | None:
+def affected_member(setback: Post | None, reply: Reply | None) -> str | None:
     """Whom an action touched: a reply's author or the poster, but never an anonymous
     poster (their replies are relayed under the pseudonym), so an audit view filtered by
     member can never tie them to their post."""
@@ -26,7 +26,7 @@ async def record(
     actor: Member,
     action: Action,
     *,
-    setback: Setback | None = None,
+    setback: Post | None = None,
     reply: Reply | None = None,
     reason: str = "",
 ) -> None:
@@ -43,7 +43,7 @@ async def record(
 
 
 async def mark_on_behalf(
-    ctx: Context, actor: Member, setback: Setback, reply: Reply, *, marked: bool
+    ctx: Context, actor: Member, setback: Post, reply: Reply, *, marked: bool
 ) -> None:
     """A best mark by a moderator on the poster's behalf is a moderator action; the
     poster's own marks are not audited."""

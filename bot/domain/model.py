@@ -47,7 +47,7 @@ class FollowUpKind(StrEnum):
     CLOSE = "close"
 
 
-class SetbackSource(StrEnum):
+class PostSource(StrEnum):
     FORM = "form"
     ADOPTED = "adopted"
 
@@ -62,7 +62,7 @@ class Member:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SetbackDraft:
+class PostDraft:
     """A validated request to share a setback."""
 
     title: str
@@ -75,7 +75,7 @@ class SetbackDraft:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Setback:
+class Post:
     id: int
     community_id: str
     poster_id: str
@@ -87,7 +87,7 @@ class Setback:
     stage: Stage | None
     kind: SetbackKind | None
     tags: tuple[str, ...]
-    source: SetbackSource
+    source: PostSource
     channel_id: str
     thread_ref: str | None
     status_message_ref: str | None

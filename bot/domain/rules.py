@@ -14,9 +14,9 @@ from bot.domain.model import (
     OutcomeEvent,
     OutcomeReport,
     OutcomeResult,
+    Post,
+    PostDraft,
     Reply,
-    Setback,
-    SetbackDraft,
     SetbackKind,
     Stage,
 )
@@ -138,7 +138,7 @@ class _Problems:
             raise FormInvalid(self.found)
 
 
-def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> SetbackDraft:
+def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> PostDraft:
     """Validate a setback form; every bad field is reported at once."""
     problems = _Problems()
     title = problems.check(
@@ -162,7 +162,7 @@ def parse_setback_form(values: FormValues, now: datetime, default_days: int) -> 
         now,
     )
     problems.raise_if_any()
-    return SetbackDraft(
+    return PostDraft(
         title=title,
         body=body,
         stage=stage,
@@ -241,12 +241,12 @@ def _known_ids(raw: Sequence[str], known: set[int], field: str, key: str) -> tup
     return tuple(dict.fromkeys(ids))
 
 
-def may_mark_best(actor: Member, setback: Setback) -> bool:
+def may_mark_best(actor: Member, setback: Post) -> bool:
     """The poster decides which answers helped; moderators may act on their behalf."""
     return actor.user_id == setback.poster_id or actor.is_moderator
 
 
-def check_markable(actor: Member, setback: Setback, reply: Reply) -> None:
+def check_markable(actor: Member, setback: Post, reply: Reply) -> None:
     """Raise a friendly refusal when `actor` may not mark `reply` as a best answer."""
     if setback.is_withdrawn:
         raise RuleViolation("error.post_withdrawn")

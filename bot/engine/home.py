@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.common.context import Context
-from bot.domain.model import FollowUpKind, Member, Setback
+from bot.domain.model import FollowUpKind, Member, Post
 from bot.engine.runtime import Rebound
 
 POSTS_SHOWN = 10
@@ -31,7 +31,7 @@ class HomePage:
 async def home_page(core: Rebound, community_id: str, member: Member) -> HomePage:
     async with core.store.transaction() as repo:
         ctx = await core.context(repo, community_id, core.clock.now())
-        posts = await repo.setbacks_by_poster(community_id, member.user_id, POSTS_SHOWN)
+        posts = await repo.posts_by_poster(community_id, member.user_id, POSTS_SHOWN)
         asked = [post for post in posts if not (post.is_closed or post.stop_asking)]
         due = await repo.pending_due_ats((p.id for p in asked), FollowUpKind.OUTCOME_ASK)
     asks = [(post, due[post.id]) for post in asked if post.id in due]
@@ -49,6 +49,6 @@ async def home_page(core: Rebound, community_id: str, member: Member) -> HomePag
     )
 
 
-def _post_line(ctx: Context, post: Setback) -> str:
+def _post_line(ctx: Context, post: Post) -> str:
     status = ctx.say("setback.status.closed" if post.is_closed else "setback.status.open")
     return ctx.say("home.post", title=post.title, status=status, date=ctx.day(post.created_at))

@@ -33,7 +33,7 @@ class ResolvingLinks:
     async def _resolved(self, links: tuple[Link, ...]) -> tuple[Link, ...]:
         ids = {link.post_id for link in links if _pending(link) and link.post_id is not None}
         async with self._store.transaction() as repo:
-            posts = await repo.setbacks(self._community_id, ids)
+            posts = await repo.posts_by_id(self._community_id, ids)
         resolved = []
         for link in links:
             if not _pending(link):

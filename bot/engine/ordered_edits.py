@@ -1,6 +1,6 @@
 """Status edits reach the platform in the order their changes were committed.
 
-Every change to a post takes its row first (one writer at a time, see `Repo.setback`) and
+Every change to a post takes its row first (one writer at a time, see `Repo.post`) and
 renders the status message at the post's new version. Delivery follows the commit, in
 whichever process made the change, so two edits of one message could pass each other on
 the way out and leave the older one showing. Here an edit that carries a revision waits

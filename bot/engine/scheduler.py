@@ -119,7 +119,7 @@ class Scheduler:
     ) -> list[Pending]:
         """Decide what each row says, store it, apply its effect and finish it."""
         ids = {f.setback_id for f in follow_ups}
-        setbacks = await ctx.repo.setbacks(ctx.community_id, ids, lock=True)
+        setbacks = await ctx.repo.posts_by_id(ctx.community_id, ids, lock=True)
         views = await load_views(ctx, setbacks.values())
         batches: dict[str, list[Intent]] = {}
         finished: list[FollowUp] = []
@@ -135,7 +135,7 @@ class Scheduler:
             source = f"follow_up:{follow_up.id}:{follow_up.due_at.isoformat()}"
             batches[source] = await lower(ctx, plan.intents, capabilities)
             if plan.close_post:
-                await ctx.repo.update_setback(
+                await ctx.repo.update_post(
                     ctx.community_id, follow_up.setback_id, closed_at=ctx.now
                 )
             finished.append(follow_up)

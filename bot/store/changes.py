@@ -1,4 +1,4 @@
-"""The columns each change may write, typed: what `update_setback` and `update_reply` take."""
+"""The columns each change may write, typed: what `update_post` and `update_reply` take."""
 
 from __future__ import annotations
 

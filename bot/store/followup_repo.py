@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, select, update
 
-from bot.domain.model import FollowUp, FollowUpKind, Setback
+from bot.domain.model import FollowUp, FollowUpKind, Post
 from bot.store import leases
 from bot.store.records import follow_up_of
 from bot.store.repo_base import RepoBase
@@ -22,7 +22,7 @@ class FollowUpRepo(RepoBase):
 
     async def schedule(
         self,
-        setback: Setback,
+        setback: Post,
         platform: str,
         due: Mapping[FollowUpKind, datetime],
         *,

@@ -1,6 +1,6 @@
 """The library's rows: featured answers and their search index, hidden replies, locked
 posts, community topics and members' suggestion settings. Callers take the post first
-(`Repo.setback` / `reply_with_post`), so two moderators acting at once go one after the
+(`Repo.post` / `reply_with_post`), so two moderators acting at once go one after the
 other and the second sees what the first committed."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select, update
 
-from bot.domain.model import OutcomeEvent, OutcomeReport, OutcomeResult, Setback
+from bot.domain.model import OutcomeEvent, OutcomeReport, OutcomeResult, Post
 from bot.store.records import outcome_values
 from bot.store.repo_base import RepoBase
 from bot.store.statements import OUTCOME
@@ -27,9 +27,7 @@ class OutcomeRepo(RepoBase):
 
     # --- outcomes -------------------------------------------------------------------------
 
-    async def add_outcome(
-        self, setback: Setback, report: OutcomeReport, now: datetime
-    ) -> int | None:
+    async def add_outcome(self, setback: Post, report: OutcomeReport, now: datetime) -> int | None:
         """Record the post's one update; None if it has one already (the unique key says)."""
         statement = self._insert(OUTCOME).values(
             {
@@ -65,7 +63,7 @@ class OutcomeRepo(RepoBase):
             note=row["note"],
         )
 
-    async def change_outcome(self, setback: Setback, report: OutcomeReport, now: datetime) -> None:
+    async def change_outcome(self, setback: Post, report: OutcomeReport, now: datetime) -> None:
         """The poster changed their update on purpose."""
         await self._db.execute(
             update(OUTCOME)

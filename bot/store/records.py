@@ -10,17 +10,17 @@ from bot.domain.model import (
     FollowUp,
     FollowUpKind,
     OutcomeReport,
+    Post,
+    PostSource,
     Reply,
-    Setback,
     SetbackKind,
-    SetbackSource,
     Stage,
 )
 from bot.store.statements import APPRECIATION, REPLY
 
 
-def setback_of(row: RowMapping) -> Setback:
-    return Setback(
+def setback_of(row: RowMapping) -> Post:
+    return Post(
         id=row["id"],
         community_id=row["community_id"],
         poster_id=row["poster_id"],
@@ -32,7 +32,7 @@ def setback_of(row: RowMapping) -> Setback:
         stage=Stage(row["stage"]) if row["stage"] else None,
         kind=SetbackKind(row["kind"]) if row["kind"] else None,
         tags=tuple(row["tags"]),
-        source=SetbackSource(row["source"]),
+        source=PostSource(row["source"]),
         channel_id=row["channel_id"],
         thread_ref=row["thread_ref"],
         status_message_ref=row["status_message_ref"],

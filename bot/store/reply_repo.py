@@ -8,7 +8,7 @@ from typing import Any, Unpack
 
 from sqlalchemy import Select, bindparam, delete, select, update
 
-from bot.domain.model import Reply, Setback
+from bot.domain.model import Post, Reply
 from bot.store.changes import ReplyChanges
 from bot.store.records import APPRECIATIONS, reply_of
 from bot.store.setback_repo import SetbackRepo
@@ -51,7 +51,7 @@ class ReplyRepo(SetbackRepo):
 
     async def add_reply(
         self,
-        setback: Setback,
+        setback: Post,
         *,
         author_id: str,
         author_name: str,
@@ -87,14 +87,14 @@ class ReplyRepo(SetbackRepo):
 
     async def reply_with_post(
         self, community_id: str, message_ref: str
-    ) -> tuple[Setback, Reply] | None:
+    ) -> tuple[Post, Reply] | None:
         """A reply by its message, and its post taken for a change (see `setback`).
 
         The post is taken before the reply is read, so the reply is as its post's last
         writer left it, and locks are always taken post first, then its rows."""
         params = {"b_community": community_id, "b_ref": message_ref}
         row = (await self._db.execute(_REPLY_KEY_BY_REF, params)).first()
-        setback = await self.setback(community_id, row.setback_id) if row else None
+        setback = await self.post(community_id, row.setback_id) if row else None
         reply = await self.reply(community_id, row.id) if row and setback else None
         return (setback, reply) if setback and reply else None
 

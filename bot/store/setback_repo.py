@@ -8,14 +8,14 @@ from typing import Unpack
 
 from sqlalchemy import bindparam, select
 
-from bot.domain.model import Setback, SetbackDraft, SetbackSource
+from bot.domain.model import Post, PostDraft, PostSource
 from bot.store.changes import SetbackChanges
 from bot.store.records import setback_of
 from bot.store.repo_base import RepoBase
-from bot.store.statements import SETBACK, scoped_params, take_setback, update_scoped
+from bot.store.statements import SETBACK, scoped_params, take_post, update_scoped
 
 _ADD_SETBACK = SETBACK.insert().returning(*SETBACK.c)
-_TAKE_SETBACK = take_setback(
+_TAKE_SETBACK = take_post(
     SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
 )
 
@@ -25,19 +25,19 @@ class SetbackRepo(RepoBase):
 
     # --- setbacks -------------------------------------------------------------------------
 
-    async def add_setback(
+    async def add_post(
         self,
         *,
         community_id: str,
         poster_id: str,
         poster_name: str,
-        draft: SetbackDraft,
+        draft: PostDraft,
         pseudonym: str,
-        source: SetbackSource,
+        source: PostSource,
         channel_id: str,
         now: datetime,
         thread_ref: str | None = None,
-    ) -> Setback:
+    ) -> Post:
         params = {
             "community_id": community_id,
             "poster_id": poster_id,
@@ -61,38 +61,38 @@ class SetbackRepo(RepoBase):
         result = await self._db.execute(_ADD_SETBACK, params)
         return setback_of(result.mappings().one())
 
-    async def update_setback(
+    async def update_post(
         self, community_id: str, setback_id: int, **values: Unpack[SetbackChanges]
     ) -> None:
         statement = update_scoped(SETBACK.name, tuple(values))
         await self._db.execute(statement, scoped_params(community_id, setback_id, values))
 
-    async def setback(self, community_id: str, setback_id: int) -> Setback | None:
-        """The post, taken for a change: one writer per post at a time (see `take_setback`).
+    async def post(self, community_id: str, setback_id: int) -> Post | None:
+        """The post, taken for a change: one writer per post at a time (see `take_post`).
 
         Everything read after this call sees what earlier writers of the post committed."""
         params = {"b_community": community_id, "b_id": setback_id}
         row = (await self._db.execute(_TAKE_SETBACK, params)).mappings().first()
         return setback_of(row) if row else None
 
-    async def setback_by_thread(self, community_id: str, thread_ref: str) -> Setback | None:
+    async def post_by_thread(self, community_id: str, thread_ref: str) -> Post | None:
         """The post of a thread, taken for a change like `setback`."""
         params = {"b_community": community_id, "b_thread": thread_ref}
-        row = (await self._db.execute(self._hot.setback_by_thread, params)).mappings().first()
+        row = (await self._db.execute(self._hot.post_by_thread, params)).mappings().first()
         return setback_of(row) if row else None
 
-    async def touch_setback(self, community_id: str, setback_id: int, now: datetime) -> None:
+    async def touch_post(self, community_id: str, setback_id: int, now: datetime) -> None:
         """Note activity on a post (which keeps it from closing)."""
         params = {"b_community": community_id, "b_id": setback_id, "b_at": now}
-        await self._db.execute(self._hot.touch_setback, params)
+        await self._db.execute(self._hot.touch_post, params)
 
-    async def open_anonymous_setbacks(self, community_id: str, poster_id: str) -> list[Setback]:
+    async def open_anonymous_setbacks(self, community_id: str, poster_id: str) -> list[Post]:
         """The poster's anonymous posts still open for replies, newest first."""
         return await self.open_setbacks_of(community_id, poster_id, anonymous_only=True)
 
     async def open_setbacks_of(
         self, community_id: str, poster_id: str, *, anonymous_only: bool = False
-    ) -> list[Setback]:
+    ) -> list[Post]:
         """The poster's posts (or only their anonymous ones) still open for replies, newest
         first."""
         conditions = [
@@ -108,7 +108,7 @@ class SetbackRepo(RepoBase):
         )
         return [setback_of(row) for row in rows.mappings()]
 
-    async def open_posts(self, community_id: str) -> list[Setback]:
+    async def open_posts(self, community_id: str) -> list[Post]:
         """Every post with a thread still open for replies, oldest first."""
         rows = await self._db.execute(
             select(SETBACK)
@@ -121,9 +121,7 @@ class SetbackRepo(RepoBase):
         )
         return [setback_of(row) for row in rows.mappings()]
 
-    async def setbacks_by_poster(
-        self, community_id: str, poster_id: str, limit: int
-    ) -> list[Setback]:
+    async def posts_by_poster(self, community_id: str, poster_id: str, limit: int) -> list[Post]:
         """The member's own posts, newest first (read-only, for their home page)."""
         rows = await self._db.execute(
             select(SETBACK)
@@ -137,14 +135,14 @@ class SetbackRepo(RepoBase):
         )
         return [setback_of(row) for row in rows.mappings()]
 
-    async def setbacks(
+    async def posts_by_id(
         self, community_id: str, ids: Iterable[int], *, lock: bool = False
-    ) -> dict[int, Setback]:
+    ) -> dict[int, Post]:
         """Posts by id; `lock` takes them for a change, like `setback`."""
         # By primary key alone: with the community in the WHERE clause SQLite's planner picks
         # the (community, poster) index and walks the whole community. Scoped just below.
         by_id = SETBACK.c.id.in_(list(ids))
-        rows = await self._db.execute(take_setback(by_id) if lock else select(SETBACK).where(by_id))
+        rows = await self._db.execute(take_post(by_id) if lock else select(SETBACK).where(by_id))
         return {
             row["id"]: setback_of(row)
             for row in rows.mappings()

@@ -26,9 +26,9 @@ from bot.store.tables import (
     OutboundRow,
     OutcomeRow,
     ParkedEventRow,
+    PostRow,
     ProcessedEventRow,
     ReplyRow,
-    SetbackRow,
     StatusShownRow,
     TemplateDraftRow,
     TemplateUseRow,
@@ -43,7 +43,7 @@ def table(model: type[Any]) -> Table:
 
 
 COMMUNITY = table(CommunityRow)
-SETBACK = table(SetbackRow)
+SETBACK = table(PostRow)
 REPLY = table(ReplyRow)
 APPRECIATION = table(AppreciationRow)
 OUTCOME = table(OutcomeRow)
@@ -61,7 +61,7 @@ STATUS_SHOWN = table(StatusShownRow)
 FORM_OFFER = table(FormOfferRow)
 
 
-def take_setback(*conditions: Any) -> Update:
+def take_post(*conditions: Any) -> Update:
     """Take the posts matching `conditions` for a change: the UPDATE holds their rows until
     the transaction ends (SQLite's write lock holds everything anyway) and raises their
     version, and RETURNING gives them as committed by whoever held them before."""
@@ -79,8 +79,8 @@ class HotStatements:
     add_reply: Any
     schedule: Any
     schedule_reopen: Any
-    setback_by_thread: Update
-    touch_setback: Update
+    post_by_thread: Update
+    touch_post: Update
     finish_follow_up: Update
 
 
@@ -99,11 +99,11 @@ def hot_statements(dialect: str) -> HotStatements:
         ),
         schedule_reopen=follow_up.on_conflict_do_update(index_elements=key, set_=moved),
         # Taken (locked, its version raised) like every post a change starts from.
-        setback_by_thread=take_setback(
+        post_by_thread=take_post(
             SETBACK.c.community_id == bindparam("b_community"),
             SETBACK.c.thread_ref == bindparam("b_thread"),
         ),
-        touch_setback=update(SETBACK)
+        touch_post=update(SETBACK)
         .where(
             SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
         )

@@ -24,7 +24,7 @@ class CommunityRow(SQLModel, table=True):
     created_at: datetime = _when()
 
 
-class SetbackRow(SQLModel, table=True):
+class PostRow(SQLModel, table=True):
     __tablename__ = "setback"
     __table_args__ = (
         UniqueConstraint("community_id", "thread_ref", name="uq_setback_thread"),
@@ -52,7 +52,7 @@ class SetbackRow(SQLModel, table=True):
     closed_at: datetime | None = _when(nullable=True)
     stop_asking: bool = False
     still_waiting_count: int = 0
-    # Raised by every transaction that takes the post (see Repo.setback): edits of its status
+    # Raised by every transaction that takes the post (see Repo.post): edits of its status
     # message carry it, so an older one arriving late is skipped.
     version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # The private "how did it go?" message last sent, edited once the poster has answered.

@@ -94,7 +94,7 @@ async def test_a_message_adopted_under_two_event_ids_is_one_post(h: Harness) -> 
         )
         await h.send(event)
     async with h.core.store.transaction() as repo:
-        assert len(await repo.setbacks(COMMUNITY, [1, 2])) == 1
+        assert len(await repo.posts_by_id(COMMUNITY, [1, 2])) == 1
 
 
 async def test_database_errors_do_not_carry_members_words(sqlite_url: str) -> None:

@@ -43,7 +43,7 @@ async def test_a_thread_with_an_id_of_its_own_is_where_replies_are_found(h: Harn
     await h.reply(JO, thread, "Ask them for feedback on the case study.")
 
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
     assert post is not None
     assert (post.thread_ref, post.status_message_ref) == (thread, root)
     replies = await replies_in(h.core.store, COMMUNITY, thread)

@@ -97,7 +97,7 @@ async def test_an_adapter_bug_neither_loses_nor_repeats_what_was_sent(h: Harness
     await h.core.handle(_submit(h, form.form_id), outbox)  # the thread starts; the ack fails
     (start,) = outbox.inner.of(StartThread)
     async with h.core.store.transaction() as repo:
-        post = await repo.setback(COMMUNITY, 1)
+        post = await repo.post(COMMUNITY, 1)
     assert post is not None
     assert post.thread_ref == outbox.inner.ref_of(start)
     h.clock.advance(timedelta(hours=1))

@@ -240,7 +240,7 @@ async def test_a_failing_second_piece_never_starts_a_second_thread(h: Harness) -
     form = form_in(await h.core.handle(*_command(h), platform))
     await h.core.handle(_submit(h, form.form_id), platform)
     async with h.core.store.transaction() as repo:
-        post = await repo.setback(COMMUNITY, 1)
+        post = await repo.post(COMMUNITY, 1)
     assert post is not None and post.thread_ref == "thread-1"  # known while piece 2 fails
     for _ in range(3):
         h.clock.advance(timedelta(minutes=5))
@@ -336,7 +336,7 @@ async def test_a_status_edit_waiting_for_another_senders_turn_backs_off_then_goe
     thread = await h.post(MAYA)
     reply = await h.reply(RUTH, thread, "Same thing happened to me.")
     async with h.core.store.transaction() as repo:
-        setback = await repo.setback_by_thread(COMMUNITY, thread)
+        setback = await repo.post_by_thread(COMMUNITY, thread)
         assert setback is not None and setback.id is not None
         now = h.clock.now()
         other = Lease("another-replica", now, now + timedelta(seconds=60))

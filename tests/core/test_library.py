@@ -124,7 +124,7 @@ async def test_what_worked_for_its_poster_lifts_an_answer(h: Harness) -> None:
         "Let them name the salary first",
     ]  # equally relevant: the newer first
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, first)
+        post = await repo.post_by_thread(COMMUNITY, first)
     assert post is not None
     await h.wait(timedelta(days=3))
     button = Button(label="", action_id=action_id(Verb.OUTCOME, post.id, "worked"))
@@ -206,7 +206,7 @@ async def test_an_anonymous_poster_appears_only_as_the_pseudonym(h: Harness) -> 
         anonymous="yes",
     )
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
     assert post is not None and post.anonymous
     await h.wait(timedelta(days=3))
     button = Button(label="", action_id=action_id(Verb.OUTCOME, post.id, "worked"))
@@ -248,15 +248,15 @@ async def test_mine_lists_states_and_open_lists_posts_waiting_for_a_reply(h: Har
         h, ("Froze in the SQL screen", "Blank.", "Practise joins.", "Ghosting", "Practise")
     )
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, answered)
+        post = await repo.post_by_thread(COMMUNITY, answered)
         replies = await repo.replies(COMMUNITY, post.id if post else 0)
     await h.mark(MAYA, str(replies[0].message_ref))
     await h.post(MAYA, title="Ghosted by the studio", body="Nothing for weeks.", anonymous="yes")
     await h.post(RUTH, title="Second waiting post", body="Still nothing.")
     mine = _notice(await h.command(MAYA, "rebound", "mine")).message
     async with h.core.store.transaction() as repo:
-        ghosted, froze = await repo.setbacks_by_poster(COMMUNITY, MAYA.user_id, 10)
-        (second,) = await repo.setbacks_by_poster(COMMUNITY, RUTH.user_id, 10)
+        ghosted, froze = await repo.posts_by_poster(COMMUNITY, MAYA.user_id, 10)
+        (second,) = await repo.posts_by_poster(COMMUNITY, RUTH.user_id, 10)
     day = words("date.day", date=START)
     assert mine.key == "home.posts_heading"
     assert mine.text.splitlines() == [

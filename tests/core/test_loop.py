@@ -36,7 +36,7 @@ async def h(sqlite_url: str) -> AsyncIterator[Harness]:
 
 async def _replies(h: Harness, thread: str) -> list[tuple[str, bool, bool]]:
     async with h.core.store.transaction() as repo:
-        setback = await repo.setback_by_thread(COMMUNITY, thread)
+        setback = await repo.post_by_thread(COMMUNITY, thread)
         assert setback is not None
         return [
             (r.author_name, r.by_poster, r.is_best)
@@ -75,7 +75,7 @@ async def test_a_bad_form_is_rejected_field_by_field_and_posts_nothing(h: Harnes
     assert "8001" in rejected[0].errors["body"]
     assert h.outbox.of(StartThread) == []
     async with h.core.store.transaction() as repo:
-        assert await repo.setback(COMMUNITY, 1) is None
+        assert await repo.post(COMMUNITY, 1) is None
 
 
 async def test_an_unknown_command_gets_a_friendly_answer(h: Harness) -> None:
@@ -100,7 +100,7 @@ async def test_a_plain_message_in_support_is_adopted(h: Harness) -> None:
     assert sent[0].message.key == "setback.adopted"
     assert sent[0].message.params["author"] == "Jo"
     async with h.core.store.transaction() as repo:
-        setback = await repo.setback_by_thread(COMMUNITY, "root-9")
+        setback = await repo.post_by_thread(COMMUNITY, "root-9")
     assert setback is not None and setback.title == "Ghosted after the final round"
     assert setback.status_message_ref == "out-1"
 
@@ -382,7 +382,7 @@ async def test_communities_never_see_each_other(sqlite_url: str) -> None:
         )
         assert await _replies(h, thread) == [("Jo", False, False)]
         async with h.core.store.transaction() as repo:
-            assert await repo.setback_by_thread("console:other", thread) is None
+            assert await repo.post_by_thread("console:other", thread) is None
             other = await repo.community("console:other")
         assert other is not None and other[1].close_after_days == 2
 

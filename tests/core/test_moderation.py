@@ -50,7 +50,7 @@ async def _actions(h: Harness, setback_id: int | None = None) -> list[str]:
 
 async def _post_id(h: Harness, thread: str) -> int:
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
         assert post is not None
         return post.id
 
@@ -157,7 +157,7 @@ async def test_lock_refuses_replies_and_reopen_restarts_the_close_timer(h: Harne
     assert _said(reopened) == ["moderation.reopened"]
     assert reopened[0] == CloseThread(thread_ref=thread, reopen=True)  # before the note
     async with h.core.store.transaction() as repo:
-        post = await repo.setback(COMMUNITY, number)
+        post = await repo.post(COMMUNITY, number)
     assert post is not None and post.closed_at is None
     h.outbox.clear()
     await h.wait(timedelta(days=28))  # past the first close time, within the restarted one
@@ -172,7 +172,7 @@ async def test_retag_and_note_reach_the_thread_without_pinging(h: Harness) -> No
     retagged = await h.command(SAM, "rebound", f"retag {number} sql, Screening")
     assert _said(retagged) == ["moderation.retagged"]
     async with h.core.store.transaction() as repo:
-        post = await repo.setback(COMMUNITY, number)
+        post = await repo.post(COMMUNITY, number)
     assert post is not None and post.tags == ("sql", "screening")
     noted = await h.command(SAM, "rebound", f"note {number} Please be kind @everyone <!channel>")
     sent = next(i for i in noted if isinstance(i, Send))

@@ -81,7 +81,7 @@ async def test_the_posters_edit_of_her_post_is_what_the_bot_quotes_from_then_on(
     await _edit(h, MAYA, thread, NEW_STORY)
 
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
     assert post is not None and post.title == "Let go after a restructure"
     assert post.body == NEW_STORY
     assert h.outbox.of(EditMessage), "the status message is brought up to date"
@@ -97,7 +97,7 @@ async def test_someone_elses_edit_of_a_post_changes_nothing(h: Harness) -> None:
     thread = await _adopt(h)
     await _edit(h, JO, thread, NEW_STORY)
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
     assert post is not None and post.body == OLD_STORY
 
 
@@ -223,12 +223,12 @@ async def test_a_reply_before_its_thread_is_recorded_is_recorded_once_it_is(h: H
     await h.send(early)
     await h.send(early)  # redelivered while parked
     async with h.core.store.transaction() as repo:
-        assert await repo.setback_by_thread(COMMUNITY, thread) is None
+        assert await repo.post_by_thread(COMMUNITY, thread) is None
 
     await h.core.send(COMMUNITY, pending, h.outbox)
 
     async with h.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
         assert post is not None
         replies = await repo.replies(COMMUNITY, post.id)
     assert [(r.author_id, r.text) for r in replies] == [(JO.user_id, "First!")]

@@ -70,7 +70,7 @@ async def _post_and_reply(
     await h.wait(timedelta(days=2))  # follow-ups name the post in their sentences
 
     async with h.core.store.transaction() as repo:
-        setback = await repo.setback_by_thread(COMMUNITY, thread)
+        setback = await repo.post_by_thread(COMMUNITY, thread)
         stored_reply = await repo.reply_by_ref(COMMUNITY, reply_ref)
     assert setback is not None, "the post was not stored"
     assert stored_reply is not None, "the reply was not stored"

@@ -91,7 +91,7 @@ async def test_a_deletion_while_its_reply_is_being_recorded_deletes_it(h: Harnes
     )
     deletion = MessageDeleted(**h._base(JO), message_ref="m-2", thread_ref=thread)
     async with _held_open(h) as ctx:
-        setback = await ctx.repo.setback_by_thread(COMMUNITY, thread)  # as the router does
+        setback = await ctx.repo.post_by_thread(COMMUNITY, thread)  # as the router does
         assert setback is not None
         await answers.record_reply(ctx, setback, reply)
         deleting = asyncio.create_task(h.send(deletion))

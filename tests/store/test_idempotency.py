@@ -77,7 +77,7 @@ async def test_thread_reply_is_recorded_once(h: Harness, concurrently: bool) -> 
 
     assert sent == []
     async with h.core.store.transaction() as repo:
-        setback = await repo.setback_by_thread(COMMUNITY, thread)
+        setback = await repo.post_by_thread(COMMUNITY, thread)
         assert setback is not None
         replies = await repo.replies(COMMUNITY, setback.id)
     assert [(r.author_id, r.message_ref) for r in replies] == [(JO.user_id, "M-jo")]
@@ -100,7 +100,7 @@ async def test_form_submission_creates_one_post(h: Harness, concurrently: bool) 
     assert len(h.outbox.notices_to(MAYA)) == 1
     assert len(sent) == 2
     async with h.core.store.transaction() as repo:
-        posts = await repo.setbacks(COMMUNITY, [1])
+        posts = await repo.posts_by_id(COMMUNITY, [1])
     assert [p.title for p in posts.values()] == ["Panel went quiet"]
     # The one thread started is the post's thread.
     assert posts[1].thread_ref is not None
@@ -237,7 +237,7 @@ async def test_redelivery_after_a_failed_delivery_still_starts_the_thread(h: Har
     assert len(outbox.inner.of(StartThread)) == 1
     assert await count(h, SETBACK) == 1
     async with h.core.store.transaction() as repo:
-        posts = await repo.setbacks(COMMUNITY, [1])
+        posts = await repo.posts_by_id(COMMUNITY, [1])
     assert posts[1].thread_ref is not None
 
 

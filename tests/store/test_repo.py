@@ -15,9 +15,9 @@ from bot.domain.model import (
     FollowUpKind,
     OutcomeReport,
     OutcomeResult,
-    Setback,
-    SetbackDraft,
-    SetbackSource,
+    Post,
+    PostDraft,
+    PostSource,
     Stage,
 )
 from bot.store.engine import create_engine
@@ -46,8 +46,8 @@ async def store(database_url: str) -> AsyncIterator[Store]:
         await store.dispose()
 
 
-def _draft(title: str = "Froze in the screening call", *, anonymous: bool = False) -> SetbackDraft:
-    return SetbackDraft(
+def _draft(title: str = "Froze in the screening call", *, anonymous: bool = False) -> PostDraft:
+    return PostDraft(
         title=title,
         body="It went badly.",
         stage=Stage.PANEL,
@@ -66,19 +66,19 @@ async def _setback(
     thread_ref: str | None = None,
     anonymous: bool = False,
     now: datetime = NOW,
-) -> Setback:
-    added = await repo.add_setback(
+) -> Post:
+    added = await repo.add_post(
         community_id=community_id,
         poster_id=poster_id,
         poster_name="Maya",
         draft=_draft(anonymous=anonymous),
         pseudonym="Calm Owl",
-        source=SetbackSource.FORM,
+        source=PostSource.FORM,
         channel_id="support",
         now=now,
         thread_ref=thread_ref,
     )
-    setback = await repo.setback(community_id, added.id)
+    setback = await repo.post(community_id, added.id)
     assert setback == replace(added, version=added.version + 1)  # taking it is a new version
     return setback
 
@@ -91,10 +91,10 @@ async def test_datetimes_round_trip_as_aware_utc(store: Store) -> None:
     local = datetime(2026, 3, 2, 11, 30, 15, 123456, tzinfo=plus_two)
     async with store.transaction() as repo:
         setback = await _setback(repo, now=local)
-        await repo.update_setback(A, setback.id, closed_at=NOW)
+        await repo.update_post(A, setback.id, closed_at=NOW)
 
     async with store.transaction() as repo:
-        found = await repo.setback(A, setback.id)
+        found = await repo.post(A, setback.id)
 
     assert found is not None
     for value in (found.created_at, found.last_activity_at, found.outcome_ask_at):
@@ -201,20 +201,20 @@ async def test_records_are_scoped_by_community(store: Store) -> None:
 
     async with store.transaction() as repo:
         # Community A finds everything...
-        assert await repo.setback(A, setback.id) is not None
-        assert await repo.setback_by_thread(A, "T-1") is not None
+        assert await repo.post(A, setback.id) is not None
+        assert await repo.post_by_thread(A, "T-1") is not None
         assert len(await repo.open_anonymous_setbacks(A, "U-maya")) == 1
-        assert set(await repo.setbacks(A, [setback.id])) == {setback.id}
+        assert set(await repo.posts_by_id(A, [setback.id])) == {setback.id}
         assert await repo.reply(A, reply_id) is not None
         assert await repo.reply_by_ref(A, "M-1") is not None
         assert [r.id for r in await repo.replies(A, setback.id)] == [reply_id]
         assert await repo.has_outcome(A, setback.id) is True
 
         # ...and community B, given the very same ids and refs, finds nothing.
-        assert await repo.setback(B, setback.id) is None
-        assert await repo.setback_by_thread(B, "T-1") is None
+        assert await repo.post(B, setback.id) is None
+        assert await repo.post_by_thread(B, "T-1") is None
         assert await repo.open_anonymous_setbacks(B, "U-maya") == []
-        assert await repo.setbacks(B, [setback.id]) == {}
+        assert await repo.posts_by_id(B, [setback.id]) == {}
         assert await repo.reply(B, reply_id) is None
         assert await repo.reply_by_ref(B, "M-1") is None
         assert await repo.replies(B, setback.id) == []
@@ -222,10 +222,10 @@ async def test_records_are_scoped_by_community(store: Store) -> None:
 
     async with store.transaction() as repo:
         # Changes addressed through B do not reach A's records.
-        await repo.update_setback(B, setback.id, title="Hijacked")
+        await repo.update_post(B, setback.id, title="Hijacked")
         await repo.update_reply(B, reply_id, text="Hijacked")
     async with store.transaction() as repo:
-        found = await repo.setback(A, setback.id)
+        found = await repo.post(A, setback.id)
         reply = await repo.reply(A, reply_id)
     assert found is not None
     assert found.title == "Froze in the screening call"
@@ -245,8 +245,8 @@ async def test_thread_and_message_refs_may_repeat_across_communities(store: Stor
         )
 
     async with store.transaction() as repo:
-        found_a = await repo.setback_by_thread(A, "T-1")
-        found_b = await repo.setback_by_thread(B, "T-1")
+        found_a = await repo.post_by_thread(A, "T-1")
+        found_b = await repo.post_by_thread(B, "T-1")
         reply_a = await repo.reply_by_ref(A, "M-1")
         reply_b = await repo.reply_by_ref(B, "M-1")
     assert found_a is not None

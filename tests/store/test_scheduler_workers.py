@@ -238,7 +238,7 @@ async def test_follow_ups_that_fell_due_while_down_fire_on_restart(
 
         async with core.store.transaction() as repo:
             for thread in threads:
-                setback = await repo.setback_by_thread(COMMUNITY, thread)
+                setback = await repo.post_by_thread(COMMUNITY, thread)
                 assert setback is not None
                 assert setback.closed_at == clock.now()
         for kind in FollowUpKind:

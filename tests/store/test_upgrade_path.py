@@ -193,7 +193,7 @@ async def test_rows_made_at_the_first_migration_survive_every_later_one(
         assert found is not None
         assert found[0] == "slack"
         assert found[1].support_channel == "C0SUPPORT"
-        setback = (await repo.setbacks(COMMUNITY_ID, [1]))[1]
+        setback = (await repo.posts_by_id(COMMUNITY_ID, [1]))[1]
         assert setback.title == "Froze in the panel"
         assert setback.body == "It went badly. ✨ Ünïcode survives."
         assert setback.anonymous

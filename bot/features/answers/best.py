@@ -7,7 +7,7 @@ from bot.common.context import Context
 from bot.contract.events import MessageActionInvoked
 from bot.contract.intents import DirectTo, Intent, Send
 from bot.domain.errors import RuleViolation
-from bot.domain.model import Member, Reply, Setback
+from bot.domain.model import Member, Post, Reply
 from bot.domain.rules import check_markable, may_mark_best
 from bot.features.lifecycle.status_card import refresh
 
@@ -15,7 +15,7 @@ MARK = "mark_best"
 UNMARK = "unmark_best"
 
 
-async def _target(ctx: Context, message_ref: str) -> tuple[Setback, Reply]:
+async def _target(ctx: Context, message_ref: str) -> tuple[Post, Reply]:
     found = await ctx.repo.reply_with_post(ctx.community_id, message_ref)
     if found is None:
         raise RuleViolation("error.unknown_message")

@@ -28,7 +28,7 @@ from bot.contract.intents import (
 )
 from bot.domain.errors import RuleViolation
 from bot.domain.member_text import shown
-from bot.domain.model import Member, Setback
+from bot.domain.model import Member, Post
 from bot.domain.rules import REPLY_MAX, require_text
 from bot.features.care import crisis
 from bot.features.lifecycle import schedule as followups
@@ -36,7 +36,7 @@ from bot.features.lifecycle.status_card import refresh, shown_author
 from bot.words.excerpt import excerpt
 
 
-async def record_reply(ctx: Context, setback: Setback, event: MessagePosted) -> list[Intent]:
+async def record_reply(ctx: Context, setback: Post, event: MessagePosted) -> list[Intent]:
     """A message in a post's thread; refused (privately) once the thread has closed."""
     # Moderators may still post in a closed (locked) thread, as the platforms allow.
     if setback.is_closed and not event.actor.is_moderator:
@@ -93,14 +93,14 @@ async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
     return await refresh(ctx, setback) if reply.is_best else []
 
 
-def relay_form(ctx: Context, setback: Setback) -> Form:
+def relay_form(ctx: Context, setback: Post) -> Form:
     text = field(ctx, "text", "long_text", required=True, max_length=REPLY_MAX)
     return form(ctx, FormKind.RELAY, [text], setback.id)
 
 
-async def poster_setback(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+async def post_of_poster(ctx: Context, actor: Member, setback_id: int | None) -> Post:
     """The post `setback_id`, provided `actor` is its poster."""
-    setback = await ctx.repo.setback(ctx.community_id, setback_id) if setback_id else None
+    setback = await ctx.repo.post(ctx.community_id, setback_id) if setback_id else None
     if setback is None:
         raise RuleViolation("error.unknown_action")
     if setback.poster_id != actor.user_id:
@@ -111,15 +111,15 @@ async def poster_setback(ctx: Context, actor: Member, setback_id: int | None) ->
 
 
 async def open_relay_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
-    setback = await poster_setback(ctx, actor, setback_id)
+    setback = await post_of_poster(ctx, actor, setback_id)
     if setback.is_closed:
         raise RuleViolation("error.thread_closed", title=setback.title)
     return [OpenForm(user_id=actor.user_id, form=relay_form(ctx, setback))]
 
 
-async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> list[Intent]:
+async def relay(ctx: Context, actor: Member, post: Post, raw_text: str) -> list[Intent]:
     """Post the anonymous poster's words in their thread under the post's pseudonym."""
-    setback = await ctx.repo.setback(ctx.community_id, post.id)  # taken: it may just have closed
+    setback = await ctx.repo.post(ctx.community_id, post.id)  # taken: it may just have closed
     if setback is None or setback.is_closed:
         raise RuleViolation("error.thread_closed", title=post.title)
     text = require_text(raw_text, "text", REPLY_MAX)
@@ -147,7 +147,7 @@ async def relay(ctx: Context, actor: Member, post: Setback, raw_text: str) -> li
     ]
 
 
-def relayed_message(ctx: Context, setback: Setback, reply_id: int, text: str) -> Message:
+def relayed_message(ctx: Context, setback: Post, reply_id: int, text: str) -> Message:
     """How an anonymous poster's relayed reply shows in the thread, under the pseudonym."""
     appreciate = Button(
         label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
@@ -182,7 +182,7 @@ async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> li
 async def submit_relay_form(
     ctx: Context, event: FormSubmitted, setback_id: int | None
 ) -> list[Intent]:
-    setback = await poster_setback(ctx, event.actor, setback_id)
+    setback = await post_of_poster(ctx, event.actor, setback_id)
     text = event.values.get("text", "")
     return await relay(ctx, event.actor, setback, text if isinstance(text, str) else "")
 

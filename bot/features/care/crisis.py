@@ -15,7 +15,7 @@ from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, Channel, DirectTo, Intent, Link, Send
 from bot.domain.errors import RuleViolation
-from bot.domain.model import Member, Setback
+from bot.domain.model import Member, Post
 from bot.features.care.lexicon import community_lexicons
 from bot.features.care.screen import screen_for
 from bot.store.care_repo import CareKind
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 async def screen(
     ctx: Context,
-    setback: Setback,
+    setback: Post,
     author: Member,
     text: str,
     *,
@@ -55,7 +55,7 @@ async def screen(
 
 async def screen_reply(
     ctx: Context,
-    setback: Setback,
+    setback: Post,
     author: Member,
     text: str,
     *,
@@ -85,7 +85,7 @@ def _to_author(ctx: Context, author: Member) -> Send:
     return Send(target=DirectTo(user_id=author.user_id), message=message)
 
 
-def _alert(ctx: Context, setback: Setback, ref: str | None) -> Send | None:
+def _alert(ctx: Context, setback: Post, ref: str | None) -> Send | None:
     channel = ctx.settings.moderators_channel
     if not channel:
         log.warning("care: no moderators' channel set; alert on post %s only recorded", setback.id)
@@ -113,7 +113,7 @@ async def resume(ctx: Context, actor: Member, setback_id: int | None) -> list[In
     """A moderator's button on the alert: the post's asks and reminders are back on."""
     if not actor.is_moderator:
         raise RuleViolation("care.moderators_only")
-    setback = await ctx.repo.setback(ctx.community_id, setback_id) if setback_id else None
+    setback = await ctx.repo.post(ctx.community_id, setback_id) if setback_id else None
     if setback is None:
         raise RuleViolation("error.unknown_action")
     if not await ctx.repo.care.resume(ctx.community_id, setback.id):

@@ -33,7 +33,7 @@ async def reveal(ctx: Context, actor: Member, text: str) -> list[Intent]:
         raise RuleViolation("reveal.how")
     if len(reason) < REASON_MIN:
         raise RuleViolation("reveal.reason_needed")
-    setback = await ctx.repo.setback(ctx.community_id, int(number.lstrip("#")))
+    setback = await ctx.repo.post(ctx.community_id, int(number.lstrip("#")))
     if setback is None or not setback.anonymous or setback.is_withdrawn:
         raise RuleViolation("reveal.not_anonymous")
     await ctx.repo.care.add_event(

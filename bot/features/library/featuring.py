@@ -10,7 +10,7 @@ from bot.contract.actions import FormKind
 from bot.contract.events import FormSubmitted, MessageActionInvoked
 from bot.contract.intents import Choice, Intent, OpenForm
 from bot.domain.errors import FormInvalid, RuleViolation
-from bot.domain.model import Reply, Setback
+from bot.domain.model import Post, Reply
 from bot.domain.moderation import Action
 from bot.domain.rules import form_flag, form_text, require_text
 from bot.features.library.terms import weighted
@@ -56,7 +56,7 @@ async def open_form(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     ]
 
 
-def _check_featurable(setback: Setback, reply: Reply, *, hidden: bool) -> None:
+def _check_featurable(setback: Post, reply: Reply, *, hidden: bool) -> None:
     if setback.is_withdrawn:
         raise RuleViolation("error.post_withdrawn")
     if hidden:

@@ -28,7 +28,7 @@ def _notice(actor: Member, key: str, lines: list[str]) -> list[Intent]:
 
 
 async def mine(ctx: Context, actor: Member, _text: str) -> list[Intent]:
-    posts = await ctx.repo.setbacks_by_poster(ctx.community_id, actor.user_id, SHOWN)
+    posts = await ctx.repo.posts_by_poster(ctx.community_id, actor.user_id, SHOWN)
     if not posts:
         return [ctx.notice(actor, "home.no_posts")]
     views = await load_views(ctx, posts)

@@ -8,14 +8,14 @@ from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, Intent, Message, Notice
 from bot.domain.errors import RuleViolation
-from bot.domain.model import Member, Setback
+from bot.domain.model import Member, Post
 from bot.features.library.search import find, hit_line
 from bot.features.library.terms import query_terms
 
 SHOWN = 3
 
 
-async def after_post(ctx: Context, actor: Member, setback: Setback) -> list[Intent]:
+async def after_post(ctx: Context, actor: Member, setback: Post) -> list[Intent]:
     if await ctx.repo.library.suggestions_off(ctx.community_id, actor.user_id):
         return []
     terms = query_terms(f"{setback.title} {setback.body}")

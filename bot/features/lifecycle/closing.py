@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.common.context import Context
 from bot.contract.intents import CloseThread, Intent, Send, Thread
-from bot.domain.model import Setback
+from bot.domain.model import Post
 from bot.features.lifecycle.status_card import PostView, refresh_view
 
 
@@ -23,7 +23,7 @@ def close_time(ctx: Context) -> datetime:
     return ctx.now + timedelta(days=ctx.settings.close_after_days)
 
 
-def quiet_until(ctx: Context, setback: Setback) -> datetime:
+def quiet_until(ctx: Context, setback: Post) -> datetime:
     """When the post will have been quiet for the closing period."""
     return setback.last_activity_at + timedelta(days=ctx.settings.close_after_days)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.common.context import Context
-from bot.domain.model import FollowUpKind, Setback
+from bot.domain.model import FollowUpKind, Post
 from bot.features.lifecycle.closing import close_time
 
 
-async def on_posted(ctx: Context, setback: Setback) -> None:
+async def on_posted(ctx: Context, setback: Post) -> None:
     """A new post: nudge helpers if unanswered, ask about the outcome, close when quiet."""
     due = {
         FollowUpKind.UNANSWERED_NUDGE: ctx.now + timedelta(hours=ctx.settings.nudge_after_hours),
@@ -19,9 +19,9 @@ async def on_posted(ctx: Context, setback: Setback) -> None:
     await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
 
 
-async def on_reply(ctx: Context, setback: Setback, by_poster: bool) -> None:
+async def on_reply(ctx: Context, setback: Post, by_poster: bool) -> None:
     """Activity postpones closing; a helper's reply (re)starts the best-answer quiet spell."""
-    await ctx.repo.touch_setback(ctx.community_id, setback.id, ctx.now)
+    await ctx.repo.touch_post(ctx.community_id, setback.id, ctx.now)
     due = {FollowUpKind.CLOSE: close_time(ctx)}
     if not by_poster:
         # The reminder is sent once at most: a fired row is never reopened.
@@ -31,15 +31,15 @@ async def on_reply(ctx: Context, setback: Setback, by_poster: bool) -> None:
     await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
 
 
-async def ask_outcome_again(ctx: Context, setback: Setback, days: int) -> None:
+async def ask_outcome_again(ctx: Context, setback: Post, days: int) -> None:
     due = ctx.now + timedelta(days=days)
     await ctx.repo.schedule(setback, ctx.platform, {FollowUpKind.OUTCOME_ASK: due}, reopen=True)
-    await ctx.repo.update_setback(ctx.community_id, setback.id, outcome_ask_at=due)
+    await ctx.repo.update_post(ctx.community_id, setback.id, outcome_ask_at=due)
 
 
-async def on_reopened(ctx: Context, setback: Setback) -> None:
+async def on_reopened(ctx: Context, setback: Post) -> None:
     """A moderator reopened the post: its close timer starts again from now."""
-    await ctx.repo.touch_setback(ctx.community_id, setback.id, ctx.now)
+    await ctx.repo.touch_post(ctx.community_id, setback.id, ctx.now)
     await ctx.repo.schedule(
         setback, ctx.platform, {FollowUpKind.CLOSE: close_time(ctx)}, reopen=True
     )

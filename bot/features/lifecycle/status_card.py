@@ -10,11 +10,11 @@ from bot.common.hidden import without_hidden
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, EditMessage, Intent, Link, Message, Revision, SetThreadTags
 from bot.domain.member_text import shown
-from bot.domain.model import Reply, Setback, SetbackSource
+from bot.domain.model import Post, PostSource, Reply
 from bot.words.excerpt import excerpt
 
 
-def shown_author(ctx: Context, setback: Setback) -> str:
+def shown_author(ctx: Context, setback: Post) -> str:
     """Who a message posted for the poster is shown as: their name, or the pseudonym
     marked as the anonymous poster."""
     if setback.anonymous:
@@ -22,17 +22,17 @@ def shown_author(ctx: Context, setback: Setback) -> str:
     return shown(setback.poster_name)
 
 
-def poster_name(setback: Setback) -> str:
+def poster_name(setback: Post) -> str:
     """How sentences name the poster: their name, or the post's bare pseudonym."""
     return setback.pseudonym if setback.anonymous else setback.poster_name
 
 
-def safe_title(setback: Setback) -> str:
+def safe_title(setback: Post) -> str:
     """The title as it may appear outside bot copy (thread names, link labels)."""
     return shown(setback.title)
 
 
-def details_line(ctx: Context, setback: Setback) -> str:
+def details_line(ctx: Context, setback: Post) -> str:
     parts = [ctx.say(f"stage.{setback.stage}")] if setback.stage else []
     if setback.kind:
         parts.append(ctx.say(f"kind.{setback.kind}"))
@@ -55,12 +55,12 @@ def best_links(ctx: Context, replies: list[Reply]) -> tuple[Link, ...]:
 class PostView:
     """A post with what its summary needs: its replies and whether an update was shared."""
 
-    setback: Setback
+    setback: Post
     replies: list[Reply]
     has_outcome: bool
 
 
-async def load_views(ctx: Context, setbacks: Iterable[Setback]) -> dict[int, PostView]:
+async def load_views(ctx: Context, setbacks: Iterable[Post]) -> dict[int, PostView]:
     """Views of several posts in two queries, by post id."""
     by_id = {setback.id: setback for setback in setbacks}
     replies = await ctx.repo.replies_of(ctx.community_id, by_id)
@@ -72,7 +72,7 @@ async def load_views(ctx: Context, setbacks: Iterable[Setback]) -> dict[int, Pos
     }
 
 
-async def load_view(ctx: Context, setback: Setback) -> PostView:
+async def load_view(ctx: Context, setback: Post) -> PostView:
     return (await load_views(ctx, [setback]))[setback.id]
 
 
@@ -91,7 +91,7 @@ def status_message(ctx: Context, view: PostView) -> Message:
         status = ctx.say("setback.status.open")
     if links:
         status = f"{status}\n{ctx.say('setback.best_header')}"
-    if setback.source is SetbackSource.FORM:
+    if setback.source is PostSource.FORM:
         shown_as = ctx.message(
             "setback.root",
             title=setback.title,
@@ -113,10 +113,10 @@ def status_message(ctx: Context, view: PostView) -> Message:
     return replace(shown_as, buttons=buttons, links=links, author=_root_author(ctx, setback))
 
 
-def _root_author(ctx: Context, setback: Setback) -> str | None:
+def _root_author(ctx: Context, setback: Post) -> str | None:
     """A post shared by form is shown as the member's (or the pseudonym's); an adopted post's
     status message is the bot answering in the member's own thread."""
-    if setback.anonymous or setback.source is SetbackSource.FORM:
+    if setback.anonymous or setback.source is PostSource.FORM:
         return shown_author(ctx, setback)
     return None
 
@@ -136,7 +136,7 @@ def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
     return tuple(tags)
 
 
-async def refresh(ctx: Context, setback: Setback) -> list[Intent]:
+async def refresh(ctx: Context, setback: Post) -> list[Intent]:
     """Bring the post's status message and tags up to date after a change."""
     return refresh_view(ctx, await load_view(ctx, setback))
 

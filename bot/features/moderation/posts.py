@@ -13,7 +13,7 @@ from bot.common.audit import record
 from bot.common.context import Context
 from bot.contract.intents import CloseThread, Intent, Send, Thread
 from bot.domain.errors import RuleViolation
-from bot.domain.model import FollowUpKind, Member, Setback
+from bot.domain.model import FollowUpKind, Member, Post
 from bot.domain.moderation import Action
 from bot.domain.rules import normalise_tags, require_text
 from bot.features.lifecycle import schedule as followups
@@ -25,7 +25,7 @@ NOTE_MAX = 1500
 REASON_MAX = 300
 
 
-async def _post(ctx: Context, actor: Member, text: str, command: str) -> tuple[Setback, str]:
+async def _post(ctx: Context, actor: Member, text: str, command: str) -> tuple[Post, str]:
     """The post the command's first word names, taken, and the rest of its text."""
     require_moderator(actor)
     first, _, rest = text.strip().partition(" ")
@@ -46,7 +46,7 @@ async def lock(ctx: Context, actor: Member, text: str) -> list[Intent]:
         raise RuleViolation("moderation.already_locked", title=setback.title)
     await record(ctx, actor, Action.LOCK, setback=setback, reason=reason)
     await ctx.repo.cancel(setback.id, FollowUpKind.CLOSE, ctx.now)
-    await ctx.repo.update_setback(ctx.community_id, setback.id, closed_at=ctx.now)
+    await ctx.repo.update_post(ctx.community_id, setback.id, closed_at=ctx.now)
     assert setback.thread_ref is not None
     note = ctx.message("moderation.locked_note", reason=reason or "-")
     return [
@@ -64,7 +64,7 @@ async def reopen(ctx: Context, actor: Member, text: str) -> list[Intent]:
         raise RuleViolation("moderation.not_locked", title=setback.title)
     reason = rest[:REASON_MAX]
     await record(ctx, actor, Action.REOPEN, setback=setback, reason=reason)
-    await ctx.repo.update_setback(ctx.community_id, setback.id, closed_at=None)
+    await ctx.repo.update_post(ctx.community_id, setback.id, closed_at=None)
     await followups.on_reopened(ctx, setback)
     assert setback.thread_ref is not None
     note = ctx.message("moderation.reopened_note")
@@ -80,7 +80,7 @@ async def reopen(ctx: Context, actor: Member, text: str) -> list[Intent]:
 async def retag(ctx: Context, actor: Member, text: str) -> list[Intent]:
     setback, rest = await _post(ctx, actor, text, "retag")
     tags = normalise_tags(rest.replace(",", " ").split())
-    await ctx.repo.update_setback(ctx.community_id, setback.id, tags=list(tags))
+    await ctx.repo.update_post(ctx.community_id, setback.id, tags=list(tags))
     await record(ctx, actor, Action.RETAG, setback=setback, reason=" ".join(tags))
     shown_tags = " ".join(f"#{tag}" for tag in tags) or "-"
     return [

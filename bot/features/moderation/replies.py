@@ -17,7 +17,7 @@ from bot.contract.actions import FormKind
 from bot.contract.events import FormSubmitted, MessageActionInvoked
 from bot.contract.intents import EditMessage, Intent, OpenForm
 from bot.domain.errors import RuleViolation
-from bot.domain.model import Reply, Setback
+from bot.domain.model import Post, Reply
 from bot.domain.moderation import Action
 from bot.domain.rules import form_text, require_text
 from bot.features.answers.replies import relayed_message
@@ -62,7 +62,7 @@ async def submit(
     ]
 
 
-def _in_thread(ctx: Context, setback: Setback, reply: Reply, hide: bool) -> list[Intent]:
+def _in_thread(ctx: Context, setback: Post, reply: Reply, hide: bool) -> list[Intent]:
     """Rebound's own message of a relayed reply: its words swapped for a note, or back."""
     if not reply.relayed or reply.message_ref is None:
         return []

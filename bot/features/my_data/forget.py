@@ -20,7 +20,7 @@ from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, EditMessage, Intent, RenameThread
 from bot.domain.errors import RuleViolation
-from bot.domain.model import Member, SetbackSource
+from bot.domain.model import Member, PostSource
 
 log = logging.getLogger(__name__)
 REQUEST_WRAP = 1_000_000_000
@@ -31,7 +31,7 @@ def posts_bot_copies(posts: Sequence[Mapping[str, Any]]) -> list[str]:
     form's posts), and the status message, when it is another message (adopted posts)."""
     refs: list[str] = []
     for post in posts:
-        if post["source"] == SetbackSource.FORM.value and post["thread_ref"]:
+        if post["source"] == PostSource.FORM.value and post["thread_ref"]:
             refs.append(post["thread_ref"])
         status = post["status_message_ref"]
         if status and status != post["thread_ref"]:

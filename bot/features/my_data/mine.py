@@ -13,7 +13,7 @@ POSTS_LOOKED_AT = 50
 
 async def waiting_asks(ctx: Context, actor: Member) -> list[Intent]:
     """The outcome asks due and unanswered, each with its buttons; nothing if none."""
-    posts = await ctx.repo.setbacks_by_poster(ctx.community_id, actor.user_id, POSTS_LOOKED_AT)
+    posts = await ctx.repo.posts_by_poster(ctx.community_id, actor.user_id, POSTS_LOOKED_AT)
     asked = [p for p in posts if not (p.is_closed or p.stop_asking or p.is_withdrawn)]
     due = await ctx.repo.pending_due_ats((p.id for p in asked), FollowUpKind.OUTCOME_ASK)
     # Held asks are postponed an hour at a time: the post's own ask date says they are due.

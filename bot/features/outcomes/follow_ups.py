@@ -16,7 +16,7 @@ from bot.contract.intents import (
     TrackAs,
     Tracking,
 )
-from bot.domain.model import FollowUp, FollowUpKind, Reply, Setback
+from bot.domain.model import FollowUp, FollowUpKind, Post, Reply
 from bot.features.lifecycle import closing
 from bot.features.lifecycle.status_card import PostView, safe_title
 from bot.features.outcomes.outcomes import ask_message
@@ -56,11 +56,11 @@ def _helpers_replies(view: PostView) -> list[Reply]:
     return [r for r in view.replies if not r.by_poster and not r.deleted]
 
 
-def _pointing_to(setback: Setback, message: Message) -> Message:
+def _pointing_to(setback: Post, message: Message) -> Message:
     return replace(message, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
 
 
-def _to_poster(setback: Setback, message: Message, track: Tracking | None = None) -> Plan:
+def _to_poster(setback: Post, message: Message, track: Tracking | None = None) -> Plan:
     return Plan((Send(target=DirectTo(user_id=setback.poster_id), message=message, track=track),))
 
 
@@ -100,6 +100,6 @@ def _close(ctx: Context, view: PostView) -> Plan:
     return Plan(tuple(closing.closing_intents(ctx, view)), close_post=True)
 
 
-def _root(setback: Setback) -> str:
+def _root(setback: Post) -> str:
     assert setback.thread_ref is not None
     return setback.thread_ref

@@ -29,11 +29,11 @@ from bot.domain.model import (
     OutcomeEvent,
     OutcomeReport,
     OutcomeResult,
+    Post,
     Reply,
-    Setback,
 )
 from bot.domain.rules import NOTE_MAX, parse_outcome_form
-from bot.features.answers.replies import poster_setback
+from bot.features.answers.replies import post_of_poster
 from bot.features.care import crisis
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import poster_name, refresh
@@ -45,7 +45,7 @@ STILL_WAITING_ASKS = 1
 SHAREABLE = frozenset(OutcomeResult) - {OutcomeResult.STILL_WAITING}
 
 
-def ask_message(ctx: Context, setback: Setback) -> Message:
+def ask_message(ctx: Context, setback: Post) -> Message:
     """The private 'how did it go?' with one button per answer, snooze and stop."""
     answers = [
         Button(
@@ -94,7 +94,7 @@ def _template_choices(ctx: Context, uses: list[TemplateUse]) -> tuple[Choice, ..
 
 async def outcome_form(
     ctx: Context,
-    setback: Setback,
+    setback: Post,
     result: str,
     *,
     kind: FormKind = FormKind.OUTCOME,
@@ -143,17 +143,17 @@ async def outcome_form(
     return form(ctx, kind, fields, setback.id)
 
 
-def already_shared(setback: Setback) -> RuleViolation:
+def already_shared(setback: Post) -> RuleViolation:
     """The answer to a second share (a button pressed again, a form sent twice, the loser
     of a race): no second update, but a way to change the first one on purpose."""
     change = Offer("button.change_update", action_id(Verb.OUTCOME_CHANGE, setback.id))
     return RuleViolation("outcome.already_shared", offers=(change,), title=setback.title)
 
 
-async def _not_shared_yet(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+async def _not_shared_yet(ctx: Context, actor: Member, setback_id: int | None) -> Post:
     """The poster's post, unless its update was shared already (a button pressed again, or
     pressed at once on two devices)."""
-    setback = await poster_setback(ctx, actor, setback_id)
+    setback = await post_of_poster(ctx, actor, setback_id)
     if await ctx.repo.has_outcome(ctx.community_id, setback.id):
         raise already_shared(setback)
     return setback
@@ -168,7 +168,7 @@ async def open_outcome_form(
     return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, setback, result))]
 
 
-async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> Setback:
+async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> Post:
     """The post, if Rebound is still asking about its outcome; a friendly refusal if not."""
     setback = await _not_shared_yet(ctx, actor, setback_id)
     if setback.stop_asking:
@@ -176,7 +176,7 @@ async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> 
     return setback
 
 
-async def _next_ask(ctx: Context, setback: Setback) -> datetime | None:
+async def _next_ask(ctx: Context, setback: Post) -> datetime | None:
     """When the next ask is already set for (a button pressed twice), if it is."""
     due_at = await ctx.repo.pending_due_at(setback.id, FollowUpKind.OUTCOME_ASK)
     return due_at if due_at is not None and due_at > ctx.now else None
@@ -192,8 +192,8 @@ async def snooze(ctx: Context, actor: Member, setback_id: int | None) -> list[In
 
 
 async def stop_asking(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
-    setback = await poster_setback(ctx, actor, setback_id)
-    await ctx.repo.update_setback(ctx.community_id, setback.id, stop_asking=True)
+    setback = await post_of_poster(ctx, actor, setback_id)
+    await ctx.repo.update_post(ctx.community_id, setback.id, stop_asking=True)
     await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
     return [ctx.notice(actor, "outcome.stopped", title=setback.title)]
 
@@ -205,7 +205,7 @@ async def still_waiting(ctx: Context, actor: Member, setback_id: int | None) -> 
     if when is not None:
         return [ctx.notice(actor, "outcome.waiting", date=ctx.day(when))]
     waits = setback.still_waiting_count + 1
-    await ctx.repo.update_setback(ctx.community_id, setback.id, still_waiting_count=waits)
+    await ctx.repo.update_post(ctx.community_id, setback.id, still_waiting_count=waits)
     if waits > STILL_WAITING_ASKS:
         await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
         return [ctx.notice(actor, "outcome.waiting_last", title=setback.title)]
@@ -216,7 +216,7 @@ async def still_waiting(ctx: Context, actor: Member, setback_id: int | None) -> 
 
 def _update_text(
     ctx: Context,
-    setback: Setback,
+    setback: Post,
     replies: list[Reply],
     uses: list[TemplateUse],
     report: OutcomeReport,
@@ -253,7 +253,7 @@ async def submit_outcome(
     ctx: Context, event: FormSubmitted, setback_id: int | None
 ) -> list[Intent]:
     """Save the update, post it in the thread, and tell everyone who replied."""
-    setback = await poster_setback(ctx, event.actor, setback_id)
+    setback = await post_of_poster(ctx, event.actor, setback_id)
     replies = await ctx.repo.replies(ctx.community_id, setback.id)
     uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
     report = parse_outcome_form(event.values, replies, [use.id for use in uses])
@@ -273,7 +273,7 @@ async def submit_outcome(
 
 async def open_change_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
     """The outcome form again, filled with the update as shared, to change it on purpose."""
-    setback = await poster_setback(ctx, actor, setback_id)
+    setback = await post_of_poster(ctx, actor, setback_id)
     shared = await ctx.repo.outcome(ctx.community_id, setback.id)
     if shared is None:
         raise RuleViolation("error.unknown_action")
@@ -286,7 +286,7 @@ async def open_change_form(ctx: Context, actor: Member, setback_id: int | None) 
 async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | None) -> list[Intent]:
     """A changed update replaces the shared one and is posted in the thread as a change;
     the helpers were told once and are not told again."""
-    setback = await poster_setback(ctx, event.actor, setback_id)
+    setback = await post_of_poster(ctx, event.actor, setback_id)
     shared = await ctx.repo.outcome(ctx.community_id, setback.id)
     if shared is None:
         raise RuleViolation("error.unknown_action")
@@ -306,7 +306,7 @@ async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | No
     return intents
 
 
-async def _in_thread(ctx: Context, setback: Setback, update: Message) -> list[Intent]:
+async def _in_thread(ctx: Context, setback: Post, update: Message) -> list[Intent]:
     """The update posted in the post's thread, and its status brought up to date."""
     intents: list[Intent] = []
     if setback.thread_ref:
@@ -315,7 +315,7 @@ async def _in_thread(ctx: Context, setback: Setback, update: Message) -> list[In
     return intents
 
 
-def _answered_ask(ctx: Context, setback: Setback) -> list[Intent]:
+def _answered_ask(ctx: Context, setback: Post) -> list[Intent]:
     """The last ask loses its buttons once answered: they no longer apply."""
     if setback.outcome_ask_ref is None:
         return []
@@ -324,11 +324,11 @@ def _answered_ask(ctx: Context, setback: Setback) -> list[Intent]:
 
 
 async def on_ask_sent(ctx: Context, setback_id: int, ref: str) -> None:
-    await ctx.repo.update_setback(ctx.community_id, setback_id, outcome_ask_ref=ref)
+    await ctx.repo.update_post(ctx.community_id, setback_id, outcome_ask_ref=ref)
 
 
 def _tell_repliers(
-    ctx: Context, setback: Setback, replies: list[Reply], acted_on: tuple[int, ...], result: str
+    ctx: Context, setback: Post, replies: list[Reply], acted_on: tuple[int, ...], result: str
 ) -> list[Intent]:
     acted_authors = {reply.author_id for reply in replies if reply.id in acted_on}
     told: dict[str, Intent] = {}

@@ -6,17 +6,17 @@ from __future__ import annotations
 from bot.common.context import Context
 from bot.contract.events import MessageDeleted, MessageEdited
 from bot.contract.intents import Intent
-from bot.domain.model import Setback
+from bot.domain.model import Post
 from bot.features.answers import replies as answers
 from bot.features.posting import early, withdrawal
 from bot.features.posting import posts as posting
 
 
-async def _post_rooted_at(ctx: Context, message_ref: str, thread_ref: str | None) -> Setback | None:
+async def _post_rooted_at(ctx: Context, message_ref: str, thread_ref: str | None) -> Post | None:
     """The post whose root (the message that is its thread) is `message_ref`."""
     if thread_ref not in (None, message_ref):
         return None  # a reply, not a root
-    return await ctx.repo.setback_by_thread(ctx.community_id, message_ref)
+    return await ctx.repo.post_by_thread(ctx.community_id, message_ref)
 
 
 async def edited(ctx: Context, event: MessageEdited) -> list[Intent]:

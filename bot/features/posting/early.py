@@ -15,19 +15,19 @@ from typing import Any
 
 from bot.common.context import Context
 from bot.contract.events import MessagePosted
-from bot.domain.model import Member, Setback
+from bot.domain.model import Member, Post
 from bot.features.answers import replies as answers
 
 PARKED_REPLY = "reply"
 
 
-async def owner(ctx: Context, thread_ref: str) -> Setback | None:
+async def owner(ctx: Context, thread_ref: str) -> Post | None:
     """The post whose thread is `thread_ref`, looked up under the thread's lock when it is
     not recorded (yet), so a parallel `replay` has either finished or not begun."""
-    setback = await ctx.repo.setback_by_thread(ctx.community_id, thread_ref)
+    setback = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
     if setback is None:
         await ctx.repo.early.lock_thread(ctx.community_id, thread_ref)
-        setback = await ctx.repo.setback_by_thread(ctx.community_id, thread_ref)
+        setback = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
     return setback
 
 
@@ -36,7 +36,7 @@ async def park(ctx: Context, event: MessagePosted, thread_ref: str) -> None:
     await ctx.repo.early.park(ctx.community_id, thread_ref, PARKED_REPLY, asdict(event), ctx.now)
 
 
-async def replay(ctx: Context, setback: Setback) -> None:
+async def replay(ctx: Context, setback: Post) -> None:
     """Record the replies parked for the post's thread, in the order they came.
 
     Only recording happens here: a brand-new thread has no best answers to refresh and is

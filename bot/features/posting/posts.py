@@ -23,10 +23,10 @@ from bot.contract.intents import (
 from bot.domain.member_text import shown_within
 from bot.domain.model import (
     Member,
-    Setback,
-    SetbackDraft,
+    Post,
+    PostDraft,
+    PostSource,
     SetbackKind,
-    SetbackSource,
     Stage,
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
@@ -59,12 +59,12 @@ def open_setback_form(ctx: Context, actor: Member) -> list[Intent]:
 async def _create(
     ctx: Context,
     event: InboundEvent,
-    draft: SetbackDraft,
-    source: SetbackSource,
+    draft: PostDraft,
+    source: PostSource,
     thread_ref: str | None,
-) -> Setback:
+) -> Post:
     actor = event.actor
-    setback = await ctx.repo.add_setback(
+    setback = await ctx.repo.add_post(
         community_id=ctx.community_id,
         poster_id=actor.user_id,
         poster_name=actor.display_name,
@@ -86,7 +86,7 @@ async def _create(
 async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
     """A setback form came back: validate it, save the post, and start its thread."""
     draft = parse_setback_form(event.values, ctx.now, ctx.settings.outcome_after_days)
-    setback = await _create(ctx, event, draft, SetbackSource.FORM, None)
+    setback = await _create(ctx, event, draft, PostSource.FORM, None)
     view = PostView(setback, replies=[], has_outcome=False)
     ask_date = ctx.day(setback.outcome_ask_at)
     if setback.anonymous:
@@ -127,11 +127,11 @@ def _title_from(text: str) -> str:
 async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     """A plain top-level message in the support channel becomes a post, in its own thread."""
     thread_ref = event.thread_ref or event.message_ref
-    if await ctx.repo.setback_by_thread(ctx.community_id, thread_ref) is not None:
+    if await ctx.repo.post_by_thread(ctx.community_id, thread_ref) is not None:
         return []  # the same message delivered under another event id: adopted already
     if await ctx.repo.early.is_buried(ctx.community_id, event.message_ref, ctx.now):
         return []  # deleted before it arrived: nothing to adopt
-    draft = SetbackDraft(
+    draft = PostDraft(
         title=_title_from(event.text),
         body=event.text[:BODY_MAX],
         stage=None,
@@ -140,7 +140,7 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
         anonymous=False,
         ask_outcome_at=ctx.now + timedelta(days=ctx.settings.outcome_after_days),
     )
-    setback = await _create(ctx, event, draft, SetbackSource.ADOPTED, thread_ref)
+    setback = await _create(ctx, event, draft, PostSource.ADOPTED, thread_ref)
     view = PostView(setback, replies=[], has_outcome=False)
     care = await crisis.screen(ctx, setback, event.actor, event.text, message_ref=thread_ref)
     return [
@@ -157,26 +157,26 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
 async def on_thread_started(ctx: Context, setback_id: int, thread_ref: str, root_ref: str) -> None:
     """The post's thread exists; its root message is the post's status message too.
     Replies that reached the thread before this moment were parked: handled now."""
-    setback = await ctx.repo.setback(ctx.community_id, setback_id)  # taken: post first
+    setback = await ctx.repo.post(ctx.community_id, setback_id)  # taken: post first
     if setback is None:
         return
-    await ctx.repo.update_setback(
+    await ctx.repo.update_post(
         ctx.community_id, setback_id, thread_ref=thread_ref, status_message_ref=root_ref
     )
     await early.replay(ctx, replace(setback, thread_ref=thread_ref, status_message_ref=root_ref))
 
 
-async def edit_post(ctx: Context, setback: Setback, event: MessageEdited) -> list[Intent]:
+async def edit_post(ctx: Context, setback: Post, event: MessageEdited) -> list[Intent]:
     """The poster edited the message that is her (adopted) post: its title and story follow,
     and so does everything the bot shows or says about it from now on."""
     if event.actor.user_id != setback.poster_id or setback.is_withdrawn:
         return []
-    if setback.source is not SetbackSource.ADOPTED or not event.text.strip():
+    if setback.source is not PostSource.ADOPTED or not event.text.strip():
         return []
     title, body = _title_from(event.text), event.text[:BODY_MAX]
-    await ctx.repo.update_setback(ctx.community_id, setback.id, title=title, body=body)
+    await ctx.repo.update_post(ctx.community_id, setback.id, title=title, body=body)
     return await refresh(ctx, replace(setback, title=title, body=body))
 
 
 async def on_status_message_sent(ctx: Context, setback_id: int, ref: str) -> None:
-    await ctx.repo.update_setback(ctx.community_id, setback_id, status_message_ref=ref)
+    await ctx.repo.update_post(ctx.community_id, setback_id, status_message_ref=ref)

@@ -10,14 +10,14 @@ from typing import Any
 from bot.common.context import Context
 from bot.contract.events import MessageDeleted
 from bot.contract.intents import CloseThread, Intent, Send, Thread
-from bot.domain.model import Setback
+from bot.domain.model import Post
 from bot.features.lifecycle.status_card import load_view, refresh_view
 
 # The delivered ref of an outbound row dropped because its post was withdrawn.
 WITHDRAWN_REF = "withdrawn"
 
 
-async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> list[Intent]:
+async def withdraw(ctx: Context, setback: Post, event: MessageDeleted) -> list[Intent]:
     if setback.is_withdrawn:
         return []  # told twice (Slack's placeholder, then the deletion itself)
     gone: dict[str, Any] = {
@@ -27,7 +27,7 @@ async def withdraw(ctx: Context, setback: Setback, event: MessageDeleted) -> lis
         "closed_at": setback.closed_at or ctx.now,
         "stop_asking": True,
     }
-    await ctx.repo.update_setback(ctx.community_id, setback.id, **gone)
+    await ctx.repo.update_post(ctx.community_id, setback.id, **gone)
     await ctx.repo.cancel_all(setback.id, ctx.now)
     await _drop_undelivered_follow_ups(ctx, setback.id)
     if event.thread_gone or setback.thread_ref is None:

@@ -22,9 +22,9 @@ from bot.contract.intents import (
 )
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.member_text import balance_directions, neutralise_mentions, shown
-from bot.domain.model import Member, Setback
+from bot.domain.model import Member, Post
 from bot.domain.rules import FormValues, form_text
-from bot.features.answers.replies import poster_setback
+from bot.features.answers.replies import post_of_poster
 from bot.features.lifecycle.status_card import poster_name, shown_author
 from bot.features.templates import moderation as community_templates
 from bot.features.templates.catalogue import CommunityLibrary, library_for
@@ -169,7 +169,7 @@ async def submit_fill(ctx: Context, event: FormSubmitted, parsed: Parsed) -> lis
     )
 
 
-async def _open_post(ctx: Context, actor: Member) -> Setback | None:
+async def _open_post(ctx: Context, actor: Member) -> Post | None:
     """The member's newest post still open for replies: what their template is for."""
     posts = await ctx.repo.open_setbacks_of(ctx.community_id, actor.user_id)
     return posts[0] if posts else None
@@ -278,7 +278,7 @@ async def post_in_thread(ctx: Context, actor: Member, draft_id: int | None) -> l
     """The poster shares the filled template in their post's thread, under the name (or
     pseudonym) the thread already knows them by."""
     draft, template, variant = await _own_draft(ctx, actor, draft_id)
-    setback = await poster_setback(ctx, actor, draft.setback_id)
+    setback = await post_of_poster(ctx, actor, draft.setback_id)
     if setback.is_closed or setback.thread_ref is None:
         raise RuleViolation("error.thread_closed", title=setback.title)
     withheld = {

@@ -36,7 +36,7 @@ async def _story(world: World, act: Actions) -> None:
     assert world.bridge.community is not None
     community = world.bridge.community.community_id
     async with world.bridge.core.store.transaction() as repo:
-        setback = await repo.setback_by_thread(community, thread)
+        setback = await repo.post_by_thread(community, thread)
         assert setback is not None
         events = await repo.care.events(community, setback.id)
     assert [kind for kind, _ in events] == ["alert", "resume"]

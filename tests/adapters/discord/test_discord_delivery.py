@@ -46,7 +46,7 @@ async def test_a_failing_second_piece_makes_one_thread_and_each_piece_once(
     community = discord_world.bridge.community
     assert community is not None
     async with discord_world.bridge.core.store.transaction() as repo:
-        post = await repo.setback(community.community_id, 1)
+        post = await repo.post(community.community_id, 1)
     # The thread is known at once, while its second piece still fails.
     assert post is not None and post.thread_ref == thread_id
 

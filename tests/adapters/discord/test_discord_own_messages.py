@@ -248,7 +248,7 @@ async def test_renaming_her_post_renames_its_title(discord_world: World, act: Ac
     await fake.settle()
 
     async with discord_world.bridge.core.store.transaction() as repo:
-        post = await repo.setback_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
     assert post is not None and post.title == NEW_NAME
     assert "Lumbergh" not in await _stored_words(discord_world)
 
