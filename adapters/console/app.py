@@ -11,17 +11,17 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from adapters.console.bridge import ConsoleBridge, Core, open_session
 from adapters.console.community import CONSOLE_SETTINGS
 from adapters.console.repl import Read, Repl, Write, read_line
 from adapters.console.runner import run_script
 from adapters.console.script import ScriptError, load_script
-from adapters.console.session import ConsoleSession, Core, open_session
 from adapters.console.transcript import Transcript
 from bot.api import ManualClock, Member
 
 __all__ = [
     "DEFAULT_MEMBERS",
-    "ConsoleSession",
+    "ConsoleBridge",
     "interactive",
     "play_script",
     "run_interactive",

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 
+from adapters.console.bridge import ConsoleBridge, CoreFailed
 from adapters.console.durations import DurationError, parse_duration
 from adapters.console.entries import ConsoleMessage, Entry, FormRejected, FormShown, Posted
 from adapters.console.forms import (
@@ -21,7 +22,6 @@ from adapters.console.forms import (
     shown_answer,
 )
 from adapters.console.places import InChannel, Place
-from adapters.console.session import ConsoleSession, CoreFailed
 from adapters.console.transcript import Record, TextRenderer, record_of
 from adapters.console.world import WorldError
 from bot.api import Form, FormField, Member
@@ -89,7 +89,7 @@ async def read_line(prompt: str) -> str:
 
 
 class Repl:
-    def __init__(self, session: ConsoleSession, *, read: Read = read_line, write: Write = print):
+    def __init__(self, session: ConsoleBridge, *, read: Read = read_line, write: Write = print):
         self.session = session
         self.world = session.world
         self.read = read

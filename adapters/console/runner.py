@@ -1,14 +1,14 @@
-"""Plays a checked script through a ConsoleSession, step by step."""
+"""Plays a checked script through a ConsoleBridge, step by step."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from adapters.console.bridge import ConsoleBridge, Core, manual_clock, open_session
 from adapters.console.entries import ConsoleMessage
 from adapters.console.forms import AnswerError, fill_form
 from adapters.console.places import InChannel, Place
 from adapters.console.script import ScriptError
-from adapters.console.session import ConsoleSession, Core, manual_clock, open_session
 from adapters.console.steps import (
     Action,
     Command,
@@ -51,7 +51,7 @@ async def run_script(script: Script, core: Core) -> Transcript:
 
 
 class _Player:
-    def __init__(self, script: Script, session: ConsoleSession) -> None:
+    def __init__(self, script: Script, session: ConsoleBridge) -> None:
         self.script = script
         self.session = session
         self.world: World = session.world

@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncApp
 
 from adapters.lifecycle import STOP_BUDGET_S, Deadline, InFlight, stop_requested, unless_stopped
 from adapters.ops_http import Ops, bound_port
+from adapters.slack.bridge import VIEW_ANSWER_BUDGET_S, SlackBridge
 from adapters.slack.catch_up import CatchUp
 from adapters.slack.config import SlackSettings
 from adapters.slack.directory import LOOKUP_BUDGET_S, Directory
@@ -28,7 +29,6 @@ from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.home import HomeTab
 from adapters.slack.http import EventsEndpoint, RefusalLog, events_app
 from adapters.slack.inbound import PLATFORM, community_id
-from adapters.slack.listeners import VIEW_ANSWER_BUDGET_S, Listeners
 from adapters.slack.oauth import add_oauth_routes
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
@@ -114,18 +114,18 @@ class SlackAdapter:
             # headers, and slack-sdk resets the User-Agent in them, dropping Rebound's suffix.
             client=web_client(settings.bot_token, settings.web_api_url, self.session),
             signing_secret=settings.signing_secret,
-            # Listeners return once the event's decision is stored: the ack waits for that.
+            # SlackBridge return once the event's decision is stored: the ack waits for that.
             process_before_response=True,
             logger=bolt_logger,
             # Bolt drops every event about the bot's own messages, the deletion of a post's
-            # root (the bot's message) by a moderator among them. Listeners filter instead:
+            # root (the bot's message) by a moderator among them. SlackBridge filter instead:
             # messages by bots (the bot included) are ignored, deletions are not.
             ignoring_self_events_enabled=False,
             **self.distribution.bolt_options(),
         )
         # Bolt's default handler logs str(error), which can quote members' words.
         self.app.error(_log_listener_failure)
-        listeners = Listeners(
+        listeners = SlackBridge(
             core,
             self.workspaces,
             in_flight=self.in_flight,

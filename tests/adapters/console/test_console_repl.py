@@ -9,9 +9,9 @@ from collections.abc import Iterable
 import pytest
 
 from adapters.console.app import run_interactive
+from adapters.console.bridge import open_session
 from adapters.console.community import CONSOLE_SETTINGS
 from adapters.console.repl import Repl, read_line
-from adapters.console.session import open_session
 from bot.common.clock import ManualClock
 from bot.contract.events import (
     ButtonPressed,

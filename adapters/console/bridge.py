@@ -1,4 +1,4 @@
-"""ConsoleSession: members act on the simulated platform and the core answers.
+"""ConsoleBridge: members act on the simulated platform and the core answers.
 
 Each action first changes the world as the platform would (a member's message is
 posted, visible to all, before the core hears of it), then hands the core the event.
@@ -68,7 +68,7 @@ class Core(Protocol):
     async def close(self) -> None: ...
 
 
-class ConsoleSession:
+class ConsoleBridge:
     """One console community wired to a core, on a clock that moves only when told."""
 
     def __init__(
@@ -293,11 +293,11 @@ async def open_session(
     members: Iterable[Member],
     settings: CommunitySettings,
     tick_every: timedelta = timedelta(hours=1),
-) -> ConsoleSession:
+) -> ConsoleBridge:
     """A fresh world with `members`, wired to `core`, with the community made known to it."""
     clock = manual_clock(core)
     world = World(clock, members, channels_of(settings))
-    session = ConsoleSession(
+    session = ConsoleBridge(
         core, clock, world, community=community, settings=settings, tick_every=tick_every
     )
     await session.open()

@@ -65,7 +65,7 @@ VIEW_ANSWERS = (RejectForm, OpenForm)
 Body = dict[str, Any]
 
 
-class Listeners:
+class SlackBridge:
     def __init__(
         self,
         core: Rebound,
