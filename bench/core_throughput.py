@@ -329,7 +329,7 @@ MARK_REPLY = "UPDATE reply SET best_marked_at = ?, best_marked_by = ? WHERE id =
 class RawSql:
     """The baseline's three statements in one database's dialect."""
 
-    setback: str
+    post: str
     reply: str
     mark: str
 
@@ -364,7 +364,7 @@ async def raw_workload(
             when(now),
             when(now + timedelta(days=14)),
         )
-        setback_id = await commit(POST, sql.setback, post)
+        setback_id = await commit(POST, sql.post, post)
         first_reply = 0
         for j in range(REPLIES_PER_POST):
             now += timedelta(seconds=1)

@@ -80,12 +80,10 @@ class BareClient(discord.Client):
         self.ready = asyncio.Event()
         self.seen: dict[str, asyncio.Future[float]] = {}
 
-        async def setback(interaction: discord.Interaction, anonymous: bool = False) -> None:
+        async def post(interaction: discord.Interaction, anonymous: bool = False) -> None:
             await interaction.response.send_message("ok", ephemeral=True)
 
-        self.tree.add_command(
-            app_commands.Command(name="setback", description="x", callback=setback)
-        )
+        self.tree.add_command(app_commands.Command(name="setback", description="x", callback=post))
 
     async def on_ready(self) -> None:
         self.ready.set()

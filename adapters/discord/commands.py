@@ -48,7 +48,7 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
     """Add every command to `tree`; callbacks hand straight over to `handler`."""
 
     @app_commands.describe(anonymous="Post under a pseudonym; nobody sees your name.")
-    async def setback(interaction: discord.Interaction, anonymous: bool = False) -> None:
+    async def post(interaction: discord.Interaction, anonymous: bool = False) -> None:
         await handler.on_setback(interaction, anonymous)
 
     @app_commands.describe(
@@ -84,7 +84,7 @@ def register(tree: app_commands.CommandTree, handler: CommandHandler) -> None:
         app_commands.Command(
             name=SETBACK,
             description="Share an interview setback with the community",
-            callback=setback,
+            callback=post,
         )
     )
     template_command: app_commands.Command[Any, ..., None] = app_commands.Command(

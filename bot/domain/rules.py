@@ -241,17 +241,17 @@ def _known_ids(raw: Sequence[str], known: set[int], field: str, key: str) -> tup
     return tuple(dict.fromkeys(ids))
 
 
-def may_mark_best(actor: Member, setback: Post) -> bool:
+def may_mark_best(actor: Member, post: Post) -> bool:
     """The poster decides which answers helped; moderators may act on their behalf."""
-    return actor.user_id == setback.poster_id or actor.is_moderator
+    return actor.user_id == post.poster_id or actor.is_moderator
 
 
-def check_markable(actor: Member, setback: Post, reply: Reply) -> None:
+def check_markable(actor: Member, post: Post, reply: Reply) -> None:
     """Raise a friendly refusal when `actor` may not mark `reply` as a best answer."""
-    if setback.is_withdrawn:
+    if post.is_withdrawn:
         raise RuleViolation("error.post_withdrawn")
-    if not may_mark_best(actor, setback):
-        raise RuleViolation("error.not_your_post", title=setback.title)
+    if not may_mark_best(actor, post):
+        raise RuleViolation("error.not_your_post", title=post.title)
     if reply.by_poster or reply.deleted:
         raise RuleViolation("error.not_markable")
 

@@ -76,9 +76,9 @@ async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
 async def on_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     top_level = event.thread_ref is None or event.thread_ref == event.message_ref
     if not top_level and event.thread_ref is not None:
-        setback = await early.owner(ctx, event.thread_ref)
-        if setback is not None:
-            return await answers.record_reply(ctx, setback, event)
+        post = await early.owner(ctx, event.thread_ref)
+        if post is not None:
+            return await answers.record_reply(ctx, post, event)
         if event.channel_id == ctx.settings.support_channel:
             await early.park(ctx, event, event.thread_ref)  # its post's thread may be new
         return []

@@ -22,7 +22,7 @@ class FollowUpRepo(RepoBase):
 
     async def schedule(
         self,
-        setback: Post,
+        post: Post,
         platform: str,
         due: Mapping[FollowUpKind, datetime],
         *,
@@ -33,9 +33,9 @@ class FollowUpRepo(RepoBase):
             return
         rows = [
             {
-                "community_id": setback.community_id,
+                "community_id": post.community_id,
                 "platform": platform,
-                "setback_id": setback.id,
+                "setback_id": post.id,
                 "kind": kind.value,
                 "due_at": due_at,
                 "attempts": 0,
@@ -113,16 +113,9 @@ class FollowUpRepo(RepoBase):
         )
         return sorted((follow_up_of(row) for row in rows), key=lambda f: (f.due_at, f.id))
 
-    async def finish(self, follow_up: FollowUp, owner: str, now: datetime) -> bool:
-        """Mark a fired row done, unless it was rescheduled meanwhile (then just release it)."""
-        result = await self._db.execute(
-            self._hot.finish_follow_up, self._finish_params(follow_up, owner, now)
-        )
-        await self._release_unfinished([follow_up.id], owner)
-        return bool(result.rowcount)
-
     async def finish_many(self, follow_ups: Sequence[FollowUp], owner: str, now: datetime) -> None:
-        """`finish` for a whole batch, in two statements."""
+        """Mark fired rows done, each unless it was rescheduled meanwhile or its lease went to
+        another worker (then it is only released), in two statements."""
         if not follow_ups:
             return
         params = [self._finish_params(f, owner, now) for f in follow_ups]

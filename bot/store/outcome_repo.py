@@ -27,13 +27,13 @@ class OutcomeRepo(RepoBase):
 
     # --- outcomes -------------------------------------------------------------------------
 
-    async def add_outcome(self, setback: Post, report: OutcomeReport, now: datetime) -> int | None:
+    async def add_outcome(self, post: Post, report: OutcomeReport, now: datetime) -> int | None:
         """Record the post's one update; None if it has one already (the unique key says)."""
         statement = self._insert(OUTCOME).values(
             {
                 **outcome_values(report),
-                "community_id": setback.community_id,
-                "setback_id": setback.id,
+                "community_id": post.community_id,
+                "setback_id": post.id,
                 "created_at": now,
             }
         )
@@ -63,13 +63,13 @@ class OutcomeRepo(RepoBase):
             note=row["note"],
         )
 
-    async def change_outcome(self, setback: Post, report: OutcomeReport, now: datetime) -> None:
+    async def change_outcome(self, post: Post, report: OutcomeReport, now: datetime) -> None:
         """The poster changed their update on purpose."""
         await self._db.execute(
             update(OUTCOME)
             .where(
-                OUTCOME.c.community_id == setback.community_id,
-                OUTCOME.c.setback_id == setback.id,
+                OUTCOME.c.community_id == post.community_id,
+                OUTCOME.c.setback_id == post.id,
             )
             .values({**outcome_values(report), "changed_at": now})
         )

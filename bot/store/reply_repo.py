@@ -51,7 +51,7 @@ class ReplyRepo(SetbackRepo):
 
     async def add_reply(
         self,
-        setback: Post,
+        post: Post,
         *,
         author_id: str,
         author_name: str,
@@ -63,11 +63,11 @@ class ReplyRepo(SetbackRepo):
     ) -> int | None:
         """Record a reply; None if its message was already recorded (under another event id)."""
         params = {
-            "community_id": setback.community_id,
-            "setback_id": setback.id,
+            "community_id": post.community_id,
+            "setback_id": post.id,
             "author_id": author_id,
             "author_name": author_name,
-            "by_poster": author_id == setback.poster_id,
+            "by_poster": author_id == post.poster_id,
             "relayed": relayed,
             "text": text,
             "message_ref": message_ref,
@@ -94,9 +94,9 @@ class ReplyRepo(SetbackRepo):
         writer left it, and locks are always taken post first, then its rows."""
         params = {"b_community": community_id, "b_ref": message_ref}
         row = (await self._db.execute(_REPLY_KEY_BY_REF, params)).first()
-        setback = await self.post(community_id, row.setback_id) if row else None
-        reply = await self.reply(community_id, row.id) if row and setback else None
-        return (setback, reply) if setback and reply else None
+        post = await self.post(community_id, row.setback_id) if row else None
+        reply = await self.reply(community_id, row.id) if row and post else None
+        return (post, reply) if post and reply else None
 
     async def reply(self, community_id: str, reply_id: int) -> Reply | None:
         params = {"b_community": community_id, "b_id": reply_id}

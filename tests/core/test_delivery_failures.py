@@ -336,11 +336,11 @@ async def test_a_status_edit_waiting_for_another_senders_turn_backs_off_then_goe
     thread = await h.post(MAYA)
     reply = await h.reply(RUTH, thread, "Same thing happened to me.")
     async with h.core.store.transaction() as repo:
-        setback = await repo.post_by_thread(COMMUNITY, thread)
-        assert setback is not None and setback.id is not None
+        post = await repo.post_by_thread(COMMUNITY, thread)
+        assert post is not None and post.id is not None
         now = h.clock.now()
         other = Lease("another-replica", now, now + timedelta(seconds=60))
-        assert await repo.shown.take_turn(setback.id, other) is not None
+        assert await repo.shown.take_turn(post.id, other) is not None
     h.outbox.clear()
 
     await h.mark(MAYA, reply)  # the status message and the tags show the best answer
@@ -356,10 +356,10 @@ async def test_a_status_edit_waiting_for_another_senders_turn_backs_off_then_goe
     assert held_back == [(None, None)]  # the tags wait behind the edit
 
     async with h.core.store.transaction() as repo:
-        await repo.shown.end_turn(setback.id, "another-replica", None)
+        await repo.shown.end_turn(post.id, "another-replica", None)
     await h.wait(timedelta(seconds=30))
     (edit,) = h.outbox.of(EditMessage)
     (tags,) = h.outbox.of(SetThreadTags)
     assert edit.revision == tags.revision
-    assert edit.revision is not None and edit.revision.setback_id == setback.id
+    assert edit.revision is not None and edit.revision.setback_id == post.id
     assert (await states(h))[OutboxState.PENDING] == 0

@@ -36,11 +36,10 @@ async def h(sqlite_url: str) -> AsyncIterator[Harness]:
 
 async def _replies(h: Harness, thread: str) -> list[tuple[str, bool, bool]]:
     async with h.core.store.transaction() as repo:
-        setback = await repo.post_by_thread(COMMUNITY, thread)
-        assert setback is not None
+        post = await repo.post_by_thread(COMMUNITY, thread)
+        assert post is not None
         return [
-            (r.author_name, r.by_poster, r.is_best)
-            for r in await repo.replies(COMMUNITY, setback.id)
+            (r.author_name, r.by_poster, r.is_best) for r in await repo.replies(COMMUNITY, post.id)
         ]
 
 
@@ -100,9 +99,9 @@ async def test_a_plain_message_in_support_is_adopted(h: Harness) -> None:
     assert sent[0].message.key == "setback.adopted"
     assert sent[0].message.params["author"] == "Jo"
     async with h.core.store.transaction() as repo:
-        setback = await repo.post_by_thread(COMMUNITY, "root-9")
-    assert setback is not None and setback.title == "Ghosted after the final round"
-    assert setback.status_message_ref == "out-1"
+        post = await repo.post_by_thread(COMMUNITY, "root-9")
+    assert post is not None and post.title == "Ghosted after the final round"
+    assert post.status_message_ref == "out-1"
 
 
 async def test_messages_elsewhere_are_not_adopted(h: Harness) -> None:

@@ -185,9 +185,9 @@ async def test_templates_used_appear_in_the_outcome_form_and_update(h: Harness) 
     update = [s for s in h.outbox.of(Send) if s.target == Thread(thread_ref=thread)][-1]
     assert "Words from the template library they sent: Asking for a second" in update.message.text
     async with h.core.store.transaction() as repo:
-        setback = await repo.post_by_thread(COMMUNITY, thread)
-        assert setback is not None
-        uses = await repo.templates.uses(COMMUNITY, setback.id)
+        post = await repo.post_by_thread(COMMUNITY, thread)
+        assert post is not None
+        uses = await repo.templates.uses(COMMUNITY, post.id)
     assert [(u.via, u.sent) for u in uses] == [
         ("direct", True),
         ("thread", False),

@@ -70,13 +70,13 @@ async def _post_and_reply(
     await h.wait(timedelta(days=2))  # follow-ups name the post in their sentences
 
     async with h.core.store.transaction() as repo:
-        setback = await repo.post_by_thread(COMMUNITY, thread)
+        post = await repo.post_by_thread(COMMUNITY, thread)
         stored_reply = await repo.reply_by_ref(COMMUNITY, reply_ref)
-    assert setback is not None, "the post was not stored"
+    assert post is not None, "the post was not stored"
     assert stored_reply is not None, "the reply was not stored"
-    assert setback.title == _stored_form(title).strip()
-    assert setback.body == _stored_form(body).strip()
-    assert setback.poster_name == _stored_form(name)
+    assert post.title == _stored_form(title).strip()
+    assert post.body == _stored_form(body).strip()
+    assert post.poster_name == _stored_form(name)
     assert stored_reply.author_name == _stored_form(name)
     assert stored_reply.text == _stored_form(f"E {edit}")
 

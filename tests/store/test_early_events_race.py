@@ -91,9 +91,9 @@ async def test_a_deletion_while_its_reply_is_being_recorded_deletes_it(h: Harnes
     )
     deletion = MessageDeleted(**h._base(JO), message_ref="m-2", thread_ref=thread)
     async with _held_open(h) as ctx:
-        setback = await ctx.repo.post_by_thread(COMMUNITY, thread)  # as the router does
-        assert setback is not None
-        await answers.record_reply(ctx, setback, reply)
+        post = await ctx.repo.post_by_thread(COMMUNITY, thread)  # as the router does
+        assert post is not None
+        await answers.record_reply(ctx, post, reply)
         deleting = asyncio.create_task(h.send(deletion))
         await _until_blocked_or_done(h, deleting)
     await deleting

@@ -77,9 +77,9 @@ async def test_thread_reply_is_recorded_once(h: Harness, concurrently: bool) -> 
 
     assert sent == []
     async with h.core.store.transaction() as repo:
-        setback = await repo.post_by_thread(COMMUNITY, thread)
-        assert setback is not None
-        replies = await repo.replies(COMMUNITY, setback.id)
+        post = await repo.post_by_thread(COMMUNITY, thread)
+        assert post is not None
+        replies = await repo.replies(COMMUNITY, post.id)
     assert [(r.author_id, r.message_ref) for r in replies] == [(JO.user_id, "M-jo")]
     assert await count(h, PROCESSED, PROCESSED.c.event_id == "ev-reply") == 1
 

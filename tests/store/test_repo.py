@@ -12,6 +12,7 @@ from sqlalchemy.exc import StatementError
 
 from bot.domain.model import (
     CommunitySettings,
+    FollowUp,
     FollowUpKind,
     OutcomeReport,
     OutcomeResult,
@@ -78,23 +79,30 @@ async def _setback(
         now=now,
         thread_ref=thread_ref,
     )
-    setback = await repo.post(community_id, added.id)
-    assert setback == replace(added, version=added.version + 1)  # taking it is a new version
-    return setback
+    post = await repo.post(community_id, added.id)
+    assert post == replace(added, version=added.version + 1)  # taking it is a new version
+    return post
 
 
 # --- time ---------------------------------------------------------------------------------
+
+
+async def finished(repo: Repo, follow_up: FollowUp, owner: str, now: datetime) -> bool:
+    """Whether `owner` finishing `follow_up` at `now` marked it done (the scheduler's path)."""
+    await repo.finish_many([follow_up], owner, now)
+    done = select(FOLLOW_UP.c.done_at).where(FOLLOW_UP.c.id == follow_up.id)
+    return (await repo._db.execute(done)).scalar() is not None
 
 
 async def test_datetimes_round_trip_as_aware_utc(store: Store) -> None:
     plus_two = timezone(timedelta(hours=2))
     local = datetime(2026, 3, 2, 11, 30, 15, 123456, tzinfo=plus_two)
     async with store.transaction() as repo:
-        setback = await _setback(repo, now=local)
-        await repo.update_post(A, setback.id, closed_at=NOW)
+        post = await _setback(repo, now=local)
+        await repo.update_post(A, post.id, closed_at=NOW)
 
     async with store.transaction() as repo:
-        found = await repo.post(A, setback.id)
+        found = await repo.post(A, post.id)
 
     assert found is not None
     for value in (found.created_at, found.last_activity_at, found.outcome_ask_at):
@@ -187,9 +195,9 @@ async def test_community_settings_round_trip(store: Store) -> None:
 
 async def test_records_are_scoped_by_community(store: Store) -> None:
     async with store.transaction() as repo:
-        setback = await _setback(repo, A, thread_ref="T-1", anonymous=True)
+        post = await _setback(repo, A, thread_ref="T-1", anonymous=True)
         reply_id = await repo.add_reply(
-            setback,
+            post,
             author_id="U-jo",
             author_name="Jo",
             text="Been there.",
@@ -197,35 +205,35 @@ async def test_records_are_scoped_by_community(store: Store) -> None:
             now=NOW,
         )
         assert reply_id is not None
-        await repo.add_outcome(setback, OutcomeReport(result=OutcomeResult.WORKED), NOW)
+        await repo.add_outcome(post, OutcomeReport(result=OutcomeResult.WORKED), NOW)
 
     async with store.transaction() as repo:
         # Community A finds everything...
-        assert await repo.post(A, setback.id) is not None
+        assert await repo.post(A, post.id) is not None
         assert await repo.post_by_thread(A, "T-1") is not None
         assert len(await repo.open_anonymous_setbacks(A, "U-maya")) == 1
-        assert set(await repo.posts_by_id(A, [setback.id])) == {setback.id}
+        assert set(await repo.posts_by_id(A, [post.id])) == {post.id}
         assert await repo.reply(A, reply_id) is not None
         assert await repo.reply_by_ref(A, "M-1") is not None
-        assert [r.id for r in await repo.replies(A, setback.id)] == [reply_id]
-        assert await repo.has_outcome(A, setback.id) is True
+        assert [r.id for r in await repo.replies(A, post.id)] == [reply_id]
+        assert await repo.has_outcome(A, post.id) is True
 
         # ...and community B, given the very same ids and refs, finds nothing.
-        assert await repo.post(B, setback.id) is None
+        assert await repo.post(B, post.id) is None
         assert await repo.post_by_thread(B, "T-1") is None
         assert await repo.open_anonymous_setbacks(B, "U-maya") == []
-        assert await repo.posts_by_id(B, [setback.id]) == {}
+        assert await repo.posts_by_id(B, [post.id]) == {}
         assert await repo.reply(B, reply_id) is None
         assert await repo.reply_by_ref(B, "M-1") is None
-        assert await repo.replies(B, setback.id) == []
-        assert await repo.has_outcome(B, setback.id) is False
+        assert await repo.replies(B, post.id) == []
+        assert await repo.has_outcome(B, post.id) is False
 
     async with store.transaction() as repo:
         # Changes addressed through B do not reach A's records.
-        await repo.update_post(B, setback.id, title="Hijacked")
+        await repo.update_post(B, post.id, title="Hijacked")
         await repo.update_reply(B, reply_id, text="Hijacked")
     async with store.transaction() as repo:
-        found = await repo.post(A, setback.id)
+        found = await repo.post(A, post.id)
         reply = await repo.reply(A, reply_id)
     assert found is not None
     assert found.title == "Froze in the screening call"
@@ -265,42 +273,42 @@ async def test_thread_and_message_refs_may_repeat_across_communities(store: Stor
 async def test_schedule_reopen_false_does_not_revive_a_finished_row(store: Store) -> None:
     kind = FollowUpKind.OUTCOME_ASK
     async with store.transaction() as repo:
-        setback = await _setback(repo)
-        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
+        post = await _setback(repo)
+        await repo.schedule(post, "console", {kind: NOW}, reopen=False)
     async with store.transaction() as repo:
         claimed = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
-        assert [f.setback_id for f in claimed] == [setback.id]
-        assert await repo.finish(claimed[0], "w1", NOW) is True
+        assert [f.setback_id for f in claimed] == [post.id]
+        assert await finished(repo, claimed[0], "w1", NOW) is True
 
     later = NOW + timedelta(days=7)
     async with store.transaction() as repo:
-        await repo.schedule(setback, "console", {kind: later}, reopen=False)
+        await repo.schedule(post, "console", {kind: later}, reopen=False)
     async with store.transaction() as repo:
-        assert await repo.pending_due_at(setback.id, kind) is None
+        assert await repo.pending_due_at(post.id, kind) is None
         assert await repo.claim_due(later, ["console"], "w1", later + LEASE, 10) == []
 
     async with store.transaction() as repo:
-        await repo.schedule(setback, "console", {kind: later}, reopen=True)
+        await repo.schedule(post, "console", {kind: later}, reopen=True)
     async with store.transaction() as repo:
-        assert await repo.pending_due_at(setback.id, kind) == later
+        assert await repo.pending_due_at(post.id, kind) == later
         assert (
             await repo.claim_due(later - timedelta(seconds=1), ["console"], "w1", later, 10) == []
         )
         revived = await repo.claim_due(later, ["console"], "w1", later + LEASE, 10)
-    assert [f.setback_id for f in revived] == [setback.id]
+    assert [f.setback_id for f in revived] == [post.id]
     assert revived[0].attempts == 1  # reopening starts the attempts afresh
 
 
 async def test_schedule_moves_a_pending_row(store: Store) -> None:
     kind = FollowUpKind.CLOSE
     async with store.transaction() as repo:
-        setback = await _setback(repo)
-        await repo.schedule(setback, "console", {kind: NOW + timedelta(days=30)}, reopen=False)
-        await repo.schedule(setback, "console", {kind: NOW + timedelta(days=31)}, reopen=False)
+        post = await _setback(repo)
+        await repo.schedule(post, "console", {kind: NOW + timedelta(days=30)}, reopen=False)
+        await repo.schedule(post, "console", {kind: NOW + timedelta(days=31)}, reopen=False)
     async with store.transaction() as repo:
-        assert await repo.pending_due_at(setback.id, kind) == NOW + timedelta(days=31)
+        assert await repo.pending_due_at(post.id, kind) == NOW + timedelta(days=31)
     async with store.engine.connect() as connection:
-        statement = select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == setback.id)
+        statement = select(FOLLOW_UP.c.id).where(FOLLOW_UP.c.setback_id == post.id)
         rows = (await connection.execute(statement)).all()
     assert len(rows) == 1
 
@@ -308,11 +316,11 @@ async def test_schedule_moves_a_pending_row(store: Store) -> None:
 async def test_cancel_finishes_a_pending_row(store: Store) -> None:
     kind = FollowUpKind.OUTCOME_ASK
     async with store.transaction() as repo:
-        setback = await _setback(repo)
-        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
-        await repo.cancel(setback.id, kind, NOW)
+        post = await _setback(repo)
+        await repo.schedule(post, "console", {kind: NOW}, reopen=False)
+        await repo.cancel(post.id, kind, NOW)
     async with store.transaction() as repo:
-        assert await repo.pending_due_at(setback.id, kind) is None
+        assert await repo.pending_due_at(post.id, kind) is None
         assert await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10) == []
 
 
@@ -321,9 +329,9 @@ async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: S
     offsets = [40, 10, 30, 20, 50]  # minutes before NOW; all due
     async with store.transaction() as repo:
         console = [await _setback(repo, A, poster_id=f"U-{i}") for i in range(len(offsets))]
-        for setback, minutes in zip(console, offsets, strict=True):
+        for post, minutes in zip(console, offsets, strict=True):
             await repo.schedule(
-                setback, "console", {kind: NOW - timedelta(minutes=minutes)}, reopen=False
+                post, "console", {kind: NOW - timedelta(minutes=minutes)}, reopen=False
             )
         not_yet = await _setback(repo, A, poster_id="U-later")
         await repo.schedule(not_yet, "console", {kind: NOW + timedelta(days=1)}, reopen=False)
@@ -358,8 +366,8 @@ async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: S
 
     # Finished rows never come back; unfinished ones do once their lease has passed.
     async with store.transaction() as repo:
-        assert await repo.finish(first[0], "w1", NOW) is True
-        assert await repo.finish(first[1], "w2", NOW) is False  # not w2's lease
+        assert await finished(repo, first[0], "w1", NOW) is True
+        assert await finished(repo, first[1], "w2", NOW) is False  # not w2's lease
     just_before = NOW + LEASE - timedelta(seconds=1)
     async with store.transaction() as repo:
         assert await repo.claim_due(just_before, ["console"], "w2", just_before + LEASE, 10) == []
@@ -372,21 +380,21 @@ async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: S
 
     # The row that lost its lease to w2 cannot be finished by w1 any more.
     async with store.transaction() as repo:
-        assert await repo.finish(first[1], "w1", expired) is False
+        assert await finished(repo, first[1], "w1", expired) is False
         retaken = next(f for f in again if f.id == first[1].id)
-        assert await repo.finish(retaken, "w2", expired) is True
+        assert await finished(repo, retaken, "w2", expired) is True
 
 
 async def test_postpone_gives_a_row_back_for_later(store: Store) -> None:
     kind = FollowUpKind.CLOSE
     async with store.transaction() as repo:
-        setback = await _setback(repo)
-        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
+        post = await _setback(repo)
+        await repo.schedule(post, "console", {kind: NOW}, reopen=False)
     async with store.transaction() as repo:
         (row,) = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
         await repo.postpone(row.id, "w1", NOW + timedelta(hours=1))
     async with store.transaction() as repo:
-        assert await repo.pending_due_at(setback.id, kind) == NOW + timedelta(hours=1)
+        assert await repo.pending_due_at(post.id, kind) == NOW + timedelta(hours=1)
         # Not due yet, although its lease was given up.
         assert await repo.claim_due(NOW + LEASE, ["console"], "w2", NOW + 2 * LEASE, 10) == []
         later = NOW + timedelta(hours=1)
@@ -398,16 +406,16 @@ async def test_a_row_rescheduled_while_leased_is_released_not_finished(store: St
     """A snooze that lands while the ask is being sent must not be swallowed by `finish`."""
     kind = FollowUpKind.OUTCOME_ASK
     async with store.transaction() as repo:
-        setback = await _setback(repo)
-        await repo.schedule(setback, "console", {kind: NOW}, reopen=False)
+        post = await _setback(repo)
+        await repo.schedule(post, "console", {kind: NOW}, reopen=False)
     async with store.transaction() as repo:
         (claimed,) = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
     later = NOW + timedelta(days=7)
     async with store.transaction() as repo:
-        await repo.schedule(setback, "console", {kind: later}, reopen=True)
+        await repo.schedule(post, "console", {kind: later}, reopen=True)
     async with store.transaction() as repo:
-        assert await repo.finish(claimed, "w1", NOW) is False
-        assert await repo.pending_due_at(setback.id, kind) == later
+        assert await finished(repo, claimed, "w1", NOW) is False
+        assert await repo.pending_due_at(post.id, kind) == later
     async with store.transaction() as repo:
         (again,) = await repo.claim_due(later, ["console"], "w2", later + LEASE, 10)
     assert again.id == claimed.id

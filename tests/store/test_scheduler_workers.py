@@ -238,9 +238,9 @@ async def test_follow_ups_that_fell_due_while_down_fire_on_restart(
 
         async with core.store.transaction() as repo:
             for thread in threads:
-                setback = await repo.post_by_thread(COMMUNITY, thread)
-                assert setback is not None
-                assert setback.closed_at == clock.now()
+                post = await repo.post_by_thread(COMMUNITY, thread)
+                assert post is not None
+                assert post.closed_at == clock.now()
         for kind in FollowUpKind:
             assert await pending(core, kind) == 0
 

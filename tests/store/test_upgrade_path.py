@@ -193,11 +193,11 @@ async def test_rows_made_at_the_first_migration_survive_every_later_one(
         assert found is not None
         assert found[0] == "slack"
         assert found[1].support_channel == "C0SUPPORT"
-        setback = (await repo.posts_by_id(COMMUNITY_ID, [1]))[1]
-        assert setback.title == "Froze in the panel"
-        assert setback.body == "It went badly. ✨ Ünïcode survives."
-        assert setback.anonymous
-        assert setback.thread_ref == "C0SUPPORT:1.1"
+        post = (await repo.posts_by_id(COMMUNITY_ID, [1]))[1]
+        assert post.title == "Froze in the panel"
+        assert post.body == "It went badly. ✨ Ünïcode survives."
+        assert post.anonymous
+        assert post.thread_ref == "C0SUPPORT:1.1"
         assert await repo.event_seen(COMMUNITY_ID, "Ev1")
         counts = await repo.outbound.counts()
         assert counts[OutboxState.PENDING] == 1

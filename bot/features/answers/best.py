@@ -23,27 +23,27 @@ async def _target(ctx: Context, message_ref: str) -> tuple[Post, Reply]:
 
 
 async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
-    setback, reply = await _target(ctx, event.message_ref)
-    check_markable(event.actor, setback, reply)
+    post, reply = await _target(ctx, event.message_ref)
+    check_markable(event.actor, post, reply)
     first_mark = await ctx.repo.mark_best(ctx.community_id, reply.id, event.actor.user_id, ctx.now)
     if first_mark is None:  # marked already, maybe a moment ago by someone else
         raise RuleViolation("best.already")
-    await mark_on_behalf(ctx, event.actor, setback, reply, marked=True)
+    await mark_on_behalf(ctx, event.actor, post, reply, marked=True)
     acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
-    intents = [*await refresh(ctx, setback), acknowledged]
+    intents = [*await refresh(ctx, post), acknowledged]
     if first_mark:  # thank the author the first time only
-        thanks = ctx.message("best.author_told", title=setback.title)
+        thanks = ctx.message("best.author_told", title=post.title)
         intents.append(Send(target=DirectTo(user_id=reply.author_id), message=thanks))
     return intents
 
 
 async def unmark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
-    setback, reply = await _target(ctx, event.message_ref)
+    post, reply = await _target(ctx, event.message_ref)
     actor: Member = event.actor
-    if not may_mark_best(actor, setback):
-        raise RuleViolation("error.not_your_post", title=setback.title)
+    if not may_mark_best(actor, post):
+        raise RuleViolation("error.not_your_post", title=post.title)
     if not await ctx.repo.unmark_best(ctx.community_id, reply.id):
         raise RuleViolation("best.not_marked")
-    await mark_on_behalf(ctx, actor, setback, reply, marked=False)
+    await mark_on_behalf(ctx, actor, post, reply, marked=False)
     acknowledged = ctx.notice(actor, "best.unmarked", author=reply.author_name)
-    return [*await refresh(ctx, setback), acknowledged]
+    return [*await refresh(ctx, post), acknowledged]

@@ -36,18 +36,18 @@ from bot.features.lifecycle.status_card import refresh, shown_author
 from bot.words.excerpt import excerpt
 
 
-async def record_reply(ctx: Context, setback: Post, event: MessagePosted) -> list[Intent]:
+async def record_reply(ctx: Context, post: Post, event: MessagePosted) -> list[Intent]:
     """A message in a post's thread; refused (privately) once the thread has closed."""
     # Moderators may still post in a closed (locked) thread, as the platforms allow.
-    if setback.is_closed and not event.actor.is_moderator:
-        return [ctx.notice(event.actor, "error.thread_closed", title=setback.title)]
-    if setback.is_withdrawn or not event.text.strip():
+    if post.is_closed and not event.actor.is_moderator:
+        return [ctx.notice(event.actor, "error.thread_closed", title=post.title)]
+    if post.is_withdrawn or not event.text.strip():
         return []
     # Deleted before it got here (another replica, a retried delivery): kept, without words,
     # so a later delivery of the same message finds it and it can never be shown or marked.
     deleted = await ctx.repo.early.is_buried(ctx.community_id, event.message_ref, ctx.now)
     recorded = await ctx.repo.add_reply(
-        setback,
+        post,
         author_id=event.actor.user_id,
         author_name=event.actor.display_name,
         text="" if deleted else event.text,
@@ -57,9 +57,9 @@ async def record_reply(ctx: Context, setback: Post, event: MessagePosted) -> lis
     )
     if recorded is None or deleted:  # None: the same message, under another event id
         return []
-    await followups.on_reply(ctx, setback, by_poster=event.actor.user_id == setback.poster_id)
+    await followups.on_reply(ctx, post, by_poster=event.actor.user_id == post.poster_id)
     return await crisis.screen_reply(
-        ctx, setback, event.actor, event.text, reply_id=recorded, message_ref=event.message_ref
+        ctx, post, event.actor, event.text, reply_id=recorded, message_ref=event.message_ref
     )
 
 
@@ -67,9 +67,9 @@ async def edit_reply(ctx: Context, event: MessageEdited) -> list[Intent]:
     found = await ctx.repo.reply_with_post(ctx.community_id, event.message_ref)
     if found is None or found[1].deleted or found[1].author_id != event.actor.user_id:
         return []
-    setback, reply = found
+    post, reply = found
     await ctx.repo.update_reply(ctx.community_id, reply.id, text=event.text, edited_at=ctx.now)
-    return await refresh(ctx, setback) if reply.is_best else []
+    return await refresh(ctx, post) if reply.is_best else []
 
 
 async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
@@ -79,7 +79,7 @@ async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
     if found is None:
         await ctx.repo.early.bury(ctx.community_id, event.message_ref, ctx.now)
         return []
-    setback, reply = found
+    post, reply = found
     if reply.deleted:
         return []
     await ctx.repo.update_reply(
@@ -90,69 +90,69 @@ async def delete_reply(ctx: Context, event: MessageDeleted) -> list[Intent]:
         best_marked_at=None,
         best_marked_by=None,
     )
-    return await refresh(ctx, setback) if reply.is_best else []
+    return await refresh(ctx, post) if reply.is_best else []
 
 
-def relay_form(ctx: Context, setback: Post) -> Form:
+def relay_form(ctx: Context, post: Post) -> Form:
     text = field(ctx, "text", "long_text", required=True, max_length=REPLY_MAX)
-    return form(ctx, FormKind.RELAY, [text], setback.id)
+    return form(ctx, FormKind.RELAY, [text], post.id)
 
 
 async def post_of_poster(ctx: Context, actor: Member, setback_id: int | None) -> Post:
     """The post `setback_id`, provided `actor` is its poster."""
-    setback = await ctx.repo.post(ctx.community_id, setback_id) if setback_id else None
-    if setback is None:
+    post = await ctx.repo.post(ctx.community_id, setback_id) if setback_id else None
+    if post is None:
         raise RuleViolation("error.unknown_action")
-    if setback.poster_id != actor.user_id:
+    if post.poster_id != actor.user_id:
         raise RuleViolation("error.not_poster")
-    if setback.is_withdrawn:
+    if post.is_withdrawn:
         raise RuleViolation("error.post_withdrawn")
-    return setback
+    return post
 
 
 async def open_relay_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
-    setback = await post_of_poster(ctx, actor, setback_id)
-    if setback.is_closed:
-        raise RuleViolation("error.thread_closed", title=setback.title)
-    return [OpenForm(user_id=actor.user_id, form=relay_form(ctx, setback))]
+    post = await post_of_poster(ctx, actor, setback_id)
+    if post.is_closed:
+        raise RuleViolation("error.thread_closed", title=post.title)
+    return [OpenForm(user_id=actor.user_id, form=relay_form(ctx, post))]
 
 
 async def relay(ctx: Context, actor: Member, post: Post, raw_text: str) -> list[Intent]:
     """Post the anonymous poster's words in their thread under the post's pseudonym."""
-    setback = await ctx.repo.post(ctx.community_id, post.id)  # taken: it may just have closed
-    if setback is None or setback.is_closed:
+    taken = await ctx.repo.post(ctx.community_id, post.id)  # taken: it may just have closed
+    if taken is None or taken.is_closed:
         raise RuleViolation("error.thread_closed", title=post.title)
     text = require_text(raw_text, "text", REPLY_MAX)
-    assert setback.thread_ref is not None
+    assert taken.thread_ref is not None
     reply_id = await ctx.repo.add_reply(
-        setback,
+        taken,
         author_id=actor.user_id,
-        author_name=setback.pseudonym,
+        author_name=taken.pseudonym,
         text=text,
         message_ref=None,
         now=ctx.now,
         relayed=True,
     )
     assert reply_id is not None  # a relay has no platform message yet, so it never collides
-    await followups.on_reply(ctx, setback, by_poster=True)
-    message = relayed_message(ctx, setback, reply_id, text)
+    await followups.on_reply(ctx, taken, by_poster=True)
+    message = relayed_message(ctx, taken, reply_id, text)
     return [
         Send(
-            target=Thread(thread_ref=setback.thread_ref),
+            target=Thread(thread_ref=taken.thread_ref),
             message=message,
             track=Tracking(kind=TrackAs.RELAYED_REPLY, record_id=reply_id),
         ),
-        ctx.notice(actor, "relay.done", title=setback.title),
-        *await crisis.screen_reply(ctx, setback, actor, text, reply_id=reply_id),
+        ctx.notice(actor, "relay.done", title=taken.title),
+        *await crisis.screen_reply(ctx, taken, actor, text, reply_id=reply_id),
     ]
 
 
-def relayed_message(ctx: Context, setback: Post, reply_id: int, text: str) -> Message:
+def relayed_message(ctx: Context, post: Post, reply_id: int, text: str) -> Message:
     """How an anonymous poster's relayed reply shows in the thread, under the pseudonym."""
     appreciate = Button(
         label=ctx.say("button.appreciate"), action_id=action_id(Verb.APPRECIATE, reply_id)
     )
-    return Message(text=shown(text), buttons=(appreciate,), author=shown_author(ctx, setback))
+    return Message(text=shown(text), buttons=(appreciate,), author=shown_author(ctx, post))
 
 
 async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> list[Intent]:
@@ -182,9 +182,9 @@ async def relay_direct_message(ctx: Context, event: DirectMessageReceived) -> li
 async def submit_relay_form(
     ctx: Context, event: FormSubmitted, setback_id: int | None
 ) -> list[Intent]:
-    setback = await post_of_poster(ctx, event.actor, setback_id)
+    post = await post_of_poster(ctx, event.actor, setback_id)
     text = event.values.get("text", "")
-    return await relay(ctx, event.actor, setback, text if isinstance(text, str) else "")
+    return await relay(ctx, event.actor, post, text if isinstance(text, str) else "")
 
 
 async def on_relay_sent(ctx: Context, reply_id: int, ref: str) -> None:

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 async def screen(
     ctx: Context,
-    setback: Post,
+    post: Post,
     author: Member,
     text: str,
     *,
@@ -38,16 +38,16 @@ async def screen(
     if hit is None:
         return []
     care = ctx.repo.care
-    if await care.alerted_since_resume(ctx.community_id, setback.id, author.user_id):
-        log.info("care: screen hit on post %s, alerted already", setback.id)
+    if await care.alerted_since_resume(ctx.community_id, post.id, author.user_id):
+        log.info("care: screen hit on post %s, alerted already", post.id)
         return []
     event_id = await care.add_event(
-        ctx.community_id, setback.id, CareKind.ALERT, author.user_id, now=ctx.now
+        ctx.community_id, post.id, CareKind.ALERT, author.user_id, now=ctx.now
     )
-    await care.pause(ctx.community_id, setback.id, event_id, ctx.now)
-    log.info("care: screen hit on post %s (phrase %s), alert %s", setback.id, hit.index, event_id)
+    await care.pause(ctx.community_id, post.id, event_id, ctx.now)
+    log.info("care: screen hit on post %s (phrase %s), alert %s", post.id, hit.index, event_id)
     intents: list[Intent] = [_to_author(ctx, author)]
-    alert = _alert(ctx, setback, message_ref or setback.thread_ref)
+    alert = _alert(ctx, post, message_ref or post.thread_ref)
     if alert is not None:
         intents.append(alert)
     return intents
@@ -55,7 +55,7 @@ async def screen(
 
 async def screen_reply(
     ctx: Context,
-    setback: Post,
+    post: Post,
     author: Member,
     text: str,
     *,
@@ -64,13 +64,13 @@ async def screen_reply(
 ) -> list[Intent]:
     """Screen a reply in a thread, with the author's message just before it, if it is
     theirs (their previous reply, or, for the poster's first, the post itself)."""
-    previous = await ctx.repo.care.previous_reply(ctx.community_id, setback.id, reply_id)
+    previous = await ctx.repo.care.previous_reply(ctx.community_id, post.id, reply_id)
     before: str | None = None
     if previous is not None and previous[0] == author.user_id:
         before = previous[1]
-    elif previous is None and author.user_id == setback.poster_id:
-        before = setback.body
-    return await screen(ctx, setback, author, text, before=before, message_ref=message_ref)
+    elif previous is None and author.user_id == post.poster_id:
+        before = post.body
+    return await screen(ctx, post, author, text, before=before, message_ref=message_ref)
 
 
 def resources(ctx: Context) -> str:
@@ -85,23 +85,23 @@ def _to_author(ctx: Context, author: Member) -> Send:
     return Send(target=DirectTo(user_id=author.user_id), message=message)
 
 
-def _alert(ctx: Context, setback: Post, ref: str | None) -> Send | None:
+def _alert(ctx: Context, post: Post, ref: str | None) -> Send | None:
     channel = ctx.settings.moderators_channel
     if not channel:
-        log.warning("care: no moderators' channel set; alert on post %s only recorded", setback.id)
+        log.warning("care: no moderators' channel set; alert on post %s only recorded", post.id)
         return None
     resume = Button(
         label=ctx.say("button.care_resume"),
-        action_id=action_id(Verb.CARE_RESUME, setback.id),
+        action_id=action_id(Verb.CARE_RESUME, post.id),
         style="primary",
     )
-    message = ctx.message("care.alert", post=str(setback.id))
+    message = ctx.message("care.alert", post=str(post.id))
     label = ctx.say("care.alert_link")
     # A new post's thread is still on its way: the link names the post until it is sent.
     link = (
         Link(label=label, message_ref=ref)
         if ref
-        else Link(label=label, message_ref="", post_id=setback.id)
+        else Link(label=label, message_ref="", post_id=post.id)
     )
     return Send(
         target=Channel(channel_id=channel),
@@ -113,13 +113,13 @@ async def resume(ctx: Context, actor: Member, setback_id: int | None) -> list[In
     """A moderator's button on the alert: the post's asks and reminders are back on."""
     if not actor.is_moderator:
         raise RuleViolation("care.moderators_only")
-    setback = await ctx.repo.post(ctx.community_id, setback_id) if setback_id else None
-    if setback is None:
+    post = await ctx.repo.post(ctx.community_id, setback_id) if setback_id else None
+    if post is None:
         raise RuleViolation("error.unknown_action")
-    if not await ctx.repo.care.resume(ctx.community_id, setback.id):
-        return [ctx.notice(actor, "care.already_resumed", post=str(setback.id))]
+    if not await ctx.repo.care.resume(ctx.community_id, post.id):
+        return [ctx.notice(actor, "care.already_resumed", post=str(post.id))]
     await ctx.repo.care.add_event(
-        ctx.community_id, setback.id, CareKind.RESUME, actor.user_id, now=ctx.now
+        ctx.community_id, post.id, CareKind.RESUME, actor.user_id, now=ctx.now
     )
-    log.info("care: post %s resumed", setback.id)
-    return [ctx.notice(actor, "care.resumed", post=str(setback.id))]
+    log.info("care: post %s resumed", post.id)
+    return [ctx.notice(actor, "care.resumed", post=str(post.id))]

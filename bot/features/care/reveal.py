@@ -33,15 +33,15 @@ async def reveal(ctx: Context, actor: Member, text: str) -> list[Intent]:
         raise RuleViolation("reveal.how")
     if len(reason) < REASON_MIN:
         raise RuleViolation("reveal.reason_needed")
-    setback = await ctx.repo.post(ctx.community_id, int(number.lstrip("#")))
-    if setback is None or not setback.anonymous or setback.is_withdrawn:
+    post = await ctx.repo.post(ctx.community_id, int(number.lstrip("#")))
+    if post is None or not post.anonymous or post.is_withdrawn:
         raise RuleViolation("reveal.not_anonymous")
     await ctx.repo.care.add_event(
-        ctx.community_id, setback.id, CareKind.REVEAL, actor.user_id, now=ctx.now, reason=reason
+        ctx.community_id, post.id, CareKind.REVEAL, actor.user_id, now=ctx.now, reason=reason
     )
-    log.info("care: post %s revealed to a moderator (reason recorded)", setback.id)
-    told = ctx.message("reveal.told", title=setback.title, reason=reason)
+    log.info("care: post %s revealed to a moderator (reason recorded)", post.id)
+    told = ctx.message("reveal.told", title=post.title, reason=reason)
     return [
-        ctx.notice(actor, "reveal.shown", post=str(setback.id), name=setback.poster_name),
-        Send(target=DirectTo(user_id=setback.poster_id), message=told),
+        ctx.notice(actor, "reveal.shown", post=str(post.id), name=post.poster_name),
+        Send(target=DirectTo(user_id=post.poster_id), message=told),
     ]

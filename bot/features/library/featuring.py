@@ -26,8 +26,8 @@ CHECKED = "yes"
 async def open_form(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     """The "Feature in library" message action: the form, filled in when already featured."""
     require_moderator(event.actor)
-    setback, reply = await reply_at(ctx, event.message_ref)
-    _check_featurable(setback, reply, hidden=await ctx.repo.library.hidden(reply.id))
+    post, reply = await reply_at(ctx, event.message_ref)
+    _check_featurable(post, reply, hidden=await ctx.repo.library.hidden(reply.id))
     known = await ctx.repo.library.featured(ctx.community_id, reply.id)
     choices = tuple(Choice(value=topic, label=topic) for topic in await topics(ctx))
     fields = [
@@ -56,8 +56,8 @@ async def open_form(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     ]
 
 
-def _check_featurable(setback: Post, reply: Reply, *, hidden: bool) -> None:
-    if setback.is_withdrawn:
+def _check_featurable(post: Post, reply: Reply, *, hidden: bool) -> None:
+    if post.is_withdrawn:
         raise RuleViolation("error.post_withdrawn")
     if hidden:
         raise RuleViolation("library.reply_hidden")
@@ -65,26 +65,24 @@ def _check_featurable(setback: Post, reply: Reply, *, hidden: bool) -> None:
 
 async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> list[Intent]:
     require_moderator(event.actor)
-    setback, reply = await reply_by_id(ctx, reply_id)
+    post, reply = await reply_by_id(ctx, reply_id)
     if form_flag(event.values, "unfeature"):
         if not await ctx.repo.library.unfeature(ctx.community_id, reply.id):
             raise RuleViolation("library.not_featured")
-        await record(ctx, event.actor, Action.UNFEATURE, setback=setback, reply=reply)
-        return [ctx.notice(event.actor, "library.unfeatured", title=setback.title)]
-    _check_featurable(setback, reply, hidden=await ctx.repo.library.hidden(reply.id))
+        await record(ctx, event.actor, Action.UNFEATURE, post=post, reply=reply)
+        return [ctx.notice(event.actor, "library.unfeatured", title=post.title)]
+    _check_featurable(post, reply, hidden=await ctx.repo.library.hidden(reply.id))
     topic, summary = await _validated(ctx, event)
     labels = [
         ctx.say(f"{kind}.{value}")
-        for kind, value in (("stage", setback.stage), ("kind", setback.kind))
+        for kind, value in (("stage", post.stage), ("kind", post.kind))
         if value
     ]
-    document = " ".join(
-        (summary, topic, setback.title, setback.body, reply.text, *labels, *setback.tags)
-    )
+    document = " ".join((summary, topic, post.title, post.body, reply.text, *labels, *post.tags))
     created = await ctx.repo.library.feature(
         ctx.community_id,
         reply_id=reply.id,
-        setback_id=setback.id,
+        setback_id=post.id,
         topic=topic,
         summary=summary,
         by=event.actor.user_id,
@@ -92,9 +90,9 @@ async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> li
         now=ctx.now,
     )
     action = Action.FEATURE if created else Action.EDIT_FEATURE
-    await record(ctx, event.actor, action, setback=setback, reply=reply, reason=summary)
+    await record(ctx, event.actor, action, post=post, reply=reply, reason=summary)
     key = "library.featured" if created else "library.feature_edited"
-    return [ctx.notice(event.actor, key, title=setback.title, topic=topic)]
+    return [ctx.notice(event.actor, key, title=post.title, topic=topic)]
 
 
 async def _validated(ctx: Context, event: FormSubmitted) -> tuple[str, str]:

@@ -14,7 +14,7 @@ SHOWN = 10
 
 
 def _state(ctx: Context, view: PostView) -> str:
-    if view.setback.is_closed:
+    if view.post.is_closed:
         return ctx.say("setback.status.closed")
     if view.has_outcome:
         return ctx.say("setback.status.update_shared")

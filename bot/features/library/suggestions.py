@@ -15,13 +15,13 @@ from bot.features.library.terms import query_terms
 SHOWN = 3
 
 
-async def after_post(ctx: Context, actor: Member, setback: Post) -> list[Intent]:
+async def after_post(ctx: Context, actor: Member, post: Post) -> list[Intent]:
     if await ctx.repo.library.suggestions_off(ctx.community_id, actor.user_id):
         return []
-    terms = query_terms(f"{setback.title} {setback.body}")
+    terms = query_terms(f"{post.title} {post.body}")
     if not terms:
         return []
-    hits, cards = await find(ctx, terms, None, exclude_setback=setback.id)
+    hits, cards = await find(ctx, terms, None, exclude_setback=post.id)
     if not hits:
         return []
     lines = [ctx.say("library.suggestions.header")]

@@ -23,19 +23,19 @@ def close_time(ctx: Context) -> datetime:
     return ctx.now + timedelta(days=ctx.settings.close_after_days)
 
 
-def quiet_until(ctx: Context, setback: Post) -> datetime:
+def quiet_until(ctx: Context, post: Post) -> datetime:
     """When the post will have been quiet for the closing period."""
-    return setback.last_activity_at + timedelta(days=ctx.settings.close_after_days)
+    return post.last_activity_at + timedelta(days=ctx.settings.close_after_days)
 
 
 def closing_intents(ctx: Context, view: PostView) -> list[Intent]:
     """The closing note, the card shown closed, and the thread locked."""
-    setback = view.setback
-    assert setback.thread_ref is not None
+    post = view.post
+    assert post.thread_ref is not None
     note = ctx.message("thread.closed_note", days=ctx.settings.close_after_days)
-    closed = replace(view, setback=replace(setback, closed_at=ctx.now))
+    closed = replace(view, post=replace(post, closed_at=ctx.now))
     return [
-        Send(target=Thread(thread_ref=setback.thread_ref), message=note),
+        Send(target=Thread(thread_ref=post.thread_ref), message=note),
         *refresh_view(ctx, closed),
-        CloseThread(thread_ref=setback.thread_ref),
+        CloseThread(thread_ref=post.thread_ref),
     ]

@@ -9,37 +9,35 @@ from bot.domain.model import FollowUpKind, Post
 from bot.features.lifecycle.closing import close_time
 
 
-async def on_posted(ctx: Context, setback: Post) -> None:
+async def on_posted(ctx: Context, post: Post) -> None:
     """A new post: nudge helpers if unanswered, ask about the outcome, close when quiet."""
     due = {
         FollowUpKind.UNANSWERED_NUDGE: ctx.now + timedelta(hours=ctx.settings.nudge_after_hours),
-        FollowUpKind.OUTCOME_ASK: setback.outcome_ask_at,
+        FollowUpKind.OUTCOME_ASK: post.outcome_ask_at,
         FollowUpKind.CLOSE: close_time(ctx),
     }
-    await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
+    await ctx.repo.schedule(post, ctx.platform, due, reopen=False)
 
 
-async def on_reply(ctx: Context, setback: Post, by_poster: bool) -> None:
+async def on_reply(ctx: Context, post: Post, by_poster: bool) -> None:
     """Activity postpones closing; a helper's reply (re)starts the best-answer quiet spell."""
-    await ctx.repo.touch_post(ctx.community_id, setback.id, ctx.now)
+    await ctx.repo.touch_post(ctx.community_id, post.id, ctx.now)
     due = {FollowUpKind.CLOSE: close_time(ctx)}
     if not by_poster:
         # The reminder is sent once at most: a fired row is never reopened.
         due[FollowUpKind.BEST_REMINDER] = ctx.now + timedelta(
             hours=ctx.settings.reminder_quiet_hours
         )
-    await ctx.repo.schedule(setback, ctx.platform, due, reopen=False)
+    await ctx.repo.schedule(post, ctx.platform, due, reopen=False)
 
 
-async def ask_outcome_again(ctx: Context, setback: Post, days: int) -> None:
+async def ask_outcome_again(ctx: Context, post: Post, days: int) -> None:
     due = ctx.now + timedelta(days=days)
-    await ctx.repo.schedule(setback, ctx.platform, {FollowUpKind.OUTCOME_ASK: due}, reopen=True)
-    await ctx.repo.update_post(ctx.community_id, setback.id, outcome_ask_at=due)
+    await ctx.repo.schedule(post, ctx.platform, {FollowUpKind.OUTCOME_ASK: due}, reopen=True)
+    await ctx.repo.update_post(ctx.community_id, post.id, outcome_ask_at=due)
 
 
-async def on_reopened(ctx: Context, setback: Post) -> None:
+async def on_reopened(ctx: Context, post: Post) -> None:
     """A moderator reopened the post: its close timer starts again from now."""
-    await ctx.repo.touch_post(ctx.community_id, setback.id, ctx.now)
-    await ctx.repo.schedule(
-        setback, ctx.platform, {FollowUpKind.CLOSE: close_time(ctx)}, reopen=True
-    )
+    await ctx.repo.touch_post(ctx.community_id, post.id, ctx.now)
+    await ctx.repo.schedule(post, ctx.platform, {FollowUpKind.CLOSE: close_time(ctx)}, reopen=True)

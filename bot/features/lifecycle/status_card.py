@@ -14,29 +14,29 @@ from bot.domain.model import Post, PostSource, Reply
 from bot.words.excerpt import excerpt
 
 
-def shown_author(ctx: Context, setback: Post) -> str:
+def shown_author(ctx: Context, post: Post) -> str:
     """Who a message posted for the poster is shown as: their name, or the pseudonym
     marked as the anonymous poster."""
-    if setback.anonymous:
-        return ctx.say("anonymous.label", pseudonym=setback.pseudonym)
-    return shown(setback.poster_name)
+    if post.anonymous:
+        return ctx.say("anonymous.label", pseudonym=post.pseudonym)
+    return shown(post.poster_name)
 
 
-def poster_name(setback: Post) -> str:
+def poster_name(post: Post) -> str:
     """How sentences name the poster: their name, or the post's bare pseudonym."""
-    return setback.pseudonym if setback.anonymous else setback.poster_name
+    return post.pseudonym if post.anonymous else post.poster_name
 
 
-def safe_title(setback: Post) -> str:
+def safe_title(post: Post) -> str:
     """The title as it may appear outside bot copy (thread names, link labels)."""
-    return shown(setback.title)
+    return shown(post.title)
 
 
-def details_line(ctx: Context, setback: Post) -> str:
-    parts = [ctx.say(f"stage.{setback.stage}")] if setback.stage else []
-    if setback.kind:
-        parts.append(ctx.say(f"kind.{setback.kind}"))
-    parts.extend(f"#{tag}" for tag in setback.tags)
+def details_line(ctx: Context, post: Post) -> str:
+    parts = [ctx.say(f"stage.{post.stage}")] if post.stage else []
+    if post.kind:
+        parts.append(ctx.say(f"kind.{post.kind}"))
+    parts.extend(f"#{tag}" for tag in post.tags)
     return "".join(f" {ctx.say('setback.detail', detail=part)}" for part in parts)
 
 
@@ -55,35 +55,35 @@ def best_links(ctx: Context, replies: list[Reply]) -> tuple[Link, ...]:
 class PostView:
     """A post with what its summary needs: its replies and whether an update was shared."""
 
-    setback: Post
+    post: Post
     replies: list[Reply]
     has_outcome: bool
 
 
 async def load_views(ctx: Context, setbacks: Iterable[Post]) -> dict[int, PostView]:
     """Views of several posts in two queries, by post id."""
-    by_id = {setback.id: setback for setback in setbacks}
+    by_id = {post.id: post for post in setbacks}
     replies = await ctx.repo.replies_of(ctx.community_id, by_id)
     replies = await without_hidden(ctx, replies)
     updated = await ctx.repo.with_outcome(ctx.community_id, by_id)
     return {
-        post_id: PostView(setback, replies.get(post_id, []), post_id in updated)
-        for post_id, setback in by_id.items()
+        post_id: PostView(post, replies.get(post_id, []), post_id in updated)
+        for post_id, post in by_id.items()
     }
 
 
-async def load_view(ctx: Context, setback: Post) -> PostView:
-    return (await load_views(ctx, [setback]))[setback.id]
+async def load_view(ctx: Context, post: Post) -> PostView:
+    return (await load_views(ctx, [post]))[post.id]
 
 
 def status_message(ctx: Context, view: PostView) -> Message:
     """The post's living summary: status line, best answers, and its buttons."""
-    setback = view.setback
-    if setback.is_withdrawn:
+    post = view.post
+    if post.is_withdrawn:
         return ctx.message("setback.withdrawn")
     links = best_links(ctx, view.replies)
     has_outcome = view.has_outcome
-    if setback.is_closed:
+    if post.is_closed:
         status = ctx.say("setback.status.closed")
     elif has_outcome:
         status = ctx.say("setback.status.update_shared")
@@ -91,67 +91,67 @@ def status_message(ctx: Context, view: PostView) -> Message:
         status = ctx.say("setback.status.open")
     if links:
         status = f"{status}\n{ctx.say('setback.best_header')}"
-    if setback.source is PostSource.FORM:
+    if post.source is PostSource.FORM:
         shown_as = ctx.message(
             "setback.root",
-            title=setback.title,
-            author=poster_name(setback),
-            details=details_line(ctx, setback),
-            body=setback.body,
+            title=post.title,
+            author=poster_name(post),
+            details=details_line(ctx, post),
+            body=post.body,
             status=status,
         )
     else:
-        shown_as = ctx.message("setback.adopted", author=setback.poster_name, status=status)
+        shown_as = ctx.message("setback.adopted", author=post.poster_name, status=status)
     buttons: tuple[Button, ...] = ()
-    if setback.anonymous and not setback.is_closed:
+    if post.anonymous and not post.is_closed:
         buttons = (
             Button(
                 label=ctx.say("button.reply_anonymously"),
-                action_id=action_id(Verb.RELAY, setback.id),
+                action_id=action_id(Verb.RELAY, post.id),
             ),
         )
-    return replace(shown_as, buttons=buttons, links=links, author=_root_author(ctx, setback))
+    return replace(shown_as, buttons=buttons, links=links, author=_root_author(ctx, post))
 
 
-def _root_author(ctx: Context, setback: Post) -> str | None:
+def _root_author(ctx: Context, post: Post) -> str | None:
     """A post shared by form is shown as the member's (or the pseudonym's); an adopted post's
     status message is the bot answering in the member's own thread."""
-    if setback.anonymous or setback.source is PostSource.FORM:
-        return shown_author(ctx, setback)
+    if post.anonymous or post.source is PostSource.FORM:
+        return shown_author(ctx, post)
     return None
 
 
 def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
     """Forum-style tags: stage and kind, then Answered / Update shared / Closed."""
-    setback = view.setback
-    tags = [ctx.say(f"stage.{setback.stage}")] if setback.stage else []
-    if setback.kind:
-        tags.append(ctx.say(f"kind.{setback.kind}"))
+    post = view.post
+    tags = [ctx.say(f"stage.{post.stage}")] if post.stage else []
+    if post.kind:
+        tags.append(ctx.say(f"kind.{post.kind}"))
     if any(reply.is_best for reply in view.replies):
         tags.append(ctx.say("tag.answered"))
     if view.has_outcome:
         tags.append(ctx.say("tag.update_shared"))
-    if setback.is_closed:
+    if post.is_closed:
         tags.append(ctx.say("tag.closed"))
     return tuple(tags)
 
 
-async def refresh(ctx: Context, setback: Post) -> list[Intent]:
+async def refresh(ctx: Context, post: Post) -> list[Intent]:
     """Bring the post's status message and tags up to date after a change."""
-    return refresh_view(ctx, await load_view(ctx, setback))
+    return refresh_view(ctx, await load_view(ctx, post))
 
 
 def refresh_view(ctx: Context, view: PostView) -> list[Intent]:
     """`refresh` for a view already loaded (with its post taken, so at the post's version)."""
-    setback = view.setback
-    revision = Revision(setback_id=setback.id, version=setback.version)
+    post = view.post
+    revision = Revision(setback_id=post.id, version=post.version)
     intents: list[Intent] = []
-    if setback.status_message_ref:
+    if post.status_message_ref:
         message = status_message(ctx, view)
         intents.append(
-            EditMessage(message_ref=setback.status_message_ref, message=message, revision=revision)
+            EditMessage(message_ref=post.status_message_ref, message=message, revision=revision)
         )
-    if setback.thread_ref:
+    if post.thread_ref:
         tags = thread_tags(ctx, view)
-        intents.append(SetThreadTags(thread_ref=setback.thread_ref, tags=tags, revision=revision))
+        intents.append(SetThreadTags(thread_ref=post.thread_ref, tags=tags, revision=revision))
     return intents

@@ -25,8 +25,8 @@ async def command(ctx: Context, actor: Member, words: list[str]) -> list[Intent]
     member = member_named(words[0])
     if member is not None:
         return await _page(ctx, actor, _MEMBER, member, None)
-    setback = await post_named(ctx, words[0])
-    return await _page(ctx, actor, _POST, str(setback.id), None)
+    post = await post_named(ctx, words[0])
+    return await _page(ctx, actor, _POST, str(post.id), None)
 
 
 async def older(ctx: Context, actor: Member, args: tuple[str, ...]) -> list[Intent]:

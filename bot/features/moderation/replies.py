@@ -45,7 +45,7 @@ async def submit(
     require_moderator(event.actor)
     raw = form_text(event.values, "reason")
     reason = require_text(raw, "reason", REASON_MAX) if hide else raw[:REASON_MAX]
-    setback, reply = await reply_by_id(ctx, reply_id)
+    post, reply = await reply_by_id(ctx, reply_id)
     by = event.actor.user_id
     if hide:
         if not await ctx.repo.library.hide(ctx.community_id, reply.id, reason, by, ctx.now):
@@ -53,21 +53,21 @@ async def submit(
     elif not await ctx.repo.library.unhide(reply.id):
         raise RuleViolation("moderation.not_hidden", author=reply.author_name)
     action = Action.HIDE if hide else Action.UNHIDE
-    await record(ctx, event.actor, action, setback=setback, reply=reply, reason=reason)
+    await record(ctx, event.actor, action, post=post, reply=reply, reason=reason)
     key = "moderation.hidden" if hide else "moderation.unhidden"
     return [
-        *_in_thread(ctx, setback, reply, hide),
-        *await refresh(ctx, setback),
+        *_in_thread(ctx, post, reply, hide),
+        *await refresh(ctx, post),
         ctx.notice(event.actor, key, author=reply.author_name),
     ]
 
 
-def _in_thread(ctx: Context, setback: Post, reply: Reply, hide: bool) -> list[Intent]:
+def _in_thread(ctx: Context, post: Post, reply: Reply, hide: bool) -> list[Intent]:
     """Rebound's own message of a relayed reply: its words swapped for a note, or back."""
     if not reply.relayed or reply.message_ref is None:
         return []
     if hide:
         message = ctx.message("moderation.hidden_placeholder")
     else:
-        message = relayed_message(ctx, setback, reply.id, reply.text)
+        message = relayed_message(ctx, post, reply.id, reply.text)
     return [EditMessage(message_ref=reply.message_ref, message=message)]

@@ -19,14 +19,14 @@ async def post_named(ctx: Context, word: str) -> Post:
     """The post `word` names (`12`, `#12` or its thread's ref), taken for a change."""
     word = word.strip()
     number = word.removeprefix("#")
-    setback: Post | None = None
+    post: Post | None = None
     if RECORD_ID.fullmatch(number):
-        setback = await ctx.repo.post(ctx.community_id, int(number))
-    if setback is None and _THREAD_REF.fullmatch(word):
-        setback = await ctx.repo.post_by_thread(ctx.community_id, word)
-    if setback is None:
+        post = await ctx.repo.post(ctx.community_id, int(number))
+    if post is None and _THREAD_REF.fullmatch(word):
+        post = await ctx.repo.post_by_thread(ctx.community_id, word)
+    if post is None:
         raise RuleViolation("moderation.unknown_post", value=word[:40])
-    return setback
+    return post
 
 
 def member_named(word: str) -> str | None:
@@ -51,10 +51,10 @@ async def reply_by_id(ctx: Context, reply_id: int | None) -> tuple[Post, Reply]:
     reply = await ctx.repo.reply(ctx.community_id, reply_id) if reply_id is not None else None
     if reply is None or reply.deleted:
         raise RuleViolation("moderation.not_a_reply")
-    setback = await ctx.repo.post(ctx.community_id, reply.setback_id)
-    if setback is None:
+    post = await ctx.repo.post(ctx.community_id, reply.setback_id)
+    if post is None:
         raise RuleViolation("moderation.not_a_reply")
     fresh = await ctx.repo.reply(ctx.community_id, reply.id)  # read again after taking the post
     if fresh is None or fresh.deleted:
         raise RuleViolation("moderation.not_a_reply")
-    return setback, fresh
+    return post, fresh

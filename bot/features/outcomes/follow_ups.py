@@ -41,7 +41,7 @@ def plan(ctx: Context, follow_up: FollowUp, view: PostView | None) -> Plan:
     """What `follow_up` says now about its post (loaded by the caller, with its batch)."""
     if view is None:
         return NOTHING
-    if view.setback.thread_ref is None:
+    if view.post.thread_ref is None:
         return Plan((), postpone_to=ctx.now + THREAD_PENDING_WAIT)
     planners = {
         FollowUpKind.BEST_REMINDER: _best_reminder,
@@ -56,50 +56,48 @@ def _helpers_replies(view: PostView) -> list[Reply]:
     return [r for r in view.replies if not r.by_poster and not r.deleted]
 
 
-def _pointing_to(setback: Post, message: Message) -> Message:
-    return replace(message, links=(Link(label=safe_title(setback), message_ref=_root(setback)),))
+def _pointing_to(post: Post, message: Message) -> Message:
+    return replace(message, links=(Link(label=safe_title(post), message_ref=_root(post)),))
 
 
-def _to_poster(setback: Post, message: Message, track: Tracking | None = None) -> Plan:
-    return Plan((Send(target=DirectTo(user_id=setback.poster_id), message=message, track=track),))
+def _to_poster(post: Post, message: Message, track: Tracking | None = None) -> Plan:
+    return Plan((Send(target=DirectTo(user_id=post.poster_id), message=message, track=track),))
 
 
 def _best_reminder(ctx: Context, view: PostView) -> Plan:
-    setback, helpers = view.setback, _helpers_replies(view)
-    if setback.is_closed or not helpers or any(r.is_best for r in view.replies):
+    post, helpers = view.post, _helpers_replies(view)
+    if post.is_closed or not helpers or any(r.is_best for r in view.replies):
         return NOTHING
-    asked = ctx.message("reminder.best", title=setback.title, count=len(helpers))
-    return _to_poster(setback, _pointing_to(setback, asked))
+    asked = ctx.message("reminder.best", title=post.title, count=len(helpers))
+    return _to_poster(post, _pointing_to(post, asked))
 
 
 def _unanswered_nudge(ctx: Context, view: PostView) -> Plan:
-    setback = view.setback
-    if setback.is_closed or _helpers_replies(view):
+    post = view.post
+    if post.is_closed or _helpers_replies(view):
         return NOTHING
     channel = ctx.settings.helpers_channel or ctx.settings.support_channel
-    nudge = ctx.message(
-        "nudge.unanswered", title=setback.title, hours=ctx.settings.nudge_after_hours
-    )
-    return Plan((Send(target=Channel(channel_id=channel), message=_pointing_to(setback, nudge)),))
+    nudge = ctx.message("nudge.unanswered", title=post.title, hours=ctx.settings.nudge_after_hours)
+    return Plan((Send(target=Channel(channel_id=channel), message=_pointing_to(post, nudge)),))
 
 
 def _outcome_ask(ctx: Context, view: PostView) -> Plan:
-    setback = view.setback
-    if setback.stop_asking or view.has_outcome:
+    post = view.post
+    if post.stop_asking or view.has_outcome:
         return NOTHING
-    track = Tracking(kind=TrackAs.OUTCOME_ASK, record_id=setback.id)
-    return _to_poster(setback, ask_message(ctx, setback), track)
+    track = Tracking(kind=TrackAs.OUTCOME_ASK, record_id=post.id)
+    return _to_poster(post, ask_message(ctx, post), track)
 
 
 def _close(ctx: Context, view: PostView) -> Plan:
-    setback = view.setback
-    if setback.is_closed:
+    post = view.post
+    if post.is_closed:
         return NOTHING
-    if (quiet := closing.quiet_until(ctx, setback)) > ctx.now:
+    if (quiet := closing.quiet_until(ctx, post)) > ctx.now:
         return Plan((), postpone_to=quiet)
     return Plan(tuple(closing.closing_intents(ctx, view)), close_post=True)
 
 
-def _root(setback: Post) -> str:
-    assert setback.thread_ref is not None
-    return setback.thread_ref
+def _root(post: Post) -> str:
+    assert post.thread_ref is not None
+    return post.thread_ref

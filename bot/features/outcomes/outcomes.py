@@ -45,15 +45,15 @@ STILL_WAITING_ASKS = 1
 SHAREABLE = frozenset(OutcomeResult) - {OutcomeResult.STILL_WAITING}
 
 
-def ask_message(ctx: Context, setback: Post) -> Message:
+def ask_message(ctx: Context, post: Post) -> Message:
     """The private 'how did it go?' with one button per answer, snooze and stop."""
     answers = [
         Button(
             label=ctx.say(f"result.{result}"),
             action_id=(
-                action_id(Verb.WAITING, setback.id)
+                action_id(Verb.WAITING, post.id)
                 if result is OutcomeResult.STILL_WAITING
-                else action_id(Verb.OUTCOME, setback.id, result.value)
+                else action_id(Verb.OUTCOME, post.id, result.value)
             ),
             style="primary" if result is OutcomeResult.WORKED else "default",
         )
@@ -61,15 +61,15 @@ def ask_message(ctx: Context, setback: Post) -> Message:
     ]
     buttons = (
         *answers,
-        Button(label=ctx.say("button.snooze"), action_id=action_id(Verb.SNOOZE, setback.id)),
+        Button(label=ctx.say("button.snooze"), action_id=action_id(Verb.SNOOZE, post.id)),
         Button(
             label=ctx.say("button.stop_asking"),
-            action_id=action_id(Verb.STOP, setback.id),
+            action_id=action_id(Verb.STOP, post.id),
             style="danger",
         ),
     )
-    days = max((ctx.now - setback.created_at).days, 1)
-    return replace(ctx.message("outcome.ask", title=setback.title, days=days), buttons=buttons)
+    days = max((ctx.now - post.created_at).days, 1)
+    return replace(ctx.message("outcome.ask", title=post.title, days=days), buttons=buttons)
 
 
 def _reply_choices(ctx: Context, replies: list[Reply]) -> tuple[Choice, ...]:
@@ -94,15 +94,15 @@ def _template_choices(ctx: Context, uses: list[TemplateUse]) -> tuple[Choice, ..
 
 async def outcome_form(
     ctx: Context,
-    setback: Post,
+    post: Post,
     result: str,
     *,
     kind: FormKind = FormKind.OUTCOME,
     shared: OutcomeReport | None = None,
 ) -> Form:
     """The outcome form, or (with the update as `shared`) the form that changes it."""
-    replies = await ctx.repo.replies(ctx.community_id, setback.id)
-    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    replies = await ctx.repo.replies(ctx.community_id, post.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, post.id)
     shareable = [r for r in OutcomeResult if r in SHAREABLE]
     fields = [
         field(
@@ -140,83 +140,83 @@ async def outcome_form(
         )
     note = shared.note if shared else ""
     fields.append(field(ctx, "note", "long_text", max_length=NOTE_MAX, initial=note, hinted=True))
-    return form(ctx, kind, fields, setback.id)
+    return form(ctx, kind, fields, post.id)
 
 
-def already_shared(setback: Post) -> RuleViolation:
+def already_shared(post: Post) -> RuleViolation:
     """The answer to a second share (a button pressed again, a form sent twice, the loser
     of a race): no second update, but a way to change the first one on purpose."""
-    change = Offer("button.change_update", action_id(Verb.OUTCOME_CHANGE, setback.id))
-    return RuleViolation("outcome.already_shared", offers=(change,), title=setback.title)
+    change = Offer("button.change_update", action_id(Verb.OUTCOME_CHANGE, post.id))
+    return RuleViolation("outcome.already_shared", offers=(change,), title=post.title)
 
 
 async def _not_shared_yet(ctx: Context, actor: Member, setback_id: int | None) -> Post:
     """The poster's post, unless its update was shared already (a button pressed again, or
     pressed at once on two devices)."""
-    setback = await post_of_poster(ctx, actor, setback_id)
-    if await ctx.repo.has_outcome(ctx.community_id, setback.id):
-        raise already_shared(setback)
-    return setback
+    post = await post_of_poster(ctx, actor, setback_id)
+    if await ctx.repo.has_outcome(ctx.community_id, post.id):
+        raise already_shared(post)
+    return post
 
 
 async def open_outcome_form(
     ctx: Context, actor: Member, setback_id: int | None, result: str
 ) -> list[Intent]:
-    setback = await _not_shared_yet(ctx, actor, setback_id)
+    post = await _not_shared_yet(ctx, actor, setback_id)
     if result not in OutcomeResult.__members__.values():
         raise RuleViolation("error.unknown_action")
-    return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, setback, result))]
+    return [OpenForm(user_id=actor.user_id, form=await outcome_form(ctx, post, result))]
 
 
 async def _still_asking(ctx: Context, actor: Member, setback_id: int | None) -> Post:
     """The post, if Rebound is still asking about its outcome; a friendly refusal if not."""
-    setback = await _not_shared_yet(ctx, actor, setback_id)
-    if setback.stop_asking:
-        raise RuleViolation("outcome.stopped", title=setback.title)
-    return setback
+    post = await _not_shared_yet(ctx, actor, setback_id)
+    if post.stop_asking:
+        raise RuleViolation("outcome.stopped", title=post.title)
+    return post
 
 
-async def _next_ask(ctx: Context, setback: Post) -> datetime | None:
+async def _next_ask(ctx: Context, post: Post) -> datetime | None:
     """When the next ask is already set for (a button pressed twice), if it is."""
-    due_at = await ctx.repo.pending_due_at(setback.id, FollowUpKind.OUTCOME_ASK)
+    due_at = await ctx.repo.pending_due_at(post.id, FollowUpKind.OUTCOME_ASK)
     return due_at if due_at is not None and due_at > ctx.now else None
 
 
 async def snooze(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
-    setback = await _still_asking(ctx, actor, setback_id)
-    when = await _next_ask(ctx, setback)
+    post = await _still_asking(ctx, actor, setback_id)
+    when = await _next_ask(ctx, post)
     if when is None:
-        await followups.ask_outcome_again(ctx, setback, ctx.settings.snooze_days)
+        await followups.ask_outcome_again(ctx, post, ctx.settings.snooze_days)
         when = ctx.now + timedelta(days=ctx.settings.snooze_days)
     return [ctx.notice(actor, "outcome.snoozed", date=ctx.day(when))]
 
 
 async def stop_asking(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
-    setback = await post_of_poster(ctx, actor, setback_id)
-    await ctx.repo.update_post(ctx.community_id, setback.id, stop_asking=True)
-    await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
-    return [ctx.notice(actor, "outcome.stopped", title=setback.title)]
+    post = await post_of_poster(ctx, actor, setback_id)
+    await ctx.repo.update_post(ctx.community_id, post.id, stop_asking=True)
+    await ctx.repo.cancel(post.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+    return [ctx.notice(actor, "outcome.stopped", title=post.title)]
 
 
 async def still_waiting(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
     """'Still waiting' earns one more ask later; after that Rebound stops asking."""
-    setback = await _still_asking(ctx, actor, setback_id)
-    when = await _next_ask(ctx, setback)
+    post = await _still_asking(ctx, actor, setback_id)
+    when = await _next_ask(ctx, post)
     if when is not None:
         return [ctx.notice(actor, "outcome.waiting", date=ctx.day(when))]
-    waits = setback.still_waiting_count + 1
-    await ctx.repo.update_post(ctx.community_id, setback.id, still_waiting_count=waits)
+    waits = post.still_waiting_count + 1
+    await ctx.repo.update_post(ctx.community_id, post.id, still_waiting_count=waits)
     if waits > STILL_WAITING_ASKS:
-        await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
-        return [ctx.notice(actor, "outcome.waiting_last", title=setback.title)]
-    await followups.ask_outcome_again(ctx, setback, ctx.settings.still_waiting_days)
+        await ctx.repo.cancel(post.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+        return [ctx.notice(actor, "outcome.waiting_last", title=post.title)]
+    await followups.ask_outcome_again(ctx, post, ctx.settings.still_waiting_days)
     when = ctx.now + timedelta(days=ctx.settings.still_waiting_days)
     return [ctx.notice(actor, "outcome.waiting", date=ctx.day(when))]
 
 
 def _update_text(
     ctx: Context,
-    setback: Post,
+    post: Post,
     replies: list[Reply],
     uses: list[TemplateUse],
     report: OutcomeReport,
@@ -225,7 +225,7 @@ def _update_text(
 ) -> Message:
     """The update for the thread; it names its headline's key and params."""
     first = ctx.message(
-        headline, author=poster_name(setback), result=ctx.say(f"result.{report.result}")
+        headline, author=poster_name(post), result=ctx.say(f"result.{report.result}")
     )
     parts = [first.text]
     if report.events:
@@ -253,32 +253,32 @@ async def submit_outcome(
     ctx: Context, event: FormSubmitted, setback_id: int | None
 ) -> list[Intent]:
     """Save the update, post it in the thread, and tell everyone who replied."""
-    setback = await post_of_poster(ctx, event.actor, setback_id)
-    replies = await ctx.repo.replies(ctx.community_id, setback.id)
-    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    post = await post_of_poster(ctx, event.actor, setback_id)
+    replies = await ctx.repo.replies(ctx.community_id, post.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, post.id)
     report = parse_outcome_form(event.values, replies, [use.id for use in uses])
-    if await ctx.repo.add_outcome(setback, report, ctx.now) is None:  # one update per post
-        raise already_shared(setback)
-    await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
-    await ctx.repo.cancel(setback.id, FollowUpKind.OUTCOME_ASK, ctx.now)
+    if await ctx.repo.add_outcome(post, report, ctx.now) is None:  # one update per post
+        raise already_shared(post)
+    await ctx.repo.templates.mark_sent(ctx.community_id, post.id, report.sent_template_use_ids)
+    await ctx.repo.cancel(post.id, FollowUpKind.OUTCOME_ASK, ctx.now)
     result_label = ctx.say(f"result.{report.result}")
-    text = _update_text(ctx, setback, replies, uses, report)
-    intents = await _in_thread(ctx, setback, text)
-    intents.extend(_answered_ask(ctx, setback))
-    intents.extend(_tell_repliers(ctx, setback, replies, report.acted_on_reply_ids, result_label))
-    intents.append(ctx.notice(event.actor, "outcome.thanks", title=setback.title))
-    intents.extend(await crisis.screen(ctx, setback, event.actor, report.note))
+    text = _update_text(ctx, post, replies, uses, report)
+    intents = await _in_thread(ctx, post, text)
+    intents.extend(_answered_ask(ctx, post))
+    intents.extend(_tell_repliers(ctx, post, replies, report.acted_on_reply_ids, result_label))
+    intents.append(ctx.notice(event.actor, "outcome.thanks", title=post.title))
+    intents.extend(await crisis.screen(ctx, post, event.actor, report.note))
     return intents
 
 
 async def open_change_form(ctx: Context, actor: Member, setback_id: int | None) -> list[Intent]:
     """The outcome form again, filled with the update as shared, to change it on purpose."""
-    setback = await post_of_poster(ctx, actor, setback_id)
-    shared = await ctx.repo.outcome(ctx.community_id, setback.id)
+    post = await post_of_poster(ctx, actor, setback_id)
+    shared = await ctx.repo.outcome(ctx.community_id, post.id)
     if shared is None:
         raise RuleViolation("error.unknown_action")
     changing = await outcome_form(
-        ctx, setback, shared.result, kind=FormKind.OUTCOME_CHANGE, shared=shared
+        ctx, post, shared.result, kind=FormKind.OUTCOME_CHANGE, shared=shared
     )
     return [OpenForm(user_id=actor.user_id, form=changing)]
 
@@ -286,41 +286,41 @@ async def open_change_form(ctx: Context, actor: Member, setback_id: int | None) 
 async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | None) -> list[Intent]:
     """A changed update replaces the shared one and is posted in the thread as a change;
     the helpers were told once and are not told again."""
-    setback = await post_of_poster(ctx, event.actor, setback_id)
-    shared = await ctx.repo.outcome(ctx.community_id, setback.id)
+    post = await post_of_poster(ctx, event.actor, setback_id)
+    shared = await ctx.repo.outcome(ctx.community_id, post.id)
     if shared is None:
         raise RuleViolation("error.unknown_action")
-    replies = await ctx.repo.replies(ctx.community_id, setback.id)
-    uses = await ctx.repo.templates.uses(ctx.community_id, setback.id)
+    replies = await ctx.repo.replies(ctx.community_id, post.id)
+    uses = await ctx.repo.templates.uses(ctx.community_id, post.id)
     report = parse_outcome_form(event.values, replies, [use.id for use in uses])
     if replace(report, sent_template_use_ids=()) == shared:  # sent twice, or nothing new
-        return [ctx.notice(event.actor, "outcome.unchanged", title=setback.title)]
-    await ctx.repo.change_outcome(setback, report, ctx.now)
-    await ctx.repo.templates.mark_sent(ctx.community_id, setback.id, report.sent_template_use_ids)
+        return [ctx.notice(event.actor, "outcome.unchanged", title=post.title)]
+    await ctx.repo.change_outcome(post, report, ctx.now)
+    await ctx.repo.templates.mark_sent(ctx.community_id, post.id, report.sent_template_use_ids)
     text = _update_text(
-        ctx, setback, replies, uses, report, headline="outcome.update.changed_headline"
+        ctx, post, replies, uses, report, headline="outcome.update.changed_headline"
     )
-    intents = await _in_thread(ctx, setback, text)
-    intents.append(ctx.notice(event.actor, "outcome.changed", title=setback.title))
-    intents.extend(await crisis.screen(ctx, setback, event.actor, report.note))
+    intents = await _in_thread(ctx, post, text)
+    intents.append(ctx.notice(event.actor, "outcome.changed", title=post.title))
+    intents.extend(await crisis.screen(ctx, post, event.actor, report.note))
     return intents
 
 
-async def _in_thread(ctx: Context, setback: Post, update: Message) -> list[Intent]:
+async def _in_thread(ctx: Context, post: Post, update: Message) -> list[Intent]:
     """The update posted in the post's thread, and its status brought up to date."""
     intents: list[Intent] = []
-    if setback.thread_ref:
-        intents.append(Send(target=Thread(thread_ref=setback.thread_ref), message=update))
-    intents.extend(await refresh(ctx, setback))
+    if post.thread_ref:
+        intents.append(Send(target=Thread(thread_ref=post.thread_ref), message=update))
+    intents.extend(await refresh(ctx, post))
     return intents
 
 
-def _answered_ask(ctx: Context, setback: Post) -> list[Intent]:
+def _answered_ask(ctx: Context, post: Post) -> list[Intent]:
     """The last ask loses its buttons once answered: they no longer apply."""
-    if setback.outcome_ask_ref is None:
+    if post.outcome_ask_ref is None:
         return []
-    answered = ctx.message("outcome.ask_answered", title=setback.title)
-    return [EditMessage(message_ref=setback.outcome_ask_ref, message=answered)]
+    answered = ctx.message("outcome.ask_answered", title=post.title)
+    return [EditMessage(message_ref=post.outcome_ask_ref, message=answered)]
 
 
 async def on_ask_sent(ctx: Context, setback_id: int, ref: str) -> None:
@@ -328,11 +328,11 @@ async def on_ask_sent(ctx: Context, setback_id: int, ref: str) -> None:
 
 
 def _tell_repliers(
-    ctx: Context, setback: Post, replies: list[Reply], acted_on: tuple[int, ...], result: str
+    ctx: Context, post: Post, replies: list[Reply], acted_on: tuple[int, ...], result: str
 ) -> list[Intent]:
     acted_authors = {reply.author_id for reply in replies if reply.id in acted_on}
     told: dict[str, Intent] = {}
-    author = poster_name(setback)
+    author = poster_name(post)
     for reply in replies:
         if reply.by_poster or reply.deleted or reply.author_id in told:
             continue
@@ -341,10 +341,10 @@ def _tell_repliers(
                 "outcome.told_acted",
                 name=reply.author_name,
                 author=author,
-                title=setback.title,
+                title=post.title,
                 result=result,
             )
         else:
-            message = ctx.message("outcome.told", author=author, title=setback.title, result=result)
+            message = ctx.message("outcome.told", author=author, title=post.title, result=result)
         told[reply.author_id] = Send(target=DirectTo(user_id=reply.author_id), message=message)
     return list(told.values())

@@ -20,16 +20,16 @@ async def _post_rooted_at(ctx: Context, message_ref: str, thread_ref: str | None
 
 
 async def edited(ctx: Context, event: MessageEdited) -> list[Intent]:
-    setback = await _post_rooted_at(ctx, event.message_ref, event.thread_ref)
-    if setback is not None:
-        return await posting.edit_post(ctx, setback, event)
+    post = await _post_rooted_at(ctx, event.message_ref, event.thread_ref)
+    if post is not None:
+        return await posting.edit_post(ctx, post, event)
     return await answers.edit_reply(ctx, event)
 
 
 async def deleted(ctx: Context, event: MessageDeleted) -> list[Intent]:
-    setback = await _post_rooted_at(ctx, event.message_ref, event.thread_ref)
-    if setback is not None:
-        return await withdrawal.withdraw(ctx, setback, event)
+    post = await _post_rooted_at(ctx, event.message_ref, event.thread_ref)
+    if post is not None:
+        return await withdrawal.withdraw(ctx, post, event)
     if event.thread_ref is not None and event.thread_ref != event.message_ref:
         # Holds the post (or, not recorded yet, its thread) so that this deletion and the
         # reply it deletes, recorded at the same moment elsewhere, see each other.

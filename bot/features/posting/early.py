@@ -24,11 +24,11 @@ PARKED_REPLY = "reply"
 async def owner(ctx: Context, thread_ref: str) -> Post | None:
     """The post whose thread is `thread_ref`, looked up under the thread's lock when it is
     not recorded (yet), so a parallel `replay` has either finished or not begun."""
-    setback = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
-    if setback is None:
+    post = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
+    if post is None:
         await ctx.repo.early.lock_thread(ctx.community_id, thread_ref)
-        setback = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
-    return setback
+        post = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
+    return post
 
 
 async def park(ctx: Context, event: MessagePosted, thread_ref: str) -> None:
@@ -36,16 +36,16 @@ async def park(ctx: Context, event: MessagePosted, thread_ref: str) -> None:
     await ctx.repo.early.park(ctx.community_id, thread_ref, PARKED_REPLY, asdict(event), ctx.now)
 
 
-async def replay(ctx: Context, setback: Post) -> None:
+async def replay(ctx: Context, post: Post) -> None:
     """Record the replies parked for the post's thread, in the order they came.
 
     Only recording happens here: a brand-new thread has no best answers to refresh and is
     not closed, so recording a reply has nothing to say."""
-    assert setback.thread_ref is not None
-    await ctx.repo.early.lock_thread(ctx.community_id, setback.thread_ref)
-    for parked in await ctx.repo.early.take_parked(ctx.community_id, setback.thread_ref, ctx.now):
+    assert post.thread_ref is not None
+    await ctx.repo.early.lock_thread(ctx.community_id, post.thread_ref)
+    for parked in await ctx.repo.early.take_parked(ctx.community_id, post.thread_ref, ctx.now):
         if parked.kind == PARKED_REPLY:
-            await answers.record_reply(ctx, setback, _reply(parked.event))
+            await answers.record_reply(ctx, post, _reply(parked.event))
 
 
 def _reply(stored: dict[str, Any]) -> MessagePosted:

@@ -64,7 +64,7 @@ async def _create(
     thread_ref: str | None,
 ) -> Post:
     actor = event.actor
-    setback = await ctx.repo.add_post(
+    post = await ctx.repo.add_post(
         community_id=ctx.community_id,
         poster_id=actor.user_id,
         poster_name=actor.display_name,
@@ -79,35 +79,35 @@ async def _create(
         now=ctx.now,
         thread_ref=thread_ref,
     )
-    await followups.on_posted(ctx, setback)
-    return setback
+    await followups.on_posted(ctx, post)
+    return post
 
 
 async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
     """A setback form came back: validate it, save the post, and start its thread."""
     draft = parse_setback_form(event.values, ctx.now, ctx.settings.outcome_after_days)
-    setback = await _create(ctx, event, draft, PostSource.FORM, None)
-    view = PostView(setback, replies=[], has_outcome=False)
-    ask_date = ctx.day(setback.outcome_ask_at)
-    if setback.anonymous:
+    post = await _create(ctx, event, draft, PostSource.FORM, None)
+    view = PostView(post, replies=[], has_outcome=False)
+    ask_date = ctx.day(post.outcome_ask_at)
+    if post.anonymous:
         ack = ctx.notice(
             event.actor,
             "setback.posted_ack_anonymous",
-            title=setback.title,
-            pseudonym=setback.pseudonym,
+            title=post.title,
+            pseudonym=post.pseudonym,
             ask_date=ask_date,
         )
     else:
-        ack = ctx.notice(event.actor, "setback.posted_ack", title=setback.title, ask_date=ask_date)
+        ack = ctx.notice(event.actor, "setback.posted_ack", title=post.title, ask_date=ask_date)
     start = StartThread(
-        channel_id=setback.channel_id,
-        title=shown_within(setback.title, THREAD_TITLE_MAX),
+        channel_id=post.channel_id,
+        title=shown_within(post.title, THREAD_TITLE_MAX),
         message=status_message(ctx, view),
         tags=thread_tags(ctx, view),
-        track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=setback.id),
+        track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=post.id),
     )
-    care = await crisis.screen(ctx, setback, event.actor, f"{setback.title}\n{setback.body}")
-    return [start, ack, *care, *await suggestions.after_post(ctx, event.actor, setback)]
+    care = await crisis.screen(ctx, post, event.actor, f"{post.title}\n{post.body}")
+    return [start, ack, *care, *await suggestions.after_post(ctx, event.actor, post)]
 
 
 ADOPTED_TITLE_MAX = 80
@@ -140,42 +140,42 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
         anonymous=False,
         ask_outcome_at=ctx.now + timedelta(days=ctx.settings.outcome_after_days),
     )
-    setback = await _create(ctx, event, draft, PostSource.ADOPTED, thread_ref)
-    view = PostView(setback, replies=[], has_outcome=False)
-    care = await crisis.screen(ctx, setback, event.actor, event.text, message_ref=thread_ref)
+    post = await _create(ctx, event, draft, PostSource.ADOPTED, thread_ref)
+    view = PostView(post, replies=[], has_outcome=False)
+    care = await crisis.screen(ctx, post, event.actor, event.text, message_ref=thread_ref)
     return [
         Send(
             target=Thread(thread_ref=thread_ref),
             message=status_message(ctx, view),
-            track=Tracking(kind=TrackAs.STATUS_MESSAGE, record_id=setback.id),
+            track=Tracking(kind=TrackAs.STATUS_MESSAGE, record_id=post.id),
         ),
         *care,
-        *await suggestions.after_post(ctx, event.actor, setback),
+        *await suggestions.after_post(ctx, event.actor, post),
     ]
 
 
 async def on_thread_started(ctx: Context, setback_id: int, thread_ref: str, root_ref: str) -> None:
     """The post's thread exists; its root message is the post's status message too.
     Replies that reached the thread before this moment were parked: handled now."""
-    setback = await ctx.repo.post(ctx.community_id, setback_id)  # taken: post first
-    if setback is None:
+    post = await ctx.repo.post(ctx.community_id, setback_id)  # taken: post first
+    if post is None:
         return
     await ctx.repo.update_post(
         ctx.community_id, setback_id, thread_ref=thread_ref, status_message_ref=root_ref
     )
-    await early.replay(ctx, replace(setback, thread_ref=thread_ref, status_message_ref=root_ref))
+    await early.replay(ctx, replace(post, thread_ref=thread_ref, status_message_ref=root_ref))
 
 
-async def edit_post(ctx: Context, setback: Post, event: MessageEdited) -> list[Intent]:
+async def edit_post(ctx: Context, post: Post, event: MessageEdited) -> list[Intent]:
     """The poster edited the message that is her (adopted) post: its title and story follow,
     and so does everything the bot shows or says about it from now on."""
-    if event.actor.user_id != setback.poster_id or setback.is_withdrawn:
+    if event.actor.user_id != post.poster_id or post.is_withdrawn:
         return []
-    if setback.source is not PostSource.ADOPTED or not event.text.strip():
+    if post.source is not PostSource.ADOPTED or not event.text.strip():
         return []
     title, body = _title_from(event.text), event.text[:BODY_MAX]
-    await ctx.repo.update_post(ctx.community_id, setback.id, title=title, body=body)
-    return await refresh(ctx, replace(setback, title=title, body=body))
+    await ctx.repo.update_post(ctx.community_id, post.id, title=title, body=body)
+    return await refresh(ctx, replace(post, title=title, body=body))
 
 
 async def on_status_message_sent(ctx: Context, setback_id: int, ref: str) -> None:

@@ -17,31 +17,31 @@ from bot.features.lifecycle.status_card import load_view, refresh_view
 WITHDRAWN_REF = "withdrawn"
 
 
-async def withdraw(ctx: Context, setback: Post, event: MessageDeleted) -> list[Intent]:
-    if setback.is_withdrawn:
+async def withdraw(ctx: Context, post: Post, event: MessageDeleted) -> list[Intent]:
+    if post.is_withdrawn:
         return []  # told twice (Slack's placeholder, then the deletion itself)
     gone: dict[str, Any] = {
         "title": "",
         "body": "",
         "withdrawn_at": ctx.now,
-        "closed_at": setback.closed_at or ctx.now,
+        "closed_at": post.closed_at or ctx.now,
         "stop_asking": True,
     }
-    await ctx.repo.update_post(ctx.community_id, setback.id, **gone)
-    await ctx.repo.cancel_all(setback.id, ctx.now)
-    await _drop_undelivered_follow_ups(ctx, setback.id)
-    if event.thread_gone or setback.thread_ref is None:
+    await ctx.repo.update_post(ctx.community_id, post.id, **gone)
+    await ctx.repo.cancel_all(post.id, ctx.now)
+    await _drop_undelivered_follow_ups(ctx, post.id)
+    if event.thread_gone or post.thread_ref is None:
         return []
-    view = await load_view(ctx, replace(setback, **gone))
+    view = await load_view(ctx, replace(post, **gone))
     intents: list[Intent] = []
-    if setback.status_message_ref not in (None, event.message_ref):
+    if post.status_message_ref not in (None, event.message_ref):
         intents.extend(refresh_view(ctx, view))  # it survives: it says withdrawn now
-    if setback.is_closed:
+    if post.is_closed:
         return intents  # closed already: its thread heard the last word
     if any(not reply.deleted for reply in view.replies):
         note = ctx.message("thread.withdrawn_note")
-        intents.append(Send(target=Thread(thread_ref=setback.thread_ref), message=note))
-    intents.append(CloseThread(thread_ref=setback.thread_ref))
+        intents.append(Send(target=Thread(thread_ref=post.thread_ref), message=note))
+    intents.append(CloseThread(thread_ref=post.thread_ref))
     return intents
 
 

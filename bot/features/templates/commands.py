@@ -278,26 +278,26 @@ async def post_in_thread(ctx: Context, actor: Member, draft_id: int | None) -> l
     """The poster shares the filled template in their post's thread, under the name (or
     pseudonym) the thread already knows them by."""
     draft, template, variant = await _own_draft(ctx, actor, draft_id)
-    setback = await post_of_poster(ctx, actor, draft.setback_id)
-    if setback.is_closed or setback.thread_ref is None:
-        raise RuleViolation("error.thread_closed", title=setback.title)
+    post = await post_of_poster(ctx, actor, draft.setback_id)
+    if post.is_closed or post.thread_ref is None:
+        raise RuleViolation("error.thread_closed", title=post.title)
     withheld = {
         p.name: ctx.say("template.withheld", label=p.label)
         for p in template.placeholders
         if p.identifying
     }
     rendered = _rendered(template, variant, {**draft.values, **withheld})
-    if not await ctx.repo.templates.add_use(draft, setback.id, template.title, VIA_THREAD, ctx.now):
-        raise RuleViolation("template.already_posted", title=setback.title)
-    header = ctx.say("template.posted", author=poster_name(setback), title=template.title)
+    if not await ctx.repo.templates.add_use(draft, post.id, template.title, VIA_THREAD, ctx.now):
+        raise RuleViolation("template.already_posted", title=post.title)
+    header = ctx.say("template.posted", author=poster_name(post), title=template.title)
     subject = (
         ctx.say("template.preview.subject", subject=rendered.subject) if rendered.subject else ""
     )
     body = "\n\n".join(part for part in (header, subject, rendered.text) if part)
-    message = Message(text=body, author=shown_author(ctx, setback) if setback.anonymous else None)
+    message = Message(text=body, author=shown_author(ctx, post) if post.anonymous else None)
     return [
-        Send(target=Thread(thread_ref=setback.thread_ref), message=message),
-        ctx.notice(actor, "template.posted_notice", title=setback.title),
+        Send(target=Thread(thread_ref=post.thread_ref), message=message),
+        ctx.notice(actor, "template.posted_notice", title=post.title),
     ]
 
 

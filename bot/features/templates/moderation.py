@@ -81,8 +81,8 @@ async def from_best_answer(ctx: Context, event: MessageActionInvoked) -> list[In
     reply = await ctx.repo.reply_by_ref(ctx.community_id, event.message_ref)
     if reply is None or reply.deleted or not reply.is_best:
         raise RuleViolation("template.not_best")
-    setback = await ctx.repo.post(ctx.community_id, reply.setback_id)
-    title = setback.title if setback else reply.text
+    post = await ctx.repo.post(ctx.community_id, reply.setback_id)
+    title = post.title if post else reply.text
     snippet = _snippet_from(ctx, reply, title)
     return [_source_form(ctx, event.actor, FormKind.TEMPLATE_ADD, snippet, reply.id)]
 
@@ -125,13 +125,13 @@ async def submit_add(ctx: Context, event: FormSubmitted, reply_id: int | None) -
     ):
         raise RuleViolation("template.key_taken", field="source", template=template.key)
     origin = await ctx.repo.reply(ctx.community_id, reply_id) if reply_id else None
-    setback = await ctx.repo.post(ctx.community_id, origin.setback_id) if origin else None
+    post = await ctx.repo.post(ctx.community_id, origin.setback_id) if origin else None
     added = await ctx.repo.templates.add_community_template(
         ctx.community_id,
         template.key,
         source,
         created_by=event.actor.user_id,
-        origin_thread_ref=setback.thread_ref if setback else None,
+        origin_thread_ref=post.thread_ref if post else None,
         origin_message_ref=origin.message_ref if origin else None,
         now=ctx.now,
     )

@@ -36,9 +36,9 @@ async def _story(world: World, act: Actions) -> None:
     assert world.bridge.community is not None
     community = world.bridge.community.community_id
     async with world.bridge.core.store.transaction() as repo:
-        setback = await repo.post_by_thread(community, thread)
-        assert setback is not None
-        events = await repo.care.events(community, setback.id)
+        post = await repo.post_by_thread(community, thread)
+        assert post is not None
+        events = await repo.care.events(community, post.id)
     assert [kind for kind, _ in events] == ["alert", "resume"]
 
 

@@ -37,9 +37,9 @@ async def test_a_crisis_reply_is_answered_privately_and_moderators_alerted(
         community = slack.adapter.community_id
         assert community is not None
         async with slack.adapter.core.store.transaction() as repo:
-            setback = await repo.post_by_thread(community, thread)
-            assert setback is not None
-            events = await repo.care.events(community, setback.id)
+            post = await repo.post_by_thread(community, thread)
+            assert post is not None
+            events = await repo.care.events(community, post.id)
         assert [kind for kind, _ in events] == ["alert", "resume"]
 
 
