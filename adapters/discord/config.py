@@ -34,19 +34,6 @@ class DiscordSettings(BaseSettings):
     locale: str = Field(
         default="en", validation_alias=AliasChoices("REBOUND_LOCALE", "DISCORD_LOCALE")
     )
-    # The weekly digest to the helpers' channel: weekday (0 is Monday; unset: none), hour UTC.
-    digest_weekday: int | None = Field(
-        default=None,
-        ge=0,
-        le=6,
-        validation_alias=AliasChoices("REBOUND_DIGEST_WEEKDAY", "DISCORD_DIGEST_WEEKDAY"),
-    )
-    digest_hour: int = Field(
-        default=9,
-        ge=0,
-        le=23,
-        validation_alias=AliasChoices("REBOUND_DIGEST_HOUR", "DISCORD_DIGEST_HOUR"),
-    )
     api_url: str = DISCORD_API
     gateway_url: str | None = None
     tick_seconds: float = 30.0

@@ -9,7 +9,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.care_settings import care_settings
+from adapters.community_env import shared_settings
 from adapters.discord.config import DiscordSettings
 from bot.api import CommunitySettings
 
@@ -24,9 +24,7 @@ def community_settings(settings: DiscordSettings) -> CommunitySettings:
         helpers_channel=str(helpers) if helpers else None,
         appreciation_emoji=settings.appreciation_emoji,
         locale=settings.locale,
-        **care_settings(str(mods) if (mods := settings.moderators_channel_id) else None),
-        digest_weekday=settings.digest_weekday,
-        digest_hour=settings.digest_hour,
+        **shared_settings(str(mods) if (mods := settings.moderators_channel_id) else None),
     )
 
 

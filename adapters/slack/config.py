@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.care_settings import care_settings
+from adapters.community_env import shared_settings
 from bot.api import DEFAULT_DATABASE_URL, CommunitySettings
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -41,19 +41,6 @@ class SlackSettings(BaseSettings):
     # The community's language: a folder under content/ (missing words fall back to English).
     locale: str = Field(
         default="en", validation_alias=AliasChoices("REBOUND_LOCALE", "SLACK_LOCALE")
-    )
-    # The weekly digest to the helpers' channel: weekday (0 is Monday; unset: none), hour UTC.
-    digest_weekday: int | None = Field(
-        default=None,
-        ge=0,
-        le=6,
-        validation_alias=AliasChoices("REBOUND_DIGEST_WEEKDAY", "SLACK_DIGEST_WEEKDAY"),
-    )
-    digest_hour: int = Field(
-        default=9,
-        ge=0,
-        le=23,
-        validation_alias=AliasChoices("REBOUND_DIGEST_HOUR", "SLACK_DIGEST_HOUR"),
     )
     # Slack takes about one message per second per channel; the workspace-wide rate is off
     # (0) unless set, since Slack does not publish one.
@@ -103,9 +90,7 @@ class SlackSettings(BaseSettings):
             helpers_channel=self.helpers_channel or None,
             appreciation_emoji=self.appreciation_emoji,
             locale=self.locale,
-            **care_settings(self.moderators_channel),
-            digest_weekday=self.digest_weekday,
-            digest_hour=self.digest_hour,
+            **shared_settings(self.moderators_channel),
         )
 
     @property

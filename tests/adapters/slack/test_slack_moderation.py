@@ -90,6 +90,6 @@ def test_the_digest_day_and_hour_come_from_the_environment(
     assert (community.digest_weekday, community.digest_hour) == (4, 16)
     monkeypatch.setenv("REBOUND_DIGEST_WEEKDAY", "9")
     with pytest.raises(ValidationError):
-        settings("http://127.0.0.1:9/api/")
+        settings("http://127.0.0.1:9/api/").community_settings()
     monkeypatch.delenv("REBOUND_DIGEST_WEEKDAY")
     assert settings("http://127.0.0.1:9/api/").community_settings().digest_weekday is None
