@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -42,6 +43,23 @@ class Rebound:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    async def ops_base_url(self, timeout_s: float = 60.0) -> str:
+        """The URL of the ops endpoints, once the process logged the port it bound (started
+        with REBOUND_HTTP_PORT=0, so no other test can take the port first)."""
+
+        async def logged() -> bool:
+            if self.process.returncode is not None:
+                raise AssertionError(f"rebound exited early:\n{self.output()[-4000:]}")
+            return OPS_PORT.search(self.output()) is not None
+
+        await eventually(logged, timeout_s=timeout_s, every_s=0.05)
+        found = OPS_PORT.search(self.output())
+        assert found is not None
+        return f"http://127.0.0.1:{found.group(1)}"
+
+
+OPS_PORT = re.compile(r"health checks on port (\d+)")
 
 
 @asynccontextmanager

@@ -8,7 +8,6 @@ outbox, their outcome asks due long ago, so the first ticks have work in hand.
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -25,12 +24,6 @@ from tests.adapters.discord.test_discord_crash import (
     seed,
 )
 from tests.processes import eventually, running, scalar
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def get(url: str) -> tuple[int, str]:
@@ -96,11 +89,10 @@ async def test_ready_once_the_gateway_is_ready_and_metrics_count_the_ticks(
         body={"message": "slow down", "retry_after": 0.05, "global": False},
         headers={"Retry-After": "0.05", "X-RateLimit-Scope": "user", "Via": "1.1 google"},
     )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**environment(fake, sqlite_url), "REBOUND_HTTP_PORT": str(port)}
+    env = {**environment(fake, sqlite_url), "REBOUND_HTTP_PORT": "0"}
     try:
         async with running(["discord"], env, tmp_path / "rebound.log") as rebound:
+            base = await rebound.ops_base_url()
 
             async def ready() -> bool:
                 return (await get(f"{base}/readyz"))[0] == 200
@@ -133,17 +125,17 @@ async def test_readyz_says_not_ready_while_the_gateway_is_down(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     fake = await started_fake()
-    port = free_port()
-    env = {**environment(fake, sqlite_url), "REBOUND_HTTP_PORT": str(port)}
+    env = {**environment(fake, sqlite_url), "REBOUND_HTTP_PORT": "0"}
     env["DISCORD_GATEWAY_URL"] = "ws://127.0.0.1:9/"  # nothing listens there
     try:
-        async with running(["discord"], env, tmp_path / "rebound.log"):
+        async with running(["discord"], env, tmp_path / "rebound.log") as rebound:
+            base = await rebound.ops_base_url()
 
             async def answered() -> bool:
-                return (await get(f"http://127.0.0.1:{port}/readyz"))[0] != 0
+                return (await get(f"{base}/readyz"))[0] != 0
 
             await eventually(answered, timeout_s=60)
-            status, body = await get(f"http://127.0.0.1:{port}/readyz")
+            status, body = await get(f"{base}/readyz")
             assert status == 503
             assert '"discord_gateway": "not connected"' in body
             assert '"database": "ok"' in body
@@ -196,18 +188,18 @@ async def test_one_process_per_shard_identifies_as_its_shard(
     fake = ShardRecordingDiscord(members=[dict(m) for m in EVERYONE])
     fake.identified_shards = []
     await fake.start()
-    port = free_port()
     env = {
         **environment(fake, sqlite_url),
-        "REBOUND_HTTP_PORT": str(port),
+        "REBOUND_HTTP_PORT": "0",
         "DISCORD_SHARD_COUNT": "2",
         "DISCORD_SHARD_ID": "1",
     }
     try:
         async with running(["discord"], env, tmp_path / "rebound.log") as rebound:
+            base = await rebound.ops_base_url()
 
             async def ready() -> bool:
-                return (await get(f"http://127.0.0.1:{port}/readyz"))[0] == 200
+                return (await get(f"{base}/readyz"))[0] == 200
 
             await eventually(ready, timeout_s=60)
             assert fake.identified_shards == [[1, 2]]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -30,6 +29,7 @@ from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.statements import OUTBOUND, OUTCOME, REPLY, SETBACK
 from tests.adapters.slack.fake_slack import Call, FakeSlack, member
+from tests.adapters.slack.process import LISTENING
 from tests.adapters.slack.process import environment as slack_environment
 from tests.adapters.slack.slack_requests import FORM, JSON, SlackRequests
 from tests.adapters.slack.workspace import MODERATORS, PEOPLE, SUPPORT
@@ -44,13 +44,6 @@ HELPER_IDS = ("U0TOMAS", "U0PRIYA", "U0DEV", "U0ADE")
 MARK, UNMARK = "mark_best", "unmark_best"
 Press = tuple[int, str, str, str]
 PERMALINK = re.compile(r"/archives/(\w+)/p(\d+)")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -181,6 +174,22 @@ class Cluster:
                 yield call
 
 
+def _read(log: Path) -> str:
+    return log.read_text(errors="replace")
+
+
+async def _listening(log: Path, process: subprocess.Popen[bytes]) -> str:
+    """The replica's base URL, once it logged the port it bound (it was given port 0, so no
+    other test can take the port between choosing and binding)."""
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            assert process.poll() is None, "the replica exited at start"
+            found = LISTENING.search(_read(log))
+            if found:
+                return f"http://127.0.0.1:{found.group(1)}"
+            await asyncio.sleep(0.05)
+
+
 async def _healthy(
     http: aiohttp.ClientSession, base: str, process: subprocess.Popen[bytes]
 ) -> None:
@@ -210,17 +219,17 @@ async def cluster(database_url: str, workdir: Path) -> AsyncIterator[Cluster]:
     async with aiohttp.ClientSession() as http:
         try:
             for _ in range(2):
-                port = _free_port()
-                log = (workdir / f"replica-{len(replicas)}.log").open("wb")
+                log_path = workdir / f"replica-{len(replicas)}.log"
+                log = log_path.open("wb")
                 process = subprocess.Popen(  # noqa: ASYNC220 - started once, waited on below
-                    [rebound, "slack", "--port", str(port)],
+                    [rebound, "slack", "--port", "0"],
                     env=environment,
                     cwd=workdir,
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
                 log.close()
-                base = f"http://127.0.0.1:{port}"
+                base = await _listening(log_path, process)
                 replicas.append(Replica(f"{base}/slack/events", process))
                 await _healthy(http, base, process)
             yield Cluster(fake, (replicas[0], replicas[1]), db, http, SlackRequests())
