@@ -57,6 +57,7 @@ PLATFORMS = frozenset({inbound.PLATFORM})
 
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
 NOT_SET_UP = "setup.not_set_up"
+SET_UP_BY = "setup.who.managers"
 Recorded = dict[int, list[OpenThread]]  # by guild: what open threads have recorded
 
 
@@ -382,7 +383,8 @@ class DiscordBridge:
         where = inbound.guild_community_id(interaction.guild_id or 0)
         try:
             await interaction.response.send_message(
-                self.core.say(where, NOT_SET_UP), ephemeral=True
+                self.core.say(where, NOT_SET_UP, who=self.core.say(where, SET_UP_BY)),
+                ephemeral=True,
             )
         except discord.HTTPException as failure:
             log.warning("interaction %s: discord %s", interaction.id, failure.status)

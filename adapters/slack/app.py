@@ -132,7 +132,7 @@ class SlackAdapter:
             form_metadata=form_metadata,
             view_answer_budget_s=view_answer_budget_s,
         )
-        listeners.register(self.app, taken=self.distribution.commands)
+        listeners.register(self.app, taken=self.distribution.taken)
         self.distribution.register(self.app, self.in_flight, listeners.on_command)
         self.refusals = RefusalLog()
         self.community_id: str | None = None

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.lifecycle import InFlight
+from adapters.slack.bridge import HOME_OPENED
 from adapters.slack.config import SlackSettings
 from adapters.slack.oauth import install_link, missing_scopes, oauth_settings, token_rotator
 from adapters.slack.setup import COMMAND as SETUP_COMMAND
@@ -79,9 +80,10 @@ class Distribution:
         }
 
     @property
-    def commands(self) -> tuple[str, ...]:
-        """The slash commands this handles itself: `/rebound` when installed by OAuth."""
-        return (SETUP_COMMAND,) if self.installations is not None else ()
+    def taken(self) -> tuple[str, ...]:
+        """What this listens to itself when installed by OAuth: `/rebound` and the App
+        Home (both carry the setup)."""
+        return (SETUP_COMMAND, HOME_OPENED) if self.installations is not None else ()
 
     def register(self, app: AsyncApp, in_flight: InFlight, others: CommandListener) -> None:
         """Uninstalls and `/rebound setup`, for workspaces that installed Rebound (in

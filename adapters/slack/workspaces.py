@@ -66,6 +66,7 @@ class Workspace:
     revision: int = 0
     moderators_group: str | None = None
     settings: CommunitySettings | None = None  # as last read (another replica may change them)
+    installer: str | None = None  # who installed Rebound here (they may set it up)
 
 
 def community_of_request(context: AsyncBoltContext) -> str:
@@ -190,6 +191,7 @@ class InstalledWorkspaces:
             revision=installation.revision,
         )
         workspace.settings = settings
+        workspace.installer = installation.installer_user_id
         self._known[community_id] = workspace
         while len(self._known) > self._capacity:
             self._known.popitem(last=False)
