@@ -158,6 +158,10 @@ class SlackAdapter:
         identity = await self._retrying(self.client.auth_test, "auth.test", "SLACK_BOT_TOKEN")
         self.community_id = community_id(str(identity["team_id"]))
         self._one.community_id = self.community_id
+        log.info(
+            "Slack adapter serving one workspace, %s, set up from the environment (SLACK_*)",
+            self.community_id,
+        )
         await self.core.ensure_community(
             self.community_id, PLATFORM, self.settings.community_settings()
         )

@@ -27,7 +27,7 @@ from adapters.slack.workspaces import (
     Workspace,
     WorkspaceSource,
 )
-from bot.api import Installations, Rebound, SecretBox
+from bot.api import Installations, Rebound, SecretBox, left_community
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +89,25 @@ class Distribution:
         """Uninstalls and `/rebound setup`, for workspaces that installed Rebound (in
         development mode the environment's settings are the community's); the rest of
         `/rebound` goes to `others`."""
-        if self.installations is not None:
-            Uninstalls(self.installations, self._core.clock).register(app)
-            Setup(
-                self._core,
-                self.workspaces,
-                self.installations,
-                in_flight,
-                self.settings,
-                others=others,
-            ).register(app)
+        if self.installations is None:
+            Uninstalls(self._left).register(app)
+            return
+        installations, clock = self.installations, self._core.clock
+        Uninstalls(lambda community: installations.remove(community, clock.now())).register(app)
+        Setup(
+            self._core,
+            self.workspaces,
+            self.installations,
+            in_flight,
+            self.settings,
+            others=others,
+        ).register(app)
+
+    async def _left(self, community: str) -> None:
+        """The environment's workspace uninstalled Rebound (or revoked its token): nothing
+        more is sent there (no installation row to remove: its sends stop all the same)."""
+        assert isinstance(self.workspaces, OneWorkspace)
+        if await self.workspaces.at(community) is None:
+            return  # another workspace's event: not the one served
+        self.workspaces.uninstalled = True
+        await left_community(self._core.store, community, self._core.clock.now())
