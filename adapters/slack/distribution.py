@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from adapters.lifecycle import InFlight
 from adapters.slack.bridge import HOME_OPENED
 from adapters.slack.config import SlackSettings
+from adapters.slack.inbound import PLATFORM
 from adapters.slack.oauth import install_link, missing_scopes, oauth_settings, token_rotator
 from adapters.slack.setup import COMMAND as SETUP_COMMAND
 from adapters.slack.setup import CommandListener, Setup
@@ -70,6 +71,14 @@ class Distribution:
                 install_link(self.settings),
             )
         return len(short)
+
+    async def communities(self) -> list[str]:
+        """The communities served: every installed workspace, or the environment's one
+        (known once `start` found it)."""
+        if self.installations is not None:
+            return await self.installations.community_ids(PLATFORM)
+        assert isinstance(self.workspaces, OneWorkspace)
+        return [self.workspaces.workspace.community_id]
 
     def bolt_options(self) -> dict[str, Any]:
         """AsyncApp's authorisation: the installation store in distributed mode."""
