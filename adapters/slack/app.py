@@ -136,8 +136,10 @@ class SlackAdapter:
         self.distribution.register(self.app, self.in_flight, listeners.on_command)
         self.refusals = RefusalLog()
         self.community_id: str | None = None
-        # Ready once auth.test passed (`start`); Socket Mode adds its connection.
-        self.ops.require("slack", lambda: self.community_id is not None)
+        # Ready once started (auth.test passed, or installed by OAuth: nothing to check);
+        # Socket Mode adds its connection.
+        self.started = False
+        self.ops.require("slack", lambda: self.started)
         self._recorded_at_start: dict[str, list[OpenThread]] | None = None
 
     async def _retrying(self, call: Any, what: str, setting: str) -> Any:
@@ -160,6 +162,7 @@ class SlackAdapter:
             community: await self.core.open_threads(community)
             for community in await self.distribution.communities()
         }
+        self.started = True
         return self.community_id or ""
 
     async def _start_one(self) -> None:

@@ -30,6 +30,8 @@ async def test_a_start_catches_up_every_installed_workspace(database_url: str) -
         fake.hold_message(SUPPORT, "U0SAM", "Over here too", _ts(in_beta))
 
         async with host(database_url, fake=fake) as after:
+            ready = await after.http.get("/readyz")  # started: no one workspace to check
+            assert ready.status == 200, await ready.text()
             assert await after.adapter.catch_up() == 3
             store = after.adapter.core.store
             alpha_replies = await replies_in(store, "slack:T0ALPHA", in_alpha)
