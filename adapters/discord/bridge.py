@@ -57,6 +57,7 @@ PLATFORMS = frozenset({inbound.PLATFORM})
 
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
 NOT_SET_UP = "setup.not_set_up"
+SET_UP_BY = "setup.who.managers"
 Recorded = dict[int, list[OpenThread]]  # by guild: what open threads have recorded
 
 
@@ -116,14 +117,17 @@ class DiscordBridge:
         forum_id = self.settings.support_forum_id
         if forum_id is not None:
             forum = client.get_channel(forum_id)
-            if not isinstance(forum, discord.ForumChannel):
+            if isinstance(forum, discord.ForumChannel):
+                seeded = community_settings(self.settings)
+                log.info("discord: the environment sets up guild %s", forum.guild.id)
+                recorded[forum.guild.id] = await self._serve(
+                    forum, self.settings.moderator_role_id, seeded, home=True
+                )
+            elif (self.settings.shard_count or 1) > 1:
+                log.info("discord: forum %s is in another shard's guild", forum_id)
+            else:
                 log.error("channel %s is not a forum the bot can see", forum_id)
                 return
-            seeded = community_settings(self.settings)
-            log.info("discord: the environment sets up guild %s", forum.guild.id)
-            recorded[forum.guild.id] = await self._serve(
-                forum, self.settings.moderator_role_id, seeded, home=True
-            )
         for guild in client.guilds:
             if self.guilds.of(guild.id) is None:
                 found = await self._stored_forum(guild)
@@ -135,7 +139,12 @@ class DiscordBridge:
             await sync_commands(self._tree, self.settings.command_guild_ids)
         self._tick_task = asyncio.create_task(
             run_workers(
-                self.core, self._outbox_for, PLATFORMS, self.settings.tick_seconds, self.stopping
+                self.core,
+                self._outbox_for,
+                PLATFORMS,
+                self.settings.tick_seconds,
+                self.stopping,
+                served=self._served,
             ),
             name="rebound-tick",
         )
@@ -251,6 +260,11 @@ class DiscordBridge:
     async def tick(self) -> int:
         """Fire what is due and retry what failed, until nothing is left (tests call it)."""
         return await tick_until_quiet(self.core, self._outbox_for, PLATFORMS)
+
+    def _served(self) -> list[str]:
+        """The servers this process serves (with shards, only its own guilds): the tick
+        loop claims only their follow-ups and retries."""
+        return [served.community.community_id for served in self.guilds]
 
     def _outbox_for(self, community_id: str) -> DiscordOutbox | None:
         served = self.guilds.of_community(community_id)
@@ -382,7 +396,8 @@ class DiscordBridge:
         where = inbound.guild_community_id(interaction.guild_id or 0)
         try:
             await interaction.response.send_message(
-                self.core.say(where, NOT_SET_UP), ephemeral=True
+                self.core.say(where, NOT_SET_UP, who=self.core.say(where, SET_UP_BY)),
+                ephemeral=True,
             )
         except discord.HTTPException as failure:
             log.warning("interaction %s: discord %s", interaction.id, failure.status)

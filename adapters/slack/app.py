@@ -132,13 +132,15 @@ class SlackAdapter:
             form_metadata=form_metadata,
             view_answer_budget_s=view_answer_budget_s,
         )
-        listeners.register(self.app, taken=self.distribution.commands)
+        listeners.register(self.app, taken=self.distribution.taken)
         self.distribution.register(self.app, self.in_flight, listeners.on_command)
         self.refusals = RefusalLog()
         self.community_id: str | None = None
-        # Ready once auth.test passed (`start`); Socket Mode adds its connection.
-        self.ops.require("slack", lambda: self.community_id is not None)
-        self._recorded_at_start: list[OpenThread] | None = None
+        # Ready once started (auth.test passed, or installed by OAuth: nothing to check);
+        # Socket Mode adds its connection.
+        self.started = False
+        self.ops.require("slack", lambda: self.started)
+        self._recorded_at_start: dict[str, list[OpenThread]] | None = None
 
     async def _retrying(self, call: Any, what: str, setting: str) -> Any:
         settings = self.settings
@@ -150,35 +152,52 @@ class SlackAdapter:
         """Find the workspace (`auth.test`), make sure its community exists, and note what
         each open thread has recorded, before any event arrives (see `catch_up`). Installed
         into many workspaces, there is no one workspace to find: each comes with its
-        requests."""
+        requests, and what is noted is every installed workspace's open threads."""
         if self.settings.distributed:
             log.info("Slack adapter serving the workspaces that installed it")
             await self.distribution.check_scopes()
-            return ""
+        else:
+            await self._start_one()
+        self._recorded_at_start = {
+            community: await self.core.open_threads(community)
+            for community in await self.distribution.communities()
+        }
+        self.started = True
+        return self.community_id or ""
+
+    async def _start_one(self) -> None:
         identity = await self._retrying(self.client.auth_test, "auth.test", "SLACK_BOT_TOKEN")
         self.community_id = community_id(str(identity["team_id"]))
         self._one.community_id = self.community_id
+        log.info(
+            "Slack adapter serving one workspace, %s, set up from the environment (SLACK_*)",
+            self.community_id,
+        )
         await self.core.ensure_community(
             self.community_id, PLATFORM, self.settings.community_settings()
         )
-        self._recorded_at_start = await self.core.open_threads(self.community_id)
-        return self.community_id
 
     async def catch_up(self, stop: asyncio.Event | None = None) -> int:
-        """Record the thread replies written while Rebound was away (after `start`; again at
-        any time: what is recorded already is not recorded twice). Reads from what was
-        recorded at start, so replies arriving live meanwhile cannot hide earlier ones.
-        Once `stop` is set it finishes the reply in hand and leaves the rest to the next
-        start. (Installed into many workspaces, nothing is caught up yet.)"""
-        if self.settings.distributed:
-            return 0
-        assert self.community_id is not None, "start first"
-        threads = self._recorded_at_start
+        """Record the thread replies written while Rebound was away, in every workspace
+        served (after `start`; again at any time: what is recorded already is not recorded
+        twice). Reads from what was recorded at start, so replies arriving live meanwhile
+        cannot hide earlier ones. Once `stop` is set it finishes the reply in hand and
+        leaves the rest to the next start."""
+        recorded = self._recorded_at_start
         self._recorded_at_start = None
-        if threads is None:
-            threads = await self.core.open_threads(self.community_id)
-        reader = CatchUp(self.core, self.client, self.directory, self.outbox)
-        return await reader.run(self.community_id, threads, stop)
+        if recorded is None:
+            recorded = {
+                community: await self.core.open_threads(community)
+                for community in await self.distribution.communities()
+            }
+        handed = 0
+        for community, threads in recorded.items():
+            ws = await self.workspaces.at(community)
+            if ws is None or (stop is not None and stop.is_set()):
+                continue  # uninstalled meanwhile, or stopping: the next start reads it
+            reader = CatchUp(self.core, ws.client, ws.directory, ws.outbox)
+            handed += await reader.run(community, threads, stop)
+        return handed
 
     async def close(self) -> None:
         await self.session.close()

@@ -31,6 +31,7 @@ from adapters.lifecycle import InFlight
 from adapters.slack import inbound
 from adapters.slack.form_metadata import FormMetadata
 from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
+from adapters.slack.setup_form import not_set_up_text, sayer
 from adapters.slack.workspaces import Workspace, WorkspaceSource, community_of_request
 from bot.api import (
     LIBRARY_MESSAGE_ACTIONS,
@@ -51,12 +52,12 @@ from bot.api import (
 
 log = logging.getLogger(__name__)
 
+HOME_OPENED = "app_home_opened"
 COMMANDS = ("/setback", "/template", f"/{REBOUND_COMMAND}")
 MESSAGE_ACTIONS = (MARK, UNMARK, SAVE_AS_TEMPLATE, *LIBRARY_MESSAGE_ACTIONS)
 CORE_IDS = re.compile(r"^rb:")
 CORE_FORMS = re.compile(r"^rb:form:")
 FORM_EXPIRED = "error.form_expired"
-NOT_SET_UP = "setup.not_set_up"
 UNEXPECTED = "error.unexpected"
 VIEW_ANSWER_BUDGET_S = 2.0
 # Intents a view submission's acknowledgement itself can carry.
@@ -82,15 +83,16 @@ class SlackBridge:
         self._form_metadata = form_metadata
 
     def register(self, app: AsyncApp, *, taken: tuple[str, ...] = ()) -> None:
-        """Listen on `app`; commands in `taken` are another handler's (which hands the rest
-        of them back to `on_command`)."""
+        """Listen on `app`; commands and events in `taken` are another handler's (which
+        hands the rest of a command back to `on_command`)."""
         for command in COMMANDS:
             if command not in taken:
                 app.command(command)(self.on_command)
         app.event("message")(self.on_message)
         app.event("reaction_added")(self.on_reaction)
         app.event("reaction_removed")(self.on_reaction)
-        app.event("app_home_opened")(self.on_home_opened)
+        if HOME_OPENED not in taken:
+            app.event(HOME_OPENED)(self.on_home_opened)
         app.action(CORE_IDS)(self.on_button)
         for callback_id in MESSAGE_ACTIONS:
             app.shortcut(callback_id)(self.on_message_action)
@@ -204,7 +206,7 @@ class SlackBridge:
             await ack()
             return
         if not ws.support_channel:  # installed, never set up: say so rather than nothing
-            await ack(text=self._core.say(_community(context), NOT_SET_UP))
+            await ack(text=not_set_up_text(sayer(self._core, ws.community_id), ws.installer))
             return
         actor = await ws.directory.member(str(body["user_id"]), str(body.get("user_name", "")))
         event = inbound.command_event(_community(context), actor, body)

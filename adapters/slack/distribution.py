@@ -14,7 +14,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from adapters.lifecycle import InFlight
+from adapters.slack.bridge import HOME_OPENED
 from adapters.slack.config import SlackSettings
+from adapters.slack.inbound import PLATFORM
 from adapters.slack.oauth import install_link, missing_scopes, oauth_settings, token_rotator
 from adapters.slack.setup import COMMAND as SETUP_COMMAND
 from adapters.slack.setup import CommandListener, Setup
@@ -26,7 +28,7 @@ from adapters.slack.workspaces import (
     Workspace,
     WorkspaceSource,
 )
-from bot.api import Installations, Rebound, SecretBox
+from bot.api import Installations, Rebound, SecretBox, left_community
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,14 @@ class Distribution:
             )
         return len(short)
 
+    async def communities(self) -> list[str]:
+        """The communities served: every installed workspace, or the environment's one
+        (known once `start` found it)."""
+        if self.installations is not None:
+            return await self.installations.community_ids(PLATFORM)
+        assert isinstance(self.workspaces, OneWorkspace)
+        return [self.workspaces.workspace.community_id]
+
     def bolt_options(self) -> dict[str, Any]:
         """AsyncApp's authorisation: the installation store in distributed mode."""
         if self.installations is None:
@@ -79,21 +89,34 @@ class Distribution:
         }
 
     @property
-    def commands(self) -> tuple[str, ...]:
-        """The slash commands this handles itself: `/rebound` when installed by OAuth."""
-        return (SETUP_COMMAND,) if self.installations is not None else ()
+    def taken(self) -> tuple[str, ...]:
+        """What this listens to itself when installed by OAuth: `/rebound` and the App
+        Home (both carry the setup)."""
+        return (SETUP_COMMAND, HOME_OPENED) if self.installations is not None else ()
 
     def register(self, app: AsyncApp, in_flight: InFlight, others: CommandListener) -> None:
         """Uninstalls and `/rebound setup`, for workspaces that installed Rebound (in
         development mode the environment's settings are the community's); the rest of
         `/rebound` goes to `others`."""
-        if self.installations is not None:
-            Uninstalls(self.installations, self._core.clock).register(app)
-            Setup(
-                self._core,
-                self.workspaces,
-                self.installations,
-                in_flight,
-                self.settings,
-                others=others,
-            ).register(app)
+        if self.installations is None:
+            Uninstalls(self._left).register(app)
+            return
+        installations, clock = self.installations, self._core.clock
+        Uninstalls(lambda community: installations.remove(community, clock.now())).register(app)
+        Setup(
+            self._core,
+            self.workspaces,
+            self.installations,
+            in_flight,
+            self.settings,
+            others=others,
+        ).register(app)
+
+    async def _left(self, community: str) -> None:
+        """The environment's workspace uninstalled Rebound (or revoked its token): nothing
+        more is sent there (no installation row to remove: its sends stop all the same)."""
+        assert isinstance(self.workspaces, OneWorkspace)
+        if await self.workspaces.at(community) is None:
+            return  # another workspace's event: not the one served
+        self.workspaces.uninstalled = True
+        await left_community(self._core.store, community, self._core.clock.now())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,10 +23,13 @@ class HomeTab:
         self._core = core
         self._client = client
 
-    async def publish(self, community_id: str, member: Member) -> None:
+    async def publish(self, community_id: str, member: Member, below: Sequence[Block] = ()) -> None:
+        """The member's page, with `below` under it (the setup, for who may set up)."""
         page = await home_page(self._core, community_id, member)
+        view = home_view(page)
+        view["blocks"].extend(below)
         try:
-            await self._client.views_publish(user_id=member.user_id, view=home_view(page))
+            await self._client.views_publish(user_id=member.user_id, view=view)
         except API_FAILURES as failure:
             # The next visit publishes it again; nothing is lost.
             log.warning("views.publish failed (%s)", type(failure).__name__)

@@ -66,6 +66,7 @@ class Workspace:
     revision: int = 0
     moderators_group: str | None = None
     settings: CommunitySettings | None = None  # as last read (another replica may change them)
+    installer: str | None = None  # who installed Rebound here (they may set it up)
 
 
 def community_of_request(context: AsyncBoltContext) -> str:
@@ -89,14 +90,18 @@ class OneWorkspace:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
+        self.uninstalled = False  # Rebound was removed from it: nothing is sent any more
 
     async def at(self, community_id: str) -> Workspace | None:
         # Before `start` learns the workspace's id, the one workspace is the only one.
         known = self.workspace.community_id
-        return self.workspace if not known or community_id == known else None
+        served = not known or community_id == known
+        return self.workspace if served and not self.uninstalled else None
 
     def outbox_for(self, community_id: str) -> Outbox | None:
-        return self.workspace.outbox if community_id == self.workspace.community_id else None
+        if self.uninstalled or community_id != self.workspace.community_id:
+            return None
+        return self.workspace.outbox
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,7 @@ class InstalledWorkspaces:
             revision=installation.revision,
         )
         workspace.settings = settings
+        workspace.installer = installation.installer_user_id
         self._known[community_id] = workspace
         while len(self._known) > self._capacity:
             self._known.popitem(last=False)

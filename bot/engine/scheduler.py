@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from bot.common.context import Context
@@ -39,6 +39,8 @@ BATCH = 20
 
 OutboxFor = Callable[[str], Outbox | None]
 """Finds the outbox of a community id, or None where this process does not serve it."""
+Served = Callable[[], Collection[str]]
+"""The community ids a process serves now, when it serves only some (a Discord shard)."""
 
 
 class Scheduler:
@@ -48,6 +50,12 @@ class Scheduler:
         self.batch = batch
         self.last_claimed = 0
         self.retention = Retention(kernel, worker_id)
+        # The communities this worker serves, when it serves only some of its platforms'
+        # (a Discord shard); None: every one. Rows of the others are never claimed here.
+        self.served: Served | None = None
+
+    def _served(self) -> Collection[str] | None:
+        return None if self.served is None else self.served()
 
     async def claim(self, platforms: frozenset[str]) -> list[FollowUp]:
         """Lease a batch of due rows without firing them (what a worker that dies leaves)."""
@@ -56,8 +64,9 @@ class Scheduler:
             return await self._claim(repo, now, platforms)
 
     async def _claim(self, repo: Repo, now: datetime, platforms: frozenset[str]) -> list[FollowUp]:
+        lease_until, served = now + LEASE, self._served()
         claimed = await repo.claim_due(
-            now, sorted(platforms), self.worker_id, now + LEASE, self.batch
+            now, sorted(platforms), self.worker_id, lease_until, self.batch, communities=served
         )
         self.last_claimed = len(claimed)
         return claimed
@@ -149,7 +158,12 @@ class Scheduler:
         now = self._kernel.clock.now()
         async with self._kernel.store.transaction() as repo:
             rows = await repo.outbound.claim_due(
-                now, sorted(platforms), self.worker_id, now + self._kernel.policy.lease, self.batch
+                now,
+                sorted(platforms),
+                self.worker_id,
+                now + self._kernel.policy.lease,
+                self.batch,
+                communities=self._served(),
             )
         by_community: dict[str, list[Pending]] = defaultdict(list)
         for row in rows:

@@ -7,7 +7,7 @@ import asyncio
 from typing import Protocol
 
 from bot.engine.runtime import Rebound
-from bot.engine.scheduler import OutboxFor, Scheduler
+from bot.engine.scheduler import OutboxFor, Scheduler, Served
 
 
 class Ticks(Protocol):
@@ -50,8 +50,12 @@ async def run_workers(
     stop: asyncio.Event,
     *,
     senders: int = 1,
+    served: Served | None = None,
 ) -> None:
-    """Run `senders` tick loops until `stop` is set; each finishes the pass it is in."""
-    await asyncio.gather(
-        *(s.run(outbox_for, platforms, interval, stop=stop) for s in schedulers(core, senders))
-    )
+    """Run `senders` tick loops until `stop` is set; each finishes the pass it is in. With
+    `served`, they claim only those communities' follow-ups and retries (a shard leaves
+    the others' rows to the shard that serves them, rather than leasing them for nothing)."""
+    running = schedulers(core, senders)
+    for scheduler in running:
+        scheduler.served = served
+    await asyncio.gather(*(s.run(outbox_for, platforms, interval, stop=stop) for s in running))

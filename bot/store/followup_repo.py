@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -96,8 +96,12 @@ class FollowUpRepo(RepoBase):
         owner: str,
         lease_until: datetime,
         limit: int,
+        *,
+        communities: Collection[str] | None = None,
     ) -> list[FollowUp]:
-        """Lease up to `limit` due rows to `owner`; concurrent workers take other rows."""
+        """Lease up to `limit` due rows to `owner`; concurrent workers take other rows. With
+        `communities`, only theirs (the ones a worker serves: a Discord shard's guilds)."""
+        scope = [] if communities is None else [FOLLOW_UP.c.community_id.in_(communities)]
         rows = await leases.take(
             self._db,
             FOLLOW_UP,
@@ -106,6 +110,7 @@ class FollowUpRepo(RepoBase):
                 FOLLOW_UP.c.done_at.is_(None),
                 FOLLOW_UP.c.due_at <= now,
                 FOLLOW_UP.c.platform.in_(platforms),
+                *scope,
             ],
             order_by=FOLLOW_UP.c.due_at,
             limit=limit,

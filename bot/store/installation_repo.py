@@ -248,6 +248,11 @@ class Installations:
         async with self._store.engine.begin() as connection:
             return await self._repo(connection).scopes()
 
+    async def community_ids(self, platform: str) -> list[str]:
+        """Every community installed on `platform`."""
+        async with self._store.engine.begin() as connection:
+            return await self._repo(connection).community_ids(f"{platform}:")
+
     async def remove(self, community_id: str, now: datetime) -> Stopped:
         async with self._store.engine.begin() as connection:
             stopped = await self._repo(connection).remove(community_id, now)

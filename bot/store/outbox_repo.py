@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -181,8 +181,11 @@ class OutboundRepo:
         owner: str,
         lease_until: datetime,
         limit: int,
+        *,
+        communities: Collection[str] | None = None,
     ) -> list[Outbound]:
-        """Sources whose first pending intent is due again and free, each with all its rows.
+        """Sources whose first pending intent is due again and free, each with all its rows
+        (with `communities`, only theirs).
 
         Whole sources, head first, so a retry never sends a later intent before an
         earlier one (a closing note before the thread's close, say); a head another worker
@@ -206,6 +209,7 @@ class OutboundRepo:
                 OUTBOUND.c.platform.in_(platforms),
                 leases.is_free(OUTBOUND, now),
                 is_head,
+                *([] if communities is None else [OUTBOUND.c.community_id.in_(communities)]),
             )
             .limit(limit)
         )

@@ -324,6 +324,23 @@ async def test_cancel_finishes_a_pending_row(store: Store) -> None:
         assert await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10) == []
 
 
+async def test_claim_due_scoped_to_communities_takes_only_theirs(store: Store) -> None:
+    """A Discord shard claims only its own guilds' rows; the others stay free for theirs."""
+    kind = FollowUpKind.OUTCOME_ASK
+    async with store.transaction() as repo:
+        in_a = await _setback(repo, A, poster_id="U-a")
+        in_b = await _setback(repo, B, poster_id="U-b")
+        for post in (in_a, in_b):
+            await repo.schedule(post, "console", {kind: NOW - timedelta(minutes=1)}, reopen=False)
+
+    async with store.transaction() as repo:
+        mine = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10, communities=[B])
+    assert [f.setback_id for f in mine] == [in_b.id]
+    async with store.transaction() as repo:
+        others = await repo.claim_due(NOW, ["console"], "w2", NOW + LEASE, 10, communities=[A])
+    assert [f.setback_id for f in others] == [in_a.id]
+
+
 async def test_claim_due_returns_due_rows_of_the_platforms_in_due_order(store: Store) -> None:
     kind = FollowUpKind.OUTCOME_ASK
     offsets = [40, 10, 30, 20, 50]  # minutes before NOW; all due

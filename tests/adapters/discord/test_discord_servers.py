@@ -71,6 +71,7 @@ async def test_a_server_not_set_up_says_so_and_only_managers_set_it_up(unset: Wo
     act = Actions(unset)
     asked = await act.interact(p.slash_command(LENA, "setback", {"anonymous": False}))
     assert "not set up here yet" in _said(act, asked)
+    assert "manage this server" in _said(act, asked)  # who can set it up
     assert unset.fake.forum_posts() == []
 
     refused = await act.interact(_setup(LENA, p.FORUM_ID, manager=False))

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import LENA, Actions, World, connected
 
@@ -35,3 +39,12 @@ async def test_a_nearly_full_forum_gets_what_fits_and_posts_carry_at_most_five(
         post = world.fake.forum_posts()[-1].body
         assert len(post["applied_tags"]) == 1  # Recruiter screen; no room was left for Ghosted
         assert thread in world.fake.channels
+
+
+async def test_the_environment_sets_one_server_up_and_says_so(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with connected(sqlite_url):
+        said = [r.getMessage() for r in caplog.records if "environment sets up" in r.message]
+        assert said == [f"discord: the environment sets up guild {p.GUILD_ID}"]

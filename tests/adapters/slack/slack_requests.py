@@ -278,6 +278,34 @@ class SlackRequests:
             ],
         }
 
+    def view_button(
+        self, user: str, name: str, action_id: str, view: dict[str, Any], values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A button pressed in a published view (the App Home), whose input blocks are
+        filled with `values`: the click carries their state."""
+        view_id = f"V{self._next():06d}"
+        return {
+            **self._common("block_actions", user, name),
+            "container": {"type": "view", "view_id": view_id},
+            "view": {
+                **view,
+                "id": view_id,
+                "team_id": self.team_id,
+                "state": {"values": _state(view, values)},
+                "app_id": APP_ID,
+                "bot_id": "B0REBOUNDBOT",
+            },
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": action_id,
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "x"},
+                    "action_ts": self.next_ts(),
+                }
+            ],
+        }
+
     def shortcut(
         self, user: str, name: str, callback_id: str, channel: str, ts: str
     ) -> dict[str, Any]:

@@ -54,7 +54,7 @@ async def test_readyz_is_ready_after_auth_test_with_a_migrated_database(served: 
 
 
 async def test_readyz_is_not_ready_before_auth_test_passed(served: Served) -> None:
-    served.ws.adapter.community_id = None  # as before `start`
+    served.ws.adapter.started = False  # as before `start`
     async with served.http.get(f"{served.url}/readyz") as ready:
         assert ready.status == 503
         assert (await ready.json())["slack"] == "not connected"

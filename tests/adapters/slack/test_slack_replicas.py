@@ -9,6 +9,7 @@ is told once, and an author is thanked once per mark.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 import sys
@@ -20,21 +21,23 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.refs import MessageRef
 from bot.contract.actions import Verb, action_id
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
-from bot.store.statements import OUTBOUND, OUTCOME, REPLY, SETBACK
+from bot.store.statements import FOLLOW_UP, OUTBOUND, OUTCOME, REPLY, SETBACK
 from tests.adapters.slack.fake_slack import Call, FakeSlack, member
 from tests.adapters.slack.process import LISTENING
 from tests.adapters.slack.process import environment as slack_environment
 from tests.adapters.slack.slack_requests import FORM, JSON, SlackRequests
 from tests.adapters.slack.workspace import MODERATORS, PEOPLE, SUPPORT
 
-pytestmark = pytest.mark.postgres
+# Two real processes each: one xdist worker runs these one after another, so that the
+# replicas of one test do not starve those of another on a small machine.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("replica_processes")]
 
 ROUNDS = 8
 WAIT_S = 60.0
@@ -64,6 +67,13 @@ class Cluster:
 
     async def send(self, replica: int, body: str, content_type: str) -> None:
         headers = self.requests.headers(body, content_type)
+        url = self.replicas[replica].url
+        async with self.http.post(url, data=body.encode(), headers=headers) as response:
+            assert response.status == 200, await response.text()
+
+    async def send_retry(self, replica: int, body: str) -> None:
+        """Slack's retry of an Events API delivery: the same body, signed again."""
+        headers = {**self.requests.headers(body, JSON), **RETRIED}
         url = self.replicas[replica].url
         async with self.http.post(url, data=body.encode(), headers=headers) as response:
             assert response.status == 200, await response.text()
@@ -105,6 +115,16 @@ class Cluster:
         return self.requests.button(user, PEOPLE[user], action, f"D{user}", "1.0")
 
     # --- what the database and Slack hold ----------------------------------------------------
+
+    async def schedulers_of(self, kind: str) -> int:
+        """How many processes fired follow-ups of `kind` (a worker id is host:pid:suffix,
+        one per sender of a process)."""
+        owners = select(FOLLOW_UP.c.lease_owner).where(
+            FOLLOW_UP.c.kind == kind, FOLLOW_UP.c.done_at.is_not(None)
+        )
+        async with self.db.connect() as db:
+            found = (await db.execute(owners)).scalars()
+            return len({str(owner).split(":")[1] for owner in found if owner})
 
     async def scalar(self, query: Any) -> Any:
         async with self.db.connect() as db:
@@ -342,3 +362,131 @@ async def _outcome_round(slack: Cluster, title: str) -> None:
     assert slack.told(LENA, f'Your update is in the thread of "{title}"') == 1
     for helper in HELPER_IDS:
         assert slack.told(helper, f'"{title}"') == 1, helper
+
+
+STREAM_POSTS = 200
+AT_ONCE = 10  # requests in flight together, spread over both replicas
+RETRIED = {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"}
+
+
+def _row_of(call: Call) -> str | None:
+    """The outbox row a message carries in its metadata (resume.py), if any."""
+    found = call.params.get("metadata") or {}
+    if isinstance(found, str):
+        found = json.loads(found)
+    payload = found.get("event_payload") or {}
+    return f"{payload.get('row')}:{payload.get('piece', 0)}" if payload.get("row") else None
+
+
+async def _in_batches(sends: list[Awaitable[None]]) -> None:
+    for start in range(0, len(sends), AT_ONCE):
+        await asyncio.gather(*sends[start : start + AT_ONCE])
+
+
+async def _share_many(slack: Cluster) -> list[str]:
+    """200 posts shared through both replicas; every tenth form is sent to both at once (a
+    double click landing on two replicas): one post each all the same. Their threads."""
+    opened = len(slack.fake.of("views.open"))
+    await slack.send(1, slack.requests.command(LENA, PEOPLE[LENA], "/setback", SUPPORT), FORM)
+    await slack.fake.wait_for(lambda f: len(f.of("views.open")) > opened, WAIT_S)
+    view = slack.fake.of("views.open")[-1].params["view"]
+    submissions: list[Awaitable[None]] = []
+    for n in range(STREAM_POSTS):
+        values = {"title": f"Stream {n:03d}", "body": "It went badly."}
+        body = slack.requests.interaction(
+            slack.requests.view_submission(LENA, PEOPLE[LENA], view, values)
+        )
+        submissions.append(slack.send(n % 2, body, FORM))
+        if n % 10 == 0:
+            submissions.append(slack.send(1 - n % 2, body, FORM))
+    await _in_batches(submissions)
+    await slack.until(lambda: _has(slack.scalar(POSTS), STREAM_POSTS), "every post")
+    await slack.until(slack.settled, "every root posted")
+    roots = select(SETBACK.c.thread_ref).order_by(SETBACK.c.id)
+    async with slack.db.connect() as db:
+        return [str(ref) for ref in (await db.execute(roots)).scalars()]
+
+
+async def _replies_retried(slack: Cluster, threads: list[str]) -> None:
+    """A reply in each thread, delivered by Slack to one replica and retried to the other
+    (the first ack came late), often at the same instant."""
+    replies: list[Awaitable[None]] = []
+    for n, thread in enumerate(threads):
+        helper = HELPER_IDS[n % len(HELPER_IDS)]
+        body, _ref = slack.reply_body(helper, f"Reply {n}", thread)
+        replies.extend([slack.send(n % 2, body, JSON), slack.send_retry(1 - n % 2, body)])
+    await _in_batches(replies)
+    await slack.until(lambda: _has(slack.scalar(REPLIES), len(threads)), "every reply")
+
+
+async def _asks_fired_by_both(slack: Cluster) -> None:
+    """Every outcome ask falls due at once and both replicas' schedulers fire them. Slack
+    holds their messages until each replica has fired some (one could otherwise fire all
+    200 before the other's next tick); then everything is sent."""
+    held = slack.fake.hold("chat.postMessage", after=slack.fake.arrivals("chat.postMessage"))
+    async with slack.db.begin() as db:
+        made_due = await db.execute(
+            FOLLOW_UP.update()
+            .where(FOLLOW_UP.c.kind == "outcome_ask")
+            .values(due_at=func.now() - text("interval '1 minute'"))
+        )
+    assert made_due.rowcount == STREAM_POSTS
+    await slack.until(lambda: _has(slack.schedulers_of("outcome_ask"), 2), "both firing")
+    held.set()
+    asks_done = select(func.count()).where(
+        FOLLOW_UP.c.kind == "outcome_ask", FOLLOW_UP.c.done_at.is_not(None)
+    )
+    await slack.until(lambda: _has(slack.scalar(asks_done), STREAM_POSTS), "every ask fired")
+    await slack.until(slack.settled, "every ask sent")
+
+
+POSTS = select(func.count()).select_from(SETBACK)
+REPLIES = select(func.count()).select_from(REPLY)
+REPLIED = 40
+
+
+async def test_a_stream_across_replicas_and_200_due_follow_ups_lose_nothing_twice_nothing(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    async with cluster(postgres_url, tmp_path) as slack:
+        threads = await _share_many(slack)
+        assert len(set(threads)) == STREAM_POSTS
+        await _replies_retried(slack, threads[:REPLIED])
+
+        # Slash commands on both replicas: each answered once, privately.
+        listing, command = "waiting for a first reply", slack.requests.command
+        listed = slack.told(SAM, listing)
+        await _in_batches(
+            [
+                slack.send(n % 2, command(SAM, PEOPLE[SAM], "/rebound", SUPPORT, "open"), FORM)
+                for n in range(6)
+            ]
+        )
+        await slack.fake.wait_for(lambda _f: slack.told(SAM, listing) >= listed + 6, WAIT_S)
+
+        await _asks_fired_by_both(slack)
+
+        # 0 duplicate records.
+        assert await slack.scalar(POSTS) == STREAM_POSTS
+        assert await slack.scalar(REPLIES) == REPLIED
+        ask_rows = select(OUTBOUND.c.id).where(OUTBOUND.c.source.like("follow_up:%"))
+        async with slack.db.connect() as db:
+            asked = {str(i) for i in (await db.execute(ask_rows)).scalars()}
+        assert len(asked) == STREAM_POSTS  # one row a follow-up
+
+        # 0 duplicate messages, 0 lost: every outbox row delivered (settled), each exactly
+        # once, and every post's ask reached its poster.
+        carried = [row for c in slack.fake.of("chat.postMessage") if (row := _row_of(c))]
+        assert len(carried) == len(set(carried)), "a message was sent twice"
+        asks_sent = {row for row in carried if row.split(":")[0] in asked}
+        assert len(asks_sent) == STREAM_POSTS
+        titles = {
+            title
+            for c in slack.fake.of("chat.postMessage")
+            if c.channel == f"D{LENA}" and _row_of(c) in asks_sent
+            for title in re.findall(r"Stream \d{3}", c.words)
+        }
+        assert titles == {f"Stream {n:03d}" for n in range(STREAM_POSTS)}
+        top_level = [c for c in slack.fake.posts(SUPPORT) if not c.params.get("thread_ts")]
+        assert len(top_level) == STREAM_POSTS  # one root a post
+        assert slack.told(SAM, listing) == listed + 6

@@ -112,6 +112,9 @@ async def test_a_scope_missing_after_an_update_is_told_with_the_reinstall_link(
         assert "channels:join" in _said(response)
         assert "https://rebound.example/slack/install" in _said(response)
         assert h.fake.of("views.open")  # the setup opens all the same
+        await alpha.event({"type": "app_home_opened", "user": INSTALLER, "tab": "home"})
+        home = json.dumps(h.fake.of("views.publish")[-1].params["view"])
+        assert "channels:join" in home and "https://rebound.example/slack/install" in home
         caplog.set_level(logging.WARNING)
-        assert await h.adapter.distribution.check_scopes() == 1
+        await h.adapter.start()  # a start (a restart after the app update) finds it
         assert any("lacks scopes" in r.message for r in caplog.records)

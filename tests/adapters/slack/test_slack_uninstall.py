@@ -12,10 +12,10 @@ from sqlalchemy import text
 
 from tests.adapters.slack.fake_slack import server_error
 from tests.adapters.slack.installs import Host, host
-from tests.adapters.slack.workspace import SUPPORT, Workspace
+from tests.adapters.slack.workspace import SUPPORT, Workspace, workspace
 
 
-async def _pending(h: Host, community: str) -> tuple[int, int]:
+async def _pending(h: Host | Workspace, community: str) -> tuple[int, int]:
     """(undelivered outbox rows, pending follow-ups) of a community."""
     async with h.adapter.core.store.engine.connect() as db:
         outbound = await db.execute(
@@ -75,3 +75,31 @@ async def test_leaving_a_workspace_stops_every_send_to_it(
         assert len([c for c in h.fake.calls if c.token == alpha_token]) == sent_before
         assert [c for c in h.fake.calls if c.token == beta_token and c.channel == SUPPORT]
         assert (await _pending(h, "slack:T0BETA"))[1] == 0  # Beta's follow-ups went out
+
+
+@pytest.mark.parametrize("kind", ["app_uninstalled", "tokens_revoked"])
+async def test_the_environments_one_workspace_leaving_stops_every_send_too(
+    sqlite_url: str, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with workspace(sqlite_url) as ws:
+        started = [r.getMessage() for r in caplog.records if "from the environment" in r.message]
+        assert started == [
+            "Slack adapter serving one workspace, slack:T0REBOUND, set up from the environment "
+            "(SLACK_*)"
+        ]
+        thread = await ws.share("U0LENA", title="Ghosted", body="No answer.")
+        ws.fake.script("chat.postMessage", *[server_error()] * 20)
+        await ws.wait(timedelta(hours=25))
+        ws.fake.scripted.clear()
+        assert (await _pending(ws, "slack:T0REBOUND")) >= (1, 1)
+
+        await _leave(ws, kind)
+
+        assert await _pending(ws, "slack:T0REBOUND") == (0, 0)
+        assert any("installation removed from slack:T0REBOUND" in r.message for r in caplog.records)
+        calls_before = len(ws.fake.calls)
+        await ws.say("U0TOMAS", "Anyone there?", thread=thread)
+        await ws.command("U0DEV", "/setback")
+        await ws.wait(timedelta(days=40))  # every follow-up would be due by now
+        assert ws.fake.calls[calls_before:] == []
