@@ -59,6 +59,7 @@ class SetbackRepo(RepoBase):
             "still_waiting_count": 0,
         }
         result = await self._db.execute(_ADD_SETBACK, params)
+        await self.rollups.post_added(community_id)
         return setback_of(result.mappings().one())
 
     async def update_post(
