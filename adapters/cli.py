@@ -187,7 +187,9 @@ def discord() -> None:
 def web(
     port: Annotated[
         int | None,
-        typer.Option(help="HTTP port for the moderators' page (default: REBOUND_HTTP_PORT, else 3000)."),
+        typer.Option(
+            help="HTTP port for the moderators' page (default: REBOUND_HTTP_PORT, else 3000)."
+        ),
     ] = None,
 ) -> None:
     """Serve the moderators' web page (settings: REBOUND_WEB_*, see docs/web.md)."""
