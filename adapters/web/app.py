@@ -96,7 +96,7 @@ class WebPage:
     def render(
         self, request: web.Request, name: str, status: int = 200, **values: Any
     ) -> web.Response:
-        values.setdefault("session", request.get("session"))
+        values.setdefault("session", request.get(SESSION))
         values.setdefault("current", "")
         body = self.templates.get_template(name).render(**values)
         return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
@@ -114,6 +114,7 @@ class WebPage:
 
 
 PAGES = web.AppKey("rebound_web", WebPage)
+SESSION = web.RequestKey("rebound_session", Session)
 
 
 # --- middleware ---------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def _session(request: web.Request) -> Session:
         raise Refused(401, "Please sign in", "This page is for the community's moderators.")
     if not session.community:
         raise web.HTTPSeeOther("/choose")
-    request["session"] = session
+    request[SESSION] = session
     return session
 
 
@@ -291,7 +292,7 @@ async def _choose(request: web.Request) -> web.StreamResponse:
     session = page.cookies.session(request.cookies.get(SESSION_COOKIE), page.now())
     if session is None or not session.choices:
         raise web.HTTPSeeOther("/")
-    request["session"] = session
+    request[SESSION] = session
     if request.method == "GET":
         return page.render(request, "choose.html", choices=session.choices)
     values = await _form(request, session)
@@ -490,7 +491,7 @@ def web_app(page: WebPage) -> web.Application:
 
 
 async def serve(page: WebPage, port: int, host: str = "0.0.0.0") -> web.AppRunner:
-    runner = web.AppRunner(web_app(page), access_log=None, handler_args={"max_line_size": 65536})
+    runner = web.AppRunner(web_app(page), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("web page on port %d", int(runner.addresses[0][1]))
