@@ -1,0 +1,36 @@
+"""Reading the web page's HTML in tests: form fields, table cells."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+
+def form_fields(html: str, form_marker: str) -> dict[str, str]:
+    """The hidden and text inputs of the first form after `form_marker` (an element id)."""
+    start = html.index(form_marker)
+    form = html[start : html.index("</form>", start)]
+    fields = {}
+    for match in re.finditer(
+        r'<input type="(?:hidden|text)" name="([^"]+)"[^>]*?value="([^"]*)"', form
+    ):
+        fields[match.group(1)] = unescape(match.group(2))
+    return fields
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def table_rows(html: str, chart: str) -> dict[str, list[int]]:
+    """The numbers table beside a chart: its row label and each cell, as integers."""
+    start = html.index(f'data-chart="{chart}"')
+    table = html[start : html.index("</table>", start)]
+    body = table[table.index("<tbody>") :]
+    rows = {}
+    for row in re.finditer(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", body, re.S):
+        cells = [int(cell) for cell in re.findall(r"<td>(\d+)</td>", row.group(2))]
+        rows[unescape(row.group(1))] = cells
+    return rows
