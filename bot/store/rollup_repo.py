@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, literal, select
+from sqlalchemy import Connection, Integer, Table, case, cast, delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -210,9 +210,31 @@ class RollupRepo:
 # --- rebuilding from the records ------------------------------------------------------------
 
 
+def _month(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _minutes_between(later: Any, earlier: Any, dialect: str) -> Any:
+    """Whole minutes from `earlier` to `later`, rounded down as the incremental path does."""
+    if dialect == "postgresql":
+        return cast(func.floor(func.extract("epoch", later - earlier) / 60), Integer)
+    seconds = cast(func.strftime("%s", later), Integer) - cast(
+        func.strftime("%s", earlier), Integer
+    )
+    return cast(func.floor(seconds / 60.0), Integer)
+
+
+def _result_sums(result: Any) -> list[Any]:
+    return [func.sum(case((result == name, 1), else_=0)).label(name) for name in RESULTS]
+
+
 def rebuild(db: Connection, community_ids: Iterable[str] | None = None) -> None:
     """Recompute every rollup from the records (synchronous: alembic's connection, or
-    `AsyncConnection.run_sync`). Reads in one pass per table, keyed by post id."""
+    `AsyncConnection.run_sync`). The counting is done by the database, in a few grouped
+    statements, so it needs little memory whatever the history."""
+    dialect = db.dialect.name
     wanted = None if community_ids is None else list(community_ids)
 
     def scoped(column: Any) -> Any:
@@ -221,78 +243,118 @@ def rebuild(db: Connection, community_ids: Iterable[str] | None = None) -> None:
     for target in (OUTCOME_ROLLUP, ACTED_ROLLUP, REPLY_TIME_ROLLUP, FIRST_REPLY):
         db.execute(delete(target).where(scoped(target.c.community_id)))
 
-    posts: dict[int, tuple[str, datetime, str, str]] = {}
-    post_counts: Counter[str] = Counter()
-    for post_id, community, created, stage, kind in db.execute(
-        select(
-            SETBACK.c.id,
-            SETBACK.c.community_id,
-            SETBACK.c.created_at,
-            SETBACK.c.stage,
-            SETBACK.c.kind,
-        ).where(scoped(SETBACK.c.community_id))
+    reported = OUTCOME.join(SETBACK, SETBACK.c.id == OUTCOME.c.setback_id)
+    counted = [scoped(OUTCOME.c.community_id), OUTCOME.c.result.in_(RESULTS)]
+    for dimension, bucket in (
+        (MONTH, _month(OUTCOME.c.created_at, dialect)),
+        (STAGE, func.coalesce(SETBACK.c.stage, "")),
+        (KIND, func.coalesce(SETBACK.c.kind, "")),
     ):
-        posts[post_id] = (community, created, stage or "", kind or "")
-        post_counts[community] += 1
+        grouped = (
+            select(
+                OUTCOME.c.community_id,
+                literal(dimension).label("dimension"),
+                bucket.label("bucket"),
+                *_result_sums(OUTCOME.c.result),
+            )
+            .select_from(reported)
+            .where(*counted)
+            .group_by(OUTCOME.c.community_id, bucket)
+        )
+        columns = ["community_id", "dimension", "bucket", *RESULTS]
+        db.execute(OUTCOME_ROLLUP.insert().from_select(columns, grouped))
 
-    first: dict[int, tuple[str, datetime]] = {}
-    helpers: dict[int, tuple[str, str]] = {}
-    for reply_id, post_id, author, name, created in db.execute(
-        select(
-            REPLY.c.id,
-            REPLY.c.setback_id,
-            REPLY.c.author_id,
-            REPLY.c.author_name,
-            REPLY.c.created_at,
-        ).where(
-            scoped(REPLY.c.community_id),
+    first = (
+        select(REPLY.c.setback_id, SETBACK.c.community_id, func.min(REPLY.c.created_at))
+        .select_from(REPLY.join(SETBACK, SETBACK.c.id == REPLY.c.setback_id))
+        .where(
+            scoped(SETBACK.c.community_id),
             REPLY.c.by_poster.is_(False),
             REPLY.c.relayed.is_(False),
         )
+        .group_by(REPLY.c.setback_id, SETBACK.c.community_id)
+    )
+    db.execute(
+        FIRST_REPLY.insert().from_select(["setback_id", "community_id", "replied_at"], first)
+    )
+    posts = (
+        select(SETBACK.c.community_id, literal(POSTS_BUCKET), func.count())
+        .where(scoped(SETBACK.c.community_id))
+        .group_by(SETBACK.c.community_id)
+    )
+    db.execute(REPLY_TIME_ROLLUP.insert().from_select(["community_id", "minutes", "count"], posts))
+    waited = _minutes_between(FIRST_REPLY.c.replied_at, SETBACK.c.created_at, dialect)
+    waits: Counter[tuple[str, int]] = Counter()
+    for community, minutes, number in db.execute(
+        select(FIRST_REPLY.c.community_id, waited, func.count())
+        .select_from(FIRST_REPLY.join(SETBACK, SETBACK.c.id == FIRST_REPLY.c.setback_id))
+        .where(scoped(FIRST_REPLY.c.community_id))
+        .group_by(FIRST_REPLY.c.community_id, waited)
     ):
-        helpers[reply_id] = (author, name)
-        if post_id in posts and (post_id not in first or created < first[post_id][1]):
-            first[post_id] = (posts[post_id][0], created)
-
-    outcome_counts: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
-    acted_counts: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
-    labels: dict[tuple[str, str, str], str] = {}
-    reported: dict[int, str] = {}
-    for post_id, result, acted_on, created in db.execute(
-        select(
-            OUTCOME.c.setback_id, OUTCOME.c.result, OUTCOME.c.acted_on, OUTCOME.c.created_at
-        ).where(scoped(OUTCOME.c.community_id))
-    ):
-        if post_id not in posts or result not in RESULTS:
-            continue
-        community, _, stage, kind = posts[post_id]
-        reported[post_id] = result
-        for dimension, bucket in ((MONTH, month_of(created)), (STAGE, stage), (KIND, kind)):
-            outcome_counts[(community, dimension, bucket)][result] += 1
-        for author, name in {helpers[i] for i in acted_on if i in helpers}:
-            key = (community, HELPER, author)
-            acted_counts[key][result] += 1
-            labels[key] = name
-    for post_id, key_name, title in db.execute(
-        select(
-            TEMPLATE_USE.c.setback_id, TEMPLATE_USE.c.template_key, TEMPLATE_USE.c.template_title
-        )
-        .where(scoped(TEMPLATE_USE.c.community_id), TEMPLATE_USE.c.sent.is_(True))
-        .distinct()
-    ):
-        if post_id in reported:
-            key = (posts[post_id][0], TEMPLATE, key_name)
-            acted_counts[key][reported[post_id]] += 1
-            labels[key] = title
-
+        waits[(community, delay_bucket(int(minutes)))] += int(number)
     _insert_all(
         db,
-        OUTCOME_ROLLUP,
-        [
-            {"community_id": c, "dimension": d, "bucket": b, **_columns(counts)}
-            for (c, d, b), counts in outcome_counts.items()
-        ],
+        REPLY_TIME_ROLLUP,
+        [{"community_id": c, "minutes": m, "count": n} for (c, m), n in waits.items()],
     )
+    _rebuild_acted(db, scoped)
+
+
+def _rebuild_acted(db: Connection, scoped: Callable[[Any], Any]) -> None:
+    """Helpers (from each outcome's list of replies acted on) and templates sent."""
+    counts: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
+    labels: dict[tuple[str, str, str], str] = {}
+    acted: dict[int, tuple[str, str]] = {}  # reply id -> (community, result)
+    for community, result, acted_on in db.execute(
+        select(OUTCOME.c.community_id, OUTCOME.c.result, OUTCOME.c.acted_on).where(
+            scoped(OUTCOME.c.community_id), OUTCOME.c.result.in_(RESULTS)
+        )
+    ):
+        for reply_id in acted_on or []:
+            acted[int(reply_id)] = (community, result)
+    ids = sorted(acted)
+    seen: set[tuple[str, str, int]] = set()
+    for first in range(0, len(ids), 5000):
+        rows = db.execute(
+            select(REPLY.c.id, REPLY.c.setback_id, REPLY.c.author_id, REPLY.c.author_name).where(
+                REPLY.c.id.in_(ids[first : first + 5000]),
+                REPLY.c.by_poster.is_(False),
+                REPLY.c.relayed.is_(False),
+            )
+        )
+        for reply_id, post_id, author, name in rows:
+            community, result = acted[reply_id]
+            if (community, author, post_id) in seen:  # one count per helper and post
+                continue
+            seen.add((community, author, post_id))
+            key = (community, HELPER, author)
+            counts[key][result] += 1
+            labels[key] = name
+    sent = (
+        select(
+            TEMPLATE_USE.c.community_id,
+            TEMPLATE_USE.c.template_key,
+            func.max(TEMPLATE_USE.c.template_title),
+            *_result_sums(OUTCOME.c.result),
+        )
+        .select_from(
+            TEMPLATE_USE.join(
+                OUTCOME,
+                (OUTCOME.c.setback_id == TEMPLATE_USE.c.setback_id)
+                & (OUTCOME.c.community_id == TEMPLATE_USE.c.community_id),
+            )
+        )
+        .where(
+            scoped(TEMPLATE_USE.c.community_id),
+            TEMPLATE_USE.c.sent.is_(True),
+            OUTCOME.c.result.in_(RESULTS),
+        )
+        .group_by(TEMPLATE_USE.c.community_id, TEMPLATE_USE.c.template_key)
+    )
+    for community, key_name, title, *sums in db.execute(sent):
+        key = (community, TEMPLATE, key_name)
+        counts[key].update(dict(zip(RESULTS, (int(n) for n in sums), strict=True)))
+        labels[key] = title
     _insert_all(
         db,
         ACTED_ROLLUP,
@@ -302,35 +364,12 @@ def rebuild(db: Connection, community_ids: Iterable[str] | None = None) -> None:
                 "subject": s,
                 "subject_key": k,
                 "label": labels[(c, s, k)],
-                **_columns(counts),
-                "total": sum(counts.values()),
+                **{result: counts[(c, s, k)][result] for result in RESULTS},
+                "total": sum(counts[(c, s, k)].values()),
             }
-            for (c, s, k), counts in acted_counts.items()
+            for (c, s, k) in counts
         ],
     )
-    _insert_all(
-        db,
-        FIRST_REPLY,
-        [
-            {"setback_id": post_id, "community_id": c, "replied_at": at}
-            for post_id, (c, at) in first.items()
-        ],
-    )
-    waits: Counter[tuple[str, int]] = Counter(
-        {(c, POSTS_BUCKET): n for c, n in post_counts.items()}
-    )
-    for post_id, (community, replied_at) in first.items():
-        waited = int((replied_at - posts[post_id][1]).total_seconds() // 60)
-        waits[(community, delay_bucket(waited))] += 1
-    _insert_all(
-        db,
-        REPLY_TIME_ROLLUP,
-        [{"community_id": c, "minutes": m, "count": n} for (c, m), n in waits.items()],
-    )
-
-
-def _columns(counts: Counter[str]) -> dict[str, int]:
-    return {result: counts[result] for result in RESULTS}
 
 
 def _insert_all(
