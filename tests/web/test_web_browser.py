@@ -201,7 +201,7 @@ def test_the_charts_say_what_the_database_holds(browser: webdriver.Chrome, site:
     assert svg.get_attribute("role") == "img"
     assert svg.find_element(By.TAG_NAME, "title").get_attribute("textContent")
     drawn = sum(
-        int(r.get_attribute("data-value"))
+        int(r.get_attribute("data-value") or 0)
         for r in svg.find_elements(By.CSS_SELECTOR, "rect[data-value]")
     )
     assert drawn == sum(sum(c.values()) for c in expected.values())
