@@ -120,9 +120,19 @@ SESSION = web.RequestKey("rebound_session", Session)
 # --- middleware ---------------------------------------------------------------------------
 
 
+PAGE_PATHS = re.compile(
+    r"/(?:$|login/|auth/|choose$|logout$|outcomes$|library|queue$|audit$|static/)"
+)
+MOUNTED = web.AppKey("rebound_web_mounted", bool)
+
+
 @web.middleware
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Error pages, the query's length limit and security headers, for the page's own
+    paths (all paths when it runs alone; beside Slack's endpoints, only its own)."""
     page = request.app[PAGES]
+    if request.app[MOUNTED] and not PAGE_PATHS.match(request.path):
+        return await handler(request)
     try:
         if len(request.query_string) > MAX_QUERY:
             raise Refused(414, "That address is too long", "Go back and try a shorter search.")
@@ -466,9 +476,11 @@ async def _audit(request: web.Request) -> web.StreamResponse:
 # --- assembly -----------------------------------------------------------------------------
 
 
-def add_routes(app: web.Application, page: WebPage) -> None:
-    """The page's routes on `app` (with their middleware), beside whatever else it serves."""
+def add_routes(app: web.Application, page: WebPage, *, mounted: bool = True) -> None:
+    """The page's routes on `app` (with their middleware), beside whatever else it serves
+    (`mounted`: the middleware leaves the other routes alone)."""
     app[PAGES] = page
+    app[MOUNTED] = mounted
     app.middlewares.append(_guard)
     static = resources.files("adapters.web") / "static"
     app.router.add_get("/", _home)
@@ -486,7 +498,7 @@ def add_routes(app: web.Application, page: WebPage) -> None:
 
 def web_app(page: WebPage) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, handler_args={"max_line_size": 65536})
-    add_routes(app, page)
+    add_routes(app, page, mounted=False)
     return app
 
 
