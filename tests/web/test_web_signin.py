@@ -150,3 +150,27 @@ def test_signing_out_ends_the_session(site: Site) -> None:
     status, body, _ = client.post("/logout", {"csrf": csrf.group(1)})
     assert status == 200 and "signed out" in body
     assert client.get("/outcomes")[0] == 401
+
+
+def test_a_moderator_of_two_servers_chooses_one(site: Site) -> None:
+    from bot.api import CommunitySettings
+    from tests.web.fake_oauth import DiscordUser
+
+    site.run(site.core.ensure_community("discord:900200", "discord", CommunitySettings()))
+    site.fake.discord_roles["900200"] = [{"id": "900200", "permissions": "0"}]
+    site.fake.discord_owner["900200"] = "D-BOTH"
+    both = DiscordUser("D-BOTH", "Bo Both", {"900100": ["R-THREADS"], "900200": []})
+    site.fake.discord_users[both.user_id] = both
+    client = site.client()
+    status, body, url = client.sign_in(both.user_id, "discord")
+    assert status == 200 and url.endswith("/choose")
+    assert "discord:900100" in body and "discord:900200" in body
+    assert client.get("/outcomes")[2].endswith("/choose")  # no community chosen yet
+    token = re.search(r'name="csrf" value="([^"]+)"', body)
+    assert token is not None
+    refused = client.post("/choose", {"csrf": token.group(1), "community": "slack:T-ONE"})
+    assert refused[0] == 400 and "Not one of yours" in refused[1]
+    status, body, url = client.post(
+        "/choose", {"csrf": token.group(1), "community": "discord:900200"}
+    )
+    assert status == 200 and url.endswith("/outcomes") and "discord:900200" in body
