@@ -22,7 +22,7 @@ class WebSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REBOUND_WEB_", env_file=".env", extra="ignore")
 
     secret: str = ""
-    base_url: str = "http://127.0.0.1:8080"
+    base_url: str = "http://127.0.0.1:3000"
     session_hours: float = 8.0
     # Cookies marked Secure (on by default for an https base URL).
     secure_cookies: bool | None = None
