@@ -207,6 +207,18 @@ class RollupRepo:
         return [(subject, key, label) for (subject, key), label in subjects.items()]
 
 
+async def forget_helper(db: AsyncConnection, community_id: str, member_id: str) -> None:
+    """A member asked to be forgotten: their entry among the helpers (their id and name)
+    goes; the outcome counts, which name no one, stay."""
+    await db.execute(
+        delete(ACTED_ROLLUP).where(
+            ACTED_ROLLUP.c.community_id == community_id,
+            ACTED_ROLLUP.c.subject == HELPER,
+            ACTED_ROLLUP.c.subject_key == member_id,
+        )
+    )
+
+
 # --- rebuilding from the records ------------------------------------------------------------
 
 
@@ -386,5 +398,6 @@ __all__ = [
     "REPLY_TIME_ROLLUP",
     "RollupRepo",
     "delay_bucket",
+    "forget_helper",
     "rebuild",
 ]

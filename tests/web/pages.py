@@ -1,4 +1,4 @@
-"""Reading the web page's HTML in tests: form fields, table cells."""
+"""Reading the web page's HTML in tests: form fields and tokens."""
 
 from __future__ import annotations
 
@@ -22,15 +22,3 @@ def csrf(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found is not None
     return found.group(1)
-
-
-def table_rows(html: str, chart: str) -> dict[str, list[int]]:
-    """The numbers table beside a chart: its row label and each cell, as integers."""
-    start = html.index(f'data-chart="{chart}"')
-    table = html[start : html.index("</table>", start)]
-    body = table[table.index("<tbody>") :]
-    rows = {}
-    for row in re.finditer(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", body, re.S):
-        cells = [int(cell) for cell in re.findall(r"<td>(\d+)</td>", row.group(2))]
-        rows[unescape(row.group(1))] = cells
-    return rows

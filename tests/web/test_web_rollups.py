@@ -22,7 +22,7 @@ from bot.store.rollup_repo import (
 )
 from bot.store.statements import OUTCOME, SETBACK
 from tests.support import RecordingOutbox, shared_content
-from tests.web.story import NAMED, SLACK_ONE, SLACK_TWO, Story
+from tests.web.story import HELPER, NAMED, SLACK_ONE, SLACK_TWO, Story
 from tests.web.web_site import START
 
 
@@ -102,5 +102,19 @@ async def test_the_outcomes_figures_equal_the_records(database_url: str) -> None
         assert (page.replied, page.replied_within_day, page.median_wait_minutes) == (2, 1, 120)
         other = await Insights(core).outcomes(SLACK_TWO)
         assert other.by_kind == [] and other.posts == 1 and other.replied == 1
+    finally:
+        await core.close()
+
+
+async def test_a_forgotten_helper_leaves_the_helpers_list(database_url: str) -> None:
+    core, _ = await _story(database_url)
+    try:
+        page = await Insights(core).outcomes(SLACK_ONE)
+        assert [c.label for c in page.helpers] == ["Hal Helper"]
+        async with core.store.transaction() as repo:
+            await repo.care.data.remove_replies(SLACK_ONE, HELPER.user_id)
+        after = await Insights(core).outcomes(SLACK_ONE)
+        assert after.helpers == []
+        assert after.by_stage == page.by_stage  # the counts, which name no one, stay
     finally:
         await core.close()
