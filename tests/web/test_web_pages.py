@@ -196,6 +196,8 @@ def test_bad_input_gets_a_clear_page(site: Site) -> None:
     for path, status, words in cases:
         answer = client.get(path)
         assert (answer[0], words in answer[1]) == (status, True), (path[:40], answer[1][-500:])
+    huge = client.post("/library/feature", {"reply": "1", "summary": "x" * 100_000})
+    assert huge[0] == 413 and "far too long" in huge[1]
     assert site.client().get("/library")[0] == 401
     assert site.client().post("/library/feature", {"reply": "1"})[0] == 401
 
