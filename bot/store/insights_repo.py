@@ -174,8 +174,8 @@ class InsightsRepo:
         )
         posts, waits = 0, []
         for minutes, count in rows:
-            if minutes == POSTS_BUCKET:
-                posts = count
+            if minutes <= POSTS_BUCKET:
+                posts += count
             elif count > 0:
                 waits.append((minutes, count))
         return ReplyTimes(posts, tuple(waits))

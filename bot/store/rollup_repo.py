@@ -28,6 +28,9 @@ MONTH, STAGE, KIND = "month", "stage", "kind"
 HELPER, TEMPLATE = "helper", "template"
 _ZEROS = dict.fromkeys(RESULTS, 0)
 POSTS_BUCKET = -1
+# Posts are counted over several rows (buckets -1 to -POST_SLOTS, by post id), so posts made
+# at once in one community do not queue on one row's lock until their transactions end.
+POST_SLOTS = 8
 HOUR, DAY = 60, 24 * 60
 LONGEST_BUCKET = 90 * DAY
 
@@ -77,8 +80,8 @@ class RollupRepo:
 
     # --- posts and replies ----------------------------------------------------------------
 
-    async def post_added(self, community_id: str) -> None:
-        keys = {"community_id": community_id, "minutes": POSTS_BUCKET}
+    async def post_added(self, community_id: str, setback_id: int) -> None:
+        keys = {"community_id": community_id, "minutes": POSTS_BUCKET - setback_id % POST_SLOTS}
         await self._bump(REPLY_TIME_ROLLUP, keys, {"count": 1})
 
     async def reply_added(
@@ -289,10 +292,11 @@ def rebuild(db: Connection, community_ids: Iterable[str] | None = None) -> None:
     db.execute(
         FIRST_REPLY.insert().from_select(["setback_id", "community_id", "replied_at"], first)
     )
+    slot = (POSTS_BUCKET - SETBACK.c.id % POST_SLOTS).label("slot")
     posts = (
-        select(SETBACK.c.community_id, literal(POSTS_BUCKET), func.count())
+        select(SETBACK.c.community_id, slot, func.count())
         .where(scoped(SETBACK.c.community_id))
-        .group_by(SETBACK.c.community_id)
+        .group_by(SETBACK.c.community_id, slot)
     )
     db.execute(REPLY_TIME_ROLLUP.insert().from_select(["community_id", "minutes", "count"], posts))
     waited = _minutes_between(FIRST_REPLY.c.replied_at, SETBACK.c.created_at, dialect)
