@@ -7,10 +7,23 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Table, case, cast, delete, func, literal, select
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Table,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -62,12 +75,42 @@ def _insert_for(dialect: str) -> Callable[[Table], Any]:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
+@dataclass(frozen=True)
+class _Hot:
+    """The statements run with every post and reply, built once per dialect (building one
+    costs more than SQLite running it; see bot/store/statements.py)."""
+
+    count_wait: Any
+    first_reply: Any
+
+
+@cache
+def _hot(dialect: str) -> _Hot:
+    insert = _insert_for(dialect)
+    waits = insert(REPLY_TIME_ROLLUP).values(
+        community_id=bindparam("b_community"), minutes=bindparam("b_minutes"), count=1
+    )
+    first = insert(FIRST_REPLY).values(
+        setback_id=bindparam("b_post"),
+        community_id=bindparam("b_community"),
+        replied_at=bindparam("b_now", type_=FIRST_REPLY.c.replied_at.type),
+    )
+    return _Hot(
+        count_wait=waits.on_conflict_do_update(
+            index_elements=["community_id", "minutes"],
+            set_={"count": REPLY_TIME_ROLLUP.c["count"] + 1},
+        ),
+        first_reply=first.on_conflict_do_nothing().returning(FIRST_REPLY.c.setback_id),
+    )
+
+
 class RollupRepo:
     """Keeps the rollups in step with what the transaction records."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
         self._insert = _insert_for(connection.dialect.name)
+        self._statements = _hot(connection.dialect.name)
 
     async def _bump(self, target: Table, keys: dict[str, Any], counts: dict[str, int]) -> None:
         statement = self._insert(target).values({**keys, **counts})
@@ -81,8 +124,9 @@ class RollupRepo:
     # --- posts and replies ----------------------------------------------------------------
 
     async def post_added(self, community_id: str, setback_id: int) -> None:
-        keys = {"community_id": community_id, "minutes": POSTS_BUCKET - setback_id % POST_SLOTS}
-        await self._bump(REPLY_TIME_ROLLUP, keys, {"count": 1})
+        slot = POSTS_BUCKET - setback_id % POST_SLOTS
+        params = {"b_community": community_id, "b_minutes": slot}
+        await self._db.execute(self._statements.count_wait, params)
 
     async def reply_added(
         self, post: Post, author_id: str, *, relayed: bool, now: datetime
@@ -90,17 +134,13 @@ class RollupRepo:
         """Counts the post's first reply by someone other than its poster, by its wait."""
         if relayed or author_id == post.poster_id:
             return
-        first = self._insert(FIRST_REPLY).values(
-            setback_id=post.id, community_id=post.community_id, replied_at=now
-        )
-        inserted = await self._db.execute(
-            first.on_conflict_do_nothing().returning(FIRST_REPLY.c.setback_id)
-        )
+        first = {"b_post": post.id, "b_community": post.community_id, "b_now": now}
+        inserted = await self._db.execute(self._statements.first_reply, first)
         if inserted.scalar() is None:
             return
         waited = int((now - post.created_at).total_seconds() // 60)
-        keys = {"community_id": post.community_id, "minutes": delay_bucket(waited)}
-        await self._bump(REPLY_TIME_ROLLUP, keys, {"count": 1})
+        params = {"b_community": post.community_id, "b_minutes": delay_bucket(waited)}
+        await self._db.execute(self._statements.count_wait, params)
 
     # --- outcomes -------------------------------------------------------------------------
 
