@@ -216,3 +216,19 @@ def test_signing_out_from_the_browser(browser: webdriver.Chrome, site: Site) -> 
     assert browser.find_element(By.TAG_NAME, "h1").text == "You are signed out"
     browser.get(f"{site.base_url}/queue")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Please sign in"
+
+
+def test_a_discord_moderator_signs_in_from_the_browser(
+    browser: webdriver.Chrome, site: Site
+) -> None:
+    browser.delete_all_cookies()
+    browser.set_window_size(*DESKTOP)
+    site.signing_in("D-MOD")
+    browser.get(site.base_url)
+    _click(browser, browser.find_element(By.LINK_TEXT, "Sign in with Discord"))
+    assert browser.current_url.endswith("/outcomes")
+    assert "discord:900100" in browser.find_element(By.CSS_SELECTOR, ".who").text
+    _click(browser, browser.find_element(By.LINK_TEXT, "Queue"))
+    assert "A Discord setback" in browser.page_source
+    assert "https://discord.com/channels/900100/" in browser.page_source
+    assert "Froze in the panel" not in browser.page_source
