@@ -207,6 +207,8 @@ async def _one(
         "x",
         Goal("<=", RATIO_GOAL),
     )
+    cpu_base, cpu_large = percentile(baseline.cpu_ms, 95), percentile(large.cpu_ms, 95)
+    result.add(f"{label} CPU p95 {big:,}/{small:,}", cpu_large / max(cpu_base, 1e-6), "x", key=True)
 
 
 async def run(
