@@ -184,6 +184,29 @@ def discord() -> None:
 
 
 @app.command()
+def web(
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="HTTP port for the moderators' page (default: REBOUND_HTTP_PORT, else 3000)."
+        ),
+    ] = None,
+) -> None:
+    """Serve the moderators' web page (settings: REBOUND_WEB_*, see docs/web.md)."""
+    from adapters.ops_settings import OpsSettings
+    from adapters.web.run import run_web
+    from adapters.web.settings import WebSettings
+
+    core_settings = _settings()
+    settings = WebSettings()
+    if settings.problems():
+        typer.echo(f"Web settings missing or invalid: {'; '.join(settings.problems())}", err=True)
+        raise typer.Exit(code=2)
+    database = settings.database_url or core_settings.database_url
+    asyncio.run(run_web(settings, database, _port(port, OpsSettings().http_port)))
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema up to date (safe to run repeatedly)."""
     from bot.api import migrate_database

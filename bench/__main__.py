@@ -24,6 +24,7 @@ from bench import (
     slack_ack,
     slack_pacing,
     templates,
+    web_outcomes,
 )
 from bench.common import BenchResult, format_goal, format_value, render, table
 
@@ -76,6 +77,10 @@ def _library(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return library_search.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
 
 
+def _web(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return web_outcomes.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
@@ -88,6 +93,7 @@ BENCHMARKS: dict[str, Runner] = {
     ops_overhead.NAME: _ops,
     care.NAME: _care,
     library_search.NAME: _library,
+    web_outcomes.NAME: _web,
 }
 
 

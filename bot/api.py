@@ -65,6 +65,7 @@ from bot.engine.bootstrap import build_rebound
 from bot.engine.catch_up import OpenThread
 from bot.engine.delivery import Pending
 from bot.engine.home import HomePage, home_page
+from bot.engine.insights import AuditFilter, Insights, OutcomesPage
 from bot.engine.metrics import Delivery, Result
 from bot.engine.operations import GivenUp, outbox_report, reseal_tokens, retry_given_up
 from bot.engine.operations import migrate as migrate_database
@@ -100,6 +101,7 @@ __all__ = [
     "STATE_TAG_KEYS",
     "UNMARK",
     "Attempt",
+    "AuditFilter",
     "Button",
     "ButtonPressed",
     "Capabilities",
@@ -129,6 +131,7 @@ __all__ = [
     "GivenUp",
     "HomePage",
     "InboundEvent",
+    "Insights",
     "Installation",
     "Installations",
     "Intent",
@@ -145,6 +148,7 @@ __all__ = [
     "OpenThread",
     "Outbox",
     "OutboxFor",
+    "OutcomesPage",
     "Pending",
     "ReactionAdded",
     "ReactionRemoved",

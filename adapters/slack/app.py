@@ -36,6 +36,7 @@ from adapters.slack.socket_mode import SocketMode
 from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
 from adapters.slack.workspaces import Parts, Workspace
+from adapters.web.mount import mount_if_configured
 from bot.api import (
     OpenThread,
     Outbox,
@@ -234,6 +235,7 @@ class SlackAdapter:
         )
         application = events_app(endpoint, self.ops)
         add_oauth_routes(application, self.app)
+        mount_if_configured(application, self.core)  # the moderators' page (docs/web.md)
         return application
 
     def _begin_stop(self) -> Deadline:

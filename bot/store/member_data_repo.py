@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, up
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, TERM
+from bot.store.rollup_repo import forget_helper
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
@@ -178,6 +179,7 @@ class MemberDataRepo:
             )
         )
         refs = [str(ref) for ref in relayed.scalars()]
+        await forget_helper(self._db, community_id, member_id)
         await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(mine))
         await self._db.execute(delete(HIDDEN).where(HIDDEN.c.reply_id.in_(mine)))
         await self._db.execute(delete(APPRECIATION).where(APPRECIATION.c.reply_id.in_(mine)))

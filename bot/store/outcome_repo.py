@@ -39,7 +39,10 @@ class OutcomeRepo(RepoBase):
         )
         result = await self._db.execute(statement.on_conflict_do_nothing().returning(OUTCOME.c.id))
         row_id = result.scalar()
-        return None if row_id is None else int(row_id)
+        if row_id is None:
+            return None
+        await self.rollups.outcome_added(post, report, now)
+        return int(row_id)
 
     async def outcome(self, community_id: str, setback_id: int) -> OutcomeReport | None:
         """The post's update as shared (without the template uses it confirmed)."""
@@ -65,6 +68,7 @@ class OutcomeRepo(RepoBase):
 
     async def change_outcome(self, post: Post, report: OutcomeReport, now: datetime) -> None:
         """The poster changed their update on purpose."""
+        await self.rollups.outcome_changing(post, report, now)
         await self._db.execute(
             update(OUTCOME)
             .where(

@@ -75,7 +75,10 @@ class ReplyRepo(SetbackRepo):
             "deleted": deleted,
         }
         row_id = (await self._db.execute(self._hot.add_reply, params)).scalar()
-        return None if row_id is None else int(row_id)
+        if row_id is None:
+            return None
+        await self.rollups.reply_added(post, author_id, relayed=relayed, now=now)
+        return int(row_id)
 
     async def _one_reply(self, statement: Select[Any], params: dict[str, Any]) -> Reply | None:
         row = (await self._db.execute(statement, params)).mappings().first()

@@ -21,6 +21,7 @@ from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
 from bot.store.followup_repo import FollowUpRepo
 from bot.store.form_offer_repo import FormOfferRepo
 from bot.store.inline_sync import InlineAsyncConnection, sync_twin
+from bot.store.insights_repo import InsightsRepo
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
@@ -45,6 +46,7 @@ class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
         self.care = CareRepo(connection, self._insert)
         self.audit = AuditRepo(connection)
         self.library = LibraryRepo(connection, self._insert)
+        self.insights = InsightsRepo(connection)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

@@ -8,6 +8,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.rollup_repo import RollupRepo
 from bot.store.statements import hot_statements
 
 
@@ -18,6 +19,7 @@ class RepoBase:
         self._db = connection
         self._dialect = connection.dialect.name
         self._hot = hot_statements(self._dialect)
+        self.rollups = RollupRepo(connection)
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)

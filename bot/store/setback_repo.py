@@ -58,8 +58,9 @@ class SetbackRepo(RepoBase):
             "stop_asking": False,
             "still_waiting_count": 0,
         }
-        result = await self._db.execute(_ADD_SETBACK, params)
-        return setback_of(result.mappings().one())
+        post = setback_of((await self._db.execute(_ADD_SETBACK, params)).mappings().one())
+        await self.rollups.post_added(community_id, post.id)
+        return post
 
     async def update_post(
         self, community_id: str, setback_id: int, **values: Unpack[SetbackChanges]

@@ -540,3 +540,64 @@ class DigestSentRow(SQLModel, table=True):
     community_id: str = Field(foreign_key="community.id", primary_key=True, max_length=100)
     week: str = Field(primary_key=True, max_length=10)
     sent_at: datetime = _when()
+
+
+# --- the moderators' web page (issue 13): rollups kept in the transaction that records -----
+# --- an outcome, a post or a reply, so the outcomes page reads a few rows, whatever the past -
+
+
+class OutcomeRollupRow(SQLModel, table=True):
+    """Outcomes counted by result, per month reported (`dimension` "month", bucket
+    "2026-03"), per stage and per kind of the post (bucket "" when it named none)."""
+
+    __tablename__ = "outcome_rollup"
+
+    community_id: str = Field(primary_key=True, max_length=100)
+    dimension: str = Field(primary_key=True, max_length=10)
+    bucket: str = Field(primary_key=True, max_length=30)
+    worked: int = 0
+    partly: int = 0
+    not_this_time: int = 0
+    still_waiting: int = 0
+    rather_not_say: int = 0
+
+
+class ActedRollupRow(SQLModel, table=True):
+    """Outcomes counted by result for what the poster acted on: a helper's replies
+    (`subject` "helper", keyed by author id) or a template sent (keyed by its key)."""
+
+    __tablename__ = "acted_rollup"
+    __table_args__ = (Index("ix_acted_rollup_total", "community_id", "subject", "total"),)
+
+    community_id: str = Field(primary_key=True, max_length=100)
+    subject: str = Field(primary_key=True, max_length=10)
+    subject_key: str = Field(primary_key=True, max_length=100)
+    label: str = Field(max_length=200)
+    worked: int = 0
+    partly: int = 0
+    not_this_time: int = 0
+    still_waiting: int = 0
+    rather_not_say: int = 0
+    total: int = 0
+
+
+class FirstReplyRow(SQLModel, table=True):
+    """When a post got its first reply from someone other than its poster (one row per
+    post, written once: how the rollup below knows a reply is the first)."""
+
+    __tablename__ = "first_reply"
+
+    setback_id: int = Field(primary_key=True, foreign_key="setback.id")
+    community_id: str = Field(max_length=100)
+    replied_at: datetime = _when()
+
+
+class ReplyTimeRollupRow(SQLModel, table=True):
+    """Posts counted per community (`minutes` -1), and first replies counted by how long
+    they took (`minutes`: the bucket's lower bound; minutes, then hours, then days)."""
+
+    __tablename__ = "reply_time_rollup"
+
+    community_id: str = Field(primary_key=True, max_length=100)
+    minutes: int = Field(primary_key=True)
+    count: int = 0
