@@ -110,6 +110,8 @@ class SlackAdapter:
         self.distribution = Distribution(settings, core, parts, one)
         self.workspaces = self.distribution.workspaces
         self.app = AsyncApp(
+            # Named, or bolt names it from inspect.stack(), which reads every frame's source.
+            name="rebound",
             # A client of bolt's own: bolt builds a client per request sharing this one's
             # headers, and slack-sdk resets the User-Agent in them, dropping Rebound's suffix.
             client=web_client(settings.bot_token, settings.web_api_url, self.session),
