@@ -17,6 +17,7 @@ from bench import (
     core_throughput,
     discord_latency,
     library_search,
+    many_workspaces,
     ops_overhead,
     outbox_recording,
     process_start,
@@ -76,6 +77,10 @@ def _library(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return library_search.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
 
 
+def _many_workspaces(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return many_workspaces.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
@@ -88,6 +93,7 @@ BENCHMARKS: dict[str, Runner] = {
     ops_overhead.NAME: _ops,
     care.NAME: _care,
     library_search.NAME: _library,
+    many_workspaces.NAME: _many_workspaces,
 }
 
 
