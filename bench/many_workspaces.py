@@ -10,10 +10,13 @@ Signed event requests go through bolt's `async_dispatch` (signature check, autho
 from the installation store, the listeners; the ack waits for the decision to be stored):
 
 * warm-up: one member's message in each workspace's support channel (a post each, which
-  the replies below answer); every workspace is then known to the process;
-* ack latency: thread replies, one at a time, alternately in one workspace ("1") and
-  round-robin over every workspace ("N"); each reply's deliveries are drained before the
-  next;
+  the replies below answer) and a first reply by the member who replies below; every
+  workspace, and that member's profile in it, is then known to the process (the same
+  member replies everywhere, so both sides look up the same number of profiles: members
+  differ per workspace, and their lookups grow with members, not communities);
+* ack latency: thread replies, one at a time, alternately in one workspace ("1", over
+  `CONCURRENCY` threads in turn) and round-robin over every workspace ("N"); each
+  reply's deliveries are drained before the next;
 * throughput: `CONCURRENCY` senders at once, each reply in "1" or spread over "N", until
   every ack is in and every delivery done; events per second, and this process's CPU per
   event (the fake and PostgreSQL's server are other processes).
@@ -74,8 +77,8 @@ QUICK_EVENTS = 100
 CONCURRENCY = 8
 SEED_CONCURRENCY = 8
 RATIO_GOAL = 1.2
-MEMBERS = 20
 POSTER = "U0POSTER"
+REPLIER = "U0REPLIER"
 INSTALLER = "U0INSTALLER"
 
 
@@ -89,17 +92,19 @@ class Team:
 
     team_id: str
     requests: SlackRequests
-    thread_ts: str = ""
-    _members: itertools.cycle[int] = field(default_factory=lambda: itertools.cycle(range(MEMBERS)))
+    threads: list[str] = field(default_factory=list)
+    _turn: int = 0
 
     def reply(self) -> str:
-        """A member's signed reply in the workspace's post's thread (the body)."""
+        """A member's signed reply in the workspace's posts' threads, in turn (the body)."""
+        thread_ts = self.threads[self._turn % len(self.threads)]
+        self._turn += 1
         message = self.requests.message(
-            f"U{next(self._members)}",
+            REPLIER,
             "Ask them for feedback.",
             SUPPORT,
             ts=self.requests.next_ts(),
-            thread_ts=self.thread_ts,
+            thread_ts=thread_ts,
         )
         return self.requests.event(message)
 
@@ -170,17 +175,24 @@ class Driver:
         return next(self._spread)
 
     async def post_in_each(self) -> None:
-        """A member's post in every workspace (the threads replies go to)."""
+        """A member's post in every workspace (the threads replies go to), and a first
+        reply in each."""
         before = asyncio.all_tasks()
         for each in self.teams:
-            each.thread_ts = each.requests.next_ts()
-            body = each.requests.event(
-                each.requests.message(POSTER, "Rejected again.", SUPPORT, ts=each.thread_ts)
-            )
-            await _timed(
-                self.adapter.app, each.requests, body, JSON, self.adapter.in_flight.holding()
-            )
+            # The one workspace gets a thread per sender, as N workspaces have one each:
+            # neither side's senders queue on one post.
+            for _ in range(CONCURRENCY if each is self.one() else 1):
+                ts = each.requests.next_ts()
+                each.threads.append(ts)
+                post = each.requests.message(POSTER, "Rejected again.", SUPPORT, ts=ts)
+                await self._send(each, each.requests.event(post))
+            await self._send(each, each.reply())
             await _drain(before)
+
+    async def _send(self, each: Team, body: str) -> None:
+        before = asyncio.all_tasks()
+        await _timed(self.adapter.app, each.requests, body, JSON, self.adapter.in_flight.holding())
+        await _drain(before)
 
     async def latencies(self, samples: int) -> dict[str, list[float]]:
         """Ack latencies (ms) of replies, alternately in one workspace and spread."""
@@ -227,9 +239,7 @@ async def measure(
     key = SecretBox.new_key()
     box = SecretBox.from_text(key)
     seeded_s = await seed(database_url, teams, box)
-    fake = FakeInProcess(
-        rate=1_000_000, users=[f"U{n}" for n in range(MEMBERS)] + [POSTER], teams=teams
-    )
+    fake = FakeInProcess(rate=1_000_000, users=[POSTER, REPLIER], teams=teams)
     api_url = await asyncio.to_thread(fake.start)
     core = await build_rebound(database_url, SystemClock(), worker="bench")
     config = settings(
@@ -254,12 +264,12 @@ async def measure(
             pick = driver.one if label == "1" else driver.spread
             rounds[label].append(await driver.throughput(pick, events))
         _report(result, timings, rounds, adapter, len(teams))
-        sent = 2 * samples + sum(r.events for side in rounds.values() for r in side)
+        sent = len(teams) + 2 * samples + sum(r.events for side in rounds.values() for r in side)
         stored = await _replies_stored(core.store.engine)
         result.add("replies stored / sent", 100 * stored / sent, "%", Goal(">=", 100.0))
         result.notes.append(
             f"{len(teams):,} installations seeded in {seeded_s:.1f} s; the first post in "
-            f"each workspace (warm-up) took {warm_s:.1f} s in all"
+            f"each workspace and its first reply (warm-up) took {warm_s:.1f} s in all"
         )
     finally:
         await adapter.close()
