@@ -302,6 +302,12 @@ def _report(
         result.add(f"throughput, {name}", best[side].per_s, "events/s", key=True)
         result.add(f"CPU per event, {name}", best[side].cpu_ms_per_event, "ms")
         result.add(f"wall per event, {name}", 1000 / best[side].per_s, "ms")
+    result.notes.append(
+        "throughput rounds (events/s): "
+        + "; ".join(
+            f"{side}: " + ", ".join(f"{r.per_s:.0f}" for r in rounds[side]) for side in ("1", "N")
+        )
+    )
     slower = best["1"].per_s / best["N"].per_s if best["N"].per_s else 0.0
     result.add("throughput 1 / N", slower, "x", Goal("<=", RATIO_GOAL))
     cache = adapter.core.kernel.settings_cache
