@@ -17,6 +17,7 @@ from bench import (
     core_throughput,
     discord_latency,
     library_search,
+    many_workspaces,
     ops_overhead,
     outbox_recording,
     process_start,
@@ -81,6 +82,10 @@ def _web(args: argparse.Namespace) -> Awaitable[BenchResult]:
     return web_outcomes.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
 
 
+def _many_workspaces(args: argparse.Namespace) -> Awaitable[BenchResult]:
+    return many_workspaces.run(quick=args.quick, postgres=not args.no_postgres, workdir=args.dir)
+
+
 BENCHMARKS: dict[str, Runner] = {
     core_throughput.NAME: _core,
     scheduler_tick.NAME: _scheduler,
@@ -94,6 +99,7 @@ BENCHMARKS: dict[str, Runner] = {
     care.NAME: _care,
     library_search.NAME: _library,
     web_outcomes.NAME: _web,
+    many_workspaces.NAME: _many_workspaces,
 }
 
 

@@ -5,19 +5,28 @@ Both are real processes against the same fake Slack Web API (in a process of its
 * rebound: the installed CLI (`rebound slack --port 0`) on a migrated SQLite file, ready
   when it logs the port it listens on (its token checked, its schema current);
 * bare: a minimal `AsyncApp` importing the same SDK, checking its token with `auth.test`
-  and serving `app.web_app()` on aiohttp, ready when it logs its port.
+  and serving `app.web_app()` on aiohttp, ready when it logs its port;
+* floor (no goal, for reading the ratio): the bare app plus the libraries any
+  database-backed Rebound loads (SQLAlchemy's asyncio engine with aiosqlite, sqlmodel and
+  pydantic-settings) and one query on the same database: what is left above it is
+  Rebound's own code and work.
 
 Each side is started `STARTS` times, alternately, after one warm-up start each (the
-first start of rebound migrates its new database; the page cache warms for both). The
+first start of rebound migrates its new database; the page cache warms for both). Both
+run from compiled bytecode, as the image does (deploy/Dockerfile compiles it): the
+warm-up starts write it to a cache in the run's temporary folder, whatever
+PYTHONDONTWRITEBYTECODE says here, so neither side pays for compiling its sources. The
 goal (rebound's median <= 1.5x the bare app's) is in the core-speed issue.
 """
 
 from __future__ import annotations
 
 import asyncio
+import resource
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 
 from bench.common import BenchResult, Goal, percentile
@@ -58,6 +67,46 @@ async def main() -> None:
 asyncio.run(main())
 """
 
+# The same app, first loading the database stack and querying the database once.
+FLOOR_APP = """
+import os
+import pydantic_settings, sqlmodel
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+async def query_once() -> None:
+    engine = create_async_engine(os.environ["REBOUND_DATABASE_URL"])
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+    await engine.dispose()
+""" + BARE_APP.replace(
+    "    await client.auth_test()\n", "    await client.auth_test()\n    await query_once()\n"
+)
+
+
+def _compiled(env: dict[str, str], cache: Path) -> dict[str, str]:
+    """`env` with bytecode written to and read from `cache` (both sides share it)."""
+    env = {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(cache)}
+
+
+class Starts:
+    """Wall time to ready, and the CPU the process used in all, of each start."""
+
+    def __init__(self) -> None:
+        self.walls: list[float] = []
+        self.cpus: list[float] = []
+
+    async def time(self, start: Coroutine[object, object, float]) -> None:
+        before = _children_cpu()
+        self.walls.append(await start)
+        self.cpus.append(_children_cpu() - before)  # the process has been waited for
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
 
 async def start_rebound(env: dict[str, str], folder: Path) -> float:
     """Seconds from spawn to ready for `rebound slack`."""
@@ -68,13 +117,13 @@ async def start_rebound(env: dict[str, str], folder: Path) -> float:
     return ready
 
 
-async def start_bare(env: dict[str, str], folder: Path) -> float:
-    """Seconds from spawn to ready for the bare Bolt app."""
+async def start_bare(env: dict[str, str], folder: Path, code: str = BARE_APP) -> float:
+    """Seconds from spawn to ready for the bare Bolt app (or another `code`)."""
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        BARE_APP,
+        code,
         env=env,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
@@ -102,21 +151,31 @@ async def run(quick: bool = False, workdir: Path | None = None) -> BenchResult:
     try:
         with tempfile.TemporaryDirectory(prefix="rebound-bench-", dir=workdir) as tmp:
             folder = Path(tmp)
-            env = environment(api_url, folder / "start.db")
+            env = _compiled(environment(api_url, folder / "start.db"), folder / "pycache")
             await start_rebound(env, folder)  # migrates the new database
             await start_bare(env, folder)
-            rebound, bare = [], []
+            await start_bare(env, folder, FLOOR_APP)
+            rebound, bare, floor = Starts(), Starts(), Starts()
             for _ in range(starts):
-                rebound.append(await start_rebound(env, folder))
-                bare.append(await start_bare(env, folder))
+                await rebound.time(start_rebound(env, folder))
+                await bare.time(start_bare(env, folder))
+                await floor.time(start_bare(env, folder, FLOOR_APP))
     finally:
         fake.stop()
-    mine, theirs = percentile(rebound, 50), percentile(bare, 50)
+    mine, theirs = percentile(rebound.walls, 50), percentile(bare.walls, 50)
     result.add("rebound slack start to ready p50", 1000 * mine, "ms", key=True)
+    result.add("rebound slack CPU p50", 1000 * percentile(rebound.cpus, 50), "ms")
     result.add("bare Bolt app start to ready p50", 1000 * theirs, "ms", key=True)
+    result.add("bare Bolt app CPU p50", 1000 * percentile(bare.cpus, 50), "ms")
     result.add("rebound / bare Bolt", mine / theirs, "x", Goal("<=", GOAL_RATIO))
+    lowest = percentile(floor.walls, 50)
+    result.add("floor: bare Bolt + database stack p50", 1000 * lowest, "ms")
+    result.add("floor CPU p50", 1000 * percentile(floor.cpus, 50), "ms")
+    result.add("floor / bare Bolt", lowest / theirs, "x")
     result.notes.append(
-        f"{starts} start(s) of each, alternately, after one warm-up each; a start ends when "
-        "the process logs the port it listens on (both check their token with auth.test)"
+        f"{starts} start(s) of each, alternately, after one warm-up each, from compiled "
+        "bytecode; a start ends when the process logs the port it listens on (both check "
+        "their token with auth.test); CPU is the process's whole life (user + system), "
+        "killed once ready"
     )
     return result

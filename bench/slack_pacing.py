@@ -50,16 +50,19 @@ COMMUNITY = f"slack:{TEAM_ID}"
 class FakeInProcess:
     """The fake Web API in a process of its own, as Slack is: it must not share our CPU."""
 
-    def __init__(self, rate: int, users: list[str] | None = None) -> None:
+    def __init__(
+        self, rate: int, users: list[str] | None = None, teams: list[str] | None = None
+    ) -> None:
         self._rate = rate
         self._users = users or []
+        self._teams = teams or []  # workspaces installed, each with `installed_token(team)`
         self._process: multiprocessing.Process | None = None
         self._url = ""
 
     def start(self) -> str:
         parent, child = multiprocessing.Pipe()
         self._process = multiprocessing.Process(
-            target=_serve_fake, args=(self._rate, self._users, child)
+            target=_serve_fake, args=(self._rate, self._users, self._teams, child)
         )
         self._process.start()
         self._url = str(parent.recv())
@@ -77,10 +80,21 @@ class FakeInProcess:
             self._process.join()
 
 
-def _serve_fake(rate: int, users: list[str], pipe: Connection) -> None:
+def installed_token(team_id: str) -> str:
+    """The bot token the fake knows for an installed workspace (auth.test answers for it)."""
+    return f"xoxb-{team_id}-bench"
+
+
+def _serve_fake(rate: int, users: list[str], teams: list[str], pipe: Connection) -> None:
     async def serve() -> None:
         known = {user: member(user, f"Member {user}") for user in users}
         fake = FakeSlack(post_limit_per_s=rate, users=known)
+        for team in teams:
+            fake.installs[installed_token(team)] = {
+                "team_id": team,
+                "user_id": f"U0BOT{team}",
+                "bot_id": f"B0{team}",
+            }
         await fake.start()
         pipe.send(fake.root)
         await asyncio.Event().wait()

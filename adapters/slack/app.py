@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -111,6 +111,8 @@ class SlackAdapter:
         self.distribution = Distribution(settings, core, parts, one)
         self.workspaces = self.distribution.workspaces
         self.app = AsyncApp(
+            # Named, or bolt names it from inspect.stack(), which reads every frame's source.
+            name="rebound",
             # A client of bolt's own: bolt builds a client per request sharing this one's
             # headers, and slack-sdk resets the User-Agent in them, dropping Rebound's suffix.
             client=web_client(settings.bot_token, settings.web_api_url, self.session),
@@ -142,6 +144,8 @@ class SlackAdapter:
         self.started = False
         self.ops.require("slack", lambda: self.started)
         self._recorded_at_start: dict[str, list[OpenThread]] | None = None
+        # Set once events can arrive (listening, or connected in Socket Mode).
+        self.serving = asyncio.Event()
 
     async def _retrying(self, call: Any, what: str, setting: str) -> Any:
         settings = self.settings
@@ -246,22 +250,25 @@ class SlackAdapter:
         return self._stop_deadline
 
     @contextlib.asynccontextmanager
-    async def ticking(self) -> AsyncIterator[None]:
-        """The tick loop, and catching up once, beside whatever serves events. On leaving,
-        the tick loop's current pass and the reply being caught up finish (within the stop
-        budget, else they are cancelled: their rows wait for the next start, which catches
-        up again)."""
-        ticker = asyncio.create_task(self.tick_forever(stop=self.stopping))
-        catching_up = asyncio.create_task(self.catch_up(stop=self.stopping))
+    async def ticking(self, after: asyncio.Event | None = None) -> AsyncIterator[None]:
+        """The tick loop, and catching up once, beside whatever serves events (from when
+        `after` is set: background work does not hold up listening). On leaving, the tick
+        loop's current pass and the reply being caught up finish (within the stop budget,
+        else they are cancelled: their rows wait for the next start, which catches up
+        again)."""
+        stop = self.stopping
+        ticker = asyncio.create_task(_once_set(after, lambda: self.tick_forever(stop=stop)))
+        catching_up = asyncio.create_task(_once_set(after, lambda: self.catch_up(stop=stop)))
         try:
             yield
         finally:
             deadline = self._begin_stop()
-            for task, what in ((catching_up, "catch-up"), (ticker, "tick loop's pass")):
-                try:
-                    await asyncio.wait_for(task, deadline.left())
-                except TimeoutError:
-                    log.warning("stop: the %s did not finish in time", what)
+            if after is not None and not after.is_set():  # stopped before serving: not begun
+                for task in (ticker, catching_up):
+                    task.cancel()
+                await asyncio.gather(ticker, catching_up, return_exceptions=True)
+            else:
+                await _finish(((catching_up, "catch-up"), (ticker, "tick loop's pass")), deadline)
 
     async def serve_http(self, port: int, stop: asyncio.Event, host: str = "0.0.0.0") -> None:
         """Serve until `stop`; then stop listening, let requests in flight finish (each
@@ -271,6 +278,7 @@ class SlackAdapter:
         try:
             await web.TCPSite(runner, host, port).start()
             log.info("Slack adapter listening on port %d", bound_port(runner))
+            self.serving.set()
             await stop.wait()
         finally:
             deadline = self._begin_stop()
@@ -298,6 +306,7 @@ class SlackAdapter:
             )
             await handler.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack adapter connected in Socket Mode")
+            self.serving.set()
             refused = asyncio.ensure_future(handler.refused())
             stopped = asyncio.ensure_future(stop.wait())
             await asyncio.wait({refused, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -312,6 +321,22 @@ class SlackAdapter:
             await handler.close_async()  # type: ignore[no-untyped-call]
             if health is not None:
                 await health.cleanup()
+
+
+async def _finish(tasks: tuple[tuple[asyncio.Task[None], str], ...], deadline: Deadline) -> None:
+    """Each task's end, within what is left of the stop budget (else it is cancelled)."""
+    for task, what in tasks:
+        try:
+            await asyncio.wait_for(task, deadline.left())
+        except TimeoutError:
+            log.warning("stop: the %s did not finish in time", what)
+
+
+async def _once_set(event: asyncio.Event | None, work: Callable[[], Awaitable[object]]) -> None:
+    """`work()`, once `event` is set (at once without one)."""
+    if event is not None:
+        await event.wait()
+    await work()
 
 
 async def _connection_url(client: Any, app_token: str) -> str:
@@ -334,7 +359,7 @@ async def serve(settings: SlackSettings, port: int) -> None:
         if not await unless_stopped(adapter.start(), stop):
             log.info("stopped while starting")
             return
-        async with adapter.ticking():
+        async with adapter.ticking(after=adapter.serving):
             if settings.app_token:
                 await adapter.serve_socket_mode(settings.app_token, stop, port)
             else:

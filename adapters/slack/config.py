@@ -50,6 +50,9 @@ class SlackSettings(BaseSettings):
     # are tried this many times, waiting from the first delay and doubling (1+2+4+8+16 s).
     startup_tries: int = 6
     startup_first_retry_s: float = 1.0
+    # Installed into many workspaces: how many (client, outbox, directory) stay in memory;
+    # the least recently used are built again from the database when needed.
+    workspace_cache_size: int = Field(default=1000, ge=1)
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         validation_alias=AliasChoices("REBOUND_DATABASE_URL", "SLACK_DATABASE_URL"),

@@ -47,7 +47,11 @@ class Distribution:
             self.installations = Installations(core.store, box)
             # `one` holds the process's client, without any workspace's token here.
             self.workspaces = InstalledWorkspaces(
-                core, self.installations, parts, rotator=token_rotator(settings, one.client)
+                core,
+                self.installations,
+                parts,
+                rotator=token_rotator(settings, one.client),
+                capacity=settings.workspace_cache_size,
             )
         else:
             self.workspaces = OneWorkspace(one)

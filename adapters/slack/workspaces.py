@@ -161,6 +161,13 @@ class InstalledWorkspaces:
     def __len__(self) -> int:
         return len(self._known)
 
+    def __contains__(self, community_id: object) -> bool:
+        return community_id in self._known
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
     async def at(self, community_id: str) -> Workspace | None:
         if team_of(community_id) is None:
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///rebound.db"
@@ -24,3 +25,6 @@ class CoreSettings(BaseSettings):
     content_dir: Path | None = None
     # Fernet keys sealing platform tokens at rest, newest first (bot/store/secrets.py).
     secret_keys: str = ""
+    # How many communities' settings a process keeps in memory (the least recently used
+    # are read again from the database when needed).
+    settings_cache_size: int = Field(default=1000, ge=1)

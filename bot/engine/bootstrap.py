@@ -37,12 +37,20 @@ async def build_rebound(
     `content_dir` is a community's folder laid over the packaged content (default:
     `REBOUND_CONTENT_DIR`); `content` already loaded replaces both (tests load it once).
     """
+    settings = CoreSettings()
     if content is None:
-        content = load_content(overrides=content_dir or CoreSettings().content_dir)
+        content = load_content(overrides=content_dir or settings.content_dir)
     engine = create_engine(database_url)
     if migrate:
         await upgrade(engine)
-    return Rebound(Store(engine), content, clock, worker or worker_id(), delivery_policy())
+    return Rebound(
+        Store(engine),
+        content,
+        clock,
+        worker or worker_id(),
+        delivery_policy(settings),
+        settings_cache_size=settings.settings_cache_size,
+    )
 
 
 def delivery_policy(settings: CoreSettings | None = None) -> Policy:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.common import form_offers
+from bot.common.bounded import Bounded
 from bot.common.context import Context
 from bot.contract.ids import CommunityId
 from bot.contract.intents import Intent, OpenForm, Tracking
@@ -22,6 +23,8 @@ from bot.engine.router import route_receipt
 from bot.store.repo import Repo, Store
 from bot.words.content import DEFAULT_LOCALE, Content
 
+SETTINGS_CACHE_SIZE = 1000
+
 
 def platform_of(community_id: str) -> str:
     return CommunityId.parse(community_id).platform
@@ -35,13 +38,16 @@ class Kernel:
         clock: Clock,
         worker_id: str,
         policy: Policy | None = None,
+        *,
+        settings_cache_size: int = SETTINGS_CACHE_SIZE,
     ) -> None:
         self.store = store
         self.content = content
         self.clock = clock
         self.worker_id = worker_id
         self.policy = policy or Policy()
-        self._settings: dict[str, CommunitySettings] = {}
+        # Each community's settings as last read: at most `settings_cache_size` of them.
+        self.settings_cache: Bounded[str, CommunitySettings] = Bounded(settings_cache_size)
         self.metrics: Recorder = NULL
 
     async def ensure_community(
@@ -54,14 +60,14 @@ class Kernel:
             found = await repo.community(community_id)
             if found is not None and found[1] != settings:
                 await repo.update_settings(community_id, settings)
-        self._settings.pop(community_id, None)
+        self.settings_cache.pop(community_id)
 
     def settings_changed(self, community_id: str) -> None:
         """The community's settings were changed in the store: read them again."""
-        self._settings.pop(community_id, None)
+        self.settings_cache.pop(community_id)
 
     async def context(self, repo: Repo, community_id: str, now: datetime) -> Context:
-        settings = self._settings.get(community_id)
+        settings = self.settings_cache.get(community_id)
         if settings is None:
             found = await repo.community(community_id)
             if found is None:
@@ -69,13 +75,13 @@ class Kernel:
                 await repo.ensure_community(community_id, platform_of(community_id), settings, now)
             else:
                 settings = found[1]
-            self._settings[community_id] = settings
+            self.settings_cache.put(community_id, settings)
         return Context(repo, now, community_id, platform_of(community_id), settings, self.content)
 
     def say(self, community_id: str, key: str, **params: object) -> str:
         """A message from content/ in the community's locale (English until its settings
         are loaded), for adapters that must speak outside an event."""
-        settings = self._settings.get(community_id)
+        settings = self.settings_cache.get(community_id)
         locale = settings.locale if settings else DEFAULT_LOCALE
         return self.content.render(key, locale, **params)
 

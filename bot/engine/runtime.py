@@ -17,7 +17,7 @@ from bot.engine.catch_up import OpenThread, open_threads
 from bot.engine.degrading import lower
 from bot.engine.delivery import Pending, Policy, enqueue, from_rows
 from bot.engine.held_messages import hand_over_direct_messages
-from bot.engine.kernel import Kernel
+from bot.engine.kernel import SETTINGS_CACHE_SIZE, Kernel
 from bot.engine.metrics import Handling, Recorder, Result, handling
 from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
@@ -40,8 +40,12 @@ class Rebound:
         clock: Clock,
         worker_id: str,
         policy: Policy | None = None,
+        *,
+        settings_cache_size: int = SETTINGS_CACHE_SIZE,
     ) -> None:
-        self.kernel = Kernel(store, content, clock, worker_id, policy)
+        self.kernel = Kernel(
+            store, content, clock, worker_id, policy, settings_cache_size=settings_cache_size
+        )
         self.scheduler = Scheduler(self.kernel, worker_id)
         self.ensure_community = self.kernel.ensure_community
         self.context = self.kernel.context

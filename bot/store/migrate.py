@@ -8,13 +8,13 @@ part of a process's start-up): the heads are read from the scripts' `revision` a
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -50,17 +50,34 @@ def script_heads(versions: Path = MIGRATIONS / "versions") -> frozenset[str] | N
     return heads or None
 
 
+@cache  # the scripts ship with the code: they do not change while it runs
+def head_revisions() -> frozenset[str]:
+    """The scripts' heads: from their text, else (a script not stated plainly) alembic's."""
+    heads = script_heads()
+    if heads is not None:
+        return heads
+    from alembic.script import ScriptDirectory  # noqa: PLC0415  (lazy: see the module doc)
+
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+async def database_revisions(connection: AsyncConnection) -> frozenset[str]:
+    """The revisions the database is at (none for a new database), as alembic records
+    them in `alembic_version`."""
+    present = await connection.run_sync(lambda sync: inspect(sync).has_table("alembic_version"))
+    if not present:
+        return frozenset()
+    found = await connection.execute(text("SELECT version_num FROM alembic_version"))
+    return frozenset(str(row[0]) for row in found)
+
+
 async def at_head(engine: AsyncEngine) -> bool:
     """Whether the database's revisions are exactly the scripts' heads."""
     heads = script_heads()
     if heads is None:
         return False
-    try:
-        async with engine.connect() as connection:
-            found = await connection.execute(text("SELECT version_num FROM alembic_version"))
-            return frozenset(row[0] for row in found) == heads
-    except DBAPIError:  # no alembic_version table yet: a new database
-        return False
+    async with engine.connect() as connection:
+        return await database_revisions(connection) == heads
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

@@ -8,23 +8,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.care_repo import CARE_PAUSE
 from bot.store.member_data_repo import CARE_EVENT
-from bot.store.migrate import alembic_config
+from bot.store.migrate import database_revisions, head_revisions
 from bot.store.repo import OutboundRepo
 from bot.store.statements import COMMUNITY, FOLLOW_UP
 
 
 def head_revision() -> str:
     """The newest migration this code ships."""
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
-    return ",".join(sorted(heads))
+    return ",".join(sorted(head_revisions()))
 
 
 @dataclass(frozen=True)
@@ -38,15 +34,11 @@ class SchemaState:
 
 
 async def schema_state(engine: AsyncEngine) -> SchemaState:
-    """Reaches the database (raises when it cannot) and reads its migration."""
-
-    def _current(connection: Connection) -> str | None:
-        heads = MigrationContext.configure(connection).get_current_heads()
-        return ",".join(sorted(heads)) or None
-
+    """Reaches the database (raises when it cannot) and reads its migration (without
+    alembic, which a readiness probe would otherwise import into every process)."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
-        current = await connection.run_sync(_current)
+        current = ",".join(sorted(await database_revisions(connection))) or None
     return SchemaState(current, head_revision())
 
 

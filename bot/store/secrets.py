@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+if TYPE_CHECKING:  # imported when a box is made: a single-workspace process never needs it
+    from cryptography.fernet import MultiFernet
 
 KEYS_VARIABLE = "REBOUND_SECRET_KEYS"
 
@@ -27,6 +29,9 @@ class SecretBox:
     def __init__(self, keys: list[str]) -> None:
         if not keys:
             raise SecretKeysMissing(f"{KEYS_VARIABLE} holds no key")
+        from cryptography.fernet import Fernet, MultiFernet  # noqa: PLC0415
+
+        self._fernet: MultiFernet
         try:
             self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
         except ValueError as bad:
@@ -45,6 +50,8 @@ class SecretBox:
 
     @staticmethod
     def new_key() -> str:
+        from cryptography.fernet import Fernet  # noqa: PLC0415
+
         return Fernet.generate_key().decode()
 
     def seal(self, secret: str) -> str:
@@ -59,6 +66,8 @@ class SecretBox:
 
 
 def _unsealed(step: Callable[[bytes], bytes], sealed: str) -> str:
+    from cryptography.fernet import InvalidToken  # noqa: PLC0415  (imported with the box)
+
     try:
         return step(sealed.encode()).decode()
     except InvalidToken as unreadable:

@@ -1,0 +1,68 @@
+"""Each command imports only what it needs: a guard against an eager import coming back.
+
+Each case runs in a fresh interpreter (this one has imported everything already) and lists
+the top-level packages it ended up with.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = frozenset(
+    {"discord", "slack_bolt", "slack_sdk", "alembic", "mako", "cryptography", "sqlalchemy"}
+)
+
+HELP = """
+import sys
+from adapters.cli import app
+try:
+    app({args!r}, prog_name="rebound")
+except SystemExit:
+    pass
+"""
+
+IMPORT = "import {module}"
+
+REPORT = """
+import json
+print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}} & {heavy!r})))
+"""
+
+
+def heavy_packages_after(code: str) -> set[str]:
+    """The heavy packages a new interpreter holds after running `code`."""
+    script = f"import sys\n{code}\n{REPORT.format(heavy=set(HEAVY))}"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("command", [["--help"], ["slack", "--help"], ["discord", "--help"]])
+def test_help_imports_no_platform_nor_database(command: list[str]) -> None:
+    assert heavy_packages_after(HELP.format(args=command)) == set()
+
+
+def test_the_slack_adapter_imports_neither_discord_nor_alembic_nor_cryptography() -> None:
+    found = heavy_packages_after(IMPORT.format(module="adapters.slack.app"))
+
+    assert {"slack_bolt", "sqlalchemy"} <= found  # the check sees what is imported
+    assert found.isdisjoint({"discord", "alembic", "mako", "cryptography"}), found
+
+
+def test_the_discord_adapter_imports_no_slack_sdk_nor_alembic() -> None:
+    found = heavy_packages_after(IMPORT.format(module="adapters.discord.app"))
+
+    assert {"discord", "sqlalchemy"} <= found
+    assert found.isdisjoint({"slack_bolt", "slack_sdk", "alembic", "mako", "cryptography"}), found
+
+
+def test_the_console_imports_no_platform_sdk() -> None:
+    found = heavy_packages_after(IMPORT.format(module="adapters.console.app"))
+
+    assert "sqlalchemy" in found
+    assert found.isdisjoint({"discord", "slack_bolt", "slack_sdk", "alembic", "mako"}), found
