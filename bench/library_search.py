@@ -45,9 +45,9 @@ from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
 from bot.features.library.search import find
 from bot.features.library.suggestions import after_post
-from bot.features.library.terms import query_terms, weighted
 from bot.store.library_repo import FEATURED, TERM
 from bot.store.statements import REPLY, SETBACK
+from bot.words.search_terms import query_terms, weighted
 
 NAME = "library"
 TITLE = "Library search and similar setbacks at scale (SQLite and PostgreSQL)"

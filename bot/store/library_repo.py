@@ -21,9 +21,11 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    or_,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.digest_repo import DigestRepo
@@ -32,6 +34,7 @@ from bot.store.tables import (
     FeaturedAnswerRow,
     HiddenReplyRow,
     LibraryPreferenceRow,
+    LibraryTermCountRow,
     LibraryTermRow,
     LibraryTopicRow,
     PostLockRow,
@@ -39,6 +42,9 @@ from bot.store.tables import (
 
 FEATURED = table(FeaturedAnswerRow)
 TERM = table(LibraryTermRow)
+TERM_COUNT = table(LibraryTermCountRow)
+# The term under which `library_term_count` keeps how many entries a community has.
+ENTRIES = ""
 HIDDEN = table(HiddenReplyRow)
 LOCK = table(PostLockRow)
 TOPIC = table(LibraryTopicRow)
@@ -58,6 +64,8 @@ class Featured:
     topic: str
     summary: str
     featured_by: str
+    # False for a best answer its poster marked that no moderator featured.
+    by_moderator: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,14 +94,17 @@ def _featured(row: RowMapping) -> Featured:
         topic=row["topic"],
         summary=row["summary"],
         featured_by=row["featured_by"],
+        by_moderator=bool(row["featured"]),
     )
 
 
 def _visible() -> list[ColumnElement[bool]]:
-    """A featured answer shows while its reply stands, is not hidden, and its post stands."""
+    """A library entry shows while its reply stands (featured, or still marked best), is
+    not hidden, and its post stands."""
     return [
         REPLY.c.id == FEATURED.c.reply_id,
         REPLY.c.deleted.is_(False),
+        or_(FEATURED.c.featured.is_(True), REPLY.c.best_marked_at.is_not(None)),
         SETBACK.c.id == FEATURED.c.setback_id,
         SETBACK.c.withdrawn_at.is_(None),
         ~exists(select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id == FEATURED.c.reply_id)),
@@ -109,6 +120,11 @@ class LibraryRepo:
     # --- featured answers -----------------------------------------------------------------
 
     async def featured(self, community_id: str, reply_id: int) -> Featured | None:
+        """The reply's library entry if a moderator featured it."""
+        known = await self._entry(community_id, reply_id)
+        return known if known is not None and known.by_moderator else None
+
+    async def _entry(self, community_id: str, reply_id: int) -> Featured | None:
         row = await self._db.execute(
             select(FEATURED).where(
                 FEATURED.c.community_id == community_id, FEATURED.c.reply_id == reply_id
@@ -138,51 +154,114 @@ class LibraryRepo:
         terms: Mapping[str, int],
         now: datetime,
     ) -> bool:
-        """Feature a reply, or change its topic and summary. True when newly featured.
-        Its search `terms` (term -> count) are rewritten in the same transaction."""
-        known = await self.featured(community_id, reply_id)
-        if known is None:
-            inserted = await self._db.execute(
-                FEATURED.insert()
-                .values(
-                    community_id=community_id,
-                    reply_id=reply_id,
-                    setback_id=setback_id,
-                    topic=topic,
-                    summary=summary,
-                    featured_by=by,
-                    featured_at=now,
-                    updated_at=now,
-                )
-                .returning(FEATURED.c.id)
-            )
-            featured_id = int(inserted.scalar_one())
-        else:
-            featured_id = known.id
-            await self._db.execute(
-                update(FEATURED)
-                .where(FEATURED.c.id == featured_id)
-                .values(topic=topic, summary=summary, updated_at=now)
-            )
+        """Feature a reply, or change its topic and summary. True when newly featured (a
+        best answer already in the library becomes featured now). Its search `terms`
+        (term -> count) are rewritten in the same transaction."""
+        known = await self._entry(community_id, reply_id)
+        values = {"topic": topic, "summary": summary, "updated_at": now, "featured": True}
+        if known is not None and not known.by_moderator:
+            values |= {"featured_by": by, "featured_at": now}
+        featured_id = await self._put(
+            community_id,
+            known,
+            reply_id=reply_id,
+            setback_id=setback_id,
+            by=by,
+            now=now,
+            values=values,
+        )
         await self._index(community_id, featured_id, terms)
-        return known is None
+        return known is None or not known.by_moderator
 
-    async def unfeature(self, community_id: str, reply_id: int) -> bool:
+    async def add_best(
+        self,
+        community_id: str,
+        *,
+        reply_id: int,
+        setback_id: int,
+        summary: str,
+        by: str,
+        terms: Mapping[str, int],
+        now: datetime,
+    ) -> None:
+        """A best answer joins the library (a featured one is in it already). It leaves by
+        being unmarked: the entry stays, out of sight (`_visible`), ready for a new mark."""
+        known = await self._entry(community_id, reply_id)
+        if known is not None and known.by_moderator:
+            return
+        values = {"topic": "", "summary": summary, "updated_at": now, "featured": False}
+        featured_id = await self._put(
+            community_id,
+            known,
+            reply_id=reply_id,
+            setback_id=setback_id,
+            by=by,
+            now=now,
+            values=values,
+        )
+        await self._index(community_id, featured_id, terms)
+
+    async def _put(
+        self,
+        community_id: str,
+        known: Featured | None,
+        *,
+        reply_id: int,
+        setback_id: int,
+        by: str,
+        now: datetime,
+        values: dict[str, Any],
+    ) -> int:
+        if known is not None:
+            await self._db.execute(update(FEATURED).where(FEATURED.c.id == known.id).values(values))
+            return known.id
+        inserted = await self._db.execute(
+            FEATURED.insert()
+            .values(
+                community_id=community_id,
+                reply_id=reply_id,
+                setback_id=setback_id,
+                featured_by=by,
+                featured_at=now,
+                **values,
+            )
+            .returning(FEATURED.c.id)
+        )
+        await self._count(community_id, Counter({ENTRIES: 1}))
+        return int(inserted.scalar_one())
+
+    async def unfeature(
+        self, community_id: str, reply_id: int, best_terms: Mapping[str, int] | None, now: datetime
+    ) -> bool:
+        """Take a featured answer out; a reply still marked best stays in as a best answer
+        (indexed by `best_terms`). False when it was not featured."""
         known = await self.featured(community_id, reply_id)
         if known is None:
             return False
-        await self._db.execute(delete(TERM).where(TERM.c.featured_id == known.id))
-        await self._db.execute(delete(FEATURED).where(FEATURED.c.id == known.id))
+        if best_terms is not None:
+            values = {"topic": "", "updated_at": now, "featured": False}
+            await self._db.execute(update(FEATURED).where(FEATURED.c.id == known.id).values(values))
+            await self._index(community_id, known.id, best_terms)
+            return True
+        await drop_entries(self._db, FEATURED.c.id == known.id)
         return True
 
     async def _index(self, community_id: str, featured_id: int, counts: Mapping[str, int]) -> None:
-        await self._db.execute(delete(TERM).where(TERM.c.featured_id == featured_id))
+        gone = await self._db.execute(
+            delete(TERM).where(TERM.c.featured_id == featured_id).returning(TERM.c.term)
+        )
+        change = Counter(counts.keys())
+        change.subtract(Counter(gone.scalars()))
+        await self._count(community_id, change)
         if counts:
             rows = [
                 {"community_id": community_id, "term": t, "featured_id": featured_id, "weight": w}
                 for t, w in counts.items()
             ]
             await self._db.execute(TERM.insert(), rows)
+
+    async def _count(self, community_id: str, change: Counter[str]) -> None:
+        await change_counts(self._db, self._insert, community_id, change)
 
     # --- search ---------------------------------------------------------------------------
 
@@ -214,34 +293,41 @@ class LibraryRepo:
         per_term = case(*((TERM.c.term == term, weight) for term, weight in idf.items()), else_=0.0)
         saturated = TERM.c.weight * (_K1 + 1) / (TERM.c.weight + _K1)
         score = func.sum(per_term * saturated).label("score")
-        matched = (
-            select(TERM.c.featured_id, score)
-            .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(idf)))
-            .group_by(TERM.c.featured_id)
-            .subquery()
-        )
-        statement = (
-            select(FEATURED, matched.c.score)
-            .join(matched, matched.c.featured_id == FEATURED.c.id)
-            .where(*conditions)
-            .order_by(matched.c.score.desc(), FEATURED.c.id.desc())
-            .limit(limit)
-        )
-        rows = await self._db.execute(statement)
-        return [Hit(featured=_featured(r), score=float(r["score"])) for r in rows.mappings()]
+        # Ranked on the index alone, then only the best few are joined to their rows: the
+        # visibility joins cost per candidate, not per match. Hidden or withdrawn answers
+        # are rare; when they leave fewer than `limit` visible, a wider pass follows.
+        reach = limit * 2
+        while True:
+            ranked = (
+                await self._db.execute(
+                    select(TERM.c.featured_id, score)
+                    .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(idf)))
+                    .group_by(TERM.c.featured_id)
+                    .order_by(score.desc(), TERM.c.featured_id.desc())
+                    .limit(reach)
+                )
+            ).all()
+            scores = {int(featured_id): float(value) for featured_id, value in ranked}
+            rows = await self._db.execute(
+                select(FEATURED).where(FEATURED.c.id.in_(list(scores)), *conditions)
+            )
+            hits = [Hit(featured=_featured(r), score=scores[r["id"]]) for r in rows.mappings()]
+            if len(hits) >= limit or len(ranked) < reach:
+                break
+            reach *= 8
+        # Featured by a moderator above a best answer alone, at equal relevance.
+        hits.sort(key=lambda hit: (-hit.score, not hit.featured.by_moderator, -hit.featured.id))
+        return hits[:limit]
 
     async def _idf(self, community_id: str, query_terms: Sequence[str]) -> dict[str, float]:
-        total = (
-            await self._db.execute(
-                select(func.count()).where(FEATURED.c.community_id == community_id)
-            )
-        ).scalar_one()
         rows = await self._db.execute(
-            select(TERM.c.term, func.count())
-            .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(query_terms)))
-            .group_by(TERM.c.term)
+            select(TERM_COUNT.c.term, TERM_COUNT.c.entries).where(
+                TERM_COUNT.c.community_id == community_id,
+                TERM_COUNT.c.term.in_([ENTRIES, *query_terms]),
+            )
         )
-        counts = Counter({term: int(n) for term, n in rows.all()})
+        counts = Counter({term: int(n) for term, n in rows.all() if n > 0})
+        total = counts.pop(ENTRIES, 0)
         # In a library of some size, words in more than half the answers barely tell them
         # apart (their weight is below ln 2) but would make the look-up walk most of the
         # index: the rarest is kept only when nothing rarer was asked for.
@@ -383,3 +469,39 @@ class LibraryRepo:
             )
         )
         return list(rows.scalars())
+
+
+async def change_counts(
+    db: AsyncConnection, insert: Any, community_id: str, change: Counter[str]
+) -> None:
+    """Add `change` (term -> entries gained, or lost when negative) to the term counts."""
+    for term, delta in sorted(change.items()):
+        if not delta:
+            continue
+        statement = insert(TERM_COUNT).values(community_id=community_id, term=term, entries=delta)
+        statement = statement.on_conflict_do_update(
+            index_elements=[TERM_COUNT.c.community_id, TERM_COUNT.c.term],
+            set_={"entries": TERM_COUNT.c.entries + delta},
+        )
+        await db.execute(statement)
+
+
+async def drop_entries(db: AsyncConnection, which: ColumnElement[bool]) -> None:
+    """Library entries matching `which` leave, with their index rows and counts."""
+    rows = await db.execute(
+        select(FEATURED.c.community_id, TERM.c.term)
+        .join(TERM, TERM.c.featured_id == FEATURED.c.id)
+        .where(which)
+    )
+    changes: dict[str, Counter[str]] = {}
+    for community_id, term in rows.all():
+        changes.setdefault(community_id, Counter())[term] -= 1
+    entries = await db.execute(select(FEATURED.c.community_id).where(which))
+    for community_id in entries.scalars():
+        changes.setdefault(community_id, Counter())[ENTRIES] -= 1
+    featured = select(FEATURED.c.id).where(which)
+    await db.execute(delete(TERM).where(TERM.c.featured_id.in_(featured)))
+    await db.execute(delete(FEATURED).where(which))
+    upsert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
+    for community_id, change in changes.items():
+        await change_counts(db, upsert, community_id, change)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, TERM
+from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, drop_entries
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
@@ -346,8 +346,6 @@ async def _end_posts(db: AsyncConnection, community_id: str, ids: list[int], now
 
 
 async def _out_of_the_library(db: AsyncConnection, which: ColumnElement[bool]) -> None:
-    """Featured answers whose words are going (their reply, or the post they answer), with
+    """Library entries whose words are going (their reply, or the post they answer), with
     every search-index row made from them."""
-    featured = select(FEATURED.c.id).where(which)
-    await db.execute(delete(TERM).where(TERM.c.featured_id.in_(featured)))
-    await db.execute(delete(FEATURED).where(which))
+    await drop_entries(db, which)

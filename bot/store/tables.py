@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 from bot.store.types import UTCDateTime
@@ -453,7 +453,9 @@ class AuditEntryRow(SQLModel, table=True):
 
 
 class FeaturedAnswerRow(SQLModel, table=True):
-    """A reply a moderator put in the library, under a topic, with a one-line summary."""
+    """A reply in the library: featured by a moderator (under a topic, with a one-line
+    summary), or a best answer its poster marked (`featured` false: its summary is the
+    reply's opening, its topic empty; it shows while the reply stays marked)."""
 
     __tablename__ = "featured_answer"
     __table_args__ = (
@@ -470,6 +472,7 @@ class FeaturedAnswerRow(SQLModel, table=True):
     featured_by: str = Field(max_length=100)
     featured_at: datetime = _when()
     updated_at: datetime = _when()
+    featured: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class LibraryTermRow(SQLModel, table=True):
@@ -484,6 +487,18 @@ class LibraryTermRow(SQLModel, table=True):
     term: str = Field(primary_key=True, max_length=40)
     featured_id: int = Field(primary_key=True, foreign_key="featured_answer.id")
     weight: int
+
+
+class LibraryTermCountRow(SQLModel, table=True):
+    """How many library entries hold each term (the empty term: how many entries there
+    are), kept in step with `library_term` in the same transaction: a search weighs its
+    words by reading a handful of rows instead of counting the index."""
+
+    __tablename__ = "library_term_count"
+
+    community_id: str = Field(primary_key=True, max_length=100)
+    term: str = Field(primary_key=True, max_length=40)
+    entries: int
 
 
 class HiddenReplyRow(SQLModel, table=True):

@@ -11,10 +11,10 @@ from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, Intent, Link, Message, Notice
 from bot.domain.model import Member
 from bot.features.library.ranking import ranked
-from bot.features.library.terms import query_terms
 from bot.features.library.topics import matching, topics
 from bot.store.library_repo import Card, Hit
 from bot.words.excerpt import excerpt
+from bot.words.search_terms import query_terms
 
 PAGE = 5
 # Terms carried by the "More" button, which Discord caps at 100 characters.

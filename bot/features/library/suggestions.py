@@ -10,7 +10,7 @@ from bot.contract.intents import Button, Intent, Message, Notice
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Post
 from bot.features.library.search import find, hit_line
-from bot.features.library.terms import query_terms
+from bot.words.search_terms import query_terms
 
 SHOWN = 3
 
