@@ -174,6 +174,7 @@ async def test_a_new_poster_sees_similar_setbacks_and_can_turn_them_off(h: Harne
     await _corpus(h)
     h.outbox.clear()
     await h.post(RUTH, title="Blanked on SQL joins", body="The screen was a disaster.")
+    await h.wait(timedelta())  # similar setbacks follow the post at once
     shown = [n for n in h.outbox.notices_to(RUTH) if n.message.key == "library.suggestions.header"]
     assert len(shown) == 1
     lines = shown[0].message.text.splitlines()[1:]
@@ -182,12 +183,14 @@ async def test_a_new_poster_sees_similar_setbacks_and_can_turn_them_off(h: Harne
     assert _notice(await h.press(RUTH, off)).message.key == "library.suggestions.off"
     h.outbox.clear()
     await h.post(RUTH, title="Blanked on SQL joins again", body="Same again.")
+    await h.wait(timedelta())  # similar setbacks follow the post at once
     assert "library.suggestions.header" not in [n.message.key for n in h.outbox.notices_to(RUTH)]
     assert _notice(await h.command(RUTH, "rebound", "suggestions on")).message.key == (
         "library.suggestions.on"
     )
     h.outbox.clear()
     await h.post(DEV, title="Nothing in common", body="Completely unrelated words.")
+    await h.wait(timedelta())  # similar setbacks follow the post at once
     assert not [
         n for n in h.outbox.notices_to(DEV) if n.message.key == "library.suggestions.header"
     ]
@@ -216,6 +219,7 @@ async def test_an_anonymous_poster_appears_only_as_the_pseudonym(h: Harness) -> 
     await h.command(SAM, "rebound", f"lock {post.id} cooling off")
     h.outbox.clear()
     await h.post(RUTH, title="Blanked on SQL joins", body="Help.")
+    await h.wait(timedelta())  # similar setbacks follow the post at once
     await h.command(RUTH, "rebound", "library sql")
     await h.command(SAM, "rebound", "audit")
     await h.command(SAM, "rebound", f"audit <@{MAYA.user_id}>")

@@ -1,5 +1,6 @@
-"""Similar setbacks: right after posting, the poster privately sees up to three earlier
-posts like theirs whose answers were featured, with what the poster of each reported.
+"""Similar setbacks: right after posting (a follow-up fired once the post is saved), the
+poster privately sees up to three earlier posts like theirs whose answers are in the
+library, with what the posters who acted on each reported.
 A member can turn this off (kept per member). Anonymous posters appear as their pseudonym."""
 
 from __future__ import annotations
@@ -13,6 +14,16 @@ from bot.features.library.search import find, hit_line
 from bot.words.search_terms import query_terms
 
 SHOWN = 3
+
+
+async def for_post(ctx: Context, post: Post | None) -> list[Intent]:
+    """Fired by the scheduler right after the post's transaction commits (a follow-up due
+    at once, see lifecycle/schedule.py), so posting never waits on the search."""
+    if post is None or post.is_withdrawn or post.is_closed:
+        return []
+    return await after_post(
+        ctx, Member(user_id=post.poster_id, display_name=post.poster_name), post
+    )
 
 
 async def after_post(ctx: Context, actor: Member, post: Post) -> list[Intent]:
