@@ -85,6 +85,7 @@ FEATURE_KEYS: Mapping[str, frozenset[str]] = {
     **_keys("library.header", params=("query", "count")),
     **_keys("library.record.acted", "library.record.outcome", params=("author", "result")),
     **_keys("library.hit", params=("summary", "topic", "title", "record")),
+    **_keys("library.hit_best", params=("summary", "title", "record")),
     **_keys("library.link", params=("summary",)),
 }
 

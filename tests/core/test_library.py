@@ -284,3 +284,30 @@ async def test_mine_lists_states_and_open_lists_posts_waiting_for_a_reply(h: Har
     assert "Maya" not in waiting[1]
     empty = _notice(await h.command(DEV, "rebound", "mine")).message.key
     assert empty == "home.no_posts"
+
+
+async def test_best_answers_are_found_below_featured_ones_and_hidden_ones_never(
+    h: Harness,
+) -> None:
+    story = ("Blanked in the take-home review", "They asked why I chose pandas.")
+    await _featured(
+        h,
+        (
+            *story,
+            "Walk them through your pandas choice.",
+            "Technical interviews",
+            "Explain the pandas choice",
+        ),
+    )
+    thread = await h.post(DEV, title=story[0], body=story[1])
+    best = await h.reply(JO, thread, "Walk them through your pandas choice.")
+    assert await _search(h, "pandas") == ["Explain the pandas choice"]  # not marked yet
+    await h.mark(DEV, best)
+    found = await _search(h, "pandas")
+    assert found == ["Explain the pandas choice", "Walk them through your pandas choice."]
+    await h.mark(DEV, best, "unmark_best")
+    assert await _search(h, "pandas") == ["Explain the pandas choice"]
+    await h.mark(DEV, best)
+    form = form_in(await h.mark(SAM, best, "hide_reply"))
+    await h.submit(SAM, form.form_id, reason="Off topic")
+    assert await _search(h, "pandas") == ["Explain the pandas choice"]

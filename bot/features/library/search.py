@@ -1,4 +1,5 @@
-"""`/rebound library [words]`: featured answers found by words or by topic, best first,
+"""`/rebound library [words]`: featured and best answers found by words (or featured ones
+by topic), best first,
 five at a time with a "More" button; only the asker sees them.
 
 Whatever is typed is only ever a list of plain words (`terms.query_terms`): quotes, `*`,
@@ -100,12 +101,13 @@ def record_line(ctx: Context, card: Card | None) -> str:
 
 
 def hit_line(ctx: Context, hit: Hit, card: Card | None) -> str:
+    """A featured answer with its topic, or a best answer no moderator featured."""
+    title, record = excerpt(card.title, 60) if card else "", record_line(ctx, card)
+    summary = hit.featured.summary
+    if not hit.featured.by_moderator:
+        return ctx.say("library.hit_best", summary=summary, title=title, record=record)
     return ctx.say(
-        "library.hit",
-        summary=hit.featured.summary,
-        topic=hit.featured.topic,
-        title=excerpt(card.title, 60) if card else "",
-        record=record_line(ctx, card),
+        "library.hit", summary=summary, topic=hit.featured.topic, title=title, record=record
     )
 
 
