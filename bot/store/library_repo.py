@@ -34,6 +34,7 @@ from bot.store.tables import (
     FeaturedAnswerRow,
     HiddenReplyRow,
     LibraryPreferenceRow,
+    LibraryShareRow,
     LibraryTermCountRow,
     LibraryTermRow,
     LibraryTopicRow,
@@ -49,6 +50,7 @@ HIDDEN = table(HiddenReplyRow)
 LOCK = table(PostLockRow)
 TOPIC = table(LibraryTopicRow)
 PREFERENCE = table(LibraryPreferenceRow)
+SHARE = table(LibraryShareRow)
 # BM25's term-frequency saturation: a word said five times is not five times as relevant.
 _K1 = 1.2
 CANDIDATES = 50
@@ -382,6 +384,22 @@ class LibraryRepo:
 
     async def unlock(self, setback_id: int) -> bool:
         return await self._remove(LOCK.c.setback_id, setback_id)
+
+    # --- answers members posted into their own threads -----------------------------------
+
+    async def share(self, community_id: str, setback_id: int, reply_id: int, now: datetime) -> bool:
+        """Record that the answer was posted into the post's thread; False if it was already."""
+        values = {"community_id": community_id, "setback_id": setback_id, "reply_id": reply_id}
+        return await self._add(SHARE, {**values, "shared_at": now})
+
+    async def shared_into(self, setback_id: int) -> list[int]:
+        """The replies (library answers) posted into the post's thread, first shared first."""
+        rows = await self._db.execute(
+            select(SHARE.c.reply_id)
+            .where(SHARE.c.setback_id == setback_id)
+            .order_by(SHARE.c.shared_at, SHARE.c.reply_id)
+        )
+        return list(rows.scalars())
 
     # --- topics and settings --------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, drop_entries
+from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, SHARE, drop_entries
 from bot.store.statements import (
     APPRECIATION,
     COMMUNITY,
@@ -178,7 +178,9 @@ class MemberDataRepo:
             )
         )
         refs = [str(ref) for ref in relayed.scalars()]
-        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(mine))
+        await _out_of_the_library(
+            self._db, FEATURED.c.reply_id.in_(mine), SHARE.c.reply_id.in_(mine)
+        )
         await self._db.execute(delete(HIDDEN).where(HIDDEN.c.reply_id.in_(mine)))
         await self._db.execute(delete(APPRECIATION).where(APPRECIATION.c.reply_id.in_(mine)))
         await self._db.execute(
@@ -248,7 +250,9 @@ class MemberDataRepo:
             )
         )
         await _end_posts(self._db, community_id, post_ids, now)
-        await _out_of_the_library(self._db, FEATURED.c.setback_id.in_(post_ids))
+        await _out_of_the_library(
+            self._db, FEATURED.c.setback_id.in_(post_ids), SHARE.c.setback_id.in_(post_ids)
+        )
 
     async def drop_undelivered_to(self, community_id: str, member_id: str) -> int:
         """Pending outbound rows addressed to the member (their DMs and notices)."""
@@ -312,7 +316,9 @@ class RetentionRepo:
         posts = await self._take_older(SETBACK, community_id, cutoff, limit, **emptied)
         ids = [post["id"] for post in posts]
         await _end_posts(self._db, community_id, ids, now)
-        await _out_of_the_library(self._db, FEATURED.c.setback_id.in_(ids))
+        await _out_of_the_library(
+            self._db, FEATURED.c.setback_id.in_(ids), SHARE.c.setback_id.in_(ids)
+        )
         return posts
 
     async def expire_replies(self, community_id: str, cutoff: datetime, limit: int) -> list[Row]:
@@ -320,7 +326,7 @@ class RetentionRepo:
         emptied = {"text": "", "deleted": True, "best_marked_at": None}
         replies = await self._take_older(REPLY, community_id, cutoff, limit, **emptied)
         ids = [reply["id"] for reply in replies]
-        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(ids))
+        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(ids), SHARE.c.reply_id.in_(ids))
         return replies
 
 
@@ -345,7 +351,10 @@ async def _end_posts(db: AsyncConnection, community_id: str, ids: list[int], now
     )
 
 
-async def _out_of_the_library(db: AsyncConnection, which: ColumnElement[bool]) -> None:
+async def _out_of_the_library(
+    db: AsyncConnection, which: ColumnElement[bool], shares: ColumnElement[bool]
+) -> None:
     """Library entries whose words are going (their reply, or the post they answer), with
-    every search-index row made from them."""
+    every search-index row made from them, and the answers posted into going posts."""
     await drop_entries(db, which)
+    await db.execute(delete(SHARE).where(shares))

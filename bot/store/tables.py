@@ -501,6 +501,21 @@ class LibraryTermCountRow(SQLModel, table=True):
     entries: int
 
 
+class LibraryShareRow(SQLModel, table=True):
+    """A library answer a member posted into their own post's thread: posted there once,
+    and offered in that post's outcome form as something they may have acted on."""
+
+    __tablename__ = "library_share"
+    __table_args__ = (Index("ix_library_share_reply", "reply_id"),)
+
+    # No foreign keys: forgetting a member or expiring posts removes these rows with the
+    # library entries (bot/store/member_data_repo.py), in whichever order it deletes.
+    setback_id: int = Field(primary_key=True)
+    reply_id: int = Field(primary_key=True)
+    community_id: str = Field(max_length=100)
+    shared_at: datetime = _when()
+
+
 class HiddenReplyRow(SQLModel, table=True):
     """A reply a moderator hid, and why: it leaves the library and every listing."""
 

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from bot.contract.actions import Verb, action_id
-from bot.contract.intents import Button, Intent, Notice
+from bot.contract.events import ButtonPressed
+from bot.contract.intents import Button, Intent, Notice, Send, Thread
 from bot.domain.model import Member
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, START, Harness, form_in, harness, words
 
@@ -179,7 +180,7 @@ async def test_a_new_poster_sees_similar_setbacks_and_can_turn_them_off(h: Harne
     assert len(shown) == 1
     lines = shown[0].message.text.splitlines()[1:]
     assert len(lines) == 2 and "Practise SQL joins out loud" in lines[0]
-    off = shown[0].message.buttons[0]
+    off = shown[0].message.buttons[-1]
     assert _notice(await h.press(RUTH, off)).message.key == "library.suggestions.off"
     h.outbox.clear()
     await h.post(RUTH, title="Blanked on SQL joins again", body="Same again.")
@@ -311,3 +312,38 @@ async def test_best_answers_are_found_below_featured_ones_and_hidden_ones_never(
     form = form_in(await h.mark(SAM, best, "hide_reply"))
     await h.submit(SAM, form.form_id, reason="Off topic")
     assert await _search(h, "pandas") == ["Explain the pandas choice"]
+
+
+async def test_a_hit_is_posted_once_into_the_askers_latest_open_thread(h: Harness) -> None:
+    await _corpus(h)
+    await h.post(RUTH, title="An older post", body="Closed soon.")
+    thread = await h.post(RUTH, title="Blanked on SQL joins", body="Help.")
+    found = _notice(await h.command(RUTH, "rebound", "library sql joins"))
+    share = found.message.buttons[0]
+    assert share.label.startswith("Post in my thread")
+    h.outbox.clear()
+    press = ButtonPressed(**h._base(RUTH), action_id=share.action_id)
+    intents = await h.send(press)
+    (posted,) = [
+        i for i in intents if isinstance(i, Send) and i.target == Thread(thread_ref=thread)
+    ]
+    assert posted.message.key == "library.share.post"
+    assert "Practise SQL joins out loud" in posted.message.text and posted.message.links
+    assert _notice(intents).message.key == "library.share.done"
+    assert await h.send(press) == []  # the same press redelivered: nothing again
+    again = await h.press(RUTH, share)
+    assert _notice(again).message.key == "library.share.already"
+    assert [
+        i for i in h.outbox.sent if isinstance(i, Send) and i.target == Thread(thread_ref=thread)
+    ] == [posted]
+
+
+async def test_sharing_without_an_open_post_is_refused_privately(h: Harness) -> None:
+    await _corpus(h)
+    found = _notice(await h.command(DEV, "rebound", "library feedback"))
+    h.outbox.clear()
+    refused = await h.press(DEV, found.message.buttons[0])
+    assert _notice(refused).message.key == "library.share.no_post"
+    assert not [i for i in h.outbox.sent if isinstance(i, Send)]
+    forged = Button(label="", action_id=action_id(Verb.LIBRARY_SHARE, 999_999))
+    assert _notice(await h.press(DEV, forged)).message.key == "library.share.gone"

@@ -1,6 +1,7 @@
 """`/rebound library [words]`: featured and best answers found by words (or featured ones
 by topic), best first,
-five at a time with a "More" button; only the asker sees them.
+five at a time with a "More" button; only the asker sees them, until they post one into
+their own thread (a "Post in my thread" button on each hit, see sharing.py).
 
 Whatever is typed is only ever a list of plain words (`terms.query_terms`): quotes, `*`,
 `NEAR`, `-`, `:`, brackets or SQL are searched as words or dropped, never interpreted."""
@@ -64,13 +65,10 @@ async def _page(
         return [ctx.notice(actor, "library.none", query=asked, topics=known)]
     header = ctx.say("library.header", query=asked, count=len(hits))
     lines = [header, *(hit_line(ctx, hit, cards.get(hit.featured.id)) for hit in shown)]
-    buttons: tuple[Button, ...] = ()
+    buttons = tuple(share_button(ctx, hit) for hit in shown)
     if len(hits) > (page + 1) * PAGE:
-        buttons = (
-            Button(
-                label=ctx.say("button.more"), action_id=await _more_id(ctx, page + 1, terms, topic)
-            ),
-        )
+        more = await _more_id(ctx, page + 1, terms, topic)
+        buttons = (*buttons, Button(label=ctx.say("button.more"), action_id=more))
     links = tuple(hit_link(ctx, hit, cards.get(hit.featured.id)) for hit in shown)
     message = Message(
         text="\n".join(lines),
@@ -89,6 +87,12 @@ async def _more_id(ctx: Context, page: int, terms: list[str], topic: str | None)
     while carried and len("+".join(carried)) > _BUTTON_TERMS_MAX:
         carried.pop()  # the most important words come first
     return action_id(Verb.LIBRARY_PAGE, page, "+".join(carried))
+
+
+def share_button(ctx: Context, hit: Hit) -> Button:
+    """ "Post in my thread" (see sharing.py): the hit stays private until pressed."""
+    label = ctx.say("button.library_share", summary=excerpt(hit.featured.summary, 40))
+    return Button(label=label, action_id=action_id(Verb.LIBRARY_SHARE, hit.featured.id))
 
 
 def record_line(ctx: Context, card: Card | None) -> str:

@@ -10,7 +10,7 @@ from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, Intent, Message, Notice
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Post
-from bot.features.library.search import find, hit_line
+from bot.features.library.search import find, hit_line, share_button
 from bot.words.search_terms import query_terms
 
 SHOWN = 3
@@ -38,9 +38,10 @@ async def after_post(ctx: Context, actor: Member, post: Post) -> list[Intent]:
     lines = [ctx.say("library.suggestions.header")]
     lines.extend(hit_line(ctx, hit, cards.get(hit.featured.id)) for hit in hits[:SHOWN])
     off = Button(label=ctx.say("button.suggestions_off"), action_id=action_id(Verb.SUGGESTIONS_OFF))
+    shares = tuple(share_button(ctx, hit) for hit in hits[:SHOWN])
     message = Message(
         text="\n".join(lines),
-        buttons=(off,),
+        buttons=(*shares, off),
         key="library.suggestions.header",
         params={"featured_ids": [hit.featured.id for hit in hits[:SHOWN]]},
     )

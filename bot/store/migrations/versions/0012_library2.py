@@ -1,5 +1,5 @@
 """the library holds best answers as well as featured ones; a search reads its words'
-entry counts instead of counting the index
+entry counts instead of counting the index; answers members posted into their own thread
 
 Revision ID: 0012_library2
 Revises: 0011
@@ -16,6 +16,7 @@ from collections import Counter
 import sqlalchemy as sa
 from alembic import op
 
+import bot.store.types
 from bot.words.excerpt import excerpt
 from bot.words.search_terms import weighted
 
@@ -40,6 +41,16 @@ def upgrade() -> None:
         sa.Column("entries", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("community_id", "term"),
     )
+    op.create_table(
+        "library_share",
+        sa.Column("setback_id", sa.Integer(), nullable=False),
+        sa.Column("reply_id", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.String(length=100), nullable=False),
+        sa.Column("shared_at", bot.store.types.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("setback_id", "reply_id"),
+    )
+    with op.batch_alter_table("library_share", schema=None) as batch_op:
+        batch_op.create_index("ix_library_share_reply", ["reply_id"], unique=False)
     _best_answers_in()
     op.execute(
         "INSERT INTO library_term_count (community_id, term, entries) "
@@ -103,5 +114,8 @@ def downgrade() -> None:
     )
     op.execute("DELETE FROM featured_answer WHERE NOT featured")
     op.drop_table("library_term_count")
+    with op.batch_alter_table("library_share", schema=None) as batch_op:
+        batch_op.drop_index("ix_library_share_reply")
+    op.drop_table("library_share")
     with op.batch_alter_table("featured_answer", schema=None) as batch_op:
         batch_op.drop_column("featured")
