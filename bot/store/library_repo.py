@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.model import OutcomeResult
 from bot.store.digest_repo import DigestRepo
 from bot.store.statements import OUTCOME, REPLY, SETBACK, table
 from bot.store.tables import (
@@ -76,6 +77,9 @@ class Hit:
     score: float
 
 
+Uptake = tuple[str, ...]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Card:
     """What a library hit shows besides its summary: the post (its author as everyone sees
@@ -86,6 +90,8 @@ class Card:
     message_ref: str | None
     outcome: str | None
     acted_on: bool
+    # One result per poster who acted on the answer, in any thread (see `_uptake`).
+    uptake: Uptake = ()
 
 
 def _featured(row: RowMapping) -> Featured:
@@ -445,7 +451,7 @@ class LibraryRepo:
         return {int(post_id): title for post_id, title in rows.all()}
 
     async def cards(self, community_id: str, featured: Sequence[Featured]) -> dict[int, Card]:
-        """Cards of several featured answers in one query, by featured id."""
+        """Cards of several library entries, by entry id: two queries whatever their number."""
         if not featured:
             return {}
         rows = await self._db.execute(
@@ -468,6 +474,8 @@ class LibraryRepo:
                 FEATURED.c.id.in_([f.id for f in featured]),
             )
         )
+        found = rows.mappings().all()
+        uptake = await self._uptake(community_id, [int(row["reply_id"]) for row in found])
         return {
             int(row["id"]): Card(
                 title=row["title"],
@@ -475,9 +483,54 @@ class LibraryRepo:
                 message_ref=row["message_ref"],
                 outcome=row["result"],
                 acted_on=row["reply_id"] in (row["acted_on"] or []),
+                uptake=uptake.get(int(row["reply_id"]), ()),
             )
-            for row in rows.mappings()
+            for row in found
         }
+
+    async def _uptake(self, community_id: str, reply_ids: Sequence[int]) -> dict[int, Uptake]:
+        """Per reply: what each poster who acted on it reported, one result per poster
+        ("still_waiting" until they share an outcome). A poster acted on an answer when
+        they marked it best in their own thread, or named it in their outcome: in their
+        own thread, or in another after posting it there from the library (`share`)."""
+        if not reply_ids:
+            return {}
+        shared = select(SHARE.c.setback_id).where(SHARE.c.reply_id.in_(reply_ids))
+        answered = select(REPLY.c.setback_id).where(REPLY.c.id.in_(reply_ids))
+        rows = await self._db.execute(
+            select(
+                SETBACK.c.id,
+                SETBACK.c.poster_id,
+                OUTCOME.c.result,
+                OUTCOME.c.acted_on,
+                REPLY.c.id.label("best"),
+            )
+            .outerjoin(OUTCOME, OUTCOME.c.setback_id == SETBACK.c.id)
+            .outerjoin(
+                REPLY,
+                and_(
+                    REPLY.c.setback_id == SETBACK.c.id,
+                    REPLY.c.id.in_(reply_ids),
+                    REPLY.c.best_marked_at.is_not(None),
+                    REPLY.c.deleted.is_(False),
+                ),
+            )
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.withdrawn_at.is_(None),
+                or_(SETBACK.c.id.in_(shared), SETBACK.c.id.in_(answered)),
+            )
+            .order_by(SETBACK.c.id)
+        )
+        wanted = set(reply_ids)
+        acted: dict[int, dict[str, str]] = {}
+        for row in rows.mappings():
+            named = set(row["acted_on"] or []) & wanted
+            marked = {row["best"]} if row["best"] is not None else set()
+            for reply_id in named | marked:
+                result = row["result"] or OutcomeResult.STILL_WAITING.value
+                acted.setdefault(reply_id, {})[row["poster_id"]] = result  # latest post wins
+        return {reply_id: tuple(by.values()) for reply_id, by in acted.items()}
 
     async def raw_match(self, community_id: str, query_terms: Sequence[str]) -> list[int]:
         """The bare index look-up, unranked and unfiltered: the benchmark's baseline."""

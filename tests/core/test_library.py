@@ -347,3 +347,50 @@ async def test_sharing_without_an_open_post_is_refused_privately(h: Harness) -> 
     assert not [i for i in h.outbox.sent if isinstance(i, Send)]
     forged = Button(label="", action_id=action_id(Verb.LIBRARY_SHARE, 999_999))
     assert _notice(await h.press(DEV, forged)).message.key == "library.share.gone"
+
+
+async def _post_id(h: Harness, thread: str) -> int:
+    async with h.core.store.transaction() as repo:
+        post = await repo.post_by_thread(COMMUNITY, thread)
+    assert post is not None
+    return post.id
+
+
+async def _acted_on_shared_answer(h: Harness, member: Member, title: str) -> None:
+    """`member` posts, posts the SQL answer into their thread, and later says it worked."""
+    thread = await h.post(member, title=title, body="Joins again.", ask_outcome_on="3d")
+    found = _notice(await h.command(member, "rebound", "library sql joins"))
+    await h.press(member, found.message.buttons[0])
+    await h.wait(timedelta(days=3))
+    button = Button(
+        label="", action_id=action_id(Verb.OUTCOME, await _post_id(h, thread), "worked")
+    )
+    form = form_in(await h.press(member, button))
+    acted = next(f for f in form.fields if f.name == "acted_on")
+    from_library = [c for c in acted.choices if "Practise SQL joins" in c.label]
+    assert len(from_library) == 1, acted.choices
+    await h.submit(member, form.form_id, result="worked", acted_on=from_library[0].value)
+
+
+async def test_the_record_counts_every_poster_who_acted_on_the_answer(h: Harness) -> None:
+    thread, answer = await _featured(
+        h,
+        (
+            "Froze in the SQL screen",
+            "My mind went blank on joins.",
+            "Practise SQL joins out loud the day before.",
+            "Technical interviews",
+            "Practise SQL joins out loud",
+        ),
+    )
+    await h.mark(MAYA, answer)  # Maya acted on it; no outcome from her yet
+    assert "1 poster acted on this: Still waiting 1." in (await _hit_lines(h))[0]
+    await _acted_on_shared_answer(h, RUTH, "Blanked on SQL joins")
+    await _acted_on_shared_answer(h, DEV, "SQL joins, round two")
+    (line,) = await _hit_lines(h)
+    assert "3 posters acted on this: It worked 2, Still waiting 1." in line
+
+
+async def _hit_lines(h: Harness) -> list[str]:
+    notice = _notice(await h.command(SAM, "rebound", "library sql joins"))
+    return notice.message.text.splitlines()[1:]

@@ -8,6 +8,8 @@ Whatever is typed is only ever a list of plain words (`terms.query_terms`): quot
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, Intent, Link, Message, Notice
@@ -96,8 +98,20 @@ def share_button(ctx: Context, hit: Hit) -> Button:
 
 
 def record_line(ctx: Context, card: Card | None) -> str:
-    """The outcome record: what the poster reported, and whether they acted on the answer."""
-    if card is None or card.outcome is None:
+    """The outcome record: how many posters acted on the answer and what each reported
+    ("3 posters acted on this: It worked 2, Still waiting 1"); when only the thread's
+    poster did, or only told how it went, in their name (as everyone sees it)."""
+    if card is None:
+        return ctx.say("library.record.none")
+    if card.uptake and not (len(card.uptake) == 1 and card.acted_on and card.outcome):
+        counted = Counter(card.uptake)
+        results = ", ".join(
+            ctx.say("library.record.result", result=ctx.say(f"result.{result}"), count=n)
+            for result, n in sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+        )
+        key = "library.record.one_poster" if len(card.uptake) == 1 else "library.record.posters"
+        return ctx.say(key, count=len(card.uptake), results=results)
+    if card.outcome is None:
         return ctx.say("library.record.none")
     result = ctx.say(f"result.{card.outcome}")
     key = "library.record.acted" if card.acted_on else "library.record.outcome"
