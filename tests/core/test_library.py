@@ -373,7 +373,7 @@ async def _acted_on_shared_answer(h: Harness, member: Member, title: str) -> Non
 
 
 async def test_the_record_counts_every_poster_who_acted_on_the_answer(h: Harness) -> None:
-    thread, answer = await _featured(
+    _, answer = await _featured(
         h,
         (
             "Froze in the SQL screen",
