@@ -4,13 +4,15 @@ Generates setbacks, replies and featured answers in bulk (deterministic text fro
 vocabulary with a long tail), then measures over a fixed set of 200 queries (common, rare
 and multi-word):
 
-* library query: what `/rebound library` runs (index look-up with BM25 weights, the
-  visibility joins, the cards, the outcome lift), beside the raw query: the bare index
-  look-up (`SELECT featured_id FROM library_term WHERE term IN (...)`, no ranking).
+* library query: what `/rebound library` runs (the full-text match ranked in the engine,
+  the visibility joins, the cards and their outcome records, the outcome lift), beside
+  the raw query on the same index: a bare FTS5 `MATCH` on SQLite, a bare `@@ to_tsquery`
+  on PostgreSQL (no ranking, no scoping, every match returned).
 * similar-setback suggestions for a new post (the same search from its title and story).
 * the posting path: 1,000 posts through `Rebound.handle`, with suggestions and without
   (the member turned them off), p99 of each.
-* the index size: rows and bytes per featured answer.
+* the index size: bytes per library entry (FTS5's tables; the tsvector table and its GIN
+  index).
 """
 
 from __future__ import annotations
@@ -45,9 +47,10 @@ from bot.engine.bootstrap import build_rebound
 from bot.engine.runtime import Rebound
 from bot.features.library.search import find
 from bot.features.library.suggestions import after_post
-from bot.store.library_repo import ENTRIES, FEATURED, TERM, TERM_COUNT
+from bot.store.library_repo import FEATURED
+from bot.store.library_search import TABLE
 from bot.store.statements import REPLY, SETBACK
-from bot.words.search_terms import query_terms, weighted
+from bot.words.search_terms import query_words
 
 NAME = "library"
 TITLE = "Library search and similar setbacks at scale (SQLite and PostgreSQL)"
@@ -108,7 +111,7 @@ def _words(rng: random.Random, n: int) -> str:
 def _queries(rng: random.Random, count: int) -> list[list[str]]:
     common = [[w] for w in _COMMON]
     rare = [[rng.choice(_TAIL)] for _ in range(80)]
-    multi = [query_terms(_words(rng, rng.randint(2, 3))) for _ in range(count)]
+    multi = [query_words(_words(rng, rng.randint(2, 3))) for _ in range(count)]
     return (common + rare + multi)[:count]
 
 
@@ -176,7 +179,7 @@ async def _fill(core: Rebound, sizes: Sizes) -> None:
                 )
             ).all()
             featured: list[dict[str, Any]] = []
-            terms: list[dict[str, Any]] = []
+            documents: list[dict[str, Any]] = []
             for post_id, title, body, reply_id, reply in texts:
                 summary = reply[:120]
                 featured.append(
@@ -192,23 +195,10 @@ async def _fill(core: Rebound, sizes: Sizes) -> None:
                         "updated_at": START,
                     }
                 )
-                counts = weighted(" ".join((summary, "Ghosting", title, body, reply)))
-                terms.extend(
-                    {"community_id": COMMUNITY, "term": t, "featured_id": post_id, "weight": w}
-                    for t, w in counts.items()
-                )
+                document = " ".join((summary, "Ghosting", title, body, reply))
+                documents.append({"id": post_id, "c": COMMUNITY, "doc": document})
             await db.execute(FEATURED.insert(), featured)
-            for part in range(0, len(terms), CHUNK * 4):
-                await db.execute(TERM.insert(), terms[part : part + CHUNK * 4])
-        await db.execute(
-            text(
-                "INSERT INTO library_term_count (community_id, term, entries) "
-                "SELECT community_id, term, count(*) FROM library_term GROUP BY community_id, term"
-            )
-        )
-        await db.execute(
-            TERM_COUNT.insert().values(community_id=COMMUNITY, term=ENTRIES, entries=len(chosen))
-        )
+            await db.execute(text(_INDEX_ROW[engine.dialect.name]), documents)
         if engine.dialect.name == "postgresql":
             await db.execute(text("SELECT setval('setback_id_seq', (SELECT max(id) FROM setback))"))
             await db.execute(text("SELECT setval('reply_id_seq', (SELECT max(id) FROM reply))"))
@@ -220,6 +210,15 @@ async def _fill(core: Rebound, sizes: Sizes) -> None:
             await db.execute(text("ANALYZE"))
         else:
             await db.execute(text("ANALYZE"))
+
+
+_INDEX_ROW = {
+    "sqlite": f"INSERT INTO {TABLE} (rowid, community_id, doc) VALUES (:id, :c, :doc)",
+    "postgresql": (
+        f"INSERT INTO {TABLE} (featured_id, community_id, doc) "
+        "VALUES (:id, :c, to_tsvector('english', :doc))"
+    ),
+}
 
 
 async def _timed(samples: list[float], work: Callable[[], Awaitable[object]]) -> None:
@@ -236,7 +235,7 @@ async def _measure_queries(core: Rebound, queries: list[list[str]]) -> dict[str,
         async with core.store.transaction() as repo:
             ctx = await core.context(repo, COMMUNITY, START)
             await _timed(samples["library"], partial(find, ctx, terms, None))
-            await _timed(samples["raw"], partial(repo.library.raw_match, COMMUNITY, terms))
+            await _timed(samples["raw"], partial(repo.library.raw_match, terms))
             post = Post(
                 **{**_setback_row(0, rng), "id": 0, "tags": (), "source": PostSource.FORM},
                 status_message_ref=None,
@@ -282,15 +281,11 @@ async def _posting(core: Rebound, posts: int, rng: random.Random) -> dict[str, l
 async def _index_bytes(core: Rebound) -> float | None:
     async with core.store.engine.connect() as db:
         if core.store.engine.dialect.name == "postgresql":
-            size = (
-                await db.execute(text("SELECT pg_total_relation_size('library_term')"))
-            ).scalar()
+            size = (await db.execute(text(f"SELECT pg_total_relation_size('{TABLE}')"))).scalar()
             return float(size or 0)
         try:
             size = (
-                await db.execute(
-                    text("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '%library_term%'")
-                )
+                await db.execute(text(f"SELECT sum(pgsize) FROM dbstat WHERE name LIKE '{TABLE}%'"))
             ).scalar()
         except Exception:  # dbstat is an optional SQLite module
             return None
@@ -330,9 +325,7 @@ async def _one(result: BenchResult, label: str, url: str, sizes: Sizes) -> None:
             Goal("<=", POSTING_GOAL),
         )
         async with core.store.engine.connect() as db:
-            rows = (await db.execute(select(func.count()).select_from(TERM))).scalar_one()
             answers = (await db.execute(select(func.count()).select_from(FEATURED))).scalar_one()
-        result.add(f"{label} index rows per answer", rows / max(answers, 1), "rows")
         size = await _index_bytes(core)
         if size is not None:
             result.add(f"{label} index bytes per answer", size / max(answers, 1), "B")

@@ -4,27 +4,24 @@ whether or not a moderator features it later."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from bot.common.context import Context
 from bot.domain.model import Post, Reply
 from bot.words.excerpt import excerpt
-from bot.words.search_terms import weighted
 
 # What a best answer shows in the library until a moderator writes a summary for it
 # (bot/store/migrations/versions/0012_library2.py keeps the same).
 BEST_SUMMARY_MAX = 150
 
 
-def document(ctx: Context, post: Post, reply: Reply, *extra: str) -> Counter[str]:
-    """The search terms of an entry: the post (title, story, stage, kind, tags), the
+def document(ctx: Context, post: Post, reply: Reply, *extra: str) -> str:
+    """The text an entry is found by: the post (title, story, stage, kind, tags), the
     reply, and `extra` (a featured answer's summary and topic)."""
     labels = [
         ctx.say(f"{kind}.{value}")
         for kind, value in (("stage", post.stage), ("kind", post.kind))
         if value
     ]
-    return weighted(" ".join((*extra, post.title, post.body, reply.text, *labels, *post.tags)))
+    return " ".join((*extra, post.title, post.body, reply.text, *labels, *post.tags))
 
 
 async def add_best(ctx: Context, post: Post, reply: Reply, by: str) -> None:
@@ -34,6 +31,6 @@ async def add_best(ctx: Context, post: Post, reply: Reply, by: str) -> None:
         setback_id=post.id,
         summary=excerpt(" ".join(reply.text.split()), BEST_SUMMARY_MAX),
         by=by,
-        terms=document(ctx, post, reply),
+        document=document(ctx, post, reply),
         now=ctx.now,
     )

@@ -5,9 +5,7 @@ other and the second sees what the first committed."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,46 +15,34 @@ from sqlalchemy import (
     RowMapping,
     Table,
     and_,
-    case,
     delete,
     exists,
-    func,
     or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import OutcomeResult
 from bot.store.digest_repo import DigestRepo
+from bot.store.library_search import search_index
 from bot.store.statements import OUTCOME, REPLY, SETBACK, table
 from bot.store.tables import (
     FeaturedAnswerRow,
     HiddenReplyRow,
     LibraryPreferenceRow,
     LibraryShareRow,
-    LibraryTermCountRow,
-    LibraryTermRow,
     LibraryTopicRow,
     PostLockRow,
 )
 
 FEATURED = table(FeaturedAnswerRow)
-TERM = table(LibraryTermRow)
-TERM_COUNT = table(LibraryTermCountRow)
-# The term under which `library_term_count` keeps how many entries a community has.
-ENTRIES = ""
 HIDDEN = table(HiddenReplyRow)
 LOCK = table(PostLockRow)
 TOPIC = table(LibraryTopicRow)
 PREFERENCE = table(LibraryPreferenceRow)
 SHARE = table(LibraryShareRow)
-# BM25's term-frequency saturation: a word said five times is not five times as relevant.
-_K1 = 1.2
 CANDIDATES = 50
-# From this many answers on, words found in more than half of them are left out of a query.
-COMMON_AFTER = 100
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,6 +110,7 @@ class LibraryRepo:
         self._db = connection
         self._insert = insert
         self.digest = DigestRepo(connection, insert)
+        self._search = search_index(connection)
 
     # --- featured answers -----------------------------------------------------------------
 
@@ -159,12 +146,12 @@ class LibraryRepo:
         topic: str,
         summary: str,
         by: str,
-        terms: Mapping[str, int],
+        document: str,
         now: datetime,
     ) -> bool:
         """Feature a reply, or change its topic and summary. True when newly featured (a
-        best answer already in the library becomes featured now). Its search `terms`
-        (term -> count) are rewritten in the same transaction."""
+        best answer already in the library becomes featured now). Its `document` is
+        indexed again in the same transaction."""
         known = await self._entry(community_id, reply_id)
         values = {"topic": topic, "summary": summary, "updated_at": now, "featured": True}
         if known is not None and not known.by_moderator:
@@ -178,7 +165,7 @@ class LibraryRepo:
             now=now,
             values=values,
         )
-        await self._index(community_id, featured_id, terms)
+        await self._search.put(community_id, featured_id, document)
         return known is None or not known.by_moderator
 
     async def add_best(
@@ -189,7 +176,7 @@ class LibraryRepo:
         setback_id: int,
         summary: str,
         by: str,
-        terms: Mapping[str, int],
+        document: str,
         now: datetime,
     ) -> None:
         """A best answer joins the library (a featured one is in it already). It leaves by
@@ -207,7 +194,7 @@ class LibraryRepo:
             now=now,
             values=values,
         )
-        await self._index(community_id, featured_id, terms)
+        await self._search.put(community_id, featured_id, document)
 
     async def _put(
         self,
@@ -235,87 +222,55 @@ class LibraryRepo:
             )
             .returning(FEATURED.c.id)
         )
-        await self._count(community_id, Counter({ENTRIES: 1}))
         return int(inserted.scalar_one())
 
     async def unfeature(
-        self, community_id: str, reply_id: int, best_terms: Mapping[str, int] | None, now: datetime
+        self, community_id: str, reply_id: int, as_best: str | None, now: datetime
     ) -> bool:
         """Take a featured answer out; a reply still marked best stays in as a best answer
-        (indexed by `best_terms`). False when it was not featured."""
+        (indexed by its document `as_best`). False when it was not featured."""
         known = await self.featured(community_id, reply_id)
         if known is None:
             return False
-        if best_terms is not None:
+        if as_best is not None:
             values = {"topic": "", "updated_at": now, "featured": False}
             await self._db.execute(update(FEATURED).where(FEATURED.c.id == known.id).values(values))
-            await self._index(community_id, known.id, best_terms)
+            await self._search.put(community_id, known.id, as_best)
             return True
         await drop_entries(self._db, FEATURED.c.id == known.id)
         return True
-
-    async def _index(self, community_id: str, featured_id: int, counts: Mapping[str, int]) -> None:
-        gone = await self._db.execute(
-            delete(TERM).where(TERM.c.featured_id == featured_id).returning(TERM.c.term)
-        )
-        change = Counter(counts.keys())
-        change.subtract(Counter(gone.scalars()))
-        await self._count(community_id, change)
-        if counts:
-            rows = [
-                {"community_id": community_id, "term": t, "featured_id": featured_id, "weight": w}
-                for t, w in counts.items()
-            ]
-            await self._db.execute(TERM.insert(), rows)
-
-    async def _count(self, community_id: str, change: Counter[str]) -> None:
-        await change_counts(self._db, self._insert, community_id, change)
 
     # --- search ---------------------------------------------------------------------------
 
     async def search(
         self,
         community_id: str,
-        query_terms: Sequence[str],
+        query_words: Sequence[str],
         *,
         topic: str | None = None,
         exclude_setback: int | None = None,
         limit: int = CANDIDATES,
     ) -> list[Hit]:
-        """Visible featured answers matching any of `query_terms`, best first (BM25 without
-        length normalisation: rare words count more, repeats saturate); newest first on
-        ties. Without terms, every visible answer (of `topic`, if given), newest first."""
+        """Visible library entries matching any of `query_words`, best first by the
+        engine's relevance (FTS5's BM25, PostgreSQL's ts_rank); featured, then newest first
+        on ties. Without words, every visible entry (of `topic`, if given), newest first."""
         conditions = [FEATURED.c.community_id == community_id, *_visible()]
         if topic is not None:
             conditions.append(FEATURED.c.topic == topic)
         if exclude_setback is not None:
             conditions.append(FEATURED.c.setback_id != exclude_setback)
-        if not query_terms:
+        if not query_words:
             rows = await self._db.execute(
                 select(FEATURED).where(*conditions).order_by(FEATURED.c.id.desc()).limit(limit)
             )
             return [Hit(featured=_featured(r), score=0.0) for r in rows.mappings()]
-        idf = await self._idf(community_id, query_terms)
-        if not idf:
-            return []
-        per_term = case(*((TERM.c.term == term, weight) for term, weight in idf.items()), else_=0.0)
-        saturated = TERM.c.weight * (_K1 + 1) / (TERM.c.weight + _K1)
-        score = func.sum(per_term * saturated).label("score")
         # Ranked on the index alone, then only the best few are joined to their rows: the
         # visibility joins cost per candidate, not per match. Hidden or withdrawn answers
         # are rare; when they leave fewer than `limit` visible, a wider pass follows.
         reach = limit * 2
         while True:
-            ranked = (
-                await self._db.execute(
-                    select(TERM.c.featured_id, score)
-                    .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(idf)))
-                    .group_by(TERM.c.featured_id)
-                    .order_by(score.desc(), TERM.c.featured_id.desc())
-                    .limit(reach)
-                )
-            ).all()
-            scores = {int(featured_id): float(value) for featured_id, value in ranked}
+            ranked = await self._search.ranked(community_id, query_words, reach)
+            scores = dict(ranked)
             rows = await self._db.execute(
                 select(FEATURED).where(FEATURED.c.id.in_(list(scores)), *conditions)
             )
@@ -326,27 +281,6 @@ class LibraryRepo:
         # Featured by a moderator above a best answer alone, at equal relevance.
         hits.sort(key=lambda hit: (-hit.score, not hit.featured.by_moderator, -hit.featured.id))
         return hits[:limit]
-
-    async def _idf(self, community_id: str, query_terms: Sequence[str]) -> dict[str, float]:
-        rows = await self._db.execute(
-            select(TERM_COUNT.c.term, TERM_COUNT.c.entries).where(
-                TERM_COUNT.c.community_id == community_id,
-                TERM_COUNT.c.term.in_([ENTRIES, *query_terms]),
-            )
-        )
-        counts = Counter({term: int(n) for term, n in rows.all() if n > 0})
-        total = counts.pop(ENTRIES, 0)
-        # In a library of some size, words in more than half the answers barely tell them
-        # apart (their weight is below ln 2) but would make the look-up walk most of the
-        # index: the rarest is kept only when nothing rarer was asked for.
-        common = total >= COMMON_AFTER
-        telling = {term: n for term, n in counts.items() if not (common and n * 2 > total)}
-        if not telling and counts:
-            rarest = min(sorted(counts), key=counts.__getitem__)
-            telling = {rarest: counts[rarest]}
-        return {
-            term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in sorted(telling.items())
-        }
 
     # --- hidden replies and locked posts: a row while it lasts ----------------------------
 
@@ -518,7 +452,7 @@ class LibraryRepo:
             .where(
                 SETBACK.c.community_id == community_id,
                 SETBACK.c.withdrawn_at.is_(None),
-                or_(SETBACK.c.id.in_(shared), SETBACK.c.id.in_(answered)),
+                SETBACK.c.id.in_(shared.union(answered)),
             )
             .order_by(SETBACK.c.id)
         )
@@ -532,47 +466,15 @@ class LibraryRepo:
                 acted.setdefault(reply_id, {})[row["poster_id"]] = result  # latest post wins
         return {reply_id: tuple(by.values()) for reply_id, by in acted.items()}
 
-    async def raw_match(self, community_id: str, query_terms: Sequence[str]) -> list[int]:
-        """The bare index look-up, unranked and unfiltered: the benchmark's baseline."""
-        rows = await self._db.execute(
-            select(TERM.c.featured_id).where(
-                TERM.c.community_id == community_id, TERM.c.term.in_(list(query_terms))
-            )
-        )
-        return list(rows.scalars())
-
-
-async def change_counts(
-    db: AsyncConnection, insert: Any, community_id: str, change: Counter[str]
-) -> None:
-    """Add `change` (term -> entries gained, or lost when negative) to the term counts."""
-    for term, delta in sorted(change.items()):
-        if not delta:
-            continue
-        statement = insert(TERM_COUNT).values(community_id=community_id, term=term, entries=delta)
-        statement = statement.on_conflict_do_update(
-            index_elements=[TERM_COUNT.c.community_id, TERM_COUNT.c.term],
-            set_={"entries": TERM_COUNT.c.entries + delta},
-        )
-        await db.execute(statement)
+    async def raw_match(self, query_words: Sequence[str]) -> list[int]:
+        """The bare index match, unranked and unfiltered: the benchmark's baseline."""
+        return await self._search.raw(query_words)
 
 
 async def drop_entries(db: AsyncConnection, which: ColumnElement[bool]) -> None:
-    """Library entries matching `which` leave, with their index rows and counts."""
-    rows = await db.execute(
-        select(FEATURED.c.community_id, TERM.c.term)
-        .join(TERM, TERM.c.featured_id == FEATURED.c.id)
-        .where(which)
-    )
-    changes: dict[str, Counter[str]] = {}
-    for community_id, term in rows.all():
-        changes.setdefault(community_id, Counter())[term] -= 1
-    entries = await db.execute(select(FEATURED.c.community_id).where(which))
-    for community_id in entries.scalars():
-        changes.setdefault(community_id, Counter())[ENTRIES] -= 1
-    featured = select(FEATURED.c.id).where(which)
-    await db.execute(delete(TERM).where(TERM.c.featured_id.in_(featured)))
-    await db.execute(delete(FEATURED).where(which))
-    upsert = postgresql.insert if db.dialect.name == "postgresql" else sqlite.insert
-    for community_id, change in changes.items():
-        await change_counts(db, upsert, community_id, change)
+    """Library entries matching `which` leave, with their rows in the search index."""
+    ids = list((await db.execute(select(FEATURED.c.id).where(which))).scalars())
+    if not ids:
+        return
+    await search_index(db).drop(ids)
+    await db.execute(delete(FEATURED).where(FEATURED.c.id.in_(ids)))

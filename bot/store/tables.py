@@ -475,32 +475,6 @@ class FeaturedAnswerRow(SQLModel, table=True):
     featured: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
-class LibraryTermRow(SQLModel, table=True):
-    """The library's search index: each stemmed word of a featured answer (summary, topic,
-    the post's title and story, the reply) with how often it occurs there. Written in the
-    transaction that features, edits or removes the answer."""
-
-    __tablename__ = "library_term"
-    __table_args__ = (Index("ix_library_term_featured", "featured_id"),)
-
-    community_id: str = Field(primary_key=True, max_length=100)
-    term: str = Field(primary_key=True, max_length=40)
-    featured_id: int = Field(primary_key=True, foreign_key="featured_answer.id")
-    weight: int
-
-
-class LibraryTermCountRow(SQLModel, table=True):
-    """How many library entries hold each term (the empty term: how many entries there
-    are), kept in step with `library_term` in the same transaction: a search weighs its
-    words by reading a handful of rows instead of counting the index."""
-
-    __tablename__ = "library_term_count"
-
-    community_id: str = Field(primary_key=True, max_length=100)
-    term: str = Field(primary_key=True, max_length=40)
-    entries: int
-
-
 class LibraryShareRow(SQLModel, table=True):
     """A library answer a member posted into their own post's thread: posted there once,
     and offered in that post's outcome form as something they may have acted on."""

@@ -1,14 +1,14 @@
-"""Words to search terms: lower-cased, accents kept, stop words dropped, a light English
-stemmer (so "rejections" finds "rejection"). The same function indexes and queries, so any
-text, including FTS or SQL syntax, is only ever a list of plain words."""
+"""A search to plain words: lower-cased, accents kept, stop words dropped. Any text,
+including FTS or SQL syntax (quotes, `*`, `NEAR`, `-`, `:`, brackets), is only ever a
+list of words made of letters and digits, which bot/store/library_search.py quotes for
+its engine."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 
-TERM_MAX = 40
-QUERY_TERMS_MAX = 12
+WORD_MAX = 40
+QUERY_WORDS_MAX = 12
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP = frozenset(
     [
@@ -62,30 +62,13 @@ _STOP = frozenset(
         "not",
     ]
 )
-# Longest first; a suffix is only removed when at least three letters remain.
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "edly", "ness", "ed", "es", "ly", "s")
 
 
-def stem(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    return word[:TERM_MAX]
-
-
-def terms(text: str) -> list[str]:
-    """The search terms of `text`, in order, repeats kept."""
+def query_words(text: str) -> list[str]:
+    """The distinct words of a search, lower-cased, stop words dropped, at most
+    QUERY_WORDS_MAX (a 500-character search is still a handful of index look-ups). Only
+    letters and digits survive: the index's own stemmer (FTS5 porter, PostgreSQL english)
+    does the rest, the same for the indexed text and the search."""
     words = (w.casefold() for w in _WORD.findall(text))
-    return [stem(w) for w in words if len(w) > 1 and w not in _STOP]
-
-
-def weighted(text: str) -> Counter[str]:
-    """How often each term occurs in `text`: what the index stores."""
-    return Counter(terms(text))
-
-
-def query_terms(text: str) -> list[str]:
-    """The distinct terms of a search, at most QUERY_TERMS_MAX (a 500-character search is
-    still a handful of index look-ups)."""
-    return list(dict.fromkeys(terms(text)))[:QUERY_TERMS_MAX]
+    kept = (w[:WORD_MAX] for w in words if len(w) > 1 and w not in _STOP)
+    return list(dict.fromkeys(kept))[:QUERY_WORDS_MAX]

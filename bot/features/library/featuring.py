@@ -67,8 +67,8 @@ async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> li
     require_moderator(event.actor)
     post, reply = await reply_by_id(ctx, reply_id)
     if form_flag(event.values, "unfeature"):
-        best_terms = document(ctx, post, reply) if reply.is_best else None
-        if not await ctx.repo.library.unfeature(ctx.community_id, reply.id, best_terms, ctx.now):
+        as_best = document(ctx, post, reply) if reply.is_best else None
+        if not await ctx.repo.library.unfeature(ctx.community_id, reply.id, as_best, ctx.now):
             raise RuleViolation("library.not_featured")
         await record(ctx, event.actor, Action.UNFEATURE, post=post, reply=reply)
         return [ctx.notice(event.actor, "library.unfeatured", title=post.title)]
@@ -81,7 +81,7 @@ async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> li
         topic=topic,
         summary=summary,
         by=event.actor.user_id,
-        terms=document(ctx, post, reply, summary, topic),
+        document=document(ctx, post, reply, summary, topic),
         now=ctx.now,
     )
     action = Action.FEATURE if created else Action.EDIT_FEATURE

@@ -3,7 +3,7 @@ by topic), best first,
 five at a time with a "More" button; only the asker sees them, until they post one into
 their own thread (a "Post in my thread" button on each hit, see sharing.py).
 
-Whatever is typed is only ever a list of plain words (`terms.query_terms`): quotes, `*`,
+Whatever is typed is only ever a list of plain words (`search_terms.query_words`): quotes, `*`,
 `NEAR`, `-`, `:`, brackets or SQL are searched as words or dropped, never interpreted."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.features.library.ranking import ranked
 from bot.features.library.topics import matching, topics
 from bot.store.library_repo import Card, Hit
 from bot.words.excerpt import excerpt
-from bot.words.search_terms import query_terms
+from bot.words.search_terms import query_words
 
 PAGE = 5
 # Terms carried by the "More" button, which Discord caps at 100 characters.
@@ -30,7 +30,7 @@ async def command(ctx: Context, actor: Member, text: str) -> list[Intent]:
     topic = matching(await topics(ctx), text) if text.strip() else None
     if topic is not None:
         return await _page(ctx, actor, [], topic, 0)
-    return await _page(ctx, actor, query_terms(text), None, 0)
+    return await _page(ctx, actor, query_words(text), None, 0)
 
 
 async def more(ctx: Context, actor: Member, args: tuple[str, ...]) -> list[Intent]:
@@ -42,7 +42,7 @@ async def more(ctx: Context, actor: Member, args: tuple[str, ...]) -> list[Inten
         topic = known[index] if index < len(known) else None
         return await _page(ctx, actor, [], topic, min(page, 100))
     words = args[1].replace("+", " ") if len(args) > 1 else ""
-    return await _page(ctx, actor, query_terms(words), None, min(page, 100))
+    return await _page(ctx, actor, query_words(words), None, min(page, 100))
 
 
 async def find(

@@ -11,7 +11,7 @@ from bot.contract.intents import Button, Intent, Message, Notice
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Post
 from bot.features.library.search import find, hit_line, share_button
-from bot.words.search_terms import query_terms
+from bot.words.search_terms import query_words
 
 SHOWN = 3
 
@@ -29,7 +29,7 @@ async def for_post(ctx: Context, post: Post | None) -> list[Intent]:
 async def after_post(ctx: Context, actor: Member, post: Post) -> list[Intent]:
     if await ctx.repo.library.suggestions_off(ctx.community_id, actor.user_id):
         return []
-    terms = query_terms(f"{post.title} {post.body}")
+    terms = query_words(f"{post.title} {post.body}")
     if not terms:
         return []
     hits, cards = await find(ctx, terms, None, exclude_setback=post.id)
