@@ -269,13 +269,15 @@ class LibraryRepo:
         # are rare; when they leave fewer than `limit` visible, a wider pass follows.
         reach = limit * 2
         while True:
-            ranked = await self._search.ranked(community_id, query_words, reach)
-            scores = dict(ranked)
+            ranked = self._search.ranked(community_id, query_words, reach).subquery("ranked")
             rows = await self._db.execute(
-                select(FEATURED).where(FEATURED.c.id.in_(list(scores)), *conditions)
+                select(FEATURED, ranked.c.rank, ranked.c.found)
+                .join(ranked, ranked.c.featured_id == FEATURED.c.id)
+                .where(*conditions)
             )
-            hits = [Hit(featured=_featured(r), score=scores[r["id"]]) for r in rows.mappings()]
-            if len(hits) >= limit or len(ranked) < reach:
+            found = rows.mappings().all()
+            hits = [Hit(featured=_featured(r), score=float(r["rank"])) for r in found]
+            if len(hits) >= limit or not found or found[0]["found"] <= reach:
                 break
             reach *= 8
         # Featured by a moderator above a best answer alone, at equal relevance.

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Float, Integer, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.selectable import TextualSelect
 
 TABLE = "library_search"
 # How many matches a search ranks: the newest this many. A search matching more (its words
@@ -32,10 +33,9 @@ class SearchIndex(Protocol):
 
     async def drop(self, featured_ids: Sequence[int]) -> None: ...
 
-    async def ranked(
-        self, community_id: str, words: Sequence[str], limit: int
-    ) -> list[tuple[int, float]]:
-        """Best first: (entry id, relevance, higher is better)."""
+    def ranked(self, community_id: str, words: Sequence[str], limit: int) -> TextualSelect:
+        """The `limit` best matches, as rows (featured_id, rank: higher is better, found:
+        how many matches were ranked), for the caller to join to the entries."""
         ...
 
     async def raw(self, words: Sequence[str]) -> list[int]:
@@ -69,18 +69,15 @@ class Fts5Index:
         # forgetting a member leaves none of their words in the index.
         await self._db.execute(text(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')"))
 
-    async def ranked(
-        self, community_id: str, words: Sequence[str], limit: int
-    ) -> list[tuple[int, float]]:
-        rows = await self._db.execute(
+    def ranked(self, community_id: str, words: Sequence[str], limit: int) -> TextualSelect:
+        return _columns(
             text(
-                f"SELECT rowid, rank FROM (SELECT rowid, bm25({TABLE}) AS rank FROM {TABLE} "
-                f"WHERE {TABLE} MATCH :q AND community_id = :c ORDER BY rowid DESC LIMIT :k) "
-                "ORDER BY rank, rowid DESC LIMIT :n"
-            ),
-            {"q": _fts5_query(words), "c": community_id, "k": RANKED_MAX, "n": limit},
+                "SELECT rowid AS featured_id, -score AS rank, count(*) OVER () AS found FROM ("
+                f"SELECT rowid, bm25({TABLE}) AS score FROM {TABLE} "
+                f"WHERE {TABLE} MATCH :q AND community_id = :c ORDER BY rowid DESC LIMIT :k"
+                ") ORDER BY score, rowid DESC LIMIT :n"
+            ).bindparams(q=_fts5_query(words), c=community_id, k=RANKED_MAX, n=limit)
         )
-        return [(int(rowid), -float(rank)) for rowid, rank in rows.all()]
 
     async def raw(self, words: Sequence[str]) -> list[int]:
         rows = await self._db.execute(
@@ -115,19 +112,15 @@ class TsvectorIndex:
         )
         await self._db.execute(statement, {"ids": list(featured_ids)})
 
-    async def ranked(
-        self, community_id: str, words: Sequence[str], limit: int
-    ) -> list[tuple[int, float]]:
-        rows = await self._db.execute(
+    def ranked(self, community_id: str, words: Sequence[str], limit: int) -> TextualSelect:
+        return _columns(
             text(
-                "SELECT featured_id, ts_rank(doc, q) AS rank FROM ("
+                "SELECT featured_id, ts_rank(doc, q) AS rank, count(*) OVER () AS found FROM ("
                 f"SELECT featured_id, doc, q FROM {TABLE}, to_tsquery('english', :q) AS q "
                 "WHERE community_id = :c AND doc @@ q ORDER BY featured_id DESC LIMIT :k"
                 ") AS newest ORDER BY rank DESC, featured_id DESC LIMIT :n"
-            ),
-            {"q": _tsquery(words), "c": community_id, "k": RANKED_MAX, "n": limit},
+            ).bindparams(q=_tsquery(words), c=community_id, k=RANKED_MAX, n=limit)
         )
-        return [(int(featured_id), float(rank)) for featured_id, rank in rows.all()]
 
     async def raw(self, words: Sequence[str]) -> list[int]:
         rows = await self._db.execute(
@@ -135,6 +128,10 @@ class TsvectorIndex:
             {"q": _tsquery(words)},
         )
         return [int(featured_id) for featured_id in rows.scalars()]
+
+
+def _columns(clause: TextClause) -> TextualSelect:
+    return clause.columns(featured_id=Integer, rank=Float, found=Integer)
 
 
 def search_index(db: AsyncConnection) -> SearchIndex:
