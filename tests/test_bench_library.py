@@ -22,6 +22,7 @@ async def test_library_benchmark_small(tmp_path: Path, postgres_url: str) -> Non
             result.figure(f"{side} library p95").value >= result.figure(f"{side} library p50").value
         )
         assert result.figure(f"{side} index bytes per answer").value > 0
+        assert result.figure(f"{side} library CPU p95").value > 0
         assert result.figure(f"{side} post to suggestions shown p99").value > 0
     assert not any("SKIPPED" in note for note in result.notes)
     leftovers = await asyncio.to_thread(lambda: list(tmp_path.iterdir()))
