@@ -153,6 +153,12 @@ BAD_SEARCHES = [
     "(sql",
     "'; DROP TABLE reply; --",
     "sql OR 1=1",
+    "doc:sql",  # an FTS5 column filter
+    "community_id:other",
+    "sql* ^joins {doc}",
+    "sql AND NOT joins",
+    "sql <-> joins & !feedback | panel:*",  # tsquery operators
+    "😀 naïve Ünïcode",
     "x" * 500,
     "joins " * 90,
     "",
@@ -169,6 +175,7 @@ async def test_any_search_is_plain_words_never_an_error(h: Harness) -> None:
     assert (await _search(h, "NEAR(sql joins)"))[0] == "Practise SQL joins out loud"
     assert await _search(h, "'; DROP TABLE reply; --") == []
     assert await _search(h, "feedback") == ["Ask the panel for feedback"]  # nothing dropped
+    assert (await _search(h, "doc:joins"))[0] == "Practise SQL joins out loud"  # doc, a word
 
 
 async def test_a_new_poster_sees_similar_setbacks_and_can_turn_them_off(h: Harness) -> None:
