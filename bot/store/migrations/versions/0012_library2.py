@@ -30,10 +30,12 @@ _SUMMARY_MAX = 150
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("featured_answer", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("featured", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
+    # A plain ADD COLUMN on both engines (a batch copy of the table on SQLite would trip
+    # over the foreign keys pointing at it).
+    op.add_column(
+        "featured_answer",
+        sa.Column("featured", sa.Boolean(), server_default=sa.true(), nullable=False),
+    )
     op.create_table(
         "library_share",
         sa.Column("setback_id", sa.Integer(), nullable=False),
@@ -47,8 +49,7 @@ def upgrade() -> None:
     _create_search()
     _best_answers_in()
     _index_every_entry()
-    with op.batch_alter_table("library_term", schema=None) as batch_op:
-        batch_op.drop_index("ix_library_term_featured")
+    op.drop_index("ix_library_term_featured", table_name="library_term")
     op.drop_table("library_term")
 
 
@@ -142,5 +143,4 @@ def downgrade() -> None:
     with op.batch_alter_table("library_share", schema=None) as batch_op:
         batch_op.drop_index("ix_library_share_reply")
     op.drop_table("library_share")
-    with op.batch_alter_table("featured_answer", schema=None) as batch_op:
-        batch_op.drop_column("featured")
+    op.drop_column("featured_answer", "featured")
