@@ -224,18 +224,17 @@ class LibraryRepo:
         )
         return int(inserted.scalar_one())
 
-    async def unfeature(
-        self, community_id: str, reply_id: int, as_best: str | None, now: datetime
-    ) -> bool:
-        """Take a featured answer out; a reply still marked best stays in as a best answer
-        (indexed by its document `as_best`). False when it was not featured."""
+    async def unfeature(self, community_id: str, reply_id: int, *, keep_as_best: bool) -> bool:
+        """Take a featured answer out; with `keep_as_best` (its reply is still marked best)
+        the entry stays, for `add_best` to write as a best answer. False when it was not
+        featured."""
         known = await self.featured(community_id, reply_id)
         if known is None:
             return False
-        if as_best is not None:
-            values = {"topic": "", "updated_at": now, "featured": False}
-            await self._db.execute(update(FEATURED).where(FEATURED.c.id == known.id).values(values))
-            await self._search.put(community_id, known.id, as_best)
+        if keep_as_best:
+            await self._db.execute(
+                update(FEATURED).where(FEATURED.c.id == known.id).values(featured=False)
+            )
             return True
         await drop_entries(self._db, FEATURED.c.id == known.id)
         return True

@@ -401,3 +401,23 @@ async def test_the_record_counts_every_poster_who_acted_on_the_answer(h: Harness
 async def _hit_lines(h: Harness) -> list[str]:
     notice = _notice(await h.command(SAM, "rebound", "library sql joins"))
     return notice.message.text.splitlines()[1:]
+
+
+async def test_an_unfeatured_best_answer_stays_as_a_best_answer(h: Harness) -> None:
+    _, ref = await _featured(
+        h,
+        (
+            "Ghosted after the final round",
+            "Three weeks of silence.",
+            "Send one polite follow-up after a week.",
+            "Ghosting",
+            "One polite follow-up",
+        ),
+    )
+    await h.mark(MAYA, ref)
+    assert await _search(h, "silence") == ["One polite follow-up"]
+    form = form_in(await h.mark(SAM, ref, "feature_answer"))
+    await h.submit(SAM, form.form_id, topic="Ghosting", summary="x", unfeature="yes")
+    assert await _search(h, "silence") == ["Send one polite follow-up after a week."]
+    await h.mark(MAYA, ref, "unmark_best")
+    assert await _search(h, "silence") == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.common.audit import record
 from bot.common.context import Context
 from bot.common.forms import field, form
-from bot.common.library_entries import document
+from bot.common.library_entries import add_best, document
 from bot.contract.actions import FormKind
 from bot.contract.events import FormSubmitted, MessageActionInvoked
 from bot.contract.intents import Choice, Intent, OpenForm
@@ -67,9 +67,11 @@ async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> li
     require_moderator(event.actor)
     post, reply = await reply_by_id(ctx, reply_id)
     if form_flag(event.values, "unfeature"):
-        as_best = document(ctx, post, reply) if reply.is_best else None
-        if not await ctx.repo.library.unfeature(ctx.community_id, reply.id, as_best, ctx.now):
+        library = ctx.repo.library
+        if not await library.unfeature(ctx.community_id, reply.id, keep_as_best=reply.is_best):
             raise RuleViolation("library.not_featured")
+        if reply.is_best:  # still in the library, as its poster's best answer
+            await add_best(ctx, post, reply, reply.best_marked_by or event.actor.user_id)
         await record(ctx, event.actor, Action.UNFEATURE, post=post, reply=reply)
         return [ctx.notice(event.actor, "library.unfeatured", title=post.title)]
     _check_featurable(post, reply, hidden=await ctx.repo.library.hidden(reply.id))
