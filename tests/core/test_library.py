@@ -228,7 +228,9 @@ async def test_an_anonymous_poster_appears_only_as_the_pseudonym(h: Harness) -> 
     h.outbox.clear()
     await h.post(RUTH, title="Blanked on SQL joins", body="Help.")
     await h.wait(timedelta())  # similar setbacks follow the post at once
-    await h.command(RUTH, "rebound", "library sql")
+    found = _notice(await h.command(RUTH, "rebound", "library sql"))
+    shared = await h.press(RUTH, found.message.buttons[0])  # into Ruth's own thread
+    assert any(isinstance(i, Send) and i.message.key == "library.share.post" for i in shared)
     await h.command(SAM, "rebound", "audit")
     await h.command(SAM, "rebound", f"audit <@{MAYA.user_id}>")
     seen = " ".join(h.outbox.texts())
