@@ -21,7 +21,9 @@ async def test_library_benchmark_small(tmp_path: Path, postgres_url: str) -> Non
         assert (
             result.figure(f"{side} library p95").value >= result.figure(f"{side} library p50").value
         )
-        assert result.figure(f"{side} index rows per answer").value > 5
+        assert result.figure(f"{side} index bytes per answer").value > 0
+        assert result.figure(f"{side} library CPU p95").value > 0
+        assert result.figure(f"{side} post to suggestions shown p99").value > 0
     assert not any("SKIPPED" in note for note in result.notes)
     leftovers = await asyncio.to_thread(lambda: list(tmp_path.iterdir()))
     assert leftovers == []  # the temporary database is gone

@@ -232,8 +232,11 @@ class ConsoleBridge:
     # Plumbing -----------------------------------------------------------------------------
 
     async def _handle(self, event: InboundEvent) -> None:
+        """Handle `event`, then fire what it made due at once (a new post's similar
+        setbacks): what a running worker's next tick does, a moment later."""
         with _blaming_the_core():
             await self.core.handle(event, self.outbox)
+        await self._tick_until_quiet()
 
     async def _tick_until_quiet(self) -> None:
         with _blaming_the_core():

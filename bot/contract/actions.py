@@ -35,6 +35,7 @@ class Verb(StrEnum):
     AUDIT_PAGE = "apage"
     LIBRARY_PAGE = "lpage"
     SUGGESTIONS_OFF = "sugoff"
+    LIBRARY_SHARE = "lshare"
 
 
 class FormKind(StrEnum):

@@ -45,6 +45,9 @@ class FollowUpKind(StrEnum):
     UNANSWERED_NUDGE = "unanswered_nudge"
     OUTCOME_ASK = "outcome_ask"
     CLOSE = "close"
+    # Similar setbacks (the library), shown right after the post's transaction commits:
+    # the poster's own path never waits on a search.
+    SUGGESTIONS = "suggestions"
 
 
 class PostSource(StrEnum):

@@ -19,14 +19,16 @@ from bot.common.context import Context
 from bot.common.failures import log_failure
 from bot.contract.intents import Intent
 from bot.contract.ports import Capabilities, Outbox
-from bot.domain.model import FollowUp
+from bot.domain.model import FollowUp, FollowUpKind
 from bot.engine.degrading import lower
 from bot.engine.delivery import Pending, enqueue, from_rows
 from bot.engine.digests import fire as fire_digests
 from bot.engine.kernel import Kernel
 from bot.engine.retention import Retention
 from bot.features.care import pauses
+from bot.features.library import suggestions
 from bot.features.lifecycle.status_card import load_views
+from bot.features.outcomes.follow_ups import Plan
 from bot.features.outcomes.follow_ups import plan as plan_follow_up
 from bot.store.repo import Repo
 
@@ -137,7 +139,11 @@ class Scheduler:
             if follow_up.id in held:
                 await ctx.repo.postpone(follow_up.id, self.worker_id, ctx.now + pauses.RECHECK)
                 continue
-            plan = plan_follow_up(ctx, follow_up, views.get(follow_up.setback_id))
+            view = views.get(follow_up.setback_id)
+            if follow_up.kind is FollowUpKind.SUGGESTIONS:
+                plan = Plan(tuple(await suggestions.for_post(ctx, view.post if view else None)))
+            else:
+                plan = plan_follow_up(ctx, follow_up, view)
             if plan.postpone_to is not None:
                 await ctx.repo.postpone(follow_up.id, self.worker_id, plan.postpone_to)
                 continue

@@ -11,7 +11,7 @@ from bot.contract.events import ButtonPressed, CommandInvoked, FormSubmitted, Me
 from bot.contract.intents import Intent
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member
-from bot.features.library import featuring, listings, search, suggestions, topics
+from bot.features.library import featuring, listings, search, sharing, suggestions, topics
 from bot.features.moderation import audit_view, posts, replies
 from bot.features.my_data import commands as my_data
 from bot.features.my_data import mine
@@ -85,6 +85,8 @@ async def button(ctx: Context, event: ButtonPressed, parsed: Parsed) -> list[Int
         return await audit_view.older(ctx, event.actor, parsed.args)
     if parsed.name == Verb.LIBRARY_PAGE:
         return await search.more(ctx, event.actor, parsed.args)
+    if parsed.name == Verb.LIBRARY_SHARE:
+        return await sharing.share(ctx, event.actor, parsed.number())
     if parsed.name == Verb.SUGGESTIONS_OFF:
         return await suggestions.setting(ctx, event.actor, "off")
     return None

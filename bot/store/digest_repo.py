@@ -79,13 +79,15 @@ class DigestRepo:
     async def featured_between(
         self, community_id: str, since: datetime, until: datetime
     ) -> list[int]:
-        """Ids of answers featured in the week, oldest first."""
+        """Ids of answers moderators featured in the week (not best answers alone), oldest
+        first."""
         rows = await self._db.execute(
             select(_FEATURED.c.id)
             .where(
                 _FEATURED.c.community_id == community_id,
                 _FEATURED.c.featured_at >= since,
                 _FEATURED.c.featured_at < until,
+                _FEATURED.c.featured.is_(True),
             )
             .order_by(_FEATURED.c.id)
         )

@@ -5,9 +5,7 @@ other and the second sees what the first committed."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,37 +15,34 @@ from sqlalchemy import (
     RowMapping,
     Table,
     and_,
-    case,
     delete,
     exists,
-    func,
+    or_,
     select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.model import OutcomeResult
 from bot.store.digest_repo import DigestRepo
+from bot.store.library_search import search_index
 from bot.store.statements import OUTCOME, REPLY, SETBACK, table
 from bot.store.tables import (
     FeaturedAnswerRow,
     HiddenReplyRow,
     LibraryPreferenceRow,
-    LibraryTermRow,
+    LibraryShareRow,
     LibraryTopicRow,
     PostLockRow,
 )
 
 FEATURED = table(FeaturedAnswerRow)
-TERM = table(LibraryTermRow)
 HIDDEN = table(HiddenReplyRow)
 LOCK = table(PostLockRow)
 TOPIC = table(LibraryTopicRow)
 PREFERENCE = table(LibraryPreferenceRow)
-# BM25's term-frequency saturation: a word said five times is not five times as relevant.
-_K1 = 1.2
+SHARE = table(LibraryShareRow)
 CANDIDATES = 50
-# From this many answers on, words found in more than half of them are left out of a query.
-COMMON_AFTER = 100
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,12 +53,17 @@ class Featured:
     topic: str
     summary: str
     featured_by: str
+    # False for a best answer its poster marked that no moderator featured.
+    by_moderator: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
 class Hit:
     featured: Featured
     score: float
+
+
+Uptake = tuple[str, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +76,8 @@ class Card:
     message_ref: str | None
     outcome: str | None
     acted_on: bool
+    # One result per poster who acted on the answer, in any thread (see `_uptake`).
+    uptake: Uptake = ()
 
 
 def _featured(row: RowMapping) -> Featured:
@@ -86,14 +88,17 @@ def _featured(row: RowMapping) -> Featured:
         topic=row["topic"],
         summary=row["summary"],
         featured_by=row["featured_by"],
+        by_moderator=bool(row["featured"]),
     )
 
 
 def _visible() -> list[ColumnElement[bool]]:
-    """A featured answer shows while its reply stands, is not hidden, and its post stands."""
+    """A library entry shows while its reply stands (featured, or still marked best), is
+    not hidden, and its post stands."""
     return [
         REPLY.c.id == FEATURED.c.reply_id,
         REPLY.c.deleted.is_(False),
+        or_(FEATURED.c.featured.is_(True), REPLY.c.best_marked_at.is_not(None)),
         SETBACK.c.id == FEATURED.c.setback_id,
         SETBACK.c.withdrawn_at.is_(None),
         ~exists(select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id == FEATURED.c.reply_id)),
@@ -105,10 +110,16 @@ class LibraryRepo:
         self._db = connection
         self._insert = insert
         self.digest = DigestRepo(connection, insert)
+        self._search = search_index(connection)
 
     # --- featured answers -----------------------------------------------------------------
 
     async def featured(self, community_id: str, reply_id: int) -> Featured | None:
+        """The reply's library entry if a moderator featured it."""
+        known = await self._entry(community_id, reply_id)
+        return known if known is not None and known.by_moderator else None
+
+    async def _entry(self, community_id: str, reply_id: int) -> Featured | None:
         row = await self._db.execute(
             select(FEATURED).where(
                 FEATURED.c.community_id == community_id, FEATURED.c.reply_id == reply_id
@@ -135,124 +146,142 @@ class LibraryRepo:
         topic: str,
         summary: str,
         by: str,
-        terms: Mapping[str, int],
+        document: str,
         now: datetime,
     ) -> bool:
-        """Feature a reply, or change its topic and summary. True when newly featured.
-        Its search `terms` (term -> count) are rewritten in the same transaction."""
-        known = await self.featured(community_id, reply_id)
-        if known is None:
-            inserted = await self._db.execute(
-                FEATURED.insert()
-                .values(
-                    community_id=community_id,
-                    reply_id=reply_id,
-                    setback_id=setback_id,
-                    topic=topic,
-                    summary=summary,
-                    featured_by=by,
-                    featured_at=now,
-                    updated_at=now,
-                )
-                .returning(FEATURED.c.id)
-            )
-            featured_id = int(inserted.scalar_one())
-        else:
-            featured_id = known.id
-            await self._db.execute(
-                update(FEATURED)
-                .where(FEATURED.c.id == featured_id)
-                .values(topic=topic, summary=summary, updated_at=now)
-            )
-        await self._index(community_id, featured_id, terms)
-        return known is None
+        """Feature a reply, or change its topic and summary. True when newly featured (a
+        best answer already in the library becomes featured now). Its `document` is
+        indexed again in the same transaction."""
+        known = await self._entry(community_id, reply_id)
+        values = {"topic": topic, "summary": summary, "updated_at": now, "featured": True}
+        if known is not None and not known.by_moderator:
+            values |= {"featured_by": by, "featured_at": now}
+        featured_id = await self._put(
+            community_id,
+            known,
+            reply_id=reply_id,
+            setback_id=setback_id,
+            by=by,
+            now=now,
+            values=values,
+        )
+        await self._search.put(community_id, featured_id, document)
+        return known is None or not known.by_moderator
 
-    async def unfeature(self, community_id: str, reply_id: int) -> bool:
+    async def add_best(
+        self,
+        community_id: str,
+        *,
+        reply_id: int,
+        setback_id: int,
+        summary: str,
+        by: str,
+        document: str,
+        now: datetime,
+    ) -> None:
+        """A best answer joins the library (a featured one is in it already). It leaves by
+        being unmarked: the entry stays, out of sight (`_visible`), ready for a new mark."""
+        known = await self._entry(community_id, reply_id)
+        if known is not None and known.by_moderator:
+            return
+        values = {"topic": "", "summary": summary, "updated_at": now, "featured": False}
+        featured_id = await self._put(
+            community_id,
+            known,
+            reply_id=reply_id,
+            setback_id=setback_id,
+            by=by,
+            now=now,
+            values=values,
+        )
+        await self._search.put(community_id, featured_id, document)
+
+    async def _put(
+        self,
+        community_id: str,
+        known: Featured | None,
+        *,
+        reply_id: int,
+        setback_id: int,
+        by: str,
+        now: datetime,
+        values: dict[str, Any],
+    ) -> int:
+        if known is not None:
+            await self._db.execute(update(FEATURED).where(FEATURED.c.id == known.id).values(values))
+            return known.id
+        inserted = await self._db.execute(
+            FEATURED.insert()
+            .values(
+                community_id=community_id,
+                reply_id=reply_id,
+                setback_id=setback_id,
+                featured_by=by,
+                featured_at=now,
+                **values,
+            )
+            .returning(FEATURED.c.id)
+        )
+        return int(inserted.scalar_one())
+
+    async def unfeature(self, community_id: str, reply_id: int, *, keep_as_best: bool) -> bool:
+        """Take a featured answer out; with `keep_as_best` (its reply is still marked best)
+        the entry stays, for `add_best` to write as a best answer. False when it was not
+        featured."""
         known = await self.featured(community_id, reply_id)
         if known is None:
             return False
-        await self._db.execute(delete(TERM).where(TERM.c.featured_id == known.id))
-        await self._db.execute(delete(FEATURED).where(FEATURED.c.id == known.id))
+        if keep_as_best:
+            await self._db.execute(
+                update(FEATURED).where(FEATURED.c.id == known.id).values(featured=False)
+            )
+            return True
+        await drop_entries(self._db, FEATURED.c.id == known.id)
         return True
-
-    async def _index(self, community_id: str, featured_id: int, counts: Mapping[str, int]) -> None:
-        await self._db.execute(delete(TERM).where(TERM.c.featured_id == featured_id))
-        if counts:
-            rows = [
-                {"community_id": community_id, "term": t, "featured_id": featured_id, "weight": w}
-                for t, w in counts.items()
-            ]
-            await self._db.execute(TERM.insert(), rows)
 
     # --- search ---------------------------------------------------------------------------
 
     async def search(
         self,
         community_id: str,
-        query_terms: Sequence[str],
+        query_words: Sequence[str],
         *,
         topic: str | None = None,
         exclude_setback: int | None = None,
         limit: int = CANDIDATES,
     ) -> list[Hit]:
-        """Visible featured answers matching any of `query_terms`, best first (BM25 without
-        length normalisation: rare words count more, repeats saturate); newest first on
-        ties. Without terms, every visible answer (of `topic`, if given), newest first."""
+        """Visible library entries matching any of `query_words`, best first by the
+        engine's relevance (FTS5's BM25, PostgreSQL's ts_rank); featured, then newest first
+        on ties. Without words, every visible entry (of `topic`, if given), newest first."""
         conditions = [FEATURED.c.community_id == community_id, *_visible()]
         if topic is not None:
             conditions.append(FEATURED.c.topic == topic)
         if exclude_setback is not None:
             conditions.append(FEATURED.c.setback_id != exclude_setback)
-        if not query_terms:
+        if not query_words:
             rows = await self._db.execute(
                 select(FEATURED).where(*conditions).order_by(FEATURED.c.id.desc()).limit(limit)
             )
             return [Hit(featured=_featured(r), score=0.0) for r in rows.mappings()]
-        idf = await self._idf(community_id, query_terms)
-        if not idf:
-            return []
-        per_term = case(*((TERM.c.term == term, weight) for term, weight in idf.items()), else_=0.0)
-        saturated = TERM.c.weight * (_K1 + 1) / (TERM.c.weight + _K1)
-        score = func.sum(per_term * saturated).label("score")
-        matched = (
-            select(TERM.c.featured_id, score)
-            .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(idf)))
-            .group_by(TERM.c.featured_id)
-            .subquery()
-        )
-        statement = (
-            select(FEATURED, matched.c.score)
-            .join(matched, matched.c.featured_id == FEATURED.c.id)
-            .where(*conditions)
-            .order_by(matched.c.score.desc(), FEATURED.c.id.desc())
-            .limit(limit)
-        )
-        rows = await self._db.execute(statement)
-        return [Hit(featured=_featured(r), score=float(r["score"])) for r in rows.mappings()]
-
-    async def _idf(self, community_id: str, query_terms: Sequence[str]) -> dict[str, float]:
-        total = (
-            await self._db.execute(
-                select(func.count()).where(FEATURED.c.community_id == community_id)
+        # Ranked on the index alone, then only the best few are joined to their rows: the
+        # visibility joins cost per candidate, not per match. Hidden or withdrawn answers
+        # are rare; when they leave fewer than `limit` visible, a wider pass follows.
+        reach = limit * 2
+        while True:
+            ranked = self._search.ranked(community_id, query_words, reach).subquery("ranked")
+            rows = await self._db.execute(
+                select(FEATURED, ranked.c.rank, ranked.c.found)
+                .join(ranked, ranked.c.featured_id == FEATURED.c.id)
+                .where(*conditions)
             )
-        ).scalar_one()
-        rows = await self._db.execute(
-            select(TERM.c.term, func.count())
-            .where(TERM.c.community_id == community_id, TERM.c.term.in_(list(query_terms)))
-            .group_by(TERM.c.term)
-        )
-        counts = Counter({term: int(n) for term, n in rows.all()})
-        # In a library of some size, words in more than half the answers barely tell them
-        # apart (their weight is below ln 2) but would make the look-up walk most of the
-        # index: the rarest is kept only when nothing rarer was asked for.
-        common = total >= COMMON_AFTER
-        telling = {term: n for term, n in counts.items() if not (common and n * 2 > total)}
-        if not telling and counts:
-            rarest = min(sorted(counts), key=counts.__getitem__)
-            telling = {rarest: counts[rarest]}
-        return {
-            term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in sorted(telling.items())
-        }
+            found = rows.mappings().all()
+            hits = [Hit(featured=_featured(r), score=float(r["rank"])) for r in found]
+            if len(hits) >= limit or not found or found[0]["found"] <= reach:
+                break
+            reach *= 8
+        # Featured by a moderator above a best answer alone, at equal relevance.
+        hits.sort(key=lambda hit: (-hit.score, not hit.featured.by_moderator, -hit.featured.id))
+        return hits[:limit]
 
     # --- hidden replies and locked posts: a row while it lasts ----------------------------
 
@@ -296,6 +325,22 @@ class LibraryRepo:
 
     async def unlock(self, setback_id: int) -> bool:
         return await self._remove(LOCK.c.setback_id, setback_id)
+
+    # --- answers members posted into their own threads -----------------------------------
+
+    async def share(self, community_id: str, setback_id: int, reply_id: int, now: datetime) -> bool:
+        """Record that the answer was posted into the post's thread; False if it was already."""
+        values = {"community_id": community_id, "setback_id": setback_id, "reply_id": reply_id}
+        return await self._add(SHARE, {**values, "shared_at": now})
+
+    async def shared_into(self, setback_id: int) -> list[int]:
+        """The replies (library answers) posted into the post's thread, first shared first."""
+        rows = await self._db.execute(
+            select(SHARE.c.reply_id)
+            .where(SHARE.c.setback_id == setback_id)
+            .order_by(SHARE.c.shared_at, SHARE.c.reply_id)
+        )
+        return list(rows.scalars())
 
     # --- topics and settings --------------------------------------------------------------
 
@@ -341,7 +386,7 @@ class LibraryRepo:
         return {int(post_id): title for post_id, title in rows.all()}
 
     async def cards(self, community_id: str, featured: Sequence[Featured]) -> dict[int, Card]:
-        """Cards of several featured answers in one query, by featured id."""
+        """Cards of several library entries, by entry id: two queries whatever their number."""
         if not featured:
             return {}
         rows = await self._db.execute(
@@ -364,6 +409,8 @@ class LibraryRepo:
                 FEATURED.c.id.in_([f.id for f in featured]),
             )
         )
+        found = rows.mappings().all()
+        uptake = await self._uptake(community_id, [int(row["reply_id"]) for row in found])
         return {
             int(row["id"]): Card(
                 title=row["title"],
@@ -371,15 +418,64 @@ class LibraryRepo:
                 message_ref=row["message_ref"],
                 outcome=row["result"],
                 acted_on=row["reply_id"] in (row["acted_on"] or []),
+                uptake=uptake.get(int(row["reply_id"]), ()),
             )
-            for row in rows.mappings()
+            for row in found
         }
 
-    async def raw_match(self, community_id: str, query_terms: Sequence[str]) -> list[int]:
-        """The bare index look-up, unranked and unfiltered: the benchmark's baseline."""
+    async def _uptake(self, community_id: str, reply_ids: Sequence[int]) -> dict[int, Uptake]:
+        """Per reply: what each poster who acted on it reported, one result per poster
+        ("still_waiting" until they share an outcome). A poster acted on an answer when
+        they marked it best in their own thread, or named it in their outcome: in their
+        own thread, or in another after posting it there from the library (`share`)."""
+        if not reply_ids:
+            return {}
+        shared = select(SHARE.c.setback_id).where(SHARE.c.reply_id.in_(reply_ids))
+        answered = select(REPLY.c.setback_id).where(REPLY.c.id.in_(reply_ids))
         rows = await self._db.execute(
-            select(TERM.c.featured_id).where(
-                TERM.c.community_id == community_id, TERM.c.term.in_(list(query_terms))
+            select(
+                SETBACK.c.id,
+                SETBACK.c.poster_id,
+                OUTCOME.c.result,
+                OUTCOME.c.acted_on,
+                REPLY.c.id.label("best"),
             )
+            .outerjoin(OUTCOME, OUTCOME.c.setback_id == SETBACK.c.id)
+            .outerjoin(
+                REPLY,
+                and_(
+                    REPLY.c.setback_id == SETBACK.c.id,
+                    REPLY.c.id.in_(reply_ids),
+                    REPLY.c.best_marked_at.is_not(None),
+                    REPLY.c.deleted.is_(False),
+                ),
+            )
+            .where(
+                SETBACK.c.community_id == community_id,
+                SETBACK.c.withdrawn_at.is_(None),
+                SETBACK.c.id.in_(shared.union(answered)),
+            )
+            .order_by(SETBACK.c.id)
         )
-        return list(rows.scalars())
+        wanted = set(reply_ids)
+        acted: dict[int, dict[str, str]] = {}
+        for row in rows.mappings():
+            named = set(row["acted_on"] or []) & wanted
+            marked = {row["best"]} if row["best"] is not None else set()
+            for reply_id in named | marked:
+                result = row["result"] or OutcomeResult.STILL_WAITING.value
+                acted.setdefault(reply_id, {})[row["poster_id"]] = result  # latest post wins
+        return {reply_id: tuple(by.values()) for reply_id, by in acted.items()}
+
+    async def raw_match(self, query_words: Sequence[str]) -> list[int]:
+        """The bare index match, unranked and unfiltered: the benchmark's baseline."""
+        return await self._search.raw(query_words)
+
+
+async def drop_entries(db: AsyncConnection, which: ColumnElement[bool]) -> None:
+    """Library entries matching `which` leave, with their rows in the search index."""
+    ids = list((await db.execute(select(FEATURED.c.id).where(which))).scalars())
+    if not ids:
+        return
+    await search_index(db).drop(ids)
+    await db.execute(delete(FEATURED).where(FEATURED.c.id.in_(ids)))

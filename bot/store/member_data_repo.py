@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, TERM
+from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, SHARE, drop_entries
 from bot.store.rollup_repo import forget_helper
 from bot.store.statements import (
     APPRECIATION,
@@ -180,7 +180,9 @@ class MemberDataRepo:
         )
         refs = [str(ref) for ref in relayed.scalars()]
         await forget_helper(self._db, community_id, member_id)
-        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(mine))
+        await _out_of_the_library(
+            self._db, FEATURED.c.reply_id.in_(mine), SHARE.c.reply_id.in_(mine)
+        )
         await self._db.execute(delete(HIDDEN).where(HIDDEN.c.reply_id.in_(mine)))
         await self._db.execute(delete(APPRECIATION).where(APPRECIATION.c.reply_id.in_(mine)))
         await self._db.execute(
@@ -250,7 +252,9 @@ class MemberDataRepo:
             )
         )
         await _end_posts(self._db, community_id, post_ids, now)
-        await _out_of_the_library(self._db, FEATURED.c.setback_id.in_(post_ids))
+        await _out_of_the_library(
+            self._db, FEATURED.c.setback_id.in_(post_ids), SHARE.c.setback_id.in_(post_ids)
+        )
 
     async def drop_undelivered_to(self, community_id: str, member_id: str) -> int:
         """Pending outbound rows addressed to the member (their DMs and notices)."""
@@ -314,7 +318,9 @@ class RetentionRepo:
         posts = await self._take_older(SETBACK, community_id, cutoff, limit, **emptied)
         ids = [post["id"] for post in posts]
         await _end_posts(self._db, community_id, ids, now)
-        await _out_of_the_library(self._db, FEATURED.c.setback_id.in_(ids))
+        await _out_of_the_library(
+            self._db, FEATURED.c.setback_id.in_(ids), SHARE.c.setback_id.in_(ids)
+        )
         return posts
 
     async def expire_replies(self, community_id: str, cutoff: datetime, limit: int) -> list[Row]:
@@ -322,7 +328,7 @@ class RetentionRepo:
         emptied = {"text": "", "deleted": True, "best_marked_at": None}
         replies = await self._take_older(REPLY, community_id, cutoff, limit, **emptied)
         ids = [reply["id"] for reply in replies]
-        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(ids))
+        await _out_of_the_library(self._db, FEATURED.c.reply_id.in_(ids), SHARE.c.reply_id.in_(ids))
         return replies
 
 
@@ -347,9 +353,10 @@ async def _end_posts(db: AsyncConnection, community_id: str, ids: list[int], now
     )
 
 
-async def _out_of_the_library(db: AsyncConnection, which: ColumnElement[bool]) -> None:
-    """Featured answers whose words are going (their reply, or the post they answer), with
-    every search-index row made from them."""
-    featured = select(FEATURED.c.id).where(which)
-    await db.execute(delete(TERM).where(TERM.c.featured_id.in_(featured)))
-    await db.execute(delete(FEATURED).where(which))
+async def _out_of_the_library(
+    db: AsyncConnection, which: ColumnElement[bool], shares: ColumnElement[bool]
+) -> None:
+    """Library entries whose words are going (their reply, or the post they answer), with
+    every search-index row made from them, and the answers posted into going posts."""
+    await drop_entries(db, which)
+    await db.execute(delete(SHARE).where(shares))

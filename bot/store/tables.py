@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 from bot.store.types import UTCDateTime
@@ -453,7 +453,9 @@ class AuditEntryRow(SQLModel, table=True):
 
 
 class FeaturedAnswerRow(SQLModel, table=True):
-    """A reply a moderator put in the library, under a topic, with a one-line summary."""
+    """A reply in the library: featured by a moderator (under a topic, with a one-line
+    summary), or a best answer its poster marked (`featured` false: its summary is the
+    reply's opening, its topic empty; it shows while the reply stays marked)."""
 
     __tablename__ = "featured_answer"
     __table_args__ = (
@@ -470,20 +472,22 @@ class FeaturedAnswerRow(SQLModel, table=True):
     featured_by: str = Field(max_length=100)
     featured_at: datetime = _when()
     updated_at: datetime = _when()
+    featured: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
-class LibraryTermRow(SQLModel, table=True):
-    """The library's search index: each stemmed word of a featured answer (summary, topic,
-    the post's title and story, the reply) with how often it occurs there. Written in the
-    transaction that features, edits or removes the answer."""
+class LibraryShareRow(SQLModel, table=True):
+    """A library answer a member posted into their own post's thread: posted there once,
+    and offered in that post's outcome form as something they may have acted on."""
 
-    __tablename__ = "library_term"
-    __table_args__ = (Index("ix_library_term_featured", "featured_id"),)
+    __tablename__ = "library_share"
+    __table_args__ = (Index("ix_library_share_reply", "reply_id"),)
 
-    community_id: str = Field(primary_key=True, max_length=100)
-    term: str = Field(primary_key=True, max_length=40)
-    featured_id: int = Field(primary_key=True, foreign_key="featured_answer.id")
-    weight: int
+    # No foreign keys: forgetting a member or expiring posts removes these rows with the
+    # library entries (bot/store/member_data_repo.py), in whichever order it deletes.
+    setback_id: int = Field(primary_key=True)
+    reply_id: int = Field(primary_key=True)
+    community_id: str = Field(max_length=100)
+    shared_at: datetime = _when()
 
 
 class HiddenReplyRow(SQLModel, table=True):

@@ -85,6 +85,13 @@ FEATURE_KEYS: Mapping[str, frozenset[str]] = {
     **_keys("library.header", params=("query", "count")),
     **_keys("library.record.acted", "library.record.outcome", params=("author", "result")),
     **_keys("library.hit", params=("summary", "topic", "title", "record")),
+    **_keys("library.hit_best", params=("summary", "title", "record")),
+    **_keys("library.record.one_poster", "library.record.posters", params=("count", "results")),
+    **_keys("library.record.result", params=("result", "count")),
+    **_keys("library.share.post", params=("summary", "title", "record")),
+    **_keys("library.share.done", "library.share.already", params=("title",)),
+    **_keys("library.share.no_post", "library.share.gone"),
+    **_keys("button.library_share", params=("summary",)),
     **_keys("library.link", params=("summary",)),
 }
 

@@ -25,8 +25,8 @@ ENTRY = (
 async def _library_rows(h: Harness) -> tuple[int, int]:
     async with h.core.store.engine.connect() as db:
         featured = (await db.execute(text("SELECT count(*) FROM featured_answer"))).scalar_one()
-        terms = (await db.execute(text("SELECT count(*) FROM library_term"))).scalar_one()
-    return int(featured), int(terms)
+        indexed = (await db.execute(text("SELECT count(*) FROM library_search"))).scalar_one()
+    return int(featured), int(indexed)
 
 
 async def _forget(h: Harness, member_id: str) -> None:

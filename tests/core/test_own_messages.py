@@ -170,6 +170,7 @@ async def test_a_deleted_reply_loses_its_words(h: Harness) -> None:
 
 async def test_a_deletion_before_its_reply_stores_the_reply_as_deleted(h: Harness) -> None:
     thread = await h.post(MAYA)
+    await h.wait(timedelta())  # the post's similar setbacks (none) fire at once
     early_ref = "msg-early"
     await _delete(h, early_ref, thread)  # the deletion overtook the reply
     await h.send(

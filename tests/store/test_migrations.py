@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.domain.model import CommunitySettings
 from bot.store.engine import create_engine, is_sqlite
+from bot.store.library_search import is_search_table
 from bot.store.migrate import alembic_config, upgrade
 from bot.store.repo import Store
 
@@ -41,8 +42,11 @@ def _head() -> str:
 
 
 async def _tables(engine: AsyncEngine) -> set[str]:
+    """The tables, the library's full-text index apart (each engine's own, see
+    test_the_library_search_index_is_each_engines_own)."""
+
     def names(connection: Connection) -> set[str]:
-        return set(inspect(connection).get_table_names())
+        return {n for n in inspect(connection).get_table_names() if not is_search_table(n)}
 
     async with engine.connect() as connection:
         return await connection.run_sync(names)
@@ -59,12 +63,40 @@ async def _revision(engine: AsyncEngine) -> str | None:
 async def _differences(engine: AsyncEngine) -> list[Any]:
     def compare(connection: Connection) -> list[Any]:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": _include_object,
+            },
         )
         return list(compare_metadata(context, SQLModel.metadata))
 
     async with engine.connect() as connection:
         return await connection.run_sync(compare)
+
+
+def _include_object(_item: Any, name: str | None, kind: str, *_: Any) -> bool:
+    return not (kind == "table" and name is not None and is_search_table(name))
+
+
+async def test_the_library_search_index_is_each_engines_own(engine: AsyncEngine) -> None:
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            kind = "SELECT data_type FROM information_schema.columns WHERE table_name = "
+            found = await connection.execute(
+                text(kind + "'library_search' AND column_name = 'doc'")
+            )
+            assert found.scalar_one() == "tsvector"
+            index = "SELECT indexdef FROM pg_indexes WHERE tablename = 'library_search'"
+            assert any(
+                "gin" in d.lower() for d in (await connection.execute(text(index))).scalars()
+            )
+        else:
+            made = "SELECT sql FROM sqlite_master WHERE name = 'library_search'"
+            sql = (await connection.execute(text(made))).scalar_one()
+            assert "fts5" in sql.lower() and "porter" in sql.lower()
 
 
 async def test_upgrade_creates_exactly_the_tables_of_the_metadata(engine: AsyncEngine) -> None:

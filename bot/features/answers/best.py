@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.common.audit import mark_on_behalf
 from bot.common.context import Context
+from bot.common.library_entries import add_best
 from bot.contract.events import MessageActionInvoked
 from bot.contract.intents import DirectTo, Intent, Send
 from bot.domain.errors import RuleViolation
@@ -28,6 +29,7 @@ async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     first_mark = await ctx.repo.mark_best(ctx.community_id, reply.id, event.actor.user_id, ctx.now)
     if first_mark is None:  # marked already, maybe a moment ago by someone else
         raise RuleViolation("best.already")
+    await add_best(ctx, post, reply, event.actor.user_id)
     await mark_on_behalf(ctx, event.actor, post, reply, marked=True)
     acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
     intents = [*await refresh(ctx, post), acknowledged]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.common.audit import record
 from bot.common.context import Context
 from bot.common.forms import field, form
+from bot.common.library_entries import add_best, document
 from bot.contract.actions import FormKind
 from bot.contract.events import FormSubmitted, MessageActionInvoked
 from bot.contract.intents import Choice, Intent, OpenForm
@@ -13,7 +14,6 @@ from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.model import Post, Reply
 from bot.domain.moderation import Action
 from bot.domain.rules import form_flag, form_text, require_text
-from bot.features.library.terms import weighted
 from bot.features.library.topics import matching, topics
 from bot.features.moderation.guard import require_moderator
 from bot.features.moderation.targets import reply_at, reply_by_id
@@ -67,18 +67,15 @@ async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> li
     require_moderator(event.actor)
     post, reply = await reply_by_id(ctx, reply_id)
     if form_flag(event.values, "unfeature"):
-        if not await ctx.repo.library.unfeature(ctx.community_id, reply.id):
+        library = ctx.repo.library
+        if not await library.unfeature(ctx.community_id, reply.id, keep_as_best=reply.is_best):
             raise RuleViolation("library.not_featured")
+        if reply.is_best:  # still in the library, as its poster's best answer
+            await add_best(ctx, post, reply, reply.best_marked_by or event.actor.user_id)
         await record(ctx, event.actor, Action.UNFEATURE, post=post, reply=reply)
         return [ctx.notice(event.actor, "library.unfeatured", title=post.title)]
     _check_featurable(post, reply, hidden=await ctx.repo.library.hidden(reply.id))
     topic, summary = await _validated(ctx, event)
-    labels = [
-        ctx.say(f"{kind}.{value}")
-        for kind, value in (("stage", post.stage), ("kind", post.kind))
-        if value
-    ]
-    document = " ".join((summary, topic, post.title, post.body, reply.text, *labels, *post.tags))
     created = await ctx.repo.library.feature(
         ctx.community_id,
         reply_id=reply.id,
@@ -86,7 +83,7 @@ async def submit(ctx: Context, event: FormSubmitted, reply_id: int | None) -> li
         topic=topic,
         summary=summary,
         by=event.actor.user_id,
-        terms=weighted(document),
+        document=document(ctx, post, reply, summary, topic),
         now=ctx.now,
     )
     action = Action.FEATURE if created else Action.EDIT_FEATURE

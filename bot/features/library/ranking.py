@@ -11,10 +11,13 @@ _ACTED_LIFT = 0.5
 
 
 def lift(card: Card | None) -> float:
-    if card is None or card.outcome is None:
+    """What the thread's poster reported, plus each poster who acted on the answer (in
+    their own thread or another) by what they reported."""
+    if card is None:
         return 1.0
-    gained = _LIFT.get(card.outcome, 0.0)
-    return 1.0 + gained + (_ACTED_LIFT * gained * 2 if card.acted_on else 0.0)
+    gained = _LIFT.get(card.outcome, 0.0) if card.outcome else 0.0
+    acted = sum(_LIFT.get(result, 0.0) for result in card.uptake)
+    return 1.0 + gained + _ACTED_LIFT * acted * 2
 
 
 def ranked(hits: list[Hit], cards: dict[int, Card]) -> list[Hit]:

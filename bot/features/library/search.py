@@ -1,20 +1,24 @@
-"""`/rebound library [words]`: featured answers found by words or by topic, best first,
-five at a time with a "More" button; only the asker sees them.
+"""`/rebound library [words]`: featured and best answers found by words (or featured ones
+by topic), best first,
+five at a time with a "More" button; only the asker sees them, until they post one into
+their own thread (a "Post in my thread" button on each hit, see sharing.py).
 
-Whatever is typed is only ever a list of plain words (`terms.query_terms`): quotes, `*`,
+Whatever is typed is only ever a list of plain words (`search_terms.query_words`): quotes, `*`,
 `NEAR`, `-`, `:`, brackets or SQL are searched as words or dropped, never interpreted."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, Intent, Link, Message, Notice
 from bot.domain.model import Member
 from bot.features.library.ranking import ranked
-from bot.features.library.terms import query_terms
 from bot.features.library.topics import matching, topics
 from bot.store.library_repo import Card, Hit
 from bot.words.excerpt import excerpt
+from bot.words.search_terms import query_words
 
 PAGE = 5
 # Terms carried by the "More" button, which Discord caps at 100 characters.
@@ -26,7 +30,7 @@ async def command(ctx: Context, actor: Member, text: str) -> list[Intent]:
     topic = matching(await topics(ctx), text) if text.strip() else None
     if topic is not None:
         return await _page(ctx, actor, [], topic, 0)
-    return await _page(ctx, actor, query_terms(text), None, 0)
+    return await _page(ctx, actor, query_words(text), None, 0)
 
 
 async def more(ctx: Context, actor: Member, args: tuple[str, ...]) -> list[Intent]:
@@ -38,7 +42,7 @@ async def more(ctx: Context, actor: Member, args: tuple[str, ...]) -> list[Inten
         topic = known[index] if index < len(known) else None
         return await _page(ctx, actor, [], topic, min(page, 100))
     words = args[1].replace("+", " ") if len(args) > 1 else ""
-    return await _page(ctx, actor, query_terms(words), None, min(page, 100))
+    return await _page(ctx, actor, query_words(words), None, min(page, 100))
 
 
 async def find(
@@ -63,13 +67,10 @@ async def _page(
         return [ctx.notice(actor, "library.none", query=asked, topics=known)]
     header = ctx.say("library.header", query=asked, count=len(hits))
     lines = [header, *(hit_line(ctx, hit, cards.get(hit.featured.id)) for hit in shown)]
-    buttons: tuple[Button, ...] = ()
+    buttons = tuple(share_button(ctx, hit) for hit in shown)
     if len(hits) > (page + 1) * PAGE:
-        buttons = (
-            Button(
-                label=ctx.say("button.more"), action_id=await _more_id(ctx, page + 1, terms, topic)
-            ),
-        )
+        more = await _more_id(ctx, page + 1, terms, topic)
+        buttons = (*buttons, Button(label=ctx.say("button.more"), action_id=more))
     links = tuple(hit_link(ctx, hit, cards.get(hit.featured.id)) for hit in shown)
     message = Message(
         text="\n".join(lines),
@@ -90,9 +91,27 @@ async def _more_id(ctx: Context, page: int, terms: list[str], topic: str | None)
     return action_id(Verb.LIBRARY_PAGE, page, "+".join(carried))
 
 
+def share_button(ctx: Context, hit: Hit) -> Button:
+    """ "Post in my thread" (see sharing.py): the hit stays private until pressed."""
+    label = ctx.say("button.library_share", summary=excerpt(hit.featured.summary, 40))
+    return Button(label=label, action_id=action_id(Verb.LIBRARY_SHARE, hit.featured.id))
+
+
 def record_line(ctx: Context, card: Card | None) -> str:
-    """The outcome record: what the poster reported, and whether they acted on the answer."""
-    if card is None or card.outcome is None:
+    """The outcome record: how many posters acted on the answer and what each reported
+    ("3 posters acted on this: It worked 2, Still waiting 1"); when only the thread's
+    poster did, or only told how it went, in their name (as everyone sees it)."""
+    if card is None:
+        return ctx.say("library.record.none")
+    if card.uptake and not (len(card.uptake) == 1 and card.acted_on and card.outcome):
+        counted = Counter(card.uptake)
+        results = ", ".join(
+            ctx.say("library.record.result", result=ctx.say(f"result.{result}"), count=n)
+            for result, n in sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+        )
+        key = "library.record.one_poster" if len(card.uptake) == 1 else "library.record.posters"
+        return ctx.say(key, count=len(card.uptake), results=results)
+    if card.outcome is None:
         return ctx.say("library.record.none")
     result = ctx.say(f"result.{card.outcome}")
     key = "library.record.acted" if card.acted_on else "library.record.outcome"
@@ -100,12 +119,13 @@ def record_line(ctx: Context, card: Card | None) -> str:
 
 
 def hit_line(ctx: Context, hit: Hit, card: Card | None) -> str:
+    """A featured answer with its topic, or a best answer no moderator featured."""
+    title, record = excerpt(card.title, 60) if card else "", record_line(ctx, card)
+    summary = hit.featured.summary
+    if not hit.featured.by_moderator:
+        return ctx.say("library.hit_best", summary=summary, title=title, record=record)
     return ctx.say(
-        "library.hit",
-        summary=hit.featured.summary,
-        topic=hit.featured.topic,
-        title=excerpt(card.title, 60) if card else "",
-        record=record_line(ctx, card),
+        "library.hit", summary=summary, topic=hit.featured.topic, title=title, record=record
     )
 
 

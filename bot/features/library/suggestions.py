@@ -1,5 +1,6 @@
-"""Similar setbacks: right after posting, the poster privately sees up to three earlier
-posts like theirs whose answers were featured, with what the poster of each reported.
+"""Similar setbacks: right after posting (a follow-up fired once the post is saved), the
+poster privately sees up to three earlier posts like theirs whose answers are in the
+library, with what the posters who acted on each reported.
 A member can turn this off (kept per member). Anonymous posters appear as their pseudonym."""
 
 from __future__ import annotations
@@ -9,16 +10,26 @@ from bot.contract.actions import Verb, action_id
 from bot.contract.intents import Button, Intent, Message, Notice
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Post
-from bot.features.library.search import find, hit_line
-from bot.features.library.terms import query_terms
+from bot.features.library.search import find, hit_line, share_button
+from bot.words.search_terms import query_words
 
 SHOWN = 3
+
+
+async def for_post(ctx: Context, post: Post | None) -> list[Intent]:
+    """Fired by the scheduler right after the post's transaction commits (a follow-up due
+    at once, see lifecycle/schedule.py), so posting never waits on the search."""
+    if post is None or post.is_withdrawn or post.is_closed:
+        return []
+    return await after_post(
+        ctx, Member(user_id=post.poster_id, display_name=post.poster_name), post
+    )
 
 
 async def after_post(ctx: Context, actor: Member, post: Post) -> list[Intent]:
     if await ctx.repo.library.suggestions_off(ctx.community_id, actor.user_id):
         return []
-    terms = query_terms(f"{post.title} {post.body}")
+    terms = query_words(f"{post.title} {post.body}")
     if not terms:
         return []
     hits, cards = await find(ctx, terms, None, exclude_setback=post.id)
@@ -27,9 +38,10 @@ async def after_post(ctx: Context, actor: Member, post: Post) -> list[Intent]:
     lines = [ctx.say("library.suggestions.header")]
     lines.extend(hit_line(ctx, hit, cards.get(hit.featured.id)) for hit in hits[:SHOWN])
     off = Button(label=ctx.say("button.suggestions_off"), action_id=action_id(Verb.SUGGESTIONS_OFF))
+    shares = tuple(share_button(ctx, hit) for hit in hits[:SHOWN])
     message = Message(
         text="\n".join(lines),
-        buttons=(off,),
+        buttons=(*shares, off),
         key="library.suggestions.header",
         params={"featured_ids": [hit.featured.id for hit in hits[:SHOWN]]},
     )

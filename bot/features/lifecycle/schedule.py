@@ -10,8 +10,10 @@ from bot.features.lifecycle.closing import close_time
 
 
 async def on_posted(ctx: Context, post: Post) -> None:
-    """A new post: nudge helpers if unanswered, ask about the outcome, close when quiet."""
+    """A new post: similar setbacks at once, nudge helpers if unanswered, ask about the
+    outcome, close when quiet."""
     due = {
+        FollowUpKind.SUGGESTIONS: ctx.now,
         FollowUpKind.UNANSWERED_NUDGE: ctx.now + timedelta(hours=ctx.settings.nudge_after_hours),
         FollowUpKind.OUTCOME_ASK: post.outcome_ask_at,
         FollowUpKind.CLOSE: close_time(ctx),

@@ -72,6 +72,20 @@ def ask_message(ctx: Context, post: Post) -> Message:
     return replace(ctx.message("outcome.ask", title=post.title, days=days), buttons=buttons)
 
 
+async def _answers(ctx: Context, post: Post, replies: list[Reply] | None = None) -> list[Reply]:
+    """What the poster may say they acted on: their thread's replies, and the library
+    answers they posted into it (bot/features/library/sharing.py), which count for those
+    answers' outcome records wherever they were given."""
+    own = replies if replies is not None else await ctx.repo.replies(ctx.community_id, post.id)
+    known = {reply.id for reply in own}
+    shared = []
+    for reply_id in await ctx.repo.library.shared_into(post.id):
+        reply = await ctx.repo.reply(ctx.community_id, reply_id)
+        if reply is not None and not reply.deleted and reply.id not in known:
+            shared.append(reply)
+    return [*own, *shared]
+
+
 def _reply_choices(ctx: Context, replies: list[Reply]) -> tuple[Choice, ...]:
     return tuple(
         Choice(
@@ -101,7 +115,7 @@ async def outcome_form(
     shared: OutcomeReport | None = None,
 ) -> Form:
     """The outcome form, or (with the update as `shared`) the form that changes it."""
-    replies = await ctx.repo.replies(ctx.community_id, post.id)
+    replies = await _answers(ctx, post)
     uses = await ctx.repo.templates.uses(ctx.community_id, post.id)
     shareable = [r for r in OutcomeResult if r in SHAREABLE]
     fields = [
@@ -255,14 +269,15 @@ async def submit_outcome(
     """Save the update, post it in the thread, and tell everyone who replied."""
     post = await post_of_poster(ctx, event.actor, setback_id)
     replies = await ctx.repo.replies(ctx.community_id, post.id)
+    answers = await _answers(ctx, post, replies)
     uses = await ctx.repo.templates.uses(ctx.community_id, post.id)
-    report = parse_outcome_form(event.values, replies, [use.id for use in uses])
+    report = parse_outcome_form(event.values, answers, [use.id for use in uses])
     if await ctx.repo.add_outcome(post, report, ctx.now) is None:  # one update per post
         raise already_shared(post)
     await ctx.repo.templates.mark_sent(ctx.community_id, post.id, report.sent_template_use_ids)
     await ctx.repo.cancel(post.id, FollowUpKind.OUTCOME_ASK, ctx.now)
     result_label = ctx.say(f"result.{report.result}")
-    text = _update_text(ctx, post, replies, uses, report)
+    text = _update_text(ctx, post, answers, uses, report)
     intents = await _in_thread(ctx, post, text)
     intents.extend(_answered_ask(ctx, post))
     intents.extend(_tell_repliers(ctx, post, replies, report.acted_on_reply_ids, result_label))
@@ -290,7 +305,7 @@ async def submit_change(ctx: Context, event: FormSubmitted, setback_id: int | No
     shared = await ctx.repo.outcome(ctx.community_id, post.id)
     if shared is None:
         raise RuleViolation("error.unknown_action")
-    replies = await ctx.repo.replies(ctx.community_id, post.id)
+    replies = await _answers(ctx, post)
     uses = await ctx.repo.templates.uses(ctx.community_id, post.id)
     report = parse_outcome_form(event.values, replies, [use.id for use in uses])
     if replace(report, sent_template_use_ids=()) == shared:  # sent twice, or nothing new

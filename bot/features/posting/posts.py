@@ -31,7 +31,6 @@ from bot.domain.model import (
 )
 from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
 from bot.features.care import crisis
-from bot.features.library import suggestions
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import PostView, refresh, status_message, thread_tags
 from bot.features.posting import early
@@ -107,7 +106,7 @@ async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
         track=Tracking(kind=TrackAs.SETBACK_THREAD, record_id=post.id),
     )
     care = await crisis.screen(ctx, post, event.actor, f"{post.title}\n{post.body}")
-    return [start, ack, *care, *await suggestions.after_post(ctx, event.actor, post)]
+    return [start, ack, *care]
 
 
 ADOPTED_TITLE_MAX = 80
@@ -150,7 +149,6 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
             track=Tracking(kind=TrackAs.STATUS_MESSAGE, record_id=post.id),
         ),
         *care,
-        *await suggestions.after_post(ctx, event.actor, post),
     ]
 
 

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
 import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from bot.store.library_search import is_search_table
 
 target_metadata = SQLModel.metadata
 
@@ -21,6 +22,12 @@ def _render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
     return False
 
 
+def _include_object(_item: Any, name: str | None, kind: str, *_: Any) -> bool:
+    """The library's full-text index is each engine's own (bot/store/library_search.py):
+    made by its migration, never proposed for removal."""
+    return not (kind == "table" and name is not None and is_search_table(name))
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -28,6 +35,7 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=_include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

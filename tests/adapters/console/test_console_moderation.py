@@ -55,3 +55,50 @@ async def test_moderating_and_the_library_in_the_console(sqlite_url: str, tmp_pa
     (audit,) = _said(records, 11)
     for action in ("featured a reply", "locked a post", "reopened a post"):
         assert action in audit["text"]
+
+
+SHARING = """\
+community: t
+members:
+  - {id: U-ana, name: Ana}
+  - {id: U-ben, name: Ben}
+  - {id: U-mo, name: Mo, moderator: true}
+steps:
+  - {as: Ana, command: setback}
+  - as: Ana
+    fill: {title: "Blanked in the SQL screen", body: "Joins, of all things."}
+    label: post
+  - as: Ben
+    reply: {thread: post, text: "Practise joins out loud the day before."}
+    label: tip
+  - {as: Mo, action: {name: feature_answer, message: tip}}
+  - {as: Mo, fill: {topic: Technical interviews, summary: "Say the joins out loud"}}
+  - {as: Ben, command: "rebound library joins"}
+  - {as: Ben, press: "Post in my thread: Say the joins out loud"}
+  - {as: Ben, command: setback}
+  - as: Ben
+    fill: {title: "Joins tripped me up too", body: "Same kind of screen."}
+    label: mine
+  - {as: Ben, command: "rebound library joins"}
+  - {as: Ben, press: "Post in my thread: Say the joins out loud"}
+  - {as: Ben, press: "Post in my thread: Say the joins out loud"}
+"""
+
+
+async def test_a_hit_is_posted_into_the_askers_own_thread_in_the_console(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    script = tmp_path / "sharing.yaml"
+    script.write_text(SHARING, encoding="utf-8")
+    records = (await play_script(script, sqlite_url, None)).records
+    (refused,) = _said(records, 7)
+    assert refused["audience"] == ["Ben"] and "no open post" in refused["text"]
+    shared = [r for r in _said(records, 11) if "From the library" in r["text"]]
+    assert len(shared) == 1 and "Say the joins out loud" in shared[0]["text"]
+    assert shared[0]["audience"] == ["everyone"]
+    ben_post = next(r for r in records if r["step"] == 9 and r["type"] == "message")
+    assert shared[0]["where"] == f"#support > thread {ben_post['id']}"  # Ben's thread
+    (told,) = [r for r in _said(records, 11) if r is not shared[0]]
+    assert told["audience"] == ["Ben"] and "Posted in your thread" in told["text"]
+    (again,) = _said(records, 12)
+    assert again["audience"] == ["Ben"] and "already" in again["text"]

@@ -5,10 +5,11 @@ commands synced stay within Discord's five message context menus."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.adapters.discord import payloads as p
-from tests.adapters.discord.conftest import LENA, PRIYA, SAM, Actions, World
+from tests.adapters.discord.conftest import LENA, PRIYA, SAM, Actions, World, buttons_in
 
 EPHEMERAL = 64
 MESSAGE_MENU = 3
@@ -106,3 +107,40 @@ async def test_topics_autocomplete_and_commands_fit_discords_limits(
     items = synced[-1].body if isinstance(synced[-1].body, list) else synced[-1].body["items"]
     menus = [c["name"] for c in items if c.get("type") == MESSAGE_MENU]
     assert len(menus) <= 5 and {"Feature in library", "Hide or unhide reply"} <= set(menus)
+
+
+async def test_a_library_hit_is_posted_into_the_askers_own_thread_once(
+    discord_world: World, act: Actions
+) -> None:
+    thread = await act.post_setback(LENA, title="Froze in the SQL screen", body="Blank on joins.")
+    tip = await act.say(PRIYA, thread, "Practise SQL joins out loud the day before.")
+    modal = await _modal(act, SAM, "Feature in library", tip)
+    await act.interact(
+        p.modal_submit(
+            SAM, modal["custom_id"], {"topic": ["Technical interviews"], "summary": "Joins aloud"}
+        )
+    )
+    found = await act.interact(p.rebound(PRIYA, "library", words="joins"))
+    (hits,) = [
+        c
+        for c in act.answers_to(found)
+        if isinstance(c.body, dict) and "Joins aloud" in str(c.body)
+    ]
+    body = hits.body.get("data") or hits.body
+    (share,) = [b for b in buttons_in(body) if "Post in my thread" in b.get("label", "")]
+    shown = hits.response["resource"]["message"]  # the private answer, as Discord keeps it
+    refused = await act.interact(p.button_press(PRIYA, share["custom_id"], shown))
+    assert "no open post" in _said(act, refused)
+
+    mine = await act.post_setback(PRIYA, title="Blanked on joins too", body="Same screen.")
+    before = len(act.fake.posts_in(mine))
+    press_id = p.snowflake()
+    for _ in range(2):  # the same press delivered twice
+        await act.interact(
+            p.button_press(PRIYA, share["custom_id"], shown, interaction_id=press_id)
+        )
+    posted = act.fake.posts_in(mine)[before:]
+    assert len(posted) == 1 and "Joins aloud" in json.dumps(posted[0].body)
+    again = await act.interact(p.button_press(PRIYA, share["custom_id"], shown))
+    assert "already" in _said(act, again)
+    assert len(act.fake.posts_in(mine)) == before + 1

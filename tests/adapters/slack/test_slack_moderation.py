@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from adapters.slack.refs import MessageRef
 from tests.adapters.slack.fake_slack import Call
 from tests.adapters.slack.workspace import SUPPORT, Workspace, settings
 
@@ -93,3 +94,27 @@ def test_the_digest_day_and_hour_come_from_the_environment(
         settings("http://127.0.0.1:9/api/").community_settings()
     monkeypatch.delenv("REBOUND_DIGEST_WEEKDAY")
     assert settings("http://127.0.0.1:9/api/").community_settings().digest_weekday is None
+
+
+async def test_a_library_hit_is_posted_into_the_askers_own_thread_once(slack: Workspace) -> None:
+    _, tip = await _featured(slack)
+    await slack.command(PRIYA, "/rebound", text="library joins")
+    found = _ephemeral_to(slack, PRIYA)[-1]
+    share = found.button("Post in my thread: Practise joins out loud")
+    await slack.press(PRIYA, share, tip)
+    assert "no open post" in _ephemeral_to(slack, PRIYA)[-1].words  # refused, privately
+    assert all("From the library" not in p.words for p in slack.fake.posts(SUPPORT))
+
+    thread = await slack.share(PRIYA, title="Blanked on joins too", body="Same screen.")
+    thread_ts = MessageRef.parse(thread).ts
+    payload = slack.requests.button(PRIYA, slack.name(PRIYA), share, SUPPORT, thread_ts)
+    await slack.interact(payload)
+    await slack.interact(payload)  # the same press delivered twice
+    posted = [p for p in slack.fake.posts(SUPPORT) if "From the library" in p.words]
+    assert len(posted) == 1
+    assert posted[0].params["thread_ts"] == thread_ts
+    assert "Practise joins out loud" in posted[0].words
+    assert "Posted in your thread" in _ephemeral_to(slack, PRIYA)[-1].words
+    await slack.press(PRIYA, share, thread)  # pressed again later
+    assert "already" in _ephemeral_to(slack, PRIYA)[-1].words
+    assert len([p for p in slack.fake.posts(SUPPORT) if "From the library" in p.words]) == 1

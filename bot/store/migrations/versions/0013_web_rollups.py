@@ -1,8 +1,8 @@
 """the moderators' web page: outcome, acted-on and first-reply rollups, filled from the
 records already there
 
-Revision ID: 0012_web_rollups
-Revises: 0011 (the lead re-chains at merge)
+Revision ID: 0013
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 import bot.store.types
 
-revision = "0012_web_rollups"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

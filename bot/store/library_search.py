@@ -1,0 +1,138 @@
+"""The library's full-text index, one interface over two engines: SQLite FTS5 (porter
+stemmer) on the embedded default, a tsvector column with a GIN index on PostgreSQL. The
+table `library_search` is made by migration 0012 for the engine at hand (it is not in
+`bot.store.tables`: neither engine's form is a portable table) and written in the
+transaction that writes its library entry.
+
+A search is a list of plain words (`bot.words.search_terms.query_words`: letters and
+digits only), joined by OR in each engine's own syntax: nothing typed is ever operator."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import Float, Integer, TextClause, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.selectable import TextualSelect
+
+TABLE = "library_search"
+# How many matches a search ranks: the newest this many. A search matching more (its words
+# are in most entries) tells little by its words, and ranking every match would cost as
+# much again as finding them.
+RANKED_MAX = 500
+
+
+def is_search_table(name: str) -> bool:
+    """The index's tables (FTS5 keeps its own beside it), which schema comparisons skip."""
+    return name == TABLE or name.startswith(f"{TABLE}_")
+
+
+class SearchIndex(Protocol):
+    async def put(self, community_id: str, featured_id: int, document: str) -> None: ...
+
+    async def drop(self, featured_ids: Sequence[int]) -> None: ...
+
+    def ranked(self, community_id: str, words: Sequence[str], limit: int) -> TextualSelect:
+        """The `limit` best matches, as rows (featured_id, rank: higher is better, found:
+        how many matches were ranked), for the caller to join to the entries."""
+        ...
+
+    async def raw(self, words: Sequence[str]) -> list[int]:
+        """The bare match on the same index, unranked and unscoped (the bench's baseline)."""
+        ...
+
+
+def _fts5_query(words: Sequence[str]) -> str:
+    return " OR ".join(f'"{word}"' for word in words)
+
+
+class Fts5Index:
+    def __init__(self, db: AsyncConnection) -> None:
+        self._db = db
+
+    async def put(self, community_id: str, featured_id: int, document: str) -> None:
+        await self._db.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), {"id": featured_id})
+        await self._db.execute(
+            text(f"INSERT INTO {TABLE} (rowid, community_id, doc) VALUES (:id, :c, :doc)"),
+            {"id": featured_id, "c": community_id, "doc": document},
+        )
+
+    async def drop(self, featured_ids: Sequence[int]) -> None:
+        if not featured_ids:
+            return
+        statement = text(f"DELETE FROM {TABLE} WHERE rowid IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        await self._db.execute(statement, {"ids": list(featured_ids)})
+        # Deleted rows' words linger in FTS5's segments until they merge: merge now, so
+        # forgetting a member leaves none of their words in the index.
+        await self._db.execute(text(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('optimize')"))
+
+    def ranked(self, community_id: str, words: Sequence[str], limit: int) -> TextualSelect:
+        return _columns(
+            text(
+                "SELECT rowid AS featured_id, -score AS rank, count(*) OVER () AS found FROM ("
+                f"SELECT rowid, bm25({TABLE}) AS score FROM {TABLE} "
+                f"WHERE {TABLE} MATCH :q AND community_id = :c ORDER BY rowid DESC LIMIT :k"
+                ") ORDER BY score, rowid DESC LIMIT :n"
+            ).bindparams(q=_fts5_query(words), c=community_id, k=RANKED_MAX, n=limit)
+        )
+
+    async def raw(self, words: Sequence[str]) -> list[int]:
+        rows = await self._db.execute(
+            text(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH :q"), {"q": _fts5_query(words)}
+        )
+        return [int(rowid) for rowid in rows.scalars()]
+
+
+def _tsquery(words: Sequence[str]) -> str:
+    return " | ".join(words)
+
+
+class TsvectorIndex:
+    def __init__(self, db: AsyncConnection) -> None:
+        self._db = db
+
+    async def put(self, community_id: str, featured_id: int, document: str) -> None:
+        await self._db.execute(
+            text(
+                f"INSERT INTO {TABLE} (featured_id, community_id, doc) "
+                "VALUES (:id, :c, to_tsvector('english', :doc)) "
+                "ON CONFLICT (featured_id) DO UPDATE SET doc = excluded.doc"
+            ),
+            {"id": featured_id, "c": community_id, "doc": document},
+        )
+
+    async def drop(self, featured_ids: Sequence[int]) -> None:
+        if not featured_ids:
+            return
+        statement = text(f"DELETE FROM {TABLE} WHERE featured_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        await self._db.execute(statement, {"ids": list(featured_ids)})
+
+    def ranked(self, community_id: str, words: Sequence[str], limit: int) -> TextualSelect:
+        return _columns(
+            text(
+                "SELECT featured_id, ts_rank(doc, q) AS rank, count(*) OVER () AS found FROM ("
+                f"SELECT featured_id, doc, q FROM {TABLE}, to_tsquery('english', :q) AS q "
+                "WHERE community_id = :c AND doc @@ q ORDER BY featured_id DESC LIMIT :k"
+                ") AS newest ORDER BY rank DESC, featured_id DESC LIMIT :n"
+            ).bindparams(q=_tsquery(words), c=community_id, k=RANKED_MAX, n=limit)
+        )
+
+    async def raw(self, words: Sequence[str]) -> list[int]:
+        rows = await self._db.execute(
+            text(f"SELECT featured_id FROM {TABLE} WHERE doc @@ to_tsquery('english', :q)"),
+            {"q": _tsquery(words)},
+        )
+        return [int(featured_id) for featured_id in rows.scalars()]
+
+
+def _columns(clause: TextClause) -> TextualSelect:
+    return clause.columns(featured_id=Integer, rank=Float, found=Integer)
+
+
+def search_index(db: AsyncConnection) -> SearchIndex:
+    return TsvectorIndex(db) if db.dialect.name == "postgresql" else Fts5Index(db)
