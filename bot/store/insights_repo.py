@@ -196,14 +196,19 @@ class InsightsRepo:
             )
             .join(REPLY, REPLY.c.id == FEATURED.c.reply_id)
             .join(SETBACK, SETBACK.c.id == FEATURED.c.setback_id)
-            .where(FEATURED.c.community_id == community_id, *_visible_reply())
+            .where(FEATURED.c.community_id == community_id, FEATURED.c.featured, *_visible_reply())
             .order_by(FEATURED.c.topic, FEATURED.c.featured_at.desc(), FEATURED.c.id)
             .limit(limit)
         )
         return [FeaturedItem(*row) for row in rows]
 
     async def candidates(self, community_id: str, limit: int) -> list[Candidate]:
-        featured = select(FEATURED.c.id).where(FEATURED.c.reply_id == REPLY.c.id).exists()
+        # A best answer is in the library from its mark (unfeatured): still a candidate.
+        featured = (
+            select(FEATURED.c.id)
+            .where(FEATURED.c.reply_id == REPLY.c.id, FEATURED.c.featured)
+            .exists()
+        )
         rows = await self._db.execute(
             select(
                 REPLY.c.id,
