@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import leases
+from bot.store.prepared import prepared
 from bot.store.statements import OUTBOUND
 
 
@@ -81,7 +82,7 @@ _PENDING = (OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None))
 
 # On every delivery's path: built once (building a statement costs more than running it).
 _ENQUEUE = OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id)
-_BEGIN = (
+_BEGIN = prepared(
     update(OUTBOUND)
     .where(OUTBOUND.c.id == bindparam("b_id"), OUTBOUND.c.lease_owner == bindparam("b_owner"))
     .where(*_PENDING)
@@ -93,7 +94,7 @@ _BEGIN = (
     )
     .returning(*OUTBOUND.c)
 )
-_DELIVERED = (
+_DELIVERED = prepared(
     update(OUTBOUND)
     .where(OUTBOUND.c.id == bindparam("b_id"), OUTBOUND.c.delivered_at.is_(None))
     .values(

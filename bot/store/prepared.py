@@ -1,0 +1,160 @@
+"""Hot statements run straight on the SQLite driver, compiled once.
+
+Executing a statement through SQLAlchemy costs several times SQLite's own work (cache
+key, execution context, parameter and result processing set up per call). A statement
+marked with `prepared` is compiled once per set of parameter names; each later execution
+binds the values with the same type processors SQLAlchemy would use, runs the SQL on the
+sqlite3 cursor and returns an ordinary `Result` (rows, mappings, scalars, rowcount).
+
+Only statements whose SQL does not depend on the values qualify: no expanding IN lists,
+no column defaults computed in Python, one parameter set per call. Anything else (and
+any statement not marked) goes through SQLAlchemy as before. Statement events
+(`before_cursor_execute`) still fire, and driver errors are wrapped as SQLAlchemy wraps
+them, so callers see no difference.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+from sqlalchemy.sql import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+FLAG = "rebound_prepared"
+
+S = TypeVar("S", bound=Executable)
+
+
+def prepared(statement: S) -> S:
+    """Mark a statement built once (a module constant) for the driver's fast path."""
+    marked: S = statement.execution_options(**{FLAG: True})
+    return marked
+
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One statement compiled for one dialect and one set of parameter names."""
+
+    sql: str
+    names: tuple[str, ...]
+    fixed: dict[str, Any]
+    binders: tuple[Processor, ...]
+    keys: tuple[str, ...] | None
+    readers: tuple[Processor, ...]
+
+
+class _Unfit:
+    """A statement (for these parameter names) the fast path cannot run."""
+
+
+_UNFIT = _Unfit()
+_plans: dict[tuple[int, str, frozenset[str]], tuple[Executable, _Plan | _Unfit]] = {}
+
+
+class _Result(IteratorResult[Any]):
+    rowcount: int = -1
+
+
+def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Plan | _Unfit:
+    compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
+    assert isinstance(compiled, SQLCompiler)
+    if (
+        compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.post_compile_params
+        or compiled.literal_execute_params
+        or compiled.positiontup is None
+    ):
+        return _UNFIT
+    order = tuple(compiled.positiontup)
+    fixed: dict[str, Any] = {}
+    for name in order:
+        bind = compiled.binds[name]
+        if name not in names:
+            if bind.required or bind.callable is not None:
+                return _UNFIT
+            fixed[name] = bind.effective_value
+    processors = compiled._bind_processors
+    binders = tuple(processors.get(name) for name in order)
+    keys: tuple[str, ...] | None = None
+    readers: tuple[Processor, ...] = ()
+    if compiled._result_columns:
+        keys = tuple(entry.keyname for entry in compiled._result_columns)
+        readers = tuple(
+            entry.type._cached_result_processor(dialect, None)
+            for entry in compiled._result_columns
+        )
+    elif compiled.effective_returning:
+        return _UNFIT
+    return _Plan(compiled.string, order, fixed, binders, keys, readers)
+
+
+def plan_for(
+    statement: Executable, dialect: Dialect, parameters: Mapping[str, Any] | None
+) -> _Plan | None:
+    """The compiled plan for `statement` with these parameter names, None if unfit."""
+    if not statement._execution_options.get(FLAG):
+        return None
+    names = frozenset(parameters or ())
+    key = (id(statement), dialect.name, names)
+    found = _plans.get(key)
+    if found is None or found[0] is not statement:
+        found = (statement, _plan(statement, dialect, names))
+        _plans[key] = found
+    plan = found[1]
+    return None if isinstance(plan, _Unfit) else plan
+
+
+def execute(connection: Connection, plan: _Plan, parameters: Mapping[str, Any] | None) -> Any:
+    """Run `plan` on the connection's sqlite3 driver; a `Result` like SQLAlchemy's."""
+    given = parameters or {}
+    values = tuple(
+        given[name] if name in given else plan.fixed[name] for name in plan.names
+    )
+    values = tuple(
+        value if binder is None or value is None else binder(value)
+        for value, binder in zip(values, plan.binders, strict=True)
+    )
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+    cursor = driver.cursor()
+    if connection._has_events or connection.engine._has_events:
+        connection.dispatch.before_cursor_execute(
+            connection, cursor, plan.sql, values, None, False
+        )
+    try:
+        cursor.execute(plan.sql, values)
+        rows = cursor.fetchall() if plan.keys is not None else []
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(
+            plan.sql,
+            values,
+            error,
+            sqlite3.Error,
+            hide_parameters=True,
+            dialect=connection.dialect,
+        ) from error
+    rowcount = cursor.rowcount
+    cursor.close()
+    if plan.keys is None:
+        result = _Result(SimpleResultMetaData(()), iter(()))
+    else:
+        readers = plan.readers
+        processed = [
+            tuple(
+                value if reader is None or value is None else reader(value)
+                for value, reader in zip(row, readers, strict=True)
+            )
+            for row in rows
+        ]
+        result = _Result(SimpleResultMetaData(plan.keys), iter(processed))
+    result.rowcount = rowcount
+    return result
