@@ -29,6 +29,9 @@ class CareRepo:
         self._insert = insert
         self.data = MemberDataRepo(connection, insert)
         self.retention = RetentionRepo(connection)
+        # Members' DM choices read ahead for this transaction (`prefetch_dm_opt_outs`), so
+        # a batch of follow-ups asks once; kept up to date by `set_dm_opt_out`.
+        self._opted_out: dict[tuple[str, str], bool] = {}
 
     async def add_event(
         self,
@@ -166,11 +169,24 @@ class CareRepo:
                 set_={"dm_opt_out": opted_out, "updated_at": now},
             )
         )
+        if (community_id, member_id) in self._opted_out:
+            self._opted_out[community_id, member_id] = opted_out
+
+    async def prefetch_dm_opt_outs(self, community_id: str, member_ids: Iterable[str]) -> None:
+        """Read these members' DM choices now, in one query, for the rest of the transaction
+        (a firing batch: nothing in it forgets a member)."""
+        wanted = list(set(member_ids))
+        silent = await self._read_dm_opt_outs(community_id, wanted) if wanted else set()
+        self._opted_out.update(((community_id, m), m in silent) for m in wanted)
 
     async def dm_opted_out(self, community_id: str, member_ids: Iterable[str]) -> set[str]:
-        wanted = list(set(member_ids))
-        if not wanted:
-            return set()
+        wanted = set(member_ids)
+        known = self._opted_out
+        unknown = [m for m in wanted if (community_id, m) not in known]
+        silent = await self._read_dm_opt_outs(community_id, unknown) if unknown else set()
+        return silent | {m for m in wanted if known.get((community_id, m))}
+
+    async def _read_dm_opt_outs(self, community_id: str, wanted: list[str]) -> set[str]:
         rows = await self._db.execute(
             select(MEMBER_SETTING.c.member_id).where(
                 MEMBER_SETTING.c.community_id == community_id,

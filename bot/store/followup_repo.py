@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Update, and_, select, update
 
 from bot.domain.model import FollowUp, FollowUpKind, Post
 from bot.store import leases
 from bot.store.records import follow_up_of
 from bot.store.repo_base import RepoBase
 from bot.store.statements import FOLLOW_UP
+
+
+@cache
+def _claim_due(platforms: tuple[str, ...], limit: int) -> Update:
+    return leases.taking(
+        FOLLOW_UP,
+        where=[
+            FOLLOW_UP.c.done_at.is_(None),
+            FOLLOW_UP.c.due_at <= leases.now_param(FOLLOW_UP),
+            leases.in_values(FOLLOW_UP.c.platform, platforms),
+        ],
+        order_by=FOLLOW_UP.c.due_at,
+        limit=limit,
+        also_set={"attempts": FOLLOW_UP.c.attempts + 1},
+    )
 
 
 class FollowUpRepo(RepoBase):
@@ -98,19 +114,8 @@ class FollowUpRepo(RepoBase):
         limit: int,
     ) -> list[FollowUp]:
         """Lease up to `limit` due rows to `owner`; concurrent workers take other rows."""
-        rows = await leases.take(
-            self._db,
-            FOLLOW_UP,
-            leases.Lease(owner, now, lease_until),
-            where=[
-                FOLLOW_UP.c.done_at.is_(None),
-                FOLLOW_UP.c.due_at <= now,
-                FOLLOW_UP.c.platform.in_(platforms),
-            ],
-            order_by=FOLLOW_UP.c.due_at,
-            limit=limit,
-            also_set={"attempts": FOLLOW_UP.c.attempts + 1},
-        )
+        statement = _claim_due(tuple(platforms), limit)
+        rows = await leases.take(self._db, statement, leases.Lease(owner, now, lease_until))
         return sorted((follow_up_of(row) for row in rows), key=lambda f: (f.due_at, f.id))
 
     async def finish_many(self, follow_ups: Sequence[FollowUp], owner: str, now: datetime) -> None:

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 FLAG = "rebound_prepared"
@@ -40,16 +39,28 @@ def prepared(statement: S) -> S:
 Processor = Callable[[Any], Any] | None
 
 
-@dataclass(frozen=True)
 class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
-    sql: str
-    names: tuple[str, ...]
-    fixed: dict[str, Any]
-    binders: tuple[Processor, ...]
-    keys: tuple[str, ...] | None
-    readers: tuple[Processor, ...]
+    __slots__ = ("binding", "fixed", "keys", "metadata", "readers", "sql")
+
+    def __init__(
+        self,
+        sql: str,
+        binding: tuple[tuple[str, Processor], ...],
+        fixed: dict[str, Any],
+        keys: tuple[str, ...] | None,
+        readers: tuple[Processor, ...],
+    ) -> None:
+        self.sql = sql
+        self.binding = binding
+        """Each positional parameter's name and bind processor, in order."""
+        self.fixed = fixed
+        """Values bound when the statement was built (`.values(lease_until=None)`)."""
+        self.keys = keys
+        """The result's column names; None when it returns no rows."""
+        self.readers = readers
+        self.metadata = SimpleResultMetaData(keys or ())
 
 
 class _Unfit:
@@ -65,6 +76,8 @@ class _Result(IteratorResult[Any]):
 
 
 def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Plan | _Unfit:
+    if not isinstance(statement, ClauseElement):
+        return _UNFIT
     compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
     assert isinstance(compiled, SQLCompiler)
     if (
@@ -83,19 +96,22 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
             if bind.required or bind.callable is not None:
                 return _UNFIT
             fixed[name] = bind.effective_value
-    processors = compiled._bind_processors
-    binders = tuple(processors.get(name) for name in order)
+    binding: list[tuple[str, Processor]] = []
+    for name in order:
+        processor = compiled._bind_processors.get(name)
+        if processor is not None and not callable(processor):
+            return _UNFIT  # one processor per element of a tuple: not on this path
+        binding.append((name, processor))
     keys: tuple[str, ...] | None = None
     readers: tuple[Processor, ...] = ()
     if compiled._result_columns:
         keys = tuple(entry.keyname for entry in compiled._result_columns)
         readers = tuple(
-            entry.type._cached_result_processor(dialect, None)
-            for entry in compiled._result_columns
+            entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns
         )
     elif compiled.effective_returning:
         return _UNFIT
-    return _Plan(compiled.string, order, fixed, binders, keys, readers)
+    return _Plan(compiled.string, tuple(binding), fixed, keys, readers)
 
 
 def plan_for(
@@ -117,22 +133,21 @@ def plan_for(
 def execute(connection: Connection, plan: _Plan, parameters: Mapping[str, Any] | None) -> Any:
     """Run `plan` on the connection's sqlite3 driver; a `Result` like SQLAlchemy's."""
     given = parameters or {}
+    fixed = plan.fixed
     values = tuple(
-        given[name] if name in given else plan.fixed[name] for name in plan.names
-    )
-    values = tuple(
-        value if binder is None or value is None else binder(value)
-        for value, binder in zip(values, plan.binders, strict=True)
+        [
+            value if binder is None or value is None else binder(value)
+            for name, binder in plan.binding
+            for value in (given[name] if name in given else fixed[name],)
+        ]
     )
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
     cursor = driver.cursor()
     if connection._has_events or connection.engine._has_events:
-        connection.dispatch.before_cursor_execute(
-            connection, cursor, plan.sql, values, None, False
-        )
+        connection.dispatch.before_cursor_execute(connection, cursor, plan.sql, values, None, False)
     try:
         cursor.execute(plan.sql, values)
-        rows = cursor.fetchall() if plan.keys is not None else []
+        rows = cursor.fetchall() if plan.keys is not None else None
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(
             plan.sql,
@@ -142,19 +157,23 @@ def execute(connection: Connection, plan: _Plan, parameters: Mapping[str, Any] |
             hide_parameters=True,
             dialect=connection.dialect,
         ) from error
-    rowcount = cursor.rowcount
+    result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
+    result.rowcount = cursor.rowcount
     cursor.close()
-    if plan.keys is None:
-        result = _Result(SimpleResultMetaData(()), iter(()))
-    else:
-        readers = plan.readers
-        processed = [
-            tuple(
-                value if reader is None or value is None else reader(value)
-                for value, reader in zip(row, readers, strict=True)
-            )
-            for row in rows
-        ]
-        result = _Result(SimpleResultMetaData(plan.keys), iter(processed))
-    result.rowcount = rowcount
     return result
+
+
+def _read(rows: list[Any], readers: tuple[Processor, ...]) -> list[tuple[Any, ...]]:
+    if not any(readers):
+        return rows
+    pairs = tuple(enumerate(readers))
+    return [
+        tuple(
+            [
+                value if reader is None or value is None else reader(value)
+                for i, reader in pairs
+                for value in (row[i],)
+            ]
+        )
+        for row in rows
+    ]
