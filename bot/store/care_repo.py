@@ -7,14 +7,57 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo, RetentionRepo
+from bot.store.prepared import prepared
 from bot.store.statements import REPLY, SETBACK, table
 from bot.store.tables import CarePauseRow
 
 CARE_PAUSE = table(CarePauseRow)
+
+
+_PREVIOUS_REPLY = prepared(
+    select(REPLY.c.author_id, REPLY.c.text)
+    .where(
+        REPLY.c.community_id == bindparam("b_community"),
+        REPLY.c.setback_id == bindparam("b_id"),
+        REPLY.c.id < bindparam("b_before"),
+    )
+    .order_by(REPLY.c.id.desc())
+    .limit(1)
+)
+_OPTED_OUT = prepared(
+    select(MEMBER_SETTING.c.member_id).where(
+        MEMBER_SETTING.c.community_id == bindparam("b_community"),
+        MEMBER_SETTING.c.member_id.in_(bindparam("b_members", expanding=True)),
+        MEMBER_SETTING.c.dm_opt_out.is_(True),
+    )
+)
+_HELD = prepared(
+    select(SETBACK.c.id).where(
+        SETBACK.c.community_id == bindparam("b_community"),
+        SETBACK.c.id.in_(bindparam("b_ids", expanding=True)),
+        or_(
+            # their poster takes no DMs
+            select(MEMBER_SETTING.c.member_id)
+            .where(
+                MEMBER_SETTING.c.community_id == SETBACK.c.community_id,
+                MEMBER_SETTING.c.member_id == SETBACK.c.poster_id,
+                MEMBER_SETTING.c.dm_opt_out.is_(True),
+            )
+            .exists(),
+            # paused by an alert
+            select(CARE_PAUSE.c.setback_id)
+            .where(
+                CARE_PAUSE.c.community_id == SETBACK.c.community_id,
+                CARE_PAUSE.c.setback_id == SETBACK.c.id,
+            )
+            .exists(),
+        ),
+    )
+)
 
 
 class CareKind(StrEnum):
@@ -107,21 +150,8 @@ class CareRepo:
 
     async def held(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
         """Posts whose asks wait: paused by an alert, or their poster takes no DMs."""
-        opted_out = select(MEMBER_SETTING.c.member_id).where(
-            MEMBER_SETTING.c.community_id == community_id,
-            MEMBER_SETTING.c.member_id == SETBACK.c.poster_id,
-            MEMBER_SETTING.c.dm_opt_out.is_(True),
-        )
-        paused = select(CARE_PAUSE.c.setback_id).where(
-            CARE_PAUSE.c.community_id == community_id,
-            CARE_PAUSE.c.setback_id == SETBACK.c.id,
-        )
         rows = await self._db.execute(
-            select(SETBACK.c.id).where(
-                SETBACK.c.community_id == community_id,
-                SETBACK.c.id.in_(list(setback_ids)),
-                or_(opted_out.exists(), paused.exists()),
-            )
+            _HELD, {"b_community": community_id, "b_ids": list(setback_ids)}
         )
         return set(rows.scalars())
 
@@ -138,16 +168,8 @@ class CareRepo:
         self, community_id: str, setback_id: int, before_id: int
     ) -> tuple[str, str] | None:
         """(author id, text) of the message just before reply `before_id` in its thread."""
-        rows = await self._db.execute(
-            select(REPLY.c.author_id, REPLY.c.text)
-            .where(
-                REPLY.c.community_id == community_id,
-                REPLY.c.setback_id == setback_id,
-                REPLY.c.id < before_id,
-            )
-            .order_by(REPLY.c.id.desc())
-            .limit(1)
-        )
+        params = {"b_community": community_id, "b_id": setback_id, "b_before": before_id}
+        rows = await self._db.execute(_PREVIOUS_REPLY, params)
         row = rows.first()
         return (row.author_id, row.text) if row else None
 
@@ -187,11 +209,5 @@ class CareRepo:
         return silent | {m for m in wanted if known.get((community_id, m))}
 
     async def _read_dm_opt_outs(self, community_id: str, wanted: list[str]) -> set[str]:
-        rows = await self._db.execute(
-            select(MEMBER_SETTING.c.member_id).where(
-                MEMBER_SETTING.c.community_id == community_id,
-                MEMBER_SETTING.c.member_id.in_(wanted),
-                MEMBER_SETTING.c.dm_opt_out.is_(True),
-            )
-        )
-        return set(rows.scalars())
+        params = {"b_community": community_id, "b_members": wanted}
+        return set((await self._db.execute(_OPTED_OUT, params)).scalars())

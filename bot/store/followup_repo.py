@@ -7,13 +7,31 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Update, and_, select, update
+from sqlalchemy import Update, bindparam, select, update
 
 from bot.domain.model import FollowUp, FollowUpKind, Post
 from bot.store import leases
+from bot.store.prepared import prepared
 from bot.store.records import follow_up_of
 from bot.store.repo_base import RepoBase
 from bot.store.statements import FOLLOW_UP
+
+_RELEASE_UNFINISHED = prepared(
+    update(FOLLOW_UP)
+    .where(
+        FOLLOW_UP.c.id.in_(bindparam("b_ids", expanding=True)),
+        FOLLOW_UP.c.lease_owner == bindparam("b_owner"),
+        FOLLOW_UP.c.done_at.is_(None),
+    )
+    .values(lease_until=None, lease_owner=None)
+)
+_POSTPONE = prepared(
+    update(FOLLOW_UP)
+    .where(FOLLOW_UP.c.id == bindparam("b_id"), FOLLOW_UP.c.lease_owner == bindparam("b_owner"))
+    .values(
+        due_at=bindparam("b_due", type_=FOLLOW_UP.c.due_at.type), lease_until=None, lease_owner=None
+    )
+)
 
 
 @cache
@@ -137,20 +155,9 @@ class FollowUpRepo(RepoBase):
         }
 
     async def _release_unfinished(self, ids: list[int], owner: str) -> None:
-        await self._db.execute(
-            update(FOLLOW_UP)
-            .where(
-                FOLLOW_UP.c.id.in_(ids),
-                FOLLOW_UP.c.lease_owner == owner,
-                FOLLOW_UP.c.done_at.is_(None),
-            )
-            .values(lease_until=None, lease_owner=None)
-        )
+        await self._db.execute(_RELEASE_UNFINISHED, {"b_ids": ids, "b_owner": owner})
 
     async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
         """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""
-        await self._db.execute(
-            update(FOLLOW_UP)
-            .where(and_(FOLLOW_UP.c.id == follow_up_id, FOLLOW_UP.c.lease_owner == owner))
-            .values(due_at=due_at, lease_until=None, lease_owner=None)
-        )
+        params = {"b_id": follow_up_id, "b_owner": owner, "b_due": due_at}
+        await self._db.execute(_POSTPONE, params)

@@ -74,11 +74,12 @@ class InlineAsyncConnection(AsyncConnection):
         *,
         execution_options: Mapping[str, Any] | None = None,
     ) -> CursorResult[Any]:
-        if execution_options is None and not isinstance(parameters, Sequence):
+        if execution_options is None:
             plan = prepared.plan_for(statement, self._proxied.dialect, parameters)
             if plan is not None:
-                fast: CursorResult[Any] = prepared.execute(self._proxied, plan, parameters)
-                return fast
+                fast: CursorResult[Any] | None = prepared.execute(self._proxied, plan, parameters)
+                if fast is not None:
+                    return fast
         result: CursorResult[Any] = self._proxied.execute(
             statement, parameters, execution_options=execution_options
         )

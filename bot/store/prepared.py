@@ -16,7 +16,7 @@ them, so callers see no difference.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
@@ -42,7 +42,7 @@ Processor = Callable[[Any], Any] | None
 class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
-    __slots__ = ("binding", "fixed", "keys", "metadata", "readers", "sql")
+    __slots__ = ("_sized", "binding", "expanding", "fixed", "keys", "metadata", "readers", "sql")
 
     def __init__(
         self,
@@ -51,8 +51,13 @@ class _Plan:
         fixed: dict[str, Any],
         keys: tuple[str, ...] | None,
         readers: tuple[Processor, ...],
+        *,
+        expanding: frozenset[str] = frozenset(),
     ) -> None:
         self.sql = sql
+        self.expanding = expanding
+        """Parameters that are lists (`IN`), one placeholder per element."""
+        self._sized: dict[tuple[int, ...], str] = {}
         self.binding = binding
         """Each positional parameter's name and bind processor, in order."""
         self.fixed = fixed
@@ -61,6 +66,22 @@ class _Plan:
         """The result's column names; None when it returns no rows."""
         self.readers = readers
         self.metadata = SimpleResultMetaData(keys or ())
+
+    def sql_for(self, given: Mapping[str, Any]) -> str | None:
+        """The SQL with each list's placeholders; None for an empty list (SQLAlchemy
+        renders those its own way)."""
+        if not self.expanding:
+            return self.sql
+        sizes = tuple(len(given[name]) for name in sorted(self.expanding))
+        if not all(sizes):
+            return None
+        found = self._sized.get(sizes)
+        if found is None:
+            found = self.sql
+            for name, size in zip(sorted(self.expanding), sizes, strict=True):
+                found = found.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * size))
+            self._sized[sizes] = found
+        return found
 
 
 class _Unfit:
@@ -80,12 +101,14 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
         return _UNFIT
     compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
     assert isinstance(compiled, SQLCompiler)
+    expanding = frozenset(bind.key for bind in compiled.post_compile_params)
     if (
         compiled.insert_prefetch
         or compiled.update_prefetch
-        or compiled.post_compile_params
         or compiled.literal_execute_params
         or compiled.positiontup is None
+        or not expanding <= names
+        or any(not bind.expanding for bind in compiled.post_compile_params)
     ):
         return _UNFIT
     order = tuple(compiled.positiontup)
@@ -111,16 +134,20 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
         )
     elif compiled.effective_returning:
         return _UNFIT
-    return _Plan(compiled.string, tuple(binding), fixed, keys, readers)
+    return _Plan(compiled.string, tuple(binding), fixed, keys, readers, expanding=expanding)
 
 
 def plan_for(
-    statement: Executable, dialect: Dialect, parameters: Mapping[str, Any] | None
+    statement: Executable,
+    dialect: Dialect,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
 ) -> _Plan | None:
     """The compiled plan for `statement` with these parameter names, None if unfit."""
     if not statement._execution_options.get(FLAG):
         return None
-    names = frozenset(parameters or ())
+    names = parameter_names(parameters)
+    if names is None:
+        return None
     key = (id(statement), dialect.name, names)
     found = _plans.get(key)
     if found is None or found[0] is not statement:
@@ -130,32 +157,67 @@ def plan_for(
     return None if isinstance(plan, _Unfit) else plan
 
 
-def execute(connection: Connection, plan: _Plan, parameters: Mapping[str, Any] | None) -> Any:
-    """Run `plan` on the connection's sqlite3 driver; a `Result` like SQLAlchemy's."""
-    given = parameters or {}
-    fixed = plan.fixed
-    values = tuple(
-        [
-            value if binder is None or value is None else binder(value)
-            for name, binder in plan.binding
-            for value in (given[name] if name in given else fixed[name],)
-        ]
-    )
+def parameter_names(
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+) -> frozenset[str] | None:
+    """The names a fast execution binds; None when SQLAlchemy must run it."""
+    if parameters is None:
+        return frozenset()
+    if isinstance(parameters, Mapping):
+        return frozenset(parameters)
+    if not parameters:
+        return None
+    names = frozenset(parameters[0])
+    return names if all(frozenset(p) == names for p in parameters) else None
+
+
+def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
+    fixed, expanding = plan.fixed, plan.expanding
+    values: list[Any] = []
+    for name, binder in plan.binding:
+        value = given[name] if name in given else fixed[name]
+        if name in expanding:
+            values.extend(v if binder is None or v is None else binder(v) for v in value)
+        else:
+            values.append(value if binder is None or value is None else binder(value))
+    return tuple(values)
+
+
+def execute(
+    connection: Connection,
+    plan: _Plan,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+) -> Any:
+    """Run `plan` on the connection's sqlite3 driver (one parameter set, or many for a
+    statement that returns no rows); a `Result` like SQLAlchemy's, or None when the
+    values need SQLAlchemy after all (an empty list)."""
+    sets: Sequence[Mapping[str, Any]]
+    if parameters is None:
+        sets, many = ({},), False
+    elif isinstance(parameters, Mapping):
+        sets, many = (parameters,), False
+    else:
+        sets, many = parameters, True
+    if many and (plan.keys is not None or plan.expanding):
+        return None
+    sql = plan.sql_for(sets[0])
+    if sql is None:
+        return None
+    values: Any = [_values(plan, p) for p in sets] if many else _values(plan, sets[0])
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
     cursor = driver.cursor()
     if connection._has_events or connection.engine._has_events:
-        connection.dispatch.before_cursor_execute(connection, cursor, plan.sql, values, None, False)
+        connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, many)
     try:
-        cursor.execute(plan.sql, values)
-        rows = cursor.fetchall() if plan.keys is not None else None
+        if many:
+            cursor.executemany(sql, values)
+            rows = None
+        else:
+            cursor.execute(sql, values)
+            rows = cursor.fetchall() if plan.keys is not None else None
     except sqlite3.Error as error:
         raise exc.DBAPIError.instance(
-            plan.sql,
-            values,
-            error,
-            sqlite3.Error,
-            hide_parameters=True,
-            dialect=connection.dialect,
+            sql, values, error, sqlite3.Error, hide_parameters=True, dialect=connection.dialect
         ) from error
     result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
     result.rowcount = cursor.rowcount

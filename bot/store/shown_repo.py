@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import leases
+from bot.store.prepared import prepared
 from bot.store.statements import STATUS_SHOWN
 
 _MINE = (
@@ -22,8 +23,8 @@ _FREED = {"lease_owner": None, "lease_until": None}
 _CURRENT = STATUS_SHOWN.c.version
 _AT = STATUS_SHOWN.c.lease_until.type
 # Every status edit goes through these: built once (see bot/store/statements.py).
-_END_TURN = update(STATUS_SHOWN).where(*_MINE).values(_FREED)
-_END_TURN_SHOWN = (
+_END_TURN = prepared(update(STATUS_SHOWN).where(*_MINE).values(_FREED))
+_END_TURN_SHOWN = prepared(
     update(STATUS_SHOWN)
     .where(*_MINE)
     .values(
@@ -52,7 +53,7 @@ def _statements(dialect: str) -> _Dialect:
         set_={"lease_owner": bindparam("b_owner"), "lease_until": bindparam("b_until", type_=_AT)},
         where=leases.is_free(STATUS_SHOWN, bindparam("b_now", type_=_AT)),
     ).returning(STATUS_SHOWN.c.version)
-    return _Dialect(take_turn=take_turn)
+    return _Dialect(take_turn=prepared(take_turn))
 
 
 class ShownRepo:

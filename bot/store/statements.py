@@ -97,10 +97,12 @@ def hot_statements(dialect: str) -> HotStatements:
             insert(PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.event_id)
         ),
         add_reply=prepared(insert(REPLY).on_conflict_do_nothing().returning(REPLY.c.id)),
-        schedule=follow_up.on_conflict_do_update(
-            index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
+        schedule=prepared(
+            follow_up.on_conflict_do_update(
+                index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
+            )
         ),
-        schedule_reopen=follow_up.on_conflict_do_update(index_elements=key, set_=moved),
+        schedule_reopen=prepared(follow_up.on_conflict_do_update(index_elements=key, set_=moved)),
         # Taken (locked, its version raised) like every post a change starts from.
         post_by_thread=prepared(
             take_post(
@@ -117,14 +119,16 @@ def hot_statements(dialect: str) -> HotStatements:
             .values(last_activity_at=bindparam("b_at"))
         ),
         # Rescheduling resets `attempts`, so a changed count means the row moved meanwhile.
-        finish_follow_up=update(FOLLOW_UP)
-        .where(
-            FOLLOW_UP.c.id == bindparam("b_id"),
-            FOLLOW_UP.c.lease_owner == bindparam("b_owner"),
-            FOLLOW_UP.c.done_at.is_(None),
-            FOLLOW_UP.c.attempts == bindparam("b_attempts"),
-        )
-        .values(done_at=bindparam("b_now"), lease_until=None),
+        finish_follow_up=prepared(
+            update(FOLLOW_UP)
+            .where(
+                FOLLOW_UP.c.id == bindparam("b_id"),
+                FOLLOW_UP.c.lease_owner == bindparam("b_owner"),
+                FOLLOW_UP.c.done_at.is_(None),
+                FOLLOW_UP.c.attempts == bindparam("b_attempts"),
+            )
+            .values(done_at=bindparam("b_now"), lease_until=None)
+        ),
     )
 
 
