@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select
@@ -70,11 +71,17 @@ class CareRepo:
     def __init__(self, connection: AsyncConnection, insert: Any) -> None:
         self._db = connection
         self._insert = insert
-        self.data = MemberDataRepo(connection, insert)
-        self.retention = RetentionRepo(connection)
         # Members' DM choices read ahead for this transaction (`prefetch_dm_opt_outs`), so
         # a batch of follow-ups asks once; kept up to date by `set_dm_opt_out`.
         self._opted_out: dict[tuple[str, str], bool] = {}
+
+    @cached_property
+    def data(self) -> MemberDataRepo:
+        return MemberDataRepo(self._db, self._insert)
+
+    @cached_property
+    def retention(self) -> RetentionRepo:
+        return RetentionRepo(self._db)
 
     async def add_event(
         self,

@@ -84,7 +84,7 @@ _PENDING = (OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None))
 
 
 # On every delivery's path: built once (building a statement costs more than running it).
-_ENQUEUE = OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id)
+_ENQUEUE = prepared(OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id))
 _BEGIN = prepared(
     update(OUTBOUND)
     .where(OUTBOUND.c.id == bindparam("b_id"), OUTBOUND.c.lease_owner == bindparam("b_owner"))

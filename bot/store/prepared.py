@@ -198,7 +198,7 @@ def execute(
         sets, many = (parameters,), False
     else:
         sets, many = parameters, True
-    if many and (plan.keys is not None or plan.expanding):
+    if many and plan.expanding:
         return None
     sql = plan.sql_for(sets[0])
     if sql is None:
@@ -209,7 +209,10 @@ def execute(
     if connection._has_events or connection.engine._has_events:
         connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, many)
     try:
-        if many:
+        if many and plan.keys is not None:
+            # Rows returned for many sets: one statement each (inline, no round trips).
+            rows = [row for one in values for row in cursor.execute(sql, one).fetchall()]
+        elif many:
             cursor.executemany(sql, values)
             rows = None
         else:
