@@ -66,12 +66,23 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @dataclass(frozen=True)
+class HeldTurn:
+    """A post's turn for status edits (bot/engine/ordered_edits.py), taken by the
+    transaction that stored the edit: `shown` is the version shown when it was taken."""
+
+    turn: str
+    shown: int
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
 class Pending:
     """An intent on its way; `row_id` is its outbox row when it is durable.
 
     Intents of one `source` (an event, a follow-up firing) go out in order, and a failure
     holds back the rest of that source only. `fresh_lease_until` is set on rows this worker
     has just stored (and leased): while that lease is young they need no claim of their own.
+    `turn` is the post's status-edit turn, when it was taken with the row.
     """
 
     intent: Intent
@@ -79,6 +90,7 @@ class Pending:
     row_id: int | None = None
     attempts: int = 0
     fresh_lease_until: datetime | None = None
+    turn: HeldTurn | None = None
 
 
 async def enqueue(

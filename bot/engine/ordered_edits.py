@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.contract.intents import EditMessage, Intent, Revision, SetThreadTags
 from bot.contract.ports import Attempt, Clock, Delivered, DeliveryFailed, FailureKind, Outbox
+from bot.engine.delivery import HeldTurn, Pending
 from bot.store.leases import Lease
 from bot.store.repo import Repo, Store
 
@@ -35,16 +38,54 @@ class _Turn:
     setback_id: int
     turn: str
     shown: int | None
+    """The version this send showed; None when it sent nothing."""
+    before: int
+    """The version shown when the turn began."""
 
 
 def revision_of(intent: Intent) -> Revision | None:
     return intent.revision if isinstance(intent, EditMessage | SetThreadTags) else None
 
 
-class OrderedEdits:
-    """An outbox that sends status edits in version order and drops stale ones."""
+def new_turn(owner: str) -> str:
+    return f"{owner}:{uuid.uuid4().hex[:12]}"  # one per send: coroutines take turns too
 
-    def __init__(self, outbox: Outbox, store: Store, clock: Clock, owner: str) -> None:
+
+async def take_turns_ahead(
+    repo: Repo, pending: Sequence[Pending], owner: str, now: datetime
+) -> list[Pending]:
+    """Take each post's turn for its first stored edit in the transaction that stores it,
+    where the turn is free: the send then needs no transaction of its own to take it."""
+    taken: set[int] = set()
+    ahead: list[Pending] = []
+    for item in pending:
+        revision = revision_of(item.intent)
+        held = None
+        if revision is not None and item.row_id is not None and revision.setback_id not in taken:
+            taken.add(revision.setback_id)
+            turn = new_turn(owner)
+            lease = Lease(turn, now, now + TURN_LEASE)
+            shown = await repo.shown.take_turn(revision.setback_id, lease)
+            held = None if shown is None else HeldTurn(turn, shown, now)
+        ahead.append(item if held is None else replace(item, turn=held))
+    return ahead
+
+
+class OrderedEdits:
+    """An outbox that sends status edits in version order and drops stale ones.
+
+    A send holds a post's turn from one of its edits to the next (renewed with each
+    recorded delivery) and gives it back after the last, or at `finish`.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        store: Store,
+        clock: Clock,
+        owner: str,
+        pending: Sequence[Pending] = (),
+    ) -> None:
         self._outbox = outbox
         self._store = store
         self._clock = clock
@@ -52,17 +93,28 @@ class OrderedEdits:
         self.capabilities = outbox.capabilities
         self._held: dict[int, _Turn] = {}
         """Turns held after a send, by the intent's identity, until its delivery is recorded."""
+        self._kept: dict[int, HeldTurn] = {
+            revision.setback_id: item.turn
+            for item in pending
+            if item.turn is not None and (revision := revision_of(item.intent)) is not None
+        }
+        """Turns held between edits of one post, by post."""
+        self._ahead = Counter(
+            revision.setback_id
+            for item in pending
+            if (revision := revision_of(item.intent)) is not None
+        )
+        """Edits of each post still to come in this send."""
 
     async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         revision = revision_of(intent)
         if revision is None:
             return await self._outbox.deliver(intent, attempt)
-        turn = f"{self._owner}:{uuid.uuid4().hex[:12]}"  # one per send: coroutines take turns too
-        shown = await self._take_turn(revision.setback_id, turn)
+        turn, shown = await self._turn(revision.setback_id)
         try:
             if revision.version < shown:
                 log.info("skipped status edit v%d: v%d already shown", revision.version, shown)
-                self._held[id(intent)] = _Turn(revision.setback_id, turn, None)
+                self._held[id(intent)] = _Turn(revision.setback_id, turn, None, shown)
                 return None
             made = await self._outbox.deliver(intent, attempt)
         except BaseException:
@@ -70,15 +122,44 @@ class OrderedEdits:
                 await repo.shown.end_turn(revision.setback_id, turn, None)
             raise
         # Ended where the delivery is recorded (`end_turn_in`): one transaction for both.
-        self._held[id(intent)] = _Turn(revision.setback_id, turn, revision.version)
+        self._held[id(intent)] = _Turn(revision.setback_id, turn, revision.version, shown)
         return made
+
+    async def _turn(self, setback_id: int) -> tuple[str, int]:
+        """The post's turn (the one held, while it is young) and the version shown so far."""
+        kept = self._kept.pop(setback_id, None)
+        if kept is not None:
+            if self._clock.now() < kept.taken_at + TURN_LEASE / 2:
+                return kept.turn, kept.shown
+            async with self._store.transaction() as repo:
+                await repo.shown.end_turn(setback_id, kept.turn, None)
+        turn = new_turn(self._owner)
+        return turn, await self._take_turn(setback_id, turn)
 
     async def end_turn_in(self, repo: Repo, intent: Intent) -> None:
         """Give back the turn `deliver` held for `intent`, noting the version it showed, in
-        the transaction that records the delivery (the turn's lease ends it otherwise)."""
+        the transaction that records the delivery (the turn's lease ends it otherwise);
+        kept (renewed) instead when another edit of the post follows in this send."""
         held = self._held.pop(id(intent), None)
-        if held is not None:
-            await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
+        if held is None:
+            return
+        self._ahead[held.setback_id] -= 1
+        if self._ahead[held.setback_id] > 0:
+            now = self._clock.now()
+            lease = Lease(held.turn, now, now + TURN_LEASE)
+            if await repo.shown.keep_turn(held.setback_id, lease, held.shown):
+                shown = max(held.before, held.shown or 0)
+                self._kept[held.setback_id] = HeldTurn(held.turn, shown, now)
+            return
+        await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
+
+    async def finish(self) -> None:
+        """Give back the turns still held (their edits were not sent: held back or failed)."""
+        if self._kept:
+            async with self._store.transaction() as repo:
+                for setback_id, kept in self._kept.items():
+                    await repo.shown.end_turn(setback_id, kept.turn, None)
+            self._kept.clear()
 
     async def _take_turn(self, setback_id: int, turn: str) -> int:
         """Wait for the post's turn; the version shown so far."""

@@ -33,6 +33,18 @@ _END_TURN_SHOWN = prepared(
     )
 )
 
+# The turn goes on to the post's next edit in the same send: the version noted (when one
+# was sent), the lease renewed; nothing returned when the turn is no longer the sender's.
+_KEEP_TURN = prepared(
+    update(STATUS_SHOWN)
+    .where(*_MINE)
+    .values(
+        version=case((bindparam("b_shown") > _CURRENT, bindparam("b_shown")), else_=_CURRENT),
+        lease_until=bindparam("b_until", type_=_AT),
+    )
+    .returning(STATUS_SHOWN.c.version)
+)
+
 
 @dataclass(frozen=True)
 class _Dialect:
@@ -81,3 +93,10 @@ class ShownRepo:
             await self._db.execute(_END_TURN, params)
         else:
             await self._db.execute(_END_TURN_SHOWN, {**params, "b_shown": shown})
+
+    async def keep_turn(self, setback_id: int, lease: leases.Lease, shown: int | None) -> bool:
+        """Note `shown` as sent (when something was) and hold the turn (`lease.owner`) on
+        until `lease.until`, for the post's next edit; False if it is no longer held."""
+        params = {"b_id": setback_id, "b_owner": lease.owner, "b_shown": shown or 0}
+        result = await self._db.execute(_KEEP_TURN, {**params, "b_until": lease.until})
+        return result.first() is not None
