@@ -39,8 +39,8 @@ class _Turn:
     turn: str
     shown: int | None
     """The version this send showed; None when it sent nothing."""
-    before: int
-    """The version shown when the turn began."""
+    keep: bool
+    """Another edit of the post follows in this send, under the same turn."""
 
 
 def revision_of(intent: Intent) -> Revision | None:
@@ -110,55 +110,59 @@ class OrderedEdits:
         revision = revision_of(intent)
         if revision is None:
             return await self._outbox.deliver(intent, attempt)
-        turn, shown = await self._turn(revision.setback_id)
+        setback_id = revision.setback_id
+        held = await self._turn(setback_id)
+        made: Delivered | None = None
         try:
-            if revision.version < shown:
-                log.info("skipped status edit v%d: v%d already shown", revision.version, shown)
-                self._held[id(intent)] = _Turn(revision.setback_id, turn, None, shown)
-                return None
-            made = await self._outbox.deliver(intent, attempt)
+            if revision.version < held.shown:
+                log.info("skipped status edit v%d: v%d already shown", revision.version, held.shown)
+                sent = None
+            else:
+                made = await self._outbox.deliver(intent, attempt)
+                sent = revision.version
         except BaseException:
             async with self._store.transaction() as repo:
-                await repo.shown.end_turn(revision.setback_id, turn, None)
+                await repo.shown.end_turn(setback_id, held.turn, held.shown)
             raise
-        # Ended where the delivery is recorded (`end_turn_in`): one transaction for both.
-        self._held[id(intent)] = _Turn(revision.setback_id, turn, revision.version, shown)
+        self._ahead[setback_id] -= 1
+        keep = self._ahead[setback_id] > 0
+        if keep:
+            self._kept[setback_id] = replace(held, shown=max(held.shown, sent or 0))
+        # Ended (or kept) where the delivery is recorded (`end_turn_in`), in its transaction.
+        self._held[id(intent)] = _Turn(setback_id, held.turn, sent, keep)
         return made
 
-    async def _turn(self, setback_id: int) -> tuple[str, int]:
-        """The post's turn (the one held, while it is young) and the version shown so far."""
+    async def _turn(self, setback_id: int) -> HeldTurn:
+        """The post's turn (the one held, while it is young), with the version shown so far."""
         kept = self._kept.pop(setback_id, None)
         if kept is not None:
             if self._clock.now() < kept.taken_at + TURN_LEASE / 2:
-                return kept.turn, kept.shown
+                return kept
             async with self._store.transaction() as repo:
-                await repo.shown.end_turn(setback_id, kept.turn, None)
-        turn = new_turn(self._owner)
-        return turn, await self._take_turn(setback_id, turn)
+                await repo.shown.end_turn(setback_id, kept.turn, kept.shown)
+        turn, now = new_turn(self._owner), self._clock.now()
+        return HeldTurn(turn, await self._take_turn(setback_id, turn), now)
 
     async def end_turn_in(self, repo: Repo, intent: Intent) -> None:
         """Give back the turn `deliver` held for `intent`, noting the version it showed, in
         the transaction that records the delivery (the turn's lease ends it otherwise);
-        kept (renewed) instead when another edit of the post follows in this send."""
+        renewed instead when another edit of the post follows in this send."""
         held = self._held.pop(id(intent), None)
         if held is None:
             return
-        self._ahead[held.setback_id] -= 1
-        if self._ahead[held.setback_id] > 0:
+        if held.keep:
             now = self._clock.now()
             lease = Lease(held.turn, now, now + TURN_LEASE)
-            if await repo.shown.keep_turn(held.setback_id, lease, held.shown):
-                shown = max(held.before, held.shown or 0)
-                self._kept[held.setback_id] = HeldTurn(held.turn, shown, now)
-            return
-        await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
+            await repo.shown.keep_turn(held.setback_id, lease, held.shown)
+        else:
+            await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
 
     async def finish(self) -> None:
         """Give back the turns still held (their edits were not sent: held back or failed)."""
         if self._kept:
             async with self._store.transaction() as repo:
                 for setback_id, kept in self._kept.items():
-                    await repo.shown.end_turn(setback_id, kept.turn, None)
+                    await repo.shown.end_turn(setback_id, kept.turn, kept.shown)
             self._kept.clear()
 
     async def _take_turn(self, setback_id: int, turn: str) -> int:

@@ -1,6 +1,7 @@
 """A post's turn for status edits is taken with the change that stores them and held from
-one edit of the post to the next in a send: fewer transactions, the same order, and the
-turn always given back (bot/engine/ordered_edits.py)."""
+one edit of the post to the next in a send, and idempotent deliveries are recorded with
+the send's next record: fewer transactions, the same order, every row recorded, and the
+turn always given back (bot/engine/ordered_edits.py, bot/engine/delivery.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.contract.events import MessageActionInvoked
 from bot.contract.intents import EditMessage, Intent, SetThreadTags
 from bot.contract.ports import Attempt, Delivered, DeliveryFailed, FailureKind
 from bot.engine.delivery import DURABLE
+from bot.store.repo import OutboxState
 from bot.store.statements import STATUS_SHOWN
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, RecordingOutbox, harness
 
@@ -56,13 +58,16 @@ async def test_a_mark_sends_its_edit_and_tags_in_one_turn_taken_with_the_change(
     (edit,) = h.outbox.of(EditMessage)
     (tags,) = h.outbox.of(SetThreadTags)
     assert edit.revision is not None and edit.revision == tags.revision
-    # The change (with the turn), then one record per delivered row (edit, tags, the DM);
-    # taking the turn apart, and again for the tags, took two more.
-    durable = len([i for i in h.outbox.sent if isinstance(i, DURABLE)])
-    assert durable == 3
-    assert len(commits) == 1 + durable
+    # The change (with the turn), then the DM's record, which also records the edit and
+    # the tags (idempotent: recorded with the next record); turns and records taken one
+    # by one made six.
+    durable = [i for i in h.outbox.sent if isinstance(i, DURABLE)]
+    assert len(durable) == 3
+    assert len(commits) == 2
     version, owner = await _shown(h, edit.revision.setback_id)
     assert (version, owner) == (edit.revision.version, None)  # shown, and the turn free
+    async with h.core.store.transaction() as repo:
+        assert (await repo.outbound.counts())[OutboxState.PENDING] == 0  # every row recorded
 
 
 class FailingEdits(RecordingOutbox):
@@ -102,3 +107,5 @@ async def test_a_turn_taken_with_the_change_is_given_back_when_its_edits_fail(
     (edit,) = h.outbox.of(EditMessage)
     assert edit.revision == taken.intent.revision
     assert await _shown(h, setback_id) == (edit.revision.version, None)
+    async with h.core.store.transaction() as repo:
+        assert (await repo.outbound.counts())[OutboxState.PENDING] == 0  # recorded at the end
