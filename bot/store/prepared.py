@@ -1,29 +1,34 @@
-"""Hot statements run straight on the SQLite driver, compiled once.
+"""Hot statements run straight on the driver (sqlite3, asyncpg), compiled once.
 
 Executing a statement through SQLAlchemy costs several times SQLite's own work (cache
-key, execution context, parameter and result processing set up per call). A statement
-marked with `prepared` is compiled once per set of parameter names; each later execution
-binds the values with the same type processors SQLAlchemy would use, runs the SQL on the
-sqlite3 cursor and returns an ordinary `Result` (rows, mappings, scalars, rowcount).
+key, execution context, parameter and result processing set up per call; on asyncpg a
+greenlet hop besides). A statement marked with `prepared` is compiled once per dialect
+and set of parameter names; each later execution binds the values with the same type
+processors SQLAlchemy would use, runs the SQL on the driver inside SQLAlchemy's own
+transaction and returns an ordinary `Result` (rows, mappings, scalars, rowcount).
 
-Only statements whose SQL does not depend on the values qualify: no expanding IN lists,
-no column defaults computed in Python, one parameter set per call. Anything else (and
-any statement not marked) goes through SQLAlchemy as before. Statement events
-(`before_cursor_execute`) still fire, and driver errors are wrapped as SQLAlchemy wraps
-them, so callers see no difference.
+Only statements whose SQL does not depend on the values qualify: no column defaults
+computed in Python, lists (`IN`) only on SQLite, many parameter sets only on SQLite.
+Anything else (and any statement not marked) goes through SQLAlchemy as before.
+Statement events (`before_cursor_execute`) still fire, and driver errors are raised as
+SQLAlchemy raises them, so callers see no difference.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import greenlet_spawn
 
 FLAG = "rebound_prepared"
 
@@ -102,8 +107,9 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
     compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
     assert isinstance(compiled, SQLCompiler)
     expanding = frozenset(bind.key for bind in compiled.post_compile_params)
+    defaults = _scalar_defaults(compiled.insert_prefetch)
     if (
-        compiled.insert_prefetch
+        defaults is None
         or compiled.update_prefetch
         or compiled.literal_execute_params
         or compiled.positiontup is None
@@ -112,10 +118,10 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
     ):
         return _UNFIT
     order = tuple(compiled.positiontup)
-    fixed: dict[str, Any] = {}
+    fixed: dict[str, Any] = dict(defaults)
     for name in order:
         bind = compiled.binds[name]
-        if name not in names:
+        if name not in names and name not in defaults:
             if bind.required or bind.callable is not None:
                 return _UNFIT
             fixed[name] = bind.effective_value
@@ -137,6 +143,18 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
     return _Plan(compiled.string, tuple(binding), fixed, keys, readers, expanding=expanding)
 
 
+def _scalar_defaults(columns: Sequence[Any]) -> dict[str, Any] | None:
+    """The constant defaults SQLAlchemy would fill in for columns not given (`version=0`);
+    None when one is computed (a function), which only SQLAlchemy can run."""
+    found: dict[str, Any] = {}
+    for column in columns:
+        default = column.default
+        if default is None or not default.is_scalar:
+            return None
+        found[column.key] = default.arg
+    return found
+
+
 def plan_for(
     statement: Executable,
     dialect: Dialect,
@@ -154,7 +172,9 @@ def plan_for(
         found = (statement, _plan(statement, dialect, names))
         _plans[key] = found
     plan = found[1]
-    return None if isinstance(plan, _Unfit) else plan
+    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle != "qmark"):
+        return None
+    return plan
 
 
 def parameter_names(
@@ -222,8 +242,7 @@ def execute(
         raise exc.DBAPIError.instance(
             sql, values, error, sqlite3.Error, hide_parameters=True, dialect=connection.dialect
         ) from error
-    result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
-    result.rowcount = cursor.rowcount
+    result = _result(plan, rows, cursor.rowcount)
     cursor.close()
     return result
 
@@ -242,3 +261,96 @@ def _read(rows: list[Any], readers: tuple[Processor, ...]) -> list[tuple[Any, ..
         )
         for row in rows
     ]
+
+
+def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Any:
+    result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
+    result.rowcount = rowcount
+    return result
+
+
+async def execute_asyncpg(
+    connection: AsyncConnection,
+    plan: _Plan,
+    parameters: Mapping[str, Any] | None,
+) -> Any:
+    """Run `plan` (one parameter set) on the connection's asyncpg driver, inside the
+    transaction SQLAlchemy began (started first if no statement has run yet)."""
+    values = _values(plan, parameters or {})
+    sync = connection.sync_connection
+    assert sync is not None
+    if sync._has_events or sync.engine._has_events:
+        sync.dispatch.before_cursor_execute(sync, None, plan.sql, values, None, False)
+    raw = await connection.get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    failure: Exception | None = None
+    async with adapted._execute_mutex:
+        try:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+            statement, _ = await adapted._prepare(
+                plan.sql,
+                sync.dialect._invalidate_schema_cache_asof,  # type: ignore[attr-defined]
+            )
+            records = await statement.fetch(*values)
+            status = statement.get_statusmsg() or ""
+        except Exception as error:
+            failure = error
+    if failure is not None:
+        await greenlet_spawn(_raise_as_sqlalchemy, sync, adapted, failure, plan.sql, values)
+    counted = _STATUS_COUNT.match(status)
+    rowcount = int(counted.group(1)) if counted else -1
+    rows = [tuple(record) for record in records] if plan.keys is not None else None
+    return _result(plan, rows, rowcount)
+
+
+_STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
+
+
+def _raise_as_sqlalchemy(
+    sync: Connection, adapted: Any, error: Exception, sql: str, values: tuple[Any, ...]
+) -> None:
+    """What SQLAlchemy raises for this driver error (its DBAPI class, invalidating a
+    connection that is gone)."""
+    try:
+        adapted._handle_exception(error)
+    except Exception as translated:
+        sync._handle_dbapi_exception(translated, sql, values, None, None)
+    raise error
+
+
+@cache
+def _asyncpg_adapter_fits() -> bool:
+    """Whether SQLAlchemy's asyncpg adapter has the parts `execute_asyncpg` drives (they
+    are its internals: another SQLAlchemy version may not, and then SQLAlchemy runs all)."""
+    try:
+        from sqlalchemy.dialects.postgresql.asyncpg import (  # noqa: PLC0415
+            AsyncAdapt_asyncpg_connection as adapter,
+        )
+    except ImportError:
+        return False
+    needed = ("_execute_mutex", "_transaction", "_start_transaction", "_prepare")
+    return all(
+        hasattr(adapter, name) or name in getattr(adapter, "__slots__", ()) for name in needed
+    )
+
+
+class PreparedAsyncConnection(AsyncConnection):
+    """An `AsyncConnection` (asyncpg) that runs marked statements on the driver."""
+
+    async def execute(
+        self,
+        statement: Executable,
+        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        if (
+            execution_options is None
+            and (parameters is None or isinstance(parameters, Mapping))
+            and _asyncpg_adapter_fits()
+        ):
+            plan = plan_for(statement, self.dialect, parameters)
+            if plan is not None:
+                return await execute_asyncpg(self, plan, parameters)
+        return await super().execute(statement, parameters, execution_options=execution_options)

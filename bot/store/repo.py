@@ -25,6 +25,7 @@ from bot.store.inline_sync import InlineAsyncConnection, sync_twin
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
+from bot.store.prepared import PreparedAsyncConnection
 from bot.store.reply_repo import ReplyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.template_repo import TemplateRepo
@@ -95,8 +96,8 @@ class Store:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repo]:
         if self._inline is None:
-            async with self.engine.begin() as connection:
-                yield Repo(connection)
+            async with self.engine.connect() as plain, plain.begin():
+                yield Repo(PreparedAsyncConnection(self.engine, plain.sync_connection))
             return
         # One connection kept between transactions (a pool checkout costs more than a
         # SQLite commit); a transaction that starts while another is open takes its own.
