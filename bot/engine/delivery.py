@@ -2,7 +2,10 @@
 
 Durable intents (posts, edits, tags, closing) are stored with the change that caused
 them; each is claimed again just before its platform call and marked delivered, with what
-it tracks, in its own transaction the moment the platform confirms it. A failure leaves it
+it tracks, in its own transaction the moment the platform confirms it. Idempotent ones
+(edits, tags, renames, closing: sending one again changes nothing the platform shows) that
+track nothing are recorded with the next record of the same send, or at its end: a crash
+in between sends them again, harmlessly, and a send saves a commit each. A failure leaves it
 to be retried (transient) or given up (permanent, or failing for a day), never lost and
 never marked delivered. Request-bound ones (private notices, forms) belong to the member's
 action and only make sense right away, so they are delivered directly.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.common.context import Context
@@ -45,6 +48,7 @@ from bot.store.repo import Failure, Outbound, Repo, Store
 log = logging.getLogger(__name__)
 
 DURABLE = (Send, StartThread, EditMessage, CloseThread, SetThreadTags, RenameThread)
+IDEMPOTENT = (EditMessage, CloseThread, SetThreadTags, RenameThread)
 LEASE = timedelta(minutes=2)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
@@ -66,12 +70,23 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @dataclass(frozen=True)
+class HeldTurn:
+    """A post's turn for status edits (bot/engine/ordered_edits.py), taken by the
+    transaction that stored the edit: `shown` is the version shown when it was taken."""
+
+    turn: str
+    shown: int
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
 class Pending:
     """An intent on its way; `row_id` is its outbox row when it is durable.
 
     Intents of one `source` (an event, a follow-up firing) go out in order, and a failure
     holds back the rest of that source only. `fresh_lease_until` is set on rows this worker
     has just stored (and leased): while that lease is young they need no claim of their own.
+    `turn` is the post's status-edit turn, when it was taken with the row.
     """
 
     intent: Intent
@@ -79,6 +94,7 @@ class Pending:
     row_id: int | None = None
     attempts: int = 0
     fresh_lease_until: datetime | None = None
+    turn: HeldTurn | None = None
 
 
 async def enqueue(
@@ -161,6 +177,8 @@ class Ledger:
     after: After | None = None
     """More to record with each delivery, in its transaction (a status edit's turn ends)."""
     metrics: Recorder = NULL
+    _deferred: list[tuple[Pending, Delivered | None]] = field(default_factory=list)
+    """Idempotent deliveries confirmed but not recorded yet (see the module's doc)."""
 
     async def begin(self, item: Pending) -> Attempt | None:
         """The attempt for `item`'s row; None when it is not this worker's to send now."""
@@ -192,16 +210,34 @@ class Ledger:
         track = getattr(item.intent, "track", None)
         if item.row_id is None and (track is None or made is None):
             return  # nothing stored; status edits, whose turns `after` ends, always are
+        if item.row_id is not None and track is None and isinstance(item.intent, IDEMPOTENT):
+            self._deferred.append((item, made))
+            return
         async with self.store.transaction() as repo:
-            if item.row_id is not None:
-                ref = made.message_ref if made else None
-                await repo.outbound.delivered(item.row_id, ref, self.clock.now())
-            if track is not None and made is not None:
-                await self.track(repo, track, made)
-            if self.after is not None:
-                await self.after(repo, item.intent)
+            await self._record_deferred(repo)
+            await self._record(repo, item, made)
+
+    async def _record(self, repo: Repo, item: Pending, made: Delivered | None) -> None:
         if item.row_id is not None:
+            ref = made.message_ref if made else None
+            await repo.outbound.delivered(item.row_id, ref, self.clock.now())
             self.metrics.outbound(Delivery.DELIVERED)
+        track = getattr(item.intent, "track", None)
+        if track is not None and made is not None:
+            await self.track(repo, track, made)
+        if self.after is not None:
+            await self.after(repo, item.intent)
+
+    async def _record_deferred(self, repo: Repo) -> None:
+        deferred, self._deferred = self._deferred, []
+        for item, made in deferred:
+            await self._record(repo, item, made)
+
+    async def flush(self) -> None:
+        """Record the deliveries still deferred (the end of a send)."""
+        if self._deferred:
+            async with self.store.transaction() as repo:
+                await self._record_deferred(repo)
 
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""
@@ -212,6 +248,7 @@ class Ledger:
         now = self.clock.now()
         reason = Failure(code, kind)
         async with self.store.transaction() as repo:
+            await self._record_deferred(repo)
             row = await repo.outbound.row(item.row_id)
             if row is None:
                 return
@@ -316,6 +353,7 @@ async def send_in_order(
             continue
         sent.append(item.intent)
         await ledger.delivered(item, made)
+    await ledger.flush()
     await ledger.release(held_back)
     return sent
 

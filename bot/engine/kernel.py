@@ -112,7 +112,7 @@ class Kernel:
                 return await lower(ctx, [notice], outbox.capabilities)
 
         linked = ResolvingLinks(outbox, self.store, community_id)
-        ordered = OrderedEdits(linked, self.store, self.clock, owner)
+        ordered = OrderedEdits(linked, self.store, self.clock, owner, pending)
         ledger = Ledger(
             self.store,
             self.clock,
@@ -122,4 +122,7 @@ class Kernel:
             after=ordered.end_turn_in,
             metrics=self.metrics,
         )
-        return await send_in_order(pending, ordered, ledger, offer_form)
+        try:
+            return await send_in_order(pending, ordered, ledger, offer_form)
+        finally:
+            await ordered.finish()

@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot.contract.intents import EditMessage, Intent, Revision, SetThreadTags
 from bot.contract.ports import Attempt, Clock, Delivered, DeliveryFailed, FailureKind, Outbox
+from bot.engine.delivery import HeldTurn, Pending
 from bot.store.leases import Lease
 from bot.store.repo import Repo, Store
 
@@ -35,16 +38,54 @@ class _Turn:
     setback_id: int
     turn: str
     shown: int | None
+    """The version this send showed; None when it sent nothing."""
+    keep: bool
+    """Another edit of the post follows in this send, under the same turn."""
 
 
 def revision_of(intent: Intent) -> Revision | None:
     return intent.revision if isinstance(intent, EditMessage | SetThreadTags) else None
 
 
-class OrderedEdits:
-    """An outbox that sends status edits in version order and drops stale ones."""
+def new_turn(owner: str) -> str:
+    return f"{owner}:{uuid.uuid4().hex[:12]}"  # one per send: coroutines take turns too
 
-    def __init__(self, outbox: Outbox, store: Store, clock: Clock, owner: str) -> None:
+
+async def take_turns_ahead(
+    repo: Repo, pending: Sequence[Pending], owner: str, now: datetime
+) -> list[Pending]:
+    """Take each post's turn for its first stored edit in the transaction that stores it,
+    where the turn is free: the send then needs no transaction of its own to take it."""
+    taken: set[int] = set()
+    ahead: list[Pending] = []
+    for item in pending:
+        revision = revision_of(item.intent)
+        held = None
+        if revision is not None and item.row_id is not None and revision.setback_id not in taken:
+            taken.add(revision.setback_id)
+            turn = new_turn(owner)
+            lease = Lease(turn, now, now + TURN_LEASE)
+            shown = await repo.shown.take_turn(revision.setback_id, lease)
+            held = None if shown is None else HeldTurn(turn, shown, now)
+        ahead.append(item if held is None else replace(item, turn=held))
+    return ahead
+
+
+class OrderedEdits:
+    """An outbox that sends status edits in version order and drops stale ones.
+
+    A send holds a post's turn from one of its edits to the next (renewed with each
+    recorded delivery) and gives it back after the last, or at `finish`.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        store: Store,
+        clock: Clock,
+        owner: str,
+        pending: Sequence[Pending] = (),
+    ) -> None:
         self._outbox = outbox
         self._store = store
         self._clock = clock
@@ -52,33 +93,77 @@ class OrderedEdits:
         self.capabilities = outbox.capabilities
         self._held: dict[int, _Turn] = {}
         """Turns held after a send, by the intent's identity, until its delivery is recorded."""
+        self._kept: dict[int, HeldTurn] = {
+            revision.setback_id: item.turn
+            for item in pending
+            if item.turn is not None and (revision := revision_of(item.intent)) is not None
+        }
+        """Turns held between edits of one post, by post."""
+        self._ahead = Counter(
+            revision.setback_id
+            for item in pending
+            if (revision := revision_of(item.intent)) is not None
+        )
+        """Edits of each post still to come in this send."""
 
     async def deliver(self, intent: Intent, attempt: Attempt | None = None) -> Delivered | None:
         revision = revision_of(intent)
         if revision is None:
             return await self._outbox.deliver(intent, attempt)
-        turn = f"{self._owner}:{uuid.uuid4().hex[:12]}"  # one per send: coroutines take turns too
-        shown = await self._take_turn(revision.setback_id, turn)
+        setback_id = revision.setback_id
+        held = await self._turn(setback_id)
+        made: Delivered | None = None
         try:
-            if revision.version < shown:
-                log.info("skipped status edit v%d: v%d already shown", revision.version, shown)
-                self._held[id(intent)] = _Turn(revision.setback_id, turn, None)
-                return None
-            made = await self._outbox.deliver(intent, attempt)
+            if revision.version < held.shown:
+                log.info("skipped status edit v%d: v%d already shown", revision.version, held.shown)
+                sent = None
+            else:
+                made = await self._outbox.deliver(intent, attempt)
+                sent = revision.version
         except BaseException:
             async with self._store.transaction() as repo:
-                await repo.shown.end_turn(revision.setback_id, turn, None)
+                await repo.shown.end_turn(setback_id, held.turn, held.shown)
             raise
-        # Ended where the delivery is recorded (`end_turn_in`): one transaction for both.
-        self._held[id(intent)] = _Turn(revision.setback_id, turn, revision.version)
+        self._ahead[setback_id] -= 1
+        keep = self._ahead[setback_id] > 0
+        if keep:
+            self._kept[setback_id] = replace(held, shown=max(held.shown, sent or 0))
+        # Ended (or kept) where the delivery is recorded (`end_turn_in`), in its transaction.
+        self._held[id(intent)] = _Turn(setback_id, held.turn, sent, keep)
         return made
+
+    async def _turn(self, setback_id: int) -> HeldTurn:
+        """The post's turn (the one held, while it is young), with the version shown so far."""
+        kept = self._kept.pop(setback_id, None)
+        if kept is not None:
+            if self._clock.now() < kept.taken_at + TURN_LEASE / 2:
+                return kept
+            async with self._store.transaction() as repo:
+                await repo.shown.end_turn(setback_id, kept.turn, kept.shown)
+        turn, now = new_turn(self._owner), self._clock.now()
+        return HeldTurn(turn, await self._take_turn(setback_id, turn), now)
 
     async def end_turn_in(self, repo: Repo, intent: Intent) -> None:
         """Give back the turn `deliver` held for `intent`, noting the version it showed, in
-        the transaction that records the delivery (the turn's lease ends it otherwise)."""
+        the transaction that records the delivery (the turn's lease ends it otherwise);
+        renewed instead when another edit of the post follows in this send."""
         held = self._held.pop(id(intent), None)
-        if held is not None:
+        if held is None:
+            return
+        if held.keep:
+            now = self._clock.now()
+            lease = Lease(held.turn, now, now + TURN_LEASE)
+            await repo.shown.keep_turn(held.setback_id, lease, held.shown)
+        else:
             await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
+
+    async def finish(self) -> None:
+        """Give back the turns still held (their edits were not sent: held back or failed)."""
+        if self._kept:
+            async with self._store.transaction() as repo:
+                for setback_id, kept in self._kept.items():
+                    await repo.shown.end_turn(setback_id, kept.turn, kept.shown)
+            self._kept.clear()
 
     async def _take_turn(self, setback_id: int, turn: str) -> int:
         """Wait for the post's turn; the version shown so far."""

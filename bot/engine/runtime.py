@@ -19,6 +19,7 @@ from bot.engine.delivery import Pending, Policy, enqueue, from_rows
 from bot.engine.held_messages import hand_over_direct_messages
 from bot.engine.kernel import SETTINGS_CACHE_SIZE, Kernel
 from bot.engine.metrics import Handling, Recorder, Result, handling
+from bot.engine.ordered_edits import take_turns_ahead
 from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
 from bot.features.library.topics import topics_like
@@ -138,7 +139,8 @@ class Rebound:
                     return from_rows(rows)
                 ctx = await self.context(repo, event.community_id, now)
                 intents = await lower(ctx, await route(ctx, event), capabilities)
-                return await enqueue(ctx, {source: intents}, self.worker_id, self.policy.lease)
+                stored = await enqueue(ctx, {source: intents}, self.worker_id, self.policy.lease)
+                return await take_turns_ahead(repo, stored, self.worker_id, now)
         except (RuleViolation, FormInvalid) as refusal:
             # None of the event's changes were kept; remember the delivery so a redelivery
             # does not repeat the explanation.

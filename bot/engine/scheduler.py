@@ -131,6 +131,8 @@ class Scheduler:
         """Decide what each row says, store it, apply its effect and finish it."""
         ids = {f.setback_id for f in follow_ups}
         setbacks = await ctx.repo.posts_by_id(ctx.community_id, ids, lock=True)
+        posters = (post.poster_id for post in setbacks.values())
+        await ctx.repo.care.prefetch_dm_opt_outs(ctx.community_id, posters)  # asks go to them
         views = await load_views(ctx, setbacks.values())
         batches: dict[str, list[Intent]] = {}
         finished: list[FollowUp] = []

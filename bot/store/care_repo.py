@@ -5,16 +5,61 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo, RetentionRepo
+from bot.store.prepared import prepared
 from bot.store.statements import REPLY, SETBACK, table
 from bot.store.tables import CarePauseRow
 
 CARE_PAUSE = table(CarePauseRow)
+
+
+_PREVIOUS_REPLY = prepared(
+    select(REPLY.c.author_id, REPLY.c.text)
+    .where(
+        REPLY.c.community_id == bindparam("b_community"),
+        REPLY.c.setback_id == bindparam("b_id"),
+        REPLY.c.id < bindparam("b_before"),
+    )
+    .order_by(REPLY.c.id.desc())
+    .limit(1)
+)
+_OPTED_OUT = prepared(
+    select(MEMBER_SETTING.c.member_id).where(
+        MEMBER_SETTING.c.community_id == bindparam("b_community"),
+        MEMBER_SETTING.c.member_id.in_(bindparam("b_members", expanding=True)),
+        MEMBER_SETTING.c.dm_opt_out.is_(True),
+    )
+)
+# By primary key alone, the community checked on the rows found: with the community in the
+# WHERE clause SQLite's planner walks the community's posts (see `posts_by_id`).
+_HELD = prepared(
+    select(SETBACK.c.id, SETBACK.c.community_id).where(
+        SETBACK.c.id.in_(bindparam("b_ids", expanding=True)),
+        or_(
+            # their poster takes no DMs
+            select(MEMBER_SETTING.c.member_id)
+            .where(
+                MEMBER_SETTING.c.community_id == SETBACK.c.community_id,
+                MEMBER_SETTING.c.member_id == SETBACK.c.poster_id,
+                MEMBER_SETTING.c.dm_opt_out.is_(True),
+            )
+            .exists(),
+            # paused by an alert
+            select(CARE_PAUSE.c.setback_id)
+            .where(
+                CARE_PAUSE.c.community_id == SETBACK.c.community_id,
+                CARE_PAUSE.c.setback_id == SETBACK.c.id,
+            )
+            .exists(),
+        ),
+    )
+)
 
 
 class CareKind(StrEnum):
@@ -27,8 +72,17 @@ class CareRepo:
     def __init__(self, connection: AsyncConnection, insert: Any) -> None:
         self._db = connection
         self._insert = insert
-        self.data = MemberDataRepo(connection, insert)
-        self.retention = RetentionRepo(connection)
+        # Members' DM choices read ahead for this transaction (`prefetch_dm_opt_outs`), so
+        # a batch of follow-ups asks once; kept up to date by `set_dm_opt_out`.
+        self._opted_out: dict[tuple[str, str], bool] = {}
+
+    @cached_property
+    def data(self) -> MemberDataRepo:
+        return MemberDataRepo(self._db, self._insert)
+
+    @cached_property
+    def retention(self) -> RetentionRepo:
+        return RetentionRepo(self._db)
 
     async def add_event(
         self,
@@ -104,23 +158,8 @@ class CareRepo:
 
     async def held(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
         """Posts whose asks wait: paused by an alert, or their poster takes no DMs."""
-        opted_out = select(MEMBER_SETTING.c.member_id).where(
-            MEMBER_SETTING.c.community_id == community_id,
-            MEMBER_SETTING.c.member_id == SETBACK.c.poster_id,
-            MEMBER_SETTING.c.dm_opt_out.is_(True),
-        )
-        paused = select(CARE_PAUSE.c.setback_id).where(
-            CARE_PAUSE.c.community_id == community_id,
-            CARE_PAUSE.c.setback_id == SETBACK.c.id,
-        )
-        rows = await self._db.execute(
-            select(SETBACK.c.id).where(
-                SETBACK.c.community_id == community_id,
-                SETBACK.c.id.in_(list(setback_ids)),
-                or_(opted_out.exists(), paused.exists()),
-            )
-        )
-        return set(rows.scalars())
+        rows = await self._db.execute(_HELD, {"b_ids": list(setback_ids)})
+        return {row.id for row in rows if row.community_id == community_id}
 
     async def paused(self, community_id: str, setback_ids: Iterable[int]) -> set[int]:
         rows = await self._db.execute(
@@ -135,16 +174,8 @@ class CareRepo:
         self, community_id: str, setback_id: int, before_id: int
     ) -> tuple[str, str] | None:
         """(author id, text) of the message just before reply `before_id` in its thread."""
-        rows = await self._db.execute(
-            select(REPLY.c.author_id, REPLY.c.text)
-            .where(
-                REPLY.c.community_id == community_id,
-                REPLY.c.setback_id == setback_id,
-                REPLY.c.id < before_id,
-            )
-            .order_by(REPLY.c.id.desc())
-            .limit(1)
-        )
+        params = {"b_community": community_id, "b_id": setback_id, "b_before": before_id}
+        rows = await self._db.execute(_PREVIOUS_REPLY, params)
         row = rows.first()
         return (row.author_id, row.text) if row else None
 
@@ -166,16 +197,23 @@ class CareRepo:
                 set_={"dm_opt_out": opted_out, "updated_at": now},
             )
         )
+        if (community_id, member_id) in self._opted_out:
+            self._opted_out[community_id, member_id] = opted_out
+
+    async def prefetch_dm_opt_outs(self, community_id: str, member_ids: Iterable[str]) -> None:
+        """Read these members' DM choices now, in one query, for the rest of the transaction
+        (a firing batch: nothing in it forgets a member)."""
+        wanted = list(set(member_ids))
+        silent = await self._read_dm_opt_outs(community_id, wanted) if wanted else set()
+        self._opted_out.update(((community_id, m), m in silent) for m in wanted)
 
     async def dm_opted_out(self, community_id: str, member_ids: Iterable[str]) -> set[str]:
-        wanted = list(set(member_ids))
-        if not wanted:
-            return set()
-        rows = await self._db.execute(
-            select(MEMBER_SETTING.c.member_id).where(
-                MEMBER_SETTING.c.community_id == community_id,
-                MEMBER_SETTING.c.member_id.in_(wanted),
-                MEMBER_SETTING.c.dm_opt_out.is_(True),
-            )
-        )
-        return set(rows.scalars())
+        wanted = set(member_ids)
+        known = self._opted_out
+        unknown = [m for m in wanted if (community_id, m) not in known]
+        silent = await self._read_dm_opt_outs(community_id, unknown) if unknown else set()
+        return silent | {m for m in wanted if known.get((community_id, m))}
+
+    async def _read_dm_opt_outs(self, community_id: str, wanted: list[str]) -> set[str]:
+        params = {"b_community": community_id, "b_members": wanted}
+        return set((await self._db.execute(_OPTED_OUT, params)).scalars())

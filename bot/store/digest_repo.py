@@ -7,14 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.prepared import prepared
 from bot.store.statements import COMMUNITY, OUTCOME, REPLY, SETBACK, table
 from bot.store.tables import DigestSentRow, FeaturedAnswerRow
 
 DIGEST_SENT = table(DigestSentRow)
 _FEATURED = table(FeaturedAnswerRow)
+_COMMUNITIES_ON = prepared(
+    select(COMMUNITY.c.id, COMMUNITY.c.created_at)
+    .where(COMMUNITY.c.platform.in_(bindparam("b_platforms", expanding=True)))
+    .order_by(COMMUNITY.c.id)
+)
 
 
 @dataclass(frozen=True)
@@ -31,11 +37,7 @@ class DigestRepo:
 
     async def communities(self, platforms: Sequence[str]) -> list[tuple[str, datetime]]:
         """Communities on `platforms`, with when each was created."""
-        rows = await self._db.execute(
-            select(COMMUNITY.c.id, COMMUNITY.c.created_at)
-            .where(COMMUNITY.c.platform.in_(list(platforms)))
-            .order_by(COMMUNITY.c.id)
-        )
+        rows = await self._db.execute(_COMMUNITIES_ON, {"b_platforms": list(platforms)})
         return [(community_id, created) for community_id, created in rows.all()]
 
     async def claim(self, community_id: str, week: str, now: datetime) -> bool:

@@ -11,18 +11,21 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store.prepared import prepared
 from bot.store.statements import PARKED_EVENT, TOMBSTONE
 
 KEPT_FOR = timedelta(days=1)
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 # On every reply's path: built once (building a statement costs more than running it).
-_IS_BURIED = select(TOMBSTONE.c.message_ref).where(
-    TOMBSTONE.c.community_id == bindparam("b_community"),
-    TOMBSTONE.c.message_ref == bindparam("b_ref"),
-    TOMBSTONE.c.deleted_at >= bindparam("b_since"),
+_IS_BURIED = prepared(
+    select(TOMBSTONE.c.message_ref).where(
+        TOMBSTONE.c.community_id == bindparam("b_community"),
+        TOMBSTONE.c.message_ref == bindparam("b_ref"),
+        TOMBSTONE.c.deleted_at >= bindparam("b_since"),
+    )
 )
 # Every recorded thread looks here: one statement takes (and removes) what was parked.
-_TAKE_PARKED = (
+_TAKE_PARKED = prepared(
     delete(PARKED_EVENT)
     .where(
         PARKED_EVENT.c.community_id == bindparam("b_community"),

@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import Pool
 
 from bot.store.sqlite_inline import begin_immediate, inline_creator
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+POOL_RECYCLE_S = 1800
+IDLE_PING_S = 10.0
+_RETURNED_AT = "rebound_returned_at"
+
+
+def ping_when_idle(pool: Pool) -> None:
+    """Check a pooled PostgreSQL connection before use only when it sat idle for a while.
+
+    A connection used moments ago is alive (pinging it before every checkout costs a
+    round trip per transaction); one that waited may have been dropped by a server restart
+    or a proxy's idle timeout. A failed ping makes the pool open a fresh connection.
+    """
+
+    @event.listens_for(pool, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def _taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < IDLE_PING_S:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+        except Exception as dead:
+            raise exc.DisconnectionError("idle connection failed its ping") from dead
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -20,9 +51,15 @@ def is_sqlite(url: str | URL) -> bool:
 def create_engine(url: str) -> AsyncEngine:
     """An async engine tuned for its database; SQLite runs in WAL mode with durable commits."""
     if not is_sqlite(url):
-        return create_async_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+        engine = create_async_engine(
+            url,
+            pool_size=10,
+            max_overflow=10,
+            pool_recycle=POOL_RECYCLE_S,
+            hide_parameters=True,
         )
+        ping_when_idle(engine.sync_engine.pool)
+        return engine
     # Every use goes through engine.begin(), which always ends its transaction, so the
     # rollback the pool would issue on check-in is a wasted round trip.
     path = make_url(url).database or ":memory:"

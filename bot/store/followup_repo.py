@@ -4,15 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Update, bindparam, select, update
 
 from bot.domain.model import FollowUp, FollowUpKind, Post
 from bot.store import leases
+from bot.store.prepared import prepared
 from bot.store.records import follow_up_of
 from bot.store.repo_base import RepoBase
 from bot.store.statements import FOLLOW_UP
+
+_RELEASE_UNFINISHED = prepared(
+    update(FOLLOW_UP)
+    .where(
+        FOLLOW_UP.c.id.in_(bindparam("b_ids", expanding=True)),
+        FOLLOW_UP.c.lease_owner == bindparam("b_owner"),
+        FOLLOW_UP.c.done_at.is_(None),
+    )
+    .values(lease_until=None, lease_owner=None)
+)
+_POSTPONE = prepared(
+    update(FOLLOW_UP)
+    .where(FOLLOW_UP.c.id == bindparam("b_id"), FOLLOW_UP.c.lease_owner == bindparam("b_owner"))
+    .values(
+        due_at=bindparam("b_due", type_=FOLLOW_UP.c.due_at.type), lease_until=None, lease_owner=None
+    )
+)
+
+
+# Bounded: a shard's set of guilds changes as servers add or remove the bot.
+@lru_cache(maxsize=64)
+def _claim_due(
+    platforms: tuple[str, ...], limit: int, communities: tuple[str, ...] | None
+) -> Update:
+    scope = [] if communities is None else [leases.in_values(FOLLOW_UP.c.community_id, communities)]
+    return leases.taking(
+        FOLLOW_UP,
+        where=[
+            FOLLOW_UP.c.done_at.is_(None),
+            FOLLOW_UP.c.due_at <= leases.now_param(FOLLOW_UP),
+            leases.in_values(FOLLOW_UP.c.platform, platforms),
+            *scope,
+        ],
+        order_by=FOLLOW_UP.c.due_at,
+        limit=limit,
+        also_set={"attempts": FOLLOW_UP.c.attempts + 1},
+    )
 
 
 class FollowUpRepo(RepoBase):
@@ -101,21 +140,9 @@ class FollowUpRepo(RepoBase):
     ) -> list[FollowUp]:
         """Lease up to `limit` due rows to `owner`; concurrent workers take other rows. With
         `communities`, only theirs (the ones a worker serves: a Discord shard's guilds)."""
-        scope = [] if communities is None else [FOLLOW_UP.c.community_id.in_(communities)]
-        rows = await leases.take(
-            self._db,
-            FOLLOW_UP,
-            leases.Lease(owner, now, lease_until),
-            where=[
-                FOLLOW_UP.c.done_at.is_(None),
-                FOLLOW_UP.c.due_at <= now,
-                FOLLOW_UP.c.platform.in_(platforms),
-                *scope,
-            ],
-            order_by=FOLLOW_UP.c.due_at,
-            limit=limit,
-            also_set={"attempts": FOLLOW_UP.c.attempts + 1},
-        )
+        scope = None if communities is None else tuple(sorted(communities))
+        statement = _claim_due(tuple(platforms), limit, scope)
+        rows = await leases.take(self._db, statement, leases.Lease(owner, now, lease_until))
         return sorted((follow_up_of(row) for row in rows), key=lambda f: (f.due_at, f.id))
 
     async def finish_many(self, follow_ups: Sequence[FollowUp], owner: str, now: datetime) -> None:
@@ -137,20 +164,9 @@ class FollowUpRepo(RepoBase):
         }
 
     async def _release_unfinished(self, ids: list[int], owner: str) -> None:
-        await self._db.execute(
-            update(FOLLOW_UP)
-            .where(
-                FOLLOW_UP.c.id.in_(ids),
-                FOLLOW_UP.c.lease_owner == owner,
-                FOLLOW_UP.c.done_at.is_(None),
-            )
-            .values(lease_until=None, lease_owner=None)
-        )
+        await self._db.execute(_RELEASE_UNFINISHED, {"b_ids": ids, "b_owner": owner})
 
     async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
         """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""
-        await self._db.execute(
-            update(FOLLOW_UP)
-            .where(and_(FOLLOW_UP.c.id == follow_up_id, FOLLOW_UP.c.lease_owner == owner))
-            .values(due_at=due_at, lease_until=None, lease_owner=None)
-        )
+        params = {"b_id": follow_up_id, "b_owner": owner, "b_due": due_at}
+        await self._db.execute(_POSTPONE, params)

@@ -20,6 +20,8 @@ from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
+from bot.store import prepared
+
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")
 
 
@@ -72,6 +74,12 @@ class InlineAsyncConnection(AsyncConnection):
         *,
         execution_options: Mapping[str, Any] | None = None,
     ) -> CursorResult[Any]:
+        if execution_options is None:
+            plan = prepared.plan_for(statement, self._proxied.dialect, parameters)
+            if plan is not None:
+                fast: CursorResult[Any] | None = prepared.execute(self._proxied, plan, parameters)
+                if fast is not None:
+                    return fast
         result: CursorResult[Any] = self._proxied.execute(
             statement, parameters, execution_options=execution_options
         )

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Text, cast, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, Text, bindparam, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.library_repo import FEATURED, HIDDEN, PREFERENCE, SHARE, drop_entries
+from bot.store.prepared import prepared
 from bot.store.rollup_repo import forget_helper
 from bot.store.statements import (
     APPRECIATION,
@@ -282,11 +283,7 @@ class RetentionRepo:
 
     async def communities_keeping_less(self, platforms: Iterable[str]) -> list[tuple[str, int]]:
         """(community id, days) of communities on `platforms` with a retention period."""
-        rows = await self._db.execute(
-            select(COMMUNITY.c.id, COMMUNITY.c.settings).where(
-                COMMUNITY.c.platform.in_(list(platforms))
-            )
-        )
+        rows = await self._db.execute(_SETTINGS_ON, {"b_platforms": list(platforms)})
         found = [(row.id, row.settings.get("retention_days")) for row in rows]
         return [(community, int(days)) for community, days in found if days]
 
@@ -332,6 +329,11 @@ class RetentionRepo:
         return replies
 
 
+_SETTINGS_ON = prepared(
+    select(COMMUNITY.c.id, COMMUNITY.c.settings).where(
+        COMMUNITY.c.platform.in_(bindparam("b_platforms", expanding=True))
+    )
+)
 _ALIVE = {"setback": SETBACK.c.withdrawn_at.is_(None), "reply": REPLY.c.deleted.is_(False)}
 _TAKEN = {
     "setback": ("id", "source", "thread_ref", "status_message_ref"),

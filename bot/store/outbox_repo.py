@@ -6,11 +6,14 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     RowMapping,
+    Update,
+    and_,
     bindparam,
     case,
     exists,
@@ -22,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import leases
+from bot.store.prepared import prepared
 from bot.store.statements import OUTBOUND
 
 
@@ -80,8 +84,8 @@ _PENDING = (OUTBOUND.c.delivered_at.is_(None), OUTBOUND.c.gave_up_at.is_(None))
 
 
 # On every delivery's path: built once (building a statement costs more than running it).
-_ENQUEUE = OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id)
-_BEGIN = (
+_ENQUEUE = prepared(OUTBOUND.insert().returning(OUTBOUND.c.source, OUTBOUND.c.seq, OUTBOUND.c.id))
+_BEGIN = prepared(
     update(OUTBOUND)
     .where(OUTBOUND.c.id == bindparam("b_id"), OUTBOUND.c.lease_owner == bindparam("b_owner"))
     .where(*_PENDING)
@@ -93,7 +97,7 @@ _BEGIN = (
     )
     .returning(*OUTBOUND.c)
 )
-_DELIVERED = (
+_DELIVERED = prepared(
     update(OUTBOUND)
     .where(OUTBOUND.c.id == bindparam("b_id"), OUTBOUND.c.delivered_at.is_(None))
     .values(
@@ -104,6 +108,54 @@ _DELIVERED = (
         gave_up_at=None,
     )
 )
+
+
+def _claiming(condition: ColumnElement[bool], limit: int) -> Update:
+    return leases.taking(
+        OUTBOUND, where=[*_PENDING, condition], order_by=OUTBOUND.c.id, limit=limit
+    )
+
+
+_CLAIM_SOURCE = _claiming(
+    and_(
+        OUTBOUND.c.community_id == bindparam("c_community"),
+        OUTBOUND.c.source == bindparam("c_source"),
+    ),
+    limit=1000,
+)
+
+
+# Bounded: a shard's set of guilds changes as servers add or remove the bot.
+@lru_cache(maxsize=64)
+def _claim_due(
+    platforms: tuple[str, ...], limit: int, communities: tuple[str, ...] | None
+) -> Update:
+    scope = [] if communities is None else [leases.in_values(OUTBOUND.c.community_id, communities)]
+    now = leases.now_param(OUTBOUND)
+    earlier = OUTBOUND.alias("earlier")
+    is_head = ~exists(
+        select(earlier.c.id).where(
+            earlier.c.community_id == OUTBOUND.c.community_id,
+            earlier.c.source == OUTBOUND.c.source,
+            earlier.c.seq < OUTBOUND.c.seq,
+            earlier.c.delivered_at.is_(None),
+            earlier.c.gave_up_at.is_(None),
+        )
+    )
+    heads = (
+        select(OUTBOUND.c.community_id, OUTBOUND.c.source)
+        .where(
+            *_PENDING,
+            OUTBOUND.c.next_try_at <= now,
+            leases.in_values(OUTBOUND.c.platform, platforms),
+            leases.is_free(OUTBOUND, now),
+            is_head,
+            *scope,
+        )
+        .limit(limit)
+    )
+    in_due_sources = tuple_(OUTBOUND.c.community_id, OUTBOUND.c.source).in_(heads)
+    return _claiming(in_due_sources, limit * 10)
 
 
 class OutboundRepo:
@@ -149,30 +201,16 @@ class OutboundRepo:
         result = await self._db.execute(_ENQUEUE, values)
         return {(source, seq): int(row_id) for source, seq, row_id in result.all()}
 
-    async def _claim(
-        self,
-        conditions: Sequence[Any],
-        now: datetime,
-        owner: str,
-        lease_until: datetime,
-        limit: int,
-    ) -> list[Outbound]:
-        rows = await leases.take(
-            self._db,
-            OUTBOUND,
-            leases.Lease(owner, now, lease_until),
-            where=[*_PENDING, *conditions],
-            order_by=OUTBOUND.c.id,
-            limit=limit,
-        )
+    async def _claim(self, statement: Update, lease: leases.Lease, **more: Any) -> list[Outbound]:
+        rows = await leases.take(self._db, statement, lease, **more)
         return sorted((outbound_of(r) for r in rows), key=lambda row: row.id)
 
     async def claim_source(
         self, community_id: str, source: str, now: datetime, owner: str, lease_until: datetime
     ) -> list[Outbound]:
         """Undelivered intents of one event (its redelivery resumes what failed)."""
-        conditions = [OUTBOUND.c.community_id == community_id, OUTBOUND.c.source == source]
-        return await self._claim(conditions, now, owner, lease_until, limit=1000)
+        lease = leases.Lease(owner, now, lease_until)
+        return await self._claim(_CLAIM_SOURCE, lease, c_community=community_id, c_source=source)
 
     async def claim_due(
         self,
@@ -191,30 +229,9 @@ class OutboundRepo:
         earlier one (a closing note before the thread's close, say); a head another worker
         is delivering keeps its source with that worker.
         """
-        earlier = OUTBOUND.alias("earlier")
-        is_head = ~exists(
-            select(earlier.c.id).where(
-                earlier.c.community_id == OUTBOUND.c.community_id,
-                earlier.c.source == OUTBOUND.c.source,
-                earlier.c.seq < OUTBOUND.c.seq,
-                earlier.c.delivered_at.is_(None),
-                earlier.c.gave_up_at.is_(None),
-            )
-        )
-        heads = (
-            select(OUTBOUND.c.community_id, OUTBOUND.c.source)
-            .where(
-                *_PENDING,
-                OUTBOUND.c.next_try_at <= now,
-                OUTBOUND.c.platform.in_(platforms),
-                leases.is_free(OUTBOUND, now),
-                is_head,
-                *([] if communities is None else [OUTBOUND.c.community_id.in_(communities)]),
-            )
-            .limit(limit)
-        )
-        in_due_sources = tuple_(OUTBOUND.c.community_id, OUTBOUND.c.source).in_(heads)
-        return await self._claim([in_due_sources], now, owner, lease_until, limit * 10)
+        lease = leases.Lease(owner, now, lease_until)
+        scope = None if communities is None else tuple(sorted(communities))
+        return await self._claim(_claim_due(tuple(platforms), limit, scope), lease)
 
     async def begin(
         self, row_id: int, owner: str, now: datetime, lease_until: datetime

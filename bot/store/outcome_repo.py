@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 
 from bot.domain.model import OutcomeEvent, OutcomeReport, OutcomeResult, Post
+from bot.store.prepared import prepared
 from bot.store.records import outcome_values
 from bot.store.repo_base import RepoBase
 from bot.store.statements import OUTCOME
 
-_WITH_OUTCOME = (
+_WITH_OUTCOME = prepared(
     select(OUTCOME.c.setback_id)
     .distinct()
     .where(

@@ -10,20 +10,27 @@ from sqlalchemy import Select, bindparam, delete, select, update
 
 from bot.domain.model import Post, Reply
 from bot.store.changes import ReplyChanges
+from bot.store.prepared import prepared
 from bot.store.records import APPRECIATIONS, reply_of
 from bot.store.setback_repo import SetbackRepo
 from bot.store.statements import APPRECIATION, REPLY, scoped_params, update_scoped
 
-_REPLY_BY_ID = select(REPLY, APPRECIATIONS).where(
-    REPLY.c.community_id == bindparam("b_community"), REPLY.c.id == bindparam("b_id")
+_REPLY_BY_ID = prepared(
+    select(REPLY, APPRECIATIONS).where(
+        REPLY.c.community_id == bindparam("b_community"), REPLY.c.id == bindparam("b_id")
+    )
 )
-_REPLY_BY_REF = select(REPLY, APPRECIATIONS).where(
-    REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+_REPLY_BY_REF = prepared(
+    select(REPLY, APPRECIATIONS).where(
+        REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+    )
 )
-_REPLY_KEY_BY_REF = select(REPLY.c.id, REPLY.c.setback_id).where(
-    REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+_REPLY_KEY_BY_REF = prepared(
+    select(REPLY.c.id, REPLY.c.setback_id).where(
+        REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+    )
 )
-_REPLIES_OF = (
+_REPLIES_OF = prepared(
     select(REPLY, APPRECIATIONS)
     .where(
         REPLY.c.community_id == bindparam("b_community"),
@@ -31,7 +38,7 @@ _REPLIES_OF = (
     )
     .order_by(REPLY.c.created_at, REPLY.c.id)
 )
-_MARK_BEST = (
+_MARK_BEST = prepared(
     update(REPLY)
     .where(
         REPLY.c.community_id == bindparam("b_community"),

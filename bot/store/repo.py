@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cached_property
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.audit_repo import AuditRepo
 from bot.store.care_repo import CareRepo
@@ -25,6 +26,7 @@ from bot.store.insights_repo import InsightsRepo
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
+from bot.store.prepared import PreparedAsyncConnection
 from bot.store.reply_repo import ReplyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.template_repo import TemplateRepo
@@ -35,18 +37,46 @@ __all__ = ["Failure", "Outbound", "OutboundRepo", "OutboxState", "Repo", "Store"
 class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
     """Queries and changes within one transaction; every read is scoped to a community."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        super().__init__(connection)
-        self.outbound = OutboundRepo(connection)
-        self.conversations = ConversationRepo(connection, self._insert)
-        self.templates = TemplateRepo(connection, self._insert)
-        self.early = EarlyRepo(connection, self._insert)
-        self.shown = ShownRepo(connection, self._insert)
-        self.form_offers = FormOfferRepo(connection)
-        self.care = CareRepo(connection, self._insert)
-        self.audit = AuditRepo(connection)
-        self.library = LibraryRepo(connection, self._insert)
-        self.insights = InsightsRepo(connection)
+    # Each part is made when first used: most transactions touch two or three of them.
+    @cached_property
+    def outbound(self) -> OutboundRepo:
+        return OutboundRepo(self._db)
+
+    @cached_property
+    def conversations(self) -> ConversationRepo:
+        return ConversationRepo(self._db, self._insert)
+
+    @cached_property
+    def templates(self) -> TemplateRepo:
+        return TemplateRepo(self._db, self._insert)
+
+    @cached_property
+    def early(self) -> EarlyRepo:
+        return EarlyRepo(self._db, self._insert)
+
+    @cached_property
+    def shown(self) -> ShownRepo:
+        return ShownRepo(self._db, self._insert)
+
+    @cached_property
+    def form_offers(self) -> FormOfferRepo:
+        return FormOfferRepo(self._db)
+
+    @cached_property
+    def care(self) -> CareRepo:
+        return CareRepo(self._db, self._insert)
+
+    @cached_property
+    def audit(self) -> AuditRepo:
+        return AuditRepo(self._db)
+
+    @cached_property
+    def library(self) -> LibraryRepo:
+        return LibraryRepo(self._db, self._insert)
+
+    @cached_property
+    def insights(self) -> InsightsRepo:
+        return InsightsRepo(self._db)
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
@@ -71,8 +101,8 @@ class Store:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repo]:
         if self._inline is None:
-            async with self.engine.begin() as connection:
-                yield Repo(connection)
+            async with self.engine.connect() as plain, plain.begin():
+                yield Repo(PreparedAsyncConnection(self.engine, plain.sync_connection))
             return
         # One connection kept between transactions (a pool checkout costs more than a
         # SQLite commit); a transaction that starts while another is open takes its own.

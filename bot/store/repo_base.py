@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Table
@@ -19,7 +20,11 @@ class RepoBase:
         self._db = connection
         self._dialect = connection.dialect.name
         self._hot = hot_statements(self._dialect)
-        self.rollups = RollupRepo(connection)
+
+    @cached_property
+    def rollups(self) -> RollupRepo:
+        """The web page's counts, kept in step by the writes that change them."""
+        return RollupRepo(self._db)
 
     def _insert(self, table: Table) -> Any:
         return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)

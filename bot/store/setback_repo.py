@@ -10,14 +10,19 @@ from sqlalchemy import bindparam, select
 
 from bot.domain.model import Post, PostDraft, PostSource
 from bot.store.changes import SetbackChanges
+from bot.store.prepared import prepared
 from bot.store.records import setback_of
 from bot.store.repo_base import RepoBase
 from bot.store.statements import SETBACK, scoped_params, take_post, update_scoped
 
-_ADD_SETBACK = SETBACK.insert().returning(*SETBACK.c)
-_TAKE_SETBACK = take_post(
-    SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
+_ADD_SETBACK = prepared(SETBACK.insert().returning(*SETBACK.c))
+_TAKE_SETBACK = prepared(
+    take_post(SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id"))
 )
+
+_ANY_ID = SETBACK.c.id.in_(bindparam("b_ids", expanding=True))
+_TAKE_BY_ID = prepared(take_post(_ANY_ID))
+_BY_ID = prepared(select(SETBACK).where(_ANY_ID))
 
 
 class SetbackRepo(RepoBase):
@@ -142,8 +147,8 @@ class SetbackRepo(RepoBase):
         """Posts by id; `lock` takes them for a change, like `setback`."""
         # By primary key alone: with the community in the WHERE clause SQLite's planner picks
         # the (community, poster) index and walks the whole community. Scoped just below.
-        by_id = SETBACK.c.id.in_(list(ids))
-        rows = await self._db.execute(take_post(by_id) if lock else select(SETBACK).where(by_id))
+        statement = _TAKE_BY_ID if lock else _BY_ID
+        rows = await self._db.execute(statement, {"b_ids": list(ids)})
         return {
             row["id"]: setback_of(row)
             for row in rows.mappings()

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import leases
+from bot.store.prepared import prepared
 from bot.store.statements import STATUS_SHOWN
 
 _MINE = (
@@ -22,14 +23,26 @@ _FREED = {"lease_owner": None, "lease_until": None}
 _CURRENT = STATUS_SHOWN.c.version
 _AT = STATUS_SHOWN.c.lease_until.type
 # Every status edit goes through these: built once (see bot/store/statements.py).
-_END_TURN = update(STATUS_SHOWN).where(*_MINE).values(_FREED)
-_END_TURN_SHOWN = (
+_END_TURN = prepared(update(STATUS_SHOWN).where(*_MINE).values(_FREED))
+_END_TURN_SHOWN = prepared(
     update(STATUS_SHOWN)
     .where(*_MINE)
     .values(
         version=case((bindparam("b_shown") > _CURRENT, bindparam("b_shown")), else_=_CURRENT),
         **_FREED,
     )
+)
+
+# The turn goes on to the post's next edit in the same send: the version noted (when one
+# was sent), the lease renewed; nothing returned when the turn is no longer the sender's.
+_KEEP_TURN = prepared(
+    update(STATUS_SHOWN)
+    .where(*_MINE)
+    .values(
+        version=case((bindparam("b_shown") > _CURRENT, bindparam("b_shown")), else_=_CURRENT),
+        lease_until=bindparam("b_until", type_=_AT),
+    )
+    .returning(STATUS_SHOWN.c.version)
 )
 
 
@@ -52,7 +65,7 @@ def _statements(dialect: str) -> _Dialect:
         set_={"lease_owner": bindparam("b_owner"), "lease_until": bindparam("b_until", type_=_AT)},
         where=leases.is_free(STATUS_SHOWN, bindparam("b_now", type_=_AT)),
     ).returning(STATUS_SHOWN.c.version)
-    return _Dialect(take_turn=take_turn)
+    return _Dialect(take_turn=prepared(take_turn))
 
 
 class ShownRepo:
@@ -80,3 +93,10 @@ class ShownRepo:
             await self._db.execute(_END_TURN, params)
         else:
             await self._db.execute(_END_TURN_SHOWN, {**params, "b_shown": shown})
+
+    async def keep_turn(self, setback_id: int, lease: leases.Lease, shown: int | None) -> bool:
+        """Note `shown` as sent (when something was) and hold the turn (`lease.owner`) on
+        until `lease.until`, for the post's next edit; False if it is no longer held."""
+        params = {"b_id": setback_id, "b_owner": lease.owner, "b_shown": shown or 0}
+        result = await self._db.execute(_KEEP_TURN, {**params, "b_until": lease.until})
+        return result.first() is not None

@@ -15,6 +15,7 @@ from sqlalchemy import Table, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Update
 
+from bot.store.prepared import prepared
 from bot.store.tables import (
     AppreciationRow,
     CommunityRow,
@@ -92,31 +93,42 @@ def hot_statements(dialect: str) -> HotStatements:
     key = [FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind]
     moved = {"due_at": follow_up.excluded.due_at, "done_at": None, "attempts": 0}
     return HotStatements(
-        claim_event=insert(PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.event_id),
-        add_reply=insert(REPLY).on_conflict_do_nothing().returning(REPLY.c.id),
-        schedule=follow_up.on_conflict_do_update(
-            index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
+        claim_event=prepared(
+            insert(PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.event_id)
         ),
-        schedule_reopen=follow_up.on_conflict_do_update(index_elements=key, set_=moved),
+        add_reply=prepared(insert(REPLY).on_conflict_do_nothing().returning(REPLY.c.id)),
+        schedule=prepared(
+            follow_up.on_conflict_do_update(
+                index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
+            )
+        ),
+        schedule_reopen=prepared(follow_up.on_conflict_do_update(index_elements=key, set_=moved)),
         # Taken (locked, its version raised) like every post a change starts from.
-        post_by_thread=take_post(
-            SETBACK.c.community_id == bindparam("b_community"),
-            SETBACK.c.thread_ref == bindparam("b_thread"),
+        post_by_thread=prepared(
+            take_post(
+                SETBACK.c.community_id == bindparam("b_community"),
+                SETBACK.c.thread_ref == bindparam("b_thread"),
+            )
         ),
-        touch_post=update(SETBACK)
-        .where(
-            SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id")
-        )
-        .values(last_activity_at=bindparam("b_at")),
+        touch_post=prepared(
+            update(SETBACK)
+            .where(
+                SETBACK.c.community_id == bindparam("b_community"),
+                SETBACK.c.id == bindparam("b_id"),
+            )
+            .values(last_activity_at=bindparam("b_at"))
+        ),
         # Rescheduling resets `attempts`, so a changed count means the row moved meanwhile.
-        finish_follow_up=update(FOLLOW_UP)
-        .where(
-            FOLLOW_UP.c.id == bindparam("b_id"),
-            FOLLOW_UP.c.lease_owner == bindparam("b_owner"),
-            FOLLOW_UP.c.done_at.is_(None),
-            FOLLOW_UP.c.attempts == bindparam("b_attempts"),
-        )
-        .values(done_at=bindparam("b_now"), lease_until=None),
+        finish_follow_up=prepared(
+            update(FOLLOW_UP)
+            .where(
+                FOLLOW_UP.c.id == bindparam("b_id"),
+                FOLLOW_UP.c.lease_owner == bindparam("b_owner"),
+                FOLLOW_UP.c.done_at.is_(None),
+                FOLLOW_UP.c.attempts == bindparam("b_attempts"),
+            )
+            .values(done_at=bindparam("b_now"), lease_until=None)
+        ),
     )
 
 
@@ -125,7 +137,7 @@ def update_scoped(table_name: str, columns: tuple[str, ...]) -> Update:
     """`UPDATE <table> SET <columns> WHERE community_id = :b_community AND id = :b_id`,
     built once per set of columns; each column's value is bound as `v_<column>`."""
     target = SCOPED_TABLES[table_name]
-    return (
+    return prepared(
         update(target)
         .where(target.c.community_id == bindparam("b_community"), target.c.id == bindparam("b_id"))
         .values({name: bindparam(f"v_{name}") for name in columns})

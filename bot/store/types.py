@@ -19,7 +19,10 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
+        zone = value.tzinfo
+        if zone is UTC:
+            return value.replace(tzinfo=None)
+        if zone is None:
             raise ValueError("refusing a naive datetime: the core works in aware UTC")
         return value.astimezone(UTC).replace(tzinfo=None)
 

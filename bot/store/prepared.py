@@ -1,0 +1,356 @@
+"""Hot statements run straight on the driver (sqlite3, asyncpg), compiled once.
+
+Executing a statement through SQLAlchemy costs several times SQLite's own work (cache
+key, execution context, parameter and result processing set up per call; on asyncpg a
+greenlet hop besides). A statement marked with `prepared` is compiled once per dialect
+and set of parameter names; each later execution binds the values with the same type
+processors SQLAlchemy would use, runs the SQL on the driver inside SQLAlchemy's own
+transaction and returns an ordinary `Result` (rows, mappings, scalars, rowcount).
+
+Only statements whose SQL does not depend on the values qualify: no column defaults
+computed in Python, lists (`IN`) only on SQLite, many parameter sets only on SQLite.
+Anything else (and any statement not marked) goes through SQLAlchemy as before.
+Statement events (`before_cursor_execute`) still fire, and driver errors are raised as
+SQLAlchemy raises them, so callers see no difference.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.util import greenlet_spawn
+
+FLAG = "rebound_prepared"
+
+S = TypeVar("S", bound=Executable)
+
+
+def prepared(statement: S) -> S:
+    """Mark a statement built once (a module constant) for the driver's fast path."""
+    marked: S = statement.execution_options(**{FLAG: True})
+    return marked
+
+
+Processor = Callable[[Any], Any] | None
+
+
+class _Plan:
+    """One statement compiled for one dialect and one set of parameter names."""
+
+    __slots__ = ("_sized", "binding", "expanding", "fixed", "keys", "metadata", "readers", "sql")
+
+    def __init__(
+        self,
+        sql: str,
+        binding: tuple[tuple[str, Processor], ...],
+        fixed: dict[str, Any],
+        keys: tuple[str, ...] | None,
+        readers: tuple[Processor, ...],
+        *,
+        expanding: frozenset[str] = frozenset(),
+    ) -> None:
+        self.sql = sql
+        self.expanding = expanding
+        """Parameters that are lists (`IN`), one placeholder per element."""
+        self._sized: dict[tuple[int, ...], str] = {}
+        self.binding = binding
+        """Each positional parameter's name and bind processor, in order."""
+        self.fixed = fixed
+        """Values bound when the statement was built (`.values(lease_until=None)`)."""
+        self.keys = keys
+        """The result's column names; None when it returns no rows."""
+        self.readers = readers
+        self.metadata = SimpleResultMetaData(keys or ())
+
+    def sql_for(self, given: Mapping[str, Any]) -> str | None:
+        """The SQL with each list's placeholders; None for an empty list (SQLAlchemy
+        renders those its own way)."""
+        if not self.expanding:
+            return self.sql
+        sizes = tuple(len(given[name]) for name in sorted(self.expanding))
+        if not all(sizes):
+            return None
+        found = self._sized.get(sizes)
+        if found is None:
+            found = self.sql
+            for name, size in zip(sorted(self.expanding), sizes, strict=True):
+                found = found.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * size))
+            self._sized[sizes] = found
+        return found
+
+
+class _Unfit:
+    """A statement (for these parameter names) the fast path cannot run."""
+
+
+_UNFIT = _Unfit()
+_plans: dict[tuple[int, str, frozenset[str]], tuple[Executable, _Plan | _Unfit]] = {}
+
+
+class _Result(IteratorResult[Any]):
+    rowcount: int = -1
+
+
+def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Plan | _Unfit:
+    if not isinstance(statement, ClauseElement):
+        return _UNFIT
+    compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
+    assert isinstance(compiled, SQLCompiler)
+    expanding = frozenset(bind.key for bind in compiled.post_compile_params)
+    defaults = _scalar_defaults(compiled.insert_prefetch)
+    if (
+        defaults is None
+        or compiled.update_prefetch
+        or compiled.literal_execute_params
+        or compiled.positiontup is None
+        or not expanding <= names
+        or any(not bind.expanding for bind in compiled.post_compile_params)
+    ):
+        return _UNFIT
+    order = tuple(compiled.positiontup)
+    fixed: dict[str, Any] = dict(defaults)
+    for name in order:
+        bind = compiled.binds[name]
+        if name not in names and name not in defaults:
+            if bind.required or bind.callable is not None:
+                return _UNFIT
+            fixed[name] = bind.effective_value
+    binding: list[tuple[str, Processor]] = []
+    for name in order:
+        processor = compiled._bind_processors.get(name)
+        if processor is not None and not callable(processor):
+            return _UNFIT  # one processor per element of a tuple: not on this path
+        binding.append((name, processor))
+    keys: tuple[str, ...] | None = None
+    readers: tuple[Processor, ...] = ()
+    if compiled._result_columns:
+        keys = tuple(entry.keyname for entry in compiled._result_columns)
+        readers = tuple(
+            entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns
+        )
+    elif compiled.effective_returning:
+        return _UNFIT
+    return _Plan(compiled.string, tuple(binding), fixed, keys, readers, expanding=expanding)
+
+
+def _scalar_defaults(columns: Sequence[Any]) -> dict[str, Any] | None:
+    """The constant defaults SQLAlchemy would fill in for columns not given (`version=0`);
+    None when one is computed (a function), which only SQLAlchemy can run."""
+    found: dict[str, Any] = {}
+    for column in columns:
+        default = column.default
+        if default is None or not default.is_scalar:
+            return None
+        found[column.key] = default.arg
+    return found
+
+
+def plan_for(
+    statement: Executable,
+    dialect: Dialect,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+) -> _Plan | None:
+    """The compiled plan for `statement` with these parameter names, None if unfit."""
+    if not statement._execution_options.get(FLAG):
+        return None
+    names = parameter_names(parameters)
+    if names is None:
+        return None
+    key = (id(statement), dialect.name, names)
+    found = _plans.get(key)
+    if found is None or found[0] is not statement:
+        found = (statement, _plan(statement, dialect, names))
+        _plans[key] = found
+    plan = found[1]
+    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle != "qmark"):
+        return None
+    return plan
+
+
+def parameter_names(
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+) -> frozenset[str] | None:
+    """The names a fast execution binds; None when SQLAlchemy must run it."""
+    if parameters is None:
+        return frozenset()
+    if isinstance(parameters, Mapping):
+        return frozenset(parameters)
+    if not parameters:
+        return None
+    names = frozenset(parameters[0])
+    return names if all(frozenset(p) == names for p in parameters) else None
+
+
+def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
+    fixed, expanding = plan.fixed, plan.expanding
+    values: list[Any] = []
+    for name, binder in plan.binding:
+        value = given[name] if name in given else fixed[name]
+        if name in expanding:
+            values.extend(v if binder is None or v is None else binder(v) for v in value)
+        else:
+            values.append(value if binder is None or value is None else binder(value))
+    return tuple(values)
+
+
+def execute(
+    connection: Connection,
+    plan: _Plan,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+) -> Any:
+    """Run `plan` on the connection's sqlite3 driver (one parameter set, or many for a
+    statement that returns no rows); a `Result` like SQLAlchemy's, or None when the
+    values need SQLAlchemy after all (an empty list)."""
+    sets: Sequence[Mapping[str, Any]]
+    if parameters is None:
+        sets, many = ({},), False
+    elif isinstance(parameters, Mapping):
+        sets, many = (parameters,), False
+    else:
+        sets, many = parameters, True
+    if many and plan.expanding:
+        return None
+    sql = plan.sql_for(sets[0])
+    if sql is None:
+        return None
+    values: Any = [_values(plan, p) for p in sets] if many else _values(plan, sets[0])
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+    cursor = driver.cursor()
+    if connection._has_events or connection.engine._has_events:
+        connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, many)
+    try:
+        if many and plan.keys is not None:
+            # Rows returned for many sets: one statement each (inline, no round trips).
+            rows = [row for one in values for row in cursor.execute(sql, one).fetchall()]
+        elif many:
+            cursor.executemany(sql, values)
+            rows = None
+        else:
+            cursor.execute(sql, values)
+            rows = cursor.fetchall() if plan.keys is not None else None
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance(
+            sql, values, error, sqlite3.Error, hide_parameters=True, dialect=connection.dialect
+        ) from error
+    result = _result(plan, rows, cursor.rowcount)
+    cursor.close()
+    return result
+
+
+def _read(rows: list[Any], readers: tuple[Processor, ...]) -> list[tuple[Any, ...]]:
+    if not any(readers):
+        return rows
+    pairs = tuple(enumerate(readers))
+    return [
+        tuple(
+            [
+                value if reader is None or value is None else reader(value)
+                for i, reader in pairs
+                for value in (row[i],)
+            ]
+        )
+        for row in rows
+    ]
+
+
+def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Any:
+    result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
+    result.rowcount = rowcount
+    return result
+
+
+async def execute_asyncpg(
+    connection: AsyncConnection,
+    plan: _Plan,
+    parameters: Mapping[str, Any] | None,
+) -> Any:
+    """Run `plan` (one parameter set) on the connection's asyncpg driver, inside the
+    transaction SQLAlchemy began (started first if no statement has run yet)."""
+    values = _values(plan, parameters or {})
+    sync = connection.sync_connection
+    assert sync is not None
+    if sync._has_events or sync.engine._has_events:
+        sync.dispatch.before_cursor_execute(sync, None, plan.sql, values, None, False)
+    raw = await connection.get_raw_connection()
+    adapted: Any = raw.dbapi_connection
+    failure: Exception | None = None
+    async with adapted._execute_mutex:
+        try:
+            if adapted._transaction is None:
+                await adapted._start_transaction()
+            statement, _ = await adapted._prepare(
+                plan.sql,
+                sync.dialect._invalidate_schema_cache_asof,  # type: ignore[attr-defined]
+            )
+            records = await statement.fetch(*values)
+            status = statement.get_statusmsg() or ""
+        except Exception as error:
+            failure = error
+    if failure is not None:
+        await greenlet_spawn(_raise_as_sqlalchemy, sync, adapted, failure, plan.sql, values)
+    counted = _STATUS_COUNT.match(status)
+    rowcount = int(counted.group(1)) if counted else -1
+    rows = [tuple(record) for record in records] if plan.keys is not None else None
+    return _result(plan, rows, rowcount)
+
+
+_STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
+
+
+def _raise_as_sqlalchemy(
+    sync: Connection, adapted: Any, error: Exception, sql: str, values: tuple[Any, ...]
+) -> None:
+    """What SQLAlchemy raises for this driver error (its DBAPI class, invalidating a
+    connection that is gone)."""
+    try:
+        adapted._handle_exception(error)
+    except Exception as translated:
+        sync._handle_dbapi_exception(translated, sql, values, None, None)
+    raise error
+
+
+@cache
+def _asyncpg_adapter_fits() -> bool:
+    """Whether SQLAlchemy's asyncpg adapter has the parts `execute_asyncpg` drives (they
+    are its internals: another SQLAlchemy version may not, and then SQLAlchemy runs all)."""
+    try:
+        from sqlalchemy.dialects.postgresql.asyncpg import (  # noqa: PLC0415
+            AsyncAdapt_asyncpg_connection as adapter,
+        )
+    except ImportError:
+        return False
+    needed = ("_execute_mutex", "_transaction", "_start_transaction", "_prepare")
+    return all(
+        hasattr(adapter, name) or name in getattr(adapter, "__slots__", ()) for name in needed
+    )
+
+
+class PreparedAsyncConnection(AsyncConnection):
+    """An `AsyncConnection` (asyncpg) that runs marked statements on the driver."""
+
+    async def execute(
+        self,
+        statement: Executable,
+        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
+        *,
+        execution_options: Mapping[str, Any] | None = None,
+    ) -> Any:
+        if (
+            execution_options is None
+            and (parameters is None or isinstance(parameters, Mapping))
+            and _asyncpg_adapter_fits()
+        ):
+            plan = plan_for(statement, self.dialect, parameters)
+            if plan is not None:
+                return await execute_asyncpg(self, plan, parameters)
+        return await super().execute(statement, parameters, execution_options=execution_options)
