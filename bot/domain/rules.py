@@ -21,6 +21,10 @@ from bot.domain.model import (
     Stage,
 )
 
+# A follow-up due before its post's thread is confirmed (the thread still in the outbox) is
+# put off this long, and woken as soon as the thread is recorded.
+THREAD_PENDING_WAIT = timedelta(minutes=10)
+
 TITLE_MAX = 150
 BODY_MAX = 8000
 REPLY_MAX = 8000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -165,6 +165,24 @@ class FollowUpRepo(RepoBase):
 
     async def _release_unfinished(self, ids: list[int], owner: str) -> None:
         await self._db.execute(_RELEASE_UNFINISHED, {"b_ids": ids, "b_owner": owner})
+
+    async def wake_for_thread(
+        self, community_id: str, setback_id: int, now: datetime, waited: timedelta
+    ) -> None:
+        """The post's thread is recorded: its follow-ups put off (by at most `waited`) while
+        it was pending are due now. One that merely falls due within `waited` comes early."""
+        await self._db.execute(
+            update(FOLLOW_UP)
+            .where(
+                FOLLOW_UP.c.setback_id == setback_id,
+                FOLLOW_UP.c.community_id == community_id,
+                FOLLOW_UP.c.done_at.is_(None),
+                FOLLOW_UP.c.due_at > now,
+                FOLLOW_UP.c.due_at <= now + waited,
+                leases.is_free(FOLLOW_UP, now),
+            )
+            .values(due_at=now)
+        )
 
     async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
         """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""

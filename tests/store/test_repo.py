@@ -21,6 +21,7 @@ from bot.domain.model import (
     PostSource,
     Stage,
 )
+from bot.domain.rules import THREAD_PENDING_WAIT
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Repo, Store
@@ -436,3 +437,27 @@ async def test_a_row_rescheduled_while_leased_is_released_not_finished(store: St
     async with store.transaction() as repo:
         (again,) = await repo.claim_due(later, ["console"], "w2", later + LEASE, 10)
     assert again.id == claimed.id
+
+
+async def test_a_recorded_thread_wakes_the_follow_ups_put_off_for_it(store: Store) -> None:
+    """Put off while the post's thread was pending, due again the moment it is recorded;
+    one due later than the wait, and one being fired, are left alone."""
+    async with store.transaction() as repo:
+        post = await _setback(repo)
+        due = {
+            FollowUpKind.OUTCOME_ASK: NOW,
+            FollowUpKind.UNANSWERED_NUDGE: NOW,
+            FollowUpKind.CLOSE: NOW + timedelta(days=30),
+        }
+        await repo.schedule(post, "console", due, reopen=False)
+    async with store.transaction() as repo:
+        claimed = await repo.claim_due(NOW, ["console"], "w1", NOW + LEASE, 10)
+        ask = next(f for f in claimed if f.kind is FollowUpKind.OUTCOME_ASK)
+        await repo.postpone(ask.id, "w1", NOW + THREAD_PENDING_WAIT)  # the nudge stays leased
+    woken_at = NOW + timedelta(minutes=2)
+    async with store.transaction() as repo:
+        await repo.wake_for_thread(post.community_id, post.id, woken_at, THREAD_PENDING_WAIT)
+    async with store.transaction() as repo:
+        assert await repo.pending_due_at(post.id, FollowUpKind.OUTCOME_ASK) == woken_at
+        assert await repo.pending_due_at(post.id, FollowUpKind.UNANSWERED_NUDGE) == NOW
+        assert await repo.pending_due_at(post.id, FollowUpKind.CLOSE) == NOW + timedelta(days=30)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.common.context import Context
 from bot.contract.intents import (
@@ -17,6 +17,7 @@ from bot.contract.intents import (
     Tracking,
 )
 from bot.domain.model import FollowUp, FollowUpKind, Post, Reply
+from bot.domain.rules import THREAD_PENDING_WAIT
 from bot.features.lifecycle import closing
 from bot.features.lifecycle.status_card import PostView, safe_title
 from bot.features.outcomes.outcomes import ask_message
@@ -32,9 +33,6 @@ class Plan:
 
 
 NOTHING = Plan(())
-# A post whose thread the platform has not confirmed yet (still in the outbox) is asked
-# about again this much later, instead of its follow-up being dropped.
-THREAD_PENDING_WAIT = timedelta(minutes=10)
 
 
 def plan(ctx: Context, follow_up: FollowUp, view: PostView | None) -> Plan:

@@ -29,7 +29,14 @@ from bot.domain.model import (
     SetbackKind,
     Stage,
 )
-from bot.domain.rules import BODY_MAX, TAGS_INPUT_MAX, TITLE_MAX, parse_setback_form, pseudonym_for
+from bot.domain.rules import (
+    BODY_MAX,
+    TAGS_INPUT_MAX,
+    THREAD_PENDING_WAIT,
+    TITLE_MAX,
+    parse_setback_form,
+    pseudonym_for,
+)
 from bot.features.care import crisis
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import PostView, refresh, status_message, thread_tags
@@ -161,6 +168,7 @@ async def on_thread_started(ctx: Context, setback_id: int, thread_ref: str, root
     await ctx.repo.update_post(
         ctx.community_id, setback_id, thread_ref=thread_ref, status_message_ref=root_ref
     )
+    await ctx.repo.wake_for_thread(ctx.community_id, setback_id, ctx.now, THREAD_PENDING_WAIT)
     await early.replay(ctx, replace(post, thread_ref=thread_ref, status_message_ref=root_ref))
 
 
