@@ -63,6 +63,15 @@ class Policy:
     give_up_after: timedelta = GIVE_UP_AFTER
 
 
+class ClearsBy(DeliveryFailed):
+    """Transient, and known to clear by `at` at the latest (another sender's lease ends
+    then): retried after the usual back-off, but never later than that."""
+
+    def __init__(self, code: str, at: datetime) -> None:
+        super().__init__(code, FailureKind.TRANSIENT, answered=True)
+        self.at = at
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Exponential back-off for something the platform would not take."""
     factor: int = 2 ** max(attempts, 0)
@@ -265,6 +274,8 @@ class Ledger:
                 )
                 return
             retry_at = now + retry_delay(row.attempts)
+            if isinstance(failure, ClearsBy):
+                retry_at = min(retry_at, max(now, failure.at))
             await repo.outbound.failed(
                 row.id, self.owner, now, retry_at, reason, maybe_sent=maybe_sent
             )

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.contract.intents import EditMessage, Intent, Revision, SetThreadTags
-from bot.contract.ports import Attempt, Clock, Delivered, DeliveryFailed, FailureKind, Outbox
-from bot.engine.delivery import HeldTurn, Pending
+from bot.contract.ports import Attempt, Clock, Delivered, Outbox
+from bot.engine.delivery import ClearsBy, HeldTurn, Pending
 from bot.store.leases import Lease
 from bot.store.repo import Repo, Store
 
@@ -176,6 +176,9 @@ class OrderedEdits:
             if shown is not None:
                 return shown
             if loop.time() >= give_up_at:
-                # Nothing was sent: back off and try again once the other sender is done.
-                raise DeliveryFailed(TURN_BUSY, FailureKind.TRANSIENT, answered=True)
+                # Nothing was sent: back off and try again once the other sender is done,
+                # and no later than its lease's end (it may have died holding the turn).
+                async with self._store.transaction() as repo:
+                    ends_at = await repo.shown.turn_ends_at(setback_id)
+                raise ClearsBy(TURN_BUSY, ends_at or self._clock.now())
             await asyncio.sleep(TURN_POLL_S)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
+    false,
     literal,
     or_,
     select,
@@ -80,7 +81,7 @@ def lease_params(lease: Lease, **more: Any) -> dict[str, Any]:
 def in_values(column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:
     """`column IN (values)` with the values fixed in the statement (one bound parameter
     each, no list expanded per run), for statements built once per set of values."""
-    return or_(*(column == literal(value, column.type) for value in values))
+    return or_(false(), *(column == literal(value, column.type) for value in values))
 
 
 async def take(

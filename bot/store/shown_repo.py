@@ -4,10 +4,11 @@ bot/engine/ordered_edits.py): turns to edit it, one sender at a time, and the ve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, case, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -85,6 +86,12 @@ class ShownRepo:
         statement = _statements(self._db.dialect.name).take_turn
         shown: int | None = (await self._db.execute(statement, params)).scalar()
         return shown
+
+    async def turn_ends_at(self, setback_id: int) -> datetime | None:
+        """When the sender holding the post's turn lets it go at the latest (None: free)."""
+        query = select(STATUS_SHOWN.c.lease_until).where(STATUS_SHOWN.c.setback_id == setback_id)
+        until: datetime | None = (await self._db.execute(query)).scalar()
+        return until
 
     async def end_turn(self, setback_id: int, owner: str, shown: int | None) -> None:
         """Give the turn back, noting `shown` as sent (when something was)."""

@@ -363,3 +363,31 @@ async def test_a_status_edit_waiting_for_another_senders_turn_backs_off_then_goe
     assert edit.revision == tags.revision
     assert edit.revision is not None and edit.revision.setback_id == post.id
     assert (await states(h))[OutboxState.PENDING] == 0
+
+
+async def test_a_turn_held_by_a_sender_that_died_is_retried_when_its_lease_ends(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No growing back-off behind a dead sender's turn: the edit is tried again the moment
+    the turn's lease runs out (here 10 s, sooner than the first 30 s back-off)."""
+    monkeypatch.setattr(ordered_edits, "TURN_WAIT_S", 0.05)
+    thread = await h.post(MAYA)
+    reply = await h.reply(RUTH, thread, "Same thing happened to me.")
+    async with h.core.store.transaction() as repo:
+        post = await repo.post_by_thread(COMMUNITY, thread)
+        assert post is not None and post.id is not None
+        now = h.clock.now()
+        dead = Lease("a-replica-that-died", now, now + timedelta(seconds=10))
+        assert await repo.shown.take_turn(post.id, dead) is not None
+    h.outbox.clear()
+
+    await h.mark(MAYA, reply)
+
+    async with h.core.store.engine.connect() as connection:
+        query = select(OUTBOUND.c.next_try_at).where(OUTBOUND.c.last_error == "status_turn_busy")
+        (retry_at,) = (await connection.execute(query)).scalars()
+    assert retry_at.replace(tzinfo=None) == dead.until.replace(tzinfo=None)
+    assert h.outbox.of(EditMessage) == []
+    await h.wait(timedelta(seconds=10))
+    (edit,) = h.outbox.of(EditMessage)
+    assert edit.revision is not None and edit.revision.setback_id == post.id
