@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.audit_repo import AUDIT
 from bot.store.care_repo import CARE_PAUSE
 from bot.store.library_repo import FEATURED, HIDDEN
+from bot.store.oauth_states import OAuthStates
 from bot.store.rollup_repo import (
     ACTED_ROLLUP,
     OUTCOME_ROLLUP,
@@ -22,10 +23,7 @@ from bot.store.rollup_repo import (
     REPLY_TIME_ROLLUP,
     RESULTS,
 )
-from bot.store.statements import COMMUNITY, REPLY, SETBACK, table
-from bot.store.tables import OAuthStateRow
-
-OAUTH_STATE = table(OAuthStateRow)
+from bot.store.statements import COMMUNITY, REPLY, SETBACK
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,7 @@ def _visible_reply() -> list[ColumnElement[bool]]:
     return [REPLY.c.deleted.is_(False), SETBACK.c.withdrawn_at.is_(None), ~hidden]
 
 
-class InsightsRepo:
+class InsightsRepo(OAuthStates):
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
 
@@ -335,19 +333,3 @@ class InsightsRepo:
             .group_by(AUDIT.c.actor_id)
         )
         return sorted(((str(i), str(n)) for i, n in rows), key=lambda pair: pair[1].casefold())
-
-    # --- sign-in states -------------------------------------------------------------------
-
-    async def issue_state(self, state: str, expires_at: datetime, now: datetime) -> None:
-        await self._db.execute(delete(OAUTH_STATE).where(OAUTH_STATE.c.expires_at < now))
-        await self._db.execute(OAUTH_STATE.insert().values(state=state, expires_at=expires_at))
-
-    async def consume_state(self, state: str, now: datetime) -> bool:
-        """True once for a state issued and not expired; never again."""
-        used = await self._db.execute(
-            delete(OAUTH_STATE)
-            .where(OAUTH_STATE.c.state == state)
-            .returning(OAUTH_STATE.c.expires_at)
-        )
-        expires_at = used.scalar_one_or_none()
-        return expires_at is not None and expires_at > now

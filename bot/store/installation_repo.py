@@ -17,15 +17,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import CommunitySettings
+from bot.store.oauth_states import OAuthStates
 from bot.store.repo import Store
 from bot.store.secrets import SecretBox
 from bot.store.statements import COMMUNITY, FOLLOW_UP, OUTBOUND, table
-from bot.store.tables import InstallationRow, OAuthStateRow
+from bot.store.tables import InstallationRow
 
 log = logging.getLogger(__name__)
 
 INSTALLATION = table(InstallationRow)
-OAUTH_STATE = table(OAuthStateRow)
 NOT_SET_UP = CommunitySettings(support_channel="")
 """A community created by an installation: no channel until its manager sets it up."""
 
@@ -93,7 +93,7 @@ def _log_removal(community_id: str, stopped: Stopped) -> None:
     )
 
 
-class InstallationRepo:
+class InstallationRepo(OAuthStates):
     def __init__(self, connection: AsyncConnection, box: SecretBox) -> None:
         self._db = connection
         self._box = box
@@ -198,22 +198,6 @@ class InstallationRepo:
                 )
             )
         return len(rows)
-
-    # --- OAuth states ---------------------------------------------------------------------
-
-    async def issue_state(self, state: str, expires_at: datetime, now: datetime) -> None:
-        await self._db.execute(delete(OAUTH_STATE).where(OAUTH_STATE.c.expires_at < now))
-        await self._db.execute(OAUTH_STATE.insert().values(state=state, expires_at=expires_at))
-
-    async def consume_state(self, state: str, now: datetime) -> bool:
-        """True once for a state issued here and not expired; never again."""
-        used = await self._db.execute(
-            delete(OAUTH_STATE)
-            .where(OAUTH_STATE.c.state == state)
-            .returning(OAUTH_STATE.c.expires_at)
-        )
-        expires_at = used.scalar_one_or_none()
-        return expires_at is not None and expires_at > now
 
     async def count(self) -> int:
         return int(
