@@ -127,9 +127,10 @@ class Db:
             return {str(o).split(":")[1] for o in (await db.execute(owners)).scalars()}
 
 
-async def form_id(fake: ShardedDiscord, server: Server) -> str:
+async def form_id(fake: ShardedDiscord, server: Server, *, anonymous: bool = False) -> str:
     """The setback form's id, from the modal `/setback` opens in `server`."""
-    asked = in_guild(p.slash_command(EVERYONE[0], "setback", {"anonymous": False}), server.guild_id)
+    command = p.slash_command(EVERYONE[0], "setback", {"anonymous": anonymous})
+    asked = in_guild(command, server.guild_id)
     await fake.interact(asked)
 
     async def shown() -> bool:
@@ -338,3 +339,43 @@ async def test_a_member_of_another_shards_server_answers_the_outcome_ask_by_dm(
 
 async def _has_ask(fake: ShardedDiscord, user_id: str) -> bool:
     return any(buttons_in(c.body) for c in fake.dms_to(user_id))
+
+
+async def test_an_anonymous_poster_of_another_shards_server_replies_by_dm(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """A private message (given to shard 0, like every DM) from the anonymous poster of a
+    post in the second server is relayed to that post's thread once, by shard 1."""
+    await set_up(postgres_url)
+    fake = ShardedDiscord(members=[dict(m) for m in EVERYONE])
+    await fake.start()
+    db = Db(postgres_url)
+    poster, server = EVERYONE[0], SERVERS[1]
+    relayed = "Thank you, I will try that next time."
+    try:
+        async with shards(fake, postgres_url, tmp_path):
+            custom_id = await form_id(fake, server, anonymous=True)
+            fields = {"title": title(server, 0), "body": "It went badly."}
+            shared = p.modal_submit(poster, custom_id, fields)
+            await fake.interact(in_guild(shared, server.guild_id))
+            threaded = select(func.count()).where(SETBACK.c.thread_ref.is_not(None))
+            await db.until(threaded, 1, "the post's thread")
+            thread = next(iter(fake.threads_in(server.forum_id)))["id"]
+
+            channel = fake.dm_channels.setdefault(uid(poster), p.snowflake())
+            said = p.message(p.snowflake(), channel, poster["user"], relayed, guild=False)
+            await fake.dispatch("MESSAGE_CREATE", said)
+            await db.until(select(func.count()).select_from(REPLY), 1, "the relayed reply")
+
+            async def posted() -> bool:
+                return any(relayed in _words(c.body) for c in fake.posts_in(thread))
+
+            await eventually(posted, timeout_s=60, every_s=0.1)
+            pending = select(func.count()).where(OUTBOUND.c.delivered_at.is_(None))
+            await db.until(pending, 0, "outbox rows left undelivered")
+
+        assert len([c for c in fake.posts_in(thread) if relayed in _words(c.body)]) == 1
+        assert fake.tokens_calling(f"/channels/{thread}/messages") == {token(1)}
+    finally:
+        await db.engine.dispose()
+        await fake.stop()
