@@ -276,9 +276,37 @@ class DiscordBridge:
         if event is None or self.stopping.is_set():
             return
         served = self.guilds.of_community(event.community_id)
-        if served is not None:
-            with self.in_flight.tracking():
+        elsewhere = self._elsewhere(event.community_id) if served is None else None
+        with self.in_flight.tracking():
+            if served is not None:
                 await self.core.handle(event, served.outbox)
+            elif elsewhere is not None:
+                await self.core.handle_elsewhere(event, elsewhere)
+
+    def _elsewhere(self, community_id: str) -> DiscordOutbox | None:
+        """For a direct message about another shard's server: an outbox for what only this
+        process can give (the answer to an interaction); the rest is left to that shard."""
+        guild_id = inbound.guild_of(community_id)
+        if self._client is None or guild_id is None:
+            return None
+        return DiscordOutbox(self._client, guild_id)
+
+    async def _direct_community(
+        self, user_id: int, custom_id: str = ""
+    ) -> inbound.Community | None:
+        """A direct message's server. With one process per shard, Discord gives every
+        server's DMs to shard 0: the records say which server (the member's post a button
+        is about, else their newest open post), served here or not. Otherwise, or when
+        the records do not say, the member's served server (see guilds.py)."""
+        if self.settings.shard_id is not None:
+            found = await self.core.community_of_direct_message(
+                inbound.PLATFORM, str(user_id), custom_id
+            )
+            guild_id = inbound.guild_of(found) if found is not None else None
+            if guild_id is not None:
+                served = self.guilds.of(guild_id)
+                return served.community if served else inbound.Community(guild_id, forum_id=0)
+        return self._community_of(None, user_id)
 
     def _community_of(self, guild_id: int | None, user_id: int) -> inbound.Community | None:
         """The served server an event is about: its own, or for a direct message (no
@@ -292,8 +320,12 @@ class DiscordBridge:
         return served.community if served else None
 
     async def on_message(self, message: discord.Message) -> None:
-        guild_id = message.guild.id if message.guild else None
-        community = self._community_of(guild_id, message.author.id)
+        if message.guild is None:
+            if message.author.bot:
+                return
+            community = await self._direct_community(message.author.id)
+        else:
+            community = self._community_of(message.guild.id, message.author.id)
         if community is not None:
             await self.handle(inbound.from_message(community, message))
 
@@ -380,9 +412,15 @@ class DiscordBridge:
         permissions = interaction.permissions if interaction.guild_id else None
         return member_of(interaction.user, community.moderator_role_id, permissions)
 
-    async def _base(self, interaction: discord.Interaction) -> dict[str, Any] | None:
-        """The event's common fields; None (the member told) where Rebound is not set up."""
-        community = self._community_of(interaction.guild_id, interaction.user.id)
+    async def _base(
+        self, interaction: discord.Interaction, custom_id: str = ""
+    ) -> dict[str, Any] | None:
+        """The event's common fields; None (the member told) where Rebound is not set up.
+        `custom_id` (a button's or form's) tells a direct message's server."""
+        if interaction.guild_id is None:
+            community = await self._direct_community(interaction.user.id, custom_id)
+        else:
+            community = self._community_of(interaction.guild_id, interaction.user.id)
         if community is None:
             await self._not_set_up(interaction)
             return None
@@ -408,11 +446,17 @@ class DiscordBridge:
         event: InboundEvent,
         presets: dict[str, str] | None = None,
     ) -> None:
-        served = self.guilds.of_community(event.community_id)
-        if served is None or self.stopping.is_set():
+        if self.stopping.is_set():
             return
-        with self.in_flight.tracking():
-            await self._answer(interaction, event, served.outbox, presets)
+        served = self.guilds.of_community(event.community_id)
+        if served is not None:
+            with self.in_flight.tracking():
+                await self._answer(interaction, event, served.outbox, presets)
+            return
+        elsewhere = self._elsewhere(event.community_id) if interaction.guild_id is None else None
+        if elsewhere is not None:
+            with self.in_flight.tracking():
+                await self._answer(interaction, event, elsewhere, presets, here=False)
 
     async def _answer(
         self,
@@ -420,12 +464,14 @@ class DiscordBridge:
         event: InboundEvent,
         outbox_to: DiscordOutbox,
         presets: dict[str, str] | None,
+        *,
+        here: bool = True,
     ) -> None:
+        """`here=False`: the event's server is another shard's; only the answer goes out."""
         outbox = InteractionOutbox(outbox_to, interaction, self.forms, presets)
+        handling = self.core.handle if here else self.core.handle_elsewhere
         try:
-            await answer(
-                outbox, self.core.handle(event, outbox), self.settings.ack_deadline_seconds
-            )
+            await answer(outbox, handling(event, outbox), self.settings.ack_deadline_seconds)
             if outbox.answered_after is not None:
                 self.on_ack(outbox.answered_after)
             if not outbox.showed_modal:
@@ -504,7 +550,7 @@ class DiscordBridge:
         if parse_form(form_id) is not None:
             await self._reopen(interaction, form_id, presets)
             return
-        base = await self._base(interaction)
+        base = await self._base(interaction, action_id)
         if base is None:
             return
         if self.core.opens_offered_form(action_id):
@@ -525,7 +571,7 @@ class DiscordBridge:
         form = self.forms.recall(str(interaction.user.id), form_id)
         if form is None:
             # Forgotten (a restart): the core explains that the form has expired.
-            base = await self._base(interaction)
+            base = await self._base(interaction, form_id)
             if base is not None:
                 await self._run(interaction, FormSubmitted(**base, form_id="", values={}))
             return
@@ -541,7 +587,7 @@ class DiscordBridge:
             return
         form_id, values = submitted_values(custom_id, data.get("components", []))
         self.forms.fill(str(interaction.user.id), form_id, values)
-        base = await self._base(interaction)
+        base = await self._base(interaction, form_id)
         if base is not None:
             event = FormSubmitted(**base, form_id=form_id, values=values)
             await self._run(interaction, event)

@@ -39,6 +39,12 @@ def guild_community_id(guild_id: int) -> CommunityId:
     return CommunityId.of(PLATFORM, str(guild_id))
 
 
+def guild_of(community_id: str) -> int | None:
+    """The guild of a Discord community id; None for another platform's."""
+    platform, _, guild = community_id.partition(":")
+    return int(guild) if platform == PLATFORM and guild.isdigit() else None
+
+
 @dataclass(frozen=True)
 class Community:
     """The guild Rebound serves and where its posts live."""

@@ -18,6 +18,7 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.config import SlackSettings
+from adapters.slack.install_pages import callback_options
 from adapters.slack.installation_store import (
     STATE_LIFETIME_S,
     DatabaseInstallationStore,
@@ -62,6 +63,7 @@ def oauth_settings(
         token_rotation_expiration_minutes=settings.token_rotation_minutes,
         state_store=SignedStateStore(installations, clock, settings.state_secret),
         state_expiration_seconds=STATE_LIFETIME_S,
+        callback_options=callback_options(install_link(settings)),
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from bot.common import form_offers
 from bot.common.context import Context
 from bot.common.failures import log_failure
+from bot.contract.actions import parse_action, parse_form
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.contract.intents import Form, Intent, Message, Notice, RejectForm
 from bot.contract.ports import Capabilities, Clock, Outbox
@@ -19,7 +20,7 @@ from bot.engine.delivery import Pending, Policy, enqueue, from_rows
 from bot.engine.held_messages import hand_over_direct_messages
 from bot.engine.kernel import SETTINGS_CACHE_SIZE, Kernel
 from bot.engine.metrics import Handling, Recorder, Result, handling
-from bot.engine.ordered_edits import take_turns_ahead
+from bot.engine.ordered_edits import revision_of, take_turns_ahead
 from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
 from bot.features.library.topics import topics_like
@@ -93,13 +94,46 @@ class Rebound:
         them privately, so it is not lost.
         """
         event = normalised(event)
+        pending = await self._decided(event, outbox.capabilities)
+        return await self.send(event.community_id, pending, outbox)
+
+    async def handle_elsewhere(self, event: InboundEvent, outbox: Outbox) -> list[Intent]:
+        """`handle` in a process that does not serve `event`'s community but was given the
+        event (a Discord shard is given every server's private messages): what is not
+        stored (the answer to the member, which only this process can give) goes out
+        through `outbox`; what is stored is left free and due to the process serving the
+        community."""
+        event = normalised(event)
+        pending = await self._decided(event, outbox.capabilities)
+        theirs = [item for item in pending if item.row_id is not None]
+        if theirs:
+            async with self.store.transaction() as repo:
+                await repo.outbound.release([i.row_id for i in theirs if i.row_id], self.worker_id)
+                for item in theirs:
+                    revision = revision_of(item.intent)
+                    if item.turn is not None and revision is not None:
+                        await repo.shown.end_turn(revision.setback_id, item.turn.turn, None)
+        here = [item for item in pending if item.row_id is None]
+        return await self.send(event.community_id, here, outbox)
+
+    async def community_of_direct_message(
+        self, platform: str, user_id: str, custom_id: str = ""
+    ) -> str | None:
+        """The community a private message (or a button or form in one, by its id) is
+        about, from the records: the member's post the id names, else their newest open
+        post on `platform`; None when they have none."""
+        parsed = parse_action(custom_id) or parse_form(custom_id)
+        setback_id = parsed.number() if parsed is not None else None
+        async with self.store.transaction() as repo:
+            return await repo.poster_community(platform, user_id, setback_id)
+
+    async def _decided(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         try:
-            pending = await self._decide(event, outbox.capabilities)
+            return await self._decide(event, capabilities)
         except Exception as failure:
             log_failure(log, f"handling {type(event).__name__} {event.event_id}", failure)
             sorry = Notice(user_id=event.actor.user_id, message=self._sorry(event))
-            pending = [Pending(sorry, f"event:{event.event_id}")]
-        return await self.send(event.community_id, pending, outbox)
+            return [Pending(sorry, f"event:{event.event_id}")]
 
     def _sorry(self, event: InboundEvent) -> Message:
         written = written_text(event)

@@ -114,6 +114,28 @@ class SetbackRepo(RepoBase):
         )
         return [setback_of(row) for row in rows.mappings()]
 
+    async def poster_community(
+        self, platform: str, poster_id: str, setback_id: int | None
+    ) -> str | None:
+        """The community on `platform` of the poster's post `setback_id`, or without it (or
+        when it is not theirs) of their newest open post: where a private message belongs
+        when the platform does not say (a Discord shard is given every server's DMs)."""
+        on_platform = SETBACK.c.community_id.startswith(f"{platform}:", autoescape=True)
+        theirs = [on_platform, SETBACK.c.poster_id == poster_id]
+        if setback_id is not None:
+            query = select(SETBACK.c.community_id).where(*theirs, SETBACK.c.id == setback_id)
+            found = (await self._db.execute(query)).scalar()
+            if found is not None:
+                return str(found)
+        newest = (
+            select(SETBACK.c.community_id)
+            .where(*theirs, SETBACK.c.closed_at.is_(None), SETBACK.c.thread_ref.is_not(None))
+            .order_by(SETBACK.c.id.desc())
+            .limit(1)
+        )
+        found = (await self._db.execute(newest)).scalar()
+        return None if found is None else str(found)
+
     async def open_posts(self, community_id: str) -> list[Post]:
         """Every post with a thread still open for replies, oldest first."""
         rows = await self._db.execute(

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from bot.domain.model import CommunitySettings
 from bot.engine.bootstrap import build_rebound
 from bot.store.community_settings_repo import CommunitySettingsStore, CommunitySetup
 from bot.store.engine import create_engine
-from bot.store.statements import FOLLOW_UP, OUTBOUND, REPLY, SETBACK
+from bot.store.statements import FOLLOW_UP, OUTBOUND, OUTCOME, REPLY, SETBACK
 from tests.adapters.discord import payloads as p
-from tests.adapters.discord.conftest import EVERYONE
+from tests.adapters.discord.conftest import EVERYONE, buttons_in, uid
 from tests.adapters.discord.sharded_discord import SERVERS, SHARDS, Server, ShardedDiscord, in_guild
 from tests.processes import Rebound, eventually, running
 
@@ -126,9 +127,10 @@ class Db:
             return {str(o).split(":")[1] for o in (await db.execute(owners)).scalars()}
 
 
-async def form_id(fake: ShardedDiscord, server: Server) -> str:
+async def form_id(fake: ShardedDiscord, server: Server, *, anonymous: bool = False) -> str:
     """The setback form's id, from the modal `/setback` opens in `server`."""
-    asked = in_guild(p.slash_command(EVERYONE[0], "setback", {"anonymous": False}), server.guild_id)
+    command = p.slash_command(EVERYONE[0], "setback", {"anonymous": anonymous})
+    asked = in_guild(command, server.guild_id)
     await fake.interact(asked)
 
     async def shown() -> bool:
@@ -237,6 +239,143 @@ async def test_two_shards_each_serve_their_own_guild_once_and_lose_nothing(
         for server in SERVERS:
             stored = select(func.count()).where(SETBACK.c.community_id == community(server))
             assert await db.scalar(stored) == POSTS_EACH
+    finally:
+        await db.engine.dispose()
+        await fake.stop()
+
+
+NOTE = "They called back for a second round."
+
+
+def _words(body: dict[str, Any]) -> str:
+    return str(body.get("content") or (body.get("data") or {}).get("content") or "")
+
+
+async def _answered(fake: ShardedDiscord, interaction: dict[str, Any], kind: int) -> dict[str, Any]:
+    """The callback answering `interaction` with response type `kind`."""
+
+    def found() -> dict[str, Any] | None:
+        return next(
+            (
+                c.body
+                for c in fake.callbacks()
+                if interaction["token"] in c.path and c.body.get("type") == kind
+            ),
+            None,
+        )
+
+    async def given() -> bool:
+        return found() is not None
+
+    await eventually(given, timeout_s=30, every_s=0.05)
+    answer = found()
+    assert answer is not None
+    return answer
+
+
+async def test_a_member_of_another_shards_server_answers_the_outcome_ask_by_dm(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Discord gives every direct message interaction to shard 0: the button on an ask of
+    the second server (shard 1's) opens the form from shard 0, the outcome is recorded
+    once and its thread update is posted once, by shard 1."""
+    await set_up(postgres_url)
+    fake = ShardedDiscord(members=[dict(m) for m in EVERYONE])
+    await fake.start()
+    db = Db(postgres_url)
+    poster, server = EVERYONE[0], SERVERS[1]
+    try:
+        async with shards(fake, postgres_url, tmp_path):
+            custom_id = await form_id(fake, server)
+            fields = {"title": title(server, 0), "body": "It went badly.", "ask_outcome_on": "3d"}
+            shared = p.modal_submit(poster, custom_id, fields)
+            await fake.interact(in_guild(shared, server.guild_id))
+            threaded = select(func.count()).where(SETBACK.c.thread_ref.is_not(None))
+            await db.until(threaded, 1, "the post's thread")
+            async with db.engine.begin() as connection:
+                await connection.execute(
+                    FOLLOW_UP.update()
+                    .where(FOLLOW_UP.c.kind == "outcome_ask")
+                    .values(due_at=func.now() - text("interval '1 minute'"))
+                )
+            await eventually(partial(_has_ask, fake, uid(poster)), timeout_s=60, every_s=0.1)
+            ask = next(c for c in reversed(fake.dms_to(uid(poster))) if buttons_in(c.body))
+            worked = next(b for b in buttons_in(ask.body) if b["label"] == "It worked")
+            dm = int(fake.dm_channels[uid(poster)])
+
+            pressed = p.button_press(
+                poster, worked["custom_id"], ask.response, in_dm=True, channel_id=dm
+            )
+            await fake.interact(pressed)
+            modal = (await _answered(fake, pressed, MODAL))["data"]
+            submitted = p.modal_submit(
+                poster,
+                modal["custom_id"],
+                {"result": ["worked"], "note": NOTE},
+                in_dm=True,
+                channel_id=dm,
+            )
+            await fake.interact(submitted)
+            await db.until(select(func.count()).select_from(OUTCOME), 1, "outcomes recorded")
+            thread = next(iter(fake.threads_in(server.forum_id)))["id"]
+
+            async def updated() -> bool:
+                return any(NOTE in _words(c.body) for c in fake.posts_in(thread))
+
+            await eventually(updated, timeout_s=60, every_s=0.1)
+            pending = select(func.count()).where(OUTBOUND.c.delivered_at.is_(None))
+            await db.until(pending, 0, "outbox rows left undelivered")
+            answers = [c for c in fake.callbacks() if submitted["token"] in c.path]
+            assert answers, "the form's submission was answered (by shard 0, which got it)"
+
+        assert await db.scalar(select(func.count()).select_from(OUTCOME)) == 1
+        assert len([c for c in fake.posts_in(thread) if NOTE in _words(c.body)]) == 1
+        # The thread is shard 1's to write in: its process posted the update.
+        assert fake.tokens_calling(f"/channels/{thread}/messages") == {token(1)}
+    finally:
+        await db.engine.dispose()
+        await fake.stop()
+
+
+async def _has_ask(fake: ShardedDiscord, user_id: str) -> bool:
+    return any(buttons_in(c.body) for c in fake.dms_to(user_id))
+
+
+async def test_an_anonymous_poster_of_another_shards_server_replies_by_dm(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """A private message (given to shard 0, like every DM) from the anonymous poster of a
+    post in the second server is relayed to that post's thread once, by shard 1."""
+    await set_up(postgres_url)
+    fake = ShardedDiscord(members=[dict(m) for m in EVERYONE])
+    await fake.start()
+    db = Db(postgres_url)
+    poster, server = EVERYONE[0], SERVERS[1]
+    relayed = "Thank you, I will try that next time."
+    try:
+        async with shards(fake, postgres_url, tmp_path):
+            custom_id = await form_id(fake, server, anonymous=True)
+            fields = {"title": title(server, 0), "body": "It went badly."}
+            shared = p.modal_submit(poster, custom_id, fields)
+            await fake.interact(in_guild(shared, server.guild_id))
+            threaded = select(func.count()).where(SETBACK.c.thread_ref.is_not(None))
+            await db.until(threaded, 1, "the post's thread")
+            thread = next(iter(fake.threads_in(server.forum_id)))["id"]
+
+            channel = fake.dm_channels.setdefault(uid(poster), p.snowflake())
+            said = p.message(p.snowflake(), channel, poster["user"], relayed, guild=False)
+            await fake.dispatch("MESSAGE_CREATE", said)
+            await db.until(select(func.count()).select_from(REPLY), 1, "the relayed reply")
+
+            async def posted() -> bool:
+                return any(relayed in _words(c.body) for c in fake.posts_in(thread))
+
+            await eventually(posted, timeout_s=60, every_s=0.1)
+            pending = select(func.count()).where(OUTBOUND.c.delivered_at.is_(None))
+            await db.until(pending, 0, "outbox rows left undelivered")
+
+        assert len([c for c in fake.posts_in(thread) if relayed in _words(c.body)]) == 1
+        assert fake.tokens_calling(f"/channels/{thread}/messages") == {token(1)}
     finally:
         await db.engine.dispose()
         await fake.stop()

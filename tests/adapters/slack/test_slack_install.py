@@ -19,7 +19,7 @@ from adapters.slack.oauth import REDIRECT_PATH
 from adapters.slack.scopes import BOT_SCOPES
 from bot.store.installation_repo import Installations
 from bot.store.secrets import SecretBox
-from tests.adapters.slack.installs import KEY, host
+from tests.adapters.slack.installs import KEY, STATE_COOKIE, host
 from tests.adapters.slack.workspace import SUPPORT
 
 MANIFEST = Path(__file__).parents[3] / "deploy" / "slack-manifest.yaml"
@@ -70,6 +70,10 @@ async def test_forged_replayed_and_expired_callbacks_install_nothing(sqlite_url:
         foreign = await h.finish_install(state, h.fake.grant("T0EVIL"), cookie="another")
         assert forged.status == 401
         assert foreign.status == 400  # the state is not the one this browser was given
+        for refused in (forged, foreign):
+            said = await refused.text()
+            assert "this install link has expired or was already used" in said
+            assert 'href="/slack/install"' in said
         assert await _installations(h) == 0
 
         first = await h.finish_install(state, h.fake.grant("T0ALPHA"))
@@ -82,8 +86,31 @@ async def test_forged_replayed_and_expired_callbacks_install_nothing(sqlite_url:
         h.clock.advance(timedelta(minutes=11))
         expired = await h.finish_install(late, h.fake.grant("T0EVIL"))
         assert expired.status == 401
+        assert "expired or was already used" in await expired.text()
         assert await _installations(h) == 1
         assert not [c for c in h.fake.of("oauth.v2.access") if "T0EVIL" in c.flat()]
+
+
+async def test_an_install_that_did_not_finish_explains_why_and_installs_nothing(
+    sqlite_url: str,
+) -> None:
+    """Slack sends the installer back with `error` when they cancelled, or when their
+    workspace requires admins to approve apps (`access_denied`: the request went to them)."""
+    async with host(sqlite_url) as h:
+        state = await h.begin_install()
+        back = await h.http.get(
+            REDIRECT_PATH,
+            params={"error": "access_denied", "state": state},
+            headers={"Cookie": f"{STATE_COOKIE}={state}"},
+        )
+        assert back.status == 200
+        said = await back.text()
+        assert "Rebound was not installed: the installation did not finish." in said
+        assert "requires admins to approve apps, your request has gone to them" in said
+        assert "ask a workspace admin to install Rebound" in said
+        assert 'To try again, open <a href="/slack/install">' in said
+        assert await _installations(h) == 0
+        assert not h.fake.of("oauth.v2.access")
 
 
 async def test_keys_rotate_reseals_every_token(sqlite_url: str) -> None:
