@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.contract.intents import DirectTo, EditMessage, Intent, Send, SetThreadTags, StartThread
 from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed, FailureKind
+from bot.domain.model import Post
 from bot.engine import ordered_edits
 from bot.engine.delivery import Policy
 from bot.engine.scheduler import Scheduler
@@ -328,20 +329,28 @@ async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness
     assert asked(platform.inner)[MAYA.user_id] == 1
 
 
-async def test_a_status_edit_waiting_for_another_senders_turn_backs_off_then_goes_out(
-    h: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """OrderedEdits inside Rebound.send: a busy turn is a transient failure with its code."""
-    monkeypatch.setattr(ordered_edits, "TURN_WAIT_S", 0.05)
+async def _answered_post_whose_turn_is_held(
+    h: Harness, holder: str, seconds: int
+) -> tuple[Post, str]:
+    """A post with a reply, whose status-edit turn `holder` holds for `seconds` more."""
     thread = await h.post(MAYA)
     reply = await h.reply(RUTH, thread, "Same thing happened to me.")
     async with h.core.store.transaction() as repo:
         post = await repo.post_by_thread(COMMUNITY, thread)
         assert post is not None and post.id is not None
         now = h.clock.now()
-        other = Lease("another-replica", now, now + timedelta(seconds=60))
-        assert await repo.shown.take_turn(post.id, other) is not None
+        lease = Lease(holder, now, now + timedelta(seconds=seconds))
+        assert await repo.shown.take_turn(post.id, lease) is not None
     h.outbox.clear()
+    return post, reply
+
+
+async def test_a_status_edit_waiting_for_another_senders_turn_backs_off_then_goes_out(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OrderedEdits inside Rebound.send: a busy turn is a transient failure with its code."""
+    monkeypatch.setattr(ordered_edits, "TURN_WAIT_S", 0.05)
+    post, reply = await _answered_post_whose_turn_is_held(h, "another-replica", 60)
 
     await h.mark(MAYA, reply)  # the status message and the tags show the best answer
 
@@ -371,22 +380,15 @@ async def test_a_turn_held_by_a_sender_that_died_is_retried_when_its_lease_ends(
     """No growing back-off behind a dead sender's turn: the edit is tried again the moment
     the turn's lease runs out (here 10 s, sooner than the first 30 s back-off)."""
     monkeypatch.setattr(ordered_edits, "TURN_WAIT_S", 0.05)
-    thread = await h.post(MAYA)
-    reply = await h.reply(RUTH, thread, "Same thing happened to me.")
-    async with h.core.store.transaction() as repo:
-        post = await repo.post_by_thread(COMMUNITY, thread)
-        assert post is not None and post.id is not None
-        now = h.clock.now()
-        dead = Lease("a-replica-that-died", now, now + timedelta(seconds=10))
-        assert await repo.shown.take_turn(post.id, dead) is not None
-    h.outbox.clear()
+    post, reply = await _answered_post_whose_turn_is_held(h, "a-replica-that-died", 10)
+    turn_ends_at = h.clock.now() + timedelta(seconds=10)
 
     await h.mark(MAYA, reply)
 
     async with h.core.store.engine.connect() as connection:
         query = select(OUTBOUND.c.next_try_at).where(OUTBOUND.c.last_error == "status_turn_busy")
         (retry_at,) = (await connection.execute(query)).scalars()
-    assert retry_at.replace(tzinfo=None) == dead.until.replace(tzinfo=None)
+    assert retry_at.replace(tzinfo=None) == turn_ends_at.replace(tzinfo=None)
     assert h.outbox.of(EditMessage) == []
     await h.wait(timedelta(seconds=10))
     (edit,) = h.outbox.of(EditMessage)
