@@ -156,7 +156,7 @@ class LibraryRepo:
         values = {"topic": topic, "summary": summary, "updated_at": now, "featured": True}
         if known is not None and not known.by_moderator:
             values |= {"featured_by": by, "featured_at": now}
-        featured_id = await self._put(
+        await self._put(
             community_id,
             known,
             reply_id=reply_id,
@@ -164,8 +164,8 @@ class LibraryRepo:
             by=by,
             now=now,
             values=values,
+            document=document,
         )
-        await self._search.put(community_id, featured_id, document)
         return known is None or not known.by_moderator
 
     async def add_best(
@@ -185,7 +185,7 @@ class LibraryRepo:
         if known is not None and known.by_moderator:
             return
         values = {"topic": "", "summary": summary, "updated_at": now, "featured": False}
-        featured_id = await self._put(
+        await self._put(
             community_id,
             known,
             reply_id=reply_id,
@@ -193,8 +193,8 @@ class LibraryRepo:
             by=by,
             now=now,
             values=values,
+            document=document,
         )
-        await self._search.put(community_id, featured_id, document)
 
     async def _put(
         self,
@@ -206,10 +206,13 @@ class LibraryRepo:
         by: str,
         now: datetime,
         values: dict[str, Any],
-    ) -> int:
+        document: str,
+    ) -> None:
+        """Write the entry (new or `known`) and index its `document`, in this transaction."""
         if known is not None:
             await self._db.execute(update(FEATURED).where(FEATURED.c.id == known.id).values(values))
-            return known.id
+            await self._search.put(community_id, known.id, document)
+            return
         inserted = await self._db.execute(
             FEATURED.insert()
             .values(
@@ -222,7 +225,7 @@ class LibraryRepo:
             )
             .returning(FEATURED.c.id)
         )
-        return int(inserted.scalar_one())
+        await self._search.put(community_id, int(inserted.scalar_one()), document)
 
     async def unfeature(self, community_id: str, reply_id: int, *, keep_as_best: bool) -> bool:
         """Take a featured answer out; with `keep_as_best` (its reply is still marked best)
