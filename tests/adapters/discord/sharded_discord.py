@@ -9,6 +9,7 @@ which process made it (each shard's process gets its own token).
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -143,6 +144,10 @@ class ShardedDiscord(FakeDiscord):
         await self._send(shard_of(int(guild)) if guild else 0, event, data)
 
     async def _send(self, shard_id: int, event: str, data: dict[str, Any]) -> None:
+        # As Discord does, an event for a shard still (re)connecting waits for its session.
+        async with asyncio.timeout(60):
+            while shard_id not in self._shards:  # noqa: ASYNC110 - the gateway handler sets it
+                await asyncio.sleep(0.05)
         ws = self._shards[shard_id]
         self._shard_seq[shard_id] = self._shard_seq.get(shard_id, 0) + 1
         frame = {"op": 0, "t": event, "s": self._shard_seq[shard_id], "d": data}
