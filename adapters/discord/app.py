@@ -37,7 +37,12 @@ async def start(
         options["http_trace"] = ops.recorder.trace_config(PLATFORM)
     client = make_client(bridge, settings.shard_count, settings.shard_id, **options)
     if ops is not None:
-        ops.require("discord_gateway", lambda: client.is_ready() and not client.is_closed())
+        # Ready once the bridge serves its guilds (set up, commands synced), not merely
+        # when the gateway said READY: an interaction before that would find no server.
+        ops.require(
+            "discord_gateway",
+            lambda: client.is_ready() and not client.is_closed() and bridge.ready.is_set(),
+        )
     await client.login(settings.token.get_secret_value())
     return client, bridge
 
