@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.contract import intents as module
@@ -15,18 +16,9 @@ _TYPES: dict[str, type[Any]] = {
 _KIND = "__type__"
 
 
-_FIELDS: dict[type[Any], tuple[str, ...] | None] = {}
-
-
-def _stored_fields(kind: type[Any]) -> tuple[str, ...] | None:
-    """The fields of a dataclass type that are stored; None for any other type."""
-    if kind not in _FIELDS:
-        _FIELDS[kind] = (
-            tuple(f.name for f in dataclasses.fields(kind) if f.metadata != module.LOCAL_ONLY)
-            if dataclasses.is_dataclass(kind)
-            else None
-        )
-    return _FIELDS[kind]
+Encoder = Callable[[Any], Any]
+_ENCODERS: dict[type[Any], Encoder] = {}
+"""One encoder per type met, built on first use (an outbox row encodes dozens of values)."""
 
 
 def encode(value: Any) -> Any:
@@ -35,17 +27,52 @@ def encode(value: Any) -> Any:
     Fields marked `LOCAL_ONLY` (a message's content key and parameters: they may hold member
     words and dates, and a platform never needs them) are left out; they decode as defaults.
     """
-    if isinstance(value, str | int | float | bool | None):
-        return value
-    names = _stored_fields(type(value))
-    if names is not None:
-        fields = {name: encode(getattr(value, name)) for name in names}
-        return {_KIND: type(value).__name__, **fields}
-    if isinstance(value, tuple | list):
-        return [encode(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): encode(item) for key, item in value.items()}
-    return value.value if hasattr(value, "value") and not isinstance(value, str) else value
+    kind = type(value)
+    encoder = _ENCODERS.get(kind)
+    if encoder is None:
+        encoder = _ENCODERS[kind] = _encoder_for(kind)
+    return encoder(value)
+
+
+def _encoder_for(kind: type[Any]) -> Encoder:
+    if kind is type(None) or issubclass(kind, str | int | float | bool):
+        return _as_is  # a str enum is a str: JSON writes its value
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_encoder(kind)
+    if issubclass(kind, tuple | list):
+        return _encode_items
+    if issubclass(kind, dict):
+        return _encode_mapping
+    return _enum_value
+
+
+def _dataclass_encoder(kind: type[Any]) -> Encoder:
+    tag = kind.__name__
+    names = tuple(f.name for f in dataclasses.fields(kind) if f.metadata != module.LOCAL_ONLY)
+
+    def encode_fields(value: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {_KIND: tag}
+        for name in names:
+            data[name] = encode(getattr(value, name))
+        return data
+
+    return encode_fields
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _encode_items(value: Sequence[Any]) -> list[Any]:
+    return [encode(item) for item in value]
+
+
+def _encode_mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
+    return {str(key): encode(item) for key, item in value.items()}
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value
 
 
 def decode(data: Any) -> Any:
