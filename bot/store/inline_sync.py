@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
@@ -53,8 +53,11 @@ def sync_twin(engine: AsyncEngine, busy_timeout_ms: int) -> Engine | None:
 
     @event.listens_for(twin, "begin")
     def _on_begin(connection: Any) -> None:
-        # The write lock up front, straight to the driver (see engine.create_engine).
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+        # The write lock up front, straight to the driver (see engine.create_engine);
+        # `Store.transaction` has usually taken it already (see `DriverTransaction`).
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN IMMEDIATE")
 
     return twin
 
@@ -84,3 +87,51 @@ class InlineAsyncConnection(AsyncConnection):
             statement, parameters, execution_options=execution_options
         )
         return result
+
+
+class DriverTransaction:
+    """One transaction on a synchronous twin's connection, begun and ended on sqlite3.
+
+    Most transactions run only statements of the driver's fast path (`prepared`), so
+    SQLAlchemy's own transaction (its objects, events and commit layers) would be all
+    overhead. `BEGIN IMMEDIATE` goes straight to the driver; a statement SQLAlchemy runs
+    itself joins the open transaction (its begin event sees it open), and then SQLAlchemy
+    ends it, so both always agree on what is open.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+
+    def begin(self) -> None:
+        self._run("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        if self._connection.in_transaction():
+            self._connection.commit()
+            return
+        events = self._connection.dispatch
+        if events.commit:  # listeners (tests counting commits) see it as SQLAlchemy's own
+            events.commit(self._connection)
+        try:
+            self._run("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def rollback(self) -> None:
+        if self._connection.in_transaction():
+            self._connection.rollback()
+        elif self._driver.in_transaction:
+            events = self._connection.dispatch
+            if events.rollback:
+                events.rollback(self._connection)
+            self._run("ROLLBACK")
+
+    def _run(self, sql: str) -> None:
+        try:
+            self._driver.execute(sql)
+        except sqlite3.Error as error:
+            raise exc.DBAPIError.instance(
+                sql, (), error, sqlite3.Error, dialect=self._connection.dialect
+            ) from error

@@ -21,7 +21,7 @@ from bot.store.early_repo import EarlyRepo
 from bot.store.engine import SQLITE_BUSY_TIMEOUT_MS, is_sqlite
 from bot.store.followup_repo import FollowUpRepo
 from bot.store.form_offer_repo import FormOfferRepo
-from bot.store.inline_sync import InlineAsyncConnection, sync_twin
+from bot.store.inline_sync import DriverTransaction, InlineAsyncConnection, sync_twin
 from bot.store.insights_repo import InsightsRepo
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
@@ -108,8 +108,14 @@ class Store:
         # SQLite commit); a transaction that starts while another is open takes its own.
         held, self._idle = self._idle or self._inline.connect(), None
         try:
-            with held.begin():
+            transaction = DriverTransaction(held)
+            transaction.begin()
+            try:
                 yield Repo(InlineAsyncConnection(self.engine, held))
+            except BaseException:
+                transaction.rollback()
+                raise
+            transaction.commit()
         finally:
             if self._idle is None and not held.invalidated:
                 self._idle = held
