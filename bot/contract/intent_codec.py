@@ -53,10 +53,14 @@ def _dataclass_encoder(kind: type[Any]) -> Encoder:
     def encode_fields(value: Any) -> dict[str, Any]:
         data: dict[str, Any] = {_KIND: tag}
         for name in names:
-            data[name] = encode(getattr(value, name))
+            item = getattr(value, name)
+            data[name] = item if type(item) in _PLAIN else encode(item)
         return data
 
     return encode_fields
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _as_is(value: Any) -> Any:
@@ -64,7 +68,7 @@ def _as_is(value: Any) -> Any:
 
 
 def _encode_items(value: Sequence[Any]) -> list[Any]:
-    return [encode(item) for item in value]
+    return [item if type(item) in _PLAIN else encode(item) for item in value]
 
 
 def _encode_mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
