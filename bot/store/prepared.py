@@ -226,8 +226,10 @@ def execute(
     values: Any = [_values(plan, p) for p in sets] if many else _values(plan, sets[0])
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
     cursor = driver.cursor()
-    if connection._has_events or connection.engine._has_events:
-        connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, many)
+    # Only listeners of this event: the engine's others (connect, begin) cost nothing here.
+    listeners = connection.dispatch.before_cursor_execute
+    if listeners:
+        listeners(connection, cursor, sql, values, None, many)
     try:
         if many and plan.keys is not None:
             # Rows returned for many sets: one statement each (inline, no round trips).
@@ -279,8 +281,9 @@ async def execute_asyncpg(
     values = _values(plan, parameters or {})
     sync = connection.sync_connection
     assert sync is not None
-    if sync._has_events or sync.engine._has_events:
-        sync.dispatch.before_cursor_execute(sync, None, plan.sql, values, None, False)
+    listeners = sync.dispatch.before_cursor_execute
+    if listeners:
+        listeners(sync, None, plan.sql, values, None, False)
     raw = await connection.get_raw_connection()
     adapted: Any = raw.dbapi_connection
     failure: Exception | None = None
