@@ -32,6 +32,20 @@ _POSTPONE = prepared(
         due_at=bindparam("b_due", type_=FOLLOW_UP.c.due_at.type), lease_until=None, lease_owner=None
     )
 )
+_WAKE_AT = bindparam("b_now", type_=FOLLOW_UP.c.due_at.type)
+# By the post's own rows (the (setback_id, kind) key's index): a handful, whatever the table.
+_WAKE_FOR_THREAD = prepared(
+    update(FOLLOW_UP)
+    .where(
+        FOLLOW_UP.c.setback_id == bindparam("b_setback"),
+        FOLLOW_UP.c.community_id == bindparam("b_community"),
+        FOLLOW_UP.c.done_at.is_(None),
+        FOLLOW_UP.c.due_at > _WAKE_AT,
+        FOLLOW_UP.c.due_at <= bindparam("b_until", type_=FOLLOW_UP.c.due_at.type),
+        leases.is_free(FOLLOW_UP, _WAKE_AT),
+    )
+    .values(due_at=_WAKE_AT)
+)
 
 
 # Bounded: a shard's set of guilds changes as servers add or remove the bot.
@@ -171,18 +185,13 @@ class FollowUpRepo(RepoBase):
     ) -> None:
         """The post's thread is recorded: its follow-ups put off (by at most `waited`) while
         it was pending are due now. One that merely falls due within `waited` comes early."""
-        await self._db.execute(
-            update(FOLLOW_UP)
-            .where(
-                FOLLOW_UP.c.setback_id == setback_id,
-                FOLLOW_UP.c.community_id == community_id,
-                FOLLOW_UP.c.done_at.is_(None),
-                FOLLOW_UP.c.due_at > now,
-                FOLLOW_UP.c.due_at <= now + waited,
-                leases.is_free(FOLLOW_UP, now),
-            )
-            .values(due_at=now)
-        )
+        params = {
+            "b_setback": setback_id,
+            "b_community": community_id,
+            "b_now": now,
+            "b_until": now + waited,
+        }
+        await self._db.execute(_WAKE_FOR_THREAD, params)
 
     async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
         """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""

@@ -25,6 +25,7 @@ from bot.domain.rules import THREAD_PENDING_WAIT
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Repo, Store
+from bot.store.setback_repo import first_taken
 from bot.store.statements import FOLLOW_UP
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -437,6 +438,20 @@ async def test_a_row_rescheduled_while_leased_is_released_not_finished(store: St
     async with store.transaction() as repo:
         (again,) = await repo.claim_due(later, ["console"], "w2", later + LEASE, 10)
     assert again.id == claimed.id
+
+
+async def test_recording_a_thread_takes_the_post(store: Store) -> None:
+    """One statement takes the post and records its thread; a post taken before (or
+    meanwhile) is no longer taken for the first time."""
+    async with store.transaction() as repo:
+        post = await _setback(repo)
+        assert first_taken(post)
+    async with store.transaction() as repo:
+        assert await repo.record_thread(B, post.id, "t-1", "m-1") is None  # not B's
+        recorded = await repo.record_thread(A, post.id, "t-1", "m-1")
+    taken_again = replace(post, version=post.version + 1)
+    assert recorded == replace(taken_again, thread_ref="t-1", status_message_ref="m-1")
+    assert not first_taken(recorded)
 
 
 async def test_a_recorded_thread_wakes_the_follow_ups_put_off_for_it(store: Store) -> None:
