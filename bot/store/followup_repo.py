@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Insert, Update, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.model import FollowUp, FollowUpKind, Post
 from bot.store import leases
@@ -48,6 +49,39 @@ _WAKE_FOR_THREAD = prepared(
 )
 
 
+# Bounded: one statement per dialect, number of kinds and `reopen`.
+@lru_cache(maxsize=64)
+def _schedule(dialect: str, rows: int, *, reopen: bool) -> Insert:
+    """`rows` follow-ups of one post in one statement with one set of parameters, so the
+    driver runs it straight (many sets would take SQLAlchemy's path on PostgreSQL)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    post = {
+        "community_id": bindparam("b_community"),
+        "platform": bindparam("b_platform"),
+        "setback_id": bindparam("b_setback"),
+        "attempts": 0,
+    }
+    due_at = FOLLOW_UP.c.due_at.type
+    statement = insert(FOLLOW_UP).values(
+        [
+            {
+                **post,
+                "kind": bindparam(f"b_kind_{n}"),
+                "due_at": bindparam(f"b_due_{n}", type_=due_at),
+            }
+            for n in range(rows)
+        ]
+    )
+    moved = {"due_at": statement.excluded.due_at, "done_at": None, "attempts": 0}
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=[FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind],
+            set_=moved,
+            where=None if reopen else FOLLOW_UP.c.done_at.is_(None),
+        )
+    )
+
+
 # Bounded: a shard's set of guilds changes as servers add or remove the bot.
 @lru_cache(maxsize=64)
 def _claim_due(
@@ -84,19 +118,14 @@ class FollowUpRepo(RepoBase):
         """Set when each kind fires for `setback`. A fired row comes back only when `reopen`."""
         if not due:
             return
-        rows = [
-            {
-                "community_id": post.community_id,
-                "platform": platform,
-                "setback_id": post.id,
-                "kind": kind.value,
-                "due_at": due_at,
-                "attempts": 0,
-            }
-            for kind, due_at in due.items()
-        ]
-        statement = self._hot.schedule_reopen if reopen else self._hot.schedule
-        await self._db.execute(statement, rows)
+        params: dict[str, Any] = {
+            "b_community": post.community_id,
+            "b_platform": platform,
+            "b_setback": post.id,
+        }
+        for n, (kind, due_at) in enumerate(due.items()):
+            params[f"b_kind_{n}"], params[f"b_due_{n}"] = kind.value, due_at
+        await self._db.execute(_schedule(self._dialect, len(due), reopen=reopen), params)
 
     async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
         await self._cancel(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.exc import StatementError
 
 from bot.domain.model import (
@@ -270,6 +270,24 @@ async def test_thread_and_message_refs_may_repeat_across_communities(store: Stor
 
 
 # --- follow-ups ---------------------------------------------------------------------------
+
+
+async def test_follow_ups_scheduled_together_are_stored_as_one_alone(store: Store) -> None:
+    """Several kinds go in one statement: each due time is stored exactly as a single
+    kind's is (the same text, so the SQL comparisons on it hold alike)."""
+    when = NOW + timedelta(hours=5, microseconds=7)
+    kinds = (FollowUpKind.UNANSWERED_NUDGE, FollowUpKind.OUTCOME_ASK, FollowUpKind.CLOSE)
+    async with store.transaction() as repo:
+        alone, together = await _setback(repo), await _setback(repo)
+        await repo.schedule(alone, "console", {FollowUpKind.CLOSE: when}, reopen=False)
+        await repo.schedule(together, "console", dict.fromkeys(kinds, when), reopen=False)
+        as_text = select(FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind, cast(FOLLOW_UP.c.due_at, String))
+        stored = {(row[0], row[1]): row[2] for row in await repo._db.execute(as_text)}
+    (single,) = (text for (post_id, _), text in stored.items() if post_id == alone.id)
+    assert {stored[(together.id, kind.value)] for kind in kinds} == {single}
+    async with store.transaction() as repo:
+        due = await repo.pending_due_ats([together.id], FollowUpKind.OUTCOME_ASK)
+    assert due == {together.id: when}
 
 
 async def test_schedule_reopen_false_does_not_revive_a_finished_row(store: Store) -> None:
