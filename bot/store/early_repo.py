@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import BigInteger, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.prepared import prepared
 from bot.store.statements import PARKED_EVENT, TOMBSTONE
 
 KEPT_FOR = timedelta(days=1)
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# Every recorded thread takes it (PostgreSQL): run on the driver, like the statements below.
+_ADVISORY_LOCK = prepared(select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger))))
 # On every reply's path: built once (building a statement costs more than running it).
 _IS_BURIED = prepared(
     select(TOMBSTONE.c.message_ref).where(

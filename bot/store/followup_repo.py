@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import Insert, Update, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.model import FollowUp, FollowUpKind, Post
 from bot.store import leases
@@ -32,6 +33,53 @@ _POSTPONE = prepared(
         due_at=bindparam("b_due", type_=FOLLOW_UP.c.due_at.type), lease_until=None, lease_owner=None
     )
 )
+_WAKE_AT = bindparam("b_now", type_=FOLLOW_UP.c.due_at.type)
+# By the post's own rows (the (setback_id, kind) key's index): a handful, whatever the table.
+_WAKE_FOR_THREAD = prepared(
+    update(FOLLOW_UP)
+    .where(
+        FOLLOW_UP.c.setback_id == bindparam("b_setback"),
+        FOLLOW_UP.c.community_id == bindparam("b_community"),
+        FOLLOW_UP.c.done_at.is_(None),
+        FOLLOW_UP.c.due_at > _WAKE_AT,
+        FOLLOW_UP.c.due_at <= bindparam("b_until", type_=FOLLOW_UP.c.due_at.type),
+        leases.is_free(FOLLOW_UP, _WAKE_AT),
+    )
+    .values(due_at=_WAKE_AT)
+)
+
+
+# Bounded: one statement per dialect, number of kinds and `reopen`.
+@lru_cache(maxsize=64)
+def _schedule(dialect: str, rows: int, *, reopen: bool) -> Insert:
+    """`rows` follow-ups of one post in one statement with one set of parameters, so the
+    driver runs it straight (many sets would take SQLAlchemy's path on PostgreSQL)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    post = {
+        "community_id": bindparam("b_community"),
+        "platform": bindparam("b_platform"),
+        "setback_id": bindparam("b_setback"),
+        "attempts": 0,
+    }
+    due_at = FOLLOW_UP.c.due_at.type
+    statement = insert(FOLLOW_UP).values(
+        [
+            {
+                **post,
+                "kind": bindparam(f"b_kind_{n}"),
+                "due_at": bindparam(f"b_due_{n}", type_=due_at),
+            }
+            for n in range(rows)
+        ]
+    )
+    moved = {"due_at": statement.excluded.due_at, "done_at": None, "attempts": 0}
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=[FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind],
+            set_=moved,
+            where=None if reopen else FOLLOW_UP.c.done_at.is_(None),
+        )
+    )
 
 
 # Bounded: a shard's set of guilds changes as servers add or remove the bot.
@@ -70,19 +118,14 @@ class FollowUpRepo(RepoBase):
         """Set when each kind fires for `setback`. A fired row comes back only when `reopen`."""
         if not due:
             return
-        rows = [
-            {
-                "community_id": post.community_id,
-                "platform": platform,
-                "setback_id": post.id,
-                "kind": kind.value,
-                "due_at": due_at,
-                "attempts": 0,
-            }
-            for kind, due_at in due.items()
-        ]
-        statement = self._hot.schedule_reopen if reopen else self._hot.schedule
-        await self._db.execute(statement, rows)
+        params: dict[str, Any] = {
+            "b_community": post.community_id,
+            "b_platform": platform,
+            "b_setback": post.id,
+        }
+        for n, (kind, due_at) in enumerate(due.items()):
+            params[f"b_kind_{n}"], params[f"b_due_{n}"] = kind.value, due_at
+        await self._db.execute(_schedule(self._dialect, len(due), reopen=reopen), params)
 
     async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
         await self._cancel(
@@ -171,18 +214,13 @@ class FollowUpRepo(RepoBase):
     ) -> None:
         """The post's thread is recorded: its follow-ups put off (by at most `waited`) while
         it was pending are due now. One that merely falls due within `waited` comes early."""
-        await self._db.execute(
-            update(FOLLOW_UP)
-            .where(
-                FOLLOW_UP.c.setback_id == setback_id,
-                FOLLOW_UP.c.community_id == community_id,
-                FOLLOW_UP.c.done_at.is_(None),
-                FOLLOW_UP.c.due_at > now,
-                FOLLOW_UP.c.due_at <= now + waited,
-                leases.is_free(FOLLOW_UP, now),
-            )
-            .values(due_at=now)
-        )
+        params = {
+            "b_setback": setback_id,
+            "b_community": community_id,
+            "b_now": now,
+            "b_until": now + waited,
+        }
+        await self._db.execute(_WAKE_FOR_THREAD, params)
 
     async def postpone(self, follow_up_id: int, owner: str, due_at: datetime) -> None:
         """Give a leased row back to fire later (nothing to send yet, or delivery failed)."""

@@ -16,13 +16,25 @@ from bot.store.repo_base import RepoBase
 from bot.store.statements import SETBACK, scoped_params, take_post, update_scoped
 
 _ADD_SETBACK = prepared(SETBACK.insert().returning(*SETBACK.c))
-_TAKE_SETBACK = prepared(
-    take_post(SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id"))
+_THIS_POST = (SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id"))
+_TAKE_SETBACK = prepared(take_post(*_THIS_POST))
+_TAKE_FOR_THREAD = prepared(
+    take_post(*_THIS_POST).values(
+        thread_ref=bindparam("v_thread"), status_message_ref=bindparam("v_root")
+    )
 )
+# A post is stored at version 0 and every take raises it by one (`take_post`).
+_FIRST_TAKE_VERSION = 1
 
 _ANY_ID = SETBACK.c.id.in_(bindparam("b_ids", expanding=True))
 _TAKE_BY_ID = prepared(take_post(_ANY_ID))
 _BY_ID = prepared(select(SETBACK).where(_ANY_ID))
+
+
+def first_taken(post: Post) -> bool:
+    """Whether `post`, just taken, was taken for the first time since it was added: no
+    other transaction has taken it, before or meanwhile."""
+    return post.version == _FIRST_TAKE_VERSION
 
 
 class SetbackRepo(RepoBase):
@@ -79,6 +91,20 @@ class SetbackRepo(RepoBase):
         Everything read after this call sees what earlier writers of the post committed."""
         params = {"b_community": community_id, "b_id": setback_id}
         row = (await self._db.execute(_TAKE_SETBACK, params)).mappings().first()
+        return setback_of(row) if row else None
+
+    async def record_thread(
+        self, community_id: str, setback_id: int, thread_ref: str, root_ref: str
+    ) -> Post | None:
+        """Take the post (like `post`) and record its thread and root message, in one
+        statement; the post as it is now, None when there is none."""
+        params = {
+            "b_community": community_id,
+            "b_id": setback_id,
+            "v_thread": thread_ref,
+            "v_root": root_ref,
+        }
+        row = (await self._db.execute(_TAKE_FOR_THREAD, params)).mappings().first()
         return setback_of(row) if row else None
 
     async def post_by_thread(self, community_id: str, thread_ref: str) -> Post | None:

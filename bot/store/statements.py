@@ -78,8 +78,6 @@ def take_post(*conditions: Any) -> Update:
 class HotStatements:
     claim_event: Any
     add_reply: Any
-    schedule: Any
-    schedule_reopen: Any
     post_by_thread: Update
     touch_post: Update
     finish_follow_up: Update
@@ -89,20 +87,11 @@ class HotStatements:
 def hot_statements(dialect: str) -> HotStatements:
     """The prepared statements for `dialect` ("sqlite" or "postgresql")."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    follow_up = insert(FOLLOW_UP)
-    key = [FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind]
-    moved = {"due_at": follow_up.excluded.due_at, "done_at": None, "attempts": 0}
     return HotStatements(
         claim_event=prepared(
             insert(PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.event_id)
         ),
         add_reply=prepared(insert(REPLY).on_conflict_do_nothing().returning(REPLY.c.id)),
-        schedule=prepared(
-            follow_up.on_conflict_do_update(
-                index_elements=key, set_=moved, where=FOLLOW_UP.c.done_at.is_(None)
-            )
-        ),
-        schedule_reopen=prepared(follow_up.on_conflict_do_update(index_elements=key, set_=moved)),
         # Taken (locked, its version raised) like every post a change starts from.
         post_by_thread=prepared(
             take_post(

@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from bot.contract.intents import DirectTo, EditMessage, Intent, Send, SetThreadTags, StartThread
 from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed, FailureKind
-from bot.domain.model import Post
+from bot.domain.model import FollowUpKind, Post
 from bot.engine import ordered_edits
 from bot.engine.delivery import Policy
 from bot.engine.scheduler import Scheduler
+from bot.features.posting import posts as posting
 from bot.store.leases import Lease
 from bot.store.repo import OutboxState
 from bot.store.statements import OUTBOUND
@@ -309,7 +310,8 @@ class ThreadsDown:
         return await self.inner.deliver(intent, attempt)
 
 
-async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness) -> None:
+async def _ask_put_off_for_its_thread(h: Harness) -> ThreadsDown:
+    """Maya's post, whose thread cannot start, with its outcome ask due and put off."""
     h.core.kernel.policy = Policy(give_up_after=timedelta(days=3))  # the thread is not given up
     platform = ThreadsDown()
     form = form_in(await h.core.handle(*_command(h), platform))
@@ -319,6 +321,11 @@ async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness
     h.clock.advance(timedelta(days=2, minutes=1))
     await h.core.tick(lambda _c: platform, CONSOLE)
     assert asked(platform.inner)[MAYA.user_id] == 0  # no thread yet: the ask waits
+    return platform
+
+
+async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness) -> None:
+    platform = await _ask_put_off_for_its_thread(h)
 
     platform.down = False
     for _ in range(3):
@@ -327,6 +334,21 @@ async def test_a_follow_up_due_before_its_thread_started_waits_for_it(h: Harness
 
     assert len(platform.inner.of(StartThread)) == 1
     assert asked(platform.inner)[MAYA.user_id] == 1
+
+
+async def test_a_follow_up_put_off_for_its_thread_is_due_once_the_thread_is_recorded(
+    h: Harness,
+) -> None:
+    await _ask_put_off_for_its_thread(h)
+    h.clock.advance(timedelta(minutes=1))
+    now = h.clock.now()
+    async with h.core.store.transaction() as repo:
+        (post,) = await repo.posts_by_poster(COMMUNITY, MAYA.user_id, 1)
+        await posting.on_thread_started(
+            await h.core.context(repo, COMMUNITY, now), post.id, "t", "t"
+        )
+    async with h.core.store.transaction() as repo:
+        assert await repo.pending_due_at(post.id, FollowUpKind.OUTCOME_ASK) == now
 
 
 async def _answered_post_whose_turn_is_held(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.exc import StatementError
 
 from bot.domain.model import (
@@ -25,6 +25,7 @@ from bot.domain.rules import THREAD_PENDING_WAIT
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Repo, Store
+from bot.store.setback_repo import first_taken
 from bot.store.statements import FOLLOW_UP
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -271,6 +272,24 @@ async def test_thread_and_message_refs_may_repeat_across_communities(store: Stor
 # --- follow-ups ---------------------------------------------------------------------------
 
 
+async def test_follow_ups_scheduled_together_are_stored_as_one_alone(store: Store) -> None:
+    """Several kinds go in one statement: each due time is stored exactly as a single
+    kind's is (the same text, so the SQL comparisons on it hold alike)."""
+    when = NOW + timedelta(hours=5, microseconds=7)
+    kinds = (FollowUpKind.UNANSWERED_NUDGE, FollowUpKind.OUTCOME_ASK, FollowUpKind.CLOSE)
+    async with store.transaction() as repo:
+        alone, together = await _setback(repo), await _setback(repo)
+        await repo.schedule(alone, "console", {FollowUpKind.CLOSE: when}, reopen=False)
+        await repo.schedule(together, "console", dict.fromkeys(kinds, when), reopen=False)
+        as_text = select(FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind, cast(FOLLOW_UP.c.due_at, String))
+        stored = {(row[0], row[1]): row[2] for row in await repo._db.execute(as_text)}
+    (single,) = (text for (post_id, _), text in stored.items() if post_id == alone.id)
+    assert {stored[(together.id, kind.value)] for kind in kinds} == {single}
+    async with store.transaction() as repo:
+        due = await repo.pending_due_ats([together.id], FollowUpKind.OUTCOME_ASK)
+    assert due == {together.id: when}
+
+
 async def test_schedule_reopen_false_does_not_revive_a_finished_row(store: Store) -> None:
     kind = FollowUpKind.OUTCOME_ASK
     async with store.transaction() as repo:
@@ -437,6 +456,20 @@ async def test_a_row_rescheduled_while_leased_is_released_not_finished(store: St
     async with store.transaction() as repo:
         (again,) = await repo.claim_due(later, ["console"], "w2", later + LEASE, 10)
     assert again.id == claimed.id
+
+
+async def test_recording_a_thread_takes_the_post(store: Store) -> None:
+    """One statement takes the post and records its thread; a post taken before (or
+    meanwhile) is no longer taken for the first time."""
+    async with store.transaction() as repo:
+        post = await _setback(repo)
+        assert first_taken(post)
+    async with store.transaction() as repo:
+        assert await repo.record_thread(B, post.id, "t-1", "m-1") is None  # not B's
+        recorded = await repo.record_thread(A, post.id, "t-1", "m-1")
+    taken_again = replace(post, version=post.version + 1)
+    assert recorded == replace(taken_again, thread_ref="t-1", status_message_ref="m-1")
+    assert not first_taken(recorded)
 
 
 async def test_a_recorded_thread_wakes_the_follow_ups_put_off_for_it(store: Store) -> None:

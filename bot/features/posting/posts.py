@@ -41,10 +41,28 @@ from bot.features.care import crisis
 from bot.features.lifecycle import schedule as followups
 from bot.features.lifecycle.status_card import PostView, refresh, status_message, thread_tags
 from bot.features.posting import early
+from bot.store.setback_repo import first_taken
+from bot.words.content import Content
 from bot.words.excerpt import excerpt
+
+# The form depends only on these, so each is built once (a handful: locales, waits).
+_FormKey = tuple[Content, str, int]
+_SETBACK_FORMS: dict[_FormKey, Form] = {}
+_SETBACK_FORMS_KEPT = 64
 
 
 def setback_form(ctx: Context) -> Form:
+    """The setback form in the community's words, with its outcome wait."""
+    key = (ctx.content, ctx.settings.locale, ctx.settings.outcome_after_days)
+    found = _SETBACK_FORMS.get(key)
+    if found is None:
+        if len(_SETBACK_FORMS) >= _SETBACK_FORMS_KEPT:
+            _SETBACK_FORMS.clear()
+        found = _SETBACK_FORMS[key] = _built_setback_form(ctx)
+    return found
+
+
+def _built_setback_form(ctx: Context) -> Form:
     days = ctx.settings.outcome_after_days
     fields = (
         field(ctx, "title", "text", required=True, max_length=TITLE_MAX, hinted=True),
@@ -161,15 +179,16 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
 
 async def on_thread_started(ctx: Context, setback_id: int, thread_ref: str, root_ref: str) -> None:
     """The post's thread exists; its root message is the post's status message too.
-    Replies that reached the thread before this moment were parked: handled now."""
-    post = await ctx.repo.post(ctx.community_id, setback_id)  # taken: post first
+    Follow-ups put off while the thread was pending are due now; replies that reached the
+    thread before this moment were parked: handled now."""
+    post = await ctx.repo.record_thread(ctx.community_id, setback_id, thread_ref, root_ref)
     if post is None:
         return
-    await ctx.repo.update_post(
-        ctx.community_id, setback_id, thread_ref=thread_ref, status_message_ref=root_ref
-    )
-    await ctx.repo.wake_for_thread(ctx.community_id, setback_id, ctx.now, THREAD_PENDING_WAIT)
-    await early.replay(ctx, replace(post, thread_ref=thread_ref, status_message_ref=root_ref))
+    # Only the scheduler puts a follow-up off, while firing it, and it takes the post
+    # first (bot/engine/scheduler.py): a post taken here for the first time has none.
+    if not first_taken(post):
+        await ctx.repo.wake_for_thread(ctx.community_id, setback_id, ctx.now, THREAD_PENDING_WAIT)
+    await early.replay(ctx, post)
 
 
 async def edit_post(ctx: Context, post: Post, event: MessageEdited) -> list[Intent]:
