@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import OutcomeReport, OutcomeResult, Post
+from bot.store.prepared import prepared
 from bot.store.statements import OUTCOME, REPLY, SETBACK, TEMPLATE_USE, table
 from bot.store.tables import ActedRollupRow, FirstReplyRow, OutcomeRollupRow, ReplyTimeRollupRow
 
@@ -96,11 +97,13 @@ def _hot(dialect: str) -> _Hot:
         replied_at=bindparam("b_now", type_=FIRST_REPLY.c.replied_at.type),
     )
     return _Hot(
-        count_wait=waits.on_conflict_do_update(
-            index_elements=["community_id", "minutes"],
-            set_={"count": REPLY_TIME_ROLLUP.c["count"] + 1},
+        count_wait=prepared(
+            waits.on_conflict_do_update(
+                index_elements=["community_id", "minutes"],
+                set_={"count": REPLY_TIME_ROLLUP.c["count"] + 1},
+            )
         ),
-        first_reply=first.on_conflict_do_nothing().returning(FIRST_REPLY.c.setback_id),
+        first_reply=prepared(first.on_conflict_do_nothing().returning(FIRST_REPLY.c.setback_id)),
     )
 
 
