@@ -5,7 +5,11 @@ them; each is claimed again just before its platform call and marked delivered, 
 it tracks, in its own transaction the moment the platform confirms it. Idempotent ones
 (edits, tags, renames, closing: sending one again changes nothing the platform shows) that
 track nothing are recorded with the next record of the same send, or at its end: a crash
-in between sends them again, harmlessly, and a send saves a commit each. A failure leaves it
+in between sends them again, harmlessly, and a send saves a commit each. Records of stored
+rows are committed without waiting for the disk (`Store.transaction(durable=False)`): a
+killed process keeps them, and one undone by a power cut leaves its row as the call left it,
+marked attempted (durably, before the call), so it is looked for on the platform before any
+new try, as after a crash during the call. A failure leaves it
 to be retried (transient) or given up (permanent, or failing for a day), never lost and
 never marked delivered. Request-bound ones (private notices, forms) belong to the member's
 action and only make sense right away, so they are delivered directly.
@@ -222,7 +226,10 @@ class Ledger:
         if item.row_id is not None and track is None and isinstance(item.intent, IDEMPOTENT):
             self._deferred.append((item, made))
             return
-        async with self.store.transaction() as repo:
+        # A stored row's record need not wait for the disk: lost to a power cut, it leaves
+        # the row marked attempted, and an attempted row is looked for on the platform
+        # before it is sent again (see the module's doc).
+        async with self.store.transaction(durable=item.row_id is None) as repo:
             await self._record_deferred(repo)
             await self._record(repo, item, made)
 
@@ -245,7 +252,7 @@ class Ledger:
     async def flush(self) -> None:
         """Record the deliveries still deferred (the end of a send)."""
         if self._deferred:
-            async with self.store.transaction() as repo:
+            async with self.store.transaction(durable=False) as repo:
                 await self._record_deferred(repo)
 
     async def failed(self, item: Pending, failure: Exception) -> None:

@@ -99,16 +99,27 @@ class DriverTransaction:
     ends it, so both always agree on what is open.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, durable: bool = True) -> None:
         self._connection = connection
         self._driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+        self._durable = durable
 
     def begin(self) -> None:
-        self._run("BEGIN IMMEDIATE")
+        if not self._durable:
+            # WAL with synchronous=NORMAL: the commit is written, not synced; the next
+            # synced commit syncs it too (the WAL is in order). Set outside the transaction,
+            # as SQLite requires, and set back when it ends.
+            self._run("PRAGMA synchronous=NORMAL")
+        try:
+            self._run("BEGIN IMMEDIATE")
+        except BaseException:
+            self._restore()
+            raise
 
     def commit(self) -> None:
         if self._connection.in_transaction():
             self._connection.commit()
+            self._restore()
             return
         events = self._connection.dispatch
         if events.commit:  # listeners (tests counting commits) see it as SQLAlchemy's own
@@ -118,15 +129,23 @@ class DriverTransaction:
         except BaseException:
             self.rollback()
             raise
+        self._restore()
 
     def rollback(self) -> None:
-        if self._connection.in_transaction():
-            self._connection.rollback()
-        elif self._driver.in_transaction:
-            events = self._connection.dispatch
-            if events.rollback:
-                events.rollback(self._connection)
-            self._run("ROLLBACK")
+        try:
+            if self._connection.in_transaction():
+                self._connection.rollback()
+            elif self._driver.in_transaction:
+                events = self._connection.dispatch
+                if events.rollback:
+                    events.rollback(self._connection)
+                self._run("ROLLBACK")
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        if not self._durable and not self._driver.in_transaction:
+            self._run("PRAGMA synchronous=FULL")
 
     def _run(self, sql: str) -> None:
         try:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cached_property
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.audit_repo import AuditRepo
@@ -26,7 +26,7 @@ from bot.store.insights_repo import InsightsRepo
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
-from bot.store.prepared import PreparedAsyncConnection
+from bot.store.prepared import PreparedAsyncConnection, prepared
 from bot.store.reply_repo import ReplyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.template_repo import TemplateRepo
@@ -85,6 +85,9 @@ class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
             yield
 
 
+_NOT_WAITING_FOR_DISK = prepared(text("SET LOCAL synchronous_commit TO OFF"))
+
+
 class Store:
     """Hands out transactions; each yields a `Repo` and commits when the block ends cleanly."""
 
@@ -99,16 +102,27 @@ class Store:
         return self._inline or self.engine.sync_engine
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Repo]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[Repo]:
+        """A transaction; its commit waits for the disk unless `durable` is False.
+
+        A transaction that is not durable survives the process being killed, but a power
+        cut (or the server's crash, on PostgreSQL) may undo it, never a later durable one
+        without it. Only for what can be found again when lost: a delivery's record (the
+        row, still marked attempted, is looked for on the platform before it is sent again;
+        see bot/engine/delivery.py).
+        """
         if self._inline is None:
             async with self.engine.connect() as plain, plain.begin():
-                yield Repo(PreparedAsyncConnection(self.engine, plain.sync_connection))
+                connection = PreparedAsyncConnection(self.engine, plain.sync_connection)
+                if not durable and plain.dialect.name == "postgresql":
+                    await connection.execute(_NOT_WAITING_FOR_DISK)
+                yield Repo(connection)
             return
         # One connection kept between transactions (a pool checkout costs more than a
         # SQLite commit); a transaction that starts while another is open takes its own.
         held, self._idle = self._idle or self._inline.connect(), None
         try:
-            transaction = DriverTransaction(held)
+            transaction = DriverTransaction(held, durable=durable)
             transaction.begin()
             try:
                 yield Repo(InlineAsyncConnection(self.engine, held))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,7 +25,7 @@ from bot.engine.delivery import Policy
 from bot.engine.scheduler import Scheduler
 from bot.features.posting import posts as posting
 from bot.store.leases import Lease
-from bot.store.repo import OutboxState
+from bot.store.repo import OutboxState, Repo
 from bot.store.statements import OUTBOUND
 from tests.core.test_delivery import _command, _submit
 from tests.store.test_scheduler_workers import asked
@@ -415,3 +416,46 @@ async def test_a_turn_held_by_a_sender_that_died_is_retried_when_its_lease_ends(
     await h.wait(timedelta(seconds=10))
     (edit,) = h.outbox.of(EditMessage)
     assert edit.revision is not None and edit.revision.setback_id == post.id
+
+
+async def test_a_record_lost_to_a_power_cut_leaves_the_row_to_be_looked_for_first(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delivery's record is the one commit that does not wait for the disk; the state a
+    power cut could fall back to (the ask's record undone) sends nothing blind."""
+    await h.post(MAYA, ask_outcome_on="2d")
+    platform = CutShort(hang=False)
+    store, real = h.core.store, h.core.store.transaction
+    commits: list[bool] = []
+
+    @asynccontextmanager
+    async def power_cut_undoes_the_asks_record(*, durable: bool = True) -> AsyncIterator[Repo]:
+        commits.append(durable)
+        async with real(durable=durable) as repo:
+            if durable or not platform.attempts:
+                yield repo
+                return
+            async with repo.savepoint():  # the record of the ask the platform took
+                yield repo
+                raise _Undone
+
+    h.clock.advance(timedelta(days=2))
+    sent_at = h.clock.now()
+    monkeypatch.setattr(store, "transaction", power_cut_undoes_the_asks_record)
+    with pytest.raises(_Undone):
+        await h.core.tick(lambda _c: platform, CONSOLE)
+    monkeypatch.undo()
+    first_record = commits.index(False)
+    assert first_record > 0 and all(commits[:first_record])  # claims and firing waited
+
+    h.clock.advance(timedelta(minutes=3))  # the lease of the worker that "lost power" ends
+    await Scheduler(h.core.kernel, "after-restart").tick(lambda _c: platform, CONSOLE)
+    first_try, second_try = platform.attempts
+    assert first_try is not None and first_try.maybe_sent_since is None
+    assert second_try is not None and second_try.maybe_sent_since == sent_at
+    assert second_try.key == first_try.key
+    assert (await states(h))[OutboxState.PENDING] == 0
+
+
+class _Undone(Exception):
+    """What a power cut does to a commit that did not wait for the disk."""
