@@ -16,6 +16,8 @@ from sqlalchemy import Float, Integer, TextClause, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
 
+from bot.store.prepared import prepared
+
 TABLE = "library_search"
 # How many matches a search ranks: the newest this many. A search matching more (its words
 # are in most entries) tells little by its words, and ranking every match would cost as
@@ -43,6 +45,12 @@ class SearchIndex(Protocol):
         ...
 
 
+# An entry's row, new or replacing the one before (FTS5 drops the old row's words first).
+_FTS5_PUT = prepared(
+    text(f"INSERT OR REPLACE INTO {TABLE} (rowid, community_id, doc) VALUES (:id, :c, :doc)")
+)
+
+
 def _fts5_query(words: Sequence[str]) -> str:
     return " OR ".join(f'"{word}"' for word in words)
 
@@ -52,11 +60,7 @@ class Fts5Index:
         self._db = db
 
     async def put(self, community_id: str, featured_id: int, document: str) -> None:
-        await self._db.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), {"id": featured_id})
-        await self._db.execute(
-            text(f"INSERT INTO {TABLE} (rowid, community_id, doc) VALUES (:id, :c, :doc)"),
-            {"id": featured_id, "c": community_id, "doc": document},
-        )
+        await self._db.execute(_FTS5_PUT, {"id": featured_id, "c": community_id, "doc": document})
 
     async def drop(self, featured_ids: Sequence[int]) -> None:
         if not featured_ids:
@@ -86,6 +90,15 @@ class Fts5Index:
         return [int(rowid) for rowid in rows.scalars()]
 
 
+_TSVECTOR_PUT = prepared(
+    text(
+        f"INSERT INTO {TABLE} (featured_id, community_id, doc) "
+        "VALUES (:id, :c, to_tsvector('english', :doc)) "
+        "ON CONFLICT (featured_id) DO UPDATE SET doc = excluded.doc"
+    )
+)
+
+
 def _tsquery(words: Sequence[str]) -> str:
     return " | ".join(words)
 
@@ -95,14 +108,8 @@ class TsvectorIndex:
         self._db = db
 
     async def put(self, community_id: str, featured_id: int, document: str) -> None:
-        await self._db.execute(
-            text(
-                f"INSERT INTO {TABLE} (featured_id, community_id, doc) "
-                "VALUES (:id, :c, to_tsvector('english', :doc)) "
-                "ON CONFLICT (featured_id) DO UPDATE SET doc = excluded.doc"
-            ),
-            {"id": featured_id, "c": community_id, "doc": document},
-        )
+        params = {"id": featured_id, "c": community_id, "doc": document}
+        await self._db.execute(_TSVECTOR_PUT, params)
 
     async def drop(self, featured_ids: Sequence[int]) -> None:
         if not featured_ids:
