@@ -111,19 +111,33 @@ def _visible() -> list[ColumnElement[bool]]:
     ]
 
 
+_BEST_COLUMNS = (
+    "community_id",
+    "reply_id",
+    "setback_id",
+    "topic",
+    "summary",
+    "featured_by",
+    "featured_at",
+    "updated_at",
+    "featured",
+)
+
+
 @cache
 def _add_best_statement(dialect: str) -> Insert:
     """A best answer's entry in one statement: inserted, or rewritten if it is a best
     answer's already (unmarked once, now marked again); a featured answer's stays as its
     moderator wrote it, and then no row is returned."""
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FEATURED)
+    insert = insert.values({name: bindparam(name) for name in _BEST_COLUMNS})
     rewritten = ("topic", "summary", "updated_at", "featured")
     upsert = insert.on_conflict_do_update(
         index_elements=[FEATURED.c.community_id, FEATURED.c.reply_id],
         set_={name: insert.excluded[name] for name in rewritten},
         where=FEATURED.c.featured.is_(False),
     )
-    return prepared(upsert.returning(FEATURED.c.id))
+    return prepared(upsert.returning(FEATURED.c.id, FEATURED.c.community_id))
 
 
 @dataclass(frozen=True)
@@ -243,9 +257,7 @@ class LibraryRepo:
             "updated_at": now,
             "featured": False,
         }
-        written = (await self._db.execute(self._add_best, values)).scalar()
-        if written is not None:
-            await self._search.put(community_id, int(written), document)
+        await self._search.put_written(self._add_best, values, document)
 
     async def _put(
         self,
