@@ -169,6 +169,17 @@ _STATUS_ROWS = prepared(
 )
 
 
+_ENTRY = prepared(
+    select(FEATURED).where(
+        FEATURED.c.community_id == bindparam("b_community"),
+        FEATURED.c.reply_id == bindparam("b_reply"),
+    )
+)
+_HIDDEN_AMONG = prepared(
+    select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id.in_(bindparam("b_ids", expanding=True)))
+)
+
+
 class LibraryRepo:
     def __init__(self, connection: AsyncConnection, insert: Any) -> None:
         self._db = connection
@@ -185,12 +196,8 @@ class LibraryRepo:
         return known if known is not None and known.by_moderator else None
 
     async def _entry(self, community_id: str, reply_id: int) -> Featured | None:
-        row = await self._db.execute(
-            select(FEATURED).where(
-                FEATURED.c.community_id == community_id, FEATURED.c.reply_id == reply_id
-            )
-        )
-        found = row.mappings().first()
+        params = {"b_community": community_id, "b_reply": reply_id}
+        found = (await self._db.execute(_ENTRY, params)).mappings().first()
         return None if found is None else _featured(found)
 
     async def visible_featured(self, community_id: str, ids: Sequence[int]) -> list[Featured]:
@@ -385,9 +392,7 @@ class LibraryRepo:
     async def hidden_among(self, reply_ids: Sequence[int]) -> set[int]:
         if not reply_ids:
             return set()
-        rows = await self._db.execute(
-            select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id.in_(list(reply_ids)))
-        )
+        rows = await self._db.execute(_HIDDEN_AMONG, {"b_ids": list(reply_ids)})
         return set(rows.scalars())
 
     async def lock(
