@@ -8,24 +8,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Insert,
     RowMapping,
     Table,
     and_,
+    bindparam,
     delete,
     exists,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.model import OutcomeResult
+from bot.domain.model import OutcomeResult, Reply
 from bot.store.digest_repo import DigestRepo
 from bot.store.library_search import search_index
+from bot.store.prepared import prepared
+from bot.store.records import APPRECIATIONS, reply_of
 from bot.store.statements import OUTCOME, REPLY, SETBACK, table
 from bot.store.tables import (
     FeaturedAnswerRow,
@@ -105,10 +111,80 @@ def _visible() -> list[ColumnElement[bool]]:
     ]
 
 
+_BEST_COLUMNS = (
+    "community_id",
+    "reply_id",
+    "setback_id",
+    "topic",
+    "summary",
+    "featured_by",
+    "featured_at",
+    "updated_at",
+    "featured",
+)
+
+
+@cache
+def _add_best_statement(dialect: str) -> Insert:
+    """A best answer's entry in one statement: inserted, or rewritten if it is a best
+    answer's already (unmarked once, now marked again); a featured answer's stays as its
+    moderator wrote it, and then no row is returned."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FEATURED)
+    insert = insert.values({name: bindparam(name) for name in _BEST_COLUMNS})
+    rewritten = ("topic", "summary", "updated_at", "featured")
+    upsert = insert.on_conflict_do_update(
+        index_elements=[FEATURED.c.community_id, FEATURED.c.reply_id],
+        set_={name: insert.excluded[name] for name in rewritten},
+        where=FEATURED.c.featured.is_(False),
+    )
+    return prepared(upsert.returning(FEATURED.c.id, FEATURED.c.community_id))
+
+
+@dataclass(frozen=True)
+class StatusRows:
+    """What a post's status card shows besides the post: its best answers that show
+    (oldest first) and whether its poster shared an update."""
+
+    best: list[Reply]
+    has_outcome: bool
+
+
+# One statement for the whole card: the post's row anchors it (so an update is known even
+# without a best answer), its best answers joined, hidden ones left out.
+_HAS_OUTCOME = exists(select(OUTCOME.c.setback_id).where(OUTCOME.c.setback_id == SETBACK.c.id))
+_STATUS_ROWS = prepared(
+    select(_HAS_OUTCOME.label("has_outcome"), REPLY, APPRECIATIONS)
+    .select_from(
+        SETBACK.outerjoin(
+            REPLY,
+            and_(
+                REPLY.c.setback_id == SETBACK.c.id,
+                REPLY.c.best_marked_at.is_not(None),
+                ~exists(select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id == REPLY.c.id)),
+            ),
+        )
+    )
+    .where(SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id"))
+    .order_by(REPLY.c.created_at, REPLY.c.id)
+)
+
+
+_ENTRY = prepared(
+    select(FEATURED).where(
+        FEATURED.c.community_id == bindparam("b_community"),
+        FEATURED.c.reply_id == bindparam("b_reply"),
+    )
+)
+_HIDDEN_AMONG = prepared(
+    select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id.in_(bindparam("b_ids", expanding=True)))
+)
+
+
 class LibraryRepo:
     def __init__(self, connection: AsyncConnection, insert: Any) -> None:
         self._db = connection
         self._insert = insert
+        self._add_best = _add_best_statement(connection.dialect.name)
         self.digest = DigestRepo(connection, insert)
         self._search = search_index(connection)
 
@@ -120,12 +196,8 @@ class LibraryRepo:
         return known if known is not None and known.by_moderator else None
 
     async def _entry(self, community_id: str, reply_id: int) -> Featured | None:
-        row = await self._db.execute(
-            select(FEATURED).where(
-                FEATURED.c.community_id == community_id, FEATURED.c.reply_id == reply_id
-            )
-        )
-        found = row.mappings().first()
+        params = {"b_community": community_id, "b_reply": reply_id}
+        found = (await self._db.execute(_ENTRY, params)).mappings().first()
         return None if found is None else _featured(found)
 
     async def visible_featured(self, community_id: str, ids: Sequence[int]) -> list[Featured]:
@@ -181,20 +253,18 @@ class LibraryRepo:
     ) -> None:
         """A best answer joins the library (a featured one is in it already). It leaves by
         being unmarked: the entry stays, out of sight (`_visible`), ready for a new mark."""
-        known = await self._entry(community_id, reply_id)
-        if known is not None and known.by_moderator:
-            return
-        values = {"topic": "", "summary": summary, "updated_at": now, "featured": False}
-        await self._put(
-            community_id,
-            known,
-            reply_id=reply_id,
-            setback_id=setback_id,
-            by=by,
-            now=now,
-            values=values,
-            document=document,
-        )
+        values = {
+            "community_id": community_id,
+            "reply_id": reply_id,
+            "setback_id": setback_id,
+            "topic": "",
+            "summary": summary,
+            "featured_by": by,
+            "featured_at": now,
+            "updated_at": now,
+            "featured": False,
+        }
+        await self._search.put_written(self._add_best, values, document)
 
     async def _put(
         self,
@@ -312,12 +382,17 @@ class LibraryRepo:
     async def unhide(self, reply_id: int) -> bool:
         return await self._remove(HIDDEN.c.reply_id, reply_id)
 
+    async def status_rows(self, community_id: str, setback_id: int) -> StatusRows:
+        """What the post's status card shows, in one statement (see `StatusRows`)."""
+        params = {"b_community": community_id, "b_id": setback_id}
+        rows = (await self._db.execute(_STATUS_ROWS, params)).mappings().all()
+        best = [reply_of(row) for row in rows if row["id"] is not None]
+        return StatusRows(best=best, has_outcome=bool(rows and rows[0]["has_outcome"]))
+
     async def hidden_among(self, reply_ids: Sequence[int]) -> set[int]:
         if not reply_ids:
             return set()
-        rows = await self._db.execute(
-            select(HIDDEN.c.reply_id).where(HIDDEN.c.reply_id.in_(list(reply_ids)))
-        )
+        rows = await self._db.execute(_HIDDEN_AMONG, {"b_ids": list(reply_ids)})
         return set(rows.scalars())
 
     async def lock(

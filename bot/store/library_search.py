@@ -9,12 +9,29 @@ digits only), joined by OR in each engine's own syntax: nothing typed is ever op
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, Protocol
 
-from sqlalchemy import Float, Integer, TextClause, bindparam, text
+from sqlalchemy import (
+    Float,
+    Insert,
+    Integer,
+    Text,
+    TextClause,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
+
+from bot.store.prepared import prepared
 
 TABLE = "library_search"
 # How many matches a search ranks: the newest this many. A search matching more (its words
@@ -31,6 +48,14 @@ def is_search_table(name: str) -> bool:
 class SearchIndex(Protocol):
     async def put(self, community_id: str, featured_id: int, document: str) -> None: ...
 
+    async def put_written(
+        self, entry: Insert, values: Mapping[str, Any], document: str
+    ) -> int | None:
+        """Run `entry` (an INSERT of a library entry, returning its `id` and
+        `community_id`, or no row when it wrote none) and index `document` under the entry
+        it wrote: in one statement where the engine allows. The entry's id, or None."""
+        ...
+
     async def drop(self, featured_ids: Sequence[int]) -> None: ...
 
     def ranked(self, community_id: str, words: Sequence[str], limit: int) -> TextualSelect:
@@ -43,6 +68,12 @@ class SearchIndex(Protocol):
         ...
 
 
+# An entry's row, new or replacing the one before (FTS5 drops the old row's words first).
+_FTS5_PUT = prepared(
+    text(f"INSERT OR REPLACE INTO {TABLE} (rowid, community_id, doc) VALUES (:id, :c, :doc)")
+)
+
+
 def _fts5_query(words: Sequence[str]) -> str:
     return " OR ".join(f'"{word}"' for word in words)
 
@@ -52,11 +83,16 @@ class Fts5Index:
         self._db = db
 
     async def put(self, community_id: str, featured_id: int, document: str) -> None:
-        await self._db.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), {"id": featured_id})
-        await self._db.execute(
-            text(f"INSERT INTO {TABLE} (rowid, community_id, doc) VALUES (:id, :c, :doc)"),
-            {"id": featured_id, "c": community_id, "doc": document},
-        )
+        await self._db.execute(_FTS5_PUT, {"id": featured_id, "c": community_id, "doc": document})
+
+    async def put_written(
+        self, entry: Insert, values: Mapping[str, Any], document: str
+    ) -> int | None:
+        written = (await self._db.execute(entry, values)).first()
+        if written is None:
+            return None
+        await self.put(written.community_id, written.id, document)
+        return int(written.id)
 
     async def drop(self, featured_ids: Sequence[int]) -> None:
         if not featured_ids:
@@ -86,6 +122,34 @@ class Fts5Index:
         return [int(rowid) for rowid in rows.scalars()]
 
 
+_TSVECTOR_PUT = prepared(
+    text(
+        f"INSERT INTO {TABLE} (featured_id, community_id, doc) "
+        "VALUES (:id, :c, to_tsvector('english', :doc)) "
+        "ON CONFLICT (featured_id) DO UPDATE SET doc = excluded.doc"
+    )
+)
+
+
+_TSVECTOR = table(TABLE, column("featured_id"), column("community_id"), column("doc"))
+
+
+@cache
+def _tsvector_put_written(entry: Insert) -> Insert:
+    """`entry` in a CTE, and the index row of what it wrote (its document bound as
+    `doc`): one round trip instead of two."""
+    written = entry.cte("written")
+    document = func.to_tsvector(literal_column("'english'"), bindparam("doc", type_=Text))
+    statement = postgresql.insert(_TSVECTOR).from_select(
+        ["featured_id", "community_id", "doc"],
+        select(written.c.id, written.c.community_id, document),
+    )
+    upsert = statement.on_conflict_do_update(
+        index_elements=["featured_id"], set_={"doc": statement.excluded.doc}
+    )
+    return prepared(upsert.returning(_TSVECTOR.c.featured_id))
+
+
 def _tsquery(words: Sequence[str]) -> str:
     return " | ".join(words)
 
@@ -95,14 +159,15 @@ class TsvectorIndex:
         self._db = db
 
     async def put(self, community_id: str, featured_id: int, document: str) -> None:
-        await self._db.execute(
-            text(
-                f"INSERT INTO {TABLE} (featured_id, community_id, doc) "
-                "VALUES (:id, :c, to_tsvector('english', :doc)) "
-                "ON CONFLICT (featured_id) DO UPDATE SET doc = excluded.doc"
-            ),
-            {"id": featured_id, "c": community_id, "doc": document},
-        )
+        params = {"id": featured_id, "c": community_id, "doc": document}
+        await self._db.execute(_TSVECTOR_PUT, params)
+
+    async def put_written(
+        self, entry: Insert, values: Mapping[str, Any], document: str
+    ) -> int | None:
+        params = {**values, "doc": document}
+        found = (await self._db.execute(_tsvector_put_written(entry), params)).scalar()
+        return None if found is None else int(found)
 
     async def drop(self, featured_ids: Sequence[int]) -> None:
         if not featured_ids:

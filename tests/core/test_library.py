@@ -423,3 +423,15 @@ async def test_an_unfeatured_best_answer_stays_as_a_best_answer(h: Harness) -> N
     assert await _search(h, "silence") == ["Send one polite follow-up after a week."]
     await h.mark(MAYA, ref, "unmark_best")
     assert await _search(h, "silence") == []
+
+
+async def test_a_summary_written_again_is_found_by_its_new_words_only(h: Harness) -> None:
+    entry = ("Ghosted after the final round", "Three weeks of silence.", "Follow up once.")
+    _, ref = await _featured(h, (*entry, "Ghosting", "Patience pays"))
+    assert await _search(h, "patience") == ["Patience pays"]
+    form = form_in(await h.mark(SAM, ref, "feature_answer"))
+    await h.submit(SAM, form.form_id, topic="Ghosting", summary="A gentle nudge")
+    assert await _search(h, "patience") == []
+    assert await _search(h, "gentle") == ["A gentle nudge"]
+    await h.mark(MAYA, ref)  # a best mark leaves what the moderator wrote
+    assert await _search(h, "gentle") == ["A gentle nudge"]

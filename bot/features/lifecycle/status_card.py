@@ -53,7 +53,9 @@ def best_links(ctx: Context, replies: list[Reply]) -> tuple[Link, ...]:
 
 @dataclass(frozen=True)
 class PostView:
-    """A post with what its summary needs: its replies and whether an update was shared."""
+    """A post with what its summary needs: its replies and whether an update was shared.
+    For the status card alone (`refresh`) its replies are only the best answers that show:
+    all the card and the tags look at."""
 
     post: Post
     replies: list[Reply]
@@ -138,7 +140,8 @@ def thread_tags(ctx: Context, view: PostView) -> tuple[str, ...]:
 
 async def refresh(ctx: Context, post: Post) -> list[Intent]:
     """Bring the post's status message and tags up to date after a change."""
-    return refresh_view(ctx, await load_view(ctx, post))
+    shown = await ctx.repo.library.status_rows(ctx.community_id, post.id)
+    return refresh_view(ctx, PostView(post, shown.best, shown.has_outcome))
 
 
 def refresh_view(ctx: Context, view: PostView) -> list[Intent]:
