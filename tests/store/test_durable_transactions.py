@@ -51,10 +51,14 @@ async def test_a_failed_record_undoes_itself_and_the_next_transaction_still_wait
     store: Store,
 ) -> None:
     durable = "full" if store.sync_engine.dialect.name == "sqlite" else "on"
-    with pytest.raises(RuntimeError):
+
+    async def fails() -> None:
         async with store.transaction(durable=False) as repo:
             await repo.ensure_community("console:undone", "console", CommunitySettings(), NOW)
             raise RuntimeError("the record failed")
+
+    with pytest.raises(RuntimeError):
+        await fails()
     async with store.transaction() as repo:
         assert await disk_wait(repo) == durable
         assert await repo.community("console:undone") is None
