@@ -11,9 +11,16 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from bot.domain.model import Post, Reply
 from bot.store.changes import ReplyChanges
 from bot.store.prepared import prepared
-from bot.store.records import APPRECIATIONS, reply_of
+from bot.store.records import APPRECIATIONS, reply_of, setback_of
 from bot.store.setback_repo import SetbackRepo
-from bot.store.statements import APPRECIATION, REPLY, scoped_params, update_scoped
+from bot.store.statements import (
+    APPRECIATION,
+    REPLY,
+    SETBACK,
+    scoped_params,
+    take_post,
+    update_scoped,
+)
 
 _REPLY_BY_ID = prepared(
     select(REPLY, APPRECIATIONS).where(
@@ -25,9 +32,17 @@ _REPLY_BY_REF = prepared(
         REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
     )
 )
-_REPLY_KEY_BY_REF = prepared(
-    select(REPLY.c.id, REPLY.c.setback_id).where(
-        REPLY.c.community_id == bindparam("b_community"), REPLY.c.message_ref == bindparam("b_ref")
+# The post of a reply, taken (see `take_post`) in the statement that finds it.
+_TAKE_POST_BY_REPLY_REF = prepared(
+    take_post(
+        SETBACK.c.community_id == bindparam("b_community"),
+        SETBACK.c.id
+        == select(REPLY.c.setback_id)
+        .where(
+            REPLY.c.community_id == bindparam("b_community"),
+            REPLY.c.message_ref == bindparam("b_ref"),
+        )
+        .scalar_subquery(),
     )
 )
 _REPLIES_OF = prepared(
@@ -46,8 +61,7 @@ _MARK_BEST = prepared(
         REPLY.c.best_marked_at.is_(None),
         REPLY.c.deleted.is_(False),
     )
-    .values(best_marked_at=bindparam("b_now"))
-    .returning(REPLY.c.best_marked_by)  # unchanged yet: who marked it before, if anyone
+    .values(best_marked_at=bindparam("b_now"), best_marked_by=bindparam("b_by"))
 )
 
 
@@ -103,10 +117,9 @@ class ReplyRepo(SetbackRepo):
         The post is taken before the reply is read, so the reply is as its post's last
         writer left it, and locks are always taken post first, then its rows."""
         params = {"b_community": community_id, "b_ref": message_ref}
-        row = (await self._db.execute(_REPLY_KEY_BY_REF, params)).first()
-        post = await self.post(community_id, row.setback_id) if row else None
-        reply = await self.reply(community_id, row.id) if row and post else None
-        return (post, reply) if post and reply else None
+        row = (await self._db.execute(_TAKE_POST_BY_REPLY_REF, params)).mappings().first()
+        reply = await self.reply_by_ref(community_id, message_ref) if row else None
+        return (setback_of(row), reply) if row and reply else None
 
     async def reply(self, community_id: str, reply_id: int) -> Reply | None:
         params = {"b_community": community_id, "b_id": reply_id}
@@ -132,21 +145,11 @@ class ReplyRepo(SetbackRepo):
         statement = update_scoped(REPLY.name, tuple(values))
         await self._db.execute(statement, scoped_params(community_id, reply_id, values))
 
-    async def mark_best(
-        self, community_id: str, reply_id: int, by: str, now: datetime
-    ) -> bool | None:
-        """Mark a live reply best, unless it is marked already (then None, whoever won).
-
-        Returns whether this is its first mark ever (its author is thanked once). The
-        conditional UPDATE is the guard: of two marks at once, one changes the row.
-        """
-        params = {"b_community": community_id, "b_id": reply_id, "b_now": now}
-        marked = await self._db.execute(_MARK_BEST, params)
-        row = marked.first()
-        if row is None:
-            return None
-        await self.update_reply(community_id, reply_id, best_marked_by=by)
-        return row.best_marked_by is None
+    async def mark_best(self, community_id: str, reply_id: int, by: str, now: datetime) -> bool:
+        """Mark a live reply best; False if it is marked already (whoever won). The
+        conditional UPDATE is the guard: of two marks at once, one changes the row."""
+        params = {"b_community": community_id, "b_id": reply_id, "b_now": now, "b_by": by}
+        return bool((await self._db.execute(_MARK_BEST, params)).rowcount)
 
     async def unmark_best(self, community_id: str, reply_id: int) -> bool:
         """Unmark a best answer; False if it was not marked (or someone unmarked it first)."""

@@ -26,9 +26,10 @@ async def _target(ctx: Context, message_ref: str) -> tuple[Post, Reply]:
 async def mark(ctx: Context, event: MessageActionInvoked) -> list[Intent]:
     post, reply = await _target(ctx, event.message_ref)
     check_markable(event.actor, post, reply)
-    first_mark = await ctx.repo.mark_best(ctx.community_id, reply.id, event.actor.user_id, ctx.now)
-    if first_mark is None:  # marked already, maybe a moment ago by someone else
-        raise RuleViolation("best.already")
+    # The reply was read after its post was taken, so it is as the last mark left it.
+    first_mark = reply.best_marked_by is None
+    if not await ctx.repo.mark_best(ctx.community_id, reply.id, event.actor.user_id, ctx.now):
+        raise RuleViolation("best.already")  # marked already, maybe a moment ago by someone else
     await add_best(ctx, post, reply, event.actor.user_id)
     await mark_on_behalf(ctx, event.actor, post, reply, marked=True)
     acknowledged = ctx.notice(event.actor, "best.marked", author=reply.author_name)
