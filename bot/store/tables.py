@@ -78,6 +78,12 @@ def _partial_index(name: str, column: str, *, where: str) -> Index:
     return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
 
 
+def _counts_by_result() -> list[Column[int]]:
+    """A counter per outcome result, from 0 (the rollups of the web page's outcomes)."""
+    results = ("worked", "partly", "not_this_time", "still_waiting", "rather_not_say")
+    return [_int(result, default=0) for result in results]
+
+
 def _when(name: str, *, optional: bool = False, index: bool = False) -> Column[Any]:
     return Column(name, UTCDateTime(), nullable=optional, index=index)
 
@@ -570,11 +576,7 @@ OutcomeRollupRow = _table(
     _str("community_id", 100, key=True),
     _str("dimension", 10, key=True),
     _str("bucket", 30, key=True),
-    _int("worked", default=0),
-    _int("partly", default=0),
-    _int("not_this_time", default=0),
-    _int("still_waiting", default=0),
-    _int("rather_not_say", default=0),
+    *_counts_by_result(),
 )
 
 
@@ -586,11 +588,7 @@ ActedRollupRow = _table(
     _str("subject", 10, key=True),
     _str("subject_key", 100, key=True),
     _str("label", 200),
-    _int("worked", default=0),
-    _int("partly", default=0),
-    _int("not_this_time", default=0),
-    _int("still_waiting", default=0),
-    _int("rather_not_say", default=0),
+    *_counts_by_result(),
     _int("total", default=0),
     Index("ix_acted_rollup_total", "community_id", "subject", "total"),
 )
