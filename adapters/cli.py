@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import sys
 import tempfile
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,6 +44,23 @@ def _options(
     ] = False,
 ) -> None:
     """Rebound: peer support for job-interview setbacks."""
+
+
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """Import a long-running command's modules with the garbage collector paused.
+
+    Importing makes a hundred thousand long-lived objects and almost no garbage (under a
+    megabyte of cycles), yet the collector's passes over them were a sixth of the start's
+    CPU. Once loaded they are frozen: later collections walk only what the process makes
+    while it runs.
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _settings(level: str | None = None) -> CoreSettings:
@@ -138,13 +157,14 @@ def slack(
     ] = None,
 ) -> None:
     """Run the Slack adapter: HTTP by default, Socket Mode when SLACK_APP_TOKEN is set."""
-    from pydantic import ValidationError
+    with _loading():
+        from pydantic import ValidationError
 
-    from adapters.ops_settings import OpsSettings
-    from adapters.slack.app import serve
-    from adapters.slack.config import SlackSettings
-    from adapters.slack.startup import SlackUnreachable, TokenRefused
-    from bot.api import SecretKeysMissing
+        from adapters.ops_settings import OpsSettings
+        from adapters.slack.app import serve
+        from adapters.slack.config import SlackSettings
+        from adapters.slack.startup import SlackUnreachable, TokenRefused
+        from bot.api import SecretKeysMissing
 
     _settings()
     try:
@@ -172,8 +192,9 @@ def slack(
 @app.command()
 def discord() -> None:
     """Run the Discord adapter (settings: DISCORD_* variables, see docs/discord.md)."""
-    from adapters.discord.app import SettingsProblem
-    from adapters.discord.app import main as run_discord
+    with _loading():
+        from adapters.discord.app import SettingsProblem
+        from adapters.discord.app import main as run_discord
 
     settings = _settings()
     try:
@@ -193,9 +214,10 @@ def web(
     ] = None,
 ) -> None:
     """Serve the moderators' web page (settings: REBOUND_WEB_*, see docs/web.md)."""
-    from adapters.ops_settings import OpsSettings
-    from adapters.web.run import run_web
-    from adapters.web.settings import WebSettings
+    with _loading():
+        from adapters.ops_settings import OpsSettings
+        from adapters.web.run import run_web
+        from adapters.web.settings import WebSettings
 
     core_settings = _settings()
     settings = WebSettings()

@@ -32,7 +32,6 @@ from adapters.slack.inbound import PLATFORM, community_id
 from adapters.slack.oauth import add_oauth_routes
 from adapters.slack.outbox import SlackOutbox
 from adapters.slack.pacing import Pacer
-from adapters.slack.socket_mode import SocketMode
 from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
 from adapters.slack.workspaces import Parts, Workspace
@@ -290,6 +289,8 @@ class SlackAdapter:
     ) -> None:
         """Socket Mode until `stop` (with /healthz, /readyz and /metrics on `health_port`);
         then new envelopes are left for Slack to send again while those taken finish."""
+        from adapters.slack.socket_mode import SocketMode  # noqa: PLC0415  (HTTP needs none of it)
+
         handler = SocketMode(
             self.app,
             app_token,

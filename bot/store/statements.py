@@ -37,10 +37,9 @@ from bot.store.tables import (
 )
 
 
-def table(model: type[Any]) -> Table:
-    found = model.__table__
-    assert isinstance(found, Table)
-    return found
+def table(rows: Table) -> Table:
+    """The table of `rows` (a table of bot.store.tables)."""
+    return rows
 
 
 COMMUNITY = table(CommunityRow)

@@ -29,17 +29,22 @@ IMPORT = "import {module}"
 
 REPORT = """
 import json
-print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}} & {heavy!r})))
+print(json.dumps(sorted(sys.modules)))
 """
 
 
-def heavy_packages_after(code: str) -> set[str]:
-    """The heavy packages a new interpreter holds after running `code`."""
-    script = f"import sys\n{code}\n{REPORT.format(heavy=set(HEAVY))}"
+def modules_after(code: str) -> set[str]:
+    """The modules a new interpreter holds after running `code`."""
+    script = f"import sys\n{code}\n{REPORT}"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def heavy_packages_after(code: str) -> set[str]:
+    """The heavy packages a new interpreter holds after running `code`."""
+    return {name.split(".")[0] for name in modules_after(code)} & HEAVY
 
 
 @pytest.mark.parametrize("command", [["--help"], ["slack", "--help"], ["discord", "--help"]])
@@ -52,6 +57,13 @@ def test_the_slack_adapter_imports_neither_discord_nor_alembic_nor_cryptography(
 
     assert {"slack_bolt", "sqlalchemy"} <= found  # the check sees what is imported
     assert found.isdisjoint({"discord", "alembic", "mako", "cryptography"}), found
+
+
+def test_the_slack_adapter_loads_socket_mode_only_to_run_it() -> None:
+    found = modules_after(IMPORT.format(module="adapters.slack.app"))
+
+    assert "slack_bolt.app.async_app" in found  # the check sees submodules
+    assert not {name for name in found if "socket_mode" in name}
 
 
 def test_the_discord_adapter_imports_no_slack_sdk_nor_alembic() -> None:

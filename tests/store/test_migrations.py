@@ -14,14 +14,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import SQLModel
 
-import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.domain.model import CommunitySettings
 from bot.store.engine import create_engine, is_sqlite
 from bot.store.library_search import is_search_table
 from bot.store.migrate import alembic_config, upgrade
 from bot.store.repo import Store
+from bot.store.tables import metadata
 
 ALEMBIC_VERSION = "alembic_version"
 
@@ -70,7 +69,7 @@ async def _differences(engine: AsyncEngine) -> list[Any]:
                 "include_object": _include_object,
             },
         )
-        return list(compare_metadata(context, SQLModel.metadata))
+        return list(compare_metadata(context, metadata))
 
     async with engine.connect() as connection:
         return await connection.run_sync(compare)
@@ -104,7 +103,7 @@ async def test_upgrade_creates_exactly_the_tables_of_the_metadata(engine: AsyncE
 
     await upgrade(engine)
 
-    expected = set(SQLModel.metadata.tables)
+    expected = set(metadata.tables)
     assert expected  # the tables module registered something
     assert await _tables(engine) == expected | {ALEMBIC_VERSION}
     assert await _revision(engine) == _head()
@@ -121,14 +120,14 @@ async def test_an_empty_database_differs_from_the_tables(engine: AsyncEngine) ->
     differences = await _differences(engine)
 
     added = {diff[1].name for diff in differences if diff[0] == "add_table"}
-    assert added == set(SQLModel.metadata.tables)
+    assert added == set(metadata.tables)
 
 
 async def test_upgrading_twice_is_harmless(engine: AsyncEngine) -> None:
     await upgrade(engine)
     await upgrade(engine)
 
-    assert await _tables(engine) == set(SQLModel.metadata.tables) | {ALEMBIC_VERSION}
+    assert await _tables(engine) == set(metadata.tables) | {ALEMBIC_VERSION}
     assert await _revision(engine) == _head()
     assert await _differences(engine) == []
 

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from alembic import context
 from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel
-from sqlmodel.sql.sqltypes import AutoString
 
-import bot.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from bot.store.library_search import is_search_table
-
-target_metadata = SQLModel.metadata
-
-
-def _render_item(kind: str, item: Any, _context: Any) -> str | Literal[False]:
-    """Write sqlmodel's AutoString as a plain String, so migrations need only SQLAlchemy."""
-    if kind == "type" and isinstance(item, AutoString):
-        return f"sa.String(length={item.length})"
-    return False
+from bot.store.tables import metadata as target_metadata
 
 
 def _include_object(_item: Any, name: str | None, kind: str, *_: Any) -> bool:
@@ -34,7 +23,6 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
-        render_item=_render_item,
         include_object=_include_object,
     )
     with context.begin_transaction():
