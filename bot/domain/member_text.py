@@ -43,6 +43,8 @@ _BARE_BROADCAST = re.compile(r"@(everyone|here|channel|all)\b", re.IGNORECASE)
 def normalise(text: str) -> str:
     """`text` as Rebound stores it: controls other than newline and tab removed (a carriage
     return is a newline), lone surrogates replaced with U+FFFD, and NFC."""
+    if text.isascii() and not _CONTROLS.search(text):
+        return text  # most of what members write: nothing to change (ASCII is NFC already)
     text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
     if _SURROGATE.search(text):
         # Pairs that arrived as two code points become the one character they encode.
