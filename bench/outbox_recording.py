@@ -5,7 +5,8 @@ core three ways, each on a fresh copy of the database, in one run:
 
 * per row (the product): each outbox row is recorded, with what it tracks, in its own
   transaction the moment the outbox confirms it (rows just stored by the same worker need
-  no claim of their own before the call);
+  no claim of their own before the call); that commit does not wait for the disk (a power
+  cut that undoes it leaves the row marked attempted, looked for before any new try);
 * batch (what it replaced): every intent of the batch delivered, then one transaction
   marks them all delivered;
 * raw (the baseline): one `INSERT` per `BEGIN IMMEDIATE ... COMMIT` through sqlite3, with
@@ -150,6 +151,7 @@ async def run(*, quick: bool = False, workdir: Path | None = None) -> BenchResul
     result.notes.append(
         "Each fired follow-up here sends one intent (its outcome ask); per-row recording adds "
         "one record transaction per row (a row just stored needs no claim of its own) where "
-        "the batch had one for all. Rows retried later add a claim transaction each."
+        "the batch had one for all; the records do not wait for the disk, the claims and the "
+        "firing do. Rows retried later add a claim transaction each."
     )
     return result
