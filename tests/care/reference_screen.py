@@ -1,27 +1,39 @@
 """The crisis screen's normalisation as first written, character by character and word by
 word, with no shortcut: slow and plain, the reference the fast one must equal.
 
-The steps that did not change (folding, reading leet digits, joining letters spelled out,
-squeezing one word) are the module's own; what is rewritten here is what the fast path
-does differently: cutting words character by character, every step on every word, and the
-phrase expression run on every line (no pre-check of the words a phrase needs)."""
+The steps that did not change (reading leet digits in a word, joining letters spelled out,
+finding runs of them) are the module's own; what is written here is what the fast path does
+differently: folding, cutting words character by character, every step on every word, and
+the phrase expression run on every line (no pre-check of the words a phrase needs)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
 
 from bot.features.care.normalise import (
     _LEET_SIGNS,
     BOUNDARY,
-    _fold,
     _join_spelled_out,
     _unleet,
     spelled_runs,
-    squeeze,
 )
 from bot.features.care.screen import CARRIED_WORDS, Hit, Screen
 
 _SENTENCE = frozenset(".!?;,\n")
+_APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _APOSTROPHES.sub("", text.casefold())
+
+
+def squeeze(word: str) -> str:
+    return _REPEATS.sub(r"\1", word)
 
 
 def _raw_words(text: str) -> list[str]:

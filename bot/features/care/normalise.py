@@ -28,7 +28,7 @@ BOUNDARY = "."
 _LEET_DIGITS = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
 _LEET_SIGNS = {"@": "a", "$": "s", "!": "i", "|": "l", "+": "t"}
 _APOSTROPHES = re.compile(r"['\u2019\u02bc`]")
-_REPEATS = re.compile(r"(.)\1+")
+_REPEATED = re.compile(r"(.)(?=\1)")  # a character the same one follows
 _SPELLED_OUT_MIN = 3  # "k i l l": three letters or more one by one
 
 # `[^\W_]` is exactly `str.isalnum`. A word: letters and digits, with the leet signs that
@@ -36,6 +36,8 @@ _SPELLED_OUT_MIN = 3  # "k i l l": three letters or more one by one
 # followed by a letter or digit ("k.i.l.l" is one word spelled out, not four sentences).
 _WORD_OR_BOUNDARY = re.compile(r"(?:[@$!|+]?[^\W_]+)+|\.(?![^\W_])")
 _PLAIN_WORD_OR_BOUNDARY = re.compile(r"[^\W_]+|\.(?![^\W_])")  # the same, with no leet sign
+# The same again for a text all ASCII, which it reads alike, and quicker.
+_ASCII_WORD_OR_BOUNDARY = re.compile(_PLAIN_WORD_OR_BOUNDARY.pattern, re.ASCII)
 # Marks that only ever end sentences: each reads as ".". A "!" also reads as "i" in a word.
 _MARKS = ("?", ";", ",", "\n")
 _LONE_BANG = re.compile(r"!(?![^\W_])")
@@ -51,9 +53,10 @@ _MAYBE_SPELLED = re.compile(r" [^ ] [^ ] [^ ] ")
 
 
 def _fold(text: str) -> str:
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # casefold is lower, and two of the apostrophes are ASCII
+        return text.lower().replace("'", "").replace("`", "")
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _APOSTROPHES.sub("", text.casefold())
 
 
@@ -76,6 +79,8 @@ def letters_of(text: str) -> str:
         line = " ".join(_WORD_OR_BOUNDARY.findall(folded))
         for sign, letter in _LEET_SIGNS.items():
             line = line.replace(sign, letter)
+    elif folded.isascii():
+        line = " ".join(_ASCII_WORD_OR_BOUNDARY.findall(folded))
     else:
         line = " ".join(_PLAIN_WORD_OR_BOUNDARY.findall(folded))
     if ". ." in line:
@@ -118,7 +123,7 @@ def _join_spelled_out(words: list[str]) -> list[str]:
 
 def squeeze(word: str) -> str:
     """Runs of one character shortened to one ("sooo" -> "so")."""
-    return _REPEATS.sub(lambda run: run[1], word)
+    return _REPEATED.sub("", word)
 
 
 def normal_words(letters: str, spellings: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:

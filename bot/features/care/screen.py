@@ -65,26 +65,29 @@ def _bounded(pattern: str) -> str:
 
 class _Needed:
     """The words each phrase needs in a line to match there (all it writes out; gaps take
-    any), filed under the one of them fewest phrases use, so that a line is tested only
-    against the phrases filed under one of its words."""
+    any), each phrase filed under one of them, so that a line is tested only against the
+    phrases filed under one of its words."""
 
     def __init__(self, phrases: Iterable[frozenset[str]]) -> None:
         phrases = list(phrases)
         uses = Counter(word for words in phrases for word in words)
+
+        def rarity(word: str) -> tuple[bool, int, int]:
+            # Short words are the common ones in any message ("to", "my", "the").
+            return len(word) < 4, uses[word], -len(word)
+
         self._by_word: dict[str, list[frozenset[str]]] = {}
         for words in phrases:
-            filed_under = min(words, key=lambda word: (uses[word], -len(word)))
-            self._by_word.setdefault(filed_under, []).append(words)
+            self._by_word.setdefault(min(words, key=rarity), []).append(words)
         self._filed_under = frozenset(self._by_word)
 
     def may_match(self, words: list[str]) -> bool:
         """False only when no phrase can match the line of `words`."""
+        found = self._filed_under.intersection(words)
+        if not found:
+            return False
         present = set(words)
-        return any(
-            needed <= present
-            for word in self._filed_under & present
-            for needed in self._by_word[word]
-        )
+        return any(needed <= present for word in found for needed in self._by_word[word])
 
 
 class Screen:
