@@ -49,6 +49,8 @@ def test_ordinary_interview_talk_is_rarely_taken_for_a_crisis() -> None:
         "wanna d13",
         "I W A N T T O D I E",
         "i need to kill myslef",
+        # Circled letters read as letters once folded, one by one (they were missed before).
+        "\u24da \u24d8 \u24db \u24db \u24dc \u24e8 \u24e2 \u24d4 \u24db \u24d5",
     ],
 )
 def test_tricks_are_seen_through(text: str) -> None:
