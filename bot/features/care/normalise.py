@@ -36,8 +36,11 @@ _SPELLED_OUT_MIN = 3  # "k i l l": three letters or more one by one
 # followed by a letter or digit ("k.i.l.l" is one word spelled out, not four sentences).
 _WORD_OR_BOUNDARY = re.compile(r"(?:[@$!|+]?[^\W_]+)+|\.(?![^\W_])")
 _PLAIN_WORD_OR_BOUNDARY = re.compile(r"[^\W_]+|\.(?![^\W_])")  # the same, with no leet sign
-# The same again for a text all ASCII, which it reads alike, and quicker.
-_ASCII_WORD_OR_BOUNDARY = re.compile(_PLAIN_WORD_OR_BOUNDARY.pattern, re.ASCII)
+# For a text all ASCII with no leet sign (most), the same with no regular expression:
+# every byte but letters, digits and "." reads as a space, a "." before a letter or digit
+# too; each "." left is a boundary.
+_ASCII_SPACES = bytes(c if chr(c).isalnum() or chr(c) == BOUNDARY else 32 for c in range(256))
+_DOT_IN_WORD = re.compile(r"\.(?=[^\W_])", re.ASCII)
 # Marks that only ever end sentences: each reads as ".". A "!" also reads as "i" in a word.
 _MARKS = ("?", ";", ",", "\n")
 _LONE_BANG = re.compile(r"!(?![^\W_])")
@@ -80,7 +83,7 @@ def letters_of(text: str) -> str:
         for sign, letter in _LEET_SIGNS.items():
             line = line.replace(sign, letter)
     elif folded.isascii():
-        line = " ".join(_ASCII_WORD_OR_BOUNDARY.findall(folded))
+        line = _ascii_words(folded)
     else:
         line = " ".join(_PLAIN_WORD_OR_BOUNDARY.findall(folded))
     if ". ." in line:
@@ -88,6 +91,13 @@ def letters_of(text: str) -> str:
     if _DIGIT_IN_WORD.search(line):
         line = _WORD_WITH_LEET_DIGIT.sub(lambda found: _unleet(found[0]), line)
     return line
+
+
+def _ascii_words(folded: str) -> str:
+    spaced = folded.encode("ascii").translate(_ASCII_SPACES).decode("ascii")
+    if BOUNDARY in spaced:
+        spaced = _DOT_IN_WORD.sub(" ", spaced).replace(BOUNDARY, " . ")
+    return " ".join(spaced.split())
 
 
 def _split(line: str) -> list[str]:
