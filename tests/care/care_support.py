@@ -1,6 +1,9 @@
-"""Helpers shared by the care tests: find a button among intents, press it as a member."""
+"""Helpers shared by the care tests: find a button among intents, press it as a member,
+read a corpus of the crisis screen."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from bot.contract.events import ButtonPressed
 from bot.contract.intents import Intent, Notice, Send
@@ -27,3 +30,12 @@ async def press(h: Harness, who: Member, action: str, event_id: str | None = Non
         action_id=action,
     )
     return await h.send(event)
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def corpus_lines(name: str) -> list[str]:
+    """The lines of a corpus file, without blank lines and comments."""
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]

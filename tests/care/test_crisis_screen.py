@@ -10,30 +10,25 @@ from bot.features.care.lexicon import load_lexicons
 from bot.features.care.screen import Screen, screen_for
 from bot.words.content import packaged_content
 from bot.words.located_yaml import ContentError
+from tests.care.care_support import corpus_lines
 
-CORPUS = Path(__file__).parent / "corpus"
 MAX_FALSE_POSITIVE_RATE = 0.03
 
 
-def _lines(name: str) -> list[str]:
-    text = (CORPUS / name).read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
 def test_the_corpora_are_big_enough() -> None:
-    assert len(set(_lines("crisis_en.txt"))) >= 150
-    assert len(set(_lines("benign_en.txt"))) >= 300
+    assert len(set(corpus_lines("crisis_en.txt"))) >= 150
+    assert len(set(corpus_lines("benign_en.txt"))) >= 300
 
 
 def test_every_crisis_expression_is_caught() -> None:
     screen = screen_for("en")
-    missed = [line for line in _lines("crisis_en.txt") if screen.check(line) is None]
+    missed = [line for line in corpus_lines("crisis_en.txt") if screen.check(line) is None]
     assert missed == []
 
 
 def test_ordinary_interview_talk_is_rarely_taken_for_a_crisis() -> None:
     screen = screen_for("en")
-    benign = _lines("benign_en.txt")
+    benign = corpus_lines("benign_en.txt")
     flagged = [(line, hit.phrase) for line in benign if (hit := screen.check(line))]
     rate = len(flagged) / len(benign)
     print(f"\ncrisis screen: {len(flagged)}/{len(benign)} benign lines flagged ({rate:.1%})")
@@ -54,6 +49,8 @@ def test_ordinary_interview_talk_is_rarely_taken_for_a_crisis() -> None:
         "wanna d13",
         "I W A N T T O D I E",
         "i need to kill myslef",
+        # Circled letters read as letters once folded, one by one (they were missed before).
+        "\u24da \u24d8 \u24db \u24db \u24dc \u24e8 \u24e2 \u24d4 \u24db \u24d5",
     ],
 )
 def test_tricks_are_seen_through(text: str) -> None:

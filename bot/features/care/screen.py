@@ -1,19 +1,29 @@
 """The crisis screen: a deterministic, explainable phrase matcher (see docs/care.md).
 
 Compiled once per locale: every phrase, idiom and spelling goes through `normalise.words_of`
-like the messages it is matched against; the phrases become one regular expression (a fast
-"no" for almost every message) and one per phrase (to say which matched, on a hit).
+like the messages it is matched against; the phrases become one regular expression and one
+per phrase (to say which matched, on a hit). Before the expression runs, a set test on the
+message's words says "no" for almost every message: a phrase can only match a line holding
+every word written in it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.features.care.lexicon import Lexicon, community_lexicons
-from bot.features.care.normalise import BOUNDARY, spelled_out, squeeze, words_of
+from bot.features.care.normalise import (
+    BOUNDARY,
+    letters_of,
+    normal_words,
+    spelled_out,
+    squeeze,
+    words_of,
+)
 from bot.words.content import DEFAULT_LOCALE
 
 GAP = "*"
@@ -35,8 +45,13 @@ class Hit:
     index: int
 
 
+def _parts(phrase: str, spellings: Mapping[str, tuple[str, ...]]) -> list[list[str]]:
+    """The words of each piece of `phrase` between its gaps."""
+    return [words_of(part, spellings) for part in phrase.split(GAP)]
+
+
 def _pattern(phrase: str, spellings: Mapping[str, tuple[str, ...]]) -> str:
-    parts = [" ".join(words_of(part, spellings)) for part in phrase.split(GAP)]
+    parts = [" ".join(words) for words in _parts(phrase, spellings)]
     return (
         (" " + _GAP_PATTERN)
         .join(re.escape(part) for part in parts if part)
@@ -48,6 +63,33 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![^ ])(?:{pattern})(?![^ ])"
 
 
+class _Needed:
+    """The words each phrase needs in a line to match there (all it writes out; gaps take
+    any), each phrase filed under one of them, so that a line is tested only against the
+    phrases filed under one of its words."""
+
+    def __init__(self, phrases: Iterable[frozenset[str]]) -> None:
+        phrases = list(phrases)
+        uses = Counter(word for words in phrases for word in words)
+
+        def rarity(word: str) -> tuple[bool, int, int]:
+            # Short words are the common ones in any message ("to", "my", "the").
+            return len(word) < 4, uses[word], -len(word)
+
+        self._by_word: dict[str, list[frozenset[str]]] = {}
+        for words in phrases:
+            self._by_word.setdefault(min(words, key=rarity), []).append(words)
+        self._filed_under = frozenset(self._by_word)
+
+    def may_match(self, words: list[str]) -> bool:
+        """False only when no phrase can match the line of `words`."""
+        found = self._filed_under.intersection(words)
+        if not found:
+            return False
+        present = set(words)
+        return any(needed <= present for word in found for needed in self._by_word[word])
+
+
 class Screen:
     def __init__(self, lexicon: Lexicon) -> None:
         spellings = {
@@ -56,6 +98,12 @@ class Screen:
         }
         self._spellings = {k: v for k, v in spellings.items() if (k,) != v}
         patterns = [_pattern(phrase, self._spellings) for phrase in lexicon.phrases]
+        needed = [
+            frozenset(word for part in _parts(phrase, self._spellings) for word in part)
+            for phrase in lexicon.phrases
+        ]
+        # A phrase of no words (only gaps or punctuation) could match anywhere.
+        self._needed = _Needed(needed) if all(needed) else None
         self._phrases = lexicon.phrases
         self._each = [re.compile(_bounded(p)) for p in patterns]
         self._any = re.compile(_bounded("|".join(sorted(set(patterns), key=len, reverse=True))))
@@ -75,15 +123,20 @@ class Screen:
     def check(self, text: str, before: str | None = None) -> Hit | None:
         """The first crisis phrase in `text`, or in the last words of `before` (the same
         author's previous message) running on into `text`; None if there is none."""
-        words = self.words(text)
-        hit = self._first(" ".join(words), start_at=0) or self._spelled(text)
+        letters = letters_of(text)
+        words = normal_words(letters, self._spellings)
+        hit = self._first(words, start_at=0) or self._squashed_in(spelled_out(letters))
         if hit is not None or not before:
             return hit
         carried = [w for w in self.words(before) if w != BOUNDARY][-CARRIED_WORDS:]
-        joined = " ".join([*carried, *words])
-        return self._first(joined, start_at=len(" ".join(carried)) + 1)
+        return self._first([*carried, *words], start_at=len(" ".join(carried)) + 1)
 
-    def _first(self, line: str, start_at: int) -> Hit | None:
+    def _first(self, words: list[str], start_at: int) -> Hit | None:
+        if self._needed is not None and not self._needed.may_match(words):
+            return None
+        return self._scan(" ".join(words), start_at)
+
+    def _scan(self, line: str, start_at: int) -> Hit | None:
         """The first phrase in `line` not denied by a negation, ending after `start_at`."""
         line = self._idioms.sub(lambda m: " ".join(_MASK for _ in m.group().split()), line)
         for found in self._any.finditer(line):
@@ -92,8 +145,9 @@ class Screen:
             return self._which(found.group())
         return None
 
-    def _spelled(self, text: str) -> Hit | None:
-        for run in spelled_out(text):
+    def _squashed_in(self, runs: list[str]) -> Hit | None:
+        """The first phrase written whole, squashed, in one of the spelled-out `runs`."""
+        for run in runs:
             for squashed, index in self._squashed.items():
                 if len(squashed) >= SQUASHED_MIN and squashed in run:
                     return Hit(self._phrases[index], index)
