@@ -117,15 +117,16 @@ class DriverTransaction:
             raise
 
     def commit(self) -> None:
-        if self._connection.in_transaction():
-            self._connection.commit()
-            self._restore()
-            return
-        events = self._connection.dispatch
-        if events.commit:  # listeners (tests counting commits) see it as SQLAlchemy's own
-            events.commit(self._connection)
+        """Commit; a commit that fails is rolled back, so the kept connection is never
+        left inside a transaction (nor at the lower safety level)."""
         try:
-            self._run("COMMIT")
+            if self._connection.in_transaction():
+                self._connection.commit()
+            else:
+                events = self._connection.dispatch
+                if events.commit:  # listeners (tests counting commits) see it as SQLAlchemy's
+                    events.commit(self._connection)
+                self._run("COMMIT")
         except BaseException:
             self.rollback()
             raise
@@ -133,9 +134,9 @@ class DriverTransaction:
 
     def rollback(self) -> None:
         try:
-            if self._connection.in_transaction():
+            if self._connection.get_transaction() is not None:  # also one whose commit failed
                 self._connection.rollback()
-            elif self._driver.in_transaction:
+            if self._driver.in_transaction:
                 events = self._connection.dispatch
                 if events.rollback:
                     events.rollback(self._connection)

@@ -136,3 +136,38 @@ async def test_a_write_lock_held_elsewhere_fails_as_sqlalchemy_reports_it(
         other.close()
     async with store.transaction() as repo:  # and the next one works
         await repo.ensure_community("console:after", "console", CommunitySettings(), NOW)
+
+
+ORPHAN = (
+    "INSERT INTO outbound (community_id, platform, source, seq, intent, created_at, "
+    "next_try_at, attempts) VALUES ('console:nowhere', 'console', 's', 0, '{}', "
+    "'2026-03-02 09:00:00.000000', '2026-03-02 09:00:00.000000', 0)"
+)
+
+
+@pytest.mark.parametrize("through_sqlalchemy", [False, True])
+async def test_a_commit_that_fails_is_undone_and_the_kept_connection_is_as_before(
+    store: Store, through_sqlalchemy: bool
+) -> None:
+    """A row whose foreign key is checked at COMMIT (deferred) makes the commit fail."""
+
+    async def write_an_orphan() -> None:
+        async with store.transaction(durable=False) as repo:
+            driver = repo._db.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+            assert driver is not None
+            driver.execute("PRAGMA defer_foreign_keys=ON")
+            if through_sqlalchemy:
+                await repo._db.execute(text(ORPHAN), execution_options={"plain": True})
+            else:
+                driver.execute(ORPHAN)
+
+    with pytest.raises(exc.IntegrityError, match="FOREIGN KEY"):
+        await write_an_orphan()
+    async with store.transaction() as repo:
+        level = (await repo._db.execute(text("PRAGMA synchronous"))).scalar()
+        assert level == 2  # FULL again: a later durable transaction waits for the disk
+        orphans = await repo._db.execute(text("SELECT count(*) FROM outbound"))
+        assert orphans.scalar() == 0
+        await repo.ensure_community("console:after", "console", CommunitySettings(), NOW)
+    async with store.transaction() as repo:
+        assert await repo.community("console:after") is not None
