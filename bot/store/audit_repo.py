@@ -10,10 +10,9 @@ from typing import Any
 from sqlalchemy import RowMapping, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.statements import table
 from bot.store.tables import AuditEntryRow
 
-AUDIT = table(AuditEntryRow)
+AUDIT = AuditEntryRow
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo, RetentionRepo
 from bot.store.prepared import prepared
-from bot.store.statements import REPLY, SETBACK, table
+from bot.store.statements import REPLY, SETBACK
 from bot.store.tables import CarePauseRow
 
-CARE_PAUSE = table(CarePauseRow)
+CARE_PAUSE = CarePauseRow
 
 
 _PREVIOUS_REPLY = prepared(

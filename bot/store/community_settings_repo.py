@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import CommunitySettings
 from bot.store.repo import Store
-from bot.store.statements import COMMUNITY, table
+from bot.store.statements import COMMUNITY
 from bot.store.tables import CommunitySettingChangeRow
 
-SETTING_CHANGE = table(CommunitySettingChangeRow)
+SETTING_CHANGE = CommunitySettingChangeRow
 PLATFORM_KEY = "platform"
 SET_UP_KEY = "set_up_at"
 

@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.prepared import prepared
-from bot.store.statements import COMMUNITY, OUTCOME, REPLY, SETBACK, table
+from bot.store.statements import COMMUNITY, OUTCOME, REPLY, SETBACK
 from bot.store.tables import DigestSentRow, FeaturedAnswerRow
 
-DIGEST_SENT = table(DigestSentRow)
-_FEATURED = table(FeaturedAnswerRow)
+DIGEST_SENT = DigestSentRow
+_FEATURED = FeaturedAnswerRow
 _COMMUNITIES_ON = prepared(
     select(COMMUNITY.c.id, COMMUNITY.c.created_at)
     .where(COMMUNITY.c.platform.in_(bindparam("b_platforms", expanding=True)))

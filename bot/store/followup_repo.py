@@ -8,14 +8,13 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Insert, Update, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.domain.model import FollowUp, FollowUpKind, Post
 from bot.store import leases
 from bot.store.prepared import prepared
 from bot.store.records import follow_up_of
 from bot.store.repo_base import RepoBase
-from bot.store.statements import FOLLOW_UP
+from bot.store.statements import FOLLOW_UP, insert_for
 
 _RELEASE_UNFINISHED = prepared(
     update(FOLLOW_UP)
@@ -54,7 +53,7 @@ _WAKE_FOR_THREAD = prepared(
 def _schedule(dialect: str, rows: int, *, reopen: bool) -> Insert:
     """`rows` follow-ups of one post in one statement with one set of parameters, so the
     driver runs it straight (many sets would take SQLAlchemy's path on PostgreSQL)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(dialect)
     post = {
         "community_id": bindparam("b_community"),
         "platform": bindparam("b_platform"),

@@ -20,12 +20,12 @@ from bot.domain.model import CommunitySettings
 from bot.store.oauth_states import OAuthStates
 from bot.store.repo import Store
 from bot.store.secrets import SecretBox
-from bot.store.statements import COMMUNITY, FOLLOW_UP, OUTBOUND, table
+from bot.store.statements import COMMUNITY, FOLLOW_UP, OUTBOUND
 from bot.store.tables import InstallationRow
 
 log = logging.getLogger(__name__)
 
-INSTALLATION = table(InstallationRow)
+INSTALLATION = InstallationRow
 NOT_SET_UP = CommunitySettings(support_channel="")
 """A community created by an installation: no channel until its manager sets it up."""
 

@@ -24,7 +24,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import OutcomeResult, Reply
@@ -32,7 +31,7 @@ from bot.store.digest_repo import DigestRepo
 from bot.store.library_search import search_index
 from bot.store.prepared import prepared
 from bot.store.records import APPRECIATIONS, reply_of
-from bot.store.statements import OUTCOME, REPLY, SETBACK, table
+from bot.store.statements import OUTCOME, REPLY, SETBACK, insert_for
 from bot.store.tables import (
     FeaturedAnswerRow,
     HiddenReplyRow,
@@ -42,12 +41,12 @@ from bot.store.tables import (
     PostLockRow,
 )
 
-FEATURED = table(FeaturedAnswerRow)
-HIDDEN = table(HiddenReplyRow)
-LOCK = table(PostLockRow)
-TOPIC = table(LibraryTopicRow)
-PREFERENCE = table(LibraryPreferenceRow)
-SHARE = table(LibraryShareRow)
+FEATURED = FeaturedAnswerRow
+HIDDEN = HiddenReplyRow
+LOCK = PostLockRow
+TOPIC = LibraryTopicRow
+PREFERENCE = LibraryPreferenceRow
+SHARE = LibraryShareRow
 CANDIDATES = 50
 
 
@@ -129,7 +128,7 @@ def _add_best_statement(dialect: str) -> Insert:
     """A best answer's entry in one statement: inserted, or rewritten if it is a best
     answer's already (unmarked once, now marked again); a featured answer's stays as its
     moderator wrote it, and then no row is returned."""
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(FEATURED)
+    insert = insert_for(dialect)(FEATURED)
     insert = insert.values({name: bindparam(name) for name in _BEST_COLUMNS})
     rewritten = ("topic", "summary", "updated_at", "featured")
     upsert = insert.on_conflict_do_update(

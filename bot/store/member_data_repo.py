@@ -29,13 +29,12 @@ from bot.store.statements import (
     SETBACK,
     TEMPLATE_DRAFT,
     TEMPLATE_USE,
-    table,
 )
 from bot.store.tables import CareEventRow, ForgottenRow, MemberSettingRow
 
-FORGOTTEN = table(ForgottenRow)
-CARE_EVENT = table(CareEventRow)
-MEMBER_SETTING = table(MemberSettingRow)
+FORGOTTEN = ForgottenRow
+CARE_EVENT = CareEventRow
+MEMBER_SETTING = MemberSettingRow
 Row = dict[str, Any]
 
 

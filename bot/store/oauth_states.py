@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.statements import table
 from bot.store.tables import OAuthStateRow
 
-OAUTH_STATE = table(OAuthStateRow)
+OAUTH_STATE = OAuthStateRow
 
 
 class OAuthStates:

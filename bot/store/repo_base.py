@@ -6,11 +6,10 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.rollup_repo import RollupRepo
-from bot.store.statements import hot_statements
+from bot.store.statements import hot_statements, insert_for
 
 
 class RepoBase:
@@ -27,4 +26,4 @@ class RepoBase:
         return RollupRepo(self._db)
 
     def _insert(self, table: Table) -> Any:
-        return (postgresql.insert if self._dialect == "postgresql" else sqlite.insert)(table)
+        return insert_for(self._dialect)(table)

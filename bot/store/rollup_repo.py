@@ -24,18 +24,17 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import OutcomeReport, OutcomeResult, Post
 from bot.store.prepared import prepared
-from bot.store.statements import OUTCOME, REPLY, SETBACK, TEMPLATE_USE, table
+from bot.store.statements import OUTCOME, REPLY, SETBACK, TEMPLATE_USE, insert_for
 from bot.store.tables import ActedRollupRow, FirstReplyRow, OutcomeRollupRow, ReplyTimeRollupRow
 
-OUTCOME_ROLLUP = table(OutcomeRollupRow)
-ACTED_ROLLUP = table(ActedRollupRow)
-FIRST_REPLY = table(FirstReplyRow)
-REPLY_TIME_ROLLUP = table(ReplyTimeRollupRow)
+OUTCOME_ROLLUP = OutcomeRollupRow
+ACTED_ROLLUP = ActedRollupRow
+FIRST_REPLY = FirstReplyRow
+REPLY_TIME_ROLLUP = ReplyTimeRollupRow
 
 RESULTS = tuple(result.value for result in OutcomeResult)
 MONTH, STAGE, KIND = "month", "stage", "kind"
@@ -72,10 +71,6 @@ def _buckets(post: Post, reported_at: datetime) -> list[tuple[str, str]]:
     ]
 
 
-def _insert_for(dialect: str) -> Callable[[Table], Any]:
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 @dataclass(frozen=True)
 class _Hot:
     """The statements run with every post and reply, built once per dialect (building one
@@ -87,7 +82,7 @@ class _Hot:
 
 @cache
 def _hot(dialect: str) -> _Hot:
-    insert = _insert_for(dialect)
+    insert = insert_for(dialect)
     waits = insert(REPLY_TIME_ROLLUP).values(
         community_id=bindparam("b_community"), minutes=bindparam("b_minutes"), count=1
     )
@@ -112,7 +107,7 @@ class RollupRepo:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
-        self._insert = _insert_for(connection.dialect.name)
+        self._insert = insert_for(connection.dialect.name)
         self._statements = _hot(connection.dialect.name)
 
     async def _bump(self, target: Table, keys: dict[str, Any], counts: dict[str, int]) -> None:

@@ -9,12 +9,11 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import leases
 from bot.store.prepared import prepared
-from bot.store.statements import STATUS_SHOWN
+from bot.store.statements import STATUS_SHOWN, insert_for
 
 _MINE = (
     STATUS_SHOWN.c.setback_id == bindparam("b_id"),
@@ -54,7 +53,7 @@ class _Dialect:
 
 @cache
 def _statements(dialect: str) -> _Dialect:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(dialect)
     statement = insert(STATUS_SHOWN).values(
         setback_id=bindparam("b_id"),
         version=0,

@@ -6,7 +6,7 @@ these are built once and executed with plain parameter dictionaries.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -36,29 +36,23 @@ from bot.store.tables import (
     TombstoneRow,
 )
 
-
-def table(rows: Table) -> Table:
-    """The table of `rows` (a table of bot.store.tables)."""
-    return rows
-
-
-COMMUNITY = table(CommunityRow)
-SETBACK = table(PostRow)
-REPLY = table(ReplyRow)
-APPRECIATION = table(AppreciationRow)
-OUTCOME = table(OutcomeRow)
-COMMUNITY_TEMPLATE = table(CommunityTemplateRow)
-COMMUNITY_TEMPLATE_VERSION = table(CommunityTemplateVersionRow)
-TEMPLATE_DRAFT = table(TemplateDraftRow)
-TEMPLATE_USE = table(TemplateUseRow)
-FOLLOW_UP = table(FollowUpRow)
-PROCESSED = table(ProcessedEventRow)
-OUTBOUND = table(OutboundRow)
-CONVERSATION = table(ConversationRow)
-PARKED_EVENT = table(ParkedEventRow)
-TOMBSTONE = table(TombstoneRow)
-STATUS_SHOWN = table(StatusShownRow)
-FORM_OFFER = table(FormOfferRow)
+COMMUNITY = CommunityRow
+SETBACK = PostRow
+REPLY = ReplyRow
+APPRECIATION = AppreciationRow
+OUTCOME = OutcomeRow
+COMMUNITY_TEMPLATE = CommunityTemplateRow
+COMMUNITY_TEMPLATE_VERSION = CommunityTemplateVersionRow
+TEMPLATE_DRAFT = TemplateDraftRow
+TEMPLATE_USE = TemplateUseRow
+FOLLOW_UP = FollowUpRow
+PROCESSED = ProcessedEventRow
+OUTBOUND = OutboundRow
+CONVERSATION = ConversationRow
+PARKED_EVENT = ParkedEventRow
+TOMBSTONE = TombstoneRow
+STATUS_SHOWN = StatusShownRow
+FORM_OFFER = FormOfferRow
 
 
 def take_post(*conditions: Any) -> Update:
@@ -82,10 +76,15 @@ class HotStatements:
     finish_follow_up: Update
 
 
+def insert_for(dialect: str) -> Callable[[Table], postgresql.Insert | sqlite.Insert]:
+    """The INSERT of `dialect` ("sqlite" or "postgresql"), with its ON CONFLICT clauses."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 @cache
 def hot_statements(dialect: str) -> HotStatements:
     """The prepared statements for `dialect` ("sqlite" or "postgresql")."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(dialect)
     return HotStatements(
         claim_event=prepared(
             insert(PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.event_id)

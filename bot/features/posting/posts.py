@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
+from bot.common.bounded import Bounded
 from bot.common.context import Context
 from bot.common.forms import choices, field, form
 from bot.contract.actions import FormKind
@@ -46,9 +47,7 @@ from bot.words.content import Content
 from bot.words.excerpt import excerpt
 
 # The form depends only on these, so each is built once (a handful: locales, waits).
-_FormKey = tuple[Content, str, int]
-_SETBACK_FORMS: dict[_FormKey, Form] = {}
-_SETBACK_FORMS_KEPT = 64
+_SETBACK_FORMS: Bounded[tuple[Content, str, int], Form] = Bounded(64)
 
 
 def setback_form(ctx: Context) -> Form:
@@ -56,9 +55,8 @@ def setback_form(ctx: Context) -> Form:
     key = (ctx.content, ctx.settings.locale, ctx.settings.outcome_after_days)
     found = _SETBACK_FORMS.get(key)
     if found is None:
-        if len(_SETBACK_FORMS) >= _SETBACK_FORMS_KEPT:
-            _SETBACK_FORMS.clear()
-        found = _SETBACK_FORMS[key] = _built_setback_form(ctx)
+        found = _built_setback_form(ctx)
+        _SETBACK_FORMS.put(key, found)
     return found
 
 
