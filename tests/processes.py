@@ -73,6 +73,11 @@ async def running(args: list[str], env: Mapping[str, str], log: Path) -> AsyncIt
     child = Rebound(process, log)
     try:
         yield child
+    except BaseException:
+        # What the process logged is the only witness of why a check timed out: pytest
+        # shows a failing test's captured output.
+        print(f"--- the end of {log.name} ---\n{child.output()[-6000:]}")
+        raise
     finally:
         await child.stop()
 

@@ -136,7 +136,7 @@ async def form_id(fake: ShardedDiscord, server: Server, *, anonymous: bool = Fal
     async def shown() -> bool:
         return any(_is_modal(c.body) for c in fake.calls if asked["token"] in c.path)
 
-    await eventually(shown, timeout_s=30, every_s=0.05)
+    await eventually(shown, timeout_s=60, every_s=0.05)
     modal = next(c.body for c in fake.calls if asked["token"] in c.path and _is_modal(c.body))
     return str(modal["data"]["custom_id"])
 
