@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -30,7 +30,7 @@ from adapters.slack.home import HomeTab
 from adapters.slack.http import EventsEndpoint, RefusalLog, events_app
 from adapters.slack.inbound import PLATFORM, community_id
 from adapters.slack.oauth import add_oauth_routes
-from adapters.slack.outbox import SlackOutbox
+from adapters.slack.outbox import SlackOutbox, where_of
 from adapters.slack.pacing import Pacer
 from adapters.slack.startup import with_retries
 from adapters.slack.web import web_client
@@ -217,14 +217,37 @@ class SlackAdapter:
     ) -> None:
         """Retry undelivered intents and fire due follow-ups, until `stop` is set (each
         sender then finishes the pass it is in) or until cancelled."""
-        await run_workers(
-            self.core,
-            self.outbox_for,
-            frozenset({PLATFORM}),
-            interval_s,
-            stop or asyncio.Event(),
-            senders=senders,
+        stop = stop or asyncio.Event()
+        await asyncio.gather(
+            run_workers(
+                self.core,
+                self.outbox_for,
+                frozenset({PLATFORM}),
+                interval_s,
+                stop,
+                senders=senders,
+            ),
+            self._replaying(interval_s, stop),
         )
+
+    async def replay_accepted(self) -> int:
+        """Decide and deliver the events acknowledged by a process that stopped before it
+        decided them (see `Rebound.replay_accepted`); how many were taken."""
+
+        async def outbox_at(community: str, route: Mapping[str, Any]) -> Outbox | None:
+            ws = await self.workspaces.at(community)
+            return None if ws is None else ws.outbox.at(where_of(route))
+
+        return await self.core.replay_accepted(PLATFORM, outbox_at)
+
+    async def _replaying(self, interval_s: float, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.replay_accepted()
+            except Exception as failure:
+                log_failure(log, "replaying accepted events", failure)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_s)
 
     def web_app(self) -> web.Application:
         """Events, commands and interactivity at /slack/events, beside /healthz, /readyz

@@ -30,7 +30,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from adapters.lifecycle import InFlight
 from adapters.slack import inbound
 from adapters.slack.form_metadata import FormMetadata
-from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where
+from adapters.slack.outbox import SlackOutbox, ViewAnswer, Where, route_of
 from adapters.slack.setup_form import not_set_up_text, sayer
 from adapters.slack.workspaces import Workspace, WorkspaceSource, community_of_request
 from bot.api import (
@@ -100,17 +100,12 @@ class SlackBridge:
 
     # --- deciding now, delivering after the ack -------------------------------------------
 
-    async def _decide(
-        self, event: InboundEvent, outbox: SlackOutbox, *, slack_retries: bool
-    ) -> list[Pending]:
-        """The event's decision, stored. When it fails, an Events API delivery raises (it
-        is not acknowledged, so Slack sends it again); a member's gesture, which Slack never
+    async def _decide(self, event: InboundEvent, outbox: SlackOutbox) -> list[Pending]:
+        """A gesture's decision, stored. When it fails the member, whose gesture Slack never
         repeats, gets a private "try again"."""
         try:
             return await self._core.decide(event, outbox.capabilities)
         except Exception as failure:
-            if slack_retries:
-                raise
             log_failure(log, f"deciding {type(event).__name__} {event.event_id}", failure)
             sorry = self._core.say(event.community_id, UNEXPECTED)
             notice = Notice(user_id=event.actor.user_id, message=Message(text=sorry))
@@ -129,12 +124,27 @@ class SlackBridge:
         (a request still in flight from before an uninstall)."""
         return await self._workspaces.at(_community(context))
 
-    async def _take(
-        self, ws: Workspace, event: InboundEvent, where: Where, *, slack_retries: bool
-    ) -> None:
+    async def _take(self, ws: Workspace, event: InboundEvent, where: Where) -> None:
+        """A member's gesture: decided before the ack (which may carry the answer)."""
         outbox = ws.outbox.at(where)
-        pending = await self._decide(event, outbox, slack_retries=slack_retries)
+        pending = await self._decide(event, outbox)
         self._deliver_after_ack(event.community_id, pending, outbox)
+
+    async def _accept(self, ws: Workspace, event: InboundEvent, where: Where) -> None:
+        """An Events API delivery: stored before the listener returns (Bolt acknowledges
+        then), decided and delivered after the ack. When storing fails this raises: not
+        acknowledged, the event comes again. When deciding fails the stored event waits
+        for a replay (`SlackAdapter.replay_accepted`)."""
+        accepted = await self._core.accept(event, inbound.PLATFORM, route_of(where))
+        if accepted is None:
+            return  # a redelivery of an event still waiting for its decision
+        outbox = ws.outbox.at(where)
+
+        async def decide_and_deliver() -> None:
+            pending = await self._core.decide_accepted(accepted, outbox.capabilities)
+            await self._core.send(accepted.community_id, pending, outbox)
+
+        self._in_flight.after_ack(decide_and_deliver, "deciding after an ack")
 
     async def _actor(self, ws: Workspace, body: Body) -> Member:
         user = body.get("user") or {}
@@ -161,8 +171,7 @@ class SlackBridge:
         community, event_id = _community(context), str(body["event_id"])
         deletion = inbound.deletion_event(community, event_id, event)
         if deletion is not None:  # whoever wrote the message: the bot's own root too
-            where = Where(channel_id=event.get("channel"))
-            await self._take(ws, deletion, where, slack_retries=True)
+            await self._accept(ws, deletion, Where(channel_id=event.get("channel")))
             return
         author = inbound.author_of(event)  # None for bots
         if author is None or author == context.bot_user_id:
@@ -173,7 +182,7 @@ class SlackBridge:
             where = Where(
                 user_id=author, channel_id=event.get("channel"), thread_ts=event.get("thread_ts")
             )
-            await self._take(ws, found, where, slack_retries=True)
+            await self._accept(ws, found, where)
 
     async def on_reaction(self, body: Body, event: Body, context: AsyncBoltContext) -> None:
         channel = (event.get("item") or {}).get("channel")
@@ -185,7 +194,7 @@ class SlackBridge:
         found = inbound.reaction_event(community, event_id, actor, event)
         if found is not None:
             where = Where(user_id=actor.user_id, channel_id=channel)
-            await self._take(ws, found, where, slack_retries=True)
+            await self._accept(ws, found, where)
 
     async def on_home_opened(self, event: Body, context: AsyncBoltContext) -> None:
         ws = await self._workspace(context)
@@ -213,7 +222,7 @@ class SlackBridge:
         where = Where(
             user_id=actor.user_id, channel_id=body.get("channel_id"), trigger_id=body["trigger_id"]
         )
-        await self._take(ws, event, where, slack_retries=False)
+        await self._take(ws, event, where)
         await ack()
 
     async def on_button(
@@ -237,7 +246,7 @@ class SlackBridge:
                 self._in_flight.after_ack(lambda: outbox.deliver(opening), "opening a form")
                 return
         event = inbound.button_event(community, actor, body, action)
-        await self._take(ws, event, where, slack_retries=False)
+        await self._take(ws, event, where)
         await ack()
 
     async def on_message_action(self, ack: AsyncAck, body: Body, context: AsyncBoltContext) -> None:
@@ -253,7 +262,7 @@ class SlackBridge:
             thread_ts=inbound.action_thread(body),
             trigger_id=body.get("trigger_id"),
         )
-        await self._take(ws, event, where, slack_retries=False)
+        await self._take(ws, event, where)
         await ack()
 
     async def on_view_submission(
@@ -281,7 +290,7 @@ class SlackBridge:
             outbox = ws.outbox.at(
                 Where(user_id=actor.user_id, channel_id=channel or None, view_answer=answer)
             )
-            pending = await self._decide(event, outbox, slack_retries=False)
+            pending = await self._decide(event, outbox)
             answers = [p for p in pending if isinstance(p.intent, VIEW_ANSWERS)]
             await self._core.send(community, answers, outbox)
             return [p for p in pending if not isinstance(p.intent, VIEW_ANSWERS)]

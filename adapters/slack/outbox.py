@@ -104,6 +104,20 @@ class Where:
     view_answer: ViewAnswer | None = None
 
 
+def route_of(where: Where) -> dict[str, str | None]:
+    """What of `where` is kept with an event stored before its decision (see `where_of`):
+    a trigger or a form's answer cannot outlive the request."""
+    return {"user_id": where.user_id, "channel_id": where.channel_id, "thread_ts": where.thread_ts}
+
+
+def where_of(route: Mapping[str, Any]) -> Where:
+    return Where(
+        user_id=route.get("user_id"),
+        channel_id=route.get("channel_id"),
+        thread_ts=route.get("thread_ts"),
+    )
+
+
 @dataclass
 class _Caches:
     dm_channels: dict[str, str] = field(default_factory=dict)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+from typing import Any
 
 from bot.common import form_offers
 from bot.common.context import Context
 from bot.common.failures import log_failure
 from bot.contract.actions import parse_action, parse_form
+from bot.contract.event_codec import decode_event, encode_event
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
 from bot.contract.intents import Form, Intent, Message, Notice, RejectForm
 from bot.contract.ports import Capabilities, Clock, Outbox
@@ -29,6 +32,17 @@ from bot.store.repo import Store
 from bot.words.content import Content
 
 log = logging.getLogger(__name__)
+
+ACCEPTED_WAIT = timedelta(seconds=10)
+"""How long an accepted event waits for its decision before a replay takes it: a decision
+takes milliseconds, so one still waiting after this lost its process."""
+ACCEPTED_TRIES = 3
+"""Decisions tried per accepted event before the member is told and it is dropped."""
+REPLAY_BATCH = 50
+
+OutboxAt = Callable[[str, Mapping[str, Any]], Awaitable[Outbox | None]]
+"""The outbox answering an event of a community, from the route its adapter stored with it
+(None where the community is no longer served)."""
 
 
 class Rebound:
@@ -127,13 +141,80 @@ class Rebound:
         async with self.store.transaction() as repo:
             return await repo.poster_community(platform, user_id, setback_id)
 
+    async def accept(
+        self, event: InboundEvent, platform: str, route: Mapping[str, Any]
+    ) -> InboundEvent | None:
+        """Store `event` before it is acknowledged, to decide it after (`decide_accepted`):
+        once this returns, a crash loses nothing (`replay_accepted` decides what waited).
+        `route` is the adapter's, to answer the event (a channel, a thread). Returns the
+        event normalised; None when it is stored already (a redelivery while it waits:
+        deciding it is the first delivery's work)."""
+        event = normalised(event)
+        stored = encode_event(event)
+        async with self.store.transaction() as repo:
+            fresh = await repo.accepted.accept(
+                event.community_id,
+                event.event_id,
+                platform=platform,
+                event=stored,
+                route=dict(route),
+                now=self.clock.now(),
+            )
+        return event if fresh else None
+
+    async def decide_accepted(
+        self, event: InboundEvent, capabilities: Capabilities
+    ) -> list[Pending]:
+        """`decide` for an event `accept` stored, which the decision removes. Its commit does
+        not wait for the disk: the stored event did, so a power cut that undoes the
+        decision leaves the event to be decided again, and anything delivered after it
+        waits for the disk first (bot/engine/delivery.py). Raises when the decision fails:
+        the event waits for a replay."""
+        return await self._decide(event, capabilities, accepted=True)
+
+    async def replay_accepted(self, platform: str, outbox_at: OutboxAt) -> int:
+        """Decide and deliver the accepted events of `platform` left waiting (their process
+        stopped between the ack and the decision). Another replica's replay takes them
+        only once they wait again; deciding one twice is a redelivery, which changes
+        nothing. After ACCEPTED_TRIES failed decisions the member is told, with their own
+        words, and the event dropped. Returns how many were taken."""
+        now = self.clock.now()
+        async with self.store.transaction() as repo:
+            waiting = await repo.accepted.take_waiting(
+                platform, now - ACCEPTED_WAIT, now, REPLAY_BATCH
+            )
+        for row in waiting:
+            event = decode_event(row.event)
+            outbox = await outbox_at(row.community_id, row.route)
+            if outbox is None:
+                await self._forget_accepted(event)
+                continue
+            log.info("deciding %s %s after a restart", type(event).__name__, event.event_id)
+            try:
+                pending = await self.decide_accepted(event, outbox.capabilities)
+            except Exception as failure:
+                log_failure(log, f"deciding {type(event).__name__} {event.event_id}", failure)
+                if row.attempts < ACCEPTED_TRIES:
+                    continue
+                await self._forget_accepted(event)
+                pending = [self._sorry_pending(event)]
+            await self.send(event.community_id, pending, outbox)
+        return len(waiting)
+
+    async def _forget_accepted(self, event: InboundEvent) -> None:
+        async with self.store.transaction() as repo:
+            await repo.accepted.forget(event.community_id, event.event_id)
+
     async def _decided(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
         try:
             return await self._decide(event, capabilities)
         except Exception as failure:
             log_failure(log, f"handling {type(event).__name__} {event.event_id}", failure)
-            sorry = Notice(user_id=event.actor.user_id, message=self._sorry(event))
-            return [Pending(sorry, f"event:{event.event_id}")]
+            return [self._sorry_pending(event)]
+
+    def _sorry_pending(self, event: InboundEvent) -> Pending:
+        sorry = Notice(user_id=event.actor.user_id, message=self._sorry(event))
+        return Pending(sorry, f"event:{event.event_id}")
 
     def _sorry(self, event: InboundEvent) -> Message:
         written = written_text(event)
@@ -153,17 +234,21 @@ class Rebound:
         adapters that acknowledge in between (Slack), normalised like `handle`'s."""
         return await self._decide(normalised(event), capabilities)
 
-    async def _decide(self, event: InboundEvent, capabilities: Capabilities) -> list[Pending]:
+    async def _decide(
+        self, event: InboundEvent, capabilities: Capabilities, *, accepted: bool = False
+    ) -> list[Pending]:
         kind, community = type(event).__name__, event.community_id
         with handling(self.metrics, kind, community, event.event_id) as handled:
-            return await self._apply(event, capabilities, handled)
+            return await self._apply(event, capabilities, handled, accepted)
 
     async def _apply(
-        self, event: InboundEvent, capabilities: Capabilities, handled: Handling
+        self, event: InboundEvent, capabilities: Capabilities, handled: Handling, accepted: bool
     ) -> list[Pending]:
         now, source = self.clock.now(), f"event:{event.event_id}"
         try:
-            async with self.store.transaction() as repo:
+            async with self.store.transaction(durable=not accepted) as repo:
+                if accepted:
+                    await repo.accepted.forget(event.community_id, event.event_id)
                 if not await repo.claim_event(event.community_id, event.event_id, now):
                     log.info("redelivery: %s %s", type(event).__name__, event.event_id)
                     handled.result = Result.REDELIVERY
@@ -178,7 +263,9 @@ class Rebound:
         except (RuleViolation, FormInvalid) as refusal:
             # None of the event's changes were kept; remember the delivery so a redelivery
             # does not repeat the explanation.
-            async with self.store.transaction() as repo:
+            async with self.store.transaction(durable=not accepted) as repo:
+                if accepted:
+                    await repo.accepted.forget(event.community_id, event.event_id)
                 if not await repo.claim_event(event.community_id, event.event_id, now):
                     return []
                 ctx = await self.context(repo, event.community_id, now)

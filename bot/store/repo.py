@@ -13,6 +13,7 @@ from functools import cached_property
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.accepted_repo import AcceptedRepo
 from bot.store.audit_repo import AuditRepo
 from bot.store.care_repo import CareRepo
 from bot.store.community_repo import CommunityRepo
@@ -57,6 +58,10 @@ class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
     @cached_property
     def shown(self) -> ShownRepo:
         return ShownRepo(self._db, self._insert)
+
+    @cached_property
+    def accepted(self) -> AcceptedRepo:
+        return AcceptedRepo(self._db)
 
     @cached_property
     def form_offers(self) -> FormOfferRepo:

@@ -17,6 +17,7 @@ from sqlalchemy.sql import Update
 
 from bot.store.prepared import prepared
 from bot.store.tables import (
+    AcceptedEventRow,
     AppreciationRow,
     CommunityRow,
     CommunityTemplateRow,
@@ -53,6 +54,7 @@ PARKED_EVENT = ParkedEventRow
 TOMBSTONE = TombstoneRow
 STATUS_SHOWN = StatusShownRow
 FORM_OFFER = FormOfferRow
+ACCEPTED = AcceptedEventRow
 
 
 def take_post(*conditions: Any) -> Update:

@@ -215,6 +215,22 @@ ProcessedEventRow = _table(
 )
 
 
+# An event stored before it is acknowledged and decided after (Slack's Events API): a
+# crash between the two leaves it here to be decided again, and its decision removes it.
+# `taken_at` is when it was last taken to be decided: a replay takes only what has waited.
+AcceptedEventRow = _table(
+    "accepted_event",
+    _str("community_id", 100, key=True),
+    _str("event_id", 200, key=True),
+    _str("platform", 20),
+    _json("event"),
+    _json("route"),
+    _int("attempts", default=0),
+    _when("taken_at"),
+    Index("ix_accepted_event_waiting", "platform", "taken_at"),
+)
+
+
 PENDING_OUTBOUND = "delivered_at IS NULL AND gave_up_at IS NULL"
 
 # A durable intent waiting to reach its platform (the transactional outbox).

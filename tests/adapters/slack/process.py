@@ -124,9 +124,10 @@ class SlackProcess:
         return "\n".join(self.log)
 
 
-def stored_event_ids(database: Path) -> set[str]:
+def event_ids(database: Path, table: str = "processed_event") -> set[str]:
+    """The event ids decided (`processed_event`) or stored to be decided (`accepted_event`)."""
     with sqlite3.connect(database) as db:
-        return {str(row[0]) for row in db.execute("SELECT event_id FROM processed_event")}
+        return {str(row[0]) for row in db.execute(f"SELECT event_id FROM {table}")}
 
 
 def count(database: Path, table: str) -> int:
@@ -135,5 +136,11 @@ def count(database: Path, table: str) -> int:
 
 
 def missing(acknowledged: Iterable[str], database: Path) -> set[str]:
-    """Acknowledged event ids the database does not hold."""
-    return set(acknowledged) - stored_event_ids(database)
+    """Acknowledged event ids the database does not hold: neither decided nor stored to be
+    decided after the ack."""
+    return set(acknowledged) - event_ids(database) - event_ids(database, "accepted_event")
+
+
+def undecided(acknowledged: Iterable[str], database: Path) -> set[str]:
+    """Acknowledged event ids not decided (yet)."""
+    return set(acknowledged) - event_ids(database)

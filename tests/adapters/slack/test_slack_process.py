@@ -1,8 +1,9 @@
 """The real `rebound slack` process: what it acknowledged is stored, even when killed.
 
 A burst of thread replies sent at once, over real HTTP (signed) or Socket Mode (the
-fake's websocket); SIGKILL the moment the last acknowledgement arrives, restart: every
-acknowledged event is in the database. SIGTERM mid-burst: the same, and exit code 0.
+fake's websocket); SIGKILL the moment the last acknowledgement arrives: every acknowledged
+event is in the database (stored before its ack, decided after it), and a restart decides
+what was left undecided. SIGTERM mid-burst: every acknowledged event decided, exit code 0.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from tests.adapters.slack.process import (
     count,
     environment,
     missing,
+    undecided,
 )
+from tests.processes import eventually
 from tests.adapters.slack.slack_requests import JSON, SlackRequests
 from tests.adapters.slack.workspace import SUPPORT
 
@@ -113,8 +116,18 @@ async def _send(
 async def _open_post(setup: Setup, rebound: SlackProcess, http: aiohttp.ClientSession) -> str:
     body, ts = _post(setup.requests)
     assert await _send(http, rebound.url, setup.requests, body) == 200
-    assert count(setup.database, "setback") == 1  # stored before the ack
+    assert missing([json.loads(body)["event_id"]], setup.database) == set()  # stored: acked
+    await _decided(setup.database, [json.loads(body)["event_id"]])
     return ts
+
+
+async def _decided(database: Path, acknowledged: list[str]) -> None:
+    """Until every acknowledged event is decided (after its ack, or by a replay)."""
+
+    async def all_decided() -> bool:
+        return undecided(acknowledged, database) == set()
+
+    await eventually(all_decided, timeout_s=60, every_s=0.1)
 
 
 def _no_tracebacks(rebound: SlackProcess) -> None:
@@ -126,10 +139,12 @@ async def _restart_and_check(
 ) -> None:
     """After SIGKILL: a restart comes up, every acknowledged reply is stored (once), and
     the restarted process stops cleanly; neither run logged a traceback."""
+    assert missing(acknowledged, setup.database) == set()
     restarted = await setup.process(**extra).start()
     try:
-        assert missing(acknowledged, setup.database) == set()
+        await _decided(setup.database, acknowledged)
         assert count(setup.database, "reply") == len(acknowledged)
+        assert count(setup.database, "accepted_event") == 0
     finally:
         restarted.signal(signal.SIGTERM)
         assert await restarted.exit_code() == 0
@@ -180,7 +195,7 @@ async def test_http_sigterm_mid_burst_stores_every_ack_and_exits_0(setup: Setup)
             await rebound.kill()
 
     assert len(acknowledged) >= BURST // 4
-    assert missing(acknowledged, setup.database) == set()
+    assert undecided(acknowledged, setup.database) == set()  # a stop decides what it acked
     _no_tracebacks(rebound)
 
 
@@ -198,7 +213,8 @@ async def _socket_post(setup: Setup, script: SocketModeScript) -> str:
     body, ts = _post(setup.requests)
     script.push(envelope("env-post", json.loads(body)))
     await script.wait_for_acks(1)
-    assert count(setup.database, "setback") == 1  # stored before the ack
+    assert missing([json.loads(body)["event_id"]], setup.database) == set()  # stored: acked
+    await _decided(setup.database, [json.loads(body)["event_id"]])
     return ts
 
 
@@ -235,7 +251,7 @@ async def test_socket_mode_sigterm_mid_burst_stores_every_ack_and_exits_0(setup:
 
     acknowledged = [by_envelope[e] for e in script.acked_ids() if e in by_envelope]
     assert len(acknowledged) >= BURST // 4
-    assert missing(acknowledged, setup.database) == set()
+    assert undecided(acknowledged, setup.database) == set()  # a stop decides what it acked
     _no_tracebacks(rebound)
 
 
