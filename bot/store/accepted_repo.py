@@ -74,11 +74,11 @@ class AcceptedRepo:
     async def take_waiting(
         self, platform: str, taken_before: datetime, now: datetime, limit: int
     ) -> list[Accepted]:
-        """Events of `platform` whose last taking was before `taken_before` (whoever took
+        """Events of `platform` whose last taking was at or before `taken_before` (whoever took
         them stopped), taken now: another replica takes them only once they wait again."""
         waiting = (
             select(ACCEPTED.c.community_id, ACCEPTED.c.event_id)
-            .where(ACCEPTED.c.platform == platform, ACCEPTED.c.taken_at < taken_before)
+            .where(ACCEPTED.c.platform == platform, ACCEPTED.c.taken_at <= taken_before)
             .order_by(ACCEPTED.c.taken_at)
             .limit(limit)
         )
@@ -90,7 +90,7 @@ class AcceptedRepo:
         mine = (
             update(ACCEPTED)
             .where(
-                ACCEPTED.c.taken_at < taken_before,
+                ACCEPTED.c.taken_at <= taken_before,
                 or_(*[_key(community, event) for community, event in keys]),
             )
             .values(taken_at=now, attempts=ACCEPTED.c.attempts + 1)

@@ -36,9 +36,9 @@ from tests.adapters.slack.process import (
     missing,
     undecided,
 )
-from tests.processes import eventually
 from tests.adapters.slack.slack_requests import JSON, SlackRequests
 from tests.adapters.slack.workspace import SUPPORT
+from tests.processes import eventually
 
 BURST = 40
 APP_TOKEN = "xapp-test-token"
