@@ -114,7 +114,8 @@ class Store:
         cut (or the server's crash, on PostgreSQL) may undo it, never a later durable one
         without it. Only for what can be found again when lost: a delivery's record (the
         row, still marked attempted, is looked for on the platform before it is sent again;
-        see bot/engine/delivery.py).
+        see bot/engine/delivery.py), and the decision of an event stored before it (the
+        event, still stored, is decided again: `Rebound.replay_accepted`).
         """
         if self._inline is None:
             async with self.engine.connect() as plain, plain.begin():
