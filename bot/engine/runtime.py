@@ -167,9 +167,9 @@ class Rebound:
     ) -> list[Pending]:
         """`decide` for an event `accept` stored, which the decision removes. Its commit does
         not wait for the disk: the stored event did, so a power cut that undoes the
-        decision leaves the event to be decided again, and anything delivered after it
-        waits for the disk first (bot/engine/delivery.py). Raises when the decision fails:
-        the event waits for a replay."""
+        decision leaves the event to be decided again, and a stored row is delivered only
+        after a commit that waits for the disk (bot/engine/delivery.py). Raises when the
+        decision fails: the event waits for a replay."""
         return await self._decide(event, capabilities, accepted=True)
 
     async def replay_accepted(self, platform: str, outbox_at: OutboxAt) -> int:
