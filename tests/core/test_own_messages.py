@@ -239,6 +239,27 @@ async def test_a_reply_before_its_thread_is_recorded_is_recorded_once_it_is(h: H
         assert len(await repo.replies(COMMUNITY, post.id)) == 1
 
 
+async def test_a_reply_decided_before_its_top_level_message_is_recorded_once_it_is(
+    h: Harness,
+) -> None:
+    """On Slack each event is decided after its own ack: a reply right behind a member's
+    message can be decided first."""
+    thread = h.next_message_ref()
+    early = MessagePosted(
+        **h._base(JO), channel_id="support", message_ref="m-1", text="Same here.", thread_ref=thread
+    )
+    await h.send(early)
+    story = MessagePosted(
+        **h._base(MAYA), channel_id="support", message_ref=thread, text="Froze in the call."
+    )
+    await h.send(story)
+    async with h.core.store.transaction() as repo:
+        post = await repo.post_by_thread(COMMUNITY, thread)
+        assert post is not None
+        replies = await repo.replies(COMMUNITY, post.id)
+    assert [(r.author_id, r.text) for r in replies] == [(JO.user_id, "Same here.")]
+
+
 async def test_a_parked_reply_then_deleted_is_recorded_as_deleted(h: Harness) -> None:
     pending, thread = await _form_decided(h)
     base = {"channel_id": "support", "message_ref": "m-1", "thread_ref": thread}

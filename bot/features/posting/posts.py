@@ -163,6 +163,8 @@ async def adopt_message(ctx: Context, event: MessagePosted) -> list[Intent]:
         ask_outcome_at=ctx.now + timedelta(days=ctx.settings.outcome_after_days),
     )
     post = await _create(ctx, event, draft, PostSource.ADOPTED, thread_ref)
+    # A reply decided before its message (each is decided after its own ack) was parked.
+    await early.replay(ctx, post)
     view = PostView(post, replies=[], has_outcome=False)
     care = await crisis.screen(ctx, post, event.actor, event.text, message_ref=thread_ref)
     return [
