@@ -6,11 +6,15 @@ the top-level packages it ended up with.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from bot.api import migrate_database
 
 HEAVY = frozenset(
     {"discord", "slack_bolt", "slack_sdk", "alembic", "mako", "cryptography", "sqlalchemy"}
@@ -26,6 +30,22 @@ except SystemExit:
 """
 
 IMPORT = "import {module}"
+
+# A Slack adapter's core at work on SQLite: its first transactions, as `rebound slack` makes
+# them before it is ready (the schema is current: migrating loads every dialect alembic knows).
+SQLITE_CORE = """
+import asyncio
+import adapters.slack.app
+from bot.api import CommunitySettings, SystemClock, build_rebound
+
+async def start() -> None:
+    core = await build_rebound({url!r}, SystemClock())
+    await core.ensure_community("slack:T1", "slack", CommunitySettings())
+    await core.open_threads("slack:T1")
+    await core.close()
+
+asyncio.run(start())
+"""
 
 REPORT = """
 import json
@@ -78,3 +98,13 @@ def test_the_console_imports_no_platform_sdk() -> None:
 
     assert "sqlalchemy" in found
     assert found.isdisjoint({"discord", "slack_bolt", "slack_sdk", "alembic", "mako"}), found
+
+
+def test_a_core_on_sqlite_never_loads_the_postgresql_dialect(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rebound.db'}"
+    asyncio.run(migrate_database(url))
+
+    found = modules_after(SQLITE_CORE.format(url=url))
+
+    assert "sqlalchemy.dialects.sqlite" in found  # the check sees the dialect in use
+    assert not {name for name in found if name.startswith("sqlalchemy.dialects.postgresql")}
