@@ -10,7 +10,6 @@ import asyncio
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -31,11 +30,14 @@ except SystemExit:
 
 IMPORT = "import {module}"
 
-# A Slack adapter's core at work on SQLite: its first transactions, as `rebound slack` makes
-# them before it is ready (the schema is current: migrating loads every dialect alembic knows).
+# A Slack adapter's core at work on SQLite: loaded as `rebound slack` loads it, and its first
+# transactions, as it makes them before it is ready (the schema is current: migrating loads
+# every dialect alembic knows).
 SQLITE_CORE = """
 import asyncio
-import adapters.slack.app
+from adapters.cli import _loading
+with _loading():
+    import adapters.slack.app
 from bot.api import CommunitySettings, SystemClock, build_rebound
 
 async def start() -> None:
@@ -100,11 +102,22 @@ def test_the_console_imports_no_platform_sdk() -> None:
     assert found.isdisjoint({"discord", "slack_bolt", "slack_sdk", "alembic", "mako"}), found
 
 
-def test_a_core_on_sqlite_never_loads_the_postgresql_dialect(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'rebound.db'}"
+@pytest.fixture(scope="module")
+def sqlite_core_modules(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('core') / 'rebound.db'}"
     asyncio.run(migrate_database(url))
+    return modules_after(SQLITE_CORE.format(url=url))
 
-    found = modules_after(SQLITE_CORE.format(url=url))
 
-    assert "sqlalchemy.dialects.sqlite" in found  # the check sees the dialect in use
-    assert not {name for name in found if name.startswith("sqlalchemy.dialects.postgresql")}
+def test_a_core_on_sqlite_never_loads_the_postgresql_dialect(sqlite_core_modules: set[str]) -> None:
+    assert "sqlalchemy.dialects.sqlite" in sqlite_core_modules  # the check sees the dialect
+    assert not _under("sqlalchemy.dialects.postgresql", sqlite_core_modules)
+
+
+def test_a_core_started_by_the_cli_never_loads_the_orm(sqlite_core_modules: set[str]) -> None:
+    assert "sqlalchemy.ext.asyncio.engine" in sqlite_core_modules  # the check sees SQLAlchemy
+    assert not _under("sqlalchemy.orm", sqlite_core_modules)
+
+
+def _under(package: str, modules: set[str]) -> set[str]:
+    return {name for name in modules if name == package or name.startswith(f"{package}.")}
