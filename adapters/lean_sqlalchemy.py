@@ -1,7 +1,7 @@
 """SQLAlchemy's asyncio engine without its ORM session, for a faster start.
 
 Importing `sqlalchemy.ext.asyncio` imports its `AsyncSession`, and through it the whole
-ORM: about a sixth of a start's import work, for names Rebound never uses (the store runs
+ORM: 6% of a start's import work, for names Rebound never uses (the store runs
 Core statements on connections). `load_engine_without_session` registers the package
 holding only its engine and results; the first use of any other of its names
 (`AsyncSession`, `async_sessionmaker`, ...) runs the package's own `__init__`, which loads
