@@ -48,14 +48,18 @@ def _options(
 
 @contextlib.contextmanager
 def _loading() -> Iterator[None]:
-    """Import a long-running command's modules with the garbage collector paused.
+    """Import a long-running command's modules with the garbage collector paused, and
+    SQLAlchemy's asyncio engine without the ORM it never uses (adapters/lean_sqlalchemy.py).
 
     Importing makes a hundred thousand long-lived objects and almost no garbage (under a
     megabyte of cycles), yet the collector's passes over them were a sixth of the start's
     CPU. Once loaded they are frozen: later collections walk only what the process makes
     while it runs.
     """
+    from adapters.lean_sqlalchemy import load_engine_without_session
+
     gc.disable()
+    load_engine_without_session()
     try:
         yield
     finally:

@@ -13,14 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping, Table, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import CommunitySettings
 from bot.store.oauth_states import OAuthStates
 from bot.store.repo import Store
 from bot.store.secrets import SecretBox
-from bot.store.statements import COMMUNITY, FOLLOW_UP, OUTBOUND
+from bot.store.statements import COMMUNITY, FOLLOW_UP, OUTBOUND, insert_for
 from bot.store.tables import InstallationRow
 
 log = logging.getLogger(__name__)
@@ -99,8 +98,7 @@ class InstallationRepo(OAuthStates):
         self._box = box
 
     def _insert(self, target: Table) -> Any:
-        dialect = postgresql if self._db.dialect.name == "postgresql" else sqlite
-        return dialect.insert(target)
+        return insert_for(self._db.dialect.name)(target)
 
     async def save(self, installation: Installation, platform: str) -> int:
         """Store (or replace) the community's installation; its new revision."""

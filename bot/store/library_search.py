@@ -27,7 +27,6 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import TextualSelect
 
@@ -138,9 +137,11 @@ _TSVECTOR = table(TABLE, column("featured_id"), column("community_id"), column("
 def _tsvector_put_written(entry: Insert) -> Insert:
     """`entry` in a CTE, and the index row of what it wrote (its document bound as
     `doc`): one round trip instead of two."""
+    from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415  (SQLite never loads it)
+
     written = entry.cte("written")
     document = func.to_tsvector(literal_column("'english'"), bindparam("doc", type_=Text))
-    statement = postgresql.insert(_TSVECTOR).from_select(
+    statement = insert(_TSVECTOR).from_select(
         ["featured_id", "community_id", "doc"],
         select(written.c.id, written.c.community_id, document),
     )

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import Update
 
 from bot.store.prepared import prepared
@@ -36,6 +35,9 @@ from bot.store.tables import (
     TemplateUseRow,
     TombstoneRow,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 COMMUNITY = CommunityRow
 SETBACK = PostRow
@@ -79,8 +81,18 @@ class HotStatements:
 
 
 def insert_for(dialect: str) -> Callable[[Table], postgresql.Insert | sqlite.Insert]:
-    """The INSERT of `dialect` ("sqlite" or "postgresql"), with its ON CONFLICT clauses."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+    """The INSERT of `dialect` ("sqlite" or "postgresql"), with its ON CONFLICT clauses.
+
+    Each dialect's module is imported on first use: a process on SQLite never loads the
+    PostgreSQL dialect (a large part of SQLAlchemy's import).
+    """
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415
+
+        return insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
+
+    return sqlite_insert
 
 
 @cache

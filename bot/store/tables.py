@@ -7,6 +7,7 @@ of the row it holds (`PostRow` is the table of posts); `statements.table` hands 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -73,9 +74,15 @@ def _json(name: str, *, optional: bool = False) -> Column[Any]:
     return Column(name, JSON, nullable=optional)
 
 
-def _partial_index(name: str, column: str, *, where: str) -> Index:
-    """An index holding only the rows matching `where`, on both databases."""
-    return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
+# Partial indexes: each holds only the rows matching its condition, on both databases.
+# They are added to the tables by `schema()`, not at import: `postgresql_where` makes
+# SQLAlchemy load its whole PostgreSQL dialect, which a process on SQLite never uses, and
+# only the schema's own work (migrations and their checks) reads indexes from the tables.
+_PARTIAL_INDEXES: list[tuple[str, Column[Any], str]] = []  # name, column, condition
+
+
+def _partial_index(name: str, column: Column[Any], *, where: str) -> None:
+    _PARTIAL_INDEXES.append((name, column, where))
 
 
 def _counts_by_result() -> list[Column[int]]:
@@ -201,9 +208,9 @@ FollowUpRow = _table(
     _when("lease_until", optional=True),
     _int("attempts", default=0),
     UniqueConstraint("setback_id", "kind", name="uq_follow_up_kind"),
-    # Only pending rows are ever scanned by due time, so the index holds only them.
-    _partial_index("ix_follow_up_pending_due", "due_at", where="done_at IS NULL"),
 )
+# Only pending rows are ever scanned by due time, so the index holds only them.
+_partial_index("ix_follow_up_pending_due", FollowUpRow.c.due_at, where="done_at IS NULL")
 
 
 # One row per inbound delivery applied: a redelivery hits the primary key and stops.
@@ -264,8 +271,8 @@ OutboundRow = _table(
     _str("last_error", 100, optional=True),
     _str("last_error_kind", 20, optional=True),
     Index("ix_outbound_source", "community_id", "source"),
-    _partial_index("ix_outbound_pending", "next_try_at", where=PENDING_OUTBOUND),
 )
+_partial_index("ix_outbound_pending", OutboundRow.c.next_try_at, where=PENDING_OUTBOUND)
 
 
 # A form or a choice being answered by private message, on a platform without forms or
@@ -628,3 +635,11 @@ ReplyTimeRollupRow = _table(
     _int("minutes", key=True),
     _int("count", default=0),
 )
+
+
+@cache
+def schema() -> MetaData:
+    """Every table with all its indexes: what migrations build and are checked against."""
+    for name, column, where in _PARTIAL_INDEXES:
+        Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
+    return metadata

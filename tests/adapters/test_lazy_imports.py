@@ -6,11 +6,14 @@ the top-level packages it ended up with.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 
 import pytest
+
+from bot.api import migrate_database
 
 HEAVY = frozenset(
     {"discord", "slack_bolt", "slack_sdk", "alembic", "mako", "cryptography", "sqlalchemy"}
@@ -26,6 +29,25 @@ except SystemExit:
 """
 
 IMPORT = "import {module}"
+
+# A Slack adapter's core at work on SQLite: loaded as `rebound slack` loads it, and its first
+# transactions, as it makes them before it is ready (the schema is current: migrating loads
+# every dialect alembic knows).
+SQLITE_CORE = """
+import asyncio
+from adapters.cli import _loading
+with _loading():
+    import adapters.slack.app
+from bot.api import CommunitySettings, SystemClock, build_rebound
+
+async def start() -> None:
+    core = await build_rebound({url!r}, SystemClock())
+    await core.ensure_community("slack:T1", "slack", CommunitySettings())
+    await core.open_threads("slack:T1")
+    await core.close()
+
+asyncio.run(start())
+"""
 
 REPORT = """
 import json
@@ -78,3 +100,24 @@ def test_the_console_imports_no_platform_sdk() -> None:
 
     assert "sqlalchemy" in found
     assert found.isdisjoint({"discord", "slack_bolt", "slack_sdk", "alembic", "mako"}), found
+
+
+@pytest.fixture(scope="module")
+def sqlite_core_modules(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('core') / 'rebound.db'}"
+    asyncio.run(migrate_database(url))
+    return modules_after(SQLITE_CORE.format(url=url))
+
+
+def test_a_core_on_sqlite_never_loads_the_postgresql_dialect(sqlite_core_modules: set[str]) -> None:
+    assert "sqlalchemy.dialects.sqlite" in sqlite_core_modules  # the check sees the dialect
+    assert not _under("sqlalchemy.dialects.postgresql", sqlite_core_modules)
+
+
+def test_a_core_started_by_the_cli_never_loads_the_orm(sqlite_core_modules: set[str]) -> None:
+    assert "sqlalchemy.ext.asyncio.engine" in sqlite_core_modules  # the check sees SQLAlchemy
+    assert not _under("sqlalchemy.orm", sqlite_core_modules)
+
+
+def _under(package: str, modules: set[str]) -> set[str]:
+    return {name for name in modules if name == package or name.startswith(f"{package}.")}

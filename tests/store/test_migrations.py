@@ -20,7 +20,7 @@ from bot.store.engine import create_engine, is_sqlite
 from bot.store.library_search import is_search_table
 from bot.store.migrate import alembic_config, upgrade
 from bot.store.repo import Store
-from bot.store.tables import metadata
+from bot.store.tables import metadata, schema
 
 ALEMBIC_VERSION = "alembic_version"
 
@@ -69,7 +69,7 @@ async def _differences(engine: AsyncEngine) -> list[Any]:
                 "include_object": _include_object,
             },
         )
-        return list(compare_metadata(context, metadata))
+        return list(compare_metadata(context, schema()))
 
     async with engine.connect() as connection:
         return await connection.run_sync(compare)

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.store.library_search import is_search_table
-from bot.store.tables import metadata as target_metadata
+from bot.store.tables import schema
 
 
 def _include_object(_item: Any, name: str | None, kind: str, *_: Any) -> bool:
@@ -20,7 +20,7 @@ def _include_object(_item: Any, name: str | None, kind: str, *_: Any) -> bool:
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=target_metadata,
+        target_metadata=schema(),
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         include_object=_include_object,
