@@ -84,11 +84,15 @@ class SlackBridge:
 
     def register(self, app: AsyncApp, *, taken: tuple[str, ...] = ()) -> None:
         """Listen on `app`; commands and events in `taken` are another handler's (which
-        hands the rest of a command back to `on_command`)."""
+        hands the rest of a command back to `on_command`).
+
+        Bolt tries the listeners in this order, each match building its arguments, so the
+        most frequent requests come first: messages (every one in the support channel and
+        in private), then the commands."""
+        app.event("message")(self.on_message)
         for command in COMMANDS:
             if command not in taken:
                 app.command(command)(self.on_command)
-        app.event("message")(self.on_message)
         app.event("reaction_added")(self.on_reaction)
         app.event("reaction_removed")(self.on_reaction)
         if HOME_OPENED not in taken:
