@@ -88,6 +88,12 @@ class PrometheusRecorder:
             "Posts whose asks and reminders wait for a moderator after a crisis alert",
             registry=r,
         )
+        self._waiting = Gauge(
+            "rebound_events_waiting",
+            "Events acknowledged and not decided yet, by platform (at scrape)",
+            ["platform"],
+            registry=r,
+        )
         # Children looked up once per label set: the hot path is a dict hit and an add.
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
@@ -146,6 +152,9 @@ class PrometheusRecorder:
         for kind, n in counts.care_events.items():
             self._care.labels(kind).set(n)
         self._paused.set(counts.paused_posts)
+        self._waiting.clear()
+        for platform, n in counts.events_waiting.items():
+            self._waiting.labels(platform).set(n)
 
     def exposition(self) -> bytes:
         exposed: bytes = generate_latest(self.registry)

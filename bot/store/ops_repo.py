@@ -15,7 +15,7 @@ from bot.store.care_repo import CARE_PAUSE
 from bot.store.member_data_repo import CARE_EVENT
 from bot.store.migrate import database_revisions, head_revisions
 from bot.store.repo import OutboundRepo
-from bot.store.statements import COMMUNITY, FOLLOW_UP
+from bot.store.statements import ACCEPTED, COMMUNITY, FOLLOW_UP
 
 
 def head_revision() -> str:
@@ -49,6 +49,7 @@ class Counts:
     communities: dict[str, int]
     care_events: dict[str, int]  # crisis alerts, resumes, reveals: how many ever
     paused_posts: int  # posts whose asks wait for a moderator to resume them
+    events_waiting: dict[str, int]  # events acknowledged and not decided yet, by platform
 
 
 async def counts(engine: AsyncEngine, now: datetime) -> Counts:
@@ -65,10 +66,14 @@ async def counts(engine: AsyncEngine, now: datetime) -> Counts:
         )
         care = await db.execute(select(CARE_EVENT.c.kind, func.count()).group_by(CARE_EVENT.c.kind))
         paused = await db.execute(select(func.count()).select_from(CARE_PAUSE))
+        waiting = await db.execute(
+            select(ACCEPTED.c.platform, func.count()).group_by(ACCEPTED.c.platform)
+        )
         return Counts(
             outbound={state.value: n for state, n in outbound.items()},
             follow_ups_due={str(kind): int(n) for kind, n in due.all()},
             communities={str(platform): int(n) for platform, n in served.all()},
             care_events={str(kind): int(n) for kind, n in care.all()},
             paused_posts=int(paused.scalar_one()),
+            events_waiting={str(platform): int(n) for platform, n in waiting.all()},
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -171,3 +172,20 @@ async def test_follow_ups_due_are_counted_at_scrape(served: Served) -> None:
     await ws.wait(timedelta(0))
     _, samples = await scrape(served)
     assert total(samples, "rebound_follow_ups_due") == 0
+
+
+async def test_events_acknowledged_and_not_decided_are_counted_at_scrape(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = served.ws
+    message = ws.requests.message(LENA, "Rejected again.", SUPPORT, ts=ws.requests.next_ts())
+    monkeypatch.setattr(ws.adapter.in_flight, "after_ack", lambda job, what: None)  # lost
+    assert (await ws.event(message)).status == 200
+    monkeypatch.undo()
+    _, samples = await scrape(served)
+    assert total(samples, "rebound_events_waiting", platform="slack") == 1
+
+    ws.clock.advance(timedelta(seconds=10))
+    assert await ws.adapter.replay_accepted() == 1
+    _, samples = await scrape(served)
+    assert total(samples, "rebound_events_waiting") == 0
