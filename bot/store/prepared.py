@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
@@ -273,19 +273,19 @@ def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Any:
 
 async def execute_asyncpg(
     connection: AsyncConnection,
+    adapted: Any,
     plan: _Plan,
     parameters: Mapping[str, Any] | None,
 ) -> Any:
-    """Run `plan` (one parameter set) on the connection's asyncpg driver, inside the
-    transaction SQLAlchemy began (started first if no statement has run yet)."""
+    """Run `plan` (one parameter set) on the asyncpg driver under `adapted` (SQLAlchemy's
+    adapter of the connection's driver), inside the transaction begun on it (started
+    first if there is none yet)."""
     values = _values(plan, parameters or {})
     sync = connection.sync_connection
     assert sync is not None
     listeners = sync.dispatch.before_cursor_execute
     if listeners:
         listeners(sync, None, plan.sql, values, None, False)
-    raw = await connection.get_raw_connection()
-    adapted: Any = raw.dbapi_connection
     failure: Exception | None = None
     async with adapted._execute_mutex:
         try:
@@ -300,7 +300,7 @@ async def execute_asyncpg(
         except Exception as error:
             failure = error
     if failure is not None:
-        await greenlet_spawn(_raise_as_sqlalchemy, sync, adapted, failure, plan.sql, values)
+        await greenlet_spawn(raise_as_sqlalchemy, sync, adapted, failure, plan.sql, values)
     counted = _STATUS_COUNT.match(status)
     rowcount = int(counted.group(1)) if counted else -1
     rows = [tuple(record) for record in records] if plan.keys is not None else None
@@ -310,11 +310,11 @@ async def execute_asyncpg(
 _STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
 
 
-def _raise_as_sqlalchemy(
+def raise_as_sqlalchemy(
     sync: Connection, adapted: Any, error: Exception, sql: str, values: tuple[Any, ...]
 ) -> None:
     """What SQLAlchemy raises for this driver error (its DBAPI class, invalidating a
-    connection that is gone)."""
+    connection that is gone); run in a greenlet, as SQLAlchemy's own handling is."""
     try:
         adapted._handle_exception(error)
     except Exception as translated:
@@ -323,23 +323,29 @@ def _raise_as_sqlalchemy(
 
 
 @cache
-def _asyncpg_adapter_fits() -> bool:
-    """Whether SQLAlchemy's asyncpg adapter has the parts `execute_asyncpg` drives (they
-    are its internals: another SQLAlchemy version may not, and then SQLAlchemy runs all)."""
+def asyncpg_adapter_fits() -> bool:
+    """Whether SQLAlchemy's asyncpg adapter has the parts this fast path and
+    `pg_transaction` drive (they are its internals: another SQLAlchemy version may not,
+    and then SQLAlchemy runs all)."""
     try:
         from sqlalchemy.dialects.postgresql.asyncpg import (  # noqa: PLC0415
             AsyncAdapt_asyncpg_connection as adapter,
         )
     except ImportError:
         return False
-    needed = ("_execute_mutex", "_transaction", "_start_transaction", "_prepare")
+    needed = ("_connection", "_execute_mutex", "_transaction", "_start_transaction", "_prepare")
     return all(
         hasattr(adapter, name) or name in getattr(adapter, "__slots__", ()) for name in needed
     )
 
 
 class PreparedAsyncConnection(AsyncConnection):
-    """An `AsyncConnection` (asyncpg) that runs marked statements on the driver."""
+    """An `AsyncConnection` (asyncpg) that runs marked statements on the driver under
+    `adapted`, SQLAlchemy's adapter of its driver connection."""
+
+    def __init__(self, engine: AsyncEngine, sync: Connection, adapted: Any) -> None:
+        super().__init__(engine, sync)
+        self._adapted = adapted
 
     async def execute(
         self,
@@ -348,12 +354,24 @@ class PreparedAsyncConnection(AsyncConnection):
         *,
         execution_options: Mapping[str, Any] | None = None,
     ) -> Any:
-        if (
-            execution_options is None
-            and (parameters is None or isinstance(parameters, Mapping))
-            and _asyncpg_adapter_fits()
-        ):
-            plan = plan_for(statement, self.dialect, parameters)
-            if plan is not None:
-                return await execute_asyncpg(self, plan, parameters)
+        if execution_options is None:
+            one = _one_set(parameters)
+            if one is not _MANY:
+                plan = plan_for(statement, self.dialect, one)
+                if plan is not None:
+                    return await execute_asyncpg(self, self._adapted, plan, one)
         return await super().execute(statement, parameters, execution_options=execution_options)
+
+
+_MANY: Any = object()
+
+
+def _one_set(
+    parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
+) -> Mapping[str, Any] | None:
+    """The one parameter set given (a list of one runs as that one: a batched insert of a
+    single row); `_MANY` for several."""
+    if parameters is None or isinstance(parameters, Mapping):
+        return parameters
+    one: Mapping[str, Any] = parameters[0] if len(parameters) == 1 else _MANY
+    return one

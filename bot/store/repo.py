@@ -26,7 +26,8 @@ from bot.store.insights_repo import InsightsRepo
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
-from bot.store.prepared import PreparedAsyncConnection, prepared
+from bot.store.pg_transaction import AsyncpgTransaction
+from bot.store.prepared import PreparedAsyncConnection, asyncpg_adapter_fits
 from bot.store.reply_repo import ReplyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.template_repo import TemplateRepo
@@ -85,7 +86,7 @@ class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
             yield
 
 
-_NOT_WAITING_FOR_DISK = prepared(text("SET LOCAL synchronous_commit TO OFF"))
+_NOT_WAITING_FOR_DISK = text("SET LOCAL synchronous_commit TO OFF")
 
 
 class Store:
@@ -95,6 +96,7 @@ class Store:
         self.engine = engine
         self._inline = sync_twin(engine, SQLITE_BUSY_TIMEOUT_MS) if is_sqlite(engine.url) else None
         self._idle: Connection | None = None
+        self._on_asyncpg = engine.dialect.driver == "asyncpg" and asyncpg_adapter_fits()
 
     @property
     def sync_engine(self) -> Engine:
@@ -111,12 +113,15 @@ class Store:
         row, still marked attempted, is looked for on the platform before it is sent again;
         see bot/engine/delivery.py).
         """
-        if self._inline is None:
+        if self._on_asyncpg:
+            async with self._asyncpg_transaction(durable) as repo:
+                yield repo
+            return
+        if self._inline is None:  # SQLite in memory, PostgreSQL on another driver
             async with self.engine.connect() as plain, plain.begin():
-                connection = PreparedAsyncConnection(self.engine, plain.sync_connection)
                 if not durable and plain.dialect.name == "postgresql":
-                    await connection.execute(_NOT_WAITING_FOR_DISK)
-                yield Repo(connection)
+                    await plain.execute(_NOT_WAITING_FOR_DISK)
+                yield Repo(plain)
             return
         # One connection kept between transactions (a pool checkout costs more than a
         # SQLite commit); a transaction that starts while another is open takes its own.
@@ -135,6 +140,22 @@ class Store:
                 self._idle = held
             else:
                 held.close()
+
+    @asynccontextmanager
+    async def _asyncpg_transaction(self, durable: bool) -> AsyncIterator[Repo]:
+        """A transaction begun and ended on the asyncpg driver (see `pg_transaction`)."""
+        async with self.engine.connect() as plain:
+            sync = plain.sync_connection
+            assert sync is not None
+            adapted = sync.connection.dbapi_connection
+            transaction = AsyncpgTransaction(plain, adapted, durable=durable)
+            try:
+                await transaction.begin()
+                yield Repo(PreparedAsyncConnection(self.engine, sync, adapted))
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
 
     async def dispose(self) -> None:
         if self._idle is not None:
