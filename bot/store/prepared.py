@@ -275,18 +275,26 @@ async def execute_asyncpg(
     connection: AsyncConnection,
     adapted: Any,
     plan: _Plan,
-    parameters: Mapping[str, Any] | None,
+    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
 ) -> Any:
-    """Run `plan` (one parameter set) on the asyncpg driver under `adapted` (SQLAlchemy's
-    adapter of the connection's driver), inside the transaction begun on it (started
-    first if there is none yet)."""
-    values = _values(plan, parameters or {})
+    """Run `plan` on the asyncpg driver under `adapted` (SQLAlchemy's adapter of the
+    connection's driver), inside the transaction begun on it (started first if there is
+    none yet). Several parameter sets (a statement returning no rows) go in one round
+    trip: asyncpg sends them all before it waits."""
+    many = False
+    values: Any
+    if parameters is None or isinstance(parameters, Mapping):
+        values = _values(plan, parameters or {})
+    else:
+        many, values = True, [_values(plan, p) for p in parameters]
     sync = connection.sync_connection
     assert sync is not None
     listeners = sync.dispatch.before_cursor_execute
     if listeners:
-        listeners(sync, None, plan.sql, values, None, False)
+        listeners(sync, None, plan.sql, values, None, many)
     failure: Exception | None = None
+    records: Any = ()
+    status = ""
     async with adapted._execute_mutex:
         try:
             if adapted._transaction is None:
@@ -295,8 +303,11 @@ async def execute_asyncpg(
                 plan.sql,
                 sync.dialect._invalidate_schema_cache_asof,  # type: ignore[attr-defined]
             )
-            records = await statement.fetch(*values)
-            status = statement.get_statusmsg() or ""
+            if many:
+                await statement.executemany(values)
+            else:
+                records = await statement.fetch(*values)
+                status = statement.get_statusmsg() or ""
         except Exception as error:
             failure = error
     if failure is not None:
@@ -355,23 +366,18 @@ class PreparedAsyncConnection(AsyncConnection):
         execution_options: Mapping[str, Any] | None = None,
     ) -> Any:
         if execution_options is None:
-            one = _one_set(parameters)
-            if one is not _MANY:
-                plan = plan_for(statement, self.dialect, one)
-                if plan is not None:
-                    return await execute_asyncpg(self, self._adapted, plan, one)
+            given = _single(parameters)
+            plan = plan_for(statement, self.dialect, given)
+            # Rows returned for several sets are SQLAlchemy's (one multi-row statement).
+            if plan is not None and (plan.keys is None or not isinstance(given, Sequence)):
+                return await execute_asyncpg(self, self._adapted, plan, given)
         return await super().execute(statement, parameters, execution_options=execution_options)
 
 
-_MANY: Any = object()
-
-
-def _one_set(
+def _single(
     parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
-) -> Mapping[str, Any] | None:
-    """The one parameter set given (a list of one runs as that one: a batched insert of a
-    single row); `_MANY` for several."""
-    if parameters is None or isinstance(parameters, Mapping):
-        return parameters
-    one: Mapping[str, Any] = parameters[0] if len(parameters) == 1 else _MANY
-    return one
+) -> Sequence[Mapping[str, Any]] | Mapping[str, Any] | None:
+    """A list of one parameter set runs as that set (a batched insert of a single row)."""
+    if isinstance(parameters, Sequence) and len(parameters) == 1:
+        return parameters[0]
+    return parameters
