@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.util import greenlet_spawn
 
-from bot.store.prepared import raise_as_sqlalchemy
+from bot.store.asyncpg_path import raise_as_sqlalchemy
 
 BEGIN = "BEGIN"
 BEGIN_NOT_WAITING_FOR_DISK = "BEGIN; SET LOCAL synchronous_commit TO OFF"

@@ -16,19 +16,15 @@ SQLAlchemy raises them, so callers see no difference.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import greenlet_spawn
 
 FLAG = "rebound_prepared"
 
@@ -87,6 +83,11 @@ class _Plan:
                 found = found.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * size))
             self._sized[sizes] = found
         return found
+
+
+_EXPANDS = frozenset({"qmark", "numeric_dollar"})
+"""Paramstyles whose lists (`IN`) the fast paths expand: sqlite3's here, asyncpg's in
+`asyncpg_path`."""
 
 
 class _Unfit:
@@ -172,7 +173,7 @@ def plan_for(
         found = (statement, _plan(statement, dialect, names))
         _plans[key] = found
     plan = found[1]
-    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle != "qmark"):
+    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle not in _EXPANDS):
         return None
     return plan
 
@@ -269,115 +270,3 @@ def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Any:
     result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
     result.rowcount = rowcount
     return result
-
-
-async def execute_asyncpg(
-    connection: AsyncConnection,
-    adapted: Any,
-    plan: _Plan,
-    parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
-) -> Any:
-    """Run `plan` on the asyncpg driver under `adapted` (SQLAlchemy's adapter of the
-    connection's driver), inside the transaction begun on it (started first if there is
-    none yet). Several parameter sets (a statement returning no rows) go in one round
-    trip: asyncpg sends them all before it waits."""
-    many = False
-    values: Any
-    if parameters is None or isinstance(parameters, Mapping):
-        values = _values(plan, parameters or {})
-    else:
-        many, values = True, [_values(plan, p) for p in parameters]
-    sync = connection.sync_connection
-    assert sync is not None
-    listeners = sync.dispatch.before_cursor_execute
-    if listeners:
-        listeners(sync, None, plan.sql, values, None, many)
-    failure: Exception | None = None
-    records: Any = ()
-    status = ""
-    async with adapted._execute_mutex:
-        try:
-            if adapted._transaction is None:
-                await adapted._start_transaction()
-            statement, _ = await adapted._prepare(
-                plan.sql,
-                sync.dialect._invalidate_schema_cache_asof,  # type: ignore[attr-defined]
-            )
-            if many:
-                await statement.executemany(values)
-            else:
-                records = await statement.fetch(*values)
-                status = statement.get_statusmsg() or ""
-        except Exception as error:
-            failure = error
-    if failure is not None:
-        await greenlet_spawn(raise_as_sqlalchemy, sync, adapted, failure, plan.sql, values)
-    counted = _STATUS_COUNT.match(status)
-    rowcount = int(counted.group(1)) if counted else -1
-    rows = [tuple(record) for record in records] if plan.keys is not None else None
-    return _result(plan, rows, rowcount)
-
-
-_STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
-
-
-def raise_as_sqlalchemy(
-    sync: Connection, adapted: Any, error: Exception, sql: str, values: tuple[Any, ...]
-) -> None:
-    """What SQLAlchemy raises for this driver error (its DBAPI class, invalidating a
-    connection that is gone); run in a greenlet, as SQLAlchemy's own handling is."""
-    try:
-        adapted._handle_exception(error)
-    except Exception as translated:
-        sync._handle_dbapi_exception(translated, sql, values, None, None)
-    raise error
-
-
-@cache
-def asyncpg_adapter_fits() -> bool:
-    """Whether SQLAlchemy's asyncpg adapter has the parts this fast path and
-    `pg_transaction` drive (they are its internals: another SQLAlchemy version may not,
-    and then SQLAlchemy runs all)."""
-    try:
-        from sqlalchemy.dialects.postgresql.asyncpg import (  # noqa: PLC0415
-            AsyncAdapt_asyncpg_connection as adapter,
-        )
-    except ImportError:
-        return False
-    needed = ("_connection", "_execute_mutex", "_transaction", "_start_transaction", "_prepare")
-    return all(
-        hasattr(adapter, name) or name in getattr(adapter, "__slots__", ()) for name in needed
-    )
-
-
-class PreparedAsyncConnection(AsyncConnection):
-    """An `AsyncConnection` (asyncpg) that runs marked statements on the driver under
-    `adapted`, SQLAlchemy's adapter of its driver connection."""
-
-    def __init__(self, engine: AsyncEngine, sync: Connection, adapted: Any) -> None:
-        super().__init__(engine, sync)
-        self._adapted = adapted
-
-    async def execute(
-        self,
-        statement: Executable,
-        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
-        *,
-        execution_options: Mapping[str, Any] | None = None,
-    ) -> Any:
-        if execution_options is None:
-            given = _single(parameters)
-            plan = plan_for(statement, self.dialect, given)
-            # Rows returned for several sets are SQLAlchemy's (one multi-row statement).
-            if plan is not None and (plan.keys is None or not isinstance(given, Sequence)):
-                return await execute_asyncpg(self, self._adapted, plan, given)
-        return await super().execute(statement, parameters, execution_options=execution_options)
-
-
-def _single(
-    parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None,
-) -> Sequence[Mapping[str, Any]] | Mapping[str, Any] | None:
-    """A list of one parameter set runs as that set (a batched insert of a single row)."""
-    if isinstance(parameters, Sequence) and len(parameters) == 1:
-        return parameters[0]
-    return parameters

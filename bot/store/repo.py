@@ -13,6 +13,7 @@ from functools import cached_property
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.asyncpg_path import PreparedAsyncConnection, asyncpg_adapter_fits
 from bot.store.audit_repo import AuditRepo
 from bot.store.care_repo import CareRepo
 from bot.store.community_repo import CommunityRepo
@@ -27,7 +28,6 @@ from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
 from bot.store.pg_transaction import AsyncpgTransaction
-from bot.store.prepared import PreparedAsyncConnection, asyncpg_adapter_fits
 from bot.store.reply_repo import ReplyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.template_repo import TemplateRepo
