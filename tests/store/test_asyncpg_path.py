@@ -169,7 +169,7 @@ async def test_several_parameter_sets_run_on_the_driver(
     assert through_sqlalchemy == []
     async with store.engine.connect() as connection:
         rows = await connection.execute(select(OUTBOUND.c.id, OUTBOUND.c.delivered_ref))
-        refs = {row_id: ref for row_id, ref in rows}
+        refs = dict(rows.all())
     assert refs == {first: "ref-0", ids[("event:ev-1", 1)]: None, third: "ref-2"}
 
 
