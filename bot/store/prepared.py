@@ -4,12 +4,13 @@ Executing a statement through SQLAlchemy costs several times SQLite's own work (
 key, execution context, parameter and result processing set up per call; on asyncpg a
 greenlet hop besides). A statement marked with `prepared` is compiled once per dialect
 and set of parameter names; each later execution binds the values with the same type
-processors SQLAlchemy would use, runs the SQL on the driver inside SQLAlchemy's own
-transaction and returns an ordinary `Result` (rows, mappings, scalars, rowcount).
+processors SQLAlchemy would use, runs the SQL on the driver inside the open transaction
+and returns an ordinary `Result` (rows, mappings, scalars, rowcount). This module plans
+and runs on sqlite3; `asyncpg_path` runs the same plans on asyncpg.
 
 Only statements whose SQL does not depend on the values qualify: no column defaults
-computed in Python, lists (`IN`) only on SQLite, many parameter sets only on SQLite.
-Anything else (and any statement not marked) goes through SQLAlchemy as before.
+computed in Python; lists (`IN`) and many parameter sets are expanded as SQLAlchemy
+would. Anything else (and any statement not marked) goes through SQLAlchemy as before.
 Statement events (`before_cursor_execute`) still fire, and driver errors are raised as
 SQLAlchemy raises them, so callers see no difference.
 """
