@@ -4,35 +4,27 @@ statements run on it (bot/store/asyncpg_path.py) behave as SQLAlchemy's own path
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import bindparam, event, exc, select, text
+from sqlalchemy import bindparam, exc, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import CommunitySettings
-from bot.store.engine import create_engine
 from bot.store.prepared import prepared
 from bot.store.repo import Store
 from bot.store.statements import COMMUNITY, OUTBOUND
+from tests.store.test_prepared import A, store_with_a_community
+from tests.store.test_repo import NOW
 
 pytestmark = pytest.mark.postgres
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-A = "console:alpha"
 
 
 @pytest.fixture
 async def store(postgres_url: str) -> AsyncIterator[Store]:
-    store = Store(create_engine(postgres_url))
-    async with store.transaction() as repo:
-        await repo.ensure_community(A, "console", CommunitySettings(), NOW)
-    try:
+    async with store_with_a_community(postgres_url) as store:
         yield store
-    finally:
-        await store.dispose()
 
 
 @pytest.fixture
@@ -74,38 +66,6 @@ async def test_a_transaction_begins_with_its_setting_in_one_round_trip(
     begin = "BEGIN" if durable else "BEGIN; SET LOCAL synchronous_commit TO OFF"
     assert simple_queries == [begin, "COMMIT"]
     assert waits == ("on" if durable else "off")
-
-
-@pytest.mark.parametrize("sqlalchemy_too", [False, True])
-async def test_a_transaction_commits_or_undoes_whether_or_not_sqlalchemy_ran_a_statement(
-    store: Store, sqlalchemy_too: bool
-) -> None:
-    """The driver begins the transaction; a statement SQLAlchemy runs itself joins it."""
-
-    async def write(community_id: str, fail: bool) -> None:
-        async with store.transaction() as repo:
-            await repo.ensure_community(community_id, "console", CommunitySettings(), NOW)
-            if sqlalchemy_too:
-                await repo._db.execute(text("SELECT 1"), execution_options={"plain": True})
-            if fail:
-                raise RuntimeError("the block failed")
-
-    commits: list[object] = []
-
-    def committed(connection: object) -> None:
-        commits.append(connection)
-
-    event.listen(store.sync_engine, "commit", committed)
-    try:
-        with pytest.raises(RuntimeError):
-            await write("console:undone", fail=True)
-        await write("console:done", fail=False)
-    finally:
-        event.remove(store.sync_engine, "commit", committed)
-    async with store.engine.connect() as connection:
-        found = set((await connection.execute(select(COMMUNITY.c.id))).scalars())
-    assert found == {A, "console:done"}
-    assert len(commits) == 1  # commit listeners see the driver's commits too
 
 
 @pytest.mark.parametrize("sqlalchemy_too", [False, True])
