@@ -75,6 +75,9 @@ class AsyncpgTransaction:
         assert sync is not None
         if sync.get_transaction() is not None:  # also one whose commit failed
             await self._connection.rollback()
+        if sync.invalidated:  # the connection is gone (and the transaction with it)
+            self._adapted._transaction = None
+            return
         if self._adapted._transaction is not None or self._driver.is_in_transaction():
             if sync.dispatch.rollback:
                 sync.dispatch.rollback(sync)

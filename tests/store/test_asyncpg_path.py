@@ -157,3 +157,21 @@ async def test_a_list_with_a_parameter_after_it_runs_on_the_driver(
     assert through_sqlalchemy == []
     assert found == [A, "console:beta"]
     assert one == [(A,)]
+
+
+async def test_a_connection_killed_in_a_transaction_fails_it_and_the_next_one_works(
+    store: Store,
+) -> None:
+    async def killed_midway() -> None:
+        async with store.transaction() as repo:
+            await repo.claim_event(A, "ev-killed", NOW)
+            victim = (await repo._db.execute(text("SELECT pg_backend_pid()"))).scalar()
+            async with store.engine.connect() as other:
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+            await repo.claim_event(A, "ev-after-the-kill", NOW)
+
+    with pytest.raises(exc.DBAPIError) as failed:
+        await killed_midway()
+    assert failed.value.connection_invalidated
+    async with store.transaction() as repo:
+        assert await repo.claim_event(A, "ev-killed", NOW)  # the first claim was undone
