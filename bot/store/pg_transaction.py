@@ -16,13 +16,17 @@ the same handle.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
 from bot.store.asyncpg_path import raise_as_sqlalchemy
+from bot.store.engine import IDLE_PING_S, POOL_RECYCLE_S
 
+KEPT_IDLE_S = IDLE_PING_S / 2
+"""A kept connection idle this long goes back to the pool, which pings it before reuse."""
 BEGIN = "BEGIN"
 BEGIN_NOT_WAITING_FOR_DISK = "BEGIN; SET LOCAL synchronous_commit TO OFF"
 
@@ -84,6 +88,18 @@ class AsyncpgTransaction:
             self._adapted._transaction = None
             await self._run("ROLLBACK")
 
+    @property
+    def ended(self) -> bool:
+        """Whether nothing is left open on the connection (it can serve another)."""
+        sync = self._connection.sync_connection
+        return (
+            sync is not None
+            and not sync.invalidated
+            and sync.get_transaction() is None
+            and self._adapted._transaction is None
+            and not self._driver.is_in_transaction()
+        )
+
     async def _run(self, sql: str) -> None:
         """One simple query on the driver; its error raised as SQLAlchemy raises it (a
         connection that is gone is invalidated, not handed out again)."""
@@ -97,3 +113,38 @@ class AsyncpgTransaction:
         if failure is not None:
             sync = self._connection.sync_connection
             await greenlet_spawn(raise_as_sqlalchemy, sync, adapted, failure, sql, ())
+
+
+class KeptConnection:
+    """One pooled connection kept between transactions: a checkout and a check-in cost a
+    greenlet hop each, more than a transaction's BEGIN. A transaction that starts while
+    another holds it checks out its own. It goes back to the pool after `KEPT_IDLE_S`
+    idle (the pool pings a connection idle longer) or `POOL_RECYCLE_S` kept (the pool
+    recycles old ones), and whenever its transaction did not end cleanly."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._kept: AsyncConnection | None = None
+        self._taken_at = 0.0
+        self._used_at = 0.0
+
+    async def take(self) -> tuple[AsyncConnection, float]:
+        """A connection, and when it was taken from the pool (for `give_back`)."""
+        kept, self._kept = self._kept, None
+        now = time.monotonic()
+        if kept is not None:
+            if now - self._used_at < KEPT_IDLE_S and now - self._taken_at < POOL_RECYCLE_S:
+                return kept, self._taken_at
+            await kept.close()
+        return await self._engine.connect(), now
+
+    async def give_back(self, connection: AsyncConnection, taken_at: float, *, clean: bool) -> None:
+        if clean and self._kept is None:
+            self._kept, self._taken_at, self._used_at = connection, taken_at, time.monotonic()
+        else:
+            await connection.close()
+
+    async def close(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            await kept.close()

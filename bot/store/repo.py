@@ -27,7 +27,7 @@ from bot.store.insights_repo import InsightsRepo
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
-from bot.store.pg_transaction import AsyncpgTransaction
+from bot.store.pg_transaction import AsyncpgTransaction, KeptConnection
 from bot.store.reply_repo import ReplyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.template_repo import TemplateRepo
@@ -97,6 +97,7 @@ class Store:
         self._inline = sync_twin(engine, SQLITE_BUSY_TIMEOUT_MS) if is_sqlite(engine.url) else None
         self._idle: Connection | None = None
         self._on_asyncpg = engine.dialect.driver == "asyncpg" and asyncpg_adapter_fits()
+        self._kept = KeptConnection(engine)
 
     @property
     def sync_engine(self) -> Engine:
@@ -144,11 +145,12 @@ class Store:
     @asynccontextmanager
     async def _asyncpg_transaction(self, durable: bool) -> AsyncIterator[Repo]:
         """A transaction begun and ended on the asyncpg driver (see `pg_transaction`)."""
-        async with self.engine.connect() as plain:
-            sync = plain.sync_connection
-            assert sync is not None
-            adapted = sync.connection.dbapi_connection
-            transaction = AsyncpgTransaction(plain, adapted, durable=durable)
+        plain, taken_at = await self._kept.take()
+        sync = plain.sync_connection
+        assert sync is not None
+        adapted = sync.connection.dbapi_connection
+        transaction = AsyncpgTransaction(plain, adapted, durable=durable)
+        try:
             try:
                 await transaction.begin()
                 yield Repo(PreparedAsyncConnection(self.engine, sync, adapted))
@@ -156,8 +158,11 @@ class Store:
                 await transaction.rollback()
                 raise
             await transaction.commit()
+        finally:
+            await self._kept.give_back(plain, taken_at, clean=transaction.ended)
 
     async def dispose(self) -> None:
+        await self._kept.close()
         if self._idle is not None:
             self._idle.close()
             self._idle = None

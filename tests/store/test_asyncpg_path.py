@@ -8,10 +8,11 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import bindparam, exc, select, text
+from sqlalchemy import bindparam, event, exc, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import CommunitySettings
+from bot.store import pg_transaction
 from bot.store.prepared import prepared
 from bot.store.repo import Store
 from bot.store.statements import COMMUNITY, OUTBOUND
@@ -175,3 +176,23 @@ async def test_a_connection_killed_in_a_transaction_fails_it_and_the_next_one_wo
     assert failed.value.connection_invalidated
     async with store.transaction() as repo:
         assert await repo.claim_event(A, "ev-killed", NOW)  # the first claim was undone
+
+
+async def _backend(store: Store) -> int:
+    async with store.transaction() as repo:
+        return int((await repo._db.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+async def test_one_connection_is_kept_between_transactions_and_given_back_when_idle(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await _backend(store)
+    assert await _backend(store) == first  # kept: no checkout, no check-in
+    async with store.transaction() as repo:
+        assert await _backend(store) != first  # one open: another takes its own
+        await repo.claim_event(A, "ev-while-another-ran", NOW)
+    monkeypatch.setattr(pg_transaction, "KEPT_IDLE_S", 0.0)  # every wait is too long
+    checked_in: list[object] = []
+    event.listen(store.engine.sync_engine.pool, "checkin", lambda *_: checked_in.append(1))
+    await _backend(store)
+    assert checked_in  # idle too long: back to the pool, which pings it before reuse
