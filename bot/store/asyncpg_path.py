@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
@@ -71,12 +71,16 @@ def raise_as_sqlalchemy(
 
 
 class PreparedAsyncConnection(AsyncConnection):
-    """An `AsyncConnection` (asyncpg) that runs marked statements on the driver under
-    `adapted`, SQLAlchemy's adapter of its driver connection."""
+    """A pooled `AsyncConnection` (asyncpg) that runs marked statements on the driver."""
 
-    def __init__(self, engine: AsyncEngine, sync: Connection, adapted: Any) -> None:
-        super().__init__(engine, sync)
-        self._adapted = adapted
+    adapted: Any = None
+    """SQLAlchemy's adapter (`AsyncAdapt_asyncpg_connection`) of the driver's connection."""
+
+    async def start(self, is_ctxmanager: bool = False) -> PreparedAsyncConnection:
+        await super().start(is_ctxmanager)
+        assert self.sync_connection is not None
+        self.adapted = self.sync_connection.connection.dbapi_connection
+        return self
 
     async def execute(
         self,
@@ -121,10 +125,11 @@ async def _execute(
         values = [values_of(plan, one) for one in sets] if many else values_of(plan, sets[0])
     if sql is None:
         return None
-    listeners = sync.dispatch.before_cursor_execute
-    if listeners:
-        listeners(sync, None, sql, values, None, many)
-    adapted = connection._adapted
+    if sync._has_events or sync.engine._has_events:  # SQLAlchemy's own check, cheap
+        listeners = sync.dispatch.before_cursor_execute
+        if listeners:
+            listeners(sync, None, sql, values, None, many)
+    adapted = connection.adapted
     failure: Exception | None = None
     records: Any = ()
     status = ""

@@ -19,10 +19,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import greenlet_spawn
 
-from bot.store.asyncpg_path import raise_as_sqlalchemy
+from bot.store.asyncpg_path import PreparedAsyncConnection, raise_as_sqlalchemy
 from bot.store.engine import IDLE_PING_S, POOL_RECYCLE_S
 
 KEPT_IDLE_S = IDLE_PING_S / 2
@@ -50,12 +50,10 @@ class _Open:
 class AsyncpgTransaction:
     """One transaction on a pooled asyncpg connection, begun and ended on the driver."""
 
-    def __init__(self, connection: AsyncConnection, adapted: Any, *, durable: bool) -> None:
+    def __init__(self, connection: PreparedAsyncConnection, *, durable: bool) -> None:
         self._connection = connection
-        self._adapted = adapted
-        """SQLAlchemy's adapter (`AsyncAdapt_asyncpg_connection`) over the driver's
-        connection."""
-        self._driver = adapted._connection
+        self._adapted = connection.adapted
+        self._driver = connection.adapted._connection
         self._durable = durable
 
     async def begin(self) -> None:
@@ -124,11 +122,11 @@ class KeptConnection:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._kept: AsyncConnection | None = None
+        self._kept: PreparedAsyncConnection | None = None
         self._taken_at = 0.0
         self._used_at = 0.0
 
-    async def take(self) -> tuple[AsyncConnection, float]:
+    async def take(self) -> tuple[PreparedAsyncConnection, float]:
         """A connection, and when it was taken from the pool (for `give_back`)."""
         kept, self._kept = self._kept, None
         now = time.monotonic()
@@ -136,9 +134,11 @@ class KeptConnection:
             if now - self._used_at < KEPT_IDLE_S and now - self._taken_at < POOL_RECYCLE_S:
                 return kept, self._taken_at
             await kept.close()
-        return await self._engine.connect(), now
+        return await PreparedAsyncConnection(self._engine).start(), now
 
-    async def give_back(self, connection: AsyncConnection, taken_at: float, *, clean: bool) -> None:
+    async def give_back(
+        self, connection: PreparedAsyncConnection, taken_at: float, *, clean: bool
+    ) -> None:
         if clean and self._kept is None:
             self._kept, self._taken_at, self._used_at = connection, taken_at, time.monotonic()
         else:

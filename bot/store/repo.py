@@ -13,7 +13,7 @@ from functools import cached_property
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store.asyncpg_path import PreparedAsyncConnection, asyncpg_adapter_fits
+from bot.store.asyncpg_path import asyncpg_adapter_fits
 from bot.store.audit_repo import AuditRepo
 from bot.store.care_repo import CareRepo
 from bot.store.community_repo import CommunityRepo
@@ -145,21 +145,18 @@ class Store:
     @asynccontextmanager
     async def _asyncpg_transaction(self, durable: bool) -> AsyncIterator[Repo]:
         """A transaction begun and ended on the asyncpg driver (see `pg_transaction`)."""
-        plain, taken_at = await self._kept.take()
-        sync = plain.sync_connection
-        assert sync is not None
-        adapted = sync.connection.dbapi_connection
-        transaction = AsyncpgTransaction(plain, adapted, durable=durable)
+        connection, taken_at = await self._kept.take()
+        transaction = AsyncpgTransaction(connection, durable=durable)
         try:
             try:
                 await transaction.begin()
-                yield Repo(PreparedAsyncConnection(self.engine, sync, adapted))
+                yield Repo(connection)
             except BaseException:
                 await transaction.rollback()
                 raise
             await transaction.commit()
         finally:
-            await self._kept.give_back(plain, taken_at, clean=transaction.ended)
+            await self._kept.give_back(connection, taken_at, clean=transaction.ended)
 
     async def dispose(self) -> None:
         await self._kept.close()
