@@ -15,6 +15,7 @@ goes through SQLAlchemy as before. Besides one parameter set:
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
@@ -33,6 +34,8 @@ from bot.store.prepared import _result as result_of
 from bot.store.prepared import _values as values_of
 
 Params = Mapping[str, Any]
+STATEMENTS_KEPT = 200
+"""The driver statements a connection keeps at most (the adapter caches 100 by default)."""
 MAX_BATCHED_PARAMETERS = 30_000
 """Below PostgreSQL's 32,767 parameters a statement."""
 
@@ -80,7 +83,27 @@ class PreparedAsyncConnection(AsyncConnection):
         await super().start(is_ctxmanager)
         assert self.sync_connection is not None
         self.adapted = self.sync_connection.connection.dbapi_connection
+        self._statements: dict[str, tuple[Any, float]] = {}
         return self
+
+    async def driver_statement(self, sql: str) -> Any:
+        """The driver's prepared statement for `sql`, from the adapter's cache (which
+        prepares it once per connection) and kept here too: the adapter's look-up costs
+        two coroutines and an LRU touch per statement. Stale, as SQLAlchemy judges it,
+        after a schema change."""
+        dialect: Any = self.dialect
+        found = self._statements.get(sql)
+        if found is not None and found[1] > dialect._invalidate_schema_cache_asof:
+            return found[0]
+        on_driver, _ = await self.adapted._prepare(sql, dialect._invalidate_schema_cache_asof)
+        if len(self._statements) >= STATEMENTS_KEPT:
+            self._statements.clear()
+        self._statements[sql] = (on_driver, time.time())
+        return on_driver
+
+    def forget_statements(self) -> None:
+        """After a driver error (a statement invalidated by a schema change among them)."""
+        self._statements.clear()
 
     async def execute(
         self,
@@ -109,22 +132,10 @@ async def _execute(
     """Run `plan` on the driver; None when these values need SQLAlchemy after all."""
     sync = connection.sync_connection
     assert sync is not None
-    sets: Sequence[Params] = (
-        [parameters or {}] if parameters is None or isinstance(parameters, Mapping) else parameters
-    )
-    many, rows_back = len(sets) > 1, plan.keys is not None
-    if many and plan.expanding:
+    bound = _bound(plan, statement, sync.dialect, parameters)
+    if bound is None:
         return None
-    values: Any
-    if many and rows_back:  # one multi-row statement, its values in a row
-        sql = _variant(plan, statement, sync.dialect, sets[0], len(sets))
-        values = [value for one in sets for value in values_of(plan, one)]
-        many = False
-    else:
-        sql = _variant(plan, statement, sync.dialect, sets[0], 1)
-        values = [values_of(plan, one) for one in sets] if many else values_of(plan, sets[0])
-    if sql is None:
-        return None
+    sql, values, many = bound
     if sync._has_events or sync.engine._has_events:  # SQLAlchemy's own check, cheap
         listeners = sync.dispatch.before_cursor_execute
         if listeners:
@@ -137,10 +148,7 @@ async def _execute(
         try:
             if adapted._transaction is None:
                 await adapted._start_transaction()
-            on_driver, _ = await adapted._prepare(
-                sql,
-                sync.dialect._invalidate_schema_cache_asof,  # type: ignore[attr-defined]
-            )
+            on_driver = await connection.driver_statement(sql)
             if many:
                 await on_driver.executemany(values)
             else:
@@ -149,10 +157,33 @@ async def _execute(
         except Exception as error:
             failure = error
     if failure is not None:
+        connection.forget_statements()
         await greenlet_spawn(raise_as_sqlalchemy, sync, adapted, failure, sql, values)
     counted = _STATUS_COUNT.match(status)
     rowcount = int(counted.group(1)) if counted else -1
-    return result_of(plan, [tuple(record) for record in records] if rows_back else None, rowcount)
+    rows = [tuple(record) for record in records] if plan.keys is not None else None
+    return result_of(plan, rows, rowcount)
+
+
+def _bound(
+    plan: Plan,
+    statement: Executable,
+    dialect: Dialect,
+    parameters: Sequence[Params] | Params | None,
+) -> tuple[str, Any, bool] | None:
+    """(SQL, values, several sets?) for the driver; None when SQLAlchemy must run it."""
+    if parameters is None or isinstance(parameters, Mapping):
+        given = parameters or {}
+        sql = plan.sql if not plan.expanding else _variant(plan, statement, dialect, given, 1)
+        return None if sql is None else (sql, values_of(plan, given), False)
+    if plan.expanding:
+        return None
+    if plan.keys is None:
+        return plan.sql, [values_of(plan, one) for one in parameters], True
+    # Rows back for several sets: one multi-row statement, its values in a row.
+    sql = _variant(plan, statement, dialect, parameters[0], len(parameters))
+    values = [value for one in parameters for value in values_of(plan, one)]
+    return None if sql is None else (sql, values, False)
 
 
 def _variant(
