@@ -230,24 +230,26 @@ class Ledger:
         # the row marked attempted, and an attempted row is looked for on the platform
         # before it is sent again (see the module's doc).
         async with self.store.transaction(durable=item.row_id is None) as repo:
-            await self._record_deferred(repo)
-            await self._record(repo, item, made)
+            await self._record_deferred(repo, (item, made))
 
-    async def _record(self, repo: Repo, item: Pending, made: Delivered | None) -> None:
-        if item.row_id is not None:
-            ref = made.message_ref if made else None
-            await repo.outbound.delivered(item.row_id, ref, self.clock.now())
-            self.metrics.outbound(Delivery.DELIVERED)
-        track = getattr(item.intent, "track", None)
-        if track is not None and made is not None:
-            await self.track(repo, track, made)
-        if self.after is not None:
-            await self.after(repo, item.intent)
-
-    async def _record_deferred(self, repo: Repo) -> None:
-        deferred, self._deferred = self._deferred, []
-        for item, made in deferred:
-            await self._record(repo, item, made)
+    async def _record_deferred(self, repo: Repo, *more: tuple[Pending, Delivered | None]) -> None:
+        """Record the deferred deliveries and `more`: every stored row in one statement (a
+        round trip each would cost more than the rows), then what each one tracks."""
+        records, self._deferred = [*self._deferred, *more], []
+        rows = [
+            (item.row_id, made.message_ref if made else None)
+            for item, made in records
+            if item.row_id is not None
+        ]
+        await repo.outbound.delivered(rows, self.clock.now())
+        for item, made in records:
+            if item.row_id is not None:
+                self.metrics.outbound(Delivery.DELIVERED)
+            track = getattr(item.intent, "track", None)
+            if track is not None and made is not None:
+                await self.track(repo, track, made)
+            if self.after is not None:
+                await self.after(repo, item.intent)
 
     async def flush(self) -> None:
         """Record the deliveries still deferred (the end of a send)."""

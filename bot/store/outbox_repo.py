@@ -257,9 +257,12 @@ class OutboundRepo:
             update(OUTBOUND).where(OUTBOUND.c.id == row_id).values(pieces=list(pieces))
         )
 
-    async def delivered(self, row_id: int, ref: str | None, now: datetime) -> None:
-        """The platform confirmed the row: recorded whoever holds the lease (it is a fact)."""
-        await self._db.execute(_DELIVERED, {"b_id": row_id, "b_ref": ref, "b_now": now})
+    async def delivered(self, rows: Sequence[tuple[int, str | None]], now: datetime) -> None:
+        """The platform confirmed these rows (id, the message's ref): recorded whoever
+        holds the lease (it is a fact)."""
+        if rows:
+            params = [{"b_id": row_id, "b_ref": ref, "b_now": now} for row_id, ref in rows]
+            await self._db.execute(_DELIVERED, params)
 
     async def failed(
         self,

@@ -4,31 +4,28 @@ Executing a statement through SQLAlchemy costs several times SQLite's own work (
 key, execution context, parameter and result processing set up per call; on asyncpg a
 greenlet hop besides). A statement marked with `prepared` is compiled once per dialect
 and set of parameter names; each later execution binds the values with the same type
-processors SQLAlchemy would use, runs the SQL on the driver inside SQLAlchemy's own
-transaction and returns an ordinary `Result` (rows, mappings, scalars, rowcount).
+processors SQLAlchemy would use, runs the SQL on the driver inside the open transaction
+and returns an ordinary `Result` (rows, mappings, scalars, rowcount). This module plans
+and runs on sqlite3; `asyncpg_path` runs the same plans on asyncpg.
 
 Only statements whose SQL does not depend on the values qualify: no column defaults
-computed in Python, lists (`IN`) only on SQLite, many parameter sets only on SQLite.
-Anything else (and any statement not marked) goes through SQLAlchemy as before.
+computed in Python; lists (`IN`) and many parameter sets are expanded as SQLAlchemy
+would. Anything else (and any statement not marked) goes through SQLAlchemy as before.
 Statement events (`before_cursor_execute`) still fire, and driver errors are raised as
 SQLAlchemy raises them, so callers see no difference.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.util import greenlet_spawn
 
 FLAG = "rebound_prepared"
 
@@ -87,6 +84,11 @@ class _Plan:
                 found = found.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * size))
             self._sized[sizes] = found
         return found
+
+
+_EXPANDS = frozenset({"qmark", "numeric_dollar"})
+"""Paramstyles whose lists (`IN`) the fast paths expand: sqlite3's here, asyncpg's in
+`asyncpg_path`."""
 
 
 class _Unfit:
@@ -172,7 +174,7 @@ def plan_for(
         found = (statement, _plan(statement, dialect, names))
         _plans[key] = found
     plan = found[1]
-    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle != "qmark"):
+    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle not in _EXPANDS):
         return None
     return plan
 
@@ -269,91 +271,3 @@ def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Any:
     result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
     result.rowcount = rowcount
     return result
-
-
-async def execute_asyncpg(
-    connection: AsyncConnection,
-    plan: _Plan,
-    parameters: Mapping[str, Any] | None,
-) -> Any:
-    """Run `plan` (one parameter set) on the connection's asyncpg driver, inside the
-    transaction SQLAlchemy began (started first if no statement has run yet)."""
-    values = _values(plan, parameters or {})
-    sync = connection.sync_connection
-    assert sync is not None
-    listeners = sync.dispatch.before_cursor_execute
-    if listeners:
-        listeners(sync, None, plan.sql, values, None, False)
-    raw = await connection.get_raw_connection()
-    adapted: Any = raw.dbapi_connection
-    failure: Exception | None = None
-    async with adapted._execute_mutex:
-        try:
-            if adapted._transaction is None:
-                await adapted._start_transaction()
-            statement, _ = await adapted._prepare(
-                plan.sql,
-                sync.dialect._invalidate_schema_cache_asof,  # type: ignore[attr-defined]
-            )
-            records = await statement.fetch(*values)
-            status = statement.get_statusmsg() or ""
-        except Exception as error:
-            failure = error
-    if failure is not None:
-        await greenlet_spawn(_raise_as_sqlalchemy, sync, adapted, failure, plan.sql, values)
-    counted = _STATUS_COUNT.match(status)
-    rowcount = int(counted.group(1)) if counted else -1
-    rows = [tuple(record) for record in records] if plan.keys is not None else None
-    return _result(plan, rows, rowcount)
-
-
-_STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
-
-
-def _raise_as_sqlalchemy(
-    sync: Connection, adapted: Any, error: Exception, sql: str, values: tuple[Any, ...]
-) -> None:
-    """What SQLAlchemy raises for this driver error (its DBAPI class, invalidating a
-    connection that is gone)."""
-    try:
-        adapted._handle_exception(error)
-    except Exception as translated:
-        sync._handle_dbapi_exception(translated, sql, values, None, None)
-    raise error
-
-
-@cache
-def _asyncpg_adapter_fits() -> bool:
-    """Whether SQLAlchemy's asyncpg adapter has the parts `execute_asyncpg` drives (they
-    are its internals: another SQLAlchemy version may not, and then SQLAlchemy runs all)."""
-    try:
-        from sqlalchemy.dialects.postgresql.asyncpg import (  # noqa: PLC0415
-            AsyncAdapt_asyncpg_connection as adapter,
-        )
-    except ImportError:
-        return False
-    needed = ("_execute_mutex", "_transaction", "_start_transaction", "_prepare")
-    return all(
-        hasattr(adapter, name) or name in getattr(adapter, "__slots__", ()) for name in needed
-    )
-
-
-class PreparedAsyncConnection(AsyncConnection):
-    """An `AsyncConnection` (asyncpg) that runs marked statements on the driver."""
-
-    async def execute(
-        self,
-        statement: Executable,
-        parameters: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None,
-        *,
-        execution_options: Mapping[str, Any] | None = None,
-    ) -> Any:
-        if (
-            execution_options is None
-            and (parameters is None or isinstance(parameters, Mapping))
-            and _asyncpg_adapter_fits()
-        ):
-            plan = plan_for(statement, self.dialect, parameters)
-            if plan is not None:
-                return await execute_asyncpg(self, plan, parameters)
-        return await super().execute(statement, parameters, execution_options=execution_options)

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.accepted_repo import AcceptedRepo
+from bot.store.asyncpg_path import asyncpg_adapter_fits
 from bot.store.audit_repo import AuditRepo
 from bot.store.care_repo import CareRepo
 from bot.store.community_repo import CommunityRepo
@@ -27,7 +28,7 @@ from bot.store.insights_repo import InsightsRepo
 from bot.store.library_repo import LibraryRepo
 from bot.store.outbox_repo import Failure, Outbound, OutboundRepo, OutboxState
 from bot.store.outcome_repo import OutcomeRepo
-from bot.store.prepared import PreparedAsyncConnection, prepared
+from bot.store.pg_transaction import AsyncpgTransaction, KeptConnection
 from bot.store.reply_repo import ReplyRepo
 from bot.store.shown_repo import ShownRepo
 from bot.store.template_repo import TemplateRepo
@@ -90,7 +91,7 @@ class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
             yield
 
 
-_NOT_WAITING_FOR_DISK = prepared(text("SET LOCAL synchronous_commit TO OFF"))
+_NOT_WAITING_FOR_DISK = text("SET LOCAL synchronous_commit TO OFF")
 
 
 class Store:
@@ -100,6 +101,8 @@ class Store:
         self.engine = engine
         self._inline = sync_twin(engine, SQLITE_BUSY_TIMEOUT_MS) if is_sqlite(engine.url) else None
         self._idle: Connection | None = None
+        self._on_asyncpg = engine.dialect.driver == "asyncpg" and asyncpg_adapter_fits()
+        self._kept = KeptConnection(engine)
 
     @property
     def sync_engine(self) -> Engine:
@@ -117,12 +120,15 @@ class Store:
         see bot/engine/delivery.py), and the decision of an event stored before it (the
         event, still stored, is decided again: `Rebound.replay_accepted`).
         """
-        if self._inline is None:
+        if self._on_asyncpg:
+            async with self._asyncpg_transaction(durable) as repo:
+                yield repo
+            return
+        if self._inline is None:  # SQLite in memory, PostgreSQL on another driver
             async with self.engine.connect() as plain, plain.begin():
-                connection = PreparedAsyncConnection(self.engine, plain.sync_connection)
                 if not durable and plain.dialect.name == "postgresql":
-                    await connection.execute(_NOT_WAITING_FOR_DISK)
-                yield Repo(connection)
+                    await plain.execute(_NOT_WAITING_FOR_DISK)
+                yield Repo(plain)
             return
         # One connection kept between transactions (a pool checkout costs more than a
         # SQLite commit); a transaction that starts while another is open takes its own.
@@ -142,7 +148,24 @@ class Store:
             else:
                 held.close()
 
+    @asynccontextmanager
+    async def _asyncpg_transaction(self, durable: bool) -> AsyncIterator[Repo]:
+        """A transaction begun and ended on the asyncpg driver (see `pg_transaction`)."""
+        connection, taken_at = await self._kept.take()
+        transaction = AsyncpgTransaction(connection, durable=durable)
+        try:
+            try:
+                await transaction.begin()
+                yield Repo(connection)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+        finally:
+            await self._kept.give_back(connection, taken_at, clean=transaction.ended)
+
     async def dispose(self) -> None:
+        await self._kept.close()
         if self._idle is not None:
             self._idle.close()
             self._idle = None

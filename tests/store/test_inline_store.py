@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, exc, select, text
+from sqlalchemy import exc, select, text
 from sqlalchemy.engine import make_url
 
 from bot.domain.model import CommunitySettings
@@ -82,38 +82,6 @@ async def test_an_in_memory_database_keeps_the_async_engine() -> None:
         assert store.sync_engine is store.engine.sync_engine
     finally:
         await store.dispose()
-
-
-@pytest.mark.parametrize("through_sqlalchemy", [False, True])
-async def test_a_transaction_commits_or_undoes_whether_or_not_sqlalchemy_ran_a_statement(
-    store: Store, through_sqlalchemy: bool
-) -> None:
-    """The driver begins the transaction; a statement SQLAlchemy runs itself joins it."""
-
-    async def write(community_id: str, fail: bool) -> None:
-        async with store.transaction() as repo:
-            await repo.ensure_community(community_id, "console", CommunitySettings(), NOW)
-            if through_sqlalchemy:
-                await repo._db.execute(text("SELECT 1"), execution_options={"plain": True})
-            if fail:
-                raise RuntimeError("the block failed")
-
-    commits: list[object] = []
-
-    def committed(connection: object) -> None:
-        commits.append(connection)
-
-    event.listen(store.sync_engine, "commit", committed)
-    try:
-        with pytest.raises(RuntimeError):
-            await write("console:undone", fail=True)
-        await write("console:done", fail=False)
-    finally:
-        event.remove(store.sync_engine, "commit", committed)
-    async with store.engine.connect() as connection:
-        found = set((await connection.execute(select(COMMUNITY.c.id))).scalars())
-    assert found == {"console:done"}
-    assert len(commits) == 1  # commit listeners see the driver's commits too
 
 
 async def test_a_write_lock_held_elsewhere_fails_as_sqlalchemy_reports_it(

@@ -86,11 +86,15 @@ async def test_the_library_moves_to_full_text_with_best_answers_in_it(
     await upgrade(engine)
 
     assert "library_term" not in await _tables(engine)
-    async with Store(engine).transaction() as repo:
-        (featured,) = await repo.library.search(COMMUNITY_ID, ["recruiters"])
-        assert featured.featured.summary == "Write to the recruiter"
-        assert featured.featured.by_moderator
-        (best,) = await repo.library.search(COMMUNITY_ID, ["thank", "evening"])
-        assert best.featured.reply_id == 2 and not best.featured.by_moderator
-        assert best.featured.summary == "Send a short thank-you note the same evening."
-        assert await repo.library.search(COMMUNITY_ID, ["panel"])  # the post's words too
+    store = Store(engine)
+    try:
+        async with store.transaction() as repo:
+            (featured,) = await repo.library.search(COMMUNITY_ID, ["recruiters"])
+            assert featured.featured.summary == "Write to the recruiter"
+            assert featured.featured.by_moderator
+            (best,) = await repo.library.search(COMMUNITY_ID, ["thank", "evening"])
+            assert best.featured.reply_id == 2 and not best.featured.by_moderator
+            assert best.featured.summary == "Send a short thank-you note the same evening."
+            assert await repo.library.search(COMMUNITY_ID, ["panel"])  # the post's words too
+    finally:
+        await store.dispose()

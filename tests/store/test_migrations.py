@@ -135,15 +135,18 @@ async def test_upgrading_twice_is_harmless(engine: AsyncEngine) -> None:
 async def test_upgrade_twice_keeps_data(engine: AsyncEngine) -> None:
     await upgrade(engine)
     store = Store(engine)
-    async with store.transaction() as repo:
-        await repo.ensure_community(
-            "console:kept", "console", CommunitySettings(), datetime(2026, 1, 1, tzinfo=UTC)
-        )
+    try:
+        async with store.transaction() as repo:
+            await repo.ensure_community(
+                "console:kept", "console", CommunitySettings(), datetime(2026, 1, 1, tzinfo=UTC)
+            )
 
-    await upgrade(engine)
+        await upgrade(engine)
 
-    async with store.transaction() as repo:
-        assert await repo.community("console:kept") is not None
+        async with store.transaction() as repo:
+            assert await repo.community("console:kept") is not None
+    finally:
+        await store.dispose()
 
 
 async def test_sqlite_database_is_in_wal_mode(empty_sqlite_url: str) -> None:

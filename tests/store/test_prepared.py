@@ -4,9 +4,10 @@ own execution does, on both databases: events, errors, rollbacks, results."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.model import CommunitySettings, PostSource
@@ -14,15 +15,16 @@ from bot.store import prepared
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Store
-from bot.store.statements import SETBACK
+from bot.store.statements import COMMUNITY, SETBACK
 from tests.store.test_repo import NOW, _draft
 
 A = "console:alpha"
 
 
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    engine = create_engine(database_url)
+@asynccontextmanager
+async def store_with_a_community(url: str) -> AsyncIterator[Store]:
+    """A store on `url` (migrated) where community `A` exists."""
+    engine = create_engine(url)
     await upgrade(engine)
     store = Store(engine)
     async with store.transaction() as repo:
@@ -31,6 +33,12 @@ async def store(database_url: str) -> AsyncIterator[Store]:
         yield store
     finally:
         await store.dispose()
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    async with store_with_a_community(database_url) as store:
+        yield store
 
 
 async def _add(store: Store, community_id: str) -> int:
@@ -87,3 +95,36 @@ async def test_a_driver_error_is_sqlalchemys_and_undoes_the_transaction(store: S
     async with store.engine.connect() as connection:
         ids = (await connection.execute(select(SETBACK.c.id))).scalars().all()
     assert ids == [post_id]
+
+
+@pytest.mark.parametrize("through_sqlalchemy", [False, True])
+async def test_a_transaction_commits_or_undoes_whether_or_not_sqlalchemy_ran_a_statement(
+    store: Store, through_sqlalchemy: bool
+) -> None:
+    """The driver begins the transaction (bot/store/inline_sync.py, pg_transaction.py); a
+    statement SQLAlchemy runs itself joins it."""
+
+    async def write(community_id: str, fail: bool) -> None:
+        async with store.transaction() as repo:
+            await repo.ensure_community(community_id, "console", CommunitySettings(), NOW)
+            if through_sqlalchemy:
+                await repo._db.execute(text("SELECT 1"), execution_options={"plain": True})
+            if fail:
+                raise RuntimeError("the block failed")
+
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(store.sync_engine, "commit", committed)
+    try:
+        with pytest.raises(RuntimeError):
+            await write("console:undone", fail=True)
+        await write("console:done", fail=False)
+    finally:
+        event.remove(store.sync_engine, "commit", committed)
+    async with store.engine.connect() as connection:
+        found = set((await connection.execute(select(COMMUNITY.c.id))).scalars())
+    assert found == {A, "console:done"}
+    assert len(commits) == 1  # commit listeners see the driver's commits too

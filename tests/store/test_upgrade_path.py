@@ -188,23 +188,26 @@ async def test_rows_made_at_the_first_migration_survive_every_later_one(
 
     assert (await schema_state(engine)).current == head_revision()
     store = Store(engine)
-    async with store.transaction() as repo:
-        found = await repo.community(COMMUNITY_ID)
-        assert found is not None
-        assert found[0] == "slack"
-        assert found[1].support_channel == "C0SUPPORT"
-        post = (await repo.posts_by_id(COMMUNITY_ID, [1]))[1]
-        assert post.title == "Froze in the panel"
-        assert post.body == "It went badly. ✨ Ünïcode survives."
-        assert post.anonymous
-        assert post.thread_ref == "C0SUPPORT:1.1"
-        assert await repo.event_seen(COMMUNITY_ID, "Ev1")
-        counts = await repo.outbound.counts()
-        assert counts[OutboxState.PENDING] == 1
-        due = await repo.claim_due(
-            WHEN + timedelta(days=13), ["slack"], "upgrade-test", WHEN + timedelta(days=14), 10
-        )
-        assert [(f.setback_id, f.kind.value) for f in due] == [(1, "outcome_ask")]
+    try:
+        async with store.transaction() as repo:
+            found = await repo.community(COMMUNITY_ID)
+            assert found is not None
+            assert found[0] == "slack"
+            assert found[1].support_channel == "C0SUPPORT"
+            post = (await repo.posts_by_id(COMMUNITY_ID, [1]))[1]
+            assert post.title == "Froze in the panel"
+            assert post.body == "It went badly. ✨ Ünïcode survives."
+            assert post.anonymous
+            assert post.thread_ref == "C0SUPPORT:1.1"
+            assert await repo.event_seen(COMMUNITY_ID, "Ev1")
+            counts = await repo.outbound.counts()
+            assert counts[OutboxState.PENDING] == 1
+            due = await repo.claim_due(
+                WHEN + timedelta(days=13), ["slack"], "upgrade-test", WHEN + timedelta(days=14), 10
+            )
+            assert [(f.setback_id, f.kind.value) for f in due] == [(1, "outcome_ask")]
+    finally:
+        await store.dispose()
     async with engine.connect() as db:
         reply = (await db.execute(sa.text("SELECT text, author_id FROM reply WHERE id = 1"))).one()
         assert tuple(reply) == ("Write to the recruiter.", "U0PRIYA")
