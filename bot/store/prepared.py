@@ -5,7 +5,7 @@ key, execution context, parameter and result processing set up per call; on asyn
 greenlet hop besides). A statement marked with `prepared` is compiled once per dialect
 and set of parameter names; each later execution binds the values with the same type
 processors SQLAlchemy would use, runs the SQL on the driver inside SQLAlchemy's own
-transaction and returns an ordinary `Result` (rows, mappings, scalars, rowcount).
+transaction and returns a light `Result` (`Rows`: rows, mappings, scalars, rowcount).
 
 Only statements whose SQL does not depend on the values qualify: no column defaults
 computed in Python, lists (`IN`) only on SQLite, many parameter sets only on SQLite.
@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Row
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
@@ -47,7 +48,17 @@ Processor = Callable[[Any], Any] | None
 class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
-    __slots__ = ("_sized", "binding", "expanding", "fixed", "keys", "metadata", "readers", "sql")
+    __slots__ = (
+        "_sized",
+        "binding",
+        "expanding",
+        "fixed",
+        "keys",
+        "metadata",
+        "readers",
+        "row_parts",
+        "sql",
+    )
 
     def __init__(
         self,
@@ -71,6 +82,8 @@ class _Plan:
         """The result's column names; None when it returns no rows."""
         self.readers = readers
         self.metadata = SimpleResultMetaData(keys or ())
+        self.row_parts = (self.metadata, readers if any(readers) else None)
+        """What each `Row` is made with: its metadata and the readers (None: none needed)."""
 
     def sql_for(self, given: Mapping[str, Any]) -> str | None:
         """The SQL with each list's placeholders; None for an empty list (SQLAlchemy
@@ -249,26 +262,112 @@ def execute(
     return result
 
 
-def _read(rows: list[Any], readers: tuple[Processor, ...]) -> list[tuple[Any, ...]]:
-    if not any(readers):
-        return rows
-    pairs = tuple(enumerate(readers))
-    return [
-        tuple(
-            [
-                value if reader is None or value is None else reader(value)
-                for i, reader in pairs
-                for value in (row[i],)
-            ]
-        )
-        for row in rows
-    ]
+def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Rows:
+    return Rows(plan, rows or [], rowcount)
 
 
-def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Any:
-    result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
-    result.rowcount = rowcount
-    return result
+class Rows:
+    """A fast execution's result: the driver's rows, made into SQLAlchemy `Row`s (values
+    read by the same processors) only when asked for.
+
+    SQLAlchemy's `Result` costs more than a small statement's own work (its metadata,
+    iterator strategies and filters are set up per call). This offers the part of its
+    interface the repositories use (`first`, `scalar`, `all`, `scalars`, `mappings`,
+    iteration, `rowcount`); anything else is answered by a full `Result` of the rows.
+    """
+
+    __slots__ = ("_plan", "_raw", "rowcount")
+
+    def __init__(self, plan: _Plan, raw: list[Any], rowcount: int) -> None:
+        self._plan = plan
+        self._raw = raw
+        self.rowcount = rowcount
+
+    def _row(self, raw: Any) -> Row[Any]:
+        metadata, readers = self._plan.row_parts
+        return Row(metadata, readers, metadata._key_to_index, raw)
+
+    def _value(self, raw: Any) -> Any:
+        reader = self._plan.readers[0] if self._plan.readers else None
+        value = raw[0]
+        return value if reader is None or value is None else reader(value)
+
+    def _only(self) -> Any:
+        if len(self._raw) > 1:
+            raise exc.MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self._raw[0] if self._raw else None
+
+    def all(self) -> list[Row[Any]]:
+        return [self._row(raw) for raw in self._raw]
+
+    fetchall = all
+
+    def __iter__(self) -> Iterator[Row[Any]]:
+        return iter(self.all())
+
+    def first(self) -> Row[Any] | None:
+        return self._row(self._raw[0]) if self._raw else None
+
+    def one_or_none(self) -> Row[Any] | None:
+        raw = self._only()
+        return None if raw is None else self._row(raw)
+
+    def one(self) -> Row[Any]:
+        found = self.one_or_none()
+        if found is None:
+            raise exc.NoResultFound("No row was found when one was required")
+        return found
+
+    def scalar(self) -> Any:
+        return self._value(self._raw[0]) if self._raw else None
+
+    def scalar_one_or_none(self) -> Any:
+        raw = self._only()
+        return None if raw is None else self._value(raw)
+
+    def scalar_one(self) -> Any:
+        if not self._raw:
+            raise exc.NoResultFound("No row was found when one was required")
+        return self.scalar_one_or_none()
+
+    def scalars(self) -> Listed:
+        return Listed([self._value(raw) for raw in self._raw])
+
+    def mappings(self) -> Listed:
+        return Listed([self._row(raw)._mapping for raw in self._raw])
+
+    def __getattr__(self, name: str) -> Any:
+        full = _Result(self._plan.metadata, iter(self.all()))
+        full.rowcount = self.rowcount
+        return getattr(full, name)
+
+
+class Listed:
+    """`scalars()` or `mappings()` of `Rows`: their values, in order."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+
+    def all(self) -> list[Any]:
+        return self._items
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def first(self) -> Any:
+        return self._items[0] if self._items else None
+
+    def one_or_none(self) -> Any:
+        if len(self._items) > 1:
+            raise exc.MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self.first()
+
+    def one(self) -> Any:
+        if not self._items:
+            raise exc.NoResultFound("No row was found when one was required")
+        return self.one_or_none()
 
 
 async def execute_asyncpg(
