@@ -23,8 +23,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
-from sqlalchemy.engine import Dialect
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement, Executable
