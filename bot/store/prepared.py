@@ -81,7 +81,10 @@ class _Plan:
         """The result's column names; None when it returns no rows."""
         self.readers = readers
         self.metadata = SimpleResultMetaData(keys or ())
-        self.row_parts = (self.metadata, readers if any(readers) else None)
+        self.row_parts: tuple[SimpleResultMetaData, Any] = (
+            self.metadata,
+            readers if any(readers) else None,
+        )
         """What each `Row` is made with: its metadata and the readers (None: none needed)."""
 
     def sql_for(self, given: Mapping[str, Any]) -> str | None:
