@@ -198,7 +198,7 @@ def parameter_names(
     """The names a fast execution binds; None when SQLAlchemy must run it."""
     if parameters is None:
         return frozenset()
-    if isinstance(parameters, Mapping):
+    if type(parameters) is dict or isinstance(parameters, Mapping):
         return frozenset(parameters)
     if not parameters:
         return None
@@ -208,6 +208,14 @@ def parameter_names(
 
 def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
     fixed, expanding = plan.fixed, plan.expanding
+    if not expanding:
+        return tuple(
+            [
+                value if binder is None or value is None else binder(value)
+                for name, binder in plan.binding
+                for value in (given[name] if name in given else fixed[name],)
+            ]
+        )
     values: list[Any] = []
     for name, binder in plan.binding:
         value = given[name] if name in given else fixed[name]
@@ -218,18 +226,25 @@ def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def driver_of(connection: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a SQLAlchemy connection to SQLite."""
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+    return driver
+
+
 def execute(
     connection: Connection,
     plan: _Plan,
     parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    driver: sqlite3.Connection | None = None,
 ) -> Any:
-    """Run `plan` on the connection's sqlite3 driver (one parameter set, or many for a
-    statement that returns no rows); a `Result` like SQLAlchemy's, or None when the
-    values need SQLAlchemy after all (an empty list)."""
+    """Run `plan` on the connection's sqlite3 driver (`driver`, when the caller has it at
+    hand): one parameter set, or many for a statement that returns no rows; a `Result`
+    like SQLAlchemy's, or None when the values need SQLAlchemy after all (an empty list)."""
     sets: Sequence[Mapping[str, Any]]
     if parameters is None:
         sets, many = ({},), False
-    elif isinstance(parameters, Mapping):
+    elif type(parameters) is dict or isinstance(parameters, Mapping):
         sets, many = (parameters,), False
     else:
         sets, many = parameters, True
@@ -239,7 +254,8 @@ def execute(
     if sql is None:
         return None
     values: Any = [_values(plan, p) for p in sets] if many else _values(plan, sets[0])
-    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+    if driver is None:
+        driver = driver_of(connection)
     cursor = driver.cursor()
     # Only listeners of this event: the engine's others (connect, begin) cost nothing here.
     listeners = connection.dispatch.before_cursor_execute
