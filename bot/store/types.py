@@ -43,6 +43,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         to_naive = self.process_bind_param
 
         def process(value: datetime | None) -> str | None:
+            if value is not None and value.tzinfo is UTC:  # the usual: no naive copy made
+                return value.isoformat(" ", "microseconds")[: -len("+00:00")]
             naive = to_naive(value, dialect)
             return None if naive is None else naive.isoformat(" ", "microseconds")
 
