@@ -55,6 +55,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             return super().result_processor(dialect, coltype)
 
         def process(value: str | None) -> datetime | None:
-            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+            if value is None:
+                return None
+            try:
+                # The zone parsed with the text costs a fraction of `replace(tzinfo=UTC)`.
+                return datetime.fromisoformat(value + "+00:00")
+            except ValueError:  # text that carries its own offset
+                return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
         return process
