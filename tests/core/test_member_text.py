@@ -152,3 +152,25 @@ def test_a_paragraph_is_isolated_exactly_when_one_of_its_characters_reorders(
 ) -> None:
     reorders = any(unicodedata.bidirectional(char) in _REORDERING for char in paragraph)
     assert (isolate(paragraph) == f"{FSI}{paragraph}{PDI}") is reorders
+
+
+def test_an_event_with_nothing_to_normalise_is_not_copied_and_one_with_something_is() -> None:
+    actor = Member(user_id="U-1", display_name="Jo")
+    plain = MessagePosted(
+        community_id="console:c",
+        event_id="e",
+        actor=actor,
+        channel_id="c",
+        message_ref="m",
+        text="plain words",
+    )
+    assert normalised(plain) is plain
+    named = MessagePosted(
+        community_id="console:c",
+        event_id="e",
+        actor=Member(user_id="U-1", display_name="J\x07o"),
+        channel_id="c",
+        message_ref="m",
+        text="plain words",
+    )
+    assert normalised(named).actor == actor and normalised(named).text == "plain words"
