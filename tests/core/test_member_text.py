@@ -154,9 +154,9 @@ def test_a_paragraph_is_isolated_exactly_when_one_of_its_characters_reorders(
     assert (isolate(paragraph) == f"{FSI}{paragraph}{PDI}") is reorders
 
 
-def test_an_event_with_nothing_to_normalise_is_not_copied_and_one_with_something_is() -> None:
-    actor = Member(user_id="U-1", display_name="Jo")
-    plain = MessagePosted(
+def _message_by(display_name: str) -> MessagePosted:
+    actor = Member(user_id="U-1", display_name=display_name)
+    return MessagePosted(
         community_id="console:c",
         event_id="e",
         actor=actor,
@@ -164,13 +164,10 @@ def test_an_event_with_nothing_to_normalise_is_not_copied_and_one_with_something
         message_ref="m",
         text="plain words",
     )
+
+
+def test_an_event_with_nothing_to_normalise_is_not_copied_and_one_with_something_is() -> None:
+    plain = _message_by("Jo")
     assert normalised(plain) is plain
-    named = MessagePosted(
-        community_id="console:c",
-        event_id="e",
-        actor=Member(user_id="U-1", display_name="J\x07o"),
-        channel_id="c",
-        message_ref="m",
-        text="plain words",
-    )
-    assert normalised(named).actor == actor and normalised(named).text == "plain words"
+    clean = normalised(_message_by("J\x07o"))
+    assert clean.actor == plain.actor and clean.text == "plain words"
