@@ -10,6 +10,8 @@ from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+_WITHOUT_UTC_OFFSET = -len("+00:00")
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC: SQLite drops zones and PostgreSQL keeps them."""
@@ -44,7 +46,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
         def process(value: datetime | None) -> str | None:
             if value is not None and value.tzinfo is UTC:  # the usual: no naive copy made
-                return value.isoformat(" ", "microseconds")[: -len("+00:00")]
+                return value.isoformat(" ", "microseconds")[:_WITHOUT_UTC_OFFSET]
             naive = to_naive(value, dialect)
             return None if naive is None else naive.isoformat(" ", "microseconds")
 
