@@ -107,15 +107,22 @@ class MessageActionInvoked(InboundEvent):
 def normalised(event: _Event) -> _Event:
     """`event` with every text it carries (message, form values, command text, display
     name, ids) normalised by `member_text.normalise`, so any of it can be stored."""
-    changes: dict[str, Any] = {f.name: _normalised(getattr(event, f.name)) for f in fields(event)}
-    return replace(event, **changes)
+    changes: dict[str, Any] = {}
+    for f in fields(event):
+        value = getattr(event, f.name)
+        changed = _normalised(value)
+        if changed is not value:
+            changes[f.name] = changed
+    # Most events need nothing changed: they are not copied.
+    return replace(event, **changes) if changes else event
 
 
 def _normalised(value: object) -> object:
     if isinstance(value, str):
         return normalise(value)
     if isinstance(value, Member):
-        return replace(value, display_name=normalise(value.display_name))
+        name = normalise(value.display_name)
+        return value if name is value.display_name else replace(value, display_name=name)
     if isinstance(value, Mapping):
         return {normalise(str(k)): _normalised(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

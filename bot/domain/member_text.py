@@ -33,6 +33,7 @@ _REORDERING = frozenset(
 )
 # Paragraph separators end every embedding and isolate (Unicode bidi rule X8).
 _PARAGRAPH = re.compile(r"(\n|\u2029)")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 # Slack's special mentions (<!channel>, <!here|here>, <!subteam^ID>), user and channel
 # mentions (<@U123>, <#C123>), Discord's (<@123>, <@!123>, <@&123>), and bare @everyone/@here.
@@ -116,8 +117,10 @@ def isolate(text: str) -> str:
 
 
 def _could_reorder(paragraph: str) -> bool:
+    # No ASCII character reorders: only the others are looked up, each once.
     return not paragraph.isascii() and any(
-        unicodedata.bidirectional(char) in _REORDERING for char in paragraph
+        unicodedata.bidirectional(char) in _REORDERING
+        for char in set(_NOT_ASCII.findall(paragraph))
     )
 
 

@@ -70,6 +70,12 @@ class InlineAsyncConnection(AsyncConnection):
     synchronous driver too.
     """
 
+    def __init__(self, engine: AsyncEngine, connection: Connection) -> None:
+        super().__init__(engine, connection)
+        # Fixed for the connection's life: looked up once, not for every statement.
+        self._dialect = connection.dialect
+        self._driver = prepared.driver_of(connection)
+
     async def execute(
         self,
         statement: Executable,
@@ -78,9 +84,11 @@ class InlineAsyncConnection(AsyncConnection):
         execution_options: Mapping[str, Any] | None = None,
     ) -> CursorResult[Any]:
         if execution_options is None:
-            plan = prepared.plan_for(statement, self._proxied.dialect, parameters)
+            plan = prepared.plan_for(statement, self._dialect, parameters)
             if plan is not None:
-                fast: CursorResult[Any] | None = prepared.execute(self._proxied, plan, parameters)
+                fast: CursorResult[Any] | None = prepared.execute(
+                    self._proxied, plan, parameters, self._driver
+                )
                 if fast is not None:
                     return fast
         result: CursorResult[Any] = self._proxied.execute(
@@ -101,7 +109,7 @@ class DriverTransaction:
 
     def __init__(self, connection: Connection, *, durable: bool = True) -> None:
         self._connection = connection
-        self._driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+        self._driver = prepared.driver_of(connection)
         self._durable = durable
 
     def begin(self) -> None:

@@ -5,7 +5,7 @@ key, execution context, parameter and result processing set up per call; on asyn
 greenlet hop besides). A statement marked with `prepared` is compiled once per dialect
 and set of parameter names; each later execution binds the values with the same type
 processors SQLAlchemy would use, runs the SQL on the driver inside the open transaction
-and returns an ordinary `Result` (rows, mappings, scalars, rowcount). This module plans
+and returns a light `Result` (`Rows`: rows, mappings, scalars, rowcount). This module plans
 and runs on sqlite3; `asyncpg_path` runs the same plans on asyncpg.
 
 Only statements whose SQL does not depend on the values qualify: no column defaults
@@ -18,11 +18,11 @@ SQLAlchemy raises them, so callers see no difference.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Row
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -44,7 +44,17 @@ Processor = Callable[[Any], Any] | None
 class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
-    __slots__ = ("_sized", "binding", "expanding", "fixed", "keys", "metadata", "readers", "sql")
+    __slots__ = (
+        "_sized",
+        "binding",
+        "expanding",
+        "fixed",
+        "keys",
+        "metadata",
+        "readers",
+        "row_parts",
+        "sql",
+    )
 
     def __init__(
         self,
@@ -68,6 +78,11 @@ class _Plan:
         """The result's column names; None when it returns no rows."""
         self.readers = readers
         self.metadata = SimpleResultMetaData(keys or ())
+        self.row_parts: tuple[SimpleResultMetaData, Any] = (
+            self.metadata,
+            readers if any(readers) else None,
+        )
+        """What each `Row` is made with: its metadata and the readers (None: none needed)."""
 
     def sql_for(self, given: Mapping[str, Any]) -> str | None:
         """The SQL with each list's placeholders; None for an empty list (SQLAlchemy
@@ -185,7 +200,7 @@ def parameter_names(
     """The names a fast execution binds; None when SQLAlchemy must run it."""
     if parameters is None:
         return frozenset()
-    if isinstance(parameters, Mapping):
+    if type(parameters) is dict or isinstance(parameters, Mapping):
         return frozenset(parameters)
     if not parameters:
         return None
@@ -195,6 +210,14 @@ def parameter_names(
 
 def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
     fixed, expanding = plan.fixed, plan.expanding
+    if not expanding:
+        return tuple(
+            [
+                value if binder is None or value is None else binder(value)
+                for name, binder in plan.binding
+                for value in (given[name] if name in given else fixed[name],)
+            ]
+        )
     values: list[Any] = []
     for name, binder in plan.binding:
         value = given[name] if name in given else fixed[name]
@@ -205,18 +228,25 @@ def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def driver_of(connection: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under a SQLAlchemy connection to SQLite."""
+    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+    return driver
+
+
 def execute(
     connection: Connection,
     plan: _Plan,
     parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    driver: sqlite3.Connection | None = None,
 ) -> Any:
-    """Run `plan` on the connection's sqlite3 driver (one parameter set, or many for a
-    statement that returns no rows); a `Result` like SQLAlchemy's, or None when the
-    values need SQLAlchemy after all (an empty list)."""
+    """Run `plan` on the connection's sqlite3 driver (`driver`, when the caller has it at
+    hand): one parameter set, or many for a statement that returns no rows; a `Result`
+    like SQLAlchemy's, or None when the values need SQLAlchemy after all (an empty list)."""
     sets: Sequence[Mapping[str, Any]]
     if parameters is None:
         sets, many = ({},), False
-    elif isinstance(parameters, Mapping):
+    elif type(parameters) is dict or isinstance(parameters, Mapping):
         sets, many = (parameters,), False
     else:
         sets, many = parameters, True
@@ -226,7 +256,8 @@ def execute(
     if sql is None:
         return None
     values: Any = [_values(plan, p) for p in sets] if many else _values(plan, sets[0])
-    driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
+    if driver is None:
+        driver = driver_of(connection)
     cursor = driver.cursor()
     # Only listeners of this event: the engine's others (connect, begin) cost nothing here.
     listeners = connection.dispatch.before_cursor_execute
@@ -251,23 +282,109 @@ def execute(
     return result
 
 
-def _read(rows: list[Any], readers: tuple[Processor, ...]) -> list[tuple[Any, ...]]:
-    if not any(readers):
-        return rows
-    pairs = tuple(enumerate(readers))
-    return [
-        tuple(
-            [
-                value if reader is None or value is None else reader(value)
-                for i, reader in pairs
-                for value in (row[i],)
-            ]
-        )
-        for row in rows
-    ]
+def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Rows:
+    return Rows(plan, rows or [], rowcount)
 
 
-def _result(plan: _Plan, rows: list[Any] | None, rowcount: int) -> Any:
-    result = _Result(plan.metadata, iter(_read(rows, plan.readers) if rows else ()))
-    result.rowcount = rowcount
-    return result
+class Rows:
+    """A fast execution's result: the driver's rows, made into SQLAlchemy `Row`s (values
+    read by the same processors) only when asked for.
+
+    SQLAlchemy's `Result` costs more than a small statement's own work (its metadata,
+    iterator strategies and filters are set up per call). This offers the part of its
+    interface the repositories use (`first`, `scalar`, `all`, `scalars`, `mappings`,
+    iteration, `rowcount`); anything else is answered by a full `Result` of the rows.
+    """
+
+    __slots__ = ("_plan", "_raw", "rowcount")
+
+    def __init__(self, plan: _Plan, raw: list[Any], rowcount: int) -> None:
+        self._plan = plan
+        self._raw = raw
+        self.rowcount = rowcount
+
+    def _row(self, raw: Any) -> Row[Any]:
+        metadata, readers = self._plan.row_parts
+        return Row(metadata, readers, metadata._key_to_index, raw)
+
+    def _value(self, raw: Any) -> Any:
+        reader = self._plan.readers[0] if self._plan.readers else None
+        value = raw[0]
+        return value if reader is None or value is None else reader(value)
+
+    def _only(self) -> Any:
+        if len(self._raw) > 1:
+            raise exc.MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self._raw[0] if self._raw else None
+
+    def all(self) -> list[Row[Any]]:
+        return [self._row(raw) for raw in self._raw]
+
+    fetchall = all
+
+    def __iter__(self) -> Iterator[Row[Any]]:
+        return iter(self.all())
+
+    def first(self) -> Row[Any] | None:
+        return self._row(self._raw[0]) if self._raw else None
+
+    def one_or_none(self) -> Row[Any] | None:
+        raw = self._only()
+        return None if raw is None else self._row(raw)
+
+    def one(self) -> Row[Any]:
+        found = self.one_or_none()
+        if found is None:
+            raise exc.NoResultFound("No row was found when one was required")
+        return found
+
+    def scalar(self) -> Any:
+        return self._value(self._raw[0]) if self._raw else None
+
+    def scalar_one_or_none(self) -> Any:
+        raw = self._only()
+        return None if raw is None else self._value(raw)
+
+    def scalar_one(self) -> Any:
+        if not self._raw:
+            raise exc.NoResultFound("No row was found when one was required")
+        return self.scalar_one_or_none()
+
+    def scalars(self) -> Listed:
+        return Listed([self._value(raw) for raw in self._raw])
+
+    def mappings(self) -> Listed:
+        return Listed([self._row(raw)._mapping for raw in self._raw])
+
+    def __getattr__(self, name: str) -> Any:
+        full = _Result(self._plan.metadata, iter(self.all()))
+        full.rowcount = self.rowcount
+        return getattr(full, name)
+
+
+class Listed:
+    """`scalars()` or `mappings()` of `Rows`: their values, in order."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+
+    def all(self) -> list[Any]:
+        return self._items
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._items)
+
+    def first(self) -> Any:
+        return self._items[0] if self._items else None
+
+    def one_or_none(self) -> Any:
+        if len(self._items) > 1:
+            raise exc.MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self.first()
+
+    def one(self) -> Any:
+        if not self._items:
+            raise exc.NoResultFound("No row was found when one was required")
+        return self.one_or_none()

@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, delete, select, update
 
 from bot.domain.model import Post, Reply
 from bot.store.changes import ReplyChanges
+from bot.store.early_repo import KEPT_FOR
 from bot.store.prepared import prepared
 from bot.store.records import APPRECIATIONS, reply_of, setback_of
 from bot.store.setback_repo import SetbackRepo
@@ -65,6 +66,28 @@ _MARK_BEST = prepared(
 )
 
 
+def _reply_params(
+    post: Post,
+    author_id: str,
+    author_name: str,
+    message_ref: str | None,
+    now: datetime,
+    *,
+    relayed: bool,
+) -> dict[str, Any]:
+    """A new reply's columns but its text and whether it is deleted."""
+    return {
+        "community_id": post.community_id,
+        "setback_id": post.id,
+        "author_id": author_id,
+        "author_name": author_name,
+        "by_poster": author_id == post.poster_id,
+        "relayed": relayed,
+        "message_ref": message_ref,
+        "created_at": now,
+    }
+
+
 class ReplyRepo(SetbackRepo):
     """Replies; a reply's post is always taken before the reply is changed."""
 
@@ -83,23 +106,37 @@ class ReplyRepo(SetbackRepo):
         deleted: bool = False,
     ) -> int | None:
         """Record a reply; None if its message was already recorded (under another event id)."""
-        params = {
-            "community_id": post.community_id,
-            "setback_id": post.id,
-            "author_id": author_id,
-            "author_name": author_name,
-            "by_poster": author_id == post.poster_id,
-            "relayed": relayed,
-            "text": text,
-            "message_ref": message_ref,
-            "created_at": now,
-            "deleted": deleted,
-        }
+        params = _reply_params(post, author_id, author_name, message_ref, now, relayed=relayed)
+        params["text"], params["deleted"] = text, deleted
         row_id = (await self._db.execute(self._hot.add_reply, params)).scalar()
         if row_id is None:
             return None
         await self.rollups.reply_added(post, author_id, relayed=relayed, now=now)
         return int(row_id)
+
+    async def add_message_reply(
+        self,
+        post: Post,
+        *,
+        author_id: str,
+        author_name: str,
+        text: str,
+        message_ref: str,
+        now: datetime,
+    ) -> tuple[int, bool] | None:
+        """Record a reply from its platform message: (its id, whether it was deleted); None
+        if the message was already recorded (under another event id). A message deleted
+        before it got here (see `EarlyRepo.bury`) is recorded without its words, so a later
+        delivery of it finds it and it can never be shown or marked."""
+        params = _reply_params(post, author_id, author_name, message_ref, now, relayed=False)
+        params.update(
+            b_community=post.community_id, b_ref=message_ref, b_since=now - KEPT_FOR, b_text=text
+        )
+        row = (await self._db.execute(self._hot.add_reply_unless_buried, params)).first()
+        if row is None:
+            return None
+        await self.rollups.reply_added(post, author_id, relayed=False, now=now)
+        return int(row[0]), bool(row[1])
 
     async def _one_reply(self, statement: Select[Any], params: dict[str, Any]) -> Reply | None:
         row = (await self._db.execute(statement, params)).mappings().first()

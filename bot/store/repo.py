@@ -100,7 +100,7 @@ class Store:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._inline = sync_twin(engine, SQLITE_BUSY_TIMEOUT_MS) if is_sqlite(engine.url) else None
-        self._idle: Connection | None = None
+        self._idle: tuple[Connection, InlineAsyncConnection] | None = None
         self._on_asyncpg = engine.dialect.driver == "asyncpg" and asyncpg_adapter_fits()
         self._kept = KeptConnection(engine)
 
@@ -131,22 +131,27 @@ class Store:
                 yield Repo(plain)
             return
         # One connection kept between transactions (a pool checkout costs more than a
-        # SQLite commit); a transaction that starts while another is open takes its own.
-        held, self._idle = self._idle or self._inline.connect(), None
+        # SQLite commit), with its async face; a transaction that starts while another is
+        # open takes its own.
+        held, self._idle = self._idle or self._connect(self._inline), None
         try:
-            transaction = DriverTransaction(held, durable=durable)
+            transaction = DriverTransaction(held[0], durable=durable)
             transaction.begin()
             try:
-                yield Repo(InlineAsyncConnection(self.engine, held))
+                yield Repo(held[1])
             except BaseException:
                 transaction.rollback()
                 raise
             transaction.commit()
         finally:
-            if self._idle is None and not held.invalidated:
+            if self._idle is None and not held[0].invalidated:
                 self._idle = held
             else:
-                held.close()
+                held[0].close()
+
+    def _connect(self, inline: Engine) -> tuple[Connection, InlineAsyncConnection]:
+        connection = inline.connect()
+        return connection, InlineAsyncConnection(self.engine, connection)
 
     @asynccontextmanager
     async def _asyncpg_transaction(self, durable: bool) -> AsyncIterator[Repo]:
@@ -167,7 +172,7 @@ class Store:
     async def dispose(self) -> None:
         await self._kept.close()
         if self._idle is not None:
-            self._idle.close()
+            self._idle[0].close()
             self._idle = None
         if self._inline is not None:
             self._inline.dispose()

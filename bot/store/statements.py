@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table, bindparam, case, select, update
 from sqlalchemy.sql import Update
 
 from bot.store.prepared import prepared
@@ -75,6 +75,7 @@ def take_post(*conditions: Any) -> Update:
 class HotStatements:
     claim_event: Any
     add_reply: Any
+    add_reply_unless_buried: Any
     post_by_thread: Update
     touch_post: Update
     finish_follow_up: Update
@@ -104,6 +105,11 @@ def hot_statements(dialect: str) -> HotStatements:
             insert(PROCESSED).on_conflict_do_nothing().returning(PROCESSED.c.event_id)
         ),
         add_reply=prepared(insert(REPLY).on_conflict_do_nothing().returning(REPLY.c.id)),
+        add_reply_unless_buried=prepared(
+            _unless_buried(insert(REPLY))
+            .on_conflict_do_nothing()
+            .returning(REPLY.c.id, REPLY.c.deleted)
+        ),
         # Taken (locked, its version raised) like every post a change starts from.
         post_by_thread=prepared(
             take_post(
@@ -130,6 +136,24 @@ def hot_statements(dialect: str) -> HotStatements:
             )
             .values(done_at=bindparam("b_now"), lease_until=None)
         ),
+    )
+
+
+def _unless_buried(statement: Any) -> Any:
+    """A reply's INSERT that records it deleted, without its words (`b_text`), when its
+    message (`b_ref`) has a tombstone newer than `b_since`: the look-up in the same
+    statement."""
+    buried = (
+        select(TOMBSTONE.c.message_ref)
+        .where(
+            TOMBSTONE.c.community_id == bindparam("b_community"),
+            TOMBSTONE.c.message_ref == bindparam("b_ref"),
+            TOMBSTONE.c.deleted_at >= bindparam("b_since"),
+        )
+        .exists()
+    )
+    return statement.values(
+        text=case((buried, ""), else_=bindparam("b_text", type_=REPLY.c.text.type)), deleted=buried
     )
 
 

@@ -111,6 +111,24 @@ def test_the_screen_finds_what_the_plain_screen_finds(text: str, before: str | N
     assert screen.check(text, before) == reference.check(screen, text, before)
 
 
+@_SETTINGS
+@given(_TEXTS, _TEXTS)
+@example(text="die", before="after that rejection I just want to")
+@example(text="thanks for listening", before="I want to die")
+@example(text="myself", before="I want to kill")
+@functools.partial(_with_examples, before="wanna kill")
+def test_the_previous_message_is_skipped_only_when_it_cannot_matter(text: str, before: str) -> None:
+    """`screen_reply` reads the author's previous message only when `may_run_on`: a text
+    it rules out screens the same with any message before it."""
+    screen = screen_for("en")
+    hit, words = screen.alone(text)
+    assert hit == screen.check(text)
+    if hit is None and not screen.may_run_on(words):
+        assert reference.check(screen, text, before) is None
+    if hit is None and before:
+        assert screen.run_on(words, before) == reference.check(screen, text, before)
+
+
 @pytest.mark.parametrize("name", ["crisis_en.txt", "benign_en.txt"])
 def test_the_corpora_screen_as_plainly(name: str) -> None:
     screen = screen_for("en")

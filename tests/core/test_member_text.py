@@ -13,7 +13,14 @@ from bot.contract.events import (
     normalised,
     written_text,
 )
-from bot.domain.member_text import balance_directions, isolate, normalise, shown, shown_within
+from bot.domain.member_text import (
+    _REORDERING,
+    balance_directions,
+    isolate,
+    normalise,
+    shown,
+    shown_within,
+)
 from bot.domain.model import Member
 from bot.words.content import load_content
 from tests.core.direction_checks import direction_leak
@@ -134,3 +141,33 @@ def test_shown_within_a_limit_cuts_before_it_isolates(title: str) -> None:
     assert len(label) <= 57
     assert direction_leak(label) is None
     assert label.strip(FSI + PDI + PDF)  # something of the title is left
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    ["plain words", "a dash \u2014 and\u2026", "caf\u00e9 " + HEBREW, "x" * 50 + "\u0661", ""],
+)
+def test_a_paragraph_is_isolated_exactly_when_one_of_its_characters_reorders(
+    paragraph: str,
+) -> None:
+    reorders = any(unicodedata.bidirectional(char) in _REORDERING for char in paragraph)
+    assert (isolate(paragraph) == f"{FSI}{paragraph}{PDI}") is reorders
+
+
+def _message_by(display_name: str) -> MessagePosted:
+    actor = Member(user_id="U-1", display_name=display_name)
+    return MessagePosted(
+        community_id="console:c",
+        event_id="e",
+        actor=actor,
+        channel_id="c",
+        message_ref="m",
+        text="plain words",
+    )
+
+
+def test_an_event_with_nothing_to_normalise_is_not_copied_and_one_with_something_is() -> None:
+    plain = _message_by("Jo")
+    assert normalised(plain) is plain
+    clean = normalised(_message_by("J\x07o"))
+    assert clean.actor == plain.actor and clean.text == "plain words"

@@ -43,23 +43,20 @@ async def record_reply(ctx: Context, post: Post, event: MessagePosted) -> list[I
         return [ctx.notice(event.actor, "error.thread_closed", title=post.title)]
     if post.is_withdrawn or not event.text.strip():
         return []
-    # Deleted before it got here (another replica, a retried delivery): kept, without words,
-    # so a later delivery of the same message finds it and it can never be shown or marked.
-    deleted = await ctx.repo.early.is_buried(ctx.community_id, event.message_ref, ctx.now)
-    recorded = await ctx.repo.add_reply(
+    recorded = await ctx.repo.add_message_reply(
         post,
         author_id=event.actor.user_id,
         author_name=event.actor.display_name,
-        text="" if deleted else event.text,
+        text=event.text,
         message_ref=event.message_ref,
         now=ctx.now,
-        deleted=deleted,
     )
-    if recorded is None or deleted:  # None: the same message, under another event id
+    # None: the same message, under another event id; deleted: before it got here.
+    if recorded is None or recorded[1]:
         return []
     await followups.on_reply(ctx, post, by_poster=event.actor.user_id == post.poster_id)
     return await crisis.screen_reply(
-        ctx, post, event.actor, event.text, reply_id=recorded, message_ref=event.message_ref
+        ctx, post, event.actor, event.text, reply_id=recorded[0], message_ref=event.message_ref
     )
 
 

@@ -17,7 +17,7 @@ from bot.contract.intents import Button, Channel, DirectTo, Intent, Link, Send
 from bot.domain.errors import RuleViolation
 from bot.domain.model import Member, Post
 from bot.features.care.lexicon import community_lexicons
-from bot.features.care.screen import screen_for
+from bot.features.care.screen import Hit, screen_for
 from bot.store.care_repo import CareKind
 from bot.words.content import DEFAULT_LOCALE
 
@@ -30,11 +30,46 @@ async def screen(
     author: Member,
     text: str,
     *,
-    before: str | None = None,
     message_ref: str | None = None,
 ) -> list[Intent]:
-    """Screen `text` (and its run-on from `before`, the author's message just before it)."""
-    hit = screen_for(ctx.settings.locale).check(text, before)
+    """Screen `text`, a post or a report the author wrote."""
+    hit = screen_for(ctx.settings.locale).check(text)
+    return await _answer(ctx, post, author, hit, message_ref)
+
+
+async def screen_reply(
+    ctx: Context,
+    post: Post,
+    author: Member,
+    text: str,
+    *,
+    reply_id: int,
+    message_ref: str | None = None,
+) -> list[Intent]:
+    """Screen a reply in a thread, and its run-on from the author's message just before
+    it, if it is theirs (their previous reply, or, for the poster's first, the post
+    itself). That message is read only when it could complete a phrase."""
+    screener = screen_for(ctx.settings.locale)
+    hit, words = screener.alone(text)
+    if hit is None and screener.may_run_on(words):
+        before = await _before(ctx, post, author, reply_id)
+        if before:
+            hit = screener.run_on(words, before)
+    return await _answer(ctx, post, author, hit, message_ref)
+
+
+async def _before(ctx: Context, post: Post, author: Member, reply_id: int) -> str | None:
+    """The author's message just before reply `reply_id`, if the one before it is theirs."""
+    previous = await ctx.repo.care.previous_reply(ctx.community_id, post.id, reply_id)
+    if previous is not None:
+        return previous[1] if previous[0] == author.user_id else None
+    return post.body if author.user_id == post.poster_id else None
+
+
+async def _answer(
+    ctx: Context, post: Post, author: Member, hit: Hit | None, message_ref: str | None
+) -> list[Intent]:
+    """A hit's private answer and alert (once per author until a moderator resumes)."""
     if hit is None:
         return []
     care = ctx.repo.care
@@ -51,26 +86,6 @@ async def screen(
     if alert is not None:
         intents.append(alert)
     return intents
-
-
-async def screen_reply(
-    ctx: Context,
-    post: Post,
-    author: Member,
-    text: str,
-    *,
-    reply_id: int,
-    message_ref: str | None = None,
-) -> list[Intent]:
-    """Screen a reply in a thread, with the author's message just before it, if it is
-    theirs (their previous reply, or, for the poster's first, the post itself)."""
-    previous = await ctx.repo.care.previous_reply(ctx.community_id, post.id, reply_id)
-    before: str | None = None
-    if previous is not None and previous[0] == author.user_id:
-        before = previous[1]
-    elif previous is None and author.user_id == post.poster_id:
-        before = post.body
-    return await screen(ctx, post, author, text, before=before, message_ref=message_ref)
 
 
 def resources(ctx: Context) -> str:

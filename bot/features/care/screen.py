@@ -104,6 +104,11 @@ class Screen:
         ]
         # A phrase of no words (only gaps or punctuation) could match anywhere.
         self._needed = _Needed(needed) if all(needed) else None
+        self._last_words = frozenset(
+            [words for words in _parts(phrase, self._spellings) if words][-1][-1]
+            for phrase in lexicon.phrases
+            if any(_parts(phrase, self._spellings))
+        )
         self._phrases = lexicon.phrases
         self._each = [re.compile(_bounded(p)) for p in patterns]
         self._any = re.compile(_bounded("|".join(sorted(set(patterns), key=len, reverse=True))))
@@ -123,11 +128,26 @@ class Screen:
     def check(self, text: str, before: str | None = None) -> Hit | None:
         """The first crisis phrase in `text`, or in the last words of `before` (the same
         author's previous message) running on into `text`; None if there is none."""
-        letters = letters_of(text)
-        words = normal_words(letters, self._spellings)
-        hit = self._first(words, start_at=0) or self._squashed_in(spelled_out(letters))
+        hit, words = self.alone(text)
         if hit is not None or not before:
             return hit
+        return self.run_on(words, before)
+
+    def alone(self, text: str) -> tuple[Hit | None, list[str]]:
+        """The first crisis phrase in `text` by itself, and the text's words (for `run_on`)."""
+        letters = letters_of(text)
+        words = normal_words(letters, self._spellings)
+        return self._first(words, start_at=0) or self._squashed_in(spelled_out(letters)), words
+
+    def may_run_on(self, words: list[str]) -> bool:
+        """False only when no phrase can end among `words` (a message's, from `alone`), so
+        no previous message can run on into a hit: a match ends with its phrase's last
+        written word."""
+        return self._needed is None or not self._last_words.isdisjoint(words)
+
+    def run_on(self, words: list[str], before: str) -> Hit | None:
+        """The first phrase that starts in the last words of `before` and ends among
+        `words` (a message's, from `alone`)."""
         carried = [w for w in self.words(before) if w != BOUNDARY][-CARRIED_WORDS:]
         return self._first([*carried, *words], start_at=len(" ".join(carried)) + 1)
 
