@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.common import form_offers
@@ -28,7 +28,7 @@ from bot.engine.router import route
 from bot.engine.scheduler import OutboxFor, Scheduler
 from bot.features.library.topics import topics_like
 from bot.features.templates.catalogue import Suggestion, library_for, suggest
-from bot.store.repo import Store
+from bot.store.repo import Repo, Store
 from bot.words.content import Content
 
 log = logging.getLogger(__name__)
@@ -247,9 +247,7 @@ class Rebound:
         now, source = self.clock.now(), f"event:{event.event_id}"
         try:
             async with self.store.transaction(durable=not accepted) as repo:
-                if accepted:
-                    await repo.accepted.forget(event.community_id, event.event_id)
-                if not await repo.claim_event(event.community_id, event.event_id, now):
+                if not await _claim(repo, event, now, accepted=accepted):
                     log.info("redelivery: %s %s", type(event).__name__, event.event_id)
                     handled.result = Result.REDELIVERY
                     rows = await repo.outbound.claim_source(
@@ -264,9 +262,7 @@ class Rebound:
             # None of the event's changes were kept; remember the delivery so a redelivery
             # does not repeat the explanation.
             async with self.store.transaction(durable=not accepted) as repo:
-                if accepted:
-                    await repo.accepted.forget(event.community_id, event.event_id)
-                if not await repo.claim_event(event.community_id, event.event_id, now):
+                if not await _claim(repo, event, now, accepted=accepted):
                     return []
                 ctx = await self.context(repo, event.community_id, now)
                 explained = await lower(ctx, [_explain(ctx, event, refusal)], capabilities)
@@ -335,3 +331,11 @@ def _explain(ctx: Context, event: InboundEvent, refusal: RuleViolation | FormInv
     form_id = event.form_id if isinstance(event, FormSubmitted) else ""
     errors = {name: ctx.say(p.key, **p.params) for name, p in refusal.problems.items()}
     return RejectForm(form_id=form_id, errors=errors)
+
+
+async def _claim(repo: Repo, event: InboundEvent, now: datetime, *, accepted: bool) -> bool:
+    """Record `event` as applied in this transaction (False when it was already: a
+    redelivery); an accepted event stops waiting for its decision at the same time."""
+    if accepted:
+        await repo.accepted.forget(event.community_id, event.event_id)
+    return await repo.claim_event(event.community_id, event.event_id, now)

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.prepared import prepared
@@ -81,27 +81,15 @@ class AcceptedRepo:
             .where(ACCEPTED.c.platform == platform, ACCEPTED.c.taken_at <= taken_before)
             .order_by(ACCEPTED.c.taken_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite's one writer serialises
         )
-        if self._db.dialect.name == "postgresql":
-            waiting = waiting.with_for_update(skip_locked=True)
-        keys = (await self._db.execute(waiting)).all()
-        if not keys:
-            return []
-        mine = (
+        taken = (
             update(ACCEPTED)
-            .where(
-                ACCEPTED.c.taken_at <= taken_before,
-                or_(*[_key(community, event) for community, event in keys]),
-            )
+            .where(tuple_(ACCEPTED.c.community_id, ACCEPTED.c.event_id).in_(waiting))
             .values(taken_at=now, attempts=ACCEPTED.c.attempts + 1)
             .returning(*ACCEPTED.c)
         )
-        rows = (await self._db.execute(mine)).all()
         return [
             Accepted(row.community_id, row.event_id, row.event, row.route, row.attempts)
-            for row in rows
+            for row in await self._db.execute(taken)
         ]
-
-
-def _key(community_id: str, event_id: str) -> Any:
-    return and_(ACCEPTED.c.community_id == community_id, ACCEPTED.c.event_id == event_id)

@@ -41,6 +41,8 @@ MAX_BATCHED_PARAMETERS = 30_000
 
 _STATUS_COUNT = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+) (\d+)")
 _PLACEHOLDER = re.compile(r"\$(\d+)")
+VARIANTS_KEPT = 256
+"""SQL kept for lists' lengths and batched rows; emptied when full (as `SIZES_KEPT`)."""
 _variants: dict[tuple[int, str, tuple[int, ...]], tuple[Executable, str | None]] = {}
 
 
@@ -200,6 +202,8 @@ def _variant(
     found = _variants.get(key)
     if found is None or found[0] is not statement:
         found = (statement, _render(plan, statement, dialect, given, rows))
+        if len(_variants) >= VARIANTS_KEPT:
+            _variants.clear()
         _variants[key] = found
     return found[1]
 

@@ -28,6 +28,9 @@ from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
 FLAG = "rebound_prepared"
+SIZES_KEPT = 64
+"""The SQL kept per statement for its lists' lengths (`IN`); emptied when full, since a
+list's length is the members' doing and memory must not grow with it."""
 
 S = TypeVar("S", bound=Executable)
 
@@ -97,6 +100,8 @@ class _Plan:
             found = self.sql
             for name, size in zip(sorted(self.expanding), sizes, strict=True):
                 found = found.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * size))
+            if len(self._sized) >= SIZES_KEPT:
+                self._sized.clear()
             self._sized[sizes] = found
         return found
 

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.model import CommunitySettings, PostSource
-from bot.store import prepared
+from bot.store import asyncpg_path, prepared
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Store
@@ -128,3 +128,22 @@ async def test_a_transaction_commits_or_undoes_whether_or_not_sqlalchemy_ran_a_s
         found = set((await connection.execute(select(COMMUNITY.c.id))).scalars())
     assert found == {A, "console:done"}
     assert len(commits) == 1  # commit listeners see the driver's commits too
+
+
+async def test_the_sql_kept_for_lists_lengths_stays_bounded(store: Store) -> None:
+    """A list's length is the members' doing: one SQL kept per length would grow without
+    end, so what is kept is emptied when full, and every length still runs."""
+    ids = select(COMMUNITY.c.id).where(COMMUNITY.c.id.in_(bindparam("ids", expanding=True)))
+    statement = prepared.prepared(ids)
+    async with store.transaction() as repo:
+        db = repo._db
+        for length in range(1, max(prepared.SIZES_KEPT, asyncpg_path.VARIANTS_KEPT) + 2):
+            wanted = [A, *(f"console:none-{n}" for n in range(length - 1))]
+            found = (await db.execute(statement, {"ids": wanted})).scalars().all()
+            assert found == [A]
+    if db.dialect.name == "postgresql":
+        assert 0 < len(asyncpg_path._variants) <= asyncpg_path.VARIANTS_KEPT
+    else:
+        plan = prepared.plan_for(statement, db.dialect, {"ids": [A]})
+        assert plan is not None
+        assert 0 < len(plan._sized) <= prepared.SIZES_KEPT
