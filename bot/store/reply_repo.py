@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any, NamedTuple, Unpack
 
 from sqlalchemy import Select, bindparam, delete, select, update
 
@@ -88,6 +88,16 @@ def _reply_params(
     }
 
 
+class RecordedReply(NamedTuple):
+    """A reply recorded from its platform message."""
+
+    id: int
+    deleted: bool
+    """Its message was deleted before it got here: recorded without its words."""
+    first_answer: bool
+    """The post's first reply by someone other than its poster."""
+
+
 class ReplyRepo(SetbackRepo):
     """Replies; a reply's post is always taken before the reply is changed."""
 
@@ -123,11 +133,11 @@ class ReplyRepo(SetbackRepo):
         text: str,
         message_ref: str,
         now: datetime,
-    ) -> tuple[int, bool] | None:
-        """Record a reply from its platform message: (its id, whether it was deleted); None
-        if the message was already recorded (under another event id). A message deleted
-        before it got here (see `EarlyRepo.bury`) is recorded without its words, so a later
-        delivery of it finds it and it can never be shown or marked."""
+    ) -> RecordedReply | None:
+        """Record a reply from its platform message; None if the message was already
+        recorded (under another event id). A message deleted before it got here (see
+        `EarlyRepo.bury`) is recorded without its words, so a later delivery of it finds it
+        and it can never be shown or marked; it counts for nothing (nor as a first answer)."""
         params = _reply_params(post, author_id, author_name, message_ref, now, relayed=False)
         params.update(
             b_community=post.community_id, b_ref=message_ref, b_since=now - KEPT_FOR, b_text=text
@@ -135,8 +145,10 @@ class ReplyRepo(SetbackRepo):
         row = (await self._db.execute(self._hot.add_reply_unless_buried, params)).first()
         if row is None:
             return None
-        await self.rollups.reply_added(post, author_id, relayed=False, now=now)
-        return int(row[0]), bool(row[1])
+        if row[1]:
+            return RecordedReply(int(row[0]), deleted=True, first_answer=False)
+        first = await self.rollups.reply_added(post, author_id, relayed=False, now=now)
+        return RecordedReply(int(row[0]), deleted=False, first_answer=first)
 
     async def _one_reply(self, statement: Select[Any], params: dict[str, Any]) -> Reply | None:
         row = (await self._db.execute(statement, params)).mappings().first()

@@ -128,17 +128,19 @@ class RollupRepo:
 
     async def reply_added(
         self, post: Post, author_id: str, *, relayed: bool, now: datetime
-    ) -> None:
-        """Counts the post's first reply by someone other than its poster, by its wait."""
+    ) -> bool:
+        """Counts the post's first reply by someone other than its poster, by its wait;
+        whether this was that reply."""
         if relayed or author_id == post.poster_id:
-            return
+            return False
         first = {"b_post": post.id, "b_community": post.community_id, "b_now": now}
         inserted = await self._db.execute(self._statements.first_reply, first)
         if inserted.scalar() is None:
-            return
+            return False
         waited = int((now - post.created_at).total_seconds() // 60)
         params = {"b_community": post.community_id, "b_minutes": delay_bucket(waited)}
         await self._db.execute(self._statements.count_wait, params)
+        return True
 
     # --- outcomes -------------------------------------------------------------------------
 

@@ -52,11 +52,11 @@ async def record_reply(ctx: Context, post: Post, event: MessagePosted) -> list[I
         now=ctx.now,
     )
     # None: the same message, under another event id; deleted: before it got here.
-    if recorded is None or recorded[1]:
+    if recorded is None or recorded.deleted:
         return []
-    await followups.on_reply(ctx, post, by_poster=event.actor.user_id == post.poster_id)
+    await followups.on_reply(ctx, post, first_answer=recorded.first_answer)
     return await crisis.screen_reply(
-        ctx, post, event.actor, event.text, reply_id=recorded[0], message_ref=event.message_ref
+        ctx, post, event.actor, event.text, reply_id=recorded.id, message_ref=event.message_ref
     )
 
 
@@ -131,7 +131,7 @@ async def relay(ctx: Context, actor: Member, post: Post, raw_text: str) -> list[
         relayed=True,
     )
     assert reply_id is not None  # a relay has no platform message yet, so it never collides
-    await followups.on_reply(ctx, taken, by_poster=True)
+    await followups.on_reply(ctx, taken, first_answer=False)  # the poster's own words
     message = relayed_message(ctx, taken, reply_id, text)
     return [
         Send(
