@@ -80,12 +80,12 @@ class _Plan:
         """Each positional parameter's name and bind processor, in order."""
         self.fixed = fixed
         """Values bound when the statement was built (`.values(lease_until=None)`)."""
-        given = [name for name, _ in binding]
+        names = [name for name, _ in binding]
         self.picking: Callable[[Mapping[str, Any]], tuple[Any, ...]] | None = (
-            _picker(given) if given and not expanding and fixed.keys().isdisjoint(given) else None
+            _picker(names) if names and not expanding else None
         )
-        """The positional values, unconverted, from the given ones alone (no list, nothing
-        fixed): one C call instead of a look-up per name."""
+        """The positional values, unconverted, from the given ones and the fixed ones under
+        them (no list): one C call instead of a look-up per name."""
         self.converting = tuple(
             (index, processor) for index, (_, processor) in enumerate(binding) if processor
         )
@@ -129,7 +129,9 @@ class _Unfit:
 
 
 _UNFIT = _Unfit()
-_plans: dict[tuple[int, str, frozenset[str]], tuple[Executable, _Plan | _Unfit]] = {}
+_plans: dict[tuple[int, str, str, frozenset[str]], tuple[Executable, _Plan | None]] = {}
+"""Each marked statement's plan by dialect, paramstyle and parameter names; None where the
+fast path cannot run it."""
 
 
 class _Result(IteratorResult[Any]):
@@ -198,18 +200,19 @@ def plan_for(
     """The compiled plan for `statement` with these parameter names, None if unfit."""
     if not statement._execution_options.get(FLAG):
         return None
-    names = parameter_names(parameters)
+    names = frozenset(parameters) if type(parameters) is dict else parameter_names(parameters)
     if names is None:
         return None
-    key = (id(statement), dialect.name, names)
+    key = (id(statement), dialect.name, dialect.paramstyle, names)
     found = _plans.get(key)
     if found is None or found[0] is not statement:
-        found = (statement, _plan(statement, dialect, names))
+        plan = _plan(statement, dialect, names)
+        fits = not isinstance(plan, _Unfit) and (
+            not plan.expanding or dialect.paramstyle in _EXPANDS
+        )
+        found = (statement, plan if isinstance(plan, _Plan) and fits else None)
         _plans[key] = found
-    plan = found[1]
-    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle not in _EXPANDS):
-        return None
-    return plan
+    return found[1]
 
 
 def parameter_names(
@@ -235,7 +238,7 @@ def _picker(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
 
 def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
     if plan.picking is not None:
-        picked = plan.picking(given)
+        picked = plan.picking({**plan.fixed, **given} if plan.fixed else given)
         if not plan.converting:
             return picked
         converted = list(picked)
