@@ -32,6 +32,8 @@ FLAG = "rebound_prepared"
 SIZES_KEPT = 64
 """The SQL kept per statement for its lists' lengths (`IN`); emptied when full, since a
 list's length is the members' doing and memory must not grow with it."""
+MAX_BATCHED_PARAMETERS = 30_000
+"""Parameters in one multi-row INSERT at most (SQLite takes 32,766)."""
 
 S = TypeVar("S", bound=Executable)
 
@@ -50,6 +52,7 @@ class _Plan:
 
     __slots__ = (
         "_sized",
+        "batch_values",
         "binding",
         "converting",
         "expanding",
@@ -76,6 +79,9 @@ class _Plan:
         self.expanding = expanding
         """Parameters that are lists (`IN`), one placeholder per element."""
         self._sized: dict[tuple[int, ...], str] = {}
+        self.batch_values: str | None = None
+        """An INSERT's one row of placeholders, to be repeated for several rows in one
+        statement (`batch_sql`); None for any other statement."""
         self.binding = binding
         """Each positional parameter's name and bind processor, in order."""
         self.fixed = fixed
@@ -99,6 +105,20 @@ class _Plan:
             readers if any(readers) else None,
         )
         """What each `Row` is made with: its metadata and the readers (None: none needed)."""
+
+    def batch_sql(self, rows: int) -> str | None:
+        """The INSERT of `rows` rows in one statement (RETURNING its rows, in any order);
+        None when it is not an INSERT or the rows' values are too many."""
+        if self.batch_values is None or rows * len(self.binding) > MAX_BATCHED_PARAMETERS:
+            return None
+        found = self._sized.get((-rows,))  # negative: apart from the lists' lengths
+        if found is None:
+            one = f"({self.batch_values})"
+            found = self.sql.replace(one, ", ".join([one] * rows))
+            if len(self._sized) >= SIZES_KEPT:
+                self._sized.clear()
+            self._sized[(-rows,)] = found
+        return found
 
     def sql_for(self, given: Mapping[str, Any]) -> str | None:
         """The SQL with each list's placeholders; None for an empty list (SQLAlchemy
@@ -177,7 +197,29 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
         )
     elif compiled.effective_returning:
         return _UNFIT
-    return _Plan(compiled.string, tuple(binding), fixed, keys, readers, expanding=expanding)
+    plan = _Plan(compiled.string, tuple(binding), fixed, keys, readers, expanding=expanding)
+    plan.batch_values = _batch_values(statement, dialect, names, compiled.string, len(order))
+    return plan
+
+
+def _batch_values(
+    statement: ClauseElement, dialect: Dialect, names: frozenset[str], sql: str, width: int
+) -> str | None:
+    """An INSERT's one row of placeholders, as SQLAlchemy repeats them for several rows
+    (its "insertmanyvalues"), when the compiled SQL holds them exactly once."""
+    if not getattr(statement, "is_insert", False):
+        return None
+    many = statement.compile(dialect=dialect, column_keys=sorted(names), for_executemany=True)
+    assert isinstance(many, SQLCompiler)
+    batch = many._insertmanyvalues
+    if (
+        batch is None
+        or many.string != sql
+        or batch.num_positional_params_counted != width
+        or sql.count(f"({batch.single_values_expr})") != 1
+    ):
+        return None
+    return batch.single_values_expr
 
 
 def _scalar_defaults(columns: Sequence[Any]) -> dict[str, Any] | None:
@@ -293,6 +335,12 @@ def execute(
     if sql is None:
         return None
     values: Any = [_values(plan, p) for p in sets] if many else _values(plan, sets[0])
+    if many and plan.keys is not None:
+        # Rows returned for many sets: an INSERT of them all in one statement (its rows
+        # come back in any order), else one statement each (inline, no round trips).
+        batched = plan.batch_sql(len(values))
+        if batched is not None:
+            sql, values, many = batched, [value for one in values for value in one], False
     if driver is None:
         driver = driver_of(connection)
     cursor = driver.cursor()
@@ -302,7 +350,6 @@ def execute(
         listeners(connection, cursor, sql, values, None, many)
     try:
         if many and plan.keys is not None:
-            # Rows returned for many sets: one statement each (inline, no round trips).
             rows = [row for one in values for row in cursor.execute(sql, one).fetchall()]
         elif many:
             cursor.executemany(sql, values)
