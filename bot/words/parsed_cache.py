@@ -26,6 +26,7 @@ from typing import TypeVar
 log = logging.getLogger(__name__)
 
 FORMAT = 1
+READABLE = 0o644
 _PARSERS = Path(__file__).resolve().parent  # bot/words: what turns the files into values
 _T = TypeVar("_T")
 
@@ -101,16 +102,23 @@ def _read(where: Path, key: Key, kind: type[_T]) -> _T | None:
 
 
 def _write(where: Path, key: Key, value: object) -> None:
-    """Replace the file whole (processes starting together never see half of one)."""
     try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=where.parent, prefix=f".{where.name}.")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                pickle.dump((key, value), file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, where)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        replace_file(where, pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as problem:  # a read-only install: parse at each start, as before
         log.debug("parsed content cache %s not written: %s", where, problem)
+
+
+def replace_file(where: Path, data: bytes) -> None:
+    """Write `data` to `where` whole, readable by all as bytecode is (a cache written when
+    an image is built is read by its own user): processes starting together never see half
+    a file."""
+    where.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=where.parent, prefix=f".{where.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, READABLE)
+        os.replace(temporary, where)
+    except BaseException:
+        os.unlink(temporary)
+        raise
