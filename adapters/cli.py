@@ -48,8 +48,9 @@ def _options(
 
 @contextlib.contextmanager
 def _loading() -> Iterator[None]:
-    """Import a long-running command's modules with the garbage collector paused, and
-    SQLAlchemy's asyncio engine without the ORM it never uses (adapters/lean_sqlalchemy.py).
+    """Import a command's core modules with the garbage collector paused (as `main` leaves
+    it), and SQLAlchemy's asyncio engine without the ORM it never uses
+    (adapters/lean_sqlalchemy.py).
 
     Importing makes a hundred thousand long-lived objects and almost no garbage (under a
     megabyte of cycles), yet the collector's passes over them were a sixth of the start's
@@ -109,8 +110,9 @@ def console(
     ] = None,
 ) -> None:
     """Chat with Rebound in the terminal, or play a scripted story."""
-    from adapters.console.app import interactive
-    from adapters.console.script import ScriptError
+    with _loading():
+        from adapters.console.app import interactive
+        from adapters.console.script import ScriptError
 
     # The console is a conversation: only warnings may interrupt it.
     settings = _settings(level="WARNING")
@@ -131,7 +133,8 @@ def _play(script: Path, transcript: Path | None, database: str | None) -> None:
 
     Script event ids repeat on every run, so a used database would take them as redeliveries.
     """
-    from adapters.console.app import play_script
+    with _loading():
+        from adapters.console.app import play_script
 
     if database is not None:
         played = asyncio.run(play_script(script, database, transcript))
@@ -350,6 +353,10 @@ def content_check(
 
 
 def main() -> None:
+    # Loading makes long-lived objects, not garbage: the collector waits until a command's
+    # modules are loaded (`_loading`); a command that loads none ends soon, its few cycles
+    # freed at exit.
+    gc.disable()
     problems = foreign_packages()
     if problems:
         for problem in problems:
