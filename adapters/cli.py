@@ -12,7 +12,7 @@ import gc
 import logging
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,7 +23,10 @@ from adapters.identity import foreign_packages, rebound_version
 from adapters.outbox_admin import app as outbox_app
 
 if TYPE_CHECKING:
+    from adapters.console.transcript import Transcript
     from bot.api import CoreSettings
+
+    ScriptPlayer = Callable[[Path, str, Path | None], Coroutine[object, object, Transcript]]
 
 DEFAULT_PORT = 3000
 
@@ -85,9 +88,12 @@ def demo(
     ] = None,
 ) -> None:
     """Play the built-in story through the console adapter on a fresh SQLite file."""
+    with _loading():
+        from adapters.console.app import play_script
+
     _settings(level="WARNING")
     with demo_script() as script:
-        _play(script, transcript, database=None)
+        _play(play_script, script, transcript, database=None)
 
 
 def demo_script() -> contextlib.AbstractContextManager[Path]:
@@ -111,7 +117,7 @@ def console(
 ) -> None:
     """Chat with Rebound in the terminal, or play a scripted story."""
     with _loading():
-        from adapters.console.app import interactive
+        from adapters.console.app import interactive, play_script
         from adapters.console.script import ScriptError
 
     # The console is a conversation: only warnings may interrupt it.
@@ -120,7 +126,7 @@ def console(
         asyncio.run(interactive(database or settings.database_url))
         return
     try:
-        _play(script, transcript, database)
+        _play(play_script, script, transcript, database)
     except ScriptError as problem:
         if problem.transcript is not None:
             typer.echo(problem.transcript.render_text())
@@ -128,14 +134,13 @@ def console(
         raise typer.Exit(code=2) from None
 
 
-def _play(script: Path, transcript: Path | None, database: str | None) -> None:
+def _play(
+    play_script: ScriptPlayer, script: Path, transcript: Path | None, database: str | None
+) -> None:
     """Play a script and print its transcript; without a database, on a fresh SQLite file.
 
     Script event ids repeat on every run, so a used database would take them as redeliveries.
     """
-    with _loading():
-        from adapters.console.app import play_script
-
     if database is not None:
         played = asyncio.run(play_script(script, database, transcript))
     else:
