@@ -5,14 +5,15 @@ worth (the YAML parser's import, then thousands of nodes checked against the cat
 What it produces is pickled in the folder's bytecode cache (its `__pycache__`, or under
 PYTHONPYCACHEPREFIX), where Python keeps the compiled code it trusts just as much; it is
 written only where bytecode would be (never under PYTHONDONTWRITEBYTECODE), and read back
-only by the same Python while every file it came from is unchanged (path, size and
-modification time): the folder's files, and the modules of this package that parse them.
+only by the same Python while every file it came from is unchanged (their contents are
+hashed): the folder's files, and the modules of this package that parse them.
 Anything else (a folder in a zip, a cache that is missing, stale, unreadable or not
 writable) parses the folder as before.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import os
@@ -65,26 +66,18 @@ def cache_file(folder: Path, name: str) -> Path | None:
 
 
 def sources_key(folder: Path) -> Key:
-    """What the parsed values depend on: this Python, and each file of `folder` and of the
-    parsing modules, by path, size and modification time."""
-    return (
-        FORMAT,
-        sys.hexversion,
-        str(folder),
-        _stats(folder, "*"),
-        _stats(_PARSERS, "*.py"),
-    )
-
-
-def _stats(folder: Path, pattern: str) -> tuple[tuple[str, int, int], ...]:
-    found = []
-    for path in folder.rglob(pattern):
-        inside = path.relative_to(folder)
-        if "__pycache__" in inside.parts or not path.is_file():
-            continue
-        status = path.stat()
-        found.append((str(inside), status.st_size, status.st_mtime_ns))
-    return tuple(sorted(found))
+    """What the parsed values depend on: this Python, and the content of each file of
+    `folder` and of the parsing modules (by content, not modification time: files
+    rewritten within the same clock tick keep their time)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for root, pattern in ((folder, "*"), (_PARSERS, "*.py")):
+        for path in sorted(root.rglob(pattern)):
+            inside = path.relative_to(root)
+            if "__pycache__" in inside.parts or not path.is_file():
+                continue
+            digest.update(f"{root.name}/{inside}".encode())
+            digest.update(path.read_bytes())
+    return (FORMAT, sys.hexversion, str(folder), digest.hexdigest())
 
 
 def _read(where: Path, key: Key, kind: type[_T]) -> _T | None:
