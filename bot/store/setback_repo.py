@@ -10,6 +10,8 @@ from sqlalchemy import bindparam, select
 
 from bot.domain.model import Post, PostDraft, PostSource
 from bot.store.changes import SetbackChanges
+from bot.store.followup_repo import FollowUps, schedule_statement
+from bot.store.merged_writes import bound_values, post_with_writes
 from bot.store.prepared import prepared
 from bot.store.records import setback_of
 from bot.store.repo_base import RepoBase
@@ -54,7 +56,10 @@ class SetbackRepo(RepoBase):
         channel_id: str,
         now: datetime,
         thread_ref: str | None = None,
+        follow_ups: FollowUps | None = None,
     ) -> Post:
+        """Record a post, counted for the outcomes page, with its `follow_ups` scheduled
+        (as `FollowUpRepo.schedule` does): one statement on PostgreSQL."""
         params = {
             "community_id": community_id,
             "poster_id": poster_id,
@@ -75,8 +80,18 @@ class SetbackRepo(RepoBase):
             "stop_asking": False,
             "still_waiting_count": 0,
         }
+        if self._dialect == "postgresql":
+            due = follow_ups.due if follow_ups else {}
+            statement = post_with_writes(tuple(params), len(due))
+            merged = bound_values(params)
+            if follow_ups:
+                merged.update(follow_ups.params(community_id, None))
+            return setback_of((await self._db.execute(statement, merged)).mappings().one())
         post = setback_of((await self._db.execute(_ADD_SETBACK, params)).mappings().one())
         await self.rollups.post_added(community_id, post.id)
+        if follow_ups and follow_ups.due:
+            schedule = schedule_statement(self._dialect, len(follow_ups.due), reopen=False)
+            await self._db.execute(schedule, follow_ups.params(community_id, post.id))
         return post
 
     async def update_post(
