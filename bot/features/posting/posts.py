@@ -187,7 +187,7 @@ async def on_thread_started(ctx: Context, setback_id: int, thread_ref: str, root
     # first (bot/engine/scheduler.py): a post taken here for the first time has none.
     if not first_taken(post):
         await ctx.repo.wake_for_thread(ctx.community_id, setback_id, ctx.now, THREAD_PENDING_WAIT)
-    await early.replay(ctx, post)
+    await early.replay(ctx, post, locked=True)
 
 
 async def edit_post(ctx: Context, post: Post, event: MessageEdited) -> list[Intent]:
