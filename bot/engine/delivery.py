@@ -170,7 +170,7 @@ def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
 
 Track = Callable[[Repo, Tracking, Delivered], Awaitable[None]]
 """Records what a confirmed message becomes (a post's thread, its status message...)."""
-After = Callable[[Repo, Intent], Awaitable[None]]
+After = Callable[[Repo, Sequence[Intent]], Awaitable[None]]
 
 
 @dataclass
@@ -188,7 +188,8 @@ class Ledger:
     policy: Policy
     track: Track
     after: After | None = None
-    """More to record with each delivery, in its transaction (a status edit's turn ends)."""
+    """More to record with the deliveries recorded together, in their transaction (a
+    status edit's turn ends)."""
     metrics: Recorder = NULL
     _deferred: list[tuple[Pending, Delivered | None]] = field(default_factory=list)
     """Idempotent deliveries confirmed but not recorded yet (see the module's doc)."""
@@ -248,8 +249,8 @@ class Ledger:
             track = getattr(item.intent, "track", None)
             if track is not None and made is not None:
                 await self.track(repo, track, made)
-            if self.after is not None:
-                await self.after(repo, item.intent)
+        if self.after is not None:
+            await self.after(repo, [item.intent for item, _ in records])
 
     async def flush(self) -> None:
         """Record the deliveries still deferred (the end of a send)."""
