@@ -6,7 +6,7 @@ communities, the outbox...); `Repo` brings them together for one transaction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from functools import cached_property
@@ -14,7 +14,7 @@ from functools import cached_property
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.store import claim_sql
+from bot.store import begin_with
 from bot.store.accepted_repo import AcceptedRepo
 from bot.store.asyncpg_path import asyncpg_adapter_fits
 from bot.store.audit_repo import AuditRepo
@@ -166,16 +166,31 @@ class Store:
         repo, and False when the event was applied already (a redelivery). On asyncpg
         the claim is sent with the BEGIN: one round trip for both."""
         if self._on_asyncpg:
-            sql = claim_sql.claim(
+            sql = begin_with.claim(
                 community_id, event_id, now, self.engine.dialect, accepted=accepted
             )
             async with self._asyncpg_transaction(durable, then=sql) as (repo, status):
-                yield repo, status == claim_sql.CLAIMED
+                yield repo, status == begin_with.CLAIMED
             return
         async with self.transaction(durable=durable) as repo:
             if accepted:
                 await repo.accepted.forget(community_id, event_id)
             yield repo, await repo.claim_event(community_id, event_id, now)
+
+    @asynccontextmanager
+    async def recording(
+        self, rows: Sequence[tuple[int, str | None]], now: datetime, *, durable: bool = True
+    ) -> AsyncIterator[Repo]:
+        """A transaction (see `transaction`) that first records these outbound rows
+        delivered (`OutboundRepo.delivered`); on asyncpg sent with the BEGIN."""
+        if self._on_asyncpg and rows:
+            sql = begin_with.delivered(rows, now, self.engine.dialect)
+            async with self._asyncpg_transaction(durable, then=sql) as (repo, _):
+                yield repo
+            return
+        async with self.transaction(durable=durable) as repo:
+            await repo.outbound.delivered(rows, now)
+            yield repo
 
     def _connect(self, inline: Engine) -> tuple[Connection, InlineAsyncConnection]:
         connection = inline.connect()

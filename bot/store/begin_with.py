@@ -1,5 +1,7 @@
-"""An event's claim as literal SQL, sent in the same simple query as its transaction's BEGIN
-on asyncpg (see `Store.claiming`): one round trip instead of two for every event.
+"""A transaction's first statement as literal SQL, sent in the same simple query as its
+BEGIN on asyncpg: an event's claim (`Store.claiming`) and a send's delivery records
+(`Store.recording`), one round trip instead of two for every event and every record. Only
+statements whose status is all their caller needs: a simple query returns no rows here.
 
 A simple query takes no parameters, so the values are written into the SQL. Text goes as
 its UTF-8 bytes in hex, decoded by the server (`convert_from(decode('...', 'hex'), 'UTF8')`):
@@ -10,11 +12,12 @@ settings, so no value can end the literal. Times are the store's naive UTC
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Dialect
 
-from bot.store.statements import ACCEPTED, PROCESSED
+from bot.store.statements import ACCEPTED, OUTBOUND, PROCESSED
 from bot.store.types import UTCDateTime
 
 _AS_STORED = UTCDateTime()
@@ -49,3 +52,17 @@ def claim(
         return insert
     forget = f"DELETE FROM {ACCEPTED.name} WHERE community_id = {keys[0]} AND event_id = {keys[1]}"
     return f"{forget}; {insert}"
+
+
+def delivered(rows: Sequence[tuple[int, str | None]], now: datetime, dialect: Dialect) -> str:
+    """`OutboundRepo.delivered`: the rows (id, the message's ref) recorded delivered."""
+    confirmed = ", ".join(
+        f"({row_id:d}, {'NULL::text' if ref is None else text_literal(ref)})"
+        for row_id, ref in rows
+    )
+    return (
+        f"UPDATE {OUTBOUND.name} SET delivered_at = {time_literal(now, dialect)},"
+        " delivered_ref = confirmed.ref, lease_until = NULL, attempted_at = NULL,"
+        f" gave_up_at = NULL FROM (VALUES {confirmed}) AS confirmed (id, ref)"
+        f" WHERE {OUTBOUND.name}.id = confirmed.id AND {OUTBOUND.name}.delivered_at IS NULL"
+    )

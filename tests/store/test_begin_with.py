@@ -1,17 +1,19 @@
-"""An event's transaction begins by claiming it (`Store.claiming`): on asyncpg the claim is
-literal SQL sent with the BEGIN, so it must store exactly what a parameter would."""
+"""Transactions that begin with a statement: an event's claim (`Store.claiming`) and a
+send's delivery records (`Store.recording`). On asyncpg the statement is literal SQL sent
+with the BEGIN (bot/store/begin_with.py), so it must store exactly what parameters would."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlalchemy import exc, func, select, text
 
 from bot.domain.model import CommunitySettings
 from bot.store.repo import Store
-from bot.store.statements import ACCEPTED, PROCESSED
+from bot.store.statements import ACCEPTED, OUTBOUND, PROCESSED
 from tests.store.test_asyncpg_path import simple_queries  # noqa: F401  (a fixture)
 from tests.store.test_prepared import A, store_with_a_community
 
@@ -101,3 +103,60 @@ async def test_on_asyncpg_the_claim_goes_with_the_begin(
     begin = "BEGIN" if durable else "BEGIN; SET LOCAL synchronous_commit TO OFF"
     assert [query.split("; INSERT")[0] for query in simple_queries] == [begin, "COMMIT"]
     assert "INSERT INTO processed_event" in simple_queries[0]
+
+
+async def _outbound(store: Store, count: int) -> list[int]:
+    async with store.transaction() as repo:
+        ids = await repo.outbound.enqueue(
+            community_id=A,
+            platform="console",
+            rows=[("event:ev-1", seq, {"kind": "send"}) for seq in range(count)],
+            now=NOW,
+            owner="worker",
+            lease_until=NOW + timedelta(minutes=2),
+        )
+    return [ids[("event:ev-1", seq)] for seq in range(count)]
+
+
+async def _records(store: Store) -> dict[int, tuple[Any, ...]]:
+    columns = (
+        OUTBOUND.c.id,
+        OUTBOUND.c.delivered_at,
+        OUTBOUND.c.delivered_ref,
+        OUTBOUND.c.lease_until,
+        OUTBOUND.c.attempted_at,
+    )
+    async with store.engine.connect() as connection:
+        return {row[0]: tuple(row[1:]) for row in await connection.execute(select(*columns))}
+
+
+async def test_deliveries_are_recorded_first_with_their_refs(store: Store) -> None:
+    first, second, third, untouched = await _outbound(store, 4)
+    async with store.recording([(first, "m-1")], NOW) as repo:
+        assert await repo.community(A) is not None  # the transaction goes on
+    later = NOW + timedelta(minutes=1)
+    async with store.recording([(second, AWKWARD), (third, None), (first, "m-again")], later):
+        pass
+    records = await _records(store)
+    assert records[first] == (NOW, "m-1", None, None)  # recorded once: the first stays
+    assert records[second] == (later, AWKWARD, None, None)
+    assert records[third] == (later, None, None, None)
+    assert records[untouched][0] is None
+    async with store.recording([], later, durable=False) as repo:  # nothing to record
+        assert await repo.community(A) is not None
+
+
+@pytest.mark.postgres
+async def test_on_asyncpg_the_records_go_with_the_begin(
+    postgres_url: str,
+    simple_queries: list[str],  # noqa: F811
+) -> None:
+    async with store_with_a_community(postgres_url) as store:
+        (row_id,) = await _outbound(store, 1)
+        simple_queries.clear()
+        async with store.recording([(row_id, "m-1")], NOW, durable=False):
+            pass
+        sent = list(simple_queries)
+        assert (await _records(store))[row_id][:2] == (NOW, "m-1")
+    assert len(sent) == 2 and sent[1] == "COMMIT"
+    assert sent[0].startswith("BEGIN; SET LOCAL synchronous_commit TO OFF; UPDATE outbound")
