@@ -103,6 +103,18 @@ class RecordedReply:
     previous: tuple[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class _NewReply:
+    """A reply from its message, to record: its post, its columns (`_reply_params`), its
+    tombstone look-up and words, and what is written or read with it."""
+
+    post: Post
+    params: dict[str, Any]
+    found: dict[str, Any]
+    activity: FollowUps | None
+    previous: bool
+
+
 class ReplyRepo(SetbackRepo):
     """Replies; a reply's post is always taken before the reply is changed."""
 
@@ -156,24 +168,15 @@ class ReplyRepo(SetbackRepo):
             "b_since": now - KEPT_FOR,
             "b_text": text,
         }
+        new = _NewReply(post, params, found, activity, previous)
         if self._dialect == "postgresql":
-            return await self._add_message_reply_at_once(
-                post, params, found, activity, previous=previous
-            )
-        return await self._add_message_reply_in_steps(
-            post, params, found, activity, previous=previous
-        )
+            return await self._add_message_reply_at_once(new)
+        return await self._add_message_reply_in_steps(new)
 
-    async def _add_message_reply_in_steps(
-        self,
-        post: Post,
-        params: dict[str, Any],
-        found: dict[str, Any],
-        activity: FollowUps | None,
-        *,
-        previous: bool,
-    ) -> RecordedReply | None:
-        row = (await self._db.execute(self._hot.add_reply_unless_buried, params | found)).first()
+    async def _add_message_reply_in_steps(self, new: _NewReply) -> RecordedReply | None:
+        post, params, activity = new.post, new.params, new.activity
+        statement = self._hot.add_reply_unless_buried
+        row = (await self._db.execute(statement, params | new.found)).first()
         if row is None:
             return None
         now, reply_id, deleted = params["created_at"], int(row[0]), bool(row[1])
@@ -184,28 +187,21 @@ class ReplyRepo(SetbackRepo):
                 schedule = schedule_statement(self._dialect, len(activity.due), reopen=False)
                 await self._db.execute(schedule, activity.params(post.community_id, post.id))
         before = None
-        if previous:
+        if new.previous:
             read = {"b_community": post.community_id, "b_id": post.id, "b_before": reply_id}
             earlier = (await self._db.execute(PREVIOUS_REPLY, read)).first()
             before = (earlier.author_id, earlier.text) if earlier else None
         return RecordedReply(reply_id, deleted, before)
 
-    async def _add_message_reply_at_once(
-        self,
-        post: Post,
-        params: dict[str, Any],
-        found: dict[str, Any],
-        activity: FollowUps | None,
-        *,
-        previous: bool,
-    ) -> RecordedReply | None:
+    async def _add_message_reply_at_once(self, new: _NewReply) -> RecordedReply | None:
+        post, params, activity = new.post, new.params, new.activity
         now = params["created_at"]
         first = counts_first_reply(post, params["author_id"], relayed=False)
         follow_ups = None if activity is None else len(activity.due)
         statement = reply_with_writes(
-            tuple(params), first_counted=first, follow_ups=follow_ups, previous=previous
+            tuple(params), first_counted=first, follow_ups=follow_ups, previous=new.previous
         )
-        merged = bound_values(params) | found | {"b_setback": post.id, "b_now": now}
+        merged = bound_values(params) | new.found | {"b_setback": post.id, "b_now": now}
         if first:
             merged["b_minutes"] = wait_bucket(post, now)
         if activity is not None:
@@ -213,7 +209,8 @@ class ReplyRepo(SetbackRepo):
         row = (await self._db.execute(statement, merged)).first()
         if row is None:
             return None
-        before = (row.author_id, row.text) if previous and row.author_id is not None else None
+        found_before = new.previous and row.author_id is not None
+        before = (row.author_id, row.text) if found_before else None
         return RecordedReply(int(row[0]), bool(row[1]), before)
 
     async def _one_reply(self, statement: Select[Any], params: dict[str, Any]) -> Reply | None:

@@ -10,29 +10,23 @@ from typing import Any
 import pytest
 from sqlalchemy import String, cast, select
 
-from bot.domain.model import CommunitySettings, FollowUpKind, Post, PostDraft, PostSource
-from bot.store.engine import create_engine
+from bot.domain.model import FollowUpKind, Post, PostDraft, PostSource
 from bot.store.followup_repo import FollowUps
 from bot.store.reply_repo import RecordedReply
 from bot.store.repo import Repo, Store
 from bot.store.rollup_repo import FIRST_REPLY, REPLY_TIME_ROLLUP, posts_slot, wait_bucket
 from bot.store.statements import FOLLOW_UP, SETBACK
+from tests.store.test_prepared import A, store_with_a_community
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-A = "console:alpha"
 CLOSE_AT = NOW + timedelta(days=7, microseconds=3)
 REMIND_AT = NOW + timedelta(hours=20)
 
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Store]:
-    store = Store(create_engine(database_url))
-    async with store.transaction() as repo:
-        await repo.ensure_community(A, "console", CommunitySettings(), NOW)
-    try:
+    async with store_with_a_community(database_url) as store:
         yield store
-    finally:
-        await store.dispose()
 
 
 async def _post(repo: Repo, follow_ups: FollowUps | None = None, poster: str = "U-maya") -> Post:

@@ -36,4 +36,3 @@ def test_a_naive_moment_is_refused() -> None:
     assert bind is not None
     with pytest.raises(ValueError, match="naive"):
         bind(datetime(2026, 3, 2, 9, 0))
-
