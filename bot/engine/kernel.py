@@ -119,7 +119,7 @@ class Kernel:
             owner,
             self.policy,
             track,
-            after=ordered.end_turn_in,
+            after=ordered.end_turns_in,
             metrics=self.metrics,
         )
         try:

@@ -128,7 +128,7 @@ class OrderedEdits:
         keep = self._ahead[setback_id] > 0
         if keep:
             self._kept[setback_id] = replace(held, shown=max(held.shown, sent or 0))
-        # Ended (or kept) where the delivery is recorded (`end_turn_in`), in its transaction.
+        # Ended (or kept) where the delivery is recorded (`end_turns_in`), in its transaction.
         self._held[id(intent)] = _Turn(setback_id, held.turn, sent, keep)
         return made
 
@@ -143,19 +143,30 @@ class OrderedEdits:
         turn, now = new_turn(self._owner), self._clock.now()
         return HeldTurn(turn, await self._take_turn(setback_id, turn), now)
 
-    async def end_turn_in(self, repo: Repo, intent: Intent) -> None:
-        """Give back the turn `deliver` held for `intent`, noting the version it showed, in
-        the transaction that records the delivery (the turn's lease ends it otherwise);
-        renewed instead when another edit of the post follows in this send."""
-        held = self._held.pop(id(intent), None)
-        if held is None:
-            return
-        if held.keep:
-            now = self._clock.now()
-            lease = Lease(held.turn, now, now + TURN_LEASE)
-            await repo.shown.keep_turn(held.setback_id, lease, held.shown)
-        else:
-            await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
+    async def end_turns_in(self, repo: Repo, intents: Sequence[Intent]) -> None:
+        """Give back the turns `deliver` held for `intents`, noting the versions they
+        showed, in the transaction that records their deliveries (the turn's lease ends it
+        otherwise); renewed instead when another edit of the post follows in this send.
+
+        One statement a turn: the edits of one post recorded together (a message and its
+        thread's tags) leave what the last of them would, with the highest version shown."""
+        last: dict[tuple[int, str], _Turn] = {}
+        for intent in intents:
+            held = self._held.pop(id(intent), None)
+            if held is None:
+                continue
+            key = (held.setback_id, held.turn)
+            before = last.pop(key, None)  # re-added: the turn's entry follows its last edit
+            if before is not None and (held.shown or 0) < (before.shown or 0):
+                held = replace(held, shown=before.shown)
+            last[key] = held
+        for held in last.values():
+            if held.keep:
+                now = self._clock.now()
+                lease = Lease(held.turn, now, now + TURN_LEASE)
+                await repo.shown.keep_turn(held.setback_id, lease, held.shown)
+            else:
+                await repo.shown.end_turn(held.setback_id, held.turn, held.shown)
 
     async def finish(self) -> None:
         """Give back the turns still held (their edits were not sent: held back or failed)."""

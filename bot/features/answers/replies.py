@@ -43,6 +43,8 @@ async def record_reply(ctx: Context, post: Post, event: MessagePosted) -> list[I
         return [ctx.notice(event.actor, "error.thread_closed", title=post.title)]
     if post.is_withdrawn or not event.text.strip():
         return []
+    # Whatever the reply's recording needs is known before it, so it is one statement.
+    screened = crisis.screen_words(ctx, event.text)
     recorded = await ctx.repo.add_message_reply(
         post,
         author_id=event.actor.user_id,
@@ -50,13 +52,14 @@ async def record_reply(ctx: Context, post: Post, event: MessagePosted) -> list[I
         text=event.text,
         message_ref=event.message_ref,
         now=ctx.now,
+        activity=followups.after_reply(ctx, by_poster=event.actor.user_id == post.poster_id),
+        previous=screened.needs_before,
     )
     # None: the same message, under another event id; deleted: before it got here.
-    if recorded is None or recorded[1]:
+    if recorded is None or recorded.deleted:
         return []
-    await followups.on_reply(ctx, post, by_poster=event.actor.user_id == post.poster_id)
-    return await crisis.screen_reply(
-        ctx, post, event.actor, event.text, reply_id=recorded[0], message_ref=event.message_ref
+    return await crisis.answer_reply(
+        ctx, post, event.actor, screened, recorded.previous, message_ref=event.message_ref
     )
 
 
