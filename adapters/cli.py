@@ -12,7 +12,7 @@ import gc
 import logging
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,7 +23,10 @@ from adapters.identity import foreign_packages, rebound_version
 from adapters.outbox_admin import app as outbox_app
 
 if TYPE_CHECKING:
+    from adapters.console.transcript import Transcript
     from bot.api import CoreSettings
+
+    ScriptPlayer = Callable[[Path, str, Path | None], Coroutine[object, object, Transcript]]
 
 DEFAULT_PORT = 3000
 
@@ -48,8 +51,9 @@ def _options(
 
 @contextlib.contextmanager
 def _loading() -> Iterator[None]:
-    """Import a long-running command's modules with the garbage collector paused, and
-    SQLAlchemy's asyncio engine without the ORM it never uses (adapters/lean_sqlalchemy.py).
+    """Import a command's core modules with the garbage collector paused (as `main` leaves
+    it), and SQLAlchemy's asyncio engine without the ORM it never uses
+    (adapters/lean_sqlalchemy.py).
 
     Importing makes a hundred thousand long-lived objects and almost no garbage (under a
     megabyte of cycles), yet the collector's passes over them were a sixth of the start's
@@ -84,9 +88,12 @@ def demo(
     ] = None,
 ) -> None:
     """Play the built-in story through the console adapter on a fresh SQLite file."""
+    with _loading():
+        from adapters.console.app import play_script
+
     _settings(level="WARNING")
     with demo_script() as script:
-        _play(script, transcript, database=None)
+        _play(play_script, script, transcript, database=None)
 
 
 def demo_script() -> contextlib.AbstractContextManager[Path]:
@@ -109,8 +116,9 @@ def console(
     ] = None,
 ) -> None:
     """Chat with Rebound in the terminal, or play a scripted story."""
-    from adapters.console.app import interactive
-    from adapters.console.script import ScriptError
+    with _loading():
+        from adapters.console.app import interactive, play_script
+        from adapters.console.script import ScriptError
 
     # The console is a conversation: only warnings may interrupt it.
     settings = _settings(level="WARNING")
@@ -118,7 +126,7 @@ def console(
         asyncio.run(interactive(database or settings.database_url))
         return
     try:
-        _play(script, transcript, database)
+        _play(play_script, script, transcript, database)
     except ScriptError as problem:
         if problem.transcript is not None:
             typer.echo(problem.transcript.render_text())
@@ -126,13 +134,13 @@ def console(
         raise typer.Exit(code=2) from None
 
 
-def _play(script: Path, transcript: Path | None, database: str | None) -> None:
+def _play(
+    play_script: ScriptPlayer, script: Path, transcript: Path | None, database: str | None
+) -> None:
     """Play a script and print its transcript; without a database, on a fresh SQLite file.
 
     Script event ids repeat on every run, so a used database would take them as redeliveries.
     """
-    from adapters.console.app import play_script
-
     if database is not None:
         played = asyncio.run(play_script(script, database, transcript))
     else:
@@ -350,6 +358,10 @@ def content_check(
 
 
 def main() -> None:
+    # Loading makes long-lived objects, not garbage: the collector waits until a command's
+    # modules are loaded (`_loading`); a command that loads none ends soon, its few cycles
+    # freed at exit.
+    gc.disable()
     problems = foreign_packages()
     if problems:
         for problem in problems:

@@ -11,7 +11,7 @@ events on its own port.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -36,11 +36,16 @@ class Ops:
         engine: AsyncEngine,
         recorder: PrometheusRecorder | None = None,
         clock: Clock | None = None,
+        *,
+        expecting: Iterable[str] = (),
     ) -> None:
+        """`expecting`: the checks a process will `require` once it has built what they
+        look at; until then each says "starting", so serving early never reads as ready."""
         self.engine = engine
         self.recorder = recorder or PrometheusRecorder()
         self._clock = clock or SystemClock()
         self._checks: dict[str, Check] = {}
+        self._expected = tuple(expecting)
 
     def require(self, name: str, check: Check) -> None:
         """`/readyz` also needs `check()` (a platform connection) to be true."""
@@ -60,6 +65,8 @@ class Ops:
                 else f"at {state.current or 'no migration'}, "
                 f"needs {state.head} (run rebound migrate)"
             )
+        for name in self._expected:
+            verdicts[name] = "starting"
         for name, check in self._checks.items():
             verdicts[name] = "ok" if check() else "not connected"
         return verdicts

@@ -178,6 +178,10 @@ async def run(quick: bool = False, workdir: Path | None = None) -> BenchResult:
     result.add("floor: bare Bolt + database stack p50", 1000 * lowest, "ms")
     result.add("floor CPU p50", 1000 * percentile(floor.cpus, 50), "ms")
     result.add("floor / bare Bolt", lowest / theirs, "x")
+    # What is left above the floor: Rebound's own code and work.
+    result.add("rebound / floor", mine / lowest, "x")
+    floor_cpu = percentile(floor.cpus, 50)
+    result.add("rebound / floor, CPU", percentile(rebound.cpus, 50) / floor_cpu, "x")
     result.notes.append(
         f"{starts} start(s) of each, alternately, after one warm-up each, from compiled "
         "bytecode; a start ends when the process logs the port it listens on (both check "

@@ -86,6 +86,7 @@ from bot.store.installation_repo import NOT_SET_UP, Installation, Installations,
 from bot.store.ops_repo import Counts, counts, schema_state
 from bot.store.secrets import SecretBox, SecretKeysMissing, SecretUnreadable
 from bot.words.content import ContentError, load_content, packaged_content
+from bot.words.parsed_cache import replace_file
 from bot.words.setup_keys import SETUP_FIELDS
 
 __all__ = [
@@ -181,6 +182,7 @@ __all__ = [
     "outbox_report",
     "packaged_content",
     "parse_form",
+    "replace_file",
     "reseal_tokens",
     "retry_given_up",
     "run_workers",

@@ -21,6 +21,8 @@ from bot.api import SystemClock, build_rebound, create_engine
 
 log = logging.getLogger(__name__)
 
+GATEWAY_CHECK = "discord_gateway"
+
 
 async def start(
     settings: DiscordSettings, database_url: str, ops: Ops | None = None
@@ -40,7 +42,7 @@ async def start(
         # Ready once the bridge serves its guilds (set up, commands synced), not merely
         # when the gateway said READY: an interaction before that would find no server.
         ops.require(
-            "discord_gateway",
+            GATEWAY_CHECK,
             lambda: client.is_ready() and not client.is_closed() and bridge.ready.is_set(),
         )
     await client.login(settings.token.get_secret_value())
@@ -54,11 +56,17 @@ def observe(bridge: DiscordBridge, ops: Ops) -> None:
     bridge.on_ack = lambda seconds: recorder.acknowledged("discord_interaction", seconds)
 
 
+def discord_ops(database_url: str) -> Ops:
+    """Served before the client is built (health answers during a long start); not ready
+    until the gateway check, which `start` adds, passes."""
+    return Ops(create_engine(database_url), expecting=[GATEWAY_CHECK])
+
+
 async def run(settings: DiscordSettings, database_url: str) -> None:
     """Until SIGTERM or SIGINT; then stop in order (`DiscordBridge.stop`) and return.
     /healthz, /readyz and /metrics are served on `REBOUND_HTTP_PORT` when it is set."""
     stop = stop_requested()
-    ops = Ops(create_engine(database_url))
+    ops = discord_ops(database_url)
     port = OpsSettings().http_port
     server = await ops.serve(port) if port is not None else None
     client, bridge = await start(settings, database_url, ops)

@@ -8,7 +8,9 @@ follow-ups and retries deliveries.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +60,12 @@ PLATFORMS = frozenset({inbound.PLATFORM})
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 choices
 NOT_SET_UP = "setup.not_set_up"
 SET_UP_BY = "setup.who.managers"
+STARTING = "setup.starting"
+# Right after connecting, Discord can send an interaction before `on_ready` has served the
+# servers it just named. It waits at most this long for them (of the 3 s Discord gives an
+# answer); what it waited is kept in `Interaction.extras` and taken off the ack deadline.
+STARTING_WAIT_S = 1.0
+WAITED = "rebound_waited_s"
 Recorded = dict[int, list[OpenThread]]  # by guild: what open threads have recorded
 
 
@@ -417,6 +425,8 @@ class DiscordBridge:
     ) -> dict[str, Any] | None:
         """The event's common fields; None (the member told) where Rebound is not set up.
         `custom_id` (a button's or form's) tells a direct message's server."""
+        if not await self._served_in_time(interaction):
+            return None
         if interaction.guild_id is None:
             community = await self._direct_community(interaction.user.id, custom_id)
         else:
@@ -430,12 +440,30 @@ class DiscordBridge:
             "actor": self._actor(interaction, community),
         }
 
+    async def _served_in_time(self, interaction: discord.Interaction) -> bool:
+        """Whether the servers are served, waiting for that (bounded) at start; if they
+        are not yet, the member is told to try again in a moment."""
+        if self.ready.is_set():
+            return True
+        began = time.monotonic()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.ready.wait(), STARTING_WAIT_S)
+        interaction.extras[WAITED] = time.monotonic() - began
+        if self.ready.is_set():
+            return True
+        await self._tell(interaction, STARTING)
+        return False
+
     async def _not_set_up(self, interaction: discord.Interaction) -> None:
+        await self._tell(interaction, NOT_SET_UP, who=SET_UP_BY)
+
+    async def _tell(self, interaction: discord.Interaction, key: str, **said_keys: str) -> None:
+        """A private answer of the bot's own words (`said_keys`: parameters that are keys)."""
         where = inbound.guild_community_id(interaction.guild_id or 0)
+        parameters = {name: self.core.say(where, k) for name, k in said_keys.items()}
         try:
             await interaction.response.send_message(
-                self.core.say(where, NOT_SET_UP, who=self.core.say(where, SET_UP_BY)),
-                ephemeral=True,
+                self.core.say(where, key, **parameters), ephemeral=True
             )
         except discord.HTTPException as failure:
             log.warning("interaction %s: discord %s", interaction.id, failure.status)
@@ -470,8 +498,9 @@ class DiscordBridge:
         """`here=False`: the event's server is another shard's; only the answer goes out."""
         outbox = InteractionOutbox(outbox_to, interaction, self.forms, presets)
         handling = self.core.handle if here else self.core.handle_elsewhere
+        deadline = self.settings.ack_deadline_seconds - interaction.extras.get(WAITED, 0.0)
         try:
-            await answer(outbox, handling(event, outbox), self.settings.ack_deadline_seconds)
+            await answer(outbox, handling(event, outbox), max(deadline, 0.0))
             if outbox.answered_after is not None:
                 self.on_ack(outbox.answered_after)
             if not outbox.showed_modal:

@@ -174,6 +174,8 @@ def from_rows(rows: Sequence[Outbound]) -> list[Pending]:
 Track = Callable[[Repo, Tracking, Delivered], Awaitable[None]]
 """Records what a confirmed message becomes (a post's thread, its status message...)."""
 After = Callable[[Repo, Sequence[Intent]], Awaitable[None]]
+Record = tuple["Pending", Delivered | None]
+"""A confirmed delivery to record: what was sent, and what the platform made of it."""
 
 
 @dataclass
@@ -194,7 +196,7 @@ class Ledger:
     """More to record with the deliveries recorded together, in their transaction (a
     status edit's turn ends)."""
     metrics: Recorder = NULL
-    _deferred: list[tuple[Pending, Delivered | None]] = field(default_factory=list)
+    _deferred: list[Record] = field(default_factory=list)
     """Idempotent deliveries confirmed but not recorded yet (see the module's doc)."""
 
     async def begin(self, item: Pending) -> Attempt | None:
@@ -233,19 +235,25 @@ class Ledger:
         # A stored row's record need not wait for the disk: lost to a power cut, it leaves
         # the row marked attempted, and an attempted row is looked for on the platform
         # before it is sent again (see the module's doc).
-        async with self.store.transaction(durable=item.row_id is None) as repo:
-            await self._record_deferred(repo, (item, made))
+        records, rows = self._take_deferred((item, made))
+        now = self.clock.now()
+        async with self.store.recording(rows, now, durable=item.row_id is None) as repo:
+            await self._recorded(repo, records)
 
-    async def _record_deferred(self, repo: Repo, *more: tuple[Pending, Delivered | None]) -> None:
-        """Record the deferred deliveries and `more`: every stored row in one statement (a
-        round trip each would cost more than the rows), then what each one tracks."""
+    def _take_deferred(self, *more: Record) -> tuple[list[Record], list[tuple[int, str | None]]]:
+        """The deferred deliveries and `more`, and their stored rows (id, the message's
+        ref): recorded in one statement (a round trip each would cost more than the rows),
+        the first of the transaction that records them (`Store.recording`)."""
         records, self._deferred = [*self._deferred, *more], []
         rows = [
             (item.row_id, made.message_ref if made else None)
             for item, made in records
             if item.row_id is not None
         ]
-        await repo.outbound.delivered(rows, self.clock.now())
+        return records, rows
+
+    async def _recorded(self, repo: Repo, records: Sequence[Record]) -> None:
+        """What the recorded deliveries track, and what follows them (`after`)."""
         for item, made in records:
             if item.row_id is not None:
                 self.metrics.outbound(Delivery.DELIVERED)
@@ -258,8 +266,9 @@ class Ledger:
     async def flush(self) -> None:
         """Record the deliveries still deferred (the end of a send)."""
         if self._deferred:
-            async with self.store.transaction(durable=False) as repo:
-                await self._record_deferred(repo)
+            records, rows = self._take_deferred()
+            async with self.store.recording(rows, self.clock.now(), durable=False) as repo:
+                await self._recorded(repo, records)
 
     async def failed(self, item: Pending, failure: Exception) -> None:
         """Back off a transient failure; give up a permanent one, or one failing too long."""
@@ -269,8 +278,9 @@ class Ledger:
             return
         now = self.clock.now()
         reason = Failure(code, kind)
-        async with self.store.transaction() as repo:
-            await self._record_deferred(repo)
+        records, confirmed = self._take_deferred()
+        async with self.store.recording(confirmed, now) as repo:
+            await self._recorded(repo, records)
             row = await repo.outbound.row(item.row_id)
             if row is None:
                 return

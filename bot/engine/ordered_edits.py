@@ -147,17 +147,19 @@ class OrderedEdits:
         """Give back the turns `deliver` held for `intents`, noting the versions they
         showed, in the transaction that records their deliveries (the turn's lease ends it
         otherwise); renewed instead when another edit of the post follows in this send.
-        Of one turn's edits recorded together (a status message and its tags), only the
-        last is written, with the highest version any of them showed."""
+
+        One statement a turn: the edits of one post recorded together (a message and its
+        thread's tags) leave what the last of them would, with the highest version shown."""
         last: dict[tuple[int, str], _Turn] = {}
         for intent in intents:
             held = self._held.pop(id(intent), None)
             if held is None:
                 continue
-            before = last.pop((held.setback_id, held.turn), None)
-            if before is not None and before.shown is not None:
-                held = replace(held, shown=max(before.shown, held.shown or 0))
-            last[(held.setback_id, held.turn)] = held
+            key = (held.setback_id, held.turn)
+            before = last.pop(key, None)  # re-added: the turn's entry follows its last edit
+            if before is not None and (held.shown or 0) < (before.shown or 0):
+                held = replace(held, shown=before.shown)
+            last[key] = held
         for held in last.values():
             if held.keep:
                 now = self._clock.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -246,8 +247,8 @@ class Rebound:
     ) -> list[Pending]:
         now, source = self.clock.now(), f"event:{event.event_id}"
         try:
-            async with self.store.transaction(durable=not accepted) as repo:
-                if not await _claim(repo, event, now, accepted=accepted):
+            async with self._claiming(event, now, accepted) as (repo, claimed):
+                if not claimed:
                     log.info("redelivery: %s %s", type(event).__name__, event.event_id)
                     handled.result = Result.REDELIVERY
                     rows = await repo.outbound.claim_source(
@@ -261,14 +262,25 @@ class Rebound:
         except (RuleViolation, FormInvalid) as refusal:
             # None of the event's changes were kept; remember the delivery so a redelivery
             # does not repeat the explanation.
-            async with self.store.transaction(durable=not accepted) as repo:
-                if not await _claim(repo, event, now, accepted=accepted):
+            async with self._claiming(event, now, accepted) as (repo, claimed):
+                if not claimed:
                     return []
                 ctx = await self.context(repo, event.community_id, now)
                 explained = await lower(ctx, [_explain(ctx, event, refusal)], capabilities)
             log.info("refused %s: %s", type(event).__name__, refusal)
             handled.result = Result.REFUSED
             return [Pending(intent, source) for intent in explained]
+
+    def _claiming(
+        self, event: InboundEvent, now: datetime, accepted: bool
+    ) -> AbstractAsyncContextManager[tuple[Repo, bool]]:
+        """The event's transaction, begun by recording it as applied (False: it was
+        already, a redelivery); an accepted event stops waiting for its decision at the
+        same time, and its decision's commit does not wait for the disk (see
+        `decide_accepted`)."""
+        return self.store.claiming(
+            event.community_id, event.event_id, now, durable=not accepted, accepted=accepted
+        )
 
     async def tick(self, outbox_for: OutboxFor, platforms: frozenset[str]) -> int:
         """Retry undelivered intents and fire due follow-ups of communities on `platforms`.
@@ -331,11 +343,3 @@ def _explain(ctx: Context, event: InboundEvent, refusal: RuleViolation | FormInv
     form_id = event.form_id if isinstance(event, FormSubmitted) else ""
     errors = {name: ctx.say(p.key, **p.params) for name, p in refusal.problems.items()}
     return RejectForm(form_id=form_id, errors=errors)
-
-
-async def _claim(repo: Repo, event: InboundEvent, now: datetime, *, accepted: bool) -> bool:
-    """Record `event` as applied in this transaction (False when it was already: a
-    redelivery); an accepted event stops waiting for its decision at the same time."""
-    if accepted:
-        await repo.accepted.forget(event.community_id, event.event_id)
-    return await repo.claim_event(event.community_id, event.event_id, now)

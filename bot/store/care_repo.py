@@ -8,7 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.member_data_repo import CARE_EVENT, MEMBER_SETTING, MemberDataRepo, RetentionRepo
@@ -19,16 +19,22 @@ from bot.store.tables import CarePauseRow
 CARE_PAUSE = CarePauseRow
 
 
-_PREVIOUS_REPLY = prepared(
-    select(REPLY.c.author_id, REPLY.c.text)
-    .where(
-        REPLY.c.community_id == bindparam("b_community"),
-        REPLY.c.setback_id == bindparam("b_id"),
-        REPLY.c.id < bindparam("b_before"),
+def previous_reply(setback_id: Any, before_id: Any) -> Select[Any]:
+    """(author id, text) of the message just before reply `before_id` in the thread of
+    post `setback_id` (each a bound parameter or a column), in community `b_community`."""
+    return (
+        select(REPLY.c.author_id, REPLY.c.text)
+        .where(
+            REPLY.c.community_id == bindparam("b_community"),
+            REPLY.c.setback_id == setback_id,
+            REPLY.c.id < before_id,
+        )
+        .order_by(REPLY.c.id.desc())
+        .limit(1)
     )
-    .order_by(REPLY.c.id.desc())
-    .limit(1)
-)
+
+
+PREVIOUS_REPLY = prepared(previous_reply(bindparam("b_id"), bindparam("b_before")))
 _OPTED_OUT = prepared(
     select(MEMBER_SETTING.c.member_id).where(
         MEMBER_SETTING.c.community_id == bindparam("b_community"),
@@ -175,7 +181,7 @@ class CareRepo:
     ) -> tuple[str, str] | None:
         """(author id, text) of the message just before reply `before_id` in its thread."""
         params = {"b_community": community_id, "b_id": setback_id, "b_before": before_id}
-        rows = await self._db.execute(_PREVIOUS_REPLY, params)
+        rows = await self._db.execute(PREVIOUS_REPLY, params)
         row = rows.first()
         return (row.author_id, row.text) if row else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -50,7 +51,7 @@ _WAKE_FOR_THREAD = prepared(
 
 # Bounded: one statement per dialect, number of kinds and `reopen`.
 @lru_cache(maxsize=64)
-def _schedule(dialect: str, rows: int, *, reopen: bool) -> Insert:
+def schedule_statement(dialect: str, rows: int, *, reopen: bool) -> Insert:
     """`rows` follow-ups of one post in one statement with one set of parameters, so the
     driver runs it straight (many sets would take SQLAlchemy's path on PostgreSQL)."""
     insert = insert_for(dialect)
@@ -71,14 +72,37 @@ def _schedule(dialect: str, rows: int, *, reopen: bool) -> Insert:
             for n in range(rows)
         ]
     )
+    scheduling: Insert = rescheduled(statement, reopen=reopen)
+    return prepared(scheduling)
+
+
+def rescheduled(statement: Any, *, reopen: bool) -> Any:
+    """`statement` (an INSERT of follow-ups) moving a post's row of the same kind to the new
+    time instead; a fired row only when `reopen`."""
     moved = {"due_at": statement.excluded.due_at, "done_at": None, "attempts": 0}
-    return prepared(
-        statement.on_conflict_do_update(
-            index_elements=[FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind],
-            set_=moved,
-            where=None if reopen else FOLLOW_UP.c.done_at.is_(None),
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[FOLLOW_UP.c.setback_id, FOLLOW_UP.c.kind],
+        set_=moved,
+        where=None if reopen else FOLLOW_UP.c.done_at.is_(None),
     )
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """When each kind of follow-up fires for a post on `platform` (see `schedule`)."""
+
+    platform: str
+    due: Mapping[FollowUpKind, datetime]
+
+    def params(self, community_id: str, setback_id: int | None) -> dict[str, Any]:
+        """The parameters of `schedule_statement` (the post's id left out when the statement takes
+        it from a row it inserts)."""
+        params: dict[str, Any] = {"b_community": community_id, "b_platform": self.platform}
+        if setback_id is not None:
+            params["b_setback"] = setback_id
+        for n, (kind, due_at) in enumerate(self.due.items()):
+            params[f"b_kind_{n}"], params[f"b_due_{n}"] = kind.value, due_at
+        return params
 
 
 # Bounded: a shard's set of guilds changes as servers add or remove the bot.
@@ -117,14 +141,8 @@ class FollowUpRepo(RepoBase):
         """Set when each kind fires for `setback`. A fired row comes back only when `reopen`."""
         if not due:
             return
-        params: dict[str, Any] = {
-            "b_community": post.community_id,
-            "b_platform": platform,
-            "b_setback": post.id,
-        }
-        for n, (kind, due_at) in enumerate(due.items()):
-            params[f"b_kind_{n}"], params[f"b_due_{n}"] = kind.value, due_at
-        await self._db.execute(_schedule(self._dialect, len(due), reopen=reopen), params)
+        params = FollowUps(platform, due).params(post.community_id, post.id)
+        await self._db.execute(schedule_statement(self._dialect, len(due), reopen=reopen), params)
 
     async def cancel(self, setback_id: int, kind: FollowUpKind, now: datetime) -> None:
         await self._cancel(

@@ -56,9 +56,13 @@ class AsyncpgTransaction:
         self._driver = connection.adapted._connection
         self._durable = durable
 
-    async def begin(self) -> None:
-        await self._run(BEGIN if self._durable else BEGIN_NOT_WAITING_FOR_DISK)
+    async def begin(self, then: str = "") -> str:
+        """Begin; with `then` (SQL without parameters) run in the same round trip, whose
+        last command's status is returned."""
+        begin = BEGIN if self._durable else BEGIN_NOT_WAITING_FOR_DISK
+        status = await self._run(f"{begin}; {then}" if then else begin)
         self._adapted._transaction = _Open(self._driver)
+        return status
 
     async def commit(self) -> None:
         """Commit; SQLAlchemy does if a statement of its own joined the transaction."""
@@ -98,19 +102,22 @@ class AsyncpgTransaction:
             and not self._driver.is_in_transaction()
         )
 
-    async def _run(self, sql: str) -> None:
-        """One simple query on the driver; its error raised as SQLAlchemy raises it (a
-        connection that is gone is invalidated, not handed out again)."""
+    async def _run(self, sql: str) -> str:
+        """One simple query on the driver, its last command's status; its error raised as
+        SQLAlchemy raises it (a connection that is gone is invalidated, not handed out
+        again)."""
         adapted = self._adapted
         failure: Exception | None = None
+        status = ""
         async with adapted._execute_mutex:
             try:
-                await self._driver.execute(sql)
+                status = await self._driver.execute(sql)
             except Exception as error:
                 failure = error
         if failure is not None:
             sync = self._connection.sync_connection
             await greenlet_spawn(raise_as_sqlalchemy, sync, adapted, failure, sql, ())
+        return status
 
 
 class KeptConnection:

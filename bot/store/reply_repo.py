@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Unpack
+from typing import Any, Unpack
 
 from sqlalchemy import Select, bindparam, delete, select, update
 
 from bot.domain.model import Post, Reply
+from bot.store.care_repo import PREVIOUS_REPLY
 from bot.store.changes import ReplyChanges
 from bot.store.early_repo import KEPT_FOR
+from bot.store.followup_repo import FollowUps, schedule_statement
+from bot.store.merged_writes import bound_values, reply_with_writes
 from bot.store.prepared import prepared
 from bot.store.records import APPRECIATIONS, reply_of, setback_of
+from bot.store.rollup_repo import counts_first_reply, wait_bucket
 from bot.store.setback_repo import SetbackRepo
 from bot.store.statements import (
     APPRECIATION,
@@ -88,14 +93,26 @@ def _reply_params(
     }
 
 
-class RecordedReply(NamedTuple):
-    """A reply recorded from its platform message."""
+@dataclass(frozen=True)
+class RecordedReply:
+    """A reply just recorded: its id, whether its message was deleted before it came, and
+    (when asked for) the author and words of the message before it in the thread."""
 
     id: int
     deleted: bool
-    """Its message was deleted before it got here: recorded without its words."""
-    first_answer: bool
-    """The post's first reply by someone other than its poster."""
+    previous: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class _NewReply:
+    """A reply from its message, to record: its post, its columns (`_reply_params`), its
+    tombstone look-up and words, and what is written or read with it."""
+
+    post: Post
+    params: dict[str, Any]
+    found: dict[str, Any]
+    activity: FollowUps | None
+    previous: bool
 
 
 class ReplyRepo(SetbackRepo):
@@ -133,22 +150,72 @@ class ReplyRepo(SetbackRepo):
         text: str,
         message_ref: str,
         now: datetime,
+        activity: FollowUps | None = None,
+        previous: bool = False,
     ) -> RecordedReply | None:
         """Record a reply from its platform message; None if the message was already
         recorded (under another event id). A message deleted before it got here (see
         `EarlyRepo.bury`) is recorded without its words, so a later delivery of it finds it
-        and it can never be shown or marked; it counts for nothing (nor as a first answer)."""
+        and it can never be shown or marked.
+
+        A live reply is activity: the post is touched (`touch_post`, unless it was where it
+        was taken) and, with the post's first answer, `activity`'s follow-ups scheduled; a
+        reply deleted before it came counts for nothing. With `previous`, the message
+        before it in the thread is read too (`CareRepo.previous_reply`). One statement on
+        PostgreSQL."""
         params = _reply_params(post, author_id, author_name, message_ref, now, relayed=False)
-        params.update(
-            b_community=post.community_id, b_ref=message_ref, b_since=now - KEPT_FOR, b_text=text
-        )
-        row = (await self._db.execute(self._hot.add_reply_unless_buried, params)).first()
+        found = {
+            "b_community": post.community_id,
+            "b_ref": message_ref,
+            "b_since": now - KEPT_FOR,
+            "b_text": text,
+        }
+        new = _NewReply(post, params, found, activity, previous)
+        if self._dialect == "postgresql":
+            return await self._add_message_reply_at_once(new)
+        return await self._add_message_reply_in_steps(new)
+
+    async def _add_message_reply_in_steps(self, new: _NewReply) -> RecordedReply | None:
+        post, params, activity = new.post, new.params, new.activity
+        statement = self._hot.add_reply_unless_buried
+        row = (await self._db.execute(statement, params | new.found)).first()
         if row is None:
             return None
-        if row[1]:
-            return RecordedReply(int(row[0]), deleted=True, first_answer=False)
-        first = await self.rollups.reply_added(post, author_id, relayed=False, now=now)
-        return RecordedReply(int(row[0]), deleted=False, first_answer=first)
+        now, reply_id, deleted = params["created_at"], int(row[0]), bool(row[1])
+        if not deleted:
+            author = params["author_id"]
+            first = await self.rollups.reply_added(post, author, relayed=False, now=now)
+            if activity is not None and post.last_activity_at < now:
+                await self.touch_post(post.community_id, post.id, now)
+            if activity is not None and activity.due and first:
+                schedule = schedule_statement(self._dialect, len(activity.due), reopen=False)
+                await self._db.execute(schedule, activity.params(post.community_id, post.id))
+        before = None
+        if new.previous:
+            read = {"b_community": post.community_id, "b_id": post.id, "b_before": reply_id}
+            earlier = (await self._db.execute(PREVIOUS_REPLY, read)).first()
+            before = (earlier.author_id, earlier.text) if earlier else None
+        return RecordedReply(reply_id, deleted, before)
+
+    async def _add_message_reply_at_once(self, new: _NewReply) -> RecordedReply | None:
+        post, params, activity = new.post, new.params, new.activity
+        now = params["created_at"]
+        first = counts_first_reply(post, params["author_id"], relayed=False)
+        follow_ups = None if activity is None else len(activity.due)
+        statement = reply_with_writes(
+            tuple(params), first_counted=first, follow_ups=follow_ups, previous=new.previous
+        )
+        merged = bound_values(params) | new.found | {"b_setback": post.id, "b_now": now}
+        if first:
+            merged["b_minutes"] = wait_bucket(post, now)
+        if activity is not None:
+            merged.update(activity.params(post.community_id, post.id))
+        row = (await self._db.execute(statement, merged)).first()
+        if row is None:
+            return None
+        found_before = new.previous and row.author_id is not None
+        before = (row.author_id, row.text) if found_before else None
+        return RecordedReply(int(row[0]), bool(row[1]), before)
 
     async def _one_reply(self, statement: Select[Any], params: dict[str, Any]) -> Reply | None:
         row = (await self._db.execute(statement, params)).mappings().first()

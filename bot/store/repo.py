@@ -6,13 +6,15 @@ communities, the outbox...); `Repo` brings them together for one transaction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store import begin_with
 from bot.store.accepted_repo import AcceptedRepo
 from bot.store.asyncpg_path import asyncpg_adapter_fits
 from bot.store.audit_repo import AuditRepo
@@ -121,7 +123,7 @@ class Store:
         event, still stored, is decided again: `Rebound.replay_accepted`).
         """
         if self._on_asyncpg:
-            async with self._asyncpg_transaction(durable) as repo:
+            async with self._asyncpg_transaction(durable) as (repo, _):
                 yield repo
             return
         if self._inline is None:  # SQLite in memory, PostgreSQL on another driver
@@ -149,19 +151,63 @@ class Store:
             else:
                 held[0].close()
 
+    @asynccontextmanager
+    async def claiming(
+        self,
+        community_id: str,
+        event_id: str,
+        now: datetime,
+        *,
+        durable: bool = True,
+        accepted: bool = False,
+    ) -> AsyncIterator[tuple[Repo, bool]]:
+        """A transaction (see `transaction`) that first records the event as applied
+        (`claim_event`; an `accepted` event stops waiting, `AcceptedRepo.forget`): its
+        repo, and False when the event was applied already (a redelivery). On asyncpg
+        the claim is sent with the BEGIN: one round trip for both."""
+        if self._on_asyncpg:
+            sql = begin_with.claim(
+                community_id, event_id, now, self.engine.dialect, accepted=accepted
+            )
+            async with self._asyncpg_transaction(durable, then=sql) as (repo, status):
+                yield repo, status == begin_with.CLAIMED
+            return
+        async with self.transaction(durable=durable) as repo:
+            if accepted:
+                await repo.accepted.forget(community_id, event_id)
+            yield repo, await repo.claim_event(community_id, event_id, now)
+
+    @asynccontextmanager
+    async def recording(
+        self, rows: Sequence[tuple[int, str | None]], now: datetime, *, durable: bool = True
+    ) -> AsyncIterator[Repo]:
+        """A transaction (see `transaction`) that first records these outbound rows
+        delivered (`OutboundRepo.delivered`); on asyncpg sent with the BEGIN."""
+        if self._on_asyncpg and rows:
+            sql = begin_with.delivered(rows, now, self.engine.dialect)
+            async with self._asyncpg_transaction(durable, then=sql) as (repo, _):
+                yield repo
+            return
+        async with self.transaction(durable=durable) as repo:
+            await repo.outbound.delivered(rows, now)
+            yield repo
+
     def _connect(self, inline: Engine) -> tuple[Connection, InlineAsyncConnection]:
         connection = inline.connect()
         return connection, InlineAsyncConnection(self.engine, connection)
 
     @asynccontextmanager
-    async def _asyncpg_transaction(self, durable: bool) -> AsyncIterator[Repo]:
-        """A transaction begun and ended on the asyncpg driver (see `pg_transaction`)."""
+    async def _asyncpg_transaction(
+        self, durable: bool, then: str = ""
+    ) -> AsyncIterator[tuple[Repo, str]]:
+        """A transaction begun and ended on the asyncpg driver (see `pg_transaction`),
+        with `then` sent with its BEGIN (and the status of its last command)."""
         connection, taken_at = await self._kept.take()
         transaction = AsyncpgTransaction(connection, durable=durable)
         try:
             try:
-                await transaction.begin()
-                yield Repo(connection)
+                status = await transaction.begin(then)
+                yield Repo(connection), status
             except BaseException:
                 await transaction.rollback()
                 raise

@@ -92,14 +92,34 @@ def _hot(dialect: str) -> _Hot:
         replied_at=bindparam("b_now", type_=FIRST_REPLY.c.replied_at.type),
     )
     return _Hot(
-        count_wait=prepared(
-            waits.on_conflict_do_update(
-                index_elements=["community_id", "minutes"],
-                set_={"count": REPLY_TIME_ROLLUP.c["count"] + 1},
-            )
-        ),
+        count_wait=prepared(counted(waits)),
         first_reply=prepared(first.on_conflict_do_nothing().returning(FIRST_REPLY.c.setback_id)),
     )
+
+
+def counted(statement: Any) -> Any:
+    """`statement` (an INSERT of a `reply_time_rollup` row counting 1) adding one to the
+    row's count when it exists."""
+    return statement.on_conflict_do_update(
+        index_elements=["community_id", "minutes"],
+        set_={"count": REPLY_TIME_ROLLUP.c["count"] + 1},
+    )
+
+
+def posts_slot(setback_id: Any) -> Any:
+    """The bucket a post is counted in (an id, or a SQL expression of one)."""
+    return POSTS_BUCKET - setback_id % POST_SLOTS
+
+
+def counts_first_reply(post: Post, author_id: str, *, relayed: bool) -> bool:
+    """Whether a reply by `author_id` may be the post's counted first reply: one by
+    someone other than its poster, in the thread itself."""
+    return not relayed and author_id != post.poster_id
+
+
+def wait_bucket(post: Post, replied_at: datetime) -> int:
+    """The bucket of a first reply at `replied_at`, by how long the post waited."""
+    return delay_bucket(int((replied_at - post.created_at).total_seconds() // 60))
 
 
 class RollupRepo:
@@ -122,23 +142,21 @@ class RollupRepo:
     # --- posts and replies ----------------------------------------------------------------
 
     async def post_added(self, community_id: str, setback_id: int) -> None:
-        slot = POSTS_BUCKET - setback_id % POST_SLOTS
-        params = {"b_community": community_id, "b_minutes": slot}
+        params = {"b_community": community_id, "b_minutes": posts_slot(setback_id)}
         await self._db.execute(self._statements.count_wait, params)
 
     async def reply_added(
         self, post: Post, author_id: str, *, relayed: bool, now: datetime
     ) -> bool:
-        """Counts the post's first reply by someone other than its poster, by its wait;
-        whether this was that reply."""
-        if relayed or author_id == post.poster_id:
+        """Counts the post's first reply by someone other than its poster (its first
+        answer), by its wait; whether this was that reply."""
+        if not counts_first_reply(post, author_id, relayed=relayed):
             return False
         first = {"b_post": post.id, "b_community": post.community_id, "b_now": now}
         inserted = await self._db.execute(self._statements.first_reply, first)
         if inserted.scalar() is None:
             return False
-        waited = int((now - post.created_at).total_seconds() // 60)
-        params = {"b_community": post.community_id, "b_minutes": delay_bucket(waited)}
+        params = {"b_community": post.community_id, "b_minutes": wait_bucket(post, now)}
         await self._db.execute(self._statements.count_wait, params)
         return True
 

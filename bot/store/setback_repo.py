@@ -6,10 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, bindparam, func, select
 
 from bot.domain.model import Post, PostDraft, PostSource
 from bot.store.changes import SetbackChanges
+from bot.store.early_repo import lock_key
+from bot.store.followup_repo import FollowUps, schedule_statement
+from bot.store.merged_writes import bound_values, post_with_writes
 from bot.store.prepared import prepared
 from bot.store.records import setback_of
 from bot.store.repo_base import RepoBase
@@ -18,11 +21,15 @@ from bot.store.statements import SETBACK, scoped_params, take_post, update_scope
 _ADD_SETBACK = prepared(SETBACK.insert().returning(*SETBACK.c))
 _THIS_POST = (SETBACK.c.community_id == bindparam("b_community"), SETBACK.c.id == bindparam("b_id"))
 _TAKE_SETBACK = prepared(take_post(*_THIS_POST))
-_TAKE_FOR_THREAD = prepared(
-    take_post(*_THIS_POST).values(
-        thread_ref=bindparam("v_thread"), status_message_ref=bindparam("v_root")
-    )
+_TAKE_FOR_THREAD = take_post(*_THIS_POST).values(
+    thread_ref=bindparam("v_thread"), status_message_ref=bindparam("v_root")
 )
+# PostgreSQL: the thread's lock (see `EarlyRepo.lock_thread`) taken in the same statement,
+# once the post's row is (RETURNING runs on the updated row).
+_TAKE_FOR_THREAD_LOCKED = prepared(
+    _TAKE_FOR_THREAD.returning(func.pg_advisory_xact_lock(bindparam("b_lock", type_=BigInteger)))
+)
+_TAKE_FOR_THREAD = prepared(_TAKE_FOR_THREAD)
 # A post is stored at version 0 and every take raises it by one (`take_post`).
 _FIRST_TAKE_VERSION = 1
 
@@ -54,7 +61,10 @@ class SetbackRepo(RepoBase):
         channel_id: str,
         now: datetime,
         thread_ref: str | None = None,
+        follow_ups: FollowUps | None = None,
     ) -> Post:
+        """Record a post, counted for the outcomes page, with its `follow_ups` scheduled
+        (as `FollowUpRepo.schedule` does): one statement on PostgreSQL."""
         params = {
             "community_id": community_id,
             "poster_id": poster_id,
@@ -75,8 +85,18 @@ class SetbackRepo(RepoBase):
             "stop_asking": False,
             "still_waiting_count": 0,
         }
+        if self._dialect == "postgresql":
+            due = follow_ups.due if follow_ups else {}
+            statement = post_with_writes(tuple(params), len(due))
+            merged = bound_values(params)
+            if follow_ups:
+                merged.update(follow_ups.params(community_id, None))
+            return setback_of((await self._db.execute(statement, merged)).mappings().one())
         post = setback_of((await self._db.execute(_ADD_SETBACK, params)).mappings().one())
         await self.rollups.post_added(community_id, post.id)
+        if follow_ups and follow_ups.due:
+            schedule = schedule_statement(self._dialect, len(follow_ups.due), reopen=False)
+            await self._db.execute(schedule, follow_ups.params(community_id, post.id))
         return post
 
     async def update_post(
@@ -96,15 +116,23 @@ class SetbackRepo(RepoBase):
     async def record_thread(
         self, community_id: str, setback_id: int, thread_ref: str, root_ref: str
     ) -> Post | None:
-        """Take the post (like `post`) and record its thread and root message, in one
-        statement; the post as it is now, None when there is none."""
+        """Take the post (like `post`), record its thread and root message and hold the
+        thread's lock (`EarlyRepo.lock_thread`), in one statement; the post as it is now,
+        None when there is none (and then no lock is taken).
+
+        The lock comes after the post's row, as when it was a statement of its own, and a
+        statement after this one sees what the lock's last holder committed."""
         params = {
             "b_community": community_id,
             "b_id": setback_id,
             "v_thread": thread_ref,
             "v_root": root_ref,
         }
-        row = (await self._db.execute(_TAKE_FOR_THREAD, params)).mappings().first()
+        statement = _TAKE_FOR_THREAD
+        if self._dialect == "postgresql":
+            statement = _TAKE_FOR_THREAD_LOCKED
+            params["b_lock"] = lock_key(community_id, thread_ref)
+        row = (await self._db.execute(statement, params)).mappings().first()
         return setback_of(row) if row else None
 
     async def post_by_thread(

@@ -107,7 +107,7 @@ def hot_statements(dialect: str) -> HotStatements:
         ),
         add_reply=prepared(insert(REPLY).on_conflict_do_nothing().returning(REPLY.c.id)),
         add_reply_unless_buried=prepared(
-            _unless_buried(insert(REPLY))
+            unless_buried(insert(REPLY))
             .on_conflict_do_nothing()
             .returning(REPLY.c.id, REPLY.c.deleted)
         ),
@@ -147,7 +147,7 @@ def hot_statements(dialect: str) -> HotStatements:
     )
 
 
-def _unless_buried(statement: Any) -> Any:
+def unless_buried(statement: Any) -> Any:
     """A reply's INSERT that records it deleted, without its words (`b_text`), when its
     message (`b_ref`) has a tombstone newer than `b_since`: the look-up in the same
     statement."""

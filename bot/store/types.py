@@ -38,11 +38,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        to_naive = self.process_bind_param
         if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
+            if self._driver_converts(dialect):
+                return super().bind_processor(dialect)
+
+            def naive(value: datetime | None) -> datetime | None:
+                if value is not None and value.tzinfo is UTC:  # the usual: one C call
+                    return value.replace(tzinfo=None)
+                return to_naive(value, dialect)
+
+            return naive
         # Fused with SQLite's own DATETIME processor (every write binds several of these):
         # the same text it stores, "YYYY-MM-DD HH:MM:SS.ffffff", from one C call.
-        to_naive = self.process_bind_param
 
         def process(value: datetime | None) -> str | None:
             if value is not None and value.tzinfo is UTC:  # the usual: no naive copy made
@@ -54,7 +62,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Callable[[Any], Any] | None:
         if dialect.name != "sqlite":
-            return super().result_processor(dialect, coltype)
+            if self._driver_converts(dialect, coltype):
+                return super().result_processor(dialect, coltype)
+
+            def aware(value: datetime | None) -> datetime | None:
+                # The driver's naive datetime, its zone set: without TypeDecorator's layer.
+                return None if value is None else value.replace(tzinfo=UTC)
+
+            return aware
 
         def process(value: str | None) -> datetime | None:
             if value is None:
@@ -66,3 +81,11 @@ class UTCDateTime(TypeDecorator[datetime]):
                 return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
         return process
+
+    def _driver_converts(self, dialect: Dialect, coltype: Any = None) -> bool:
+        """Whether the dialect's own DATETIME converts values (asyncpg's does not): then
+        the generic TypeDecorator layer chains it with ours."""
+        impl = self.impl_instance.dialect_impl(dialect)
+        if coltype is None:
+            return impl.bind_processor(dialect) is not None
+        return impl.result_processor(dialect, coltype) is not None

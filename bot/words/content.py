@@ -15,6 +15,7 @@ from importlib.resources.abc import Traversable
 
 from bot.domain.member_text import shown
 from bot.words.located_yaml import ContentError, Located, load_located, placeholders_of
+from bot.words.parsed_cache import cached_parse
 from bot.words.templates.loading import parse_library
 from bot.words.templates.model import Library
 from bot.words.wording import CATALOGUE, WORD_LISTS
@@ -194,6 +195,30 @@ def load_content(root: Traversable | None = None, overrides: Traversable | None 
     through the same checks. Other locales fall back to English with a warning.
     """
     root = root or packaged_content()
+    parsed = cached_parse(root, "content", _Parsed, lambda: _parse(root))
+    messages = {locale: dict(entries) for locale, entries in parsed.messages.items()}
+    words = dict(parsed.words)
+    libraries = dict(parsed.libraries)
+    if overrides is not None:
+        _lay_over(overrides, messages, words, libraries)
+    english_library = libraries[DEFAULT_LOCALE]
+    complete = {
+        locale: _with_fallback(locale, libraries.get(locale), english_library)
+        for locale in messages.keys() | libraries.keys()
+    }
+    return Content(messages, words, complete)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A content folder read and checked, before any community's folder is laid over it."""
+
+    messages: Mapping[str, Mapping[str, _Entry]]
+    words: Mapping[str, tuple[str, ...]]
+    libraries: Mapping[str, Library]
+
+
+def _parse(root: Traversable) -> _Parsed:
     english = root / DEFAULT_LOCALE
     if not english.is_dir():
         raise ContentError(f"{english}: the default locale folder is missing")
@@ -210,14 +235,7 @@ def load_content(root: Traversable | None = None, overrides: Traversable | None 
     }
     if DEFAULT_LOCALE not in libraries:
         raise ContentError(f"{english / TEMPLATES_FILE}: the template library is missing")
-    if overrides is not None:
-        _lay_over(overrides, messages, words, libraries)
-    english_library = libraries[DEFAULT_LOCALE]
-    complete = {
-        locale: _with_fallback(locale, libraries.get(locale), english_library)
-        for locale in messages.keys() | libraries.keys()
-    }
-    return Content(messages, words, complete)
+    return _Parsed(messages, words, libraries)
 
 
 def _lay_over(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import string
 from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 
 class ContentError(Exception):
@@ -29,41 +31,43 @@ class _DuplicateKey(Exception):
         self.line = line
 
 
-if TYPE_CHECKING:
-    _SafeLoader = yaml.SafeLoader
-else:  # libyaml's parser when the wheel has it: several times faster at start-up
-    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def _locating_loader() -> type[yaml.SafeLoader]:
+    """A safe loader building `Located` mappings; made (and YAML imported) on first use, as
+    a start from cached content needs neither (bot/words/parsed_cache.py)."""
+    import yaml  # noqa: PLC0415
 
+    # libyaml's parser when the wheel has it: several times faster at start-up.
+    safe_loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _LocatingLoader(_SafeLoader):
-    pass
+    class LocatingLoader(safe_loader):  # type: ignore[valid-type,misc]
+        pass
 
+    def construct_located(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Located:
+        mapping = Located()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = str(loader.construct_object(key_node, deep=True))
+            line = key_node.start_mark.line + 1
+            if key in mapping.key_lines:
+                raise _DuplicateKey(key, line)
+            mapping.key_lines[key] = line
+            mapping[key] = loader.construct_object(value_node, deep=True)
+        return mapping
 
-def _construct_located(loader: _LocatingLoader, node: yaml.MappingNode) -> Located:
-    mapping = Located()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = str(loader.construct_object(key_node, deep=True))
-        line = key_node.start_mark.line + 1
-        if key in mapping.key_lines:
-            raise _DuplicateKey(key, line)
-        mapping.key_lines[key] = line
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-_LocatingLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_located,
-)
+    mapping_tag = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+    LocatingLoader.add_constructor(mapping_tag, construct_located)
+    return LocatingLoader
 
 
 def load_located(text: str, source: str) -> Located:
     """Parse `text` (named `source` in errors) into a mapping of mappings that know lines."""
+    import yaml  # noqa: PLC0415  (see _locating_loader)
+
     try:
-        data = yaml.load(text, Loader=_LocatingLoader)  # a SafeLoader subclass
+        data = yaml.load(text, Loader=_locating_loader())  # a SafeLoader subclass
     except _DuplicateKey as duplicate:
         raise ContentError(f"{source}:{duplicate.line}: duplicate key {duplicate.key!r}") from None
     except yaml.YAMLError as problem:

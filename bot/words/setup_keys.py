@@ -25,6 +25,7 @@ SETUP_KEYS: Mapping[str, frozenset[str]] = {
     "setup.invite_me": frozenset({"channel"}),
     "setup.admins_only": frozenset(),
     "setup.not_set_up": frozenset({"who"}),
+    "setup.starting": frozenset(),
     "setup.who.installer": frozenset({"installer"}),
     "setup.who.admins": frozenset(),
     "setup.who.managers": frozenset(),

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -55,11 +57,16 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-def modules_after(code: str) -> set[str]:
-    """The modules a new interpreter holds after running `code`."""
+def modules_after(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """The modules a new interpreter holds after running `code` (in `env`, if given)."""
     script = f"import sys\n{code}\n{REPORT}"
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
     )
     return set(json.loads(done.stdout.strip().splitlines()[-1]))
 
@@ -121,3 +128,26 @@ def test_a_core_started_by_the_cli_never_loads_the_orm(sqlite_core_modules: set[
 
 def _under(package: str, modules: set[str]) -> set[str]:
     return {name for name in modules if name == package or name.startswith(f"{package}.")}
+
+
+def test_a_core_started_again_reads_its_words_without_yaml(tmp_path: Path) -> None:
+    """The first start parses content/ and keeps it beside the bytecode; the next reads it."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'rebound.db'}"
+    asyncio.run(migrate_database(url))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path / "pycache")
+
+    first = modules_after(SQLITE_CORE.format(url=url), env)
+    again = modules_after(SQLITE_CORE.format(url=url), env)
+
+    assert "yaml" in first  # the check sees YAML
+    assert "bot.words.content" in again and "yaml" not in again
+
+
+def test_the_demo_loads_no_platform_sdk_nor_the_orm() -> None:
+    found = modules_after(HELP.format(args=["demo"]))
+
+    assert "adapters.console.app" in found and "alembic" in found  # it ran: a new database
+    tops = {name.split(".")[0] for name in found}
+    assert tops.isdisjoint({"discord", "slack_bolt", "slack_sdk", "aiohttp"}), tops
+    assert not _under("sqlalchemy.orm", found)

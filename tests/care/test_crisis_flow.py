@@ -20,9 +20,9 @@ ALERT_KEYS = {"care.alert"}
 
 
 @pytest.fixture
-async def h(sqlite_url: str) -> AsyncIterator[Harness]:
+async def h(database_url: str) -> AsyncIterator[Harness]:
     settings = CommunitySettings(helpers_channel="helpers", moderators_channel=MODS, country="GB")
-    async with harness(sqlite_url, settings) as running:
+    async with harness(database_url, settings) as running:
         yield running
 
 

@@ -16,12 +16,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.common.context import Context
 from bot.contract.events import InboundEvent, MessagePosted
+from bot.contract.intents import Intent
 from bot.contract.ports import Outbox
-from bot.engine import runtime
+from bot.engine import router, runtime
 from bot.engine.bootstrap import build_rebound
 from bot.store.repo import Repo
 from bot.store.statements import ACCEPTED, PROCESSED, REPLY
+from tests.store.test_durable_transactions import disk_wait
 from tests.support import COMMUNITY, MAYA, RUTH, Harness, harness, shared_content
 
 PLATFORM = "console"
@@ -166,8 +169,18 @@ async def test_the_stored_event_waits_for_the_disk_and_its_decision_does_not(
     monkeypatch.setattr(h.core.store, "transaction", transaction)
     event = await accepted(h, a_reply(h, thread))
     assert durable == [True]
+    monkeypatch.undo()
+    # The decision's transaction begins with the event's claim: asked inside it.
+    waits: list[str] = []
+    route = router.route
+
+    async def noting(ctx: Context, decided: InboundEvent) -> list[Intent]:
+        waits.append(await disk_wait(ctx.repo))
+        return await route(ctx, decided)
+
+    monkeypatch.setattr(runtime, "route", noting)
     await h.core.decide_accepted(event, h.outbox.capabilities)
-    assert durable == [True, False]
+    assert waits == ["normal" if h.core.store.engine.dialect.name == "sqlite" else "off"]
     assert await count(h, REPLY) == 1
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.contract.events import ButtonPressed, FormSubmitted, MessagePosted
 from bot.contract.intents import Notice, RejectForm, StartThread
-from bot.features.lifecycle import schedule as followups
+from bot.features.care import crisis
 from bot.store.engine import create_engine
 from tests.support import COMMUNITY, JO, MAYA, Harness, form_in, harness
 
@@ -122,7 +122,7 @@ async def test_an_unexpected_failure_changes_nothing_and_gives_the_text_back(
         # Built at run time, so the words are in the message but not in the source line.
         raise ValueError(" ".join(["quoting the member:", "Private", "Words"]))
 
-    monkeypatch.setattr(followups, "on_reply", broken)
+    monkeypatch.setattr(crisis, "answer_reply", broken)  # after the reply is stored
     intents = await h.send(
         MessagePosted(
             community_id=COMMUNITY,

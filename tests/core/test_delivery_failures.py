@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -439,9 +439,19 @@ async def test_a_record_lost_to_a_power_cut_leaves_the_row_to_be_looked_for_firs
                 yield repo
                 raise _Undone
 
+    @asynccontextmanager
+    async def recording(
+        rows: Sequence[tuple[int, str | None]], now: datetime, *, durable: bool = True
+    ) -> AsyncIterator[Repo]:
+        """`Store.recording`, its record inside the transaction the power cut undoes."""
+        async with power_cut_undoes_the_asks_record(durable=durable) as repo:
+            await repo.outbound.delivered(rows, now)
+            yield repo
+
     h.clock.advance(timedelta(days=2))
     sent_at = h.clock.now()
     monkeypatch.setattr(store, "transaction", power_cut_undoes_the_asks_record)
+    monkeypatch.setattr(store, "recording", recording)
     with pytest.raises(_Undone):
         await h.core.tick(lambda _c: platform, CONSOLE)
     monkeypatch.undo()

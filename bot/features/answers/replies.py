@@ -43,6 +43,8 @@ async def record_reply(ctx: Context, post: Post, event: MessagePosted) -> list[I
         return [ctx.notice(event.actor, "error.thread_closed", title=post.title)]
     if post.is_withdrawn or not event.text.strip():
         return []
+    # Whatever the reply's recording needs is known before it, so it is one statement.
+    screened = crisis.screen_words(ctx, event.text)
     recorded = await ctx.repo.add_message_reply(
         post,
         author_id=event.actor.user_id,
@@ -50,13 +52,14 @@ async def record_reply(ctx: Context, post: Post, event: MessagePosted) -> list[I
         text=event.text,
         message_ref=event.message_ref,
         now=ctx.now,
+        activity=followups.after_reply(ctx, by_poster=event.actor.user_id == post.poster_id),
+        previous=screened.needs_before,
     )
     # None: the same message, under another event id; deleted: before it got here.
     if recorded is None or recorded.deleted:
         return []
-    await followups.on_reply(ctx, post, first_answer=recorded.first_answer)
-    return await crisis.screen_reply(
-        ctx, post, event.actor, event.text, reply_id=recorded.id, message_ref=event.message_ref
+    return await crisis.answer_reply(
+        ctx, post, event.actor, screened, recorded.previous, message_ref=event.message_ref
     )
 
 
@@ -131,7 +134,7 @@ async def relay(ctx: Context, actor: Member, post: Post, raw_text: str) -> list[
         relayed=True,
     )
     assert reply_id is not None  # a relay has no platform message yet, so it never collides
-    await followups.on_reply(ctx, taken, first_answer=False)  # the poster's own words
+    await followups.on_relayed_reply(ctx, taken)
     message = relayed_message(ctx, taken, reply_id, text)
     return [
         Send(

@@ -9,7 +9,7 @@ post is not alerted about again until a moderator resumes it.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.common.context import Context
 from bot.contract.actions import Verb, action_id
@@ -37,6 +37,24 @@ async def screen(
     return await _answer(ctx, post, author, hit, message_ref)
 
 
+@dataclass(frozen=True)
+class ReplyScreen:
+    """A reply's words screened by themselves: the phrase found, or whether the message
+    just before it could run on into one (`needs_before`: only then is it read)."""
+
+    hit: Hit | None
+    words: list[str]
+    needs_before: bool
+
+
+def screen_words(ctx: Context, text: str) -> ReplyScreen:
+    """The first half of screening a reply, which needs nothing stored: a reply recorded
+    from its message has the message before it read with it when `needs_before`."""
+    screener = screen_for(ctx.settings.locale)
+    hit, words = screener.alone(text)
+    return ReplyScreen(hit, words, hit is None and screener.may_run_on(words))
+
+
 async def screen_reply(
     ctx: Context,
     post: Post,
@@ -49,18 +67,35 @@ async def screen_reply(
     """Screen a reply in a thread, and its run-on from the author's message just before
     it, if it is theirs (their previous reply, or, for the poster's first, the post
     itself). That message is read only when it could complete a phrase."""
-    screener = screen_for(ctx.settings.locale)
-    hit, words = screener.alone(text)
-    if hit is None and screener.may_run_on(words):
-        before = await _before(ctx, post, author, reply_id)
+    screened = screen_words(ctx, text)
+    previous = None
+    if screened.needs_before:
+        previous = await ctx.repo.care.previous_reply(ctx.community_id, post.id, reply_id)
+    return await answer_reply(ctx, post, author, screened, previous, message_ref=message_ref)
+
+
+async def answer_reply(
+    ctx: Context,
+    post: Post,
+    author: Member,
+    screened: ReplyScreen,
+    previous: tuple[str, str] | None,
+    *,
+    message_ref: str | None = None,
+) -> list[Intent]:
+    """`screen_reply` with the words screened and the message before the reply read
+    (`previous`: its author and words; None for the thread's first reply)."""
+    hit = screened.hit
+    if screened.needs_before:
+        before = _before(post, author, previous)
         if before:
-            hit = screener.run_on(words, before)
+            hit = screen_for(ctx.settings.locale).run_on(screened.words, before)
     return await _answer(ctx, post, author, hit, message_ref)
 
 
-async def _before(ctx: Context, post: Post, author: Member, reply_id: int) -> str | None:
-    """The author's message just before reply `reply_id`, if the one before it is theirs."""
-    previous = await ctx.repo.care.previous_reply(ctx.community_id, post.id, reply_id)
+def _before(post: Post, author: Member, previous: tuple[str, str] | None) -> str | None:
+    """The author's message just before a reply, if the one before it (`previous`, or the
+    post itself for the thread's first) is theirs."""
     if previous is not None:
         return previous[1] if previous[0] == author.user_id else None
     return post.body if author.user_id == post.poster_id else None

@@ -7,38 +7,44 @@ from datetime import datetime, timedelta
 from bot.common.context import Context
 from bot.domain.model import FollowUpKind, Post
 from bot.features.lifecycle.closing import close_time
+from bot.store.followup_repo import FollowUps
 
 
-async def on_posted(ctx: Context, post: Post) -> None:
-    """A new post: similar setbacks at once, nudge helpers if unanswered, ask about the
-    outcome, close when quiet."""
+def on_posted(ctx: Context, outcome_ask_at: datetime) -> FollowUps:
+    """A new post's (stored with it): similar setbacks at once, nudge helpers if
+    unanswered, ask about the outcome, close when quiet."""
     due = {
         FollowUpKind.SUGGESTIONS: ctx.now,
         FollowUpKind.UNANSWERED_NUDGE: ctx.now + timedelta(hours=ctx.settings.nudge_after_hours),
-        FollowUpKind.OUTCOME_ASK: post.outcome_ask_at,
+        FollowUpKind.OUTCOME_ASK: outcome_ask_at,
         FollowUpKind.CLOSE: close_time(ctx),
     }
-    await ctx.repo.schedule(post, ctx.platform, due, reopen=False)
+    return FollowUps(ctx.platform, due)
 
 
-async def on_reply(ctx: Context, post: Post, *, first_answer: bool) -> None:
-    """A reply is activity, which puts off closing; the first answer (a reply by someone
-    other than the poster) schedules the best-answer reminder.
+def after_reply(ctx: Context, by_poster: bool) -> FollowUps:
+    """What a reply's recording schedules with the post's first answer (its first reply by
+    someone other than the poster): the best-answer reminder.
 
-    Neither row moves with later replies: when one falls due, its planner puts it off to
-    the end of the quiet spell the latest activity (or answer) started
-    (bot/features/outcomes/follow_ups.py), so a reply writes no follow-up row."""
-    if post.last_activity_at < ctx.now:  # not noted already where the post was taken
-        await ctx.repo.touch_post(ctx.community_id, post.id, ctx.now)
-    if first_answer:
-        # The reminder is sent once at most: a fired row is never reopened.
-        due = {FollowUpKind.BEST_REMINDER: reminder_time(ctx, ctx.now)}
-        await ctx.repo.schedule(post, ctx.platform, due, reopen=False)
+    A reply is activity, noted on the post (where the post is taken for the message,
+    `early.owner`, or by `touch_post`), which puts off closing. Neither the close nor the
+    reminder moves with later replies: when one falls due, its planner puts it off to the
+    end of the quiet spell the latest activity (or answer) started
+    (bot/features/outcomes/follow_ups.py), so a later reply writes no follow-up row."""
+    # The reminder is sent once at most: a fired row is never reopened.
+    due = {} if by_poster else {FollowUpKind.BEST_REMINDER: reminder_time(ctx, ctx.now)}
+    return FollowUps(ctx.platform, due)
 
 
 def reminder_time(ctx: Context, answered_at: datetime) -> datetime:
     """When the best-answer reminder is due after an answer at `answered_at`."""
     return answered_at + timedelta(hours=ctx.settings.reminder_quiet_hours)
+
+
+async def on_relayed_reply(ctx: Context, post: Post) -> None:
+    """The poster's relayed words, recorded on their own: activity (the post touched); the
+    poster's words schedule nothing (`after_reply`)."""
+    await ctx.repo.touch_post(ctx.community_id, post.id, ctx.now)
 
 
 async def ask_outcome_again(ctx: Context, post: Post, days: int) -> None:

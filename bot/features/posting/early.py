@@ -39,13 +39,15 @@ async def park(ctx: Context, event: MessagePosted, thread_ref: str) -> None:
     await ctx.repo.early.park(ctx.community_id, thread_ref, PARKED_REPLY, asdict(event), ctx.now)
 
 
-async def replay(ctx: Context, post: Post) -> None:
-    """Record the replies parked for the post's thread, in the order they came.
+async def replay(ctx: Context, post: Post, *, locked: bool = False) -> None:
+    """Record the replies parked for the post's thread, in the order they came, under the
+    thread's lock (`locked`: held already, `record_thread` takes it).
 
     Only recording happens here: a brand-new thread has no best answers to refresh and is
     not closed, so recording a reply has nothing to say."""
     assert post.thread_ref is not None
-    await ctx.repo.early.lock_thread(ctx.community_id, post.thread_ref)
+    if not locked:
+        await ctx.repo.early.lock_thread(ctx.community_id, post.thread_ref)
     for parked in await ctx.repo.early.take_parked(ctx.community_id, post.thread_ref, ctx.now):
         if parked.kind == PARKED_REPLY:
             await answers.record_reply(ctx, post, _reply(parked.event))

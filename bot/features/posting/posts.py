@@ -86,7 +86,7 @@ async def _create(
     thread_ref: str | None,
 ) -> Post:
     actor = event.actor
-    post = await ctx.repo.add_post(
+    return await ctx.repo.add_post(
         community_id=ctx.community_id,
         poster_id=actor.user_id,
         poster_name=actor.display_name,
@@ -100,9 +100,8 @@ async def _create(
         channel_id=ctx.settings.support_channel,
         now=ctx.now,
         thread_ref=thread_ref,
+        follow_ups=followups.on_posted(ctx, draft.ask_outcome_at),
     )
-    await followups.on_posted(ctx, post)
-    return post
 
 
 async def submit_setback(ctx: Context, event: FormSubmitted) -> list[Intent]:
@@ -188,7 +187,7 @@ async def on_thread_started(ctx: Context, setback_id: int, thread_ref: str, root
     # first (bot/engine/scheduler.py): a post taken here for the first time has none.
     if not first_taken(post):
         await ctx.repo.wake_for_thread(ctx.community_id, setback_id, ctx.now, THREAD_PENDING_WAIT)
-    await early.replay(ctx, post)
+    await early.replay(ctx, post, locked=True)
 
 
 async def edit_post(ctx: Context, post: Post, event: MessageEdited) -> list[Intent]:

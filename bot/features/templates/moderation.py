@@ -3,8 +3,6 @@ kept), disabled and enabled again. Checked exactly like the built-in library."""
 
 from __future__ import annotations
 
-import yaml
-
 from bot.common.context import Context
 from bot.common.forms import field, form
 from bot.contract.actions import FormKind
@@ -98,6 +96,8 @@ def _snippet_from(ctx: Context, reply: Reply, post_title: str) -> str:
             {"channel": FROM_ANSWER_CHANNEL, "register": FROM_ANSWER_REGISTER, "text": text}
         ],
     }
+    import yaml  # noqa: PLC0415  (rarely used: a start does not load YAML)
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
 
 

@@ -101,6 +101,27 @@ async def connected(
     if fake is None:
         fake = new_fake(forum_tags)
         await fake.start()
+    try:
+        async with connecting(database_url, fake, **overrides) as (world, runner):
+            ready = asyncio.create_task(world.bridge.ready.wait())
+            await asyncio.wait({ready, runner}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+            if runner.done():
+                runner.result()  # raise what stopped the client
+            assert world.bridge.ready.is_set(), "the client did not get ready"
+            yield world
+            if runner.done():
+                runner.result()  # the client must still be connected: raise what stopped it
+    finally:
+        if own_fake:
+            await fake.stop()
+
+
+@asynccontextmanager
+async def connecting(
+    database_url: str, fake: FakeDiscord, **overrides: Any
+) -> AsyncIterator[tuple[World, asyncio.Task[None]]]:
+    """A client connecting to `fake`, not waited for (its bridge may not be ready yet),
+    and the task that runs its connection."""
     settings = settings_for(fake, **overrides)
     endpoints.point_at(settings.api_url, settings.gateway_url)
     logs.install()
@@ -111,20 +132,11 @@ async def connected(
     await client.login(settings.token.get_secret_value())
     runner = asyncio.create_task(client.connect(reconnect=False))
     try:
-        ready = asyncio.create_task(bridge.ready.wait())
-        await asyncio.wait({ready, runner}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-        if runner.done():
-            runner.result()  # raise what stopped the client
-        assert bridge.ready.is_set(), "the client did not get ready"
-        yield World(fake, bridge, client, clock)
-        if runner.done():
-            runner.result()  # the client must still be connected: raise what stopped it
+        yield World(fake, bridge, client, clock), runner
     finally:
         await client.close()
         await asyncio.gather(runner, return_exceptions=True)
         await core.close()
-        if own_fake:
-            await fake.stop()
 
 
 class Actions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from adapters.discord.app import observe
+from adapters.discord.app import discord_ops, observe
 from adapters.ops_http import Ops
 from tests.adapters.discord.conftest import LENA, PRIYA, Actions, World, uid
 
@@ -39,3 +39,15 @@ async def test_a_post_and_a_reply_are_counted_and_each_interaction_answer_timed(
     assert found[("rebound_outbound_total", frozenset({("outcome", "delivered")}))] >= 1
     exposition = ops.recorder.exposition().decode()
     assert uid(LENA) not in exposition and "recruiter" not in exposition
+
+
+async def test_ops_served_before_the_client_exists_are_not_ready(sqlite_url: str) -> None:
+    """`rebound discord` serves /readyz while it still builds its core and client: until
+    the gateway check is added, readiness says "starting" (a probe once read 200 there)."""
+    ops = discord_ops(sqlite_url)
+    try:
+        assert (await ops.verdicts())["discord_gateway"] == "starting"
+        ops.require("discord_gateway", lambda: True)
+        assert set((await ops.verdicts()).values()) == {"ok"}
+    finally:
+        await ops.engine.dispose()
