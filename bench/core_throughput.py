@@ -26,6 +26,7 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -152,6 +153,11 @@ class CoreDriver:
         self._event = 0
         self.rss_at: dict[int, int] = {}
         """Resident memory (bytes) after this many events (see `RSS_AFTER`)."""
+        self.statements: Counter[str] = Counter()
+        """SQL statements run per op type (the capture's runs only), BEGIN/COMMIT aside."""
+        self.commits: Counter[str] = Counter()
+        self.synced_commits: Counter[str] = Counter()
+        """Commits that waited for the disk (synchronous=FULL at the commit)."""
 
     def _capture(
         self,
@@ -163,6 +169,8 @@ class CoreDriver:
         executemany: bool,
     ) -> None:
         """Keep every row-writing statement, with its parameters, for the same-rows replay."""
+        if self._op is not None:
+            self.statements[_counted(self._op)] += 1
         if statement.lstrip().split(None, 1)[0].upper() not in {"INSERT", "UPDATE", "DELETE"}:
             return
         # An executemany is one row per parameter set; a batched multi-VALUES insert stays
@@ -170,6 +178,15 @@ class CoreDriver:
         many = executemany and parameters and isinstance(parameters[0], tuple | list)
         for row in parameters if many else [parameters]:
             self.writes.append(Write(self._op, statement, tuple(row)))
+
+    def _count_commit(self, conn: Any) -> None:
+        if self._op is None:
+            return
+        op = _counted(self._op)
+        self.commits[op] += 1
+        driver = conn.connection.driver_connection
+        if driver.execute("PRAGMA synchronous").fetchone()[0] >= FULL_SYNC:
+            self.synced_commits[op] += 1
 
     def _base(self, actor: Member) -> dict[str, Any]:
         self._event += 1
@@ -191,6 +208,7 @@ class CoreDriver:
         self._core = await build_rebound(self.url, self.clock, worker="bench")
         if capture:
             event.listen(self._core.store.sync_engine, "before_cursor_execute", self._capture)
+            event.listen(self._core.store.sync_engine, "commit", self._count_commit)
         settings = CommunitySettings(helpers_channel="helpers")
         await self._core.ensure_community(COMMUNITY, PLATFORM, settings)
 
@@ -230,6 +248,14 @@ class CoreDriver:
             **self._base(poster(i)), action="mark_best", message_ref=reply_ref(i, 0)
         )
         await self._timed(MARK, event)
+
+
+FULL_SYNC = 2  # PRAGMA synchronous: 2 is FULL, 1 NORMAL
+
+
+def _counted(op: str) -> str:
+    """The op a statement is counted under: opening the form is part of the post."""
+    return POST if op == OPEN_FORM else op
 
 
 @dataclass(frozen=True)
@@ -548,6 +574,7 @@ async def run(
     result.add("core/raw one row per op", strict, "%", Goal(">=", RATIO_GOAL_PERCENT))
     add_cpu(result, "", core, {"raw same rows": same_rows, "raw one row per op": raw})
     result.add("rows written per op", len([w for w in writes if w.op]) / ops, "rows")
+    add_statements(result, captured)
     add_latencies(result, core, raw)
     add_memory(result, memory)
     result.notes += [
@@ -563,6 +590,8 @@ async def run(
         "schema and pragmas everywhere (WAL, synchronous=FULL)",
         "CPU per op is process time (time.process_time) over the ops: on a shared machine it "
         "is the fairer measure; a wall ratio also carries the disk's fsync time",
+        "statements and commits per op: counted in the run with the capture (BEGIN and "
+        "COMMIT aside); a synced commit is one made at synchronous=FULL",
         "RSS: a first run of the same workload without the statement capture, in the fresh "
         "process, sampled after 100 events and after the last",
     ]
@@ -580,6 +609,21 @@ def add_cpu(result: BenchResult, prefix: str, core: Run, baselines: dict[str, Ru
         result.add(f"{prefix}{name} wall per op", base.wall_ms_per_op(), "ms")
         share = 100 * base.cpu_ms_per_op() / core.cpu_ms_per_op() if core.cpu_s else 0.0
         result.add(f"{prefix}core/{name} by CPU", share, "%", key=True)
+
+
+def add_statements(result: BenchResult, captured: CoreDriver) -> None:
+    """SQL statements, commits and synced commits per post (the form opened and
+    submitted), per reply and per mark, from the run with the capture."""
+    for op in (POST, REPLY, MARK):
+        count = len(captured.run.latencies.get(op, []))
+        if not count:
+            continue
+        result.add(f"statements per {op}", captured.statements[op] / count, "stmts")
+        result.add(f"commits per {op}", captured.commits[op] / count, "commits")
+        result.add(f"synced commits per {op}", captured.synced_commits[op] / count, "commits")
+    ops = captured.run.ops()
+    result.add("statements per op", sum(captured.statements.values()) / ops, "stmts")
+    result.add("synced commits per op", sum(captured.synced_commits.values()) / ops, "commits")
 
 
 def add_latencies(result: BenchResult, core: Run, raw: Run, prefix: str = "") -> None:

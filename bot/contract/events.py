@@ -108,13 +108,24 @@ def normalised(event: _Event) -> _Event:
     """`event` with every text it carries (message, form values, command text, display
     name, ids) normalised by `member_text.normalise`, so any of it can be stored."""
     changes: dict[str, Any] = {}
-    for f in fields(event):
-        value = getattr(event, f.name)
+    for name in _field_names(type(event)):
+        value = getattr(event, name)
         changed = _normalised(value)
         if changed is not value:
-            changes[f.name] = changed
+            changes[name] = changed
     # Most events need nothing changed: they are not copied.
     return replace(event, **changes) if changes else event
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A kind of event's fields (a handful of kinds: looked up once each)."""
+    found = _FIELD_NAMES.get(kind)
+    if found is None:
+        found = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return found
 
 
 def _normalised(value: object) -> object:
@@ -124,7 +135,10 @@ def _normalised(value: object) -> object:
         name = normalise(value.display_name)
         return value if name is value.display_name else replace(value, display_name=name)
     if isinstance(value, Mapping):
-        return {normalise(str(k)): _normalised(v) for k, v in value.items()}
+        items = [(k, v, normalise(str(k)), _normalised(v)) for k, v in value.items()]
+        if all(key is new_key and v is new_v for key, v, new_key, new_v in items):
+            return value  # nothing changed: the same mapping, so the event is not copied
+        return {new_key: new_v for _, _, new_key, new_v in items}
     if isinstance(value, list | tuple):
         return type(value)(_normalised(item) for item in value)
     return value

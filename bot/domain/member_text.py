@@ -56,6 +56,8 @@ def normalise(text: str) -> str:
 
 def neutralise_mentions(text: str) -> str:
     """Keep the words of a mention but break the syntax that would make it ping."""
+    if "<" not in text and "@" not in text:
+        return text  # no mention can be written without one of them
 
     def _spell_out(match: re.Match[str]) -> str:
         sigil, body = match.group(1), match.group(2)
@@ -126,6 +128,10 @@ def _could_reorder(paragraph: str) -> bool:
 
 def shown(text: str) -> str:
     """A member's text as it may appear inside anything Rebound sends."""
+    if text.isascii():
+        # No ASCII character can reorder a sentence (nor can the zero-width spaces that
+        # break mentions): there is nothing to isolate.
+        return neutralise_mentions(text)
     return isolate(neutralise_mentions(text))
 
 

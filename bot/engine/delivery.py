@@ -117,6 +117,9 @@ async def enqueue(
 
     Returns every intent, durable or not, in order and tagged with its source.
     """
+    if not any(isinstance(i, DURABLE) for intents in batches.values() for i in intents):
+        # Nothing to store (a form, a notice): each intent goes out with its own source.
+        return [Pending(i, source) for source, intents in batches.items() for i in intents]
     sources = {
         part: items
         for source, intents in batches.items()

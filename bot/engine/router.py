@@ -76,7 +76,7 @@ async def on_form(ctx: Context, event: FormSubmitted) -> list[Intent]:
 async def on_message(ctx: Context, event: MessagePosted) -> list[Intent]:
     top_level = event.thread_ref is None or event.thread_ref == event.message_ref
     if not top_level and event.thread_ref is not None:
-        post = await early.owner(ctx, event.thread_ref)
+        post = await early.owner(ctx, event.thread_ref, message=True)
         if post is not None:
             return await answers.record_reply(ctx, post, event)
         if event.channel_id == ctx.settings.support_channel:

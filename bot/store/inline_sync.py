@@ -73,6 +73,7 @@ class InlineAsyncConnection(AsyncConnection):
     def __init__(self, engine: AsyncEngine, connection: Connection) -> None:
         super().__init__(engine, connection)
         # Fixed for the connection's life: looked up once, not for every statement.
+        self._connection = connection
         self._dialect = connection.dialect
         self._driver = prepared.driver_of(connection)
 
@@ -87,11 +88,11 @@ class InlineAsyncConnection(AsyncConnection):
             plan = prepared.plan_for(statement, self._dialect, parameters)
             if plan is not None:
                 fast: CursorResult[Any] | None = prepared.execute(
-                    self._proxied, plan, parameters, self._driver
+                    self._connection, plan, parameters, self._driver
                 )
                 if fast is not None:
                     return fast
-        result: CursorResult[Any] = self._proxied.execute(
+        result: CursorResult[Any] = self._connection.execute(
             statement, parameters, execution_options=execution_options
         )
         return result

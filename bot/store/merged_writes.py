@@ -112,10 +112,11 @@ def reply_with_writes(
     """`ReplyRepo.add_message_reply`'s INSERT (the reply's `columns`; its words and whether
     it is deleted by its tombstone), returning its id and whether it is deleted, and:
 
-    * `first_counted`: the post's first reply counted by its wait, `b_minutes`
-      (`RollupRepo.reply_added`);
-    * `follow_ups` (unless None): when the reply is live, the post touched at `b_now` and
-      that many follow-ups scheduled;
+    * `first_counted`: when the reply is live, the post's first answer counted by its wait,
+      `b_minutes` (`RollupRepo.reply_added`);
+    * `follow_ups` (unless None): when the reply is live, the post touched at `b_now`
+      (unless it was where it was taken) and, with its first answer, that many follow-ups
+      scheduled;
     * `previous`: the author and words of the message before it in the thread (none when
       it is the first), as `CareRepo.previous_reply` reads them.
     """
@@ -123,8 +124,10 @@ def reply_with_writes(
     added = unless_buried(insert(REPLY).values(_bound(REPLY, columns)))
     new = added.on_conflict_do_nothing().returning(REPLY.c.id, REPLY.c.deleted).cte("new_reply")
     parts: list[CTE] = []
+    live = new.c.deleted.is_(False)
+    first_cte: CTE | None = None
     if first_counted:
-        noted = select(_SETBACK_ID, _COMMUNITY, _NOW).select_from(new)
+        noted = select(_SETBACK_ID, _COMMUNITY, _NOW).select_from(new).where(live)
         names = ["setback_id", "community_id", "replied_at"]
         first = insert(FIRST_REPLY).from_select(names, noted).on_conflict_do_nothing()
         first_cte = first.returning(FIRST_REPLY.c.setback_id).cte("first_reply")
@@ -133,19 +136,19 @@ def reply_with_writes(
         count = insert(REPLY_TIME_ROLLUP).from_select(["community_id", "minutes", "count"], wait)
         parts += [first_cte, counted(count).cte("first_counted")]
     if follow_ups is not None:
-        live = new.c.deleted.is_(False)
         touch = (
             update(SETBACK)
             .where(
                 SETBACK.c.community_id == _COMMUNITY,
                 SETBACK.c.id == _SETBACK_ID,
+                SETBACK.c.last_activity_at < _NOW,
                 select(new.c.id).where(live).exists(),
             )
             .values(last_activity_at=_NOW)
         )
         parts.append(touch.cte("touched"))
-        if follow_ups:
-            parts.append(_scheduled(new, _SETBACK_ID, follow_ups, live))
+        if follow_ups and first_cte is not None:
+            parts.append(_scheduled(first_cte, _SETBACK_ID, follow_ups))
     if previous:
         before = previous_reply(_SETBACK_ID, new.c.id).lateral("previous")
         statement = select(new.c.id, new.c.deleted, before.c.author_id, before.c.text)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
@@ -31,6 +32,8 @@ FLAG = "rebound_prepared"
 SIZES_KEPT = 64
 """The SQL kept per statement for its lists' lengths (`IN`); emptied when full, since a
 list's length is the members' doing and memory must not grow with it."""
+MAX_BATCHED_PARAMETERS = 30_000
+"""Parameters in one multi-row INSERT at most (SQLite takes 32,766)."""
 
 S = TypeVar("S", bound=Executable)
 
@@ -49,11 +52,14 @@ class _Plan:
 
     __slots__ = (
         "_sized",
+        "batch_values",
         "binding",
+        "converting",
         "expanding",
         "fixed",
         "keys",
         "metadata",
+        "picking",
         "readers",
         "row_parts",
         "sql",
@@ -73,10 +79,23 @@ class _Plan:
         self.expanding = expanding
         """Parameters that are lists (`IN`), one placeholder per element."""
         self._sized: dict[tuple[int, ...], str] = {}
+        self.batch_values: str | None = None
+        """An INSERT's one row of placeholders, to be repeated for several rows in one
+        statement (`batch_sql`); None for any other statement."""
         self.binding = binding
         """Each positional parameter's name and bind processor, in order."""
         self.fixed = fixed
         """Values bound when the statement was built (`.values(lease_until=None)`)."""
+        names = [name for name, _ in binding]
+        self.picking: Callable[[Mapping[str, Any]], tuple[Any, ...]] | None = (
+            _picker(names) if names and not expanding else None
+        )
+        """The positional values, unconverted, from the given ones and the fixed ones under
+        them (no list): one C call instead of a look-up per name."""
+        self.converting = tuple(
+            (index, processor) for index, (_, processor) in enumerate(binding) if processor
+        )
+        """The positions whose values a bind processor converts (datetimes, JSON)."""
         self.keys = keys
         """The result's column names; None when it returns no rows."""
         self.readers = readers
@@ -86,6 +105,20 @@ class _Plan:
             readers if any(readers) else None,
         )
         """What each `Row` is made with: its metadata and the readers (None: none needed)."""
+
+    def batch_sql(self, rows: int) -> str | None:
+        """The INSERT of `rows` rows in one statement (RETURNING its rows, in any order);
+        None when it is not an INSERT or the rows' values are too many."""
+        if self.batch_values is None or rows * len(self.binding) > MAX_BATCHED_PARAMETERS:
+            return None
+        found = self._sized.get((-rows,))  # negative: apart from the lists' lengths
+        if found is None:
+            one = f"({self.batch_values})"
+            found = self.sql.replace(one, ", ".join([one] * rows))
+            if len(self._sized) >= SIZES_KEPT:
+                self._sized.clear()
+            self._sized[(-rows,)] = found
+        return found
 
     def sql_for(self, given: Mapping[str, Any]) -> str | None:
         """The SQL with each list's placeholders; None for an empty list (SQLAlchemy
@@ -116,7 +149,9 @@ class _Unfit:
 
 
 _UNFIT = _Unfit()
-_plans: dict[tuple[int, str, frozenset[str]], tuple[Executable, _Plan | _Unfit]] = {}
+_plans: dict[tuple[int, str, str, frozenset[str]], tuple[Executable, _Plan | None]] = {}
+"""Each marked statement's plan by dialect, paramstyle and parameter names; None where the
+fast path cannot run it."""
 
 
 class _Result(IteratorResult[Any]):
@@ -162,7 +197,29 @@ def _plan(statement: Executable, dialect: Dialect, names: frozenset[str]) -> _Pl
         )
     elif compiled.effective_returning:
         return _UNFIT
-    return _Plan(compiled.string, tuple(binding), fixed, keys, readers, expanding=expanding)
+    plan = _Plan(compiled.string, tuple(binding), fixed, keys, readers, expanding=expanding)
+    plan.batch_values = _batch_values(statement, dialect, names, compiled.string, len(order))
+    return plan
+
+
+def _batch_values(
+    statement: ClauseElement, dialect: Dialect, names: frozenset[str], sql: str, width: int
+) -> str | None:
+    """An INSERT's one row of placeholders, as SQLAlchemy repeats them for several rows
+    (its "insertmanyvalues"), when the compiled SQL holds them exactly once."""
+    if not getattr(statement, "is_insert", False):
+        return None
+    many = statement.compile(dialect=dialect, column_keys=sorted(names), for_executemany=True)
+    assert isinstance(many, SQLCompiler)
+    batch = many._insertmanyvalues
+    if (
+        batch is None
+        or many.string != sql
+        or batch.num_positional_params_counted != width
+        or sql.count(f"({batch.single_values_expr})") != 1
+    ):
+        return None
+    return batch.single_values_expr
 
 
 def _scalar_defaults(columns: Sequence[Any]) -> dict[str, Any] | None:
@@ -185,18 +242,19 @@ def plan_for(
     """The compiled plan for `statement` with these parameter names, None if unfit."""
     if not statement._execution_options.get(FLAG):
         return None
-    names = parameter_names(parameters)
+    names = frozenset(parameters) if type(parameters) is dict else parameter_names(parameters)
     if names is None:
         return None
-    key = (id(statement), dialect.name, names)
+    key = (id(statement), dialect.name, dialect.paramstyle, names)
     found = _plans.get(key)
     if found is None or found[0] is not statement:
-        found = (statement, _plan(statement, dialect, names))
+        plan = _plan(statement, dialect, names)
+        fits = not isinstance(plan, _Unfit) and (
+            not plan.expanding or dialect.paramstyle in _EXPANDS
+        )
+        found = (statement, plan if isinstance(plan, _Plan) and fits else None)
         _plans[key] = found
-    plan = found[1]
-    if isinstance(plan, _Unfit) or (plan.expanding and dialect.paramstyle not in _EXPANDS):
-        return None
-    return plan
+    return found[1]
 
 
 def parameter_names(
@@ -213,7 +271,23 @@ def parameter_names(
     return names if all(frozenset(p) == names for p in parameters) else None
 
 
+def _picker(names: list[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    if len(names) > 1:
+        return itemgetter(*names)
+    (name,) = names
+    return lambda given: (given[name],)
+
+
 def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
+    if plan.picking is not None:
+        picked = plan.picking({**plan.fixed, **given} if plan.fixed else given)
+        if not plan.converting:
+            return picked
+        converted = list(picked)
+        for index, processor in plan.converting:
+            if (value := converted[index]) is not None:
+                converted[index] = processor(value)
+        return tuple(converted)
     fixed, expanding = plan.fixed, plan.expanding
     if not expanding:
         return tuple(
@@ -261,6 +335,12 @@ def execute(
     if sql is None:
         return None
     values: Any = [_values(plan, p) for p in sets] if many else _values(plan, sets[0])
+    if many and plan.keys is not None:
+        # Rows returned for many sets: an INSERT of them all in one statement (its rows
+        # come back in any order), else one statement each (inline, no round trips).
+        batched = plan.batch_sql(len(values))
+        if batched is not None:
+            sql, values, many = batched, [value for one in values for value in one], False
     if driver is None:
         driver = driver_of(connection)
     cursor = driver.cursor()
@@ -270,7 +350,6 @@ def execute(
         listeners(connection, cursor, sql, values, None, many)
     try:
         if many and plan.keys is not None:
-            # Rows returned for many sets: one statement each (inline, no round trips).
             rows = [row for one in values for row in cursor.execute(sql, one).fetchall()]
         elif many:
             cursor.executemany(sql, values)

@@ -158,9 +158,11 @@ class ReplyRepo(SetbackRepo):
         `EarlyRepo.bury`) is recorded without its words, so a later delivery of it finds it
         and it can never be shown or marked.
 
-        A live reply is activity: the post is touched (`touch_post`) and `activity`'s
-        follow-ups scheduled. With `previous`, the message before it in the thread is read
-        too (`CareRepo.previous_reply`). One statement on PostgreSQL."""
+        A live reply is activity: the post is touched (`touch_post`, unless it was where it
+        was taken) and, with the post's first answer, `activity`'s follow-ups scheduled; a
+        reply deleted before it came counts for nothing. With `previous`, the message
+        before it in the thread is read too (`CareRepo.previous_reply`). One statement on
+        PostgreSQL."""
         params = _reply_params(post, author_id, author_name, message_ref, now, relayed=False)
         found = {
             "b_community": post.community_id,
@@ -180,10 +182,12 @@ class ReplyRepo(SetbackRepo):
         if row is None:
             return None
         now, reply_id, deleted = params["created_at"], int(row[0]), bool(row[1])
-        await self.rollups.reply_added(post, params["author_id"], relayed=False, now=now)
-        if activity is not None and not deleted:
-            await self.touch_post(post.community_id, post.id, now)
-            if activity.due:
+        if not deleted:
+            author = params["author_id"]
+            first = await self.rollups.reply_added(post, author, relayed=False, now=now)
+            if activity is not None and post.last_activity_at < now:
+                await self.touch_post(post.community_id, post.id, now)
+            if activity is not None and activity.due and first:
                 schedule = schedule_statement(self._dialect, len(activity.due), reopen=False)
                 await self._db.execute(schedule, activity.params(post.community_id, post.id))
         before = None

@@ -147,16 +147,18 @@ class RollupRepo:
 
     async def reply_added(
         self, post: Post, author_id: str, *, relayed: bool, now: datetime
-    ) -> None:
-        """Counts the post's first reply by someone other than its poster, by its wait."""
+    ) -> bool:
+        """Counts the post's first reply by someone other than its poster (its first
+        answer), by its wait; whether this was that reply."""
         if not counts_first_reply(post, author_id, relayed=relayed):
-            return
+            return False
         first = {"b_post": post.id, "b_community": post.community_id, "b_now": now}
         inserted = await self._db.execute(self._statements.first_reply, first)
         if inserted.scalar() is None:
-            return
+            return False
         params = {"b_community": post.community_id, "b_minutes": wait_bucket(post, now)}
         await self._db.execute(self._statements.count_wait, params)
+        return True
 
     # --- outcomes -------------------------------------------------------------------------
 

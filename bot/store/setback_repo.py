@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Unpack
+from typing import Any, Unpack
 
 from sqlalchemy import BigInteger, bindparam, func, select
 
@@ -135,10 +135,16 @@ class SetbackRepo(RepoBase):
         row = (await self._db.execute(statement, params)).mappings().first()
         return setback_of(row) if row else None
 
-    async def post_by_thread(self, community_id: str, thread_ref: str) -> Post | None:
-        """The post of a thread, taken for a change like `setback`."""
-        params = {"b_community": community_id, "b_thread": thread_ref}
-        row = (await self._db.execute(self._hot.post_by_thread, params)).mappings().first()
+    async def post_by_thread(
+        self, community_id: str, thread_ref: str, *, active_at: datetime | None = None
+    ) -> Post | None:
+        """The post of a thread, taken for a change like `setback`; with `active_at`, its
+        activity noted at that time in the same statement (see `touch_post`)."""
+        params: dict[str, Any] = {"b_community": community_id, "b_thread": thread_ref}
+        statement = self._hot.post_by_thread
+        if active_at is not None:
+            statement, params["b_at"] = self._hot.post_by_thread_active, active_at
+        row = (await self._db.execute(statement, params)).mappings().first()
         return setback_of(row) if row else None
 
     async def touch_post(self, community_id: str, setback_id: int, now: datetime) -> None:

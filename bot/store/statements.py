@@ -77,6 +77,7 @@ class HotStatements:
     add_reply: Any
     add_reply_unless_buried: Any
     post_by_thread: Update
+    post_by_thread_active: Update
     touch_post: Update
     finish_follow_up: Update
 
@@ -116,6 +117,13 @@ def hot_statements(dialect: str) -> HotStatements:
                 SETBACK.c.community_id == bindparam("b_community"),
                 SETBACK.c.thread_ref == bindparam("b_thread"),
             )
+        ),
+        # The same, noting activity on the post (a message in its thread) as it is taken.
+        post_by_thread_active=prepared(
+            take_post(
+                SETBACK.c.community_id == bindparam("b_community"),
+                SETBACK.c.thread_ref == bindparam("b_thread"),
+            ).values(last_activity_at=bindparam("b_at"))
         ),
         touch_post=prepared(
             update(SETBACK)

@@ -29,6 +29,9 @@ DEFAULT_LOCALE = "en"
 MESSAGE_FILE = "messages.yaml"
 WORDS_FILE = "words.yaml"
 TEMPLATES_FILE = "templates.yaml"
+RENDERED_KEPT = 4096
+"""Texts kept rendered for their key, locale and text parameters (labels, details, names
+repeat from post to post); emptied when full, so memory never grows with members' words."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Content:
         self._libraries = libraries
         self._warned: set[tuple[str, str]] = set()
         self._plain_texts: dict[tuple[str, str], str] = {}
+        self._rendered: dict[tuple[object, ...], str] = {}
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -86,7 +90,16 @@ class Content:
         """
         if not params:
             return self._plain(key, locale)
-        return self._render(key, locale, params)
+        if not all(type(value) is str for value in params.values()):
+            return self._render(key, locale, params)  # 1 and True are equal, not alike
+        kept = (key, locale, *params.items())
+        found = self._rendered.get(kept)
+        if found is None:
+            found = self._render(key, locale, params)
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()
+            self._rendered[kept] = found
+        return found
 
     def _plain(self, key: str, locale: str) -> str:
         """A message without parameters: the same text every time, rendered once."""

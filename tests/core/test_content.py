@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.words import content as content_module
 from bot.words.content import ContentError, load_content, packaged_content
 from bot.words.wording import CATALOGUE
 
@@ -75,6 +76,22 @@ def test_render_rejects_params_the_catalogue_does_not_declare() -> None:
         content.render("relay.done", title="t", extra="x")
     with pytest.raises(ContentError):
         content.render("relay.done")
+
+
+def test_a_rendered_text_is_kept_for_its_words_and_no_more_than_so_many(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    content = load_content()
+    once = content.render("relay.done", "en", title="<@U1> asked")
+    assert content.render("relay.done", "en", title="<@U1> asked") is once  # kept
+    assert content.render("relay.done", "en", title="Other") != once
+    # Equal but not alike: only text parameters are kept, so True never reads as 1.
+    assert "True" in content.render("relay.which", "en", count=True)
+    assert "1" in content.render("relay.which", "en", count=1)
+    monkeypatch.setattr(content_module, "RENDERED_KEPT", 3)
+    for n in range(10):
+        content.render("relay.done", "en", title=f"title {n}")
+    assert len(content._rendered) <= 3
 
 
 def _not_for_members(tree: ast.AST) -> set[int]:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from bot.contract.events import FormSubmitted, MessageDeleted, MessagePosted
 from bot.contract.intents import (
@@ -218,6 +219,40 @@ async def test_the_best_answer_reminder_comes_once_after_a_quiet_spell(h: Harnes
     await h.reply(RUTH, thread, "Another idea.")
     await h.wait(timedelta(days=5))
     assert said(h.outbox.direct_to(MAYA)).count("reminder.best") == 1
+
+
+async def test_each_answer_starts_the_quiet_spell_again_and_the_posters_own_do_not(
+    h: Harness,
+) -> None:
+    thread = await h.post(MAYA, ask_outcome_on="60d")
+    await h.reply(JO, thread, "One idea.")
+    await h.wait(timedelta(hours=48))
+    await h.reply(RUTH, thread, "Another idea.")
+    await h.wait(timedelta(hours=25))  # 73 h after Jo's answer, 25 h after Ruth's
+    assert "reminder.best" not in said(h.outbox.direct_to(MAYA))
+    await h.reply(MAYA, thread, "Thanks both, thinking it over.")
+    await h.wait(timedelta(hours=48))  # 73 h after Ruth's answer
+    assert said(h.outbox.direct_to(MAYA)).count("reminder.best") == 1
+
+
+async def test_a_later_reply_writes_no_follow_up_row(h: Harness) -> None:
+    """Replies after the first answer move no follow-up: closing and the reminder are put
+    off when they fall due (the two tests above and the closing test check when)."""
+    thread = await h.post(MAYA, ask_outcome_on="60d")
+    await h.reply(JO, thread, "One idea.")
+    ran: list[str] = []
+
+    def listen(*args: object) -> None:
+        ran.append(str(args[2]))
+
+    event.listen(h.core.store.sync_engine, "before_cursor_execute", listen)
+    try:
+        await h.reply(RUTH, thread, "Another idea.")
+        await h.reply(MAYA, thread, "Thanks.")
+    finally:
+        event.remove(h.core.store.sync_engine, "before_cursor_execute", listen)
+    assert ran and not [sql for sql in ran if "follow_up" in sql]
+    assert len(await _replies(h, thread)) == 3
 
 
 async def test_no_reminder_once_a_best_answer_is_chosen(h: Harness) -> None:

@@ -169,5 +169,13 @@ def _message_by(display_name: str) -> MessagePosted:
 def test_an_event_with_nothing_to_normalise_is_not_copied_and_one_with_something_is() -> None:
     plain = _message_by("Jo")
     assert normalised(plain) is plain
+    form = FormSubmitted(
+        community_id="console:c",
+        event_id="f",
+        actor=plain.actor,
+        form_id="rb:form:setback",
+        values={"title": "Froze", "body": "plain words"},
+    )
+    assert normalised(form) is form
     clean = normalised(_message_by("J\x07o"))
     assert clean.actor == plain.actor and clean.text == "plain words"

@@ -190,6 +190,8 @@ async def test_a_deletion_before_its_reply_stores_the_reply_as_deleted(h: Harnes
     assert await _pending_follow_ups(h) == sorted(
         [FollowUpKind.CLOSE, FollowUpKind.OUTCOME_ASK, FollowUpKind.UNANSWERED_NUDGE]
     ), "a deleted reply does not count as an answer"
+    await h.reply(RUTH, thread, "A real answer")  # so the next one is the first
+    assert FollowUpKind.BEST_REMINDER in await _pending_follow_ups(h)
 
 
 async def test_a_tombstone_is_kept_for_a_day(h: Harness) -> None:

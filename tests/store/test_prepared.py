@@ -15,7 +15,7 @@ from bot.store import asyncpg_path, prepared
 from bot.store.engine import create_engine
 from bot.store.migrate import upgrade
 from bot.store.repo import Store
-from bot.store.statements import COMMUNITY, SETBACK
+from bot.store.statements import COMMUNITY, OUTBOUND, SETBACK
 from tests.store.test_repo import NOW, _draft
 
 A = "console:alpha"
@@ -147,3 +147,31 @@ async def test_the_sql_kept_for_lists_lengths_stays_bounded(store: Store) -> Non
         plan = prepared.plan_for(statement, db.dialect, {"ids": [A]})
         assert plan is not None
         assert 0 < len(plan._sized) <= prepared.SIZES_KEPT
+
+
+async def test_several_rows_are_inserted_and_returned_by_one_statement(store: Store) -> None:
+    statements: list[str] = []
+
+    def ran(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(store.sync_engine, "before_cursor_execute", ran)
+    try:
+        async with store.transaction() as repo:
+            ids = await repo.outbound.enqueue(
+                community_id=A,
+                platform="console",
+                rows=[("event:ev-1", seq, {"kind": "send", "n": seq}) for seq in range(3)],
+                now=NOW,
+                owner="worker",
+                lease_until=NOW,
+            )
+    finally:
+        event.remove(store.sync_engine, "before_cursor_execute", ran)
+    async with store.engine.connect() as connection:
+        rows = await connection.execute(select(OUTBOUND.c.seq, OUTBOUND.c.id, OUTBOUND.c.intent))
+        stored = {seq: (row_id, intent) for seq, row_id, intent in rows}
+    assert ids == {("event:ev-1", seq): stored[seq][0] for seq in range(3)}
+    assert [stored[seq][1]["n"] for seq in range(3)] == [0, 1, 2]
+    if store.sync_engine.dialect.name == "sqlite":  # asyncpg's own path has its test
+        assert [sql.count("VALUES") for sql in statements] == [1]

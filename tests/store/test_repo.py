@@ -472,6 +472,20 @@ async def test_recording_a_thread_takes_the_post(store: Store) -> None:
     assert not first_taken(recorded)
 
 
+async def test_a_post_taken_by_its_thread_for_a_message_notes_its_activity(store: Store) -> None:
+    async with store.transaction() as repo:
+        post = await _setback(repo, thread_ref="t-1")
+    later = NOW + timedelta(hours=5)
+    async with store.transaction() as repo:
+        taken = await repo.post_by_thread(A, "t-1")
+        active = await repo.post_by_thread(A, "t-1", active_at=later)
+        assert await repo.post_by_thread(B, "t-1", active_at=later) is None  # not B's
+    assert taken == replace(post, version=post.version + 1)  # activity left as it was
+    assert active == replace(post, version=post.version + 2, last_activity_at=later)
+    async with store.transaction() as repo:
+        assert await repo.post(A, post.id) == replace(active, version=active.version + 1)
+
+
 async def test_a_recorded_thread_wakes_the_follow_ups_put_off_for_it(store: Store) -> None:
     """Put off while the post's thread was pending, due again the moment it is recorded;
     one due later than the wait, and one being fired, are left alone."""

@@ -134,7 +134,7 @@ async def relay(ctx: Context, actor: Member, post: Post, raw_text: str) -> list[
         relayed=True,
     )
     assert reply_id is not None  # a relay has no platform message yet, so it never collides
-    await followups.on_reply(ctx, taken, by_poster=True)
+    await followups.on_relayed_reply(ctx, taken)
     message = relayed_message(ctx, taken, reply_id, text)
     return [
         Send(

@@ -1,10 +1,12 @@
 """Closing a post: when it falls due, when it is put off, and what closing says and does.
 
-A post closes after a quiet period: every reply moves the close later (`schedule.on_reply`);
-when the close falls due and the post has been quiet long enough, the thread gets a
-closing note, the status card shows it closed, and the thread is locked where the platform
-can (`CloseThread`, degraded away where it cannot). The scheduler then records `closed_at`
-in the same transaction; a closed post takes no new replies (`answers.replies`).
+A post closes after a quiet period: every message in its thread notes activity on it
+(`early.owner`; a relayed reply, `schedule.on_relayed_reply`), and a close that falls due before the
+post has been quiet long enough is put off to the end of that spell (`follow_ups._close`).
+Once it is quiet, the thread gets a closing note, the status card shows it closed, and the
+thread is locked where the platform can (`CloseThread`, degraded away where it cannot). The
+scheduler then records `closed_at` in the same transaction; a closed post takes no new
+replies (`answers.replies`).
 """
 
 from __future__ import annotations

@@ -23,22 +23,28 @@ def on_posted(ctx: Context, outcome_ask_at: datetime) -> FollowUps:
 
 
 def after_reply(ctx: Context, by_poster: bool) -> FollowUps:
-    """A reply's (stored with it; a reply is activity, which postpones closing): a
-    helper's reply (re)starts the best-answer quiet spell."""
-    due = {FollowUpKind.CLOSE: close_time(ctx)}
-    if not by_poster:
-        # The reminder is sent once at most: a fired row is never reopened.
-        due[FollowUpKind.BEST_REMINDER] = ctx.now + timedelta(
-            hours=ctx.settings.reminder_quiet_hours
-        )
+    """What a reply's recording schedules with the post's first answer (its first reply by
+    someone other than the poster): the best-answer reminder.
+
+    A reply is activity, noted on the post (where the post is taken for the message,
+    `early.owner`, or by `touch_post`), which puts off closing. Neither the close nor the
+    reminder moves with later replies: when one falls due, its planner puts it off to the
+    end of the quiet spell the latest activity (or answer) started
+    (bot/features/outcomes/follow_ups.py), so a later reply writes no follow-up row."""
+    # The reminder is sent once at most: a fired row is never reopened.
+    due = {} if by_poster else {FollowUpKind.BEST_REMINDER: reminder_time(ctx, ctx.now)}
     return FollowUps(ctx.platform, due)
 
 
-async def on_reply(ctx: Context, post: Post, by_poster: bool) -> None:
-    """A reply recorded on its own (relayed): the post touched, `after_reply` scheduled."""
+def reminder_time(ctx: Context, answered_at: datetime) -> datetime:
+    """When the best-answer reminder is due after an answer at `answered_at`."""
+    return answered_at + timedelta(hours=ctx.settings.reminder_quiet_hours)
+
+
+async def on_relayed_reply(ctx: Context, post: Post) -> None:
+    """The poster's relayed words, recorded on their own: activity (the post touched); the
+    poster's words schedule nothing (`after_reply`)."""
     await ctx.repo.touch_post(ctx.community_id, post.id, ctx.now)
-    due = after_reply(ctx, by_poster).due
-    await ctx.repo.schedule(post, ctx.platform, due, reopen=False)
 
 
 async def ask_outcome_again(ctx: Context, post: Post, days: int) -> None:

@@ -19,6 +19,7 @@ from bot.contract.intents import (
 from bot.domain.model import FollowUp, FollowUpKind, Post, Reply
 from bot.domain.rules import THREAD_PENDING_WAIT
 from bot.features.lifecycle import closing
+from bot.features.lifecycle.schedule import reminder_time
 from bot.features.lifecycle.status_card import PostView, safe_title
 from bot.features.outcomes.outcomes import ask_message
 
@@ -63,9 +64,13 @@ def _to_poster(post: Post, message: Message, track: Tracking | None = None) -> P
 
 
 def _best_reminder(ctx: Context, view: PostView) -> Plan:
+    """Due a quiet spell after the first answer; put off while later answers came."""
     post, helpers = view.post, _helpers_replies(view)
     if post.is_closed or not helpers or any(r.is_best for r in view.replies):
         return NOTHING
+    quiet = reminder_time(ctx, max(reply.created_at for reply in helpers))
+    if quiet > ctx.now:
+        return Plan((), postpone_to=quiet)
     asked = ctx.message("reminder.best", title=post.title, count=len(helpers))
     return _to_poster(post, _pointing_to(post, asked))
 

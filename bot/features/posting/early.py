@@ -21,13 +21,16 @@ from bot.features.answers import replies as answers
 PARKED_REPLY = "reply"
 
 
-async def owner(ctx: Context, thread_ref: str) -> Post | None:
+async def owner(ctx: Context, thread_ref: str, *, message: bool = False) -> Post | None:
     """The post whose thread is `thread_ref`, looked up under the thread's lock when it is
-    not recorded (yet), so a parallel `replay` has either finished or not begun."""
-    post = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
+    not recorded (yet), so a parallel `replay` has either finished or not begun. For a
+    `message` in the thread, the post's activity is noted as it is taken (a message keeps
+    its post from closing, whatever becomes of it)."""
+    active_at = ctx.now if message else None
+    post = await ctx.repo.post_by_thread(ctx.community_id, thread_ref, active_at=active_at)
     if post is None:
         await ctx.repo.early.lock_thread(ctx.community_id, thread_ref)
-        post = await ctx.repo.post_by_thread(ctx.community_id, thread_ref)
+        post = await ctx.repo.post_by_thread(ctx.community_id, thread_ref, active_at=active_at)
     return post
 
 
