@@ -14,7 +14,7 @@ from bot.common.failures import log_failure
 from bot.contract.actions import parse_action, parse_form
 from bot.contract.event_codec import decode_event, encode_event
 from bot.contract.events import FormSubmitted, InboundEvent, normalised, written_text
-from bot.contract.intents import Form, Intent, Message, Notice, RejectForm
+from bot.contract.intents import Form, Intent, Message, Notice, OpenForm, RejectForm
 from bot.contract.ports import Capabilities, Clock, Outbox
 from bot.domain.errors import FormInvalid, RuleViolation
 from bot.domain.member_text import normalise
@@ -257,6 +257,7 @@ class Rebound:
                     return from_rows(rows)
                 ctx = await self.context(repo, event.community_id, now)
                 intents = await lower(ctx, await route(ctx, event), capabilities)
+                repo.claim_optional = not accepted and _only_forms(intents)
                 stored = await enqueue(ctx, {source: intents}, self.worker_id, self.policy.lease)
                 return await take_turns_ahead(repo, stored, self.worker_id, now)
         except (RuleViolation, FormInvalid) as refusal:
@@ -330,6 +331,13 @@ class Rebound:
 
     async def close(self) -> None:
         await self.store.dispose()
+
+
+def _only_forms(intents: list[Intent]) -> bool:
+    """Whether the answer is forms alone: a form opens through the platform's single-use
+    answer to the member's gesture (Slack's trigger_id, Discord's interaction token), so
+    deciding the event again cannot show it twice."""
+    return bool(intents) and all(type(intent) is OpenForm for intent in intents)
 
 
 def _explain(ctx: Context, event: InboundEvent, refusal: RuleViolation | FormInvalid) -> Intent:

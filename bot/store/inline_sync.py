@@ -11,7 +11,7 @@ keeps the async engine; both see the same committed data.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -112,6 +112,14 @@ class DriverTransaction:
         self._connection = connection
         self._driver = prepared.driver_of(connection)
         self._durable = durable
+        self.finish: Callable[[], None] = self.commit
+        """How the transaction ends once its work is done: `commit`, or `rollback` when
+        there is nothing to keep."""
+
+    def changes(self) -> int:
+        """Rows changed on this connection so far (a count that only grows): equal before
+        and after some statements, they changed nothing."""
+        return self._driver.total_changes
 
     def begin(self) -> None:
         if not self._durable:

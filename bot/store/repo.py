@@ -41,6 +41,10 @@ __all__ = ["Failure", "Outbound", "OutboundRepo", "OutboxState", "Repo", "Store"
 class Repo(CommunityRepo, ReplyRepo, OutcomeRepo, FollowUpRepo):
     """Queries and changes within one transaction; every read is scoped to a community."""
 
+    claim_optional = False
+    """Set by a decision that may safely be made again (see `Store.claiming`): its claim
+    need not be kept when it changed nothing else."""
+
     # Each part is made when first used: most transactions touch two or three of them.
     @cached_property
     def outbound(self) -> OutboundRepo:
@@ -132,6 +136,15 @@ class Store:
                     await plain.execute(_NOT_WAITING_FOR_DISK)
                 yield Repo(plain)
             return
+        async with self._inline_transaction(durable) as (repo, _):
+            yield repo
+
+    @asynccontextmanager
+    async def _inline_transaction(
+        self, durable: bool
+    ) -> AsyncIterator[tuple[Repo, DriverTransaction]]:
+        """A transaction on the SQLite file's synchronous twin (see bot/store/inline_sync.py)."""
+        assert self._inline is not None
         # One connection kept between transactions (a pool checkout costs more than a
         # SQLite commit), with its async face; a transaction that starts while another is
         # open takes its own.
@@ -140,11 +153,11 @@ class Store:
             transaction = DriverTransaction(held[0], durable=durable)
             transaction.begin()
             try:
-                yield Repo(held[1])
+                yield Repo(held[1]), transaction
             except BaseException:
                 transaction.rollback()
                 raise
-            transaction.commit()
+            transaction.finish()
         finally:
             if self._idle is None and not held[0].invalidated:
                 self._idle = held
@@ -164,7 +177,12 @@ class Store:
         """A transaction (see `transaction`) that first records the event as applied
         (`claim_event`; an `accepted` event stops waiting, `AcceptedRepo.forget`): its
         repo, and False when the event was applied already (a redelivery). On asyncpg
-        the claim is sent with the BEGIN: one round trip for both."""
+        the claim is sent with the BEGIN: one round trip for both.
+
+        On a SQLite file, a decision that set `Repo.claim_optional` and changed no row
+        besides its claim ends without a commit: there is nothing to keep, and a commit
+        would wait for the disk on the event loop's thread. Such an event, delivered
+        again, is decided again."""
         if self._on_asyncpg:
             sql = begin_with.claim(
                 community_id, event_id, now, self.engine.dialect, accepted=accepted
@@ -172,10 +190,18 @@ class Store:
             async with self._asyncpg_transaction(durable, then=sql) as (repo, status):
                 yield repo, status == begin_with.CLAIMED
             return
-        async with self.transaction(durable=durable) as repo:
-            if accepted:
-                await repo.accepted.forget(community_id, event_id)
-            yield repo, await repo.claim_event(community_id, event_id, now)
+        if self._inline is None or accepted:
+            async with self.transaction(durable=durable) as repo:
+                if accepted:
+                    await repo.accepted.forget(community_id, event_id)
+                yield repo, await repo.claim_event(community_id, event_id, now)
+            return
+        async with self._inline_transaction(durable) as (repo, transaction):
+            claimed = await repo.claim_event(community_id, event_id, now)
+            changed = transaction.changes()
+            yield repo, claimed
+            if repo.claim_optional and transaction.changes() == changed:
+                transaction.finish = transaction.rollback
 
     @asynccontextmanager
     async def recording(

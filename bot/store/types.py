@@ -12,6 +12,10 @@ from sqlalchemy.types import TypeDecorator
 
 _WITHOUT_UTC_OFFSET = -len("+00:00")
 
+# The last aware datetime written as SQLite text, and its text: an event binds the same
+# moment (its `now`) to several columns of several rows.
+_last_written: list[tuple[datetime | None, str | None]] = [(None, None)]
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Stores naive UTC, returns aware UTC: SQLite drops zones and PostgreSQL keeps them."""
@@ -53,8 +57,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         # the same text it stores, "YYYY-MM-DD HH:MM:SS.ffffff", from one C call.
 
         def process(value: datetime | None) -> str | None:
+            last = _last_written[0]
+            if value is last[0]:
+                return last[1]
             if value is not None and value.tzinfo is UTC:  # the usual: no naive copy made
-                return value.isoformat(" ", "microseconds")[:_WITHOUT_UTC_OFFSET]
+                written = value.isoformat(" ", "microseconds")[:_WITHOUT_UTC_OFFSET]
+                _last_written[0] = (value, written)  # one tuple: no thread sees a mixed pair
+                return written
             naive = to_naive(value, dialect)
             return None if naive is None else naive.isoformat(" ", "microseconds")
 

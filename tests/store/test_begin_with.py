@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import exc, func, select, text
+from sqlalchemy import event, exc, func, select, text
 
 from bot.domain.model import CommunitySettings
 from bot.store.repo import Store
@@ -160,3 +160,33 @@ async def test_on_asyncpg_the_records_go_with_the_begin(
         assert (await _records(store))[row_id][:2] == (NOW, "m-1")
     assert len(sent) == 2 and sent[1] == "COMMIT"
     assert sent[0].startswith("BEGIN; SET LOCAL synchronous_commit TO OFF; UPDATE outbound")
+
+
+async def test_a_claim_left_alone_by_a_decision_that_may_be_made_again_is_not_kept(
+    sqlite_url: str,
+) -> None:
+    """On a SQLite file, a decision marked `claim_optional` that changed nothing else ends
+    without a commit (nothing to keep, no wait for the disk); one that changed something,
+    or that is not marked, keeps its claim."""
+    async with store_with_a_community(sqlite_url) as store:
+        ends: list[str] = []
+        event.listen(store.sync_engine, "commit", lambda _: ends.append("commit"))
+        event.listen(store.sync_engine, "rollback", lambda _: ends.append("rollback"))
+
+        async with store.claiming(A, "ev-form", NOW) as (repo, claimed):
+            assert claimed is True
+            repo.claim_optional = True
+            assert await repo.community(A) is not None  # reading changes nothing
+        assert ends == ["rollback"]
+        assert await _processed(store) == []
+
+        async with store.claiming(A, "ev-change", NOW) as (repo, _):
+            repo.claim_optional = True
+            await repo.ensure_community("console:other", "console", CommunitySettings(), NOW)
+        async with store.claiming(A, "ev-plain", NOW) as (repo, _):
+            assert await repo.community(A) is not None
+        assert ends[1:] == ["commit", "commit"]
+        assert await _processed(store) == [(A, "ev-change", NOW), (A, "ev-plain", NOW)]
+        async with store.transaction() as repo:
+            assert await repo.community("console:other") is not None
+        assert await _claim(store, "ev-form") is True  # delivered again: decided again

@@ -12,12 +12,21 @@ from sqlalchemy import ColumnElement, Table, func, select
 from bot.contract.actions import FormKind, Verb, action_id, form_id
 from bot.contract.events import (
     ButtonPressed,
+    CommandInvoked,
     FormSubmitted,
     InboundEvent,
     MessageActionInvoked,
     MessagePosted,
 )
-from bot.contract.intents import DirectTo, EditMessage, Intent, Notice, Send, StartThread
+from bot.contract.intents import (
+    DirectTo,
+    EditMessage,
+    Intent,
+    Notice,
+    OpenForm,
+    Send,
+    StartThread,
+)
 from bot.contract.ports import Attempt, Capabilities, Delivered, DeliveryFailed
 from bot.store.statements import APPRECIATION, PROCESSED, REPLY, SETBACK
 from tests.support import COMMUNITY, JO, MAYA, RUTH, SAM, Harness, RecordingOutbox, harness
@@ -256,3 +265,33 @@ async def test_the_same_message_under_another_event_id_is_recorded_once(h: Harne
     await h.core.handle(event, h.outbox)
     await h.core.handle(replace(event, event_id="ev-b"), h.outbox)
     assert await count(h, REPLY) == 1
+
+
+async def test_a_command_answered_with_a_form_alone_is_decided_again_and_keeps_nothing(
+    sqlite_url: str,
+) -> None:
+    """Opening a form changes nothing: on a SQLite file its claim is not kept, so a copy
+    of the event opens the form again (each platform opens a form through a single-use
+    answer to the member's gesture, so a member never sees it twice). What the form's
+    submission stores is applied once."""
+    async with harness(sqlite_url) as h:
+        command = CommandInvoked(
+            community_id=COMMUNITY, event_id="ev-open", actor=MAYA, command="setback"
+        )
+        answers = [await h.send(command) for _ in range(2)]
+        forms = [[i for i in intents if isinstance(i, OpenForm)] for intents in answers]
+        assert [len(opened) for opened in forms] == [1, 1]
+        assert forms[0][0].form.form_id == forms[1][0].form.form_id
+        assert await count(h, PROCESSED) == 0
+
+        submitted = FormSubmitted(
+            community_id=COMMUNITY,
+            event_id="ev-submit",
+            actor=MAYA,
+            form_id=forms[0][0].form.form_id,
+            values={"title": "Froze in the screening call", "body": "It went badly."},
+        )
+        sent = await deliver(h, submitted, COPIES, concurrently=False)
+        assert sum(isinstance(intent, StartThread) for intent in sent) == 1
+        assert await count(h, PROCESSED, PROCESSED.c.event_id == "ev-submit") == 1
+        assert await count(h, SETBACK) == 1

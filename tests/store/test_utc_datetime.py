@@ -43,3 +43,19 @@ def test_a_naive_moment_is_refused() -> None:
     assert bind is not None
     with pytest.raises(ValueError, match="naive"):
         bind(datetime(2026, 3, 2, 9, 0))
+
+
+def test_sqlite_text_of_each_moment_bound_in_turn() -> None:
+    """The SQLite binder keeps the last moment's text: each moment still gets its own."""
+    process = UTCDateTime().bind_processor(_DIALECT)
+    assert process is not None
+    first = datetime(2026, 3, 2, 9, 0, 0, 5, tzinfo=UTC)
+    second = first + timedelta(microseconds=1)
+    written = [process(moment) for moment in (first, first, second, first, None)]
+    assert written == [
+        "2026-03-02 09:00:00.000005",
+        "2026-03-02 09:00:00.000005",
+        "2026-03-02 09:00:00.000006",
+        "2026-03-02 09:00:00.000005",
+        None,
+    ]

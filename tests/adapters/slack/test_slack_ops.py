@@ -128,7 +128,10 @@ async def test_metrics_count_what_a_story_did(served: Served) -> None:
     processed = await db_count(ws, "SELECT count(*) FROM processed_event")
     applied = total(samples, "rebound_events_total", result="applied")
     refused = total(samples, "rebound_events_total", result="refused")
-    assert applied + refused == processed
+    # Every applied or refused event is recorded, but one answered with a form alone (it
+    # changed nothing, see Store.claiming): at most one per form opened.
+    forms_opened = len(ws.fake.of("views.open"))
+    assert processed < applied + refused <= processed + forms_opened
     assert refused >= 1  # someone else marking the best answer on Lena's post
     assert total(samples, "rebound_events_total", result="redelivery") == 1
     assert total(samples, "rebound_events_total", result="failed") == 0

@@ -66,7 +66,9 @@ async def test_gestures_are_stored_and_acknowledged_in_time_when_profile_lookups
         assert [r.status for r in answers] == [200, 200, 200]
         assert len(ws.fake.of("views.open")) == opened + 2
         assert len(ws.fake.of("chat.postEphemeral")) > notices
-        assert (await ws.row_counts())["processed_event"] >= 4
+        # The share's submission, the press and the mark; the commands, answered with a
+        # form alone, changed nothing and keep no record (see Store.claiming).
+        assert (await ws.row_counts())["processed_event"] >= 3
 
 
 async def test_a_slow_view_submission_closes_the_modal_and_the_errors_arrive_privately(
