@@ -336,7 +336,8 @@ class Rebound:
 def _only_forms(intents: list[Intent]) -> bool:
     """Whether the answer is forms alone: a form opens through the platform's single-use
     answer to the member's gesture (Slack's trigger_id, Discord's interaction token), so
-    deciding the event again cannot show it twice."""
+    deciding the event again cannot open it twice (a used trigger is refused like a late
+    one: the form is offered behind a button). Neither platform redelivers a gesture."""
     return bool(intents) and all(type(intent) is OpenForm for intent in intents)
 
 

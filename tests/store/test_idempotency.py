@@ -271,9 +271,9 @@ async def test_a_command_answered_with_a_form_alone_is_decided_again_and_keeps_n
     sqlite_url: str,
 ) -> None:
     """Opening a form changes nothing: on a SQLite file its claim is not kept, so a copy
-    of the event opens the form again (each platform opens a form through a single-use
-    answer to the member's gesture, so a member never sees it twice). What the form's
-    submission stores is applied once."""
+    of the event is answered with the form again (on a platform, through the gesture's
+    single-use answer, which cannot open it twice). What the form's submission stores is
+    applied once."""
     async with harness(sqlite_url) as h:
         command = CommandInvoked(
             community_id=COMMUNITY, event_id="ev-open", actor=MAYA, command="setback"
