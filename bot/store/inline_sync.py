@@ -76,6 +76,12 @@ class InlineAsyncConnection(AsyncConnection):
         self._connection = connection
         self._dialect = connection.dialect
         self._driver = prepared.driver_of(connection)
+        self._listeners = prepared.cursor_listeners(connection)
+
+    def look_for_listeners(self) -> None:
+        """Note the statement listeners added since the last look: at each transaction's
+        start (one added during a transaction is seen from the next)."""
+        self._listeners = prepared.cursor_listeners(self._connection)
 
     async def execute(
         self,
@@ -88,7 +94,7 @@ class InlineAsyncConnection(AsyncConnection):
             plan = prepared.plan_for(statement, self._dialect, parameters)
             if plan is not None:
                 fast: CursorResult[Any] | None = prepared.execute(
-                    self._connection, plan, parameters, self._driver
+                    self._connection, plan, parameters, self._driver, self._listeners
                 )
                 if fast is not None:
                     return fast

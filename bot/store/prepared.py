@@ -307,6 +307,15 @@ def _values(plan: _Plan, given: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def cursor_listeners(connection: Connection) -> Callable[..., None] | None:
+    """The connection's `before_cursor_execute` listeners (tests' and benchmarks' statement
+    captures), None without any. Only listeners of that event: the engine's others (connect,
+    begin) cost nothing here. Looking them up costs more than a small statement's own work,
+    so it is done once per transaction, not per statement."""
+    listeners = connection.dispatch.before_cursor_execute
+    return listeners if listeners else None
+
+
 def driver_of(connection: Connection) -> sqlite3.Connection:
     """The sqlite3 connection under a SQLAlchemy connection to SQLite."""
     driver: sqlite3.Connection = connection.connection.driver_connection  # type: ignore[assignment]
@@ -318,10 +327,13 @@ def execute(
     plan: _Plan,
     parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
     driver: sqlite3.Connection | None = None,
+    listeners: Callable[..., None] | None = None,
 ) -> Any:
     """Run `plan` on the connection's sqlite3 driver (`driver`, when the caller has it at
     hand): one parameter set, or many for a statement that returns no rows; a `Result`
-    like SQLAlchemy's, or None when the values need SQLAlchemy after all (an empty list)."""
+    like SQLAlchemy's, or None when the values need SQLAlchemy after all (an empty list).
+    `listeners`: the connection's `before_cursor_execute` listeners, if it has any (see
+    `cursor_listeners`)."""
     sets: Sequence[Mapping[str, Any]]
     if parameters is None:
         sets, many = ({},), False
@@ -344,9 +356,7 @@ def execute(
     if driver is None:
         driver = driver_of(connection)
     cursor = driver.cursor()
-    # Only listeners of this event: the engine's others (connect, begin) cost nothing here.
-    listeners = connection.dispatch.before_cursor_execute
-    if listeners:
+    if listeners is not None:
         listeners(connection, cursor, sql, values, None, many)
     try:
         if many and plan.keys is not None:

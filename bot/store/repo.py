@@ -150,6 +150,7 @@ class Store:
         # open takes its own.
         held, self._idle = self._idle or self._connect(self._inline), None
         try:
+            held[1].look_for_listeners()
             transaction = DriverTransaction(held[0], durable=durable)
             transaction.begin()
             try:
