@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
@@ -41,7 +41,22 @@ def _click(browser: webdriver.Chrome, element: WebElement) -> None:
     """Click, and wait until the page it leads to has replaced this one."""
     page = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 15).until(lambda _: _gone(page))
+
+
+def _gone(element: WebElement) -> bool:
+    """Whether `element`'s page has been replaced. Asked in the middle of the navigation,
+    ChromeDriver may answer that the node is not in the document (an "unknown error")
+    rather than that it is stale: both mean the old page is gone."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" not in str(error):
+            raise
+        return True
+    return False
 
 
 def _sign_in(browser: webdriver.Chrome, site: Site) -> None:
