@@ -1,10 +1,10 @@
 """Follow-up pacing on Slack: due outcome asks through the real adapter to a rate-limited fake.
 
 10,000 posts (bulk-loaded like `scheduler_tick`), each with an outcome ask already due and a
-poster of its own, go out through the real core, `SlackOutbox` (conversations.open, then
-chat.postMessage) and the adapter's concurrent senders, to a local fake Web API that takes
-N chat.postMessage calls per second and answers 429 (Retry-After: 1) beyond that. The
-adapter paces the workspace at 95 % of N.
+poster of its own, go out through the real core, `SlackOutbox` (chat.postMessage to the
+poster's id, which opens the DM) and the adapter's concurrent senders, to a local fake Web
+API that takes N chat.postMessage calls per second and answers 429 (Retry-After: 1) beyond
+that. The adapter paces the workspace at 95 % of N.
 
 Goals: delivered at >= 90 % of N; <= 1 % of calls answered 429; none sent twice; none lost.
 """

@@ -2,9 +2,10 @@
 
 Channel posts and thread replies are `chat.postMessage` (paced per channel; anonymous
 posts carry the pseudonym as `username`), notices are `chat.postEphemeral` where the member
-acted (a DM when there is no such place), private messages go to the DM channel from
-`conversations.open`, edits are `chat.update`, forms are modals (`views.open`, or the
-answer to the view submission in progress) and form errors are `response_action: errors`.
+acted (a DM when there is no such place), private messages are posted to the member's id
+(Slack opens the DM and answers with its channel, kept for later), edits are
+`chat.update`, forms are modals (`views.open`, or the answer to the view submission in
+progress) and form errors are `response_action: errors`.
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ def where_of(route: Mapping[str, Any]) -> Where:
 
 @dataclass
 class _Caches:
-    dm_channels: dict[str, str] = field(default_factory=dict)
+    dm_channels: dict[str, str] = field(default_factory=dict)  # member id -> their DM's id
+    dm_members: dict[str, str] = field(default_factory=dict)  # DM id -> its member's id
     permalinks: dict[str, str] = field(default_factory=dict)
     form_metadata: FormMetadata | None = None
 
@@ -165,7 +167,7 @@ class SlackOutbox:
     async def _deliver(self, intent: Intent, attempt: Attempt | None) -> Delivered | None:
         match intent:
             case Send(target=target, message=message):
-                channel, thread_ts = await self._place(target)
+                channel, thread_ts = await self._place(target, attempt)
                 return Delivered(await self._post(channel, message, thread_ts, attempt))
             case StartThread(channel_id=channel, message=message):
                 # The root message is the thread; its title is already in its text.
@@ -195,15 +197,18 @@ class SlackOutbox:
                 raise Unsupported(intent)
         return None
 
-    async def _place(self, target: Target) -> tuple[str, str | None]:
+    async def _place(self, target: Target, attempt: Attempt | None) -> tuple[str, str | None]:
         match target:
             case Channel(channel_id=channel):
                 return channel, None
             case Thread(thread_ref=ref):
                 root = MessageRef.parse(ref)
                 return root.channel, root.ts
-            case DirectTo(user_id=user_id):
+            case DirectTo(user_id=user_id) if attempt and attempt.maybe_sent_since:
+                # An earlier try may have posted it: it is looked for in the DM's history.
                 return await self._dm_channel(user_id), None
+            case DirectTo(user_id=user_id):
+                return self._dm_target(user_id), None
 
     async def _post(
         self, channel: str, message: Message, thread_ts: str | None, attempt: Attempt | None
@@ -236,8 +241,12 @@ class SlackOutbox:
                     channel, post, thread_ts, message, attempt=None, piece=piece
                 )
             refs.append(ref)
+            placed = MessageRef.parse(ref)
+            if placed.channel != channel:  # posted to a member's id: their DM, now known
+                self._remember_dm(channel, placed.channel)
+                channel = placed.channel
             # A message too long for one post continues in its thread.
-            thread_ts = thread_ts or MessageRef.parse(ref).ts
+            thread_ts = thread_ts or placed.ts
         return refs[0]
 
     async def _post_one(
@@ -254,7 +263,7 @@ class SlackOutbox:
         marked: dict[str, Any] = (
             {"metadata": metadata(attempt.key, piece)} if attempt is not None else {}
         )
-        await self._pacer.turn(channel)
+        await self._pacer.turn(self._caches.dm_members.get(channel, channel))
         sent = await self._client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
@@ -293,7 +302,7 @@ class SlackOutbox:
                 log.info("ephemeral refused (%s); sending privately", refused.response.get("error"))
             else:
                 return
-        await self._post(await self._dm_channel(user_id), message, None, None)
+        await self._post(self._dm_target(user_id), message, None, None)
 
     async def _ephemeral(self, channel: str, user_id: str, post: Post) -> None:
         await self._client.chat_postEphemeral(
@@ -343,13 +352,27 @@ class SlackOutbox:
         if self._where.user_id is not None:
             await self._notify(self._where.user_id, Message(text="\n".join(errors.values())))
 
+    def _dm_target(self, user_id: str) -> str:
+        """Where a private message to `user_id` is posted: their DM once known, else their
+        own id, which `chat.postMessage` takes for their DM (opening it if need be). One
+        call, where `conversations.open` first would be two, and Slack allows far fewer of
+        those (Tier 3) than posts: an outcome ask to each of thousands of posters."""
+        return self._caches.dm_channels.get(user_id, user_id)
+
     async def _dm_channel(self, user_id: str) -> str:
+        """The id of `user_id`'s DM, opened if need be: for the calls that take no member id
+        (the history a retry looks in, a file's upload)."""
         cached = self._caches.dm_channels.get(user_id)
         if cached is None:
             opened = await self._client.conversations_open(users=user_id)
             cached = str(opened["channel"]["id"])
-            self._caches.dm_channels[user_id] = cached
+            self._remember_dm(user_id, cached)
         return cached
+
+    def _remember_dm(self, user_id: str, channel: str) -> None:
+        """`user_id`'s DM is `channel`: posts to either are paced as one place."""
+        self._caches.dm_channels[user_id] = channel
+        self._caches.dm_members[channel] = user_id
 
     async def _permalinks(self, links: Iterable[Link]) -> dict[str, str]:
         """Permalinks of linked messages (cached: they never change); a failure drops the link."""

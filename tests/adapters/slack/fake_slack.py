@@ -58,7 +58,9 @@ class Call:
 
     @property
     def channel(self) -> str:
-        return str(self.params.get("channel", ""))
+        """Where the call acted: for a post to a member's id, their DM."""
+        given = str(self.params.get("channel", ""))
+        return dm_of(given) if self.method == "chat.postMessage" else given
 
     @property
     def ref(self) -> str:
@@ -317,7 +319,7 @@ class FakeSlack:
         return queue.pop(0) if queue else None
 
     def _refused(self, method: str, params: dict[str, Any]) -> Scripted | None:
-        codes = self.refusals.get(str(params.get("channel", "")))
+        codes = self.refusals.get(dm_of(str(params.get("channel", ""))))
         if method != "chat.postMessage" or not codes:
             return None
         return Scripted(200, {"ok": False, "error": codes.pop(0)})
@@ -389,6 +391,7 @@ class FakeSlack:
                     "url": f"{WORKSPACE_URL}/",
                 }
             case "chat.postMessage":
+                channel = dm_of(channel)  # a member's id: Slack posts in (and opens) their DM
                 posted = {"type": "message", "user": BOT_USER, "bot_id": BOT_ID, "ts": ts}
                 if params.get("metadata"):
                     posted["metadata"] = params["metadata"]
@@ -408,7 +411,7 @@ class FakeSlack:
                 stamp = str(params.get("message_ts", "")).replace(".", "")
                 return {"ok": True, "permalink": f"{WORKSPACE_URL}/archives/{channel}/p{stamp}"}
             case "conversations.open":
-                return {"ok": True, "channel": {"id": f"D{params.get('users', '')}"}}
+                return {"ok": True, "channel": {"id": dm_of(str(params.get("users", "")))}}
             case "views.open" | "views.update" | "views.publish":
                 return {"ok": True, "view": {"id": f"V{ts}", **(params.get("view") or {})}}
             case "users.info":
@@ -591,6 +594,12 @@ def _all_text(params: dict[str, Any]) -> str:
         if isinstance(block.get("text"), dict)
     ]
     return "\n".join(parts) if parts else str(params.get("text", ""))
+
+
+def dm_of(channel: str) -> str:
+    """The DM a post to `channel` lands in when it is a member's id (Slack's user ids begin
+    with U or W); any other channel as it is."""
+    return f"D{channel}" if channel[:1] in {"U", "W"} else channel
 
 
 def member(user_id: str, name: str, *, admin: bool = False) -> dict[str, Any]:

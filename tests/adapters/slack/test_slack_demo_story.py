@@ -85,7 +85,7 @@ def _private_to_canary(call: Call, triggers: set[str]) -> bool:
     """A DM, ephemeral, modal or home view that only the canary sees."""
     params = call.params
     return (
-        params.get("channel") == f"D{CANARY_ID}"
+        call.channel == f"D{CANARY_ID}"  # a post to their id lands in their DM
         or params.get("user") == CANARY_ID
         or params.get("user_id") == CANARY_ID
         or (call.method == "views.open" and params.get("trigger_id") in triggers)
