@@ -119,12 +119,30 @@ def where_of(route: Mapping[str, Any]) -> Where:
     )
 
 
+# What a workspace's outbox remembers, each emptied when it reaches this size: forgetting
+# costs one call at most (a DM is posted to the member's id again, a permalink asked again).
+CACHE_KEPT = 10_000
+
+
 @dataclass
 class _Caches:
     dm_channels: dict[str, str] = field(default_factory=dict)  # member id -> their DM's id
     dm_members: dict[str, str] = field(default_factory=dict)  # DM id -> its member's id
     permalinks: dict[str, str] = field(default_factory=dict)
     form_metadata: FormMetadata | None = None
+
+    def remember_dm(self, user_id: str, channel: str) -> None:
+        """`user_id`'s DM is `channel`: posts to either are paced as one place."""
+        if len(self.dm_channels) >= CACHE_KEPT:
+            self.dm_channels.clear()
+            self.dm_members.clear()
+        self.dm_channels[user_id] = channel
+        self.dm_members[channel] = user_id
+
+    def remember_permalink(self, ref: str, url: str) -> None:
+        if len(self.permalinks) >= CACHE_KEPT:
+            self.permalinks.clear()
+        self.permalinks[ref] = url
 
 
 class SlackOutbox:
@@ -243,7 +261,7 @@ class SlackOutbox:
             refs.append(ref)
             placed = MessageRef.parse(ref)
             if placed.channel != channel:  # posted to a member's id: their DM, now known
-                self._remember_dm(channel, placed.channel)
+                self._caches.remember_dm(channel, placed.channel)
                 channel = placed.channel
             # A message too long for one post continues in its thread.
             thread_ts = thread_ts or placed.ts
@@ -366,13 +384,8 @@ class SlackOutbox:
         if cached is None:
             opened = await self._client.conversations_open(users=user_id)
             cached = str(opened["channel"]["id"])
-            self._remember_dm(user_id, cached)
+            self._caches.remember_dm(user_id, cached)
         return cached
-
-    def _remember_dm(self, user_id: str, channel: str) -> None:
-        """`user_id`'s DM is `channel`: posts to either are paced as one place."""
-        self._caches.dm_channels[user_id] = channel
-        self._caches.dm_members[channel] = user_id
 
     async def _permalinks(self, links: Iterable[Link]) -> dict[str, str]:
         """Permalinks of linked messages (cached: they never change); a failure drops the link."""
@@ -395,5 +408,5 @@ class SlackOutbox:
             log.info("no permalink (%s); the link is shown as text", type(failure).__name__)
             return None
         url = str(answer["permalink"])
-        self._caches.permalinks[ref] = url
+        self._caches.remember_permalink(ref, url)
         return url

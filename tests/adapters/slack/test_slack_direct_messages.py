@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from adapters.slack import outbox as outbox_module
 from bot.contract.intents import DirectTo, EditMessage, Message, Send
 from bot.contract.ports import Attempt
 from tests.adapters.slack.workspace import Workspace, workspace
@@ -80,3 +83,21 @@ async def test_a_retry_that_may_have_posted_looks_in_the_dm_first(slack: Workspa
     assert [c.params["users"] for c in slack.fake.of("conversations.open")] == [LENA]
     assert len(slack.fake.posts(f"D{LENA}")) == 1
     assert slack.fake.of("conversations.history")
+
+
+async def test_what_the_outbox_remembers_of_dms_is_bounded(
+    slack: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forgotten, a DM costs nothing more: the next message goes to the member's id again."""
+    monkeypatch.setattr(outbox_module, "CACHE_KEPT", 2)
+    members = ["U0LENA", "U0DEV", "U0SAM"]
+    for user in members:
+        await slack.adapter.outbox.deliver(
+            Send(target=DirectTo(user_id=user), message=_words("Hello"))
+        )
+    caches = slack.adapter.outbox._caches
+    assert caches.dm_channels == {"U0SAM": "DU0SAM"}
+    assert caches.dm_members == {"DU0SAM": "U0SAM"}
+    await slack.adapter.outbox.deliver(_private("Again"))
+    assert slack.fake.posts("DU0LENA")[-1].params["channel"] == LENA
+    assert slack.fake.of("conversations.open") == []
