@@ -11,7 +11,7 @@ keeps the async engine; both see the same committed data.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -118,14 +118,21 @@ class DriverTransaction:
         self._connection = connection
         self._driver = prepared.driver_of(connection)
         self._durable = durable
-        self.finish: Callable[[], None] = self.commit
-        """How the transaction ends once its work is done: `commit`, or `rollback` when
-        there is nothing to keep."""
+        self.keep = True
+        """False when the transaction has nothing to keep: `finish` rolls it back."""
 
     def changes(self) -> int:
         """Rows changed on this connection so far (a count that only grows): equal before
         and after some statements, they changed nothing."""
         return self._driver.total_changes
+
+    def finish(self) -> None:
+        """End the transaction once its work is done: commit it, or roll back what there
+        is no need to keep (see `keep`)."""
+        if self.keep:
+            self.commit()
+        else:
+            self.rollback()
 
     def begin(self) -> None:
         if not self._durable:

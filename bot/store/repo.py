@@ -202,7 +202,7 @@ class Store:
             changed = transaction.changes()
             yield repo, claimed
             if repo.claim_optional and transaction.changes() == changed:
-                transaction.finish = transaction.rollback
+                transaction.keep = False
 
     @asynccontextmanager
     async def recording(
