@@ -10,7 +10,9 @@ Both are real processes against the same fake Slack Web API (in a process of its
   database-backed Rebound loads, loaded as `rebound slack` loads them (SQLAlchemy's asyncio
   engine without its ORM session, see adapters/lean_sqlalchemy.py, with aiosqlite, and
   pydantic-settings) and one query on the same database: what is left above it is
-  Rebound's own code and work.
+  Rebound's own code and work;
+* database stack only (no goal): the floor without pydantic-settings, so the run shows
+  what the libraries cost apart: the database stack, and the settings library on top.
 
 Each side is started `STARTS` times, alternately, after one warm-up start each (the
 first start of rebound migrates its new database; the page cache warms for both). Both
@@ -69,11 +71,10 @@ asyncio.run(main())
 """
 
 # The same app, first loading the database stack and querying the database once.
-FLOOR_APP = """
+DATABASE_FLOOR_APP = """
 import os
 from adapters.lean_sqlalchemy import load_engine_without_session
 load_engine_without_session()
-import pydantic_settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -85,6 +86,9 @@ async def query_once() -> None:
 """ + BARE_APP.replace(
     "    await client.auth_test()\n", "    await client.auth_test()\n    await query_once()\n"
 )
+
+# ...and the settings library every `rebound` command reads its settings with: the floor.
+FLOOR_APP = "import pydantic_settings\n" + DATABASE_FLOOR_APP
 
 
 def _compiled(env: dict[str, str], cache: Path) -> dict[str, str]:
@@ -158,11 +162,13 @@ async def run(quick: bool = False, workdir: Path | None = None) -> BenchResult:
             await start_rebound(env, folder)  # migrates the new database
             await start_bare(env, folder)
             await start_bare(env, folder, FLOOR_APP)
-            rebound, bare, floor = Starts(), Starts(), Starts()
+            await start_bare(env, folder, DATABASE_FLOOR_APP)
+            rebound, bare, floor, database = Starts(), Starts(), Starts(), Starts()
             for _ in range(starts):
                 await rebound.time(start_rebound(env, folder))
                 await bare.time(start_bare(env, folder))
                 await floor.time(start_bare(env, folder, FLOOR_APP))
+                await database.time(start_bare(env, folder, DATABASE_FLOOR_APP))
     finally:
         fake.stop()
     mine, theirs = percentile(rebound.walls, 50), percentile(bare.walls, 50)
@@ -178,6 +184,10 @@ async def run(quick: bool = False, workdir: Path | None = None) -> BenchResult:
     result.add("floor: bare Bolt + database stack p50", 1000 * lowest, "ms")
     result.add("floor CPU p50", 1000 * percentile(floor.cpus, 50), "ms")
     result.add("floor / bare Bolt", lowest / theirs, "x")
+    # The floor without the settings library: what pydantic-settings alone adds to a start.
+    database_only = percentile(database.walls, 50)
+    result.add("bare Bolt + database stack only p50", 1000 * database_only, "ms")
+    result.add("bare Bolt + database stack only / bare Bolt", database_only / theirs, "x")
     # What is left above the floor: Rebound's own code and work.
     result.add("rebound / floor", mine / lowest, "x")
     floor_cpu = percentile(floor.cpus, 50)

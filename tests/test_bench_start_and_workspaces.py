@@ -37,6 +37,7 @@ async def test_process_start_quick_reports_rebound_bare_and_floor(tmp_path: Path
         "rebound slack CPU p50",
         "bare Bolt app start to ready p50",
         "floor: bare Bolt + database stack p50",
+        "bare Bolt + database stack only p50",
         "rebound / floor, CPU",
     ):
         assert result.figure(label).value > 0
