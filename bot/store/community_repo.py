@@ -20,7 +20,7 @@ class CommunityRepo(RepoBase):
     async def claim_event(self, community_id: str, event_id: str, now: datetime) -> bool:
         """Record a delivery; False when it was already applied (a redelivery)."""
         params = {"community_id": community_id, "event_id": event_id, "received_at": now}
-        return (await self._db.execute(self._hot.claim_event, params)).first() is not None
+        return (await self._db.execute(self._hot.claim_event, params)).rowcount == 1
 
     async def event_seen(self, community_id: str, event_id: str) -> bool:
         """Whether a delivery was already applied (read only)."""

@@ -93,7 +93,7 @@ def _hot(dialect: str) -> _Hot:
     )
     return _Hot(
         count_wait=prepared(counted(waits)),
-        first_reply=prepared(first.on_conflict_do_nothing().returning(FIRST_REPLY.c.setback_id)),
+        first_reply=prepared(first.on_conflict_do_nothing()),  # inserted: its row count
     )
 
 
@@ -154,7 +154,7 @@ class RollupRepo:
             return False
         first = {"b_post": post.id, "b_community": post.community_id, "b_now": now}
         inserted = await self._db.execute(self._statements.first_reply, first)
-        if inserted.scalar() is None:
+        if inserted.rowcount != 1:  # the post had its first reply already
             return False
         params = {"b_community": post.community_id, "b_minutes": wait_bucket(post, now)}
         await self._db.execute(self._statements.count_wait, params)
